@@ -1,0 +1,84 @@
+import type { Keyv } from 'keyv';
+
+export type AdapterName = 'file' | 'sqlite' | 'redis';
+
+/** What Keyv hands a store when serialization is off: the value and its absolute expiry time (ms since epoch). */
+export interface StoredEntry<T = unknown> {
+	value: T;
+	expires?: number | undefined;
+}
+
+/** Receives the current value (undefined when absent) and returns the new one; returning undefined deletes the key. */
+export type UpdateFn<T> = (current: T | undefined) => T | undefined | Promise<T | undefined>;
+
+export interface BackupManifest {
+	id: string;
+	adapter: AdapterName;
+	reason: string;
+	createdAt: string;
+	/** Records per namespace at the moment of the backup. */
+	counts: Record<string, number>;
+	/** sha256 of every file in the backup folder except the manifest itself. */
+	files: Record<string, string>;
+	/** sha256 over the sorted `name:hash` lines of `files`: one value to compare. */
+	checksum: string;
+}
+
+export interface BackupInfo extends BackupManifest {
+	path: string;
+	sizeBytes: number;
+}
+
+export interface StorageEvent {
+	at: string;
+	level: 'info' | 'warn' | 'error';
+	message: string;
+}
+
+export interface StorageStatus {
+	adapter: AdapterName;
+	healthy: boolean;
+	/** Why the storage is unhealthy, when it is. */
+	problem?: string;
+	counts: Record<string, number>;
+	sizeBytes: number;
+	lastWriteAt: string | null;
+	lastBackup: { id: string; createdAt: string } | null;
+	/** Recoveries and errors since the storage was opened, newest last. */
+	events: StorageEvent[];
+}
+
+export interface Storage {
+	readonly adapter: AdapterName;
+	/** A Keyv instance for one namespace; the same instance on every call. Errors reach the caller. */
+	namespace<T = unknown>(name: string): Keyv<T>;
+	/** Atomic read-modify-write of one key. Resolves with the value written (undefined when deleted). */
+	update<T>(namespace: string, key: string, fn: UpdateFn<T>): Promise<T | undefined>;
+	/** Every live entry of a namespace. */
+	entries<T = unknown>(namespace: string): Promise<Array<[string, T]>>;
+	/** Namespaces that hold data or were declared. */
+	namespaces(): Promise<string[]>;
+	backup(reason: string): Promise<BackupInfo>;
+	listBackups(): Promise<BackupInfo[]>;
+	restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }>;
+	status(): Promise<StorageStatus>;
+	close(): Promise<void>;
+}
+
+export interface StorageOptions {
+	adapter: AdapterName;
+	dataDir: string;
+	sqlitePath: string;
+	redisUrl: string;
+	backupDir: string;
+	backupKeep: number;
+	/** Namespaces the bot and its plugins declared; they appear in status and backups even while empty. */
+	namespaces?: string[];
+}
+
+/** Where the storage layer reports what an operator must know (recoveries, backups). */
+export interface StorageLogger {
+	info(message: string): void;
+	warn(message: string): void;
+	error(message: string): void;
+}
