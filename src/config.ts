@@ -1,0 +1,274 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { AdapterName } from './storage-adapters/types.js';
+
+/** The settings of DESIGN.md's configuration contract, in the order errors are reported. */
+export const CONFIG_KEYS = [
+	'DISCORD_TOKEN',
+	'DISCORD_API_URL',
+	'COMMAND_GUILD_IDS',
+	'STORAGE_ADAPTER',
+	'DATA_DIR',
+	'SQLITE_PATH',
+	'REDIS_URL',
+	'BACKUP_DIR',
+	'BACKUP_KEEP',
+	'PLUGINS',
+	'OWNER_IDS',
+	'HEALTH_PORT',
+	'LOG_LEVEL'
+] as const;
+
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+export const STORAGE_ADAPTERS = ['file', 'sqlite', 'redis'] as const satisfies readonly AdapterName[];
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'none'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** The file read when BOT_CONFIG does not name another one. */
+export const DEFAULT_CONFIG_FILE = 'bot.config.json';
+
+export interface Config {
+	/** Not enumerable, so logging or serializing the config never shows it. */
+	readonly discordToken: string;
+	/** REST base URL handed to discord.js as `rest.api`; null means Discord's own API. */
+	readonly discordApiUrl: string | null;
+	readonly commandGuildIds: readonly string[];
+	readonly storageAdapter: AdapterName;
+	readonly dataDir: string;
+	readonly sqlitePath: string;
+	readonly redisUrl: string;
+	readonly backupDir: string;
+	readonly backupKeep: number;
+	/** Package names as written; relative paths resolved against the working directory. */
+	readonly plugins: readonly string[];
+	readonly ownerIds: readonly string[];
+	readonly healthPort: number | null;
+	readonly logLevel: LogLevelName;
+	/** The bot.config.json that was read, if any. */
+	readonly configFile: string | null;
+}
+
+/** A config loaded for tools that never log in (the data CLI): the token may be absent. */
+export type ConfigWithoutToken = Omit<Config, 'discordToken'> & { readonly discordToken: string | null };
+
+export interface LoadConfigOptions {
+	/** Defaults to true: the bot cannot start without a token. */
+	requireToken?: boolean;
+}
+
+/** A configuration problem; its message is one line naming the key, safe to print as is. */
+export class ConfigError extends Error {
+	public override readonly name = 'ConfigError';
+	public constructor(
+		detail: string,
+		public readonly key: string | null = null
+	) {
+		super(`Invalid configuration: ${detail}`);
+	}
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Environment, cwd?: string): Config;
+export function loadConfig(env: Environment, cwd: string | undefined, options: { requireToken: false }): ConfigWithoutToken;
+export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadConfigOptions = {}): Config | ConfigWithoutToken {
+	const { values: fileValues, path: configFile } = readConfigFile(env, cwd);
+	const merged: Partial<Record<ConfigKey, string>> = { ...fileValues };
+	for (const key of CONFIG_KEYS) {
+		const value = presentValue(env[key]);
+		if (value !== undefined) merged[key] = value;
+	}
+
+	const result = settingsSchema.safeParse(merged);
+	if (!result.success) {
+		const issue = result.error.issues[0]!;
+		const key = String(issue.path[0]);
+		throw new ConfigError(`${key} ${issue.message}`, key);
+	}
+	const settings = result.data;
+	if (settings.DISCORD_TOKEN === undefined && options.requireToken !== false) {
+		throw new ConfigError(
+			'DISCORD_TOKEN is required (set it in the environment, in .env or in bot.config.json)',
+			'DISCORD_TOKEN'
+		);
+	}
+
+	const dataDir = resolve(cwd, settings.DATA_DIR);
+	const config = {
+		discordApiUrl: settings.DISCORD_API_URL ?? null,
+		commandGuildIds: Object.freeze(settings.COMMAND_GUILD_IDS),
+		storageAdapter: settings.STORAGE_ADAPTER,
+		dataDir,
+		sqlitePath: settings.SQLITE_PATH === undefined ? join(dataDir, 'bot.sqlite') : resolve(cwd, settings.SQLITE_PATH),
+		redisUrl: settings.REDIS_URL,
+		backupDir: settings.BACKUP_DIR === undefined ? join(dataDir, 'backups') : resolve(cwd, settings.BACKUP_DIR),
+		backupKeep: settings.BACKUP_KEEP,
+		plugins: Object.freeze(settings.PLUGINS.map((plugin) => (isPathSpecifier(plugin) ? resolve(cwd, plugin) : plugin))),
+		ownerIds: Object.freeze(settings.OWNER_IDS),
+		healthPort: settings.HEALTH_PORT ?? null,
+		logLevel: settings.LOG_LEVEL,
+		configFile
+	};
+	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
+	return Object.freeze(config) as Config | ConfigWithoutToken;
+}
+
+/** A URL fit for logs and error messages: any user name or password replaced. */
+export function redactUrl(value: string): string {
+	try {
+		const url = new URL(value);
+		if (url.username === '' && url.password === '') return value;
+		url.username = url.username === '' ? '' : '***';
+		url.password = url.password === '' ? '' : '***';
+		return url.toString();
+	} catch {
+		// Not a URL: hide anything that looks like `user:pass@`.
+		return value.replace(/\/\/[^/@]*@/, '//***@');
+	}
+}
+
+// --- the schema: every value arrives as a string (env) or is normalized to one (bot.config.json) ---
+
+/** Builds a field that parses a raw string or reports what is allowed and what it got. */
+function setting<T>(allowed: string, parse: (raw: string) => T | undefined, show: (raw: string) => string = quote) {
+	return z.string().transform((raw, ctx): T => {
+		const parsed = parse(raw);
+		if (parsed === undefined) {
+			ctx.issues.push({ code: 'custom', input: raw, message: `must be ${allowed} (got ${show(raw)})` });
+			return z.NEVER;
+		}
+		return parsed;
+	});
+}
+
+function quote(raw: string): string {
+	return JSON.stringify(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw);
+}
+
+function oneOf<const T extends string>(choices: readonly T[]) {
+	return setting(`one of ${choices.join(', ')}`, (raw) => choices.find((choice) => choice === raw.toLowerCase()));
+}
+
+function integer(allowed: string, min: number, max: number) {
+	return setting(allowed, (raw) => {
+		if (!/^\d+$/.test(raw)) return undefined;
+		const value = Number(raw);
+		return value >= min && value <= max ? value : undefined;
+	});
+}
+
+function url(allowed: string, protocols: readonly string[]) {
+	return setting(
+		allowed,
+		(raw) => {
+			try {
+				const parsed = new URL(raw);
+				// A trailing slash would make discord.js request `//v10/...`.
+				return protocols.includes(parsed.protocol) && parsed.hostname !== '' ? raw.replace(/\/+$/, '') : undefined;
+			} catch {
+				return undefined;
+			}
+		},
+		(raw) => quote(redactUrl(raw))
+	);
+}
+
+function list<T extends string>(allowed: string, isItem: (item: string) => boolean) {
+	return setting(allowed, (raw): T[] | undefined => {
+		const items = [...new Set(raw.split(',').map((item) => item.trim()).filter((item) => item !== ''))];
+		return items.every(isItem) ? (items as T[]) : undefined;
+	});
+}
+
+// Discord ids are 17 to 20 digits; anything else is a typo (a name, a mention, a truncated paste).
+const isSnowflake = (item: string) => /^\d{17,20}$/.test(item);
+
+const settingsSchema = z.object({
+	DISCORD_TOKEN: z.string().optional(),
+	DISCORD_API_URL: url('an http:// or https:// URL', ['http:', 'https:']).optional(),
+	COMMAND_GUILD_IDS: list('a comma-separated list of guild ids (17-20 digit snowflakes)', isSnowflake).default([]),
+	STORAGE_ADAPTER: oneOf(STORAGE_ADAPTERS).default('file'),
+	DATA_DIR: z.string().default('./data'),
+	SQLITE_PATH: z.string().optional(),
+	REDIS_URL: url('a redis:// or rediss:// URL', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+	BACKUP_DIR: z.string().optional(),
+	BACKUP_KEEP: integer('a whole number of at least 1', 1, Number.MAX_SAFE_INTEGER).default(20),
+	PLUGINS: list('a comma-separated list of plugin package names or paths', () => true).default([]),
+	OWNER_IDS: list('a comma-separated list of user ids (17-20 digit snowflakes)', isSnowflake).default([]),
+	HEALTH_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
+	LOG_LEVEL: oneOf(LOG_LEVELS).default('info')
+});
+
+// --- bot.config.json ---
+
+function readConfigFile(env: Environment, cwd: string): { values: Partial<Record<ConfigKey, string>>; path: string | null } {
+	const named = presentValue(env.BOT_CONFIG);
+	const path = resolve(cwd, named ?? DEFAULT_CONFIG_FILE);
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch (error) {
+		// Only the default file is optional; a file named by BOT_CONFIG must exist.
+		if (named === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return { values: {}, path: null };
+		throw new ConfigError(`BOT_CONFIG file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'BOT_CONFIG');
+	}
+
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		throw new ConfigError(`${path} is not valid JSON (${oneLine((error as Error).message)})`);
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw new ConfigError(`${path} must contain one JSON object of settings`);
+	}
+
+	const values: Partial<Record<ConfigKey, string>> = {};
+	for (const [key, value] of Object.entries(parsed)) {
+		if (!isConfigKey(key)) {
+			throw new ConfigError(`unknown key "${key}" in ${path} (allowed keys: ${CONFIG_KEYS.join(', ')})`, key);
+		}
+		const normalized = normalizeFileValue(value);
+		if (normalized === null) {
+			throw new ConfigError(`${key} in ${path} must be a string, a number or a list of strings (write Discord ids as strings)`, key);
+		}
+		if (normalized !== undefined) values[key] = normalized;
+	}
+	return { values, path };
+}
+
+/** JSON numbers and lists are accepted for convenience and read exactly like their env spelling. */
+function normalizeFileValue(value: unknown): string | undefined | null {
+	if (value === null) return undefined;
+	if (typeof value === 'string') return presentValue(value);
+	if (isExactNumber(value)) return String(value);
+	if (Array.isArray(value) && value.every((item) => typeof item === 'string' || isExactNumber(item))) {
+		return presentValue(value.join(','));
+	}
+	return null;
+}
+
+/** JSON.parse rounds integers beyond 2^53 (every Discord id): those must be written as strings. */
+function isExactNumber(value: unknown): value is number {
+	return typeof value === 'number' && Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+}
+
+function isConfigKey(key: string): key is ConfigKey {
+	return (CONFIG_KEYS as readonly string[]).includes(key);
+}
+
+/** Empty and blank values count as unset, so `KEY=` in .env falls back to the default. */
+function presentValue(value: string | undefined): string | undefined {
+	const trimmed = value?.trim();
+	return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function isPathSpecifier(specifier: string): boolean {
+	return specifier.startsWith('.') || isAbsolute(specifier);
+}
+
+function oneLine(text: string): string {
+	return text.replace(/\s*\n\s*/g, ' ');
+}
