@@ -1,8 +1,49 @@
-import type { Storage, StorageLogger, StorageOptions } from './types.js';
+import type { Backend, BackendOpenContext } from './backend.js';
+import { BackupDirectory } from './backups.js';
+import { FileBackend } from './file/file-backend.js';
+import { RedisBackend } from './redis/redis-backend.js';
+import { SqliteBackend } from './sqlite/sqlite-backend.js';
+import { BackendStorage } from './storage.js';
+import type { BackupInfo, StorageEvent, StorageLogger, StorageOptions } from './types.js';
 
 export type * from './types.js';
+export { BackendStorage } from './storage.js';
+export { BackupError } from './backups.js';
+export { describeRedisUrl } from './redis/redis-backend.js';
 
-/** Opens the configured backend, recovers damaged data from backups and returns the Storage contract. */
-export async function openStorage(_options: StorageOptions, _logger?: StorageLogger): Promise<Storage> {
-	throw new Error('not implemented yet');
+const silentLogger: StorageLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Opens the configured backend, repairs damaged data from the newest valid backup, and returns the Storage contract. */
+export async function openStorage(options: StorageOptions, logger: StorageLogger = silentLogger): Promise<BackendStorage> {
+	const backups = new BackupDirectory(options.backupDir, options.backupKeep);
+	const events: StorageEvent[] = [];
+	const context: BackendOpenContext = {
+		logger,
+		recordEvent: (level, message) => events.push({ at: new Date().toISOString(), level, message }),
+		validBackups: async () => {
+			const valid: BackupInfo[] = [];
+			for (const backup of await backups.list()) {
+				try {
+					await backups.verify(backup);
+					valid.push(backup);
+				} catch (error) {
+					logger.warn(`Skipping backup ${backup.id} for recovery: ${(error as Error).message}`);
+				}
+			}
+			return valid;
+		}
+	};
+	const backend = await openBackend(options, context);
+	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? []);
+}
+
+function openBackend(options: StorageOptions, context: BackendOpenContext): Promise<Backend> {
+	switch (options.adapter) {
+		case 'file':
+			return FileBackend.open(options.dataDir, context);
+		case 'sqlite':
+			return SqliteBackend.open(options.sqlitePath, context);
+		case 'redis':
+			return RedisBackend.open(options.redisUrl, context);
+	}
 }

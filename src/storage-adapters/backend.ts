@@ -1,0 +1,58 @@
+import type { KeyvStoreAdapter } from 'keyv';
+import type { AdapterName, BackupInfo, StorageLogger, StoredEntry } from './types.js';
+
+/** What a backend holds for one key: the raw stored form (compared for compare-and-set) and its decoded entry. */
+export interface RawEntry {
+	raw: unknown;
+	entry: StoredEntry;
+}
+
+/**
+ * One backend (file, sqlite, redis) behind the Storage contract. The shared parts (locking, update retries,
+ * backup folders and manifests, recovery decisions, status) live in storage.ts; a backend only moves bytes.
+ */
+export interface Backend {
+	readonly adapter: AdapterName;
+	/** Whether Keyv should serialize values to strings before handing them to the store. */
+	readonly keyvSerializes: boolean;
+	/** A Keyv store; Keyv assigns its `namespace`, which selects the backend partition it works on. */
+	createStore(): KeyvStoreAdapter;
+	read(namespace: string, key: string): Promise<RawEntry | undefined>;
+	/** Writes `next` (or deletes when undefined) only if the key still holds `expectedRaw`; false when it changed. */
+	compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean>;
+	entries(namespace: string): Promise<Array<[string, StoredEntry]>>;
+	namespaces(): Promise<string[]>;
+	counts(namespaces: string[]): Promise<Record<string, number>>;
+	sizeBytes(): Promise<number>;
+	/** Throws when the backend cannot serve requests (e.g. Redis unreachable). */
+	ping(): Promise<void>;
+	/** Writes a consistent copy of every namespace into `folder`; returns records per namespace. */
+	writeBackup(folder: string, namespaces: string[]): Promise<Record<string, number>>;
+	/** Parses every file of a verified backup; throws naming what is unreadable. */
+	checkBackup(backup: BackupInfo): Promise<void>;
+	/** Replaces the live data with the backup's. */
+	restoreBackup(backup: BackupInfo): Promise<void>;
+	/** Flushes every acknowledged write and releases files and connections. */
+	close(): Promise<void>;
+}
+
+export interface BackendOpenContext {
+	logger: StorageLogger;
+	/** Backups newest first whose checksums verify, for repairing damage found while opening. */
+	validBackups(): Promise<BackupInfo[]>;
+	/** Records recoveries so that status() can show them. */
+	recordEvent(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+const NAMESPACE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Namespace names become file names and key prefixes, so only a safe alphabet is accepted. */
+export function assertNamespaceName(name: string): void {
+	if (typeof name !== 'string' || !NAMESPACE_NAME.test(name)) {
+		throw new TypeError(`Invalid namespace name "${String(name)}": use 1-64 letters, digits, "_" or "-"`);
+	}
+}
+
+export function isExpired(entry: StoredEntry, now = Date.now()): boolean {
+	return typeof entry.expires === 'number' && entry.expires <= now;
+}

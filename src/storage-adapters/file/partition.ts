@@ -1,0 +1,294 @@
+import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
+
+/**
+ * One namespace of the file adapter: `<name>.json` (a human-readable snapshot, one entry per line) plus
+ * `<name>.journal` (one JSON line per change since that snapshot). A change is acknowledged once its journal line
+ * is on disk; changes that arrive while a line is being flushed share the next flush, so concurrent writers pay
+ * one fsync between them. When the journal outgrows the snapshot it is folded into a new snapshot, which keeps
+ * replay short and the cost of a write independent of how much data the namespace holds.
+ */
+
+type JournalOperation = { op: 'set'; key: string; value: unknown } | { op: 'delete'; key: string } | { op: 'clear' };
+
+interface PendingLine {
+	line: string;
+	resolve: () => void;
+	reject: (error: unknown) => void;
+}
+
+/** Small journals are left alone: folding them costs more than replaying them. */
+const MIN_COMPACTION_BYTES = 1024 * 1024;
+
+export class PartitionDamage extends Error {
+	public constructor(
+		public readonly file: 'snapshot' | 'journal',
+		public readonly path: string,
+		reason: string,
+		/** For a damaged journal: the operations read before the damage. */
+		public readonly readableOperations: JournalOperation[] = []
+	) {
+		super(reason);
+	}
+}
+
+export class FilePartition {
+	public readonly snapshotPath: string;
+	public readonly journalPath: string;
+	private entries = new Map<string, unknown>();
+	private journal: FileHandle | null = null;
+	private journalBytes = 0;
+	private snapshotBytes = 0;
+	private queue: PendingLine[] = [];
+	private writer: Promise<void> | null = null;
+
+	public constructor(
+		directory: string,
+		public readonly name: string
+	) {
+		this.snapshotPath = join(directory, `${name}.json`);
+		this.journalPath = join(directory, `${name}.journal`);
+	}
+
+	public get size(): number {
+		return this.entries.size;
+	}
+
+	public get diskBytes(): number {
+		return this.snapshotBytes + this.journalBytes;
+	}
+
+	/** Reads the snapshot, then replays the journal; throws PartitionDamage naming the unreadable file. */
+	public async load(): Promise<void> {
+		this.entries = await this.readSnapshot(this.snapshotPath);
+		const operations = await this.readJournal();
+		for (const operation of operations) this.apply(operation);
+	}
+
+	/** Loads what can be read around damage: a snapshot from elsewhere (a backup) and the readable journal lines. */
+	public async loadRecovered(snapshotText: string | null, journalOperations: JournalOperation[]): Promise<void> {
+		this.entries = snapshotText === null ? new Map() : parseSnapshot(snapshotText, 'backup copy');
+		for (const operation of journalOperations) this.apply(operation);
+		// Writing a fresh snapshot and an empty journal leaves no damaged file in the live data directory.
+		await this.writeSnapshot(this.snapshotText());
+		await this.resetJournal();
+	}
+
+	public async readJournal(): Promise<JournalOperation[]> {
+		let text: string;
+		try {
+			text = await readFile(this.journalPath, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+			throw error;
+		}
+		const lines = text.split('\n');
+		const tail = lines.pop() ?? '';
+		const operations: JournalOperation[] = [];
+		for (const [index, line] of lines.entries()) {
+			const operation = parseJournalLine(line);
+			if (!operation) {
+				throw new PartitionDamage('journal', this.journalPath, `line ${index + 1} of ${this.journalPath} is not a journal entry`, operations);
+			}
+			operations.push(operation);
+		}
+		// A crash mid-append leaves the start of one line without its newline: that write was never acknowledged.
+		// Anything else after the last newline (zeros, garbage) is damage, not an interrupted append.
+		if (tail.length > 0 && !(tail.startsWith('{"op":') && !tail.includes('\0'))) {
+			throw new PartitionDamage('journal', this.journalPath, `${this.journalPath} ends with bytes that are not a journal entry`, operations);
+		}
+		this.journalBytes = Buffer.byteLength(text) - Buffer.byteLength(tail);
+		if (tail.length > 0) {
+			const handle = await open(this.journalPath, 'r+');
+			try {
+				await handle.truncate(this.journalBytes);
+				await handle.datasync();
+			} finally {
+				await handle.close();
+			}
+		}
+		return operations;
+	}
+
+	public get(key: string): unknown {
+		return this.entries.get(key);
+	}
+
+	public has(key: string): boolean {
+		return this.entries.has(key);
+	}
+
+	public keys(): IterableIterator<string> {
+		return this.entries.keys();
+	}
+
+	public all(): IterableIterator<[string, unknown]> {
+		return this.entries.entries();
+	}
+
+	public set(key: string, value: unknown): Promise<void> {
+		return this.record({ op: 'set', key, value });
+	}
+
+	public delete(key: string): Promise<boolean> {
+		if (!this.entries.has(key)) return Promise.resolve(false);
+		return this.record({ op: 'delete', key }).then(() => true);
+	}
+
+	public clear(): Promise<void> {
+		return this.record({ op: 'clear' });
+	}
+
+	/** The snapshot file's text for the current state: one entry per line so people can read and diff it. */
+	public snapshotText(): string {
+		if (this.entries.size === 0) return '{}\n';
+		const lines: string[] = [];
+		for (const [key, value] of this.entries) lines.push(`${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+		return `{\n${lines.join(',\n')}\n}\n`;
+	}
+
+	/** Waits until every change made so far is on disk. */
+	public async flush(): Promise<void> {
+		while (this.writer) await this.writer;
+	}
+
+	/** A clean stop folds the journal into the snapshot, so a stopped bot leaves one readable file per namespace. */
+	public async close(): Promise<void> {
+		await this.flush();
+		if (this.journalBytes > 0) await this.compact();
+		await this.journal?.close();
+		this.journal = null;
+	}
+
+	/** Replaces everything with `snapshotText` (a restore): the new snapshot is durable before the journal is emptied. */
+	public async replaceWith(snapshotText: string): Promise<void> {
+		await this.flush();
+		const entries = parseSnapshot(snapshotText, 'backup copy');
+		await this.writeSnapshot(snapshotText);
+		await this.resetJournal();
+		this.entries = entries;
+	}
+
+	private apply(operation: JournalOperation): void {
+		if (operation.op === 'set') this.entries.set(operation.key, operation.value);
+		else if (operation.op === 'delete') this.entries.delete(operation.key);
+		else this.entries.clear();
+	}
+
+	/** Applies the change in memory at once (so reads see it in order) and resolves when it is durable. */
+	private record(operation: JournalOperation): Promise<void> {
+		// Serialize first: a value JSON cannot represent is refused before anything changes.
+		const line = `${JSON.stringify(operation)}\n`;
+		this.apply(operation);
+		return new Promise<void>((resolve, reject) => {
+			this.queue.push({ line, resolve, reject });
+			this.writer ??= this.drain();
+		});
+	}
+
+	private async drain(): Promise<void> {
+		try {
+			while (this.queue.length > 0) {
+				const batch = this.queue.splice(0);
+				try {
+					// The snapshot is taken now, after this batch was applied in memory; replaying the batch on top of it
+					// later is harmless because every journal operation is absolute (set, delete, clear).
+					if (this.journalBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes)) await this.compact();
+					const text = batch.map((pending) => pending.line).join('');
+					const journal = await this.openJournal();
+					await journal.write(text);
+					await journal.datasync();
+					this.journalBytes += Buffer.byteLength(text);
+					for (const pending of batch) pending.resolve();
+				} catch (error) {
+					for (const pending of batch) pending.reject(error);
+				}
+			}
+		} finally {
+			this.writer = null;
+		}
+	}
+
+	private async compact(): Promise<void> {
+		await this.writeSnapshot(this.snapshotText());
+		await this.resetJournal();
+	}
+
+	private async writeSnapshot(text: string): Promise<void> {
+		await writeFileAtomic(this.snapshotPath, text);
+		this.snapshotBytes = Buffer.byteLength(text);
+	}
+
+	private async resetJournal(): Promise<void> {
+		const journal = await this.openJournal();
+		await journal.truncate(0);
+		await journal.datasync();
+		this.journalBytes = 0;
+	}
+
+	private async openJournal(): Promise<FileHandle> {
+		if (this.journal) return this.journal;
+		const existed = await stat(this.journalPath).then(
+			() => true,
+			() => false
+		);
+		this.journal = await open(this.journalPath, 'a', PRIVATE_FILE_MODE);
+		// A new file's directory entry must be durable too, or an acknowledged first write could vanish.
+		if (!existed) await fsyncDirectory(this.journalPath.slice(0, this.journalPath.lastIndexOf('/')) || '/');
+		return this.journal;
+	}
+
+	private async readSnapshot(path: string): Promise<Map<string, unknown>> {
+		let text: string;
+		try {
+			text = await readFile(path, 'utf8');
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+			throw error;
+		}
+		this.snapshotBytes = Buffer.byteLength(text);
+		try {
+			return parseSnapshot(text, path);
+		} catch (error) {
+			throw new PartitionDamage('snapshot', path, (error as Error).message);
+		}
+	}
+
+	/** Moves a damaged file out of the way under a name that says so; it is kept for a person to inspect. */
+	public static async setAside(path: string): Promise<string | null> {
+		const aside = `${path}.damaged-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+		try {
+			await rename(path, aside);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+			throw error;
+		}
+		return aside;
+	}
+}
+
+export function parseSnapshot(text: string, source: string): Map<string, unknown> {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		throw new Error(`${source} is not valid JSON (${text.length === 0 ? 'the file is empty' : 'truncated or damaged'})`);
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw new Error(`${source} does not hold a JSON object`);
+	}
+	return new Map(Object.entries(parsed));
+}
+
+function parseJournalLine(line: string): JournalOperation | null {
+	try {
+		const operation = JSON.parse(line) as JournalOperation;
+		if (operation?.op === 'set' && typeof operation.key === 'string' && 'value' in operation) return operation;
+		if (operation?.op === 'delete' && typeof operation.key === 'string') return operation;
+		if (operation?.op === 'clear') return operation;
+		return null;
+	} catch {
+		return null;
+	}
+}

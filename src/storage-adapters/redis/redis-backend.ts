@@ -1,0 +1,257 @@
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
+import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
+import type { KeyvStoreAdapter } from 'keyv';
+import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import { PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
+import type { BackupInfo, StoredEntry } from '../types.js';
+
+/** @keyv/redis joins a namespace and a key with this separator; our own commands address the same keys. */
+const SEPARATOR = '::';
+const BATCH = 1000;
+
+/**
+ * Compare-and-set in one server-side step: the write happens only if the key still holds the value the caller read,
+ * which makes `update` atomic across every process and host sharing the Redis server.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+	if current ~= ARGV[2] then return 0 end
+elseif current then
+	return 0
+end
+if ARGV[3] == '' then
+	redis.call('DEL', KEYS[1])
+elseif ARGV[4] == '' then
+	redis.call('SET', KEYS[1], ARGV[3])
+else
+	redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+end
+return 1`;
+
+interface BackupLine {
+	key: string;
+	value: string;
+	/** Milliseconds left to live, or null for keys without expiry. */
+	ttl: number | null;
+}
+
+/** Redis URLs may carry a password; messages name the server without it. */
+export function describeRedisUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+	} catch {
+		return 'the configured Redis server';
+	}
+}
+
+export class RedisBackend implements Backend {
+	public readonly adapter = 'redis' as const;
+	public readonly keyvSerializes = true;
+
+	private constructor(
+		public readonly client: RedisClientType,
+		private readonly url: string
+	) {}
+
+	public static async open(url: string, context: BackendOpenContext): Promise<RedisBackend> {
+		const client = createClient({
+			url,
+			// While disconnected, commands fail at once instead of waiting in a queue: an outage is an error callers see.
+			disableOfflineQueue: true,
+			socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) }
+		}) as RedisClientType;
+		// Each namespace's @keyv/redis store subscribes to the shared client's events.
+		client.setMaxListeners(100);
+		let lastErrorLog = 0;
+		client.on('error', (error: Error) => {
+			// The client retries on its own; one line every 10 s is enough for the operator.
+			if (Date.now() - lastErrorLog < 10_000) return;
+			lastErrorLog = Date.now();
+			context.logger.warn(`Redis (${describeRedisUrl(url)}) error: ${error.message}`);
+		});
+		try {
+			await client.connect();
+		} catch (error) {
+			client.destroy();
+			throw new Error(`Cannot connect to Redis at ${describeRedisUrl(url)}: ${(error as Error).message}`);
+		}
+		return new RedisBackend(client, url);
+	}
+
+	public key(namespace: string, key: string): string {
+		return `${namespace}${SEPARATOR}${key}`;
+	}
+
+	public createStore(): KeyvStoreAdapter {
+		return new RedisStore(this.client, { throwOnErrors: true, throwOnConnectError: true, useUnlink: true, keyPrefixSeparator: SEPARATOR });
+	}
+
+	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
+		const raw = await this.client.get(this.key(namespace, key));
+		return raw === null ? undefined : { raw, entry: defaultDeserialize<StoredEntry>(raw) };
+	}
+
+	public async compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
+		const ttl = typeof next?.expires === 'number' ? String(Math.max(1, next.expires - Date.now())) : '';
+		const result = await this.client.eval(COMPARE_AND_SET, {
+			keys: [this.key(namespace, key)],
+			arguments: [expectedRaw === undefined ? '0' : '1', expectedRaw === undefined ? '' : String(expectedRaw), next === undefined ? '' : defaultSerialize(next), ttl]
+		});
+		return result === 1;
+	}
+
+	/** Keys of one namespace, in batches, as SCAN finds them. */
+	public async *scanKeys(namespace: string): AsyncGenerator<string[]> {
+		for await (const keys of this.client.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: BATCH, TYPE: 'string' })) {
+			if (keys.length > 0) yield keys;
+		}
+	}
+
+	public async entries(namespace: string): Promise<Array<[string, StoredEntry]>> {
+		const prefixLength = namespace.length + SEPARATOR.length;
+		const now = Date.now();
+		const result: Array<[string, StoredEntry]> = [];
+		for await (const keys of this.scanKeys(namespace)) {
+			const values = await this.client.mGet(keys);
+			values.forEach((raw, index) => {
+				if (raw === null) return;
+				const entry = defaultDeserialize<StoredEntry>(raw);
+				if (!isExpired(entry, now)) result.push([keys[index]!.slice(prefixLength), entry]);
+			});
+		}
+		return result;
+	}
+
+	public async namespaces(): Promise<string[]> {
+		const found = new Set<string>();
+		for await (const keys of this.client.scanIterator({ MATCH: `*${SEPARATOR}*`, COUNT: BATCH, TYPE: 'string' })) {
+			for (const key of keys) {
+				const namespace = key.slice(0, key.indexOf(SEPARATOR));
+				if (/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) found.add(namespace);
+			}
+		}
+		return [...found].sort();
+	}
+
+	public async counts(namespaces: string[]): Promise<Record<string, number>> {
+		const counts: Record<string, number> = {};
+		for (const namespace of namespaces) {
+			let count = 0;
+			for await (const keys of this.scanKeys(namespace)) count += keys.length;
+			counts[namespace] = count;
+		}
+		return counts;
+	}
+
+	public async sizeBytes(): Promise<number> {
+		const info = await this.client.info('memory');
+		return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+	}
+
+	public async ping(): Promise<void> {
+		if (!this.client.isReady) throw new Error(`Redis at ${describeRedisUrl(this.url)} is not connected`);
+		await this.client.ping();
+	}
+
+	/** Exports each namespace as JSON lines with the time each key has left to live. */
+	public async writeBackup(folder: string, namespaces: string[]): Promise<Record<string, number>> {
+		const counts: Record<string, number> = {};
+		const prefix = (namespace: string) => namespace.length + SEPARATOR.length;
+		for (const namespace of namespaces) {
+			const lines: string[] = [];
+			for await (const keys of this.scanKeys(namespace)) {
+				const replies = await Promise.all([this.client.mGet(keys), Promise.all(keys.map((key) => this.client.pTTL(key)))]);
+				const [values, ttls] = replies;
+				keys.forEach((key, index) => {
+					const value = values[index];
+					if (value === null || value === undefined) return;
+					const ttl = ttls[index]!;
+					const line: BackupLine = { key: key.slice(prefix(namespace)), value, ttl: ttl > 0 ? ttl : null };
+					lines.push(JSON.stringify(line));
+				});
+			}
+			counts[namespace] = lines.length;
+			await writeFile(join(folder, `${namespace}.jsonl`), lines.length ? `${lines.join('\n')}\n` : '', { mode: PRIVATE_FILE_MODE, flush: true });
+		}
+		await fsyncDirectory(folder);
+		return counts;
+	}
+
+	public async checkBackup(backup: BackupInfo): Promise<void> {
+		for (const name of Object.keys(backup.files)) {
+			if (!name.endsWith('.jsonl')) throw new Error(`Backup ${backup.id}: ${name} is not a Redis namespace export`);
+			assertNamespaceName(name.slice(0, -'.jsonl'.length));
+			let lineNumber = 0;
+			for await (const line of readBackupLines(join(backup.path, name))) {
+				lineNumber++;
+				if (typeof line.key !== 'string' || typeof line.value !== 'string') {
+					throw new Error(`Backup ${backup.id}: line ${lineNumber} of ${name} is not a key export`);
+				}
+			}
+		}
+	}
+
+	public async restoreBackup(backup: BackupInfo): Promise<void> {
+		const restored = new Set<string>();
+		for (const name of Object.keys(backup.files)) {
+			const namespace = name.slice(0, -'.jsonl'.length);
+			await this.clearNamespace(namespace);
+			let batch: BackupLine[] = [];
+			const flush = async () => {
+				const multi = this.client.multi();
+				for (const line of batch) {
+					if (line.ttl === null) multi.set(this.key(namespace, line.key), line.value);
+					else multi.set(this.key(namespace, line.key), line.value, { PX: line.ttl });
+				}
+				await multi.exec();
+				batch = [];
+			};
+			for await (const line of readBackupLines(join(backup.path, name))) {
+				batch.push(line);
+				if (batch.length >= BATCH) await flush();
+			}
+			if (batch.length > 0) await flush();
+			restored.add(namespace);
+		}
+		for (const namespace of await this.namespaces()) if (!restored.has(namespace)) await this.clearNamespace(namespace);
+	}
+
+	public async clearNamespace(namespace: string): Promise<void> {
+		for await (const keys of this.scanKeys(namespace)) await this.client.unlink(keys);
+	}
+
+	public async close(): Promise<void> {
+		// Every acknowledged write was already confirmed by the server; close waits for replies still in flight.
+		if (this.client.isOpen) await this.client.close();
+	}
+}
+
+async function* readBackupLines(path: string): AsyncGenerator<BackupLine> {
+	const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+	for await (const line of lines) {
+		if (line.length > 0) yield JSON.parse(line) as BackupLine;
+	}
+}
+
+/** @keyv/redis, except that clearing a namespace reports failures instead of swallowing them. */
+class RedisStore extends KeyvRedis<string> {
+	public constructor(
+		private readonly redis: RedisClientType,
+		options: ConstructorParameters<typeof KeyvRedis>[1]
+	) {
+		super(redis, options);
+	}
+
+	public override async clear(): Promise<void> {
+		const namespace = this.namespace ?? 'keyv';
+		for await (const keys of this.redis.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: BATCH, TYPE: 'string' })) {
+			if (keys.length > 0) await this.redis.unlink(keys);
+		}
+	}
+}

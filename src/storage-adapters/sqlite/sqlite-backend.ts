@@ -1,0 +1,327 @@
+import { EventEmitter } from 'node:events';
+import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
+import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import { PRIVATE_DIR_MODE, fsyncDirectory } from '../durable-fs.js';
+import type { BackupInfo, StoredEntry } from '../types.js';
+
+/**
+ * Our own Keyv store on better-sqlite3 rather than @keyv/sqlite: the synchronous driver lets a compare-and-set run
+ * inside one transaction, lets writes issued together share one commit (one fsync), gives us SQLite's VACUUM INTO
+ * for consistent backups, and clears a namespace by exact match (@keyv/sqlite clears with an unescaped LIKE).
+ */
+
+const BACKUP_FILE = 'bot.sqlite';
+const SCHEMA = `CREATE TABLE IF NOT EXISTS entries (
+	namespace TEXT NOT NULL,
+	key TEXT NOT NULL,
+	value TEXT NOT NULL,
+	expires INTEGER,
+	PRIMARY KEY (namespace, key)
+) WITHOUT ROWID`;
+
+interface QueuedWrite {
+	work: () => unknown;
+	resolve: (result: any) => void;
+	reject: (error: unknown) => void;
+}
+
+function openDatabase(path: string, options: Database.Options = {}): Database.Database {
+	const db = new Database(path, options);
+	try {
+		if (!options.readonly) {
+			db.pragma('journal_mode = WAL');
+			// FULL: a commit is on disk before it is acknowledged, not only in the OS cache.
+			db.pragma('synchronous = FULL');
+			db.pragma('busy_timeout = 5000');
+			db.exec(SCHEMA);
+		}
+		const check = db.pragma('quick_check', { simple: true });
+		if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+		return db;
+	} catch (error) {
+		db.close();
+		throw error;
+	}
+}
+
+export class SqliteBackend implements Backend {
+	public readonly adapter = 'sqlite' as const;
+	public readonly keyvSerializes = true;
+	private readonly queue: QueuedWrite[] = [];
+	private commitScheduled = false;
+	private readonly statements;
+
+	private constructor(
+		private readonly db: Database.Database,
+		public readonly path: string
+	) {
+		this.statements = {
+			get: db.prepare<[string, string], { value: string }>('SELECT value FROM entries WHERE namespace = ? AND key = ?'),
+			set: db.prepare<[string, string, string, number | null]>(
+				'INSERT INTO entries (namespace, key, value, expires) VALUES (?, ?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires = excluded.expires'
+			),
+			delete: db.prepare<[string, string]>('DELETE FROM entries WHERE namespace = ? AND key = ?'),
+			clear: db.prepare<[string]>('DELETE FROM entries WHERE namespace = ?'),
+			all: db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ?'),
+			namespaces: db.prepare<[], { namespace: string }>('SELECT DISTINCT namespace FROM entries'),
+			counts: db.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace')
+		};
+	}
+
+	public static async open(path: string, context: BackendOpenContext): Promise<SqliteBackend> {
+		await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+		try {
+			await assertNotEmptyFile(path);
+			return new SqliteBackend(openDatabase(path), path);
+		} catch (error) {
+			return new SqliteBackend(await recoverDatabase(path, (error as Error).message, context), path);
+		}
+	}
+
+	public createStore(): KeyvStoreAdapter {
+		return new SqliteStore(this);
+	}
+
+	public getRaw(namespace: string, key: string): string | undefined {
+		return this.statements.get.get(namespace, key)?.value;
+	}
+
+	public getRawMany(namespace: string, keys: string[]): Array<string | undefined> {
+		return keys.map((key) => this.getRaw(namespace, key));
+	}
+
+	public write(namespace: string, key: string, value: string, expires: number | null): Promise<void> {
+		return this.enqueue(() => {
+			this.statements.set.run(namespace, key, value, expires);
+		});
+	}
+
+	public remove(namespace: string, key: string): Promise<boolean> {
+		return this.enqueue(() => this.statements.delete.run(namespace, key).changes > 0);
+	}
+
+	public clear(namespace: string): Promise<void> {
+		return this.enqueue(() => {
+			this.statements.clear.run(namespace);
+		});
+	}
+
+	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
+		const raw = this.getRaw(namespace, key);
+		return raw === undefined ? undefined : { raw, entry: defaultDeserialize<StoredEntry>(raw) };
+	}
+
+	public compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
+		const value = next === undefined ? undefined : defaultSerialize(next);
+		return this.enqueue(() => {
+			if (this.getRaw(namespace, key) !== expectedRaw) return false;
+			if (value === undefined) this.statements.delete.run(namespace, key);
+			else this.statements.set.run(namespace, key, value, next?.expires ?? null);
+			return true;
+		});
+	}
+
+	public async entries(namespace: string): Promise<Array<[string, StoredEntry]>> {
+		const now = Date.now();
+		const result: Array<[string, StoredEntry]> = [];
+		for (const row of this.statements.all.iterate(namespace)) {
+			const entry = defaultDeserialize<StoredEntry>(row.value);
+			if (!isExpired(entry, now)) result.push([row.key, entry]);
+		}
+		return result;
+	}
+
+	public async namespaces(): Promise<string[]> {
+		return this.statements.namespaces
+			.all()
+			.map((row) => row.namespace)
+			.sort();
+	}
+
+	public async counts(namespaces: string[]): Promise<Record<string, number>> {
+		const counts: Record<string, number> = Object.fromEntries(namespaces.map((namespace) => [namespace, 0]));
+		for (const row of this.statements.counts.all()) if (row.namespace in counts) counts[row.namespace] = row.count;
+		return counts;
+	}
+
+	public async sizeBytes(): Promise<number> {
+		let total = 0;
+		for (const file of [this.path, `${this.path}-wal`]) total += await stat(file).then((info) => info.size, () => 0);
+		return total;
+	}
+
+	public async ping(): Promise<void> {
+		this.db.prepare('SELECT 1').get();
+	}
+
+	public async writeBackup(folder: string, namespaces: string[]): Promise<Record<string, number>> {
+		await this.flush();
+		const target = join(folder, BACKUP_FILE);
+		// VACUUM INTO writes one consistent, compact database: never a copy of a live file and its WAL.
+		this.db.prepare('VACUUM INTO ?').run(target);
+		await fsyncDirectory(folder);
+		const copy = openDatabase(target, { readonly: true });
+		try {
+			const counts: Record<string, number> = Object.fromEntries(namespaces.map((namespace) => [namespace, 0]));
+			for (const row of copy.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace').all()) {
+				counts[row.namespace] = row.count;
+			}
+			return counts;
+		} finally {
+			copy.close();
+		}
+	}
+
+	public async checkBackup(backup: BackupInfo): Promise<void> {
+		if (!(BACKUP_FILE in backup.files)) throw new Error(`Backup ${backup.id} has no ${BACKUP_FILE}`);
+		const copy = openDatabase(join(backup.path, BACKUP_FILE), { readonly: true, fileMustExist: true });
+		try {
+			copy.prepare('SELECT COUNT(*) FROM entries').get();
+		} finally {
+			copy.close();
+		}
+	}
+
+	public async restoreBackup(backup: BackupInfo): Promise<void> {
+		await this.flush();
+		this.db.prepare('ATTACH DATABASE ? AS restore_source').run(join(backup.path, BACKUP_FILE));
+		try {
+			this.db.transaction(() => {
+				this.db.exec('DELETE FROM main.entries');
+				this.db.exec('INSERT INTO main.entries (namespace, key, value, expires) SELECT namespace, key, value, expires FROM restore_source.entries');
+			})();
+		} finally {
+			this.db.exec('DETACH DATABASE restore_source');
+		}
+	}
+
+	public async close(): Promise<void> {
+		await this.flush();
+		if (this.db.open) {
+			// Fold the WAL into the main file so the database is one self-contained file while the bot is stopped.
+			this.db.pragma('wal_checkpoint(TRUNCATE)');
+			this.db.close();
+		}
+	}
+
+	public async flush(): Promise<void> {
+		if (this.queue.length > 0) await this.enqueue(() => undefined);
+	}
+
+	/** Writes issued in the same turn of the event loop share one transaction, so they share one fsync. */
+	private enqueue<T>(work: () => T): Promise<T> {
+		return new Promise<T>((resolve, reject) => {
+			this.queue.push({ work, resolve, reject });
+			if (!this.commitScheduled) {
+				this.commitScheduled = true;
+				setImmediate(() => this.commit());
+			}
+		});
+	}
+
+	private commit(): void {
+		this.commitScheduled = false;
+		const batch = this.queue.splice(0);
+		try {
+			const results = this.db.transaction(() => batch.map((write) => write.work()))();
+			batch.forEach((write, index) => write.resolve(results[index]));
+		} catch {
+			// One failing write must not fail the others that happened to share its transaction: retry them alone.
+			for (const write of batch) {
+				try {
+					write.resolve(this.db.transaction(write.work)());
+				} catch (error) {
+					write.reject(error);
+				}
+			}
+		}
+	}
+}
+
+/** SQLite treats an empty file as a new database; we never leave one, so an empty file is a truncated database. */
+async function assertNotEmptyFile(path: string): Promise<void> {
+	const size = await stat(path).then((info) => info.size, () => null);
+	const walSize = await stat(`${path}-wal`).then((info) => info.size, () => 0);
+	if (size === 0 && walSize === 0) throw new Error('the database file is empty (truncated)');
+}
+
+async function recoverDatabase(path: string, reason: string, context: BackendOpenContext): Promise<Database.Database> {
+	const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+	const aside = `${path}.damaged-${stamp}`;
+	await rename(path, aside);
+	for (const suffix of ['-wal', '-shm']) await rename(`${path}${suffix}`, `${aside}${suffix}`).catch(() => undefined);
+	for (const backup of await context.validBackups()) {
+		if (backup.adapter !== 'sqlite' || !(BACKUP_FILE in backup.files)) continue;
+		try {
+			await copyFile(join(backup.path, BACKUP_FILE), path);
+			const db = openDatabase(path);
+			const message = `${path} was damaged (${reason}); restored it from backup ${backup.id}; the damaged file is kept as ${aside}`;
+			context.logger.error(message);
+			context.recordEvent('error', message);
+			return db;
+		} catch {
+			continue;
+		}
+	}
+	const db = openDatabase(path);
+	const message = `${path} was damaged (${reason}) and no valid backup exists; started an empty database. The damaged file is kept as ${aside}`;
+	context.logger.error(message);
+	context.recordEvent('error', message);
+	return db;
+}
+
+/** The Keyv store over one namespace of the shared SQLite table. */
+class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
+	public opts = { dialect: 'sqlite', url: 'sqlite' };
+	private currentNamespace = 'keyv';
+
+	public constructor(private readonly backend: SqliteBackend) {
+		super();
+	}
+
+	public get namespace(): string {
+		return this.currentNamespace;
+	}
+
+	public set namespace(value: string | undefined) {
+		const namespace = value ?? 'keyv';
+		assertNamespaceName(namespace);
+		this.currentNamespace = namespace;
+	}
+
+	public async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+		return this.backend.getRaw(this.currentNamespace, key) as StoredData<Value> | undefined;
+	}
+
+	public async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+		return this.backend.getRawMany(this.currentNamespace, keys) as Array<StoredData<Value | undefined>>;
+	}
+
+	public async set(key: string, value: string, ttl?: number): Promise<boolean> {
+		await this.backend.write(this.currentNamespace, key, value, typeof ttl === 'number' ? Date.now() + ttl : null);
+		return true;
+	}
+
+	public async delete(key: string): Promise<boolean> {
+		return this.backend.remove(this.currentNamespace, key);
+	}
+
+	public async deleteMany(keys: string[]): Promise<boolean> {
+		const results = await Promise.all(keys.map((key) => this.backend.remove(this.currentNamespace, key)));
+		return results.every(Boolean);
+	}
+
+	public async clear(): Promise<void> {
+		await this.backend.clear(this.currentNamespace);
+	}
+
+	public async *iterator<Value>(): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
+		for (const [key] of await this.backend.entries(this.currentNamespace)) {
+			yield [key, this.backend.getRaw(this.currentNamespace, key) as Awaited<Value> | undefined];
+		}
+	}
+}

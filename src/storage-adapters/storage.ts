@@ -1,0 +1,168 @@
+import { Keyv, KeyvHooks, type KeyvStoreAdapter } from 'keyv';
+import { assertNamespaceName, isExpired, type Backend } from './backend.js';
+import { BackupDirectory } from './backups.js';
+import { KeyLock } from './key-lock.js';
+import type { BackupInfo, Storage, StorageEvent, StorageLogger, StorageStatus, UpdateFn } from './types.js';
+
+/** After this many lost compare-and-set races in a row, update gives up instead of spinning. */
+const MAX_UPDATE_ATTEMPTS = 1000;
+const MAX_EVENTS = 50;
+
+/** The Storage contract over any backend: the parts that are the same for file, sqlite and redis. */
+export class BackendStorage implements Storage {
+	private readonly keyvs = new Map<string, Keyv>();
+	private readonly locks = new KeyLock();
+	private readonly declared: Set<string>;
+	private backupInProgress: Promise<unknown> = Promise.resolve();
+	private closed = false;
+	private lastWriteAt: Date | null = null;
+
+	public constructor(
+		private readonly backend: Backend,
+		private readonly backups: BackupDirectory,
+		private readonly logger: StorageLogger,
+		private readonly events: StorageEvent[],
+		declaredNamespaces: string[]
+	) {
+		for (const name of declaredNamespaces) assertNamespaceName(name);
+		this.declared = new Set(declaredNamespaces);
+	}
+
+	public get adapter() {
+		return this.backend.adapter;
+	}
+
+	public namespace<T = unknown>(name: string): Keyv<T> {
+		this.assertOpen();
+		let keyv = this.keyvs.get(name);
+		if (!keyv) {
+			assertNamespaceName(name);
+			const serialization = this.backend.keyvSerializes ? {} : { serialize: undefined, deserialize: undefined };
+			// useKeyPrefix off: the store partitions by namespace itself. throwOnErrors: a backend failure must reach the
+			// caller, never read as "no data".
+			keyv = new Keyv({ store: this.backend.createStore(), namespace: name, useKeyPrefix: false, throwOnErrors: true, ...serialization });
+			// Errors are thrown to the caller; without a listener the emitter would report them a second time.
+			keyv.on('error', () => undefined);
+			const noteWrite = () => {
+				this.lastWriteAt = new Date();
+			};
+			keyv.hooks.addHandler(KeyvHooks.POST_SET, noteWrite);
+			keyv.hooks.addHandler(KeyvHooks.POST_DELETE, noteWrite);
+			keyv.on('clear', noteWrite);
+			this.keyvs.set(name, keyv);
+		}
+		return keyv as Keyv<T>;
+	}
+
+	public update<T>(namespace: string, key: string, fn: UpdateFn<T>): Promise<T | undefined> {
+		this.assertOpen();
+		assertNamespaceName(namespace);
+		// The in-process lock stops this process's updates of one key from racing each other; the backend's
+		// compare-and-set catches everything else (plain sets, other processes) and the update is retried.
+		return this.locks.run(`${namespace}\u0000${key}`, async () => {
+			for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+				const current = await this.backend.read(namespace, key);
+				const live = current && !isExpired(current.entry) ? current.entry : undefined;
+				const next = await fn(live?.value as T | undefined);
+				const written = await this.backend.compareAndSet(namespace, key, current?.raw, next === undefined ? undefined : { value: next, expires: live?.expires });
+				if (written) {
+					this.lastWriteAt = new Date();
+					return next;
+				}
+			}
+			throw new Error(`update of ${namespace}/${key} lost ${MAX_UPDATE_ATTEMPTS} races in a row; giving up`);
+		});
+	}
+
+	/** A bare Keyv store on this backend, for code that builds its own Keyv instances (and Keyv's compliance suite). */
+	public createStore(): KeyvStoreAdapter {
+		return this.backend.createStore();
+	}
+
+	public async entries<T = unknown>(namespace: string): Promise<Array<[string, T]>> {
+		this.assertOpen();
+		assertNamespaceName(namespace);
+		return (await this.backend.entries(namespace)).map(([key, entry]) => [key, entry.value as T]);
+	}
+
+	public async namespaces(): Promise<string[]> {
+		const names = new Set([...this.declared, ...(await this.backend.namespaces())]);
+		return [...names].sort();
+	}
+
+	/** Declares a namespace after opening (plugins), so that it is listed and backed up even while empty. */
+	public declare(name: string): void {
+		assertNamespaceName(name);
+		this.declared.add(name);
+	}
+
+	public backup(reason: string): Promise<BackupInfo> {
+		this.assertOpen();
+		// One backup at a time: two at once would race on retention and on the folder sequence.
+		const run = this.backupInProgress.then(async () => {
+			const folder = await this.backups.create(reason);
+			const counts = await this.backend.writeBackup(folder.path, await this.namespaces());
+			return this.backups.seal(folder, { adapter: this.backend.adapter, reason, counts });
+		});
+		this.backupInProgress = run.catch(() => undefined);
+		return run;
+	}
+
+	public listBackups(): Promise<BackupInfo[]> {
+		return this.backups.list();
+	}
+
+	public async restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }> {
+		this.assertOpen();
+		const backup = await this.backups.get(id);
+		if (backup.adapter !== this.backend.adapter) {
+			throw new Error(`Backup ${id} was made by the ${backup.adapter} adapter; this bot uses ${this.backend.adapter} (move data between backends with the data CLI's migrate)`);
+		}
+		// Everything is checked before live data is touched, and the current state is saved first.
+		await this.backups.verify(backup);
+		await this.backend.checkBackup(backup);
+		const before = await this.backup(`before-restore-${id.slice(0, 20)}`);
+		await this.backend.restoreBackup(backup);
+		this.lastWriteAt = new Date();
+		this.recordEvent('warn', `Restored backup ${id}; the state before it is backup ${before.id}`);
+		this.logger.warn(`Restored backup ${id}; the state before it is backup ${before.id}`);
+		return { before, restored: backup };
+	}
+
+	public async status(): Promise<StorageStatus> {
+		let problem: string | undefined;
+		try {
+			await this.backend.ping();
+		} catch (error) {
+			problem = (error as Error).message;
+		}
+		const [newest] = problem ? [] : await this.backups.list();
+		const counts = problem ? {} : await this.backend.counts(await this.namespaces());
+		return {
+			adapter: this.backend.adapter,
+			healthy: problem === undefined,
+			...(problem === undefined ? {} : { problem }),
+			counts,
+			sizeBytes: problem ? 0 : await this.backend.sizeBytes(),
+			lastWriteAt: this.lastWriteAt?.toISOString() ?? null,
+			lastBackup: newest ? { id: newest.id, createdAt: newest.createdAt } : null,
+			events: [...this.events]
+		};
+	}
+
+	public async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		await this.backupInProgress;
+		await this.backend.close();
+	}
+
+	public recordEvent(level: StorageEvent['level'], message: string): void {
+		this.events.push({ at: new Date().toISOString(), level, message });
+		if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+	}
+
+	private assertOpen(): void {
+		if (this.closed) throw new Error('Storage is closed');
+	}
+}
