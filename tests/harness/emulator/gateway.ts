@@ -1,0 +1,324 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { constants as zlibConstants, createDeflate, type Deflate } from 'node:zlib';
+import { GatewayIntentBits } from 'discord.js';
+import { WebSocket } from 'ws';
+import { shardOf } from './snowflake.js';
+import { guildCreatePayload } from './shapes.js';
+import type { EmulatorState } from './state.js';
+
+const Op = {
+	Dispatch: 0,
+	Heartbeat: 1,
+	Identify: 2,
+	Resume: 6,
+	Reconnect: 7,
+	RequestGuildMembers: 8,
+	InvalidSession: 9,
+	Hello: 10,
+	HeartbeatAck: 11
+} as const;
+
+export const PRIVILEGED_INTENTS = {
+	guildMembers: GatewayIntentBits.GuildMembers,
+	guildPresences: GatewayIntentBits.GuildPresences,
+	messageContent: GatewayIntentBits.MessageContent
+} as const;
+export type PrivilegedIntent = keyof typeof PRIVILEGED_INTENTS;
+
+/** The intent an event needs, or 0 if every session receives it. */
+function intentFor(event: string, data: any): number {
+	if (event.startsWith('GUILD_MEMBER_') && event !== 'GUILD_MEMBERS_CHUNK') return GatewayIntentBits.GuildMembers;
+	if (event.startsWith('INVITE_')) return GatewayIntentBits.GuildInvites;
+	if (event.startsWith('MESSAGE_')) return data?.guild_id ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages;
+	if (event.startsWith('GUILD_') || event.startsWith('CHANNEL_')) return GatewayIntentBits.Guilds;
+	return 0;
+}
+
+interface DispatchPayload {
+	op: 0;
+	t: string;
+	s: number;
+	d: unknown;
+}
+
+/** One socket; sends JSON text, or a shared zlib stream when the client asked for `compress=zlib-stream`. */
+class Connection {
+	private readonly deflate: Deflate | null;
+
+	public constructor(
+		public readonly socket: WebSocket,
+		compress: string | null
+	) {
+		this.deflate = compress === 'zlib-stream' ? createDeflate() : null;
+	}
+
+	public get open(): boolean {
+		return this.socket.readyState === WebSocket.OPEN;
+	}
+
+	public send(payload: unknown): void {
+		if (!this.open) return;
+		const json = JSON.stringify(payload);
+		if (!this.deflate) {
+			this.socket.send(json);
+			return;
+		}
+		const deflate = this.deflate;
+		const chunks: Buffer[] = [];
+		const collect = (chunk: Buffer) => chunks.push(chunk);
+		deflate.on('data', collect);
+		deflate.write(json);
+		// A sync flush ends each message with 00 00 ff ff, which is how clients find message boundaries.
+		deflate.flush(zlibConstants.Z_SYNC_FLUSH, () => {
+			deflate.off('data', collect);
+			if (this.open) this.socket.send(Buffer.concat(chunks));
+		});
+	}
+
+	public close(code: number, reason: string): void {
+		if (this.open) this.socket.close(code, reason);
+		this.deflate?.end();
+	}
+}
+
+export class GatewaySession {
+	public readonly id = randomBytes(16).toString('hex');
+	public sequence = 0;
+	public connection: Connection | null = null;
+	public resumeCount = 0;
+	/** Every dispatch of this session, so a RESUME can replay what the client missed. */
+	private readonly sent: DispatchPayload[] = [];
+
+	public constructor(
+		public readonly token: string,
+		public readonly intents: number,
+		public readonly shard: [number, number],
+		public readonly largeThreshold: number
+	) {}
+
+	public get connected(): boolean {
+		return this.connection?.open ?? false;
+	}
+
+	public hasIntent(intent: number): boolean {
+		return (this.intents & intent) === intent;
+	}
+
+	public dispatch(event: string, data: unknown): void {
+		const payload: DispatchPayload = { op: Op.Dispatch, t: event, s: ++this.sequence, d: data };
+		this.sent.push(payload);
+		if (this.sent.length > 5000) this.sent.shift();
+		this.connection?.send(payload);
+	}
+
+	public replayAfter(sequence: number): void {
+		for (const payload of this.sent) if (payload.s > sequence) this.connection?.send(payload);
+	}
+}
+
+export interface GatewayOptions {
+	heartbeatIntervalMs: number;
+	shardCount: number;
+	allowedPrivilegedIntents: Set<PrivilegedIntent>;
+	isTokenValid: (token: string) => boolean;
+	resumeUrl: () => string;
+}
+
+/** The gateway: HELLO, IDENTIFY/READY, heartbeats, RESUME with replay, intent filtering and shard routing. */
+export class Gateway extends EventEmitter {
+	public readonly sessions = new Map<string, GatewaySession>();
+	public readonly identifies: { token: string; intents: number; shard: [number, number] }[] = [];
+	private readonly connections = new Set<Connection>();
+
+	public constructor(
+		private readonly state: EmulatorState,
+		public readonly options: GatewayOptions
+	) {
+		super();
+	}
+
+	public get connectedSessions(): GatewaySession[] {
+		return [...this.sessions.values()].filter((session) => session.connected);
+	}
+
+	public accept(socket: WebSocket, request: IncomingMessage): void {
+		const query = new URL(request.url ?? '/', 'http://emulator.local').searchParams;
+		const connection = new Connection(socket, query.get('compress'));
+		this.connections.add(connection);
+		let session: GatewaySession | null = null;
+		connection.send({ op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: ['["emulator-gateway"]'] } });
+
+		socket.on('message', (raw) => {
+			let payload: { op: number; d: any };
+			try {
+				payload = JSON.parse(raw.toString());
+			} catch {
+				connection.close(4002, 'Error while decoding payload.');
+				return;
+			}
+			switch (payload.op) {
+				case Op.Heartbeat:
+					connection.send({ op: Op.HeartbeatAck });
+					break;
+				case Op.Identify:
+					if (session) connection.close(4005, 'Already authenticated.');
+					else session = this.identify(connection, payload.d);
+					break;
+				case Op.Resume:
+					session = this.resume(connection, payload.d);
+					break;
+				case Op.RequestGuildMembers:
+					if (session) this.sendMemberChunk(session, payload.d);
+					break;
+				default:
+					// Presence and voice updates are accepted and ignored.
+					break;
+			}
+		});
+
+		socket.on('close', (code) => {
+			this.connections.delete(connection);
+			if (!session || session.connection !== connection) return;
+			session.connection = null;
+			// Discord invalidates a session closed with 1000/1001; any other close can be resumed.
+			if (code === 1000 || code === 1001) this.sessions.delete(session.id);
+		});
+	}
+
+	private identify(connection: Connection, data: any): GatewaySession | null {
+		const token = String(data?.token ?? '').replace(/^Bot /, '');
+		if (!this.options.isTokenValid(token)) {
+			connection.close(4004, 'Authentication failed.');
+			return null;
+		}
+		const intents = Number(data?.intents ?? 0);
+		const disallowed = Object.entries(PRIVILEGED_INTENTS).some(
+			([name, bit]) => (intents & bit) !== 0 && !this.options.allowedPrivilegedIntents.has(name as PrivilegedIntent)
+		);
+		if (disallowed) {
+			connection.close(4014, 'Disallowed intent(s).');
+			return null;
+		}
+		const shard: [number, number] = Array.isArray(data?.shard) ? [Number(data.shard[0]), Number(data.shard[1])] : [0, 1];
+		if (shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
+			connection.close(4010, 'Invalid shard.');
+			return null;
+		}
+		const session = new GatewaySession(token, intents, shard, Math.min(250, Math.max(50, Number(data?.large_threshold ?? 50))));
+		session.connection = connection;
+		this.sessions.set(session.id, session);
+		this.identifies.push({ token, intents, shard });
+		const guilds = this.guildsOf(session);
+		session.dispatch('READY', {
+			v: 10,
+			user: this.state.botUser,
+			user_settings: {},
+			guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
+			guild_join_requests: [],
+			relationships: [],
+			private_channels: [],
+			presences: [],
+			session_id: session.id,
+			session_type: 'normal',
+			resume_gateway_url: this.options.resumeUrl(),
+			shard,
+			application: { id: this.state.applicationId, flags: this.state.applicationFlags },
+			geo_ordered_rtc_regions: [],
+			auth: {},
+			_trace: ['["emulator-gateway"]']
+		});
+		if (session.hasIntent(GatewayIntentBits.Guilds)) {
+			for (const guild of guilds) session.dispatch('GUILD_CREATE', this.guildCreateFor(session, guild.id));
+		}
+		this.emit('identify', session);
+		return session;
+	}
+
+	private resume(connection: Connection, data: any): GatewaySession | null {
+		const session = this.sessions.get(String(data?.session_id));
+		if (!session || session.token !== String(data?.token ?? '').replace(/^Bot /, '') || session.connected) {
+			connection.send({ op: Op.InvalidSession, d: false });
+			return null;
+		}
+		session.connection = connection;
+		session.resumeCount++;
+		session.replayAfter(Number(data?.seq ?? 0));
+		session.dispatch('RESUMED', { _trace: ['["emulator-gateway"]'] });
+		this.emit('resume', session);
+		return session;
+	}
+
+	private sendMemberChunk(session: GatewaySession, data: any): void {
+		const guild = this.state.guilds.get(String(data?.guild_id));
+		if (!guild) return;
+		const userIds: string[] | undefined = data.user_ids ? [].concat(data.user_ids) : undefined;
+		const query = String(data.query ?? '').toLowerCase();
+		const limit = Number(data.limit ?? 0) || Number.POSITIVE_INFINITY;
+		const members = this.state
+			.apiMembers(guild)
+			.filter((member) => (userIds ? userIds.includes(member.user.id) : member.user.username.toLowerCase().startsWith(query)))
+			.slice(0, limit);
+		const found = new Set(members.map((member) => member.user.id));
+		session.dispatch('GUILD_MEMBERS_CHUNK', {
+			guild_id: guild.id,
+			members,
+			chunk_index: 0,
+			chunk_count: 1,
+			not_found: userIds?.filter((id) => !found.has(id)) ?? [],
+			...(data.presences ? { presences: [] } : {}),
+			...(data.nonce ? { nonce: data.nonce } : {})
+		});
+	}
+
+	private guildsOf(session: GatewaySession) {
+		return [...this.state.guilds.values()].filter((guild) => shardOf(guild.id, session.shard[1]) === session.shard[0]);
+	}
+
+	public guildCreateFor(session: GatewaySession, guildId: string) {
+		const guild = this.state.guilds.get(guildId)!;
+		const allMembers = session.hasIntent(GatewayIntentBits.GuildMembers) && guild.members.size <= session.largeThreshold;
+		return guildCreatePayload(this.state, guild, allMembers);
+	}
+
+	/** Sends an event to every live session that should see it: the guild's shard (shard 0 without a guild), the needed intent. */
+	public dispatch(event: string, data: unknown, guildId?: string): void {
+		this.dispatchWith(event, () => data, guildId);
+	}
+
+	/** Like `dispatch`, for payloads that depend on the session (GUILD_CREATE members, MESSAGE_CREATE content). */
+	public dispatchWith(event: string, build: (session: GatewaySession) => unknown, guildId?: string): void {
+		for (const session of this.sessions.values()) {
+			const shard = guildId ? shardOf(guildId, session.shard[1]) : 0;
+			if (shard !== session.shard[0]) continue;
+			const payload = build(session);
+			if (!session.hasIntent(intentFor(event, payload))) continue;
+			session.dispatch(event, payload);
+		}
+	}
+
+	/** Op 7: every connected client should reconnect and resume. */
+	public reconnectAll(): void {
+		for (const session of this.connectedSessions) session.connection!.send({ op: Op.Reconnect, d: null });
+	}
+
+	/** Op 9: the session is gone (or, when resumable, the client may try to resume). */
+	public invalidateAll(resumable = false): void {
+		for (const session of this.connectedSessions) {
+			session.connection!.send({ op: Op.InvalidSession, d: resumable });
+			if (!resumable) this.sessions.delete(session.id);
+		}
+	}
+
+	/** Drops every socket as a network failure would (close 4000); clients resume. */
+	public dropConnections(code = 4000): void {
+		for (const connection of this.connections) connection.close(code, 'Unknown error.');
+	}
+
+	public closeAll(): void {
+		for (const connection of this.connections) connection.close(1001, 'Emulator stopping');
+		this.connections.clear();
+		this.sessions.clear();
+	}
+}

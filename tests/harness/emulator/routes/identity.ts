@@ -1,0 +1,48 @@
+import { notFound, type Router } from '../http.js';
+import type { World } from '../world.js';
+
+export interface IdentityOptions {
+	gatewayUrl: () => string;
+	shardCount: number;
+	applicationOwnerId: string;
+}
+
+/** Who the bot is: gateway info, users, the application. */
+export function registerIdentityRoutes(router: Router, world: World, options: IdentityOptions): void {
+	const { state } = world;
+	router.add('GET', '/gateway', () => ({ url: options.gatewayUrl() }), { needsBotAuth: false });
+	router.add('GET', '/gateway/bot', () => ({
+		url: options.gatewayUrl(),
+		shards: options.shardCount,
+		session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 }
+	}));
+	router.add('GET', '/users/@me', () => state.botUser);
+	router.add('GET', '/users/:userId', (request) => {
+		const user = state.user(request.params.userId!);
+		if (!user) throw notFound(10013, 'User');
+		return user;
+	});
+	const application = () => ({
+		id: state.applicationId,
+		name: state.botUser.username,
+		icon: null,
+		description: '',
+		summary: '',
+		type: null,
+		bot: state.botUser,
+		bot_public: true,
+		bot_require_code_grant: false,
+		verify_key: '0'.repeat(64),
+		owner: state.user(options.applicationOwnerId),
+		team: null,
+		flags: state.applicationFlags,
+		approximate_guild_count: state.guilds.size,
+		redirect_uris: [],
+		interactions_endpoint_url: null,
+		role_connections_verification_url: null,
+		tags: [],
+		integration_types_config: { '0': {} }
+	});
+	router.add('GET', '/applications/@me', application);
+	router.add('GET', '/oauth2/applications/@me', application);
+}

@@ -1,0 +1,142 @@
+import { DiscordApiError, notFound, type RestRequest, type Router } from '../http.js';
+import { CallbackType, InteractionType, type InteractionHandle } from '../interactions.js';
+import { publicMessage } from '../messages.js';
+import type { ApiMessage } from '../types.js';
+import type { World } from '../world.js';
+
+const EPHEMERAL = 64;
+const LOADING = 128;
+const MESSAGE_TYPE_CHAT_INPUT_COMMAND = 20;
+
+/** Interaction callbacks and the interaction webhook (edit @original, follow-ups), authorized by the interaction token. */
+export function registerInteractionRoutes(router: Router, world: World): void {
+	const { state } = world;
+
+	const interactionMessage = (handle: InteractionHandle, body: any, files: RestRequest['files'], isReply: boolean, allowEmpty = false): ApiMessage => {
+		const payload = handle.payload;
+		const ephemeral = (Number(body?.flags ?? 0) & EPHEMERAL) !== 0;
+		return world.postMessage({
+			channelId: payload.channel_id,
+			author: state.botUser,
+			body,
+			files,
+			allowEmpty,
+			type: isReply && payload.type === InteractionType.ApplicationCommand ? MESSAGE_TYPE_CHAT_INPUT_COMMAND : 0,
+			extra: {
+				webhook_id: state.applicationId,
+				application_id: state.applicationId,
+				interaction_metadata: {
+					id: handle.id,
+					type: payload.type,
+					user: payload.member?.user ?? payload.user,
+					authorizing_integration_owners: payload.authorizing_integration_owners,
+					...(payload.data?.name ? { name: payload.data.name } : {})
+				},
+				...(ephemeral ? { ephemeral: true } : {})
+			}
+		});
+	};
+
+	router.add(
+		'POST',
+		'/interactions/:interactionId/:token/callback',
+		(request) => {
+			const handle = world.interactions.get(request.params.interactionId!);
+			if (!handle || handle.token !== request.params.token) throw notFound(10062, 'interaction');
+			if (handle.acknowledged) throw new DiscordApiError(400, 40060, 'Interaction has already been acknowledged.');
+			const type = Number(request.body?.type);
+			const data = request.body?.data ?? {};
+			let message: ApiMessage | null = null;
+			switch (type) {
+				case CallbackType.ChannelMessageWithSource:
+					message = interactionMessage(handle, data, request.files, true);
+					break;
+				case CallbackType.DeferredChannelMessageWithSource:
+					// A "thinking…" placeholder that the bot fills in with an edit of @original.
+					message = interactionMessage(handle, { flags: LOADING | (Number(data.flags ?? 0) & EPHEMERAL) }, [], true, true);
+					break;
+				case CallbackType.DeferredUpdateMessage:
+				case CallbackType.UpdateMessage: {
+					message = handle.payload.message ? (state.findMessage(handle.payload.message.id) ?? world.interactions.findMessage(handle.payload.message.id) ?? null) : null;
+					if (!message) throw new DiscordApiError(400, 50035, 'Invalid Form Body: this interaction has no message to update');
+					if (type === CallbackType.UpdateMessage) {
+						world.editMessage(message, data, request.files);
+						handle.recordEdit(message);
+					}
+					break;
+				}
+				case CallbackType.Modal:
+				case CallbackType.ApplicationCommandAutocompleteResult:
+					break;
+				default:
+					throw new DiscordApiError(400, 50035, `Invalid Form Body: unknown interaction callback type ${type}`);
+			}
+			handle.recordCallback(type, data, message);
+			if (request.query.get('with_response') !== 'true') return undefined;
+			return {
+				interaction: {
+					id: handle.id,
+					type: handle.payload.type,
+					activity_instance_id: null,
+					response_message_id: message?.id ?? null,
+					response_message_loading: type === CallbackType.DeferredChannelMessageWithSource,
+					response_message_ephemeral: ((message?.flags ?? 0) & EPHEMERAL) !== 0
+				},
+				resource: { type, ...(message ? { message: publicMessage(message) } : {}) }
+			};
+		},
+		{ needsBotAuth: false }
+	);
+
+	const handleOf = (request: RestRequest) => {
+		const handle = request.params.applicationId === state.applicationId ? world.interactions.withToken(request.params.token!) : undefined;
+		if (!handle) throw notFound(10015, 'Webhook');
+		return handle;
+	};
+	/** `@original`, or a follow-up (or the original) by id. */
+	const webhookMessage = (request: RestRequest) => {
+		const handle = handleOf(request);
+		const id = request.params.messageId!;
+		const message = id === '@original' ? handle.original : [handle.original, ...handle.followUps].find((candidate) => candidate?.id === id);
+		if (!message || (message === handle.original && handle.originalDeleted)) throw notFound(10008, 'Message');
+		return { handle, message };
+	};
+
+	const base = '/webhooks/:applicationId/:token';
+	router.add(
+		'POST',
+		base,
+		(request) => {
+			const handle = handleOf(request);
+			// Follow-ups are possible only once the interaction was answered.
+			if (!handle.acknowledged) throw notFound(10015, 'Webhook');
+			const message = interactionMessage(handle, request.body ?? {}, request.files, false);
+			handle.followUps.push(message);
+			return request.query.get('wait') === 'false' ? undefined : publicMessage(message);
+		},
+		{ needsBotAuth: false }
+	);
+	router.add('GET', `${base}/messages/:messageId`, (request) => publicMessage(webhookMessage(request).message), { needsBotAuth: false });
+	router.add(
+		'PATCH',
+		`${base}/messages/:messageId`,
+		(request) => {
+			const { handle, message } = webhookMessage(request);
+			world.editMessage(message, request.body, request.files);
+			if (message === handle.original) handle.recordEdit(message);
+			return publicMessage(message);
+		},
+		{ needsBotAuth: false }
+	);
+	router.add(
+		'DELETE',
+		`${base}/messages/:messageId`,
+		(request) => {
+			const { handle, message } = webhookMessage(request);
+			world.deleteMessage(message);
+			if (message === handle.original) handle.originalDeleted = true;
+			return undefined;
+		},
+		{ needsBotAuth: false }
+	);
+}

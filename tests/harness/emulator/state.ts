@@ -1,0 +1,112 @@
+import type {
+	ApiChannel,
+	ApiMember,
+	ApiMessage,
+	ApiUser,
+	ApplicationCommandRecord,
+	GuildRecord,
+	InviteRecord,
+	UserRecord
+} from './types.js';
+
+/** Everything the emulated Discord knows, in one place; REST, gateway and the test API all read and write it. */
+export class EmulatorState {
+	public readonly users = new Map<string, UserRecord>();
+	public readonly guilds = new Map<string, GuildRecord>();
+	public readonly invites = new Map<string, InviteRecord>();
+	/** DM channels by id, and the DM channel id of each user the bot has opened a DM with. */
+	public readonly dmChannels = new Map<string, ApiChannel>();
+	public readonly dmChannelByUser = new Map<string, string>();
+	/** Messages per channel, oldest first (ephemeral interaction replies are kept with their interaction instead). */
+	public readonly messages = new Map<string, ApiMessage[]>();
+	public readonly globalCommands = new Map<string, ApplicationCommandRecord>();
+	public readonly guildCommands = new Map<string, Map<string, ApplicationCommandRecord>>();
+	/** Uploaded file contents by attachment id. */
+	public readonly attachmentBytes = new Map<string, Buffer>();
+
+	public constructor(
+		public readonly botUser: ApiUser,
+		public applicationFlags: number
+	) {
+		this.users.set(botUser.id, { user: botUser, dmsClosed: true });
+	}
+
+	public get applicationId(): string {
+		return this.botUser.id;
+	}
+
+	public user(userId: string): ApiUser | undefined {
+		return this.users.get(userId)?.user;
+	}
+
+	/** A channel by id, guild channel or DM. */
+	public channel(channelId: string): ApiChannel | undefined {
+		const dm = this.dmChannels.get(channelId);
+		if (dm) return dm;
+		for (const guild of this.guilds.values()) {
+			const channel = guild.channels.get(channelId);
+			if (channel) return channel;
+		}
+		return undefined;
+	}
+
+	public guildOfChannel(channelId: string): GuildRecord | undefined {
+		const channel = this.channel(channelId);
+		return channel?.guild_id ? this.guilds.get(channel.guild_id) : undefined;
+	}
+
+	public apiMember(guild: GuildRecord, userId: string): ApiMember | undefined {
+		const member = guild.members.get(userId);
+		const user = this.user(userId);
+		if (!member || !user) return undefined;
+		return {
+			user,
+			nick: member.nick,
+			avatar: null,
+			banner: null,
+			roles: [...member.roles],
+			joined_at: member.joined_at,
+			premium_since: null,
+			deaf: false,
+			mute: false,
+			flags: 0,
+			pending: member.pending,
+			communication_disabled_until: null
+		};
+	}
+
+	public apiMembers(guild: GuildRecord): ApiMember[] {
+		return [...guild.members.keys()].flatMap((userId) => this.apiMember(guild, userId) ?? []);
+	}
+
+	public guildInvites(guildId: string): InviteRecord[] {
+		return [...this.invites.values()].filter((invite) => invite.guildId === guildId);
+	}
+
+	public commandsOf(guildId?: string): Map<string, ApplicationCommandRecord> {
+		if (!guildId) return this.globalCommands;
+		let commands = this.guildCommands.get(guildId);
+		if (!commands) {
+			commands = new Map();
+			this.guildCommands.set(guildId, commands);
+		}
+		return commands;
+	}
+
+	public channelMessages(channelId: string): ApiMessage[] {
+		let messages = this.messages.get(channelId);
+		if (!messages) {
+			messages = [];
+			this.messages.set(channelId, messages);
+		}
+		return messages;
+	}
+
+	public findMessage(messageId: string): ApiMessage | undefined {
+		for (const messages of this.messages.values()) {
+			const message = messages.find((candidate) => candidate.id === messageId);
+			if (message) return message;
+		}
+		return undefined;
+	}
+}

@@ -1,0 +1,382 @@
+import { GatewayIntentBits } from 'discord.js';
+import { DiscordApiError, missingAccess, notFound, type UploadedFile } from './http.js';
+import type { Gateway } from './gateway.js';
+import { InteractionRegistry } from './interactions.js';
+import { applyMessageEdit, buildMessage, messageForSession } from './messages.js';
+import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
+import { inviteCreateEvent } from './shapes.js';
+import { snowflakeAt } from './snowflake.js';
+import type { EmulatorState } from './state.js';
+import type { ApiChannel, ApiMessage, ApiRole, ApiUser, GuildRecord, InviteRecord, PermissionOverwrite } from './types.js';
+
+export interface CreateGuildOptions {
+	id?: string;
+	name?: string;
+	/** The owner; a user named "owner" is created when omitted. */
+	ownerId?: string;
+	/** A vanity invite code (the guild gets the VANITY_URL feature). */
+	vanity?: string;
+	vanityUses?: number;
+	/** Permissions of the bot's managed role (a bigint bitfield); a typical invite-tracker set by default. */
+	botPermissions?: bigint;
+	/** Position of the bot's managed role; roles above it cannot be assigned by the bot. Default 50. */
+	botRolePosition?: number;
+	everyonePermissions?: bigint;
+	/** Name of the default text channel (also the system channel). */
+	defaultChannelName?: string;
+}
+
+export interface CreateChannelOptions {
+	name: string;
+	type?: number;
+	topic?: string;
+	parentId?: string;
+	permissionOverwrites?: { id: string; type: 'role' | 'member'; allow?: bigint; deny?: bigint }[];
+}
+
+export interface CreateRoleOptions {
+	name: string;
+	permissions?: bigint;
+	position?: number;
+	managed?: boolean;
+	color?: number;
+	hoist?: boolean;
+	mentionable?: boolean;
+}
+
+export interface CreateUserOptions {
+	username?: string;
+	globalName?: string;
+	bot?: boolean;
+	/** Account creation time; the user's snowflake carries it, as Discord's do. */
+	createdAt?: Date;
+	dmsClosed?: boolean;
+	id?: string;
+}
+
+export interface CreateInviteOptions {
+	inviterId?: string | null;
+	channelId?: string;
+	maxUses?: number;
+	uses?: number;
+	maxAge?: number;
+	temporary?: boolean;
+	code?: string;
+	createdAt?: Date;
+}
+
+let generatedNames = 0;
+
+/** The emulated Discord's behaviour: every change to its state, and the gateway events Discord would send for it. */
+export class World {
+	public readonly interactions = new InteractionRegistry();
+	public baseUrl = '';
+
+	public constructor(
+		public readonly state: EmulatorState,
+		public readonly gateway: Gateway
+	) {}
+
+	public get botId(): string {
+		return this.state.botUser.id;
+	}
+
+	public createUser(options: CreateUserOptions = {}): ApiUser {
+		const id = options.id ?? snowflakeAt(options.createdAt ?? Date.now() - 365 * 24 * 3600 * 1000);
+		const username = options.username ?? `user${++generatedNames}`;
+		const user: ApiUser = {
+			id,
+			username,
+			discriminator: options.bot ? '0001' : '0',
+			global_name: options.bot ? null : (options.globalName ?? username),
+			avatar: null,
+			public_flags: 0,
+			...(options.bot ? { bot: true } : {})
+		};
+		this.state.users.set(id, { user, dmsClosed: options.dmsClosed ?? false });
+		return user;
+	}
+
+	public requireUser(userId: string): ApiUser {
+		const user = this.state.user(userId);
+		if (!user) throw notFound(10013, 'User');
+		return user;
+	}
+
+	/** A guild the bot is in, or Discord's error: unknown guild, or no access when the bot is not a member. */
+	public requireGuild(guildId: string): GuildRecord {
+		const guild = this.state.guilds.get(guildId);
+		if (!guild) throw notFound(10004, 'Guild');
+		if (!guild.members.has(this.botId)) throw missingAccess();
+		return guild;
+	}
+
+	public requireChannel(channelId: string): ApiChannel {
+		const channel = this.state.channel(channelId);
+		if (!channel) throw notFound(10003, 'Channel');
+		return channel;
+	}
+
+	public createGuild(options: CreateGuildOptions = {}): GuildRecord {
+		const id = options.id ?? snowflakeAt();
+		const ownerId = options.ownerId ?? this.createUser({ username: 'owner' }).id;
+		const guild: GuildRecord = {
+			id,
+			name: options.name ?? 'Test Server',
+			ownerId,
+			vanityCode: options.vanity ?? null,
+			vanityUses: options.vanityUses ?? 0,
+			systemChannelId: null,
+			roles: new Map(),
+			channels: new Map(),
+			members: new Map(),
+			botJoinedAt: new Date().toISOString()
+		};
+		this.state.guilds.set(id, guild);
+		guild.roles.set(id, this.role(id, { name: '@everyone', position: 0, permissions: options.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS }));
+		const botRole = this.role(snowflakeAt(), {
+			name: this.state.botUser.username,
+			position: options.botRolePosition ?? 50,
+			permissions: options.botPermissions ?? DEFAULT_BOT_PERMISSIONS,
+			managed: true
+		});
+		botRole.tags = { bot_id: this.botId };
+		guild.roles.set(botRole.id, botRole);
+		const general = this.channel(guild, { name: options.defaultChannelName ?? 'general' });
+		guild.channels.set(general.id, general);
+		guild.systemChannelId = general.id;
+		this.seedMember(guild, ownerId, []);
+		this.seedMember(guild, this.botId, [botRole.id]);
+		// Being added to a server is a GUILD_CREATE for the bot; before it connects there is nobody to tell.
+		this.gateway.dispatchWith('GUILD_CREATE', (session) => this.gateway.guildCreateFor(session, id), id);
+		return guild;
+	}
+
+	/** Removes the bot from a guild (kick or guild deletion): GUILD_DELETE. */
+	public removeGuild(guildId: string): void {
+		this.state.guilds.delete(guildId);
+		for (const invite of this.state.guildInvites(guildId)) this.state.invites.delete(invite.code);
+		this.gateway.dispatch('GUILD_DELETE', { id: guildId }, guildId);
+	}
+
+	private role(id: string, options: CreateRoleOptions): ApiRole {
+		return {
+			id,
+			name: options.name,
+			color: options.color ?? 0,
+			hoist: options.hoist ?? false,
+			icon: null,
+			unicode_emoji: null,
+			position: options.position ?? 1,
+			permissions: String(options.permissions ?? 0n),
+			managed: options.managed ?? false,
+			mentionable: options.mentionable ?? false,
+			flags: 0
+		};
+	}
+
+	private channel(guild: GuildRecord, options: CreateChannelOptions): ApiChannel {
+		const overwrites: PermissionOverwrite[] = (options.permissionOverwrites ?? []).map((overwrite) => ({
+			id: overwrite.id,
+			type: overwrite.type === 'member' ? 1 : 0,
+			allow: String(overwrite.allow ?? 0n),
+			deny: String(overwrite.deny ?? 0n)
+		}));
+		return {
+			id: snowflakeAt(),
+			type: options.type ?? 0,
+			guild_id: guild.id,
+			name: options.name,
+			position: guild.channels.size,
+			permission_overwrites: overwrites,
+			parent_id: options.parentId ?? null,
+			topic: options.topic ?? null,
+			nsfw: false,
+			rate_limit_per_user: 0,
+			last_message_id: null,
+			flags: 0
+		};
+	}
+
+	public createChannel(guildId: string, options: CreateChannelOptions): ApiChannel {
+		const guild = this.requireGuild(guildId);
+		const channel = this.channel(guild, options);
+		guild.channels.set(channel.id, channel);
+		this.gateway.dispatch('CHANNEL_CREATE', channel, guildId);
+		return channel;
+	}
+
+	public deleteChannel(channelId: string): void {
+		const guild = this.state.guildOfChannel(channelId);
+		const channel = guild?.channels.get(channelId);
+		if (!guild || !channel) throw notFound(10003, 'Channel');
+		guild.channels.delete(channelId);
+		for (const invite of this.state.guildInvites(guild.id)) if (invite.channelId === channelId) this.state.invites.delete(invite.code);
+		this.gateway.dispatch('CHANNEL_DELETE', channel, guild.id);
+	}
+
+	public createRole(guildId: string, options: CreateRoleOptions): ApiRole {
+		const guild = this.requireGuild(guildId);
+		const position = options.position ?? Math.max(...[...guild.roles.values()].filter((role) => !role.managed).map((role) => role.position)) + 1;
+		const role = this.role(snowflakeAt(), { ...options, position });
+		guild.roles.set(role.id, role);
+		this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: guildId, role }, guildId);
+		return role;
+	}
+
+	public deleteRole(guildId: string, roleId: string): void {
+		const guild = this.requireGuild(guildId);
+		if (!guild.roles.delete(roleId)) throw notFound(10011, 'Role');
+		for (const member of guild.members.values()) member.roles = member.roles.filter((id) => id !== roleId);
+		this.gateway.dispatch('GUILD_ROLE_DELETE', { guild_id: guildId, role_id: roleId }, guildId);
+	}
+
+	private seedMember(guild: GuildRecord, userId: string, roles: string[], joinedAt = new Date()): void {
+		this.requireUser(userId);
+		guild.members.set(userId, { userId, nick: null, roles: [...roles], joined_at: joinedAt.toISOString(), pending: false });
+	}
+
+	/** Adds a member; `silent` seeds state without the GUILD_MEMBER_ADD a real join sends. */
+	public addMember(guildId: string, userId: string, options: { roles?: string[]; joinedAt?: Date; silent?: boolean } = {}): void {
+		const guild = this.state.guilds.get(guildId);
+		if (!guild) throw notFound(10004, 'Guild');
+		if (guild.members.has(userId)) throw new Error(`user ${userId} is already a member of guild ${guildId}`);
+		this.seedMember(guild, userId, options.roles ?? [], options.joinedAt);
+		if (!options.silent) this.gateway.dispatch('GUILD_MEMBER_ADD', { ...this.state.apiMember(guild, userId), guild_id: guildId }, guildId);
+	}
+
+	public updateMember(guildId: string, userId: string, patch: { roles?: string[]; nick?: string | null }): void {
+		const guild = this.requireGuild(guildId);
+		const member = guild.members.get(userId);
+		if (!member) throw notFound(10007, 'Member');
+		if (patch.roles) member.roles = [...new Set(patch.roles)];
+		if (patch.nick !== undefined) member.nick = patch.nick || null;
+		this.gateway.dispatch('GUILD_MEMBER_UPDATE', { ...this.state.apiMember(guild, userId), guild_id: guildId }, guildId);
+	}
+
+	public removeMember(guildId: string, userId: string): void {
+		const guild = this.requireGuild(guildId);
+		if (!guild.members.delete(userId)) throw notFound(10007, 'Member');
+		this.gateway.dispatch('GUILD_MEMBER_REMOVE', { guild_id: guildId, user: this.requireUser(userId) }, guildId);
+	}
+
+	public createInvite(guildId: string, options: CreateInviteOptions = {}): InviteRecord {
+		const guild = this.requireGuild(guildId);
+		const code = options.code ?? Math.random().toString(36).slice(2, 10);
+		if (this.state.invites.has(code)) throw new Error(`invite code ${code} already exists`);
+		const invite: InviteRecord = {
+			code,
+			guildId,
+			channelId: options.channelId ?? guild.systemChannelId ?? [...guild.channels.keys()][0]!,
+			inviterId: options.inviterId === undefined ? guild.ownerId : options.inviterId,
+			uses: options.uses ?? 0,
+			maxUses: options.maxUses ?? 0,
+			maxAge: options.maxAge ?? 0,
+			temporary: options.temporary ?? false,
+			createdAt: (options.createdAt ?? new Date()).toISOString()
+		};
+		this.state.invites.set(code, invite);
+		this.gateway.dispatch('INVITE_CREATE', inviteCreateEvent(this.state, invite), guildId);
+		return invite;
+	}
+
+	public deleteInvite(code: string): InviteRecord {
+		const invite = this.state.invites.get(code);
+		if (!invite) throw notFound(10006, 'Invite');
+		this.state.invites.delete(code);
+		this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite.guildId);
+		return invite;
+	}
+
+	/**
+	 * A join through an invite, in Discord's order: the invite's uses go up (and an exhausted invite is deleted)
+	 * before GUILD_MEMBER_ADD is sent, so a bot fetching invites on the join sees the new count.
+	 */
+	public joinViaInvite(guildId: string, code: string, userId: string): void {
+		const invite = this.state.invites.get(code);
+		if (!invite || invite.guildId !== guildId) throw new Error(`invite ${code} does not exist in guild ${guildId}`);
+		invite.uses++;
+		const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
+		if (exhausted) this.state.invites.delete(code);
+		this.addMember(guildId, userId);
+		if (exhausted) this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, guildId);
+	}
+
+	public joinViaVanity(guildId: string, userId: string): void {
+		const guild = this.requireGuild(guildId);
+		if (!guild.vanityCode) throw new Error(`guild ${guildId} has no vanity URL`);
+		guild.vanityUses++;
+		this.addMember(guildId, userId);
+	}
+
+	/** Opens (or returns) the DM channel between the bot and a user. */
+	public openDm(userId: string): ApiChannel {
+		const user = this.requireUser(userId);
+		const existing = this.state.dmChannelByUser.get(userId);
+		if (existing) return this.state.dmChannels.get(existing)!;
+		const channel: ApiChannel = { id: snowflakeAt(), type: 1, last_message_id: null, recipients: [user], flags: 0 };
+		this.state.dmChannels.set(channel.id, channel);
+		this.state.dmChannelByUser.set(userId, channel.id);
+		return channel;
+	}
+
+	/** Stores a message and sends MESSAGE_CREATE; ephemeral messages stay out of channel history and the gateway. */
+	public postMessage(options: {
+		channelId: string;
+		author: ApiUser;
+		body: any;
+		files?: UploadedFile[];
+		type?: number;
+		extra?: Partial<ApiMessage>;
+		allowEmpty?: boolean;
+	}): ApiMessage {
+		const channel = this.requireChannel(options.channelId);
+		if (channel.type === 1 && this.state.users.get(channel.recipients![0]!.id)?.dmsClosed && options.author.id === this.botId) {
+			throw new DiscordApiError(403, 50007, 'Cannot send messages to this user');
+		}
+		const message = buildMessage(this.state, this.baseUrl, {
+			channelId: channel.id,
+			...(channel.guild_id ? { guildId: channel.guild_id } : {}),
+			author: options.author,
+			body: options.body ?? {},
+			files: options.files ?? [],
+			...(options.type !== undefined ? { type: options.type } : {}),
+			...(options.extra ? { extra: options.extra } : {}),
+			allowEmpty: options.allowEmpty ?? false
+		});
+		if (message.ephemeral) return message;
+		this.state.channelMessages(channel.id).push(message);
+		channel.last_message_id = message.id;
+		this.dispatchMessage('MESSAGE_CREATE', message);
+		return message;
+	}
+
+	public editMessage(message: ApiMessage, body: any, files: UploadedFile[] = []): ApiMessage {
+		applyMessageEdit(this.state, this.baseUrl, message, body, files);
+		if (!message.ephemeral) this.dispatchMessage('MESSAGE_UPDATE', message);
+		return message;
+	}
+
+	public deleteMessage(message: ApiMessage): void {
+		const messages = this.state.channelMessages(message.channel_id);
+		const index = messages.indexOf(message);
+		if (index >= 0) messages.splice(index, 1);
+		if (!message.ephemeral) {
+			const event = { id: message.id, channel_id: message.channel_id, ...(message.guild_id ? { guild_id: message.guild_id } : {}) };
+			this.gateway.dispatch('MESSAGE_DELETE', event, message.guild_id);
+		}
+	}
+
+	private dispatchMessage(event: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', message: ApiMessage): void {
+		const guild = message.guild_id ? this.state.guilds.get(message.guild_id) : undefined;
+		const member = guild && guild.members.has(message.author.id) ? this.state.apiMember(guild, message.author.id) : undefined;
+		this.gateway.dispatchWith(
+			event,
+			(session) => ({
+				...messageForSession(message, this.botId, session.hasIntent(GatewayIntentBits.MessageContent)),
+				...(member && !message.webhook_id ? { member: { ...member, user: undefined } } : {})
+			}),
+			message.guild_id
+		);
+	}
+}
