@@ -1,11 +1,27 @@
-import { Client, DiscordAPIError, GatewayIntentBits, type GuildMember } from 'discord.js';
+import {
+	ActionRowBuilder,
+	AttachmentBuilder,
+	ButtonBuilder,
+	ButtonStyle,
+	Client,
+	DiscordAPIError,
+	GatewayIntentBits,
+	MessageFlags,
+	PermissionFlagsBits,
+	Routes,
+	SlashCommandBuilder,
+	type ChatInputCommandInteraction,
+	type Guild,
+	type GuildMember,
+	type Interaction
+} from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DiscordEmulator } from '../harness/index.js';
+import { DiscordEmulator, snowflakeAt } from '../harness/index.js';
 
 const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites, GatewayIntentBits.GuildMessages];
 
-async function loginClient(emulator: DiscordEmulator, token = 'emulator-test-token'): Promise<Client<true>> {
-	const client = new Client({ intents, rest: { api: emulator.apiUrl } });
+async function loginClient(emulator: DiscordEmulator, token = 'emulator-test-token', clientIntents = intents): Promise<Client<true>> {
+	const client = new Client({ intents: clientIntents, rest: { api: emulator.apiUrl } });
 	const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
 	await client.login(token);
 	await ready;
@@ -74,4 +90,264 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		await expect(client.rest.get('/nothing/here')).rejects.toMatchObject({ status: 404 });
 		expect(emulator.unknownRoutes).toContain('GET /api/v10/nothing/here');
 	});
+
+	it('stores registered commands as sent, and a second GET returns identical data', async () => {
+		const invitesCommand = new SlashCommandBuilder()
+			.setName('invites')
+			.setDescription('Show invite counts')
+			.addUserOption((option) => option.setName('member').setDescription('Whose invites'))
+			.toJSON();
+		const configCommand = new SlashCommandBuilder()
+			.setName('config')
+			.setDescription('Configure')
+			.addSubcommand((sub) =>
+				sub
+					.setName('welcome')
+					.setDescription('Welcome messages')
+					.addChannelOption((option) => option.setName('channel').setDescription('Where').setRequired(true))
+					.addIntegerOption((option) => option.setName('delay').setDescription('Seconds'))
+			)
+			.toJSON();
+		const created = await client.application.commands.set([invitesCommand, configCommand]);
+		expect(created.map((command) => command.name).sort()).toEqual(['config', 'invites']);
+		const first = await client.rest.get(`/applications/${client.application.id}/commands`);
+		const second = await client.rest.get(`/applications/${client.application.id}/commands`);
+		expect(second).toEqual(first);
+		const stored = emulator.commands().find((command) => command.name === 'config')!;
+		expect(stored.options).toEqual(configCommand.options);
+		expect(stored.description).toBe('Configure');
+		// A bulk overwrite with the same data keeps ids and versions, as Discord does.
+		const again = await client.application.commands.set([invitesCommand, configCommand]);
+		expect(again.map((command) => `${command.id}:${command.version}`).sort()).toEqual(
+			created.map((command) => `${command.id}:${command.version}`).sort()
+		);
+	});
+
+	it('runs a slash command with options and resolved entities, and reads the reply', async () => {
+		const received = nextInteraction(client);
+		const handle = emulator.runCommand({ guildId, userId: inviter, name: 'invites', options: { member: inviter } });
+		const interaction = (await received) as ChatInputCommandInteraction;
+		expect(interaction.isChatInputCommand()).toBe(true);
+		expect(interaction.commandName).toBe('invites');
+		expect(interaction.options.getUser('member')?.id).toBe(inviter);
+		expect(interaction.options.getMember('member')).not.toBeNull();
+		expect(interaction.channelId).toBe(generalId);
+		expect(interaction.guildId).toBe(guildId);
+		await interaction.reply({ content: 'alice has 2 invites', flags: MessageFlags.Ephemeral });
+		const reply = await handle.reply();
+		expect(reply.type).toBe(4);
+		expect(reply.content).toBe('alice has 2 invites');
+		expect(reply.ephemeral).toBe(true);
+		// Ephemeral replies are not part of the channel's history.
+		expect(emulator.messages(generalId).some((message) => message.content === 'alice has 2 invites')).toBe(false);
+
+		// discord.js refuses a second reply itself; a second process (or a raw call) reaches Discord's 40060.
+		const second = await client.rest
+			.post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: 4, data: { content: 'again' } }, auth: false })
+			.catch((error: unknown) => error);
+		expect(second).toBeInstanceOf(DiscordAPIError);
+		expect((second as DiscordAPIError).code).toBe(40060);
+		expect((second as DiscordAPIError).status).toBe(400);
+	});
+
+	it('nests subcommand options as Discord does', async () => {
+		const received = nextInteraction(client);
+		emulator.runCommand({ guildId, userId: inviter, name: 'config', subcommand: 'welcome', options: { channel: generalId, delay: 5 } });
+		const interaction = (await received) as ChatInputCommandInteraction;
+		expect(interaction.options.getSubcommand()).toBe('welcome');
+		expect(interaction.options.getChannel('channel')?.id).toBe(generalId);
+		expect(interaction.options.getInteger('delay')).toBe(5);
+		expect(interaction.memberPermissions?.has(PermissionFlagsBits.SendMessages)).toBe(true);
+		expect(interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)).toBe(false);
+		expect(interaction.appPermissions.has(PermissionFlagsBits.ManageGuild)).toBe(true);
+		await interaction.reply('ok');
+	});
+
+	it('defers, edits the reply and follows up', async () => {
+		const received = nextInteraction(client);
+		const handle = emulator.runCommand({ guildId, userId: inviter, name: 'invites' });
+		const interaction = (await received) as ChatInputCommandInteraction;
+		await interaction.deferReply();
+		const deferred = await handle.reply();
+		expect(deferred.type).toBe(5);
+		expect(deferred.deferred).toBe(true);
+		await interaction.editReply({ content: 'counted', embeds: [{ title: 'Invites', description: 'alice: 2' }] });
+		const edit = await handle.waitForEdit((message) => message.content === 'counted');
+		expect(edit.embeds).toEqual([{ title: 'Invites', description: 'alice: 2' }]);
+		const followUp = await interaction.followUp({ content: 'one more thing', flags: MessageFlags.Ephemeral });
+		expect(followUp.content).toBe('one more thing');
+		expect(handle.followUps.map((message) => message.content)).toEqual(['one more thing']);
+		// The deferred reply was public: the channel shows its edited state.
+		expect(emulator.messages(generalId).find((message) => message.id === edit.id)?.content).toBe('counted');
+		expect((await interaction.fetchReply()).content).toBe('counted');
+	});
+
+	it('clicks a button and sees the message updated', async () => {
+		const channel = client.channels.cache.get(generalId);
+		if (!channel?.isSendable()) throw new Error('general is not a text channel');
+		const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+			new ButtonBuilder().setCustomId('giveaway:enter').setLabel('Enter').setStyle(ButtonStyle.Primary)
+		);
+		const sent = await channel.send({ content: 'Giveaway!', components: [row] });
+		const received = nextInteraction(client);
+		const handle = emulator.clickButton({ guildId, channelId: generalId, userId: inviter, messageId: sent.id, customId: 'giveaway:enter' });
+		const interaction = await received;
+		if (!interaction.isButton()) throw new Error('expected a button interaction');
+		expect(interaction.customId).toBe('giveaway:enter');
+		expect(interaction.message.id).toBe(sent.id);
+		await interaction.update({ content: 'Giveaway! (1 entry)' });
+		const reply = await handle.reply();
+		expect(reply.type).toBe(7);
+		expect(reply.content).toBe('Giveaway! (1 entry)');
+		expect(emulator.messages(generalId).find((message) => message.id === sent.id)?.content).toBe('Giveaway! (1 entry)');
+	});
+
+	it('keeps a file attached to a message', async () => {
+		const channel = client.channels.cache.get(generalId);
+		if (!channel?.isSendable()) throw new Error('general is not a text channel');
+		const bytes = Buffer.from('{"backup":true}');
+		const sent = await channel.send({ content: 'backup attached', files: [new AttachmentBuilder(bytes, { name: 'backup.json' })] });
+		expect(sent.attachments.first()?.name).toBe('backup.json');
+		const stored = await emulator.waitForMessage(generalId, (message) => message.content === 'backup attached');
+		expect(stored.attachments).toHaveLength(1);
+		expect(stored.attachments[0]).toMatchObject({ filename: 'backup.json', size: bytes.length });
+		expect(emulator.attachmentData(stored.attachments[0]!)?.toString()).toBe('{"backup":true}');
+		const downloaded = await fetch(stored.attachments[0]!.url);
+		expect(await downloaded.text()).toBe('{"backup":true}');
+	});
+
+	it('honours a 429: discord.js waits for Retry-After and the retry succeeds', async () => {
+		const route = 'GET /guilds/:guildId/invites';
+		const before = emulator.countRequests(route);
+		emulator.rateLimit(route, { count: 1, retryAfterMs: 300 });
+		const started = Date.now();
+		const invites = await client.guilds.cache.get(guildId)!.invites.fetch();
+		expect(invites.has('alice-forever')).toBe(true);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+		expect(emulator.countRequests(route) - before).toBe(2);
+		expect(emulator.requests.filter((request) => request.route === route).map((request) => request.status).slice(-2)).toEqual([429, 200]);
+	});
+
+	it('answers 403 on guild invites when the bot lacks Manage Server, and sends GUILD_CREATE for a new guild', async () => {
+		const added = new Promise<Guild>((resolve) => client.once('guildCreate', resolve));
+		const limited = emulator.createGuild({ name: 'No manage', botPermissions: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages });
+		const guild = await added;
+		expect(guild.id).toBe(limited.id);
+		const error = await guild.invites.fetch().catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(DiscordAPIError);
+		expect((error as DiscordAPIError).status).toBe(403);
+		expect((error as DiscordAPIError).code).toBe(50013);
+	});
+
+	it('denies sending where an overwrite hides the channel from the bot', async () => {
+		const hidden = emulator.createChannel(guildId, {
+			name: 'staff',
+			permissionOverwrites: [{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages }]
+		});
+		const channel = await client.channels.fetch(hidden.id);
+		if (!channel?.isSendable()) throw new Error('staff is not a text channel');
+		const error = await channel.send('hello').catch((caught: unknown) => caught);
+		expect((error as DiscordAPIError).code).toBe(50013);
+	});
+
+	it('resumes after a reconnect request and replays what was missed', async () => {
+		const session = emulator.connectedSessions[0]!;
+		const resumed = new Promise<void>((resolve) => client.once('shardResume', () => resolve()));
+		const joined = new Promise<string>((resolve) => client.once('guildMemberAdd', (member) => resolve(member.id)));
+		emulator.reconnectAll();
+		// Sent while the client is disconnected: only the resume's replay can deliver it.
+		await emulator.waitFor(() => !session.connected, 2000, 'the client to close its socket');
+		const carol = emulator.joinUnknown(guildId, { username: 'carol' });
+		await resumed;
+		expect(await joined).toBe(carol.id);
+		expect(session.resumeCount).toBe(1);
+		expect(emulator.connectedSessions.map((connected) => connected.id)).toEqual([session.id]);
+	});
+
+	it('assigns roles below the bot only, and DMs members', async () => {
+		const guild = client.guilds.cache.get(guildId)!;
+		const low = emulator.createRole(guildId, { name: 'Recruiter' });
+		const high = emulator.createRole(guildId, { name: 'Admin', position: 90 });
+		const member = await guild.members.fetch(inviter);
+		await member.roles.add(low.id);
+		expect(emulator.memberRoles(guildId, inviter)).toEqual([low.id]);
+		const error = await member.roles.add(high.id).catch((caught: unknown) => caught);
+		expect((error as DiscordAPIError).code).toBe(50013);
+		expect(emulator.memberRoles(guildId, inviter)).toEqual([low.id]);
+		await member.send('Thanks for inviting!');
+		expect(emulator.dmMessages(inviter).map((message) => message.content)).toEqual(['Thanks for inviting!']);
+	});
+
+	it('hit no unknown route besides the one asked for', () => {
+		expect(emulator.unknownRoutes).toEqual(['GET /api/v10/nothing/here']);
+	});
 });
+
+describe('DiscordEmulator gateway rules', () => {
+	let emulator: DiscordEmulator;
+
+	beforeAll(async () => {
+		emulator = await DiscordEmulator.start({ privilegedIntents: { guildMembers: false }, invalidTokens: ['revoked'] });
+		emulator.createGuild();
+	});
+
+	afterAll(async () => {
+		await emulator?.stop();
+	});
+
+	it('closes with 4014 when a privileged intent is not allowed', async () => {
+		const client = new Client({ intents, rest: { api: emulator.apiUrl } });
+		const disconnected = new Promise<number>((resolve) => client.once('shardDisconnect', (event) => resolve(event.code)));
+		const login = client.login('some-token').catch((error: unknown) => error);
+		expect(await disconnected).toBe(4014);
+		await client.destroy();
+		await login;
+	});
+
+	it('rejects an invalid token', async () => {
+		const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: emulator.apiUrl } });
+		await expect(client.login('revoked')).rejects.toMatchObject({ code: 'TokenInvalid' });
+		await client.destroy();
+	});
+
+	it('connects without the privileged intent', async () => {
+		const client = await loginClient(emulator, 'some-token', [GatewayIntentBits.Guilds, GatewayIntentBits.GuildInvites]);
+		expect(client.guilds.cache.size).toBe(1);
+		await client.destroy();
+	});
+});
+
+describe('DiscordEmulator sharding and intents', () => {
+	it('gives each shard only its guilds, and no member events without the members intent', async () => {
+		const emulator = await DiscordEmulator.start({ shardCount: 2 });
+		// Shard = (id >> 22) % 2 = the creation millisecond's parity.
+		const evenGuild = emulator.createGuild({ id: snowflakeAt(1_700_000_000_000) });
+		const oddGuild = emulator.createGuild({ id: snowflakeAt(1_700_000_000_001) });
+		const client = new Client({ shards: 'auto', intents: [GatewayIntentBits.Guilds], rest: { api: emulator.apiUrl } });
+		const events: string[] = [];
+		client.on('raw', (packet) => void events.push(String((packet as { t: string | null }).t)));
+		try {
+			const ready = new Promise<void>((resolve) => client.once('clientReady', () => resolve()));
+			await client.login('sharded-token');
+			await ready;
+			expect(emulator.connectedSessions.map((session) => session.shard).sort()).toEqual([
+				[0, 2],
+				[1, 2]
+			]);
+			expect(client.guilds.cache.get(evenGuild.id)?.shardId).toBe(0);
+			expect(client.guilds.cache.get(oddGuild.id)?.shardId).toBe(1);
+			emulator.joinUnknown(oddGuild.id);
+			emulator.createRole(oddGuild.id, { name: 'after-join' });
+			await new Promise<void>((resolve) => client.once('roleCreate', () => resolve()));
+			expect(events).not.toContain('GUILD_MEMBER_ADD');
+			expect(events.filter((event) => event === 'GUILD_CREATE')).toHaveLength(2);
+		} finally {
+			await client.destroy();
+			await emulator.stop();
+		}
+	});
+});
+
+function nextInteraction(client: Client): Promise<Interaction> {
+	return new Promise((resolve) => client.once('interactionCreate', resolve));
+}
