@@ -23,6 +23,8 @@ export interface BotProcessOptions {
 	readyTimeoutMs?: number;
 	/** Print the bot's output live (also with HARNESS_ECHO=1). */
 	echo?: boolean;
+	/** Receives the bot's output as it arrives (the sandbox prints it). */
+	onOutput?: (text: string) => void;
 }
 
 export interface BotExit {
@@ -96,6 +98,7 @@ export class BotProcess {
 		const collect = (chunk: Buffer) => {
 			this.output += chunk.toString();
 			if (echo) process.stderr.write(chunk);
+			this.options.onOutput?.(chunk.toString());
 		};
 		child.stdout!.on('data', collect);
 		child.stderr!.on('data', collect);

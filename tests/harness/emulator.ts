@@ -343,6 +343,13 @@ export class DiscordEmulator {
 		);
 	}
 
+	/** Calls `listener` for every message posted or edited (ephemeral replies included); returns an unsubscribe function. */
+	public onMessage(listener: (message: ApiMessage, change: 'create' | 'update') => void): () => void {
+		const forward = (message: ApiMessage, change: 'create' | 'update') => listener(structuredClone(message), change);
+		this.world.events.on('message', forward);
+		return () => this.world.events.off('message', forward);
+	}
+
 	/** Messages the bot sent to a user in DMs. */
 	public dmMessages(userId: string): ApiMessage[] {
 		const channelId = this.state.dmChannelByUser.get(userId);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { GatewayIntentBits } from 'discord.js';
 import { DiscordApiError, missingAccess, notFound, type UploadedFile } from './http.js';
 import type { Gateway } from './gateway.js';
@@ -70,6 +71,8 @@ let generatedNames = 0;
 /** The emulated Discord's behaviour: every change to its state, and the gateway events Discord would send for it. */
 export class World {
 	public readonly interactions = new InteractionRegistry();
+	/** Emits 'message' (message, 'create' | 'update') for every message posted or edited, ephemeral ones too. */
+	public readonly events = new EventEmitter();
 	public baseUrl = '';
 
 	public constructor(
@@ -344,6 +347,7 @@ export class World {
 			...(options.extra ? { extra: options.extra } : {}),
 			allowEmpty: options.allowEmpty ?? false
 		});
+		this.events.emit('message', message, 'create');
 		if (message.ephemeral) return message;
 		this.state.channelMessages(channel.id).push(message);
 		channel.last_message_id = message.id;
@@ -353,6 +357,7 @@ export class World {
 
 	public editMessage(message: ApiMessage, body: any, files: UploadedFile[] = []): ApiMessage {
 		applyMessageEdit(this.state, this.baseUrl, message, body, files);
+		this.events.emit('message', message, 'update');
 		if (!message.ephemeral) this.dispatchMessage('MESSAGE_UPDATE', message);
 		return message;
 	}
