@@ -1,0 +1,115 @@
+import { contribution, emptyCounts, total, type Credit, type InviteCounts, type InviterRecord } from './records.js';
+
+export interface LeaderboardRow {
+	inviterId: string;
+	total: number;
+	counts: InviteCounts;
+}
+
+function add(target: InviteCounts, delta: InviteCounts, sign: 1 | -1): void {
+	target.regular += sign * delta.regular;
+	target.left += sign * delta.left;
+	target.fake += sign * delta.fake;
+	target.bonus += sign * delta.bonus;
+}
+
+/**
+ * One guild's invite counts, derived from the stored member and inviter records and kept up to date as they
+ * change, so /invites and the leaderboard never scan storage. The sorted leaderboard is cached until the next change.
+ */
+export class GuildInviteIndex {
+	private readonly credits = new Map<string, Credit>();
+	private readonly inviters = new Map<string, InviterRecord>();
+	private readonly counts = new Map<string, InviteCounts>();
+	private sorted: LeaderboardRow[] | null = null;
+
+	public constructor(private guildResetAt = 0) {}
+
+	public resetAtFor(inviterId: string): number {
+		return Math.max(this.guildResetAt, this.inviters.get(inviterId)?.resetAt ?? 0);
+	}
+
+	public countsOf(inviterId: string): InviteCounts {
+		return { ...(this.counts.get(inviterId) ?? emptyCounts()) };
+	}
+
+	public setCredit(memberId: string, credit: Credit | null): void {
+		const previous = this.credits.get(memberId);
+		if (previous) this.apply(previous, -1);
+		if (credit) {
+			this.credits.set(memberId, credit);
+			this.apply(credit, 1);
+		} else {
+			this.credits.delete(memberId);
+		}
+	}
+
+	public setInviter(inviterId: string, record: InviterRecord | null): void {
+		const previous = this.inviters.get(inviterId);
+		if (record) this.inviters.set(inviterId, record);
+		else this.inviters.delete(inviterId);
+		if (previous?.resetAt !== record?.resetAt) {
+			this.rebuild();
+			return;
+		}
+		this.countsFor(inviterId).bonus += this.bonusOf(record) - this.bonusOf(previous);
+		this.sorted = null;
+	}
+
+	public setGuildResetAt(resetAt: number): void {
+		if (resetAt === this.guildResetAt) return;
+		this.guildResetAt = resetAt;
+		this.rebuild();
+	}
+
+	/** Inviters with anything to show, best first; ties broken by id so pages never shuffle. */
+	public leaderboard(): LeaderboardRow[] {
+		this.sorted ??= [...this.counts]
+			.filter(([, counts]) => counts.regular !== 0 || counts.bonus !== 0 || counts.left !== 0 || counts.fake !== 0)
+			.map(([inviterId, counts]) => ({ inviterId, total: total(counts), counts: { ...counts } }))
+			.sort((a, b) => b.total - a.total || (a.inviterId < b.inviterId ? -1 : a.inviterId > b.inviterId ? 1 : 0));
+		return this.sorted;
+	}
+
+	/** Inviters whose total is not zero: the ones a reset affects. */
+	public invitersWithCounts(inviterId?: string): string[] {
+		return this.leaderboard()
+			.filter((row) => inviterId === undefined || row.inviterId === inviterId)
+			.map((row) => row.inviterId);
+	}
+
+	public get memberCount(): number {
+		return this.credits.size;
+	}
+
+	/** A guild reset cancels bonuses set before it without rewriting every inviter's record. */
+	private bonusOf(record: InviterRecord | null | undefined): number {
+		return record && record.updatedAt > this.guildResetAt ? record.bonus : 0;
+	}
+
+	private counted(credit: Credit): boolean {
+		return credit.at > this.resetAtFor(credit.inviterId);
+	}
+
+	private apply(credit: Credit, sign: 1 | -1): void {
+		if (!this.counted(credit)) return;
+		add(this.countsFor(credit.inviterId), contribution(credit), sign);
+		this.sorted = null;
+	}
+
+	private countsFor(inviterId: string): InviteCounts {
+		let counts = this.counts.get(inviterId);
+		if (!counts) {
+			counts = emptyCounts();
+			this.counts.set(inviterId, counts);
+		}
+		return counts;
+	}
+
+	private rebuild(): void {
+		this.counts.clear();
+		for (const [inviterId, record] of this.inviters) this.countsFor(inviterId).bonus = this.bonusOf(record);
+		for (const credit of this.credits.values()) this.apply(credit, 1);
+		this.sorted = null;
+	}
+}

@@ -1,0 +1,118 @@
+import type { Attribution, JoinHow } from './attribution.js';
+
+/**
+ * The stored records of invite tracking. One record per member holds everything about how they came and went, so
+ * a join or a leave is one atomic write; an inviter's counts are derived from the records of the members they
+ * brought, which makes it impossible for the counts and the history to disagree after a crash.
+ */
+
+export const MAX_HISTORY_EVENTS = 50;
+
+export interface JoinEvent {
+	at: number;
+	how: JoinHow;
+	code: string | null;
+	inviterId: string | null;
+}
+
+/** What a member contributes to their inviter's counts. */
+export interface Credit {
+	inviterId: string;
+	/** When the credit was given; a reset after this time makes it count no more. */
+	at: number;
+	fake: boolean;
+	left: boolean;
+}
+
+/** `join-history` namespace, key `<guildId>:<memberId>`. */
+export interface MemberRecord {
+	present: boolean;
+	joins: JoinEvent[];
+	leaves: number[];
+	credit: Credit | null;
+}
+
+/** `invites` namespace, key `<guildId>:<inviterId>`: what admins set for an inviter. */
+export interface InviterRecord {
+	bonus: number;
+	/** Credits given before this time no longer count (a reset of this inviter). */
+	resetAt: number;
+	/** When the bonus was last set; a guild reset after this time cancels it. */
+	updatedAt: number;
+}
+
+export interface InviteCounts {
+	regular: number;
+	left: number;
+	fake: number;
+	bonus: number;
+}
+
+export const memberKey = (guildId: string, memberId: string) => `${guildId}:${memberId}`;
+export const inviterKey = (guildId: string, inviterId: string) => `${guildId}:${inviterId}`;
+
+export function splitKey(key: string): [guildId: string, id: string] {
+	const separator = key.indexOf(':');
+	return [key.slice(0, separator), key.slice(separator + 1)];
+}
+
+export function total(counts: InviteCounts): number {
+	return counts.regular - counts.left - counts.fake + counts.bonus;
+}
+
+export function emptyCounts(): InviteCounts {
+	return { regular: 0, left: 0, fake: 0, bonus: 0 };
+}
+
+/** "12 invites (14 regular, 1 left, 1 fake, 0 bonus)" */
+export function describeCounts(counts: InviteCounts): string {
+	const sum = total(counts);
+	return `${sum} invite${Math.abs(sum) === 1 ? '' : 's'} (${counts.regular} regular, ${counts.left} left, ${counts.fake} fake, ${counts.bonus} bonus)`;
+}
+
+export interface JoinFacts {
+	at: number;
+	attribution: Attribution;
+	/** The account is younger than the guild's fake-account age. */
+	youngAccount: boolean;
+	memberId: string;
+	/** Credits given at or before this time were reset (the later of the guild's and the inviter's reset). */
+	resetAtFor: (inviterId: string) => number;
+}
+
+/**
+ * The record after a join. A repeated GUILD_MEMBER_ADD for a member already present changes nothing; a member who
+ * left and comes back through the same inviter takes back their leave instead of counting twice.
+ */
+export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): MemberRecord | undefined {
+	if (record?.present) return undefined;
+	const { attribution } = facts;
+	const joins = [...(record?.joins ?? []), { at: facts.at, how: attribution.how, code: attribution.code, inviterId: attribution.inviterId }].slice(-MAX_HISTORY_EVENTS);
+	let credit = record?.credit ?? null;
+	if (attribution.inviterId !== null) {
+		const inviterId = attribution.inviterId;
+		const previousStillCounts = credit !== null && credit.at > facts.resetAtFor(credit.inviterId);
+		if (credit && previousStillCounts && credit.inviterId === inviterId) {
+			credit = { ...credit, left: false };
+		} else {
+			credit = { inviterId, at: facts.at, fake: facts.youngAccount || inviterId === facts.memberId, left: false };
+		}
+	}
+	return { present: true, joins, leaves: record?.leaves ?? [], credit };
+}
+
+/** The record after a leave; a repeated leave, or a leave of a member we never saw join, changes nothing. */
+export function recordLeave(record: MemberRecord | undefined, at: number): MemberRecord | undefined {
+	if (!record?.present) return undefined;
+	return {
+		...record,
+		present: false,
+		leaves: [...record.leaves, at].slice(-MAX_HISTORY_EVENTS),
+		credit: record.credit ? { ...record.credit, left: true } : null
+	};
+}
+
+/** What one member's credit adds to their inviter's counts (fake members are counted as fake, never as left). */
+export function contribution(credit: Credit): InviteCounts {
+	return { regular: 1, fake: credit.fake ? 1 : 0, left: credit.left && !credit.fake ? 1 : 0, bonus: 0 };
+}

@@ -1,0 +1,178 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { InviteSnapshot } from '../../../src/lib/invites/attribution.js';
+import { describeCounts, total } from '../../../src/lib/invites/records.js';
+import { InviteTracker, type FetchResult, type InviteSource } from '../../../src/lib/invites/tracker.js';
+import type { BackendStorage } from '../../../src/storage-adapters/index.js';
+import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
+
+const GUILD = '100000000000000001';
+const OLD_ACCOUNT = Date.now() - 365 * 24 * 3600 * 1000;
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A guild's invites as Discord would report them; joins bump uses before the join event, as Discord does. */
+class FakeGuildInvites implements InviteSource {
+	public invites: InviteSnapshot['invites'] = {};
+	public vanity: InviteSnapshot['vanity'] = null;
+	public fetches = 0;
+	public failure: string | null = null;
+
+	public add(code: string, inviterId: string, maxUses = 0): void {
+		this.invites[code] = { code, inviterId, uses: 0, maxUses };
+	}
+
+	public use(code: string): void {
+		const invite = this.invites[code]!;
+		invite.uses++;
+		if (invite.maxUses > 0 && invite.uses >= invite.maxUses) delete this.invites[code];
+	}
+
+	public async fetch(): Promise<FetchResult> {
+		this.fetches++;
+		// Let other joins queue up while "the request" is in flight.
+		await new Promise((resolve) => setTimeout(resolve, 2));
+		if (this.failure) return { ok: false, reason: this.failure };
+		return { ok: true, snapshot: structuredClone({ invites: this.invites, vanity: this.vanity }) };
+	}
+}
+
+describe('InviteTracker', () => {
+	let fixture: StorageFixture;
+	let storage: BackendStorage;
+	let discord: FakeGuildInvites;
+	let tracker: InviteTracker;
+
+	beforeEach(async () => {
+		fixture = await createStorageFixture('file');
+		storage = await fixture.open();
+		discord = new FakeGuildInvites();
+		discord.add('alice-code', 'alice');
+		discord.add('bob-code', 'bob');
+		tracker = await InviteTracker.load(storage, discord, silent);
+		await tracker.refresh(GUILD);
+	});
+
+	afterEach(async () => {
+		await fixture.dispose();
+	});
+
+	async function join(memberId: string, code: string | null, accountCreatedAt = OLD_ACCOUNT) {
+		if (code) discord.use(code);
+		return tracker.join({ guildId: GUILD, memberId, bot: false, accountCreatedAt });
+	}
+
+	it('credits the inviter, counts leaves, and does not count a rejoin twice', async () => {
+		const record = await join('m1', 'alice-code');
+		expect(record?.joins.at(-1)).toMatchObject({ how: 'normal', code: 'alice-code', inviterId: 'alice' });
+		await join('m2', 'alice-code');
+		expect(tracker.counts(GUILD, 'alice')).toEqual({ regular: 2, left: 0, fake: 0, bonus: 0 });
+		await tracker.leave(GUILD, 'm1');
+		expect(describeCounts(tracker.counts(GUILD, 'alice'))).toBe('1 invite (2 regular, 1 left, 0 fake, 0 bonus)');
+		await join('m1', 'alice-code');
+		expect(tracker.counts(GUILD, 'alice')).toEqual({ regular: 2, left: 0, fake: 0, bonus: 0 });
+	});
+
+	it('ignores a repeated join or leave event', async () => {
+		await join('m1', 'alice-code');
+		expect(await tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT })).toBeUndefined();
+		expect(tracker.counts(GUILD, 'alice').regular).toBe(1);
+		await tracker.leave(GUILD, 'm1');
+		expect(await tracker.leave(GUILD, 'm1')).toBeUndefined();
+		expect(tracker.counts(GUILD, 'alice').left).toBe(1);
+	});
+
+	it('counts young accounts and self-invites as fake', async () => {
+		await join('young', 'alice-code', Date.now() - 24 * 3600 * 1000);
+		await join('alice', 'alice-code');
+		expect(tracker.counts(GUILD, 'alice')).toEqual({ regular: 2, left: 0, fake: 2, bonus: 0 });
+		await tracker.updateConfig(GUILD, (config) => ({ ...config, fakeAccountDays: 0 }));
+		await join('young2', 'alice-code', Date.now() - 1000);
+		expect(tracker.counts(GUILD, 'alice').fake).toBe(2);
+	});
+
+	it('records unknown, vanity and bot joins without crediting anyone', async () => {
+		discord.vanity = { code: 'cool', uses: 0 };
+		await tracker.refresh(GUILD);
+		expect((await join('u', null))?.joins[0]).toMatchObject({ how: 'unknown', inviterId: null });
+		discord.vanity.uses++;
+		expect((await join('v', null))?.joins[0]).toMatchObject({ how: 'vanity', code: 'cool' });
+		expect((await tracker.join({ guildId: GUILD, memberId: 'b', bot: true, accountCreatedAt: OLD_ACCOUNT }))?.joins[0]).toMatchObject({ how: 'bot' });
+		expect(tracker.leaderboard(GUILD)).toEqual([]);
+	});
+
+	it('credits a single-use invite that disappeared on use', async () => {
+		discord.add('once', 'bob', 1);
+		tracker.noteInviteCreated(GUILD, discord.invites.once!);
+		await join('m', 'once');
+		expect(tracker.counts(GUILD, 'bob').regular).toBe(1);
+	});
+
+	it('adds and removes bonus invites', async () => {
+		await tracker.addBonus(GUILD, 'bob', 5);
+		await tracker.addBonus(GUILD, 'bob', -2);
+		expect(tracker.counts(GUILD, 'bob')).toEqual({ regular: 0, left: 0, fake: 0, bonus: 3 });
+	});
+
+	it('resets a guild or one user durably, with a backup first', async () => {
+		await join('m1', 'alice-code');
+		await join('m2', 'bob-code');
+		await tracker.addBonus(GUILD, 'bob', 4);
+		const one = await tracker.reset(GUILD, 'alice');
+		expect(one.affected).toBe(1);
+		expect(total(tracker.counts(GUILD, 'alice'))).toBe(0);
+		expect(total(tracker.counts(GUILD, 'bob'))).toBe(5);
+		const all = await tracker.reset(GUILD);
+		expect(all.affected).toBe(1);
+		expect(all.backup.reason).toBe('before-reset');
+		expect(tracker.leaderboard(GUILD)).toEqual([]);
+		// New joins after the reset count again.
+		await join('m3', 'bob-code');
+		expect(tracker.counts(GUILD, 'bob')).toEqual({ regular: 1, left: 0, fake: 0, bonus: 0 });
+
+		await storage.close();
+		const reloaded = await InviteTracker.load(await fixture.open(), discord, silent);
+		expect(reloaded.counts(GUILD, 'bob')).toEqual({ regular: 1, left: 0, fake: 0, bonus: 0 });
+		expect(total(reloaded.counts(GUILD, 'alice'))).toBe(0);
+	});
+
+	it('orders the leaderboard by total, then by id', async () => {
+		await tracker.addBonus(GUILD, 'c', 2);
+		await tracker.addBonus(GUILD, 'a', 2);
+		await tracker.addBonus(GUILD, 'b', 3);
+		expect(tracker.leaderboard(GUILD).map((row) => row.inviterId)).toEqual(['b', 'a', 'c']);
+	});
+
+	it('records joins as unknown when invites cannot be read, and says why', async () => {
+		discord.failure = 'the bot lacks the Manage Server permission';
+		expect((await join('m', 'alice-code'))?.joins[0]?.how).toBe('unknown');
+		expect(tracker.unavailable.get(GUILD)).toMatch(/Manage Server/);
+	});
+
+	it('makes no wrong credit in a burst of interleaved joins, with fewer fetches than joins', async () => {
+		const codes = ['alice-code', 'bob-code', 'c3', 'c4', 'c5'];
+		for (const code of codes.slice(2)) discord.add(code, `owner-${code}`);
+		await tracker.refresh(GUILD);
+		const fetchesBefore = discord.fetches;
+		const used = new Map<string, string>();
+		const joins = [];
+		for (let index = 0; index < 200; index++) {
+			// Mostly runs through one invite, sometimes interleaved, as in a real raid or event.
+			const code = codes[Math.floor(index / 20) % codes.length]!;
+			used.set(`burst${index}`, code);
+			joins.push(join(`burst${index}`, code));
+			if (index % 7 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+		}
+		const records = await Promise.all(joins);
+		let wrong = 0;
+		let unknown = 0;
+		for (const [index, record] of records.entries()) {
+			const attribution = record!.joins.at(-1)!;
+			if (attribution.how === 'unknown') unknown++;
+			else if (attribution.inviterId !== discord.invites[used.get(`burst${index}`)!]!.inviterId) wrong++;
+		}
+		expect(wrong).toBe(0);
+		expect(discord.fetches - fetchesBefore).toBeLessThan(200);
+		expect(unknown).toBeLessThan(200);
+		const credited = records.filter((record) => record!.joins.at(-1)!.how === 'normal').length;
+		expect(tracker.leaderboard(GUILD).reduce((sum, row) => sum + row.counts.regular, 0)).toBe(credited);
+	});
+});
