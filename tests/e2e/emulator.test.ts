@@ -278,6 +278,32 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		expect(emulator.dmMessages(inviter).map((message) => message.content)).toEqual(['Thanks for inviting!']);
 	});
 
+	it('counts vanity joins, marks OAuth bots, carries account age, and sends leaves', async () => {
+		const vanityGuild = emulator.createGuild({ name: 'Vanity', vanity: 'supreme', vanityUses: 10 });
+		const guild = await emulator.waitFor(() => client.guilds.cache.get(vanityGuild.id), 2000, 'the vanity guild in the cache');
+		const joins: GuildMember[] = [];
+		client.on('guildMemberAdd', (member) => void joins.push(member));
+		const young = emulator.joinViaVanity(vanityGuild.id, { username: 'fresh', createdAt: new Date(Date.now() - 2 * 86_400_000) });
+		const otherBot = emulator.addBot(vanityGuild.id, { username: 'OtherBot' });
+		await emulator.waitFor(() => joins.length === 2, 2000, 'two joins');
+		client.removeAllListeners('guildMemberAdd');
+		expect((await guild.fetchVanityData()).uses).toBe(11);
+		const accountAgeDays = (Date.now() - joins[0]!.user.createdTimestamp) / 86_400_000;
+		expect(joins[0]!.id).toBe(young.id);
+		expect(accountAgeDays).toBeGreaterThan(1.9);
+		expect(accountAgeDays).toBeLessThan(2.1);
+		expect(joins[1]!.id).toBe(otherBot.id);
+		expect(joins[1]!.user.bot).toBe(true);
+		const left = new Promise<string>((resolve) => client.once('guildMemberRemove', (member) => resolve(member.id)));
+		emulator.leave(vanityGuild.id, young.id);
+		expect(await left).toBe(young.id);
+		// Member chunks over the gateway (op 8), as invite trackers use to fill their cache.
+		const members = await guild.members.fetch();
+		expect([...members.keys()].sort()).toEqual([vanityGuild.ownerId, emulator.botUser.id, otherBot.id].sort());
+		const application = await client.application.fetch();
+		expect(application.id).toBe(emulator.applicationId);
+	});
+
 	it('hit no unknown route besides the one asked for', () => {
 		expect(emulator.unknownRoutes).toEqual(['GET /api/v10/nothing/here']);
 	});

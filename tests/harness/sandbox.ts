@@ -58,12 +58,17 @@ print(HELP);
 
 const terminal = createInterface({ input: process.stdin, output: process.stdout, prompt: 'sandbox> ' });
 terminal.prompt();
+// One line at a time, in order, even when input is pasted or piped.
+let pending = Promise.resolve();
 terminal.on('line', (line) => {
-	void run(line.trim().split(/\s+/).filter(Boolean))
-		.catch((error: Error) => print(`error: ${error.message}`))
+	pending = pending
+		.then(() => run(line.trim().split(/\s+/).filter(Boolean)))
+		.catch((error: Error) => {
+			print(`error: ${error.message}`);
+		})
 		.finally(() => terminal.prompt());
 });
-terminal.on('close', () => void quit());
+terminal.on('close', () => void pending.then(quit));
 
 async function run([command, ...args]: string[]): Promise<void> {
 	switch (command) {
@@ -174,7 +179,10 @@ function describeMessage(message: ApiMessage): string {
 	return `${where} ${message.author.username} (${message.id})${flags}: ${parts.filter(Boolean).join(' ')}`;
 }
 
+let stopping = false;
 async function quit(): Promise<void> {
+	if (stopping) return;
+	stopping = true;
 	print('stopping…');
 	if (bot.running) await bot.stop('SIGTERM');
 	await emulator.stop();
