@@ -202,6 +202,30 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		expect(emulator.messages(generalId).find((message) => message.id === sent.id)?.content).toBe('Giveaway! (1 entry)');
 	});
 
+	it('acknowledges a click with deferUpdate, then edits the clicked message; replies with the response when asked', async () => {
+		const channel = client.channels.cache.get(generalId);
+		if (!channel?.isSendable()) throw new Error('general is not a text channel');
+		const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+			new ButtonBuilder().setCustomId('page:next').setLabel('Next').setStyle(ButtonStyle.Secondary)
+		);
+		const sent = await channel.send({ content: 'Page 1', components: [row] });
+		const received = nextInteraction(client);
+		const handle = emulator.clickButton({ channelId: generalId, userId: inviter, messageId: sent.id, customId: 'page:next' });
+		const interaction = await received;
+		if (!interaction.isButton()) throw new Error('expected a button interaction');
+		await interaction.deferUpdate();
+		expect((await handle.reply()).type).toBe(6);
+		await interaction.editReply({ content: 'Page 2' });
+		expect((await handle.waitForEdit()).id).toBe(sent.id);
+		expect(emulator.messages(generalId).find((message) => message.id === sent.id)?.content).toBe('Page 2');
+
+		const commandReceived = nextInteraction(client);
+		emulator.runCommand({ guildId, userId: inviter, name: 'invites' });
+		const command = (await commandReceived) as ChatInputCommandInteraction;
+		const response = await command.reply({ content: 'with response', withResponse: true });
+		expect(response.resource?.message?.content).toBe('with response');
+	});
+
 	it('keeps a file attached to a message', async () => {
 		const channel = client.channels.cache.get(generalId);
 		if (!channel?.isSendable()) throw new Error('general is not a text channel');
@@ -336,10 +360,18 @@ describe('DiscordEmulator gateway rules', () => {
 		await client.destroy();
 	});
 
-	it('connects without the privileged intent', async () => {
+	it('connects without the privileged intent, and identifies again after an invalid session', async () => {
 		const client = await loginClient(emulator, 'some-token', [GatewayIntentBits.Guilds, GatewayIntentBits.GuildInvites]);
-		expect(client.guilds.cache.size).toBe(1);
-		await client.destroy();
+		try {
+			expect(client.guilds.cache.size).toBe(1);
+			const first = emulator.connectedSessions[0]!;
+			emulator.invalidateSessions(false);
+			// discord.js spaces identifies 5 s apart (Discord's identify limit), so the new session takes that long.
+			const second = await emulator.waitFor(() => emulator.connectedSessions.find((session) => session.id !== first.id), 10_000, 'a new session');
+			expect(second.intents).toBe(first.intents);
+		} finally {
+			await client.destroy();
+		}
 	});
 });
 

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY_LINE = /Supreme Bot ready/;
+/** Bot settings a developer's shell may carry; a test states the ones it wants. REDIS_URL passes through (it names the test server). */
+const INHERITED_SETTINGS_DROPPED = ['COMMAND_GUILD_IDS', 'SQLITE_PATH', 'BACKUP_DIR', 'BACKUP_KEEP', 'PLUGINS', 'OWNER_IDS', 'HEALTH_PORT', 'LOG_LEVEL'];
 
 export interface BotProcessOptions {
 	/** REST base the bot uses (DISCORD_API_URL): the emulator's `apiUrl`. */
@@ -78,8 +80,10 @@ export class BotProcess {
 	public async start(): Promise<void> {
 		if (this.running) throw new Error('the bot is already running');
 		if (!existsSync(this.entry)) throw new Error(`${this.entry} does not exist: run \`npm run build\` first (npm test does it as pretest)`);
+		const inherited = { ...process.env };
+		for (const key of INHERITED_SETTINGS_DROPPED) delete inherited[key];
 		const env: NodeJS.ProcessEnv = {
-			...process.env,
+			...inherited,
 			DISCORD_TOKEN: this.options.token ?? 'test-token',
 			DISCORD_API_URL: this.options.apiUrl,
 			STORAGE_ADAPTER: this.options.storageAdapter ?? 'file',
