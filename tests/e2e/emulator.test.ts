@@ -183,12 +183,7 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 	});
 
 	it('clicks a button and sees the message updated', async () => {
-		const channel = client.channels.cache.get(generalId);
-		if (!channel?.isSendable()) throw new Error('general is not a text channel');
-		const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-			new ButtonBuilder().setCustomId('giveaway:enter').setLabel('Enter').setStyle(ButtonStyle.Primary)
-		);
-		const sent = await channel.send({ content: 'Giveaway!', components: [row] });
+		const sent = await sendWithButton(client, generalId, 'Giveaway!', 'giveaway:enter');
 		const received = nextInteraction(client);
 		const handle = emulator.clickButton({ guildId, channelId: generalId, userId: inviter, messageId: sent.id, customId: 'giveaway:enter' });
 		const interaction = await received;
@@ -203,12 +198,7 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 	});
 
 	it('acknowledges a click with deferUpdate, then edits the clicked message; replies with the response when asked', async () => {
-		const channel = client.channels.cache.get(generalId);
-		if (!channel?.isSendable()) throw new Error('general is not a text channel');
-		const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-			new ButtonBuilder().setCustomId('page:next').setLabel('Next').setStyle(ButtonStyle.Secondary)
-		);
-		const sent = await channel.send({ content: 'Page 1', components: [row] });
+		const sent = await sendWithButton(client, generalId, 'Page 1', 'page:next');
 		const received = nextInteraction(client);
 		const handle = emulator.clickButton({ channelId: generalId, userId: inviter, messageId: sent.id, customId: 'page:next' });
 		const interaction = await received;
@@ -227,8 +217,7 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 	});
 
 	it('keeps a file attached to a message', async () => {
-		const channel = client.channels.cache.get(generalId);
-		if (!channel?.isSendable()) throw new Error('general is not a text channel');
+		const channel = await sendableChannel(client, generalId);
 		const bytes = Buffer.from('{"backup":true}');
 		const sent = await channel.send({ content: 'backup attached', files: [new AttachmentBuilder(bytes, { name: 'backup.json' })] });
 		expect(sent.attachments.first()?.name).toBe('backup.json');
@@ -268,8 +257,7 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 			name: 'staff',
 			permissionOverwrites: [{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages }]
 		});
-		const channel = await client.channels.fetch(hidden.id);
-		if (!channel?.isSendable()) throw new Error('staff is not a text channel');
+		const channel = await sendableChannel(client, hidden.id);
 		const error = await channel.send('hello').catch((caught: unknown) => caught);
 		expect((error as DiscordAPIError).code).toBe(50013);
 	});
@@ -405,6 +393,17 @@ describe('DiscordEmulator sharding and intents', () => {
 		}
 	});
 });
+
+async function sendableChannel(client: Client, channelId: string) {
+	const channel = await client.channels.fetch(channelId);
+	if (!channel?.isSendable()) throw new Error(`channel ${channelId} is not a text channel`);
+	return channel;
+}
+
+async function sendWithButton(client: Client, channelId: string, content: string, customId: string) {
+	const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(customId).setLabel(customId).setStyle(ButtonStyle.Primary));
+	return (await sendableChannel(client, channelId)).send({ content, components: [row] });
+}
 
 function nextInteraction(client: Client): Promise<Interaction> {
 	return new Promise((resolve) => client.once('interactionCreate', resolve));
