@@ -216,6 +216,27 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		expect(response.resource?.message?.content).toBe('with response');
 	});
 
+	it('shows a modal and receives its submission', async () => {
+		const commandReceived = nextInteraction(client);
+		const handle = emulator.runCommand({ guildId, userId: inviter, name: 'invites' });
+		const command = (await commandReceived) as ChatInputCommandInteraction;
+		await command.showModal({
+			custom_id: 'welcome-text',
+			title: 'Welcome text',
+			components: [{ type: 1, components: [{ type: 4, custom_id: 'text', label: 'Text', style: 2 }] }]
+		});
+		const shown = await handle.reply();
+		expect(shown.type).toBe(9);
+		expect(shown.data.custom_id).toBe('welcome-text');
+		const submitted = nextInteraction(client);
+		const submission = emulator.submitModal({ guildId, channelId: generalId, userId: inviter, customId: 'welcome-text', fields: { text: 'Hi {user}!' } });
+		const modal = await submitted;
+		if (!modal.isModalSubmit()) throw new Error('expected a modal submission');
+		expect(modal.fields.getTextInputValue('text')).toBe('Hi {user}!');
+		await modal.reply({ content: 'saved', flags: MessageFlags.Ephemeral });
+		expect((await submission.reply()).content).toBe('saved');
+	});
+
 	it('keeps a file attached to a message', async () => {
 		const channel = await sendableChannel(client, generalId);
 		const bytes = Buffer.from('{"backup":true}');

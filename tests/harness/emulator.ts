@@ -2,7 +2,7 @@ import { ApplicationFlags } from 'discord.js';
 import { WebSocketServer } from 'ws';
 import { Gateway, PRIVILEGED_INTENTS, type GatewaySession, type PrivilegedIntent } from './emulator/gateway.js';
 import { Router } from './emulator/http.js';
-import { commandInteraction, componentInteraction, type CommandOptionValue, type InteractionContext } from './emulator/interaction-payloads.js';
+import { commandInteraction, componentInteraction, modalSubmitInteraction, type CommandOptionValue, type InteractionContext } from './emulator/interaction-payloads.js';
 import { InteractionHandle } from './emulator/interactions.js';
 import { publicMessage } from './emulator/messages.js';
 import { apiInvite } from './emulator/shapes.js';
@@ -280,6 +280,12 @@ export class DiscordEmulator {
 		return this.dispatchInteraction(context.guild?.id, (token) =>
 			componentInteraction(context, token, publicMessage(message), options.customId, options.values)
 		);
+	}
+
+	/** A member submits a modal the bot showed (reply type 9), with text input values by custom_id. */
+	public submitModal(options: { guildId?: string; channelId: string; userId: string; customId: string; fields: Record<string, string>; memberPermissions?: bigint }): InteractionHandle {
+		const context = this.interactionContext(options.guildId, options.channelId, options.userId, options.memberPermissions);
+		return this.dispatchInteraction(context.guild?.id, (token) => modalSubmitInteraction(context, token, options.customId, options.fields));
 	}
 
 	private registeredCommand(name: string, guildId?: string): ApplicationCommandRecord {

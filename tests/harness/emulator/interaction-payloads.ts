@@ -175,3 +175,16 @@ function findComponent(components: unknown[], customId: string): { type: number 
 	}
 	return undefined;
 }
+
+/** A submitted modal: each text input's value under its custom_id, one per action row, as Discord sends them. */
+export function modalSubmitInteraction(context: InteractionContext, token: string, customId: string, fields: Record<string, string>, message?: ApiMessage) {
+	return {
+		...commonFields(context, token),
+		type: 5,
+		...(message ? { message } : {}),
+		data: {
+			custom_id: customId,
+			components: Object.entries(fields).map(([id, value]) => ({ type: 1, components: [{ type: 4, custom_id: id, value }] }))
+		}
+	};
+}
