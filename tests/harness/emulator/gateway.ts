@@ -278,8 +278,9 @@ export class Gateway extends EventEmitter {
 
 	public guildCreateFor(session: GatewaySession, guildId: string) {
 		const guild = this.state.guilds.get(guildId)!;
-		const allMembers = session.hasIntent(GatewayIntentBits.GuildMembers) && guild.members.size <= session.largeThreshold;
-		return guildCreatePayload(this.state, guild, allMembers);
+		const large = guild.members.size > session.largeThreshold;
+		// Small guilds come with all members when the members intent allows; otherwise only the bot's own member.
+		return guildCreatePayload(this.state, guild, !large && session.hasIntent(GatewayIntentBits.GuildMembers), large);
 	}
 
 	/** Sends an event to every live session that should see it: the guild's shard (shard 0 without a guild), the needed intent. */

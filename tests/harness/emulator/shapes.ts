@@ -50,14 +50,14 @@ export function apiGuild(guild: GuildRecord, withCounts = false) {
 }
 
 /** GUILD_CREATE: the guild plus what only the gateway carries (channels, members, joined_at, member_count). */
-export function guildCreatePayload(state: EmulatorState, guild: GuildRecord, includeAllMembers: boolean) {
+export function guildCreatePayload(state: EmulatorState, guild: GuildRecord, includeAllMembers: boolean, large: boolean) {
 	const members = includeAllMembers
 		? state.apiMembers(guild)
 		: [state.apiMember(guild, state.botUser.id)].filter((member) => member !== undefined);
 	return {
 		...apiGuild(guild),
 		joined_at: guild.botJoinedAt,
-		large: !includeAllMembers,
+		large,
 		unavailable: false,
 		member_count: guild.members.size,
 		voice_states: [],
