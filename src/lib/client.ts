@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { ApplicationCommandRegistries, container, LogLevel, SapphireClient } from '@sapphire/framework';
+import { Logger } from '@sapphire/plugin-logger';
+import { GatewayIntentBits } from 'discord.js';
+import type { Config, LogLevelName } from '../config.js';
+import './container.js';
+import { addSecret } from './secrets.js';
+
+/** The compiled `dist/` folder (this file is dist/lib/client.js): Sapphire scans its commands/, listeners/, preconditions/. */
+export const PIECES_DIRECTORY = fileURLToPath(new URL('../', import.meta.url));
+
+const LOG_LEVELS: Record<LogLevelName, LogLevel> = {
+	trace: LogLevel.Trace,
+	debug: LogLevel.Debug,
+	info: LogLevel.Info,
+	warn: LogLevel.Warn,
+	error: LogLevel.Error,
+	fatal: LogLevel.Fatal,
+	none: LogLevel.None
+};
+
+/** Builds the bot's client from a validated config; the core plugin (imported by the entry) opens storage at login. */
+export function createClient(config: Config): SapphireClient {
+	container.config = config;
+	addSecret(config.discordToken);
+	// Guild registration is instant, global registration can take an hour: test servers want the former.
+	ApplicationCommandRegistries.setDefaultGuildIds(config.commandGuildIds.length > 0 ? [...config.commandGuildIds] : null);
+
+	const client = new SapphireClient({
+		// Invite tracking, welcome/goodbye and auto-roles need exactly these.
+		intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites],
+		...(config.discordApiUrl === null ? {} : { rest: { api: config.discordApiUrl } }),
+		logger: { level: LOG_LEVELS[config.logLevel] },
+		baseUserDirectory: PIECES_DIRECTORY,
+		// Sapphire's own error listeners log failures; ours in listeners/commands answer the user.
+		loadDefaultErrorListeners: true,
+		loadMessageCommandListeners: false
+	});
+	loadPiecesAsEsm();
+	plainTraceLines(client.logger);
+	return client;
+}
+
+/** plugin-logger writes trace lines with console.trace, which adds a stack under each; they read like debug lines instead. */
+function plainTraceLines(logger: unknown): void {
+	if (logger instanceof Logger) logger.console.trace = logger.console.debug;
+}
+
+/**
+ * Sapphire guesses ESM vs CommonJS from the package.json in the working directory; the bot runs from anywhere
+ * (a container's /data, a test's temp dir), and its pieces are always ESM.
+ */
+export function loadPiecesAsEsm(): void {
+	for (const store of container.stores.values()) {
+		// Duck-typed: LoaderStrategy lives in @sapphire/pieces, which the framework does not re-export.
+		const strategy = store.strategy as { clientUsesESModules?: boolean };
+		if (typeof strategy.clientUsesESModules === 'boolean') strategy.clientUsesESModules = true;
+	}
+}

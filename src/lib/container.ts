@@ -1,0 +1,14 @@
+// The one place where the Sapphire container learns our shared services.
+import type { Config } from '../config.js';
+import type { Storage } from '../storage-adapters/index.js';
+
+declare module '@sapphire/pieces' {
+	interface Container {
+		/** Opened by the core plugin before login; see src/plugins/core. */
+		storage: Storage;
+		/** The validated configuration the bot was started with. */
+		config: Config;
+	}
+}
+
+export {};

@@ -1,0 +1,33 @@
+import { container, UserError } from '@sapphire/framework';
+import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { describeError } from './secrets.js';
+
+/** What a user sees when a command fails unexpectedly; the details go to the log, not to the channel. */
+export const UNEXPECTED_ERROR_MESSAGE = 'Something went wrong while running this command. It has been logged; please try again later.';
+
+/** A UserError is written for the user; anything else is a bug or an outage whose details stay in the log. */
+export function userFacingMessage(error: unknown): string {
+	return error instanceof UserError ? error.message : UNEXPECTED_ERROR_MESSAGE;
+}
+
+/** True when a UserError asked to stay silent (`context: { silent: true }`). */
+export function isSilent(error: UserError): boolean {
+	return Reflect.get(Object(error.context), 'silent') === true;
+}
+
+/**
+ * Answers only the user who ran the command, whatever state the interaction is in:
+ * a deferred reply is edited, an answered one gets an ephemeral follow-up, a fresh one an ephemeral reply.
+ * Never throws: an expired interaction is logged, not turned into another error event.
+ */
+export async function replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
+	// An error message must never ping anyone.
+	const allowedMentions = { parse: [] };
+	try {
+		if (interaction.deferred && !interaction.replied) await interaction.editReply({ content, allowedMentions });
+		else if (interaction.replied) await interaction.followUp({ content, allowedMentions, flags: MessageFlags.Ephemeral });
+		else await interaction.reply({ content, allowedMentions, flags: MessageFlags.Ephemeral });
+	} catch (error) {
+		container.logger.warn(`Could not answer interaction ${interaction.id}: ${describeError(error)}`);
+	}
+}

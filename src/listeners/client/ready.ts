@@ -1,0 +1,11 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Events, Listener } from '@sapphire/framework';
+
+/** Logged once the gateway is ready and the slash commands are registered: the bot answers from here on. */
+@ApplyOptions<Listener.Options>({ event: Events.ApplicationCommandRegistriesRegistered, once: true })
+export class ReadyListener extends Listener<typeof Events.ApplicationCommandRegistriesRegistered> {
+	public override run(): void {
+		const { client, logger } = this.container;
+		logger.info(`Supreme Bot ready: logged in as ${client.user?.tag ?? 'unknown user'} in ${client.guilds.cache.size} guilds`);
+	}
+}
