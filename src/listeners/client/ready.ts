@@ -6,6 +6,7 @@ import { Events, Listener } from '@sapphire/framework';
 export class ReadyListener extends Listener<typeof Events.ApplicationCommandRegistriesRegistered> {
 	public override run(): void {
 		const { client, logger } = this.container;
-		logger.info(`Supreme Bot ready: logged in as ${client.user?.tag ?? 'unknown user'} in ${client.guilds.cache.size} guilds`);
+		const guilds = client.guilds.cache.size;
+		logger.info(`Supreme Bot ready: logged in as ${client.user?.tag ?? 'unknown user'} in ${guilds} ${guilds === 1 ? 'guild' : 'guilds'}`);
 	}
 }
