@@ -1,0 +1,62 @@
+import { container, UserError } from '@sapphire/framework';
+import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { isSilent, replyEphemeral, UNEXPECTED_ERROR_MESSAGE, userFacingMessage } from '../../src/lib/interaction-reply.js';
+
+type Call = [method: 'reply' | 'editReply' | 'followUp', options: Record<string, unknown>];
+
+/** Just the state and methods replyEphemeral uses; the emulator tests cover the real thing. */
+function fakeInteraction(state: { deferred: boolean; replied: boolean }, fail = false) {
+	const calls: Call[] = [];
+	const record = (method: Call[0]) => async (options: Record<string, unknown>) => {
+		if (fail) throw new Error('Unknown interaction');
+		calls.push([method, options]);
+	};
+	const interaction = { id: '1', ...state, reply: record('reply'), editReply: record('editReply'), followUp: record('followUp') };
+	return { interaction: interaction as unknown as RepliableInteraction, calls };
+}
+
+describe('replyEphemeral', () => {
+	it('replies ephemerally to a fresh interaction, pinging no one', async () => {
+		const { interaction, calls } = fakeInteraction({ deferred: false, replied: false });
+		await replyEphemeral(interaction, 'No.');
+		expect(calls).toEqual([['reply', { content: 'No.', allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral }]]);
+	});
+
+	it('edits a deferred reply (its visibility was chosen when it was deferred)', async () => {
+		const { interaction, calls } = fakeInteraction({ deferred: true, replied: false });
+		await replyEphemeral(interaction, 'No.');
+		expect(calls).toEqual([['editReply', { content: 'No.', allowedMentions: { parse: [] } }]]);
+	});
+
+	it('follows up ephemerally on an answered interaction', async () => {
+		const { interaction, calls } = fakeInteraction({ deferred: true, replied: true });
+		await replyEphemeral(interaction, 'No.');
+		expect(calls).toEqual([['followUp', { content: 'No.', allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral }]]);
+	});
+
+	it('logs instead of throwing when the interaction can no longer be answered', async () => {
+		const warnings: unknown[] = [];
+		const previous = Reflect.get(container, 'logger');
+		container.logger = { warn: (...values: unknown[]) => warnings.push(values.join(' ')) } as never;
+		try {
+			const { interaction } = fakeInteraction({ deferred: false, replied: false }, true);
+			await expect(replyEphemeral(interaction, 'No.')).resolves.toBeUndefined();
+			expect(warnings).toEqual(['Could not answer interaction 1: Unknown interaction']);
+		} finally {
+			container.logger = previous;
+		}
+	});
+});
+
+describe('messages for users', () => {
+	it('shows a UserError as written and hides other errors behind a generic message', () => {
+		expect(userFacingMessage(new UserError({ identifier: 'x', message: 'Pick a channel I can write in.' }))).toBe('Pick a channel I can write in.');
+		expect(userFacingMessage(new Error('ECONNREFUSED 127.0.0.1:6379'))).toBe(UNEXPECTED_ERROR_MESSAGE);
+	});
+
+	it('honours a silent UserError', () => {
+		expect(isSilent(new UserError({ identifier: 'x', context: { silent: true } }))).toBe(true);
+		expect(isSilent(new UserError({ identifier: 'x' }))).toBe(false);
+	});
+});
