@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotProcess, DiscordEmulator } from '../harness/index.js';
 
 const ENTRY = resolve('dist/index.js');
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.boot-test-secret-token';
@@ -161,5 +162,43 @@ describe('shutdown', () => {
 		expect(run.stdout).toContain('SIGTERM received');
 		expect(run.stdout).toContain('Shutdown complete');
 		expect(run.output).not.toContain(TOKEN);
+	});
+});
+
+describe('against the local Discord emulator', () => {
+	let emulator: DiscordEmulator | undefined;
+	afterEach(async () => {
+		await emulator?.stop();
+		emulator = undefined;
+	});
+
+	it('says where its data is, then "Supreme Bot ready" exactly once, and never the token', async () => {
+		emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Boot' });
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir: join(cwd, 'data'), token: TOKEN, env: { COMMAND_GUILD_IDS: guild.id } });
+		try {
+			await bot.start();
+			const output = bot.runOutput;
+			const order = ['Data directory ready:', 'Storage adapter opened: file', 'Startup backup made:', 'Records loaded:', 'Supreme Bot ready: logged in as'];
+			const positions = order.map((text) => output.indexOf(text));
+			expect(positions.every((position) => position >= 0)).toBe(true);
+			expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+			expect(output.match(/Supreme Bot ready/g)).toHaveLength(1);
+			expect(output).toMatch(/Supreme Bot ready: logged in as .+ in 1 guild$/m);
+			expect((await bot.stop('SIGINT')).code).toBe(0);
+			expect(bot.runOutput).toContain('Shutdown complete');
+			expect(bot.output).not.toContain(TOKEN);
+		} finally {
+			if (bot.running) await bot.stop('SIGKILL');
+		}
+	});
+
+	it('exits 1 with one line when Discord refuses the token, and never prints it', async () => {
+		emulator = await DiscordEmulator.start({ invalidTokens: [TOKEN] });
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir: join(cwd, 'data'), token: TOKEN });
+		await expect(bot.start()).rejects.toThrow(/exited \(code 1/);
+		expect(bot.output).toMatch(/FATAL - Startup failed: .*invalid token/i);
+		expect(bot.output).not.toContain(TOKEN);
+		expect(bot.output).not.toMatch(/^\s+at /m);
 	});
 });
