@@ -1,5 +1,6 @@
 // The one place where the Sapphire container learns our shared services.
 import type { Config } from '../config.js';
+import type { InviteTracker } from './invites/tracker.js';
 import type { Storage } from '../storage-adapters/index.js';
 
 declare module '@sapphire/pieces' {
@@ -8,6 +9,8 @@ declare module '@sapphire/pieces' {
 		storage: Storage;
 		/** The validated configuration the bot was started with. */
 		config: Config;
+		/** Invite tracking, loaded from storage by the core plugin before login. */
+		invites: InviteTracker;
 	}
 }
 

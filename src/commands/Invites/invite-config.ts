@@ -1,0 +1,106 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Command, UserError } from '@sapphire/framework';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { EmbedBuilder, roleMention, type Role } from 'discord.js';
+import type { InviteConfig } from '../../lib/invites/tracker.js';
+import { INVITES_COLOR } from '../../lib/invites/views.js';
+
+const MAX_RANK_ROLES = 25;
+
+@ApplyOptions<Command.Options>(adminCommand('Configure invite tracking: fake-account age and rank roles'))
+export class InviteConfigCommand extends Command {
+	public override registerApplicationCommands(registry: Command.Registry): void {
+		registry.registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+				.addSubcommand((subcommand) => subcommand.setName('show').setDescription('Show the current settings'))
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('fake-account-age')
+						.setDescription('Accounts younger than this count as fake invites')
+						.addIntegerOption((option) => option.setName('days').setDescription('Days (0 turns the rule off)').setRequired(true).setMinValue(0).setMaxValue(365))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('rank-role-add')
+						.setDescription('Give a role to members who reach a number of invites')
+						.addIntegerOption((option) => option.setName('invites').setDescription('Invites needed').setRequired(true).setMinValue(1).setMaxValue(1_000_000))
+						.addRoleOption((option) => option.setName('role').setDescription('The role to give').setRequired(true))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('rank-role-remove')
+						.setDescription('Stop giving a rank role')
+						.addRoleOption((option) => option.setName('role').setDescription('The rank role').setRequired(true))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('rank-roles-follow-total')
+						.setDescription('Take rank roles away when a total falls below them (also after a reset)')
+						.addBooleanOption((option) => option.setName('enabled').setDescription('On or off').setRequired(true))
+				)
+		);
+	}
+
+	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		const { invites } = this.container;
+		const guildId = interaction.guildId;
+		let config: InviteConfig;
+		switch (interaction.options.getSubcommand(true)) {
+			case 'fake-account-age': {
+				const days = interaction.options.getInteger('days', true);
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, fakeAccountDays: days }));
+				break;
+			}
+			case 'rank-role-add': {
+				const role = interaction.options.getRole('role', true);
+				this.assertAssignable(role, interaction.guild.members.me?.roles.highest.position ?? 0);
+				const total = interaction.options.getInteger('invites', true);
+				config = await invites.updateConfig(guildId, (current) => {
+					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort((a, b) => a.total - b.total);
+					if (rankRoles.length > MAX_RANK_ROLES) throw new UserError({ identifier: 'TooManyRankRoles', message: `At most ${MAX_RANK_ROLES} rank roles; remove one first.` });
+					return { ...current, rankRoles };
+				});
+				break;
+			}
+			case 'rank-role-remove': {
+				const role = interaction.options.getRole('role', true);
+				if (!invites.config(guildId).rankRoles.some((rank) => rank.roleId === role.id)) {
+					throw new UserError({ identifier: 'NotARankRole', message: `${role.name} is not a rank role. See /invite-config show.` });
+				}
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, rankRoles: current.rankRoles.filter((rank) => rank.roleId !== role.id) }));
+				break;
+			}
+			case 'rank-roles-follow-total': {
+				const enabled = interaction.options.getBoolean('enabled', true);
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, removeRankRolesBelow: enabled }));
+				break;
+			}
+			default:
+				config = invites.config(guildId);
+		}
+		await interaction.reply({ embeds: [this.describe(config)], allowedMentions: { parse: [] } });
+	}
+
+	/** Refused at setup, with the reason, rather than failing silently at every join later. */
+	private assertAssignable(role: Role | { id: string; name: string; managed?: boolean; position?: number }, botHighest: number): void {
+		if (role.managed) throw new UserError({ identifier: 'ManagedRole', message: `${role.name} is managed by an integration; Discord does not let bots give it.` });
+		if ((role.position ?? 0) >= botHighest) {
+			throw new UserError({ identifier: 'RoleTooHigh', message: `${role.name} is not below the bot's highest role; move the bot's role above it first.` });
+		}
+	}
+
+	private describe(config: InviteConfig): EmbedBuilder {
+		const ranks = config.rankRoles.map((rank) => `${rank.total} invites → ${roleMention(rank.roleId)}`);
+		return new EmbedBuilder()
+			.setColor(INVITES_COLOR)
+			.setTitle('Invite tracking settings')
+			.addFields(
+				{ name: 'Fake-account age', value: config.fakeAccountDays === 0 ? 'off' : `${config.fakeAccountDays} days`, inline: true },
+				{ name: 'Rank roles follow totals', value: config.removeRankRolesBelow ? 'yes' : 'no', inline: true },
+				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' }
+			);
+	}
+}

@@ -1,0 +1,10 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Events, Listener } from '@sapphire/framework';
+import type { GuildMember, PartialGuildMember } from 'discord.js';
+
+@ApplyOptions<Listener.Options>({ event: Events.GuildMemberRemove })
+export class InviteTrackingMemberRemoveListener extends Listener<typeof Events.GuildMemberRemove> {
+	public override async run(member: GuildMember | PartialGuildMember): Promise<void> {
+		await this.container.invites.leave(member.guild.id, member.id);
+	}
+}
