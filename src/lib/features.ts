@@ -1,0 +1,18 @@
+import { container, type SapphireClient } from '@sapphire/framework';
+import { DiscordInviteSource } from './invites/discord-source.js';
+import { syncRankRoles } from './invites/rank-roles.js';
+import { InviteTracker } from './invites/tracker.js';
+
+/**
+ * Starts the built-in features' services once storage is open and before login, so every listener and command can
+ * rely on them. One block per feature; each service lives in src/lib/<feature>/ and is exposed on the container
+ * (declared in src/lib/container.ts).
+ */
+export async function startFeatures(client: SapphireClient): Promise<void> {
+	const { storage, logger } = container;
+
+	container.invites = await InviteTracker.load(storage, new DiscordInviteSource(client), logger);
+	container.invites.onTotalChanged = (guildId, inviterId, total, config) => {
+		syncRankRoles(client, guildId, inviterId, total, config).catch((error: Error) => logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`));
+	};
+}
