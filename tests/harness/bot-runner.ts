@@ -43,7 +43,8 @@ process.once('exit', () => {
 });
 
 /**
- * The real bot as a separate process, started as a user would (`node dist/index.js`, cwd = repo root).
+ * The real bot as a separate process, started as a user would (`node dist/index.js`), from its data directory so a
+ * developer's own .env or bot.config.json in the repo never leaks into a test bot.
  * Ready means its output printed "Supreme Bot ready" (logged in, commands registered).
  */
 export class BotProcess {
@@ -95,7 +96,7 @@ export class BotProcess {
 		if (this.output) this.output += '\n--- bot restarted ---\n';
 		this.runStart = this.output.length;
 		this.lastExit = null;
-		const child = spawn(process.execPath, [this.entry], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [this.entry], { cwd: this.options.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.child = child;
 		liveChildren.add(child);
 		const echo = this.options.echo ?? process.env.HARNESS_ECHO === '1';

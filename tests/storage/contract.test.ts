@@ -316,3 +316,14 @@ describe('sqlite adapter on disk', () => {
 		expect(fixture.logs.some((line) => /^error .*no valid backup exists.*kept as/.test(line))).toBe(true);
 	});
 });
+
+describe('redis adapter without a server', () => {
+	it('fails to open at once with a message naming the server, instead of retrying forever', async () => {
+		const fixture = await createStorageFixture('file');
+		try {
+			await expect(fixture.open({ adapter: 'redis', redisUrl: 'redis://:secret@127.0.0.1:1/3' })).rejects.toThrow(/^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1\/3: /);
+		} finally {
+			await fixture.dispose();
+		}
+	});
+});

@@ -60,11 +60,17 @@ export class RedisBackend implements Backend {
 	) {}
 
 	public static async open(url: string, context: BackendOpenContext): Promise<RedisBackend> {
+		let connected = false;
 		const client = createClient({
 			url,
 			// While disconnected, commands fail at once instead of waiting in a queue: an outage is an error callers see.
 			disableOfflineQueue: true,
-			socket: { connectTimeout: 5000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) }
+			socket: {
+				connectTimeout: 5000,
+				// A server that never answered is a configuration error to report at once; one that went away is an
+				// outage to ride out by reconnecting.
+				reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 2000) : cause)
+			}
 		}) as RedisClientType;
 		// Each namespace's @keyv/redis store subscribes to the shared client's events.
 		client.setMaxListeners(100);
@@ -77,8 +83,9 @@ export class RedisBackend implements Backend {
 		});
 		try {
 			await client.connect();
+			connected = true;
 		} catch (error) {
-			client.destroy();
+			if (client.isOpen) client.destroy();
 			throw new Error(`Cannot connect to Redis at ${describeRedisUrl(url)}: ${(error as Error).message}`);
 		}
 		return new RedisBackend(client, url);
