@@ -1,7 +1,9 @@
 // The one place where the Sapphire container learns our shared services.
 import type { Config } from '../config.js';
+import type { AutoRoleService } from './autorole/service.js';
 import type { InviteTracker } from './invites/tracker.js';
 import type { Storage } from '../storage-adapters/index.js';
+import type { WelcomeService } from './welcome/service.js';
 
 declare module '@sapphire/pieces' {
 	interface Container {
@@ -11,6 +13,10 @@ declare module '@sapphire/pieces' {
 		config: Config;
 		/** Invite tracking, loaded from storage by the core plugin before login. */
 		invites: InviteTracker;
+		/** Welcome and goodbye messages; settings in the `settings` namespace. */
+		welcome: WelcomeService;
+		/** Auto-roles; delayed grants wait in the `autorole-pending` namespace. */
+		autoroles: AutoRoleService;
 	}
 }
 

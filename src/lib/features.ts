@@ -1,7 +1,9 @@
 import { container, type SapphireClient } from '@sapphire/framework';
+import { AutoRoleService } from './autorole/service.js';
 import { DiscordInviteSource } from './invites/discord-source.js';
 import { syncRankRoles } from './invites/rank-roles.js';
 import { InviteTracker } from './invites/tracker.js';
+import { WelcomeService } from './welcome/service.js';
 
 /**
  * Starts the built-in features' services once storage is open and before login, so every listener and command can
@@ -15,4 +17,8 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 	container.invites.onTotalChanged = (guildId, inviterId, total, config) => {
 		syncRankRoles(client, guildId, inviterId, total, config).catch((error: Error) => logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`));
 	};
+
+	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/welcome).
+	container.welcome = new WelcomeService(storage, container.invites, logger);
+	container.autoroles = new AutoRoleService(storage, client, logger);
 }

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { Storage } from '../storage-adapters/types.js';
+
+/**
+ * The `settings` namespace, one key per guild (`<guildId>`), one field per feature. Features change only their own
+ * field, through `updateGuildSettings` (an atomic read-modify-write), so they never overwrite each other.
+ */
+export const SETTINGS_NAMESPACE = 'settings';
+
+/** Why messages stopped arriving, kept until a send works again; shown by /welcome-test and /data-status. */
+const deliveryProblemSchema = z.object({
+	message: z.string(),
+	since: z.number(),
+	lastAt: z.number(),
+	/** Messages not sent because of it. */
+	missed: z.number()
+});
+export type DeliveryProblem = z.infer<typeof deliveryProblemSchema>;
+
+const greetingSchema = z.object({
+	channelId: z.string(),
+	template: z.string(),
+	/** null: no banner; 'generated': a card the bot draws; otherwise an image URL. */
+	banner: z.string().nullable(),
+	embed: z.boolean(),
+	/** Also send it to the member in DMs (welcome only). */
+	dm: z.boolean(),
+	problem: deliveryProblemSchema.nullable().default(null)
+});
+export type GreetingSettings = z.infer<typeof greetingSchema>;
+
+export const AUTOROLE_TARGETS = ['humans', 'bots', 'all'] as const;
+export type AutoRoleTarget = (typeof AUTOROLE_TARGETS)[number];
+
+const autoRoleSchema = z.object({
+	roleId: z.string(),
+	for: z.enum(AUTOROLE_TARGETS),
+	delayMs: z.number().int().nonnegative()
+});
+export type AutoRole = z.infer<typeof autoRoleSchema>;
+
+/** Other features' fields pass through untouched (`loose`). */
+const guildSettingsSchema = z.looseObject({
+	welcome: greetingSchema.nullable().optional(),
+	goodbye: greetingSchema.nullable().optional(),
+	autoroles: z.array(autoRoleSchema).optional()
+});
+export type GuildSettings = z.infer<typeof guildSettingsSchema>;
+
+export class GuildSettingsError extends Error {
+	public override readonly name = 'GuildSettingsError';
+}
+
+/** A stored value of the wrong shape is reported, never silently read as "not configured" and then overwritten. */
+function parse(guildId: string, value: unknown): GuildSettings {
+	if (value === undefined || value === null) return {};
+	const parsed = guildSettingsSchema.safeParse(value);
+	if (!parsed.success) throw new GuildSettingsError(`Settings of guild ${guildId} are unreadable: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+	return parsed.data;
+}
+
+export async function readGuildSettings(storage: Storage, guildId: string): Promise<GuildSettings> {
+	return parse(guildId, await storage.namespace(SETTINGS_NAMESPACE).get(guildId));
+}
+
+export async function updateGuildSettings(storage: Storage, guildId: string, change: (settings: GuildSettings) => GuildSettings): Promise<GuildSettings> {
+	const written = await storage.update<GuildSettings>(SETTINGS_NAMESPACE, guildId, (current) => stripUndefined(change(parse(guildId, current))));
+	return parse(guildId, written);
+}
+
+/** Stored values must be JSON: an unset field is left out rather than written as undefined. */
+function stripUndefined(settings: GuildSettings): GuildSettings {
+	return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as GuildSettings;
+}

@@ -1,0 +1,70 @@
+import { AttachmentBuilder, EmbedBuilder, type MessageCreateOptions } from 'discord.js';
+import { checkTemplate, EMBED_DESCRIPTION_LIMIT, MESSAGE_CONTENT_LIMIT } from '../templates/placeholders.js';
+import type { GreetingSettings } from '../guild-settings.js';
+
+export type GreetingKind = 'welcome' | 'goodbye';
+
+export const GENERATED_BANNER = 'generated';
+const MAX_BANNER_URL_LENGTH = 2000;
+const COLORS: Record<GreetingKind, number> = { welcome: 0x57f287, goodbye: 0xed4245 };
+
+/** What an admin chose at setup, before it is checked. */
+export interface GreetingInput {
+	template: string;
+	banner: string | null;
+	embed: boolean;
+}
+
+/**
+ * Checks a greeting at setup so that sending never fails on it later: placeholders known, the rendered text within
+ * Discord's limit for where it goes, the banner `generated` or an http(s) image URL. Returns the reason it is
+ * refused, or null.
+ */
+export function greetingProblem(input: GreetingInput): string | null {
+	const banner = normalizeBanner(input.banner);
+	if (banner !== null && banner !== GENERATED_BANNER) {
+		if (banner.length > MAX_BANNER_URL_LENGTH) return `The banner URL is longer than ${MAX_BANNER_URL_LENGTH} characters.`;
+		if (!isHttpUrl(banner)) return `The banner must be \`${GENERATED_BANNER}\` or an image URL starting with http:// or https://.`;
+	}
+	// Without an embed, an image URL goes on its own line under the text, where Discord shows its preview.
+	const urlInContent = !input.embed && banner !== null && banner !== GENERATED_BANNER ? banner.length + 1 : 0;
+	const check = checkTemplate(input.template, input.embed ? EMBED_DESCRIPTION_LIMIT : MESSAGE_CONTENT_LIMIT, urlInContent);
+	return check.ok ? null : check.reason;
+}
+
+/** "none"/"off"/empty mean no banner; `Generated` is `generated`. */
+export function normalizeBanner(banner: string | null): string | null {
+	const trimmed = banner?.trim() ?? '';
+	if (trimmed === '' || ['none', 'off'].includes(trimmed.toLowerCase())) return null;
+	return trimmed.toLowerCase() === GENERATED_BANNER ? GENERATED_BANNER : trimmed;
+}
+
+function isHttpUrl(text: string): boolean {
+	try {
+		const url = new URL(text);
+		return url.protocol === 'https:' || url.protocol === 'http:';
+	} catch {
+		return false;
+	}
+}
+
+export function cardFileName(kind: GreetingKind): string {
+	return `${kind}.png`;
+}
+
+/**
+ * The message for a rendered greeting. Only the member it is about may be pinged (the welcome's {user}); an
+ * inviter's mention, roles and @everyone never ping.
+ */
+export function buildGreetingMessage(kind: GreetingKind, settings: Pick<GreetingSettings, 'banner' | 'embed'>, text: string, card: Buffer | null, pingUserId: string | null): MessageCreateOptions {
+	const files = card ? [new AttachmentBuilder(card, { name: cardFileName(kind), description: `${kind} card` })] : [];
+	const allowedMentions = { parse: [], users: pingUserId ? [pingUserId] : [] };
+	const imageUrl = settings.banner === GENERATED_BANNER ? (card ? `attachment://${cardFileName(kind)}` : null) : settings.banner;
+	if (settings.embed) {
+		const embed = new EmbedBuilder().setColor(COLORS[kind]).setDescription(text);
+		if (imageUrl) embed.setImage(imageUrl);
+		return { embeds: [embed], files, allowedMentions };
+	}
+	const content = settings.banner !== null && settings.banner !== GENERATED_BANNER ? `${text}\n${settings.banner}` : text;
+	return { content, files, allowedMentions };
+}
