@@ -10,6 +10,7 @@ export type * from './types.js';
 export { BackendStorage } from './storage.js';
 export { BackupError } from './backups.js';
 export { describeRedisUrl } from './redis/redis-backend.js';
+export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';
 
 const silentLogger: StorageLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -34,13 +35,13 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 		}
 	};
 	const backend = await openBackend(options, context);
-	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? []);
+	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter === 'file');
 }
 
 function openBackend(options: StorageOptions, context: BackendOpenContext): Promise<Backend> {
 	switch (options.adapter) {
 		case 'file':
-			return FileBackend.open(options.dataDir, context);
+			return FileBackend.open(options.dataDir, context, { readOnly: options.readOnly === true });
 		case 'sqlite':
 			return SqliteBackend.open(options.sqlitePath, context);
 		case 'redis':

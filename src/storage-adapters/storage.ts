@@ -2,11 +2,13 @@ import { Keyv, KeyvHooks, type KeyvStoreAdapter } from 'keyv';
 import { assertNamespaceName, isExpired, type Backend } from './backend.js';
 import { BackupDirectory } from './backups.js';
 import { KeyLock } from './key-lock.js';
-import type { BackupInfo, Storage, StorageEvent, StorageLogger, StorageStatus, UpdateFn } from './types.js';
+import type { BackupCheck, BackupInfo, Storage, StorageEvent, StorageLogger, StorageStatus, StoredEntry, UpdateFn } from './types.js';
 
 /** After this many lost compare-and-set races in a row, update gives up instead of spinning. */
 const MAX_UPDATE_ATTEMPTS = 1000;
 const MAX_EVENTS = 50;
+/** Imports write this many keys at once: enough to share commits and round trips, few enough to report progress. */
+const IMPORT_CHUNK = 1000;
 
 /** The Storage contract over any backend: the parts that are the same for file, sqlite and redis. */
 export class BackendStorage implements Storage {
@@ -22,7 +24,9 @@ export class BackendStorage implements Storage {
 		private readonly backups: BackupDirectory,
 		private readonly logger: StorageLogger,
 		private readonly events: StorageEvent[],
-		declaredNamespaces: string[]
+		declaredNamespaces: string[],
+		/** Opened with `readOnly` on the file adapter: backups, restores and writes are refused. */
+		public readonly readOnly = false
 	) {
 		for (const name of declaredNamespaces) assertNamespaceName(name);
 		this.declared = new Set(declaredNamespaces);
@@ -55,7 +59,7 @@ export class BackendStorage implements Storage {
 	}
 
 	public update<T>(namespace: string, key: string, fn: UpdateFn<T>): Promise<T | undefined> {
-		this.assertOpen();
+		this.assertWritable();
 		assertNamespaceName(namespace);
 		// The in-process lock stops this process's updates of one key from racing each other; the backend's
 		// compare-and-set catches everything else (plain sets, other processes) and the update is retried.
@@ -97,7 +101,7 @@ export class BackendStorage implements Storage {
 	}
 
 	public backup(reason: string): Promise<BackupInfo> {
-		this.assertOpen();
+		this.assertWritable();
 		// One backup at a time: two at once would race on retention and on the folder sequence.
 		const run = this.backupInProgress.then(async () => {
 			const folder = await this.backups.create(reason);
@@ -113,7 +117,7 @@ export class BackendStorage implements Storage {
 	}
 
 	public async restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }> {
-		this.assertOpen();
+		this.assertWritable();
 		const backup = await this.backups.get(id);
 		if (backup.adapter !== this.backend.adapter) {
 			throw new Error(`Backup ${id} was made by the ${backup.adapter} adapter; this bot uses ${this.backend.adapter} (move data between backends with the data CLI's migrate)`);
@@ -127,6 +131,59 @@ export class BackendStorage implements Storage {
 		this.recordEvent('warn', `Restored backup ${id}; the state before it is backup ${before.id}`);
 		this.logger.warn(`Restored backup ${id}; the state before it is backup ${before.id}`);
 		return { before, restored: backup };
+	}
+
+	/** Checks one backup or all of them without touching live data: every file's checksum, then a parse of every file. */
+	public async verifyBackups(id?: string): Promise<BackupCheck[]> {
+		const targets = id === undefined ? await this.backups.list() : [await this.backups.get(id)];
+		const checks: BackupCheck[] = [];
+		for (const backup of targets) {
+			try {
+				await this.backups.verify(backup);
+				// Parsing needs the backup's own adapter; another adapter's backup (left by a migration) gets the checksums only.
+				if (backup.adapter === this.backend.adapter) await this.backend.checkBackup(backup);
+				checks.push({ id: backup.id, ok: true });
+			} catch (error) {
+				checks.push({ id: backup.id, ok: false, problem: (error as Error).message });
+			}
+		}
+		return checks;
+	}
+
+	/** Every live entry of a namespace with its absolute expiry time, as stored: what migrations and exports copy. */
+	public async exportEntries(namespace: string): Promise<Array<[string, StoredEntry]>> {
+		this.assertOpen();
+		assertNamespaceName(namespace);
+		return this.backend.entries(namespace);
+	}
+
+	/** Writes entries exactly (value and absolute expiry), replacing keys that exist; `onProgress` gets the count written so far. */
+	public async importEntries(namespace: string, entries: Array<[string, StoredEntry]>, onProgress?: (written: number) => void): Promise<void> {
+		this.assertWritable();
+		assertNamespaceName(namespace);
+		for (let start = 0; start < entries.length; start += IMPORT_CHUNK) {
+			const chunk = entries.slice(start, start + IMPORT_CHUNK);
+			await Promise.all(chunk.map(([key, entry]) => this.put(namespace, key, entry)));
+			this.lastWriteAt = new Date();
+			onProgress?.(start + chunk.length);
+		}
+	}
+
+	/** Deletes every key of a namespace (an import that replaces the data). */
+	public async clearNamespace(namespace: string): Promise<void> {
+		this.assertWritable();
+		await this.namespace(namespace).clear();
+	}
+
+	private put(namespace: string, key: string, entry: StoredEntry): Promise<void> {
+		const next: StoredEntry = typeof entry.expires === 'number' ? { value: entry.value, expires: entry.expires } : { value: entry.value };
+		return this.locks.run(`${namespace}\u0000${key}`, async () => {
+			for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+				const current = await this.backend.read(namespace, key);
+				if (await this.backend.compareAndSet(namespace, key, current?.raw, next)) return;
+			}
+			throw new Error(`import of ${namespace}/${key} lost ${MAX_UPDATE_ATTEMPTS} races in a row; giving up`);
+		});
 	}
 
 	public async status(): Promise<StorageStatus> {
@@ -164,5 +221,10 @@ export class BackendStorage implements Storage {
 
 	private assertOpen(): void {
 		if (this.closed) throw new Error('Storage is closed');
+	}
+
+	private assertWritable(): void {
+		this.assertOpen();
+		if (this.readOnly) throw new Error('Storage was opened read-only: another process holds the data directory');
 	}
 }

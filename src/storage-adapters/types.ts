@@ -74,6 +74,18 @@ export interface StorageOptions {
 	backupKeep: number;
 	/** Namespaces the bot and its plugins declared; they appear in status and backups even while empty. */
 	namespaces?: string[];
+	/**
+	 * Open without writing anything: no lock, no repair, every write refused. For the data CLI's read-only commands
+	 * beside a running bot on the file adapter (sqlite and redis are shared safely and ignore it).
+	 */
+	readOnly?: boolean;
+}
+
+/** The result of checking one backup: checksums of every file, then a parse of every file. */
+export interface BackupCheck {
+	id: string;
+	ok: boolean;
+	problem?: string;
 }
 
 /** Where the storage layer reports what an operator must know (recoveries, backups). */

@@ -6,6 +6,7 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
 import { PRIVATE_DIR_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
+import { DataDirLock } from './lock.js';
 import { FilePartition, PartitionDamage, parseSnapshot } from './partition.js';
 
 const DATA_FILE = /^([A-Za-z0-9_-]{1,64})\.(json|journal)$/;
@@ -21,20 +22,37 @@ export class FileBackend implements Backend {
 	public readonly keyvSerializes = false;
 	private readonly partitions = new Map<string, FilePartition>();
 
-	private constructor(public readonly directory: string) {}
+	private constructor(
+		public readonly directory: string,
+		private readonly lock: DataDirLock | null
+	) {}
 
-	public static async open(directory: string, context: BackendOpenContext): Promise<FileBackend> {
+	/**
+	 * Opens DATA_DIR holding its lock (see lock.ts). `readOnly` takes no lock and repairs nothing: a view of the data
+	 * for the data CLI's read-only commands while the bot runs.
+	 */
+	public static async open(directory: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<FileBackend> {
 		await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
-		const backend = new FileBackend(directory);
-		const names = await readdir(directory);
-		for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER))) {
-			// Leftovers of a write that crashed before its rename; the real file is intact.
-			await rm(join(directory, name), { force: true });
-			context.logger.info(`Removed an unfinished temporary file: ${name}`);
+		const lock = readOnly ? null : await DataDirLock.acquire(directory);
+		const backend = new FileBackend(directory, lock);
+		try {
+			const names = await readdir(directory);
+			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
+				// Leftovers of a write that crashed before its rename; the real file is intact.
+				await rm(join(directory, name), { force: true });
+				context.logger.info(`Removed an unfinished temporary file: ${name}`);
+			}
+			const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
+			for (const namespace of [...namespaces].sort()) await backend.loadPartition(namespace, context);
+		} catch (error) {
+			await lock?.release();
+			throw error;
 		}
-		const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
-		for (const namespace of [...namespaces].sort()) await backend.loadPartition(namespace, context);
 		return backend;
+	}
+
+	public get readOnly(): boolean {
+		return this.lock === null;
 	}
 
 	public partition(namespace: string): FilePartition {
@@ -42,7 +60,7 @@ export class FileBackend implements Backend {
 		if (!partition) {
 			assertNamespaceName(namespace);
 			// Every namespace with files was loaded at open, so one created here starts empty.
-			partition = new FilePartition(this.directory, namespace);
+			partition = new FilePartition(this.directory, namespace, this.readOnly);
 			this.partitions.set(namespace, partition);
 		}
 		return partition;
@@ -129,19 +147,31 @@ export class FileBackend implements Backend {
 	}
 
 	public async close(): Promise<void> {
-		for (const partition of this.partitions.values()) await partition.close();
+		try {
+			for (const partition of this.partitions.values()) await partition.close();
+		} finally {
+			await this.lock?.release();
+		}
 	}
 
 	private async loadPartition(namespace: string, context: BackendOpenContext): Promise<void> {
-		const partition = new FilePartition(this.directory, namespace);
+		const partition = new FilePartition(this.directory, namespace, this.readOnly);
 		this.partitions.set(namespace, partition);
 		try {
 			await partition.load();
 			return;
 		} catch (error) {
 			if (!(error instanceof PartitionDamage)) throw error;
+			if (this.readOnly) return this.viewDamaged(partition, error, context);
 			await this.recover(partition, error, context);
 		}
+	}
+
+	/** Read-only: shows what is readable and says so; the repair is left to the process that holds the directory. */
+	private async viewDamaged(partition: FilePartition, damage: PartitionDamage, context: BackendOpenContext): Promise<void> {
+		const snapshot = damage.file === 'journal' ? await readFile(partition.snapshotPath, 'utf8').catch(() => null) : null;
+		await partition.loadRecovered(snapshot, damage.readableOperations);
+		context.recordEvent('warn', `${damage.path} is damaged (${damage.message}); this read-only view shows its readable part, the bot repairs it when it opens the data`);
 	}
 
 	/**

@@ -45,7 +45,9 @@ export class FilePartition {
 
 	public constructor(
 		directory: string,
-		public readonly name: string
+		public readonly name: string,
+		/** A read-only view (the data CLI beside a running bot): loads without repairing, refuses every write. */
+		private readonly readOnly = false
 	) {
 		this.snapshotPath = join(directory, `${name}.json`);
 		this.journalPath = join(directory, `${name}.journal`);
@@ -70,6 +72,7 @@ export class FilePartition {
 	public async loadRecovered(snapshotText: string | null, journalOperations: JournalOperation[]): Promise<void> {
 		this.entries = snapshotText === null ? new Map() : parseSnapshot(snapshotText, 'backup copy');
 		for (const operation of journalOperations) this.apply(operation);
+		if (this.readOnly) return;
 		// Writing a fresh snapshot and an empty journal leaves no damaged file in the live data directory.
 		await this.writeSnapshot(this.snapshotText());
 		await this.resetJournal();
@@ -99,7 +102,7 @@ export class FilePartition {
 			throw new PartitionDamage('journal', this.journalPath, `${this.journalPath} ends with bytes that are not a journal entry`, operations);
 		}
 		this.journalBytes = Buffer.byteLength(text) - Buffer.byteLength(tail);
-		if (tail.length > 0) {
+		if (tail.length > 0 && !this.readOnly) {
 			const handle = await open(this.journalPath, 'r+');
 			try {
 				await handle.truncate(this.journalBytes);
@@ -156,13 +159,14 @@ export class FilePartition {
 	/** A clean stop folds the journal into the snapshot, so a stopped bot leaves one readable file per namespace. */
 	public async close(): Promise<void> {
 		await this.flush();
-		if (this.journalBytes > 0) await this.compact();
+		if (this.journalBytes > 0 && !this.readOnly) await this.compact();
 		await this.journal?.close();
 		this.journal = null;
 	}
 
 	/** Replaces everything with `snapshotText` (a restore): the new snapshot is durable before the journal is emptied. */
 	public async replaceWith(snapshotText: string): Promise<void> {
+		this.assertWritable();
 		await this.flush();
 		const entries = parseSnapshot(snapshotText, 'backup copy');
 		await this.writeSnapshot(snapshotText);
@@ -178,6 +182,7 @@ export class FilePartition {
 
 	/** Applies the change in memory at once (so reads see it in order) and resolves when it is durable. */
 	private record(operation: JournalOperation): Promise<void> {
+		if (this.readOnly) return Promise.reject(this.readOnlyError());
 		// Serialize first: a value JSON cannot represent is refused before anything changes.
 		const line = `${JSON.stringify(operation)}\n`;
 		this.apply(operation);
@@ -208,6 +213,14 @@ export class FilePartition {
 		} finally {
 			this.writer = null;
 		}
+	}
+
+	private assertWritable(): void {
+		if (this.readOnly) throw this.readOnlyError();
+	}
+
+	private readOnlyError(): Error {
+		return new Error(`The "${this.name}" namespace was opened read-only (another process holds the data directory)`);
 	}
 
 	private async compact(): Promise<void> {
