@@ -32,8 +32,9 @@ export function createClient(config: Config): SapphireClient {
 		...(config.discordApiUrl === null ? {} : { rest: { api: config.discordApiUrl } }),
 		logger: { level: LOG_LEVELS[config.logLevel] },
 		baseUserDirectory: PIECES_DIRECTORY,
-		// Sapphire's own error listeners log failures; ours in listeners/commands answer the user.
-		loadDefaultErrorListeners: true,
+		// Ours (listeners/errors, listeners/commands) log faults and answer users; Sapphire's would also log every
+		// UserError (a refusal meant for the user) as an error with a stack.
+		loadDefaultErrorListeners: false,
 		loadMessageCommandListeners: false
 	});
 	loadPiecesAsEsm();

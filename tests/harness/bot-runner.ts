@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,8 +44,8 @@ process.once('exit', () => {
 });
 
 /**
- * The real bot as a separate process, started as a user would (`node dist/index.js`), from its data directory so a
- * developer's own .env or bot.config.json in the repo never leaks into a test bot.
+ * The real bot as a separate process, started as a user would (`node dist/index.js`), from an empty working
+ * directory so a developer's own .env or bot.config.json in the repo never leaks into a test bot.
  * Ready means its output printed "Supreme Bot ready" (logged in, commands registered).
  */
 export class BotProcess {
@@ -55,6 +56,7 @@ export class BotProcess {
 	private exited: Promise<BotExit> | null = null;
 	private lastExit: BotExit | null = null;
 	private readonly entry: string;
+	private readonly workingDirectory = mkdtempSync(join(tmpdir(), 'supreme-bot-cwd-'));
 
 	public constructor(private readonly options: BotProcessOptions) {
 		this.entry = resolve(REPO_ROOT, options.entry ?? 'dist/index.js');
@@ -96,7 +98,7 @@ export class BotProcess {
 		if (this.output) this.output += '\n--- bot restarted ---\n';
 		this.runStart = this.output.length;
 		this.lastExit = null;
-		const child = spawn(process.execPath, [this.entry], { cwd: this.options.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [this.entry], { cwd: this.workingDirectory, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.child = child;
 		liveChildren.add(child);
 		const echo = this.options.echo ?? process.env.HARNESS_ECHO === '1';

@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
-import { EmbedBuilder, roleMention, type Role } from 'discord.js';
+import { EmbedBuilder, PermissionFlagsBits, roleMention, type Role } from 'discord.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
 
@@ -56,7 +56,11 @@ export class InviteConfigCommand extends Command {
 			}
 			case 'rank-role-add': {
 				const role = interaction.options.getRole('role', true);
-				this.assertAssignable(role, interaction.guild.members.me?.roles.highest.position ?? 0);
+				const me = interaction.guild.members.me;
+				if (!me?.permissions.has(PermissionFlagsBits.ManageRoles)) {
+					throw new UserError({ identifier: 'MissingManageRoles', message: 'The bot needs the Manage Roles permission to give rank roles; grant it first.' });
+				}
+				this.assertAssignable(role, me.roles.highest.position);
 				const total = interaction.options.getInteger('invites', true);
 				config = await invites.updateConfig(guildId, (current) => {
 					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort((a, b) => a.total - b.total);

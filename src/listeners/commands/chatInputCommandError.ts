@@ -1,11 +1,15 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { Events, Listener, type ChatInputCommandErrorPayload } from '@sapphire/framework';
+import { Events, Listener, UserError, type ChatInputCommandErrorPayload } from '@sapphire/framework';
 import { replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
+import { redactSecrets } from '../../lib/secrets.js';
 
-/** A command threw: Sapphire's default listener logs it, this one tells the user, privately. */
+/** A command threw: tell the user, privately. A UserError is an answer, not a fault; anything else is logged. */
 @ApplyOptions<Listener.Options>({ event: Events.ChatInputCommandError })
 export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatInputCommandError> {
-	public override async run(error: unknown, { interaction }: ChatInputCommandErrorPayload): Promise<void> {
+	public override async run(error: unknown, { interaction, command }: ChatInputCommandErrorPayload): Promise<void> {
+		if (!(error instanceof UserError)) {
+			this.container.logger.error(`Command /${command.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+		}
 		await replyEphemeral(interaction, userFacingMessage(error));
 	}
 }

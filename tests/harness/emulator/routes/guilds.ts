@@ -69,14 +69,15 @@ export function registerGuildRoutes(router: Router, world: World, access: BotAcc
 		const { guild, userId, member } = memberOf(request);
 		const body = request.body ?? {};
 		if (body.roles !== undefined) {
-			const wanted = new Set<string>(body.roles ?? []);
+			// Every member has @everyone (its id is the guild's); discord.js sends it along and Discord ignores it.
+			const wanted = new Set<string>((body.roles ?? []).filter((id: string) => id !== guild.id));
 			const changed = [...wanted].filter((id) => !member.roles.includes(id)).concat(member.roles.filter((id) => !wanted.has(id)));
 			for (const roleId of changed) access.requireManageableRole(guild, roleId);
 		}
 		if (body.nick !== undefined) {
 			access.requireGuildPermission(guild, userId === world.botId ? PermissionFlagsBits.ChangeNickname : PermissionFlagsBits.ManageNicknames);
 		}
-		world.updateMember(guild.id, userId, { ...(body.roles !== undefined ? { roles: body.roles ?? [] } : {}), ...(body.nick !== undefined ? { nick: body.nick } : {}) });
+		world.updateMember(guild.id, userId, { ...(body.roles !== undefined ? { roles: (body.roles ?? []).filter((id: string) => id !== guild.id) } : {}), ...(body.nick !== undefined ? { nick: body.nick } : {}) });
 		return state.apiMember(guild, userId);
 	});
 	router.add('DELETE', '/guilds/:guildId/members/:userId', (request) => {
