@@ -35,7 +35,7 @@ export type PlaceholderValues = Record<PlaceholderName, string>;
 export const PLACEHOLDER_LIST = PLACEHOLDERS.map((placeholder) => `{${placeholder.name}}`).join(' ');
 
 /** A word in braces is a placeholder; other braces (`{ }`, `{:}`) are left alone as text. */
-const PLACEHOLDER_PATTERN = /\{([A-Za-z]+)\}/g;
+const PLACEHOLDER_PATTERN = /\{([A-Za-z_]\w*)\}/g;
 const KNOWN = new Map<string, PlaceholderInfo>(PLACEHOLDERS.map((placeholder) => [placeholder.name, placeholder]));
 
 export type TemplateCheck = { ok: true; maxLength: number } | { ok: false; reason: string };

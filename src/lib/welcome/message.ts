@@ -3,6 +3,7 @@ import { checkTemplate, EMBED_DESCRIPTION_LIMIT, MESSAGE_CONTENT_LIMIT } from '.
 import type { GreetingSettings } from '../guild-settings.js';
 
 export type GreetingKind = 'welcome' | 'goodbye';
+export const GREETING_LABEL: Record<GreetingKind, string> = { welcome: 'Welcome', goodbye: 'Goodbye' };
 
 export const GENERATED_BANNER = 'generated';
 const MAX_BANNER_URL_LENGTH = 2000;

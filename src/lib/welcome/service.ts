@@ -1,5 +1,5 @@
 import type { ILogger } from '@sapphire/framework';
-import { PermissionFlagsBits, PermissionsBitField, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
+import { PermissionFlagsBits, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
 import type { JoinEvent } from '../invites/records.js';
@@ -8,7 +8,7 @@ import type { InviteTracker } from '../invites/tracker.js';
 import { describeError } from '../secrets.js';
 import { placeholderValues, renderTemplate, type TemplateFacts } from '../templates/placeholders.js';
 import { fetchAvatar, renderCard } from './card.js';
-import { buildGreetingMessage, GENERATED_BANNER, type GreetingKind } from './message.js';
+import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, type GreetingKind } from './message.js';
 
 /** How a greeting went: sent to the channel (and maybe by DM), not configured, or blocked by a problem. */
 export type GreetingOutcome =
@@ -22,8 +22,6 @@ export interface GreetingStatus {
 	dm: boolean;
 	problem: DeliveryProblem | null;
 }
-
-const LABEL: Record<GreetingKind, string> = { welcome: 'Welcome', goodbye: 'Goodbye' };
 
 /** The permissions a greeting needs in its channel: an embed needs Embed Links, a generated card Attach Files. */
 export function permissionsNeeded(settings: Pick<GreetingSettings, 'embed' | 'banner'>): bigint {
@@ -186,9 +184,9 @@ export class WelcomeService {
 				return { ...current, [kind]: { ...greeting, problem: recorded } };
 			});
 		} catch (error) {
-			this.logger.error(`${LABEL[kind]} problem in guild ${guild.id} could not be recorded: ${describeError(error)}`);
+			this.logger.error(`${GREETING_LABEL[kind]} problem in guild ${guild.id} could not be recorded: ${describeError(error)}`);
 		}
-		if (isNew) this.logger.warn(`${LABEL[kind]} messages in guild ${guild.id} (${guild.name}) are not being sent: ${message}. Fix it, then run /welcome-test.`);
+		if (isNew) this.logger.warn(`${GREETING_LABEL[kind]} messages in guild ${guild.id} (${guild.name}) are not being sent: ${message}. Fix it, then run /welcome-test.`);
 		return recorded;
 	}
 
@@ -198,11 +196,7 @@ export class WelcomeService {
 			if (!greeting || greeting.channelId !== seen.channelId) return current;
 			return { ...current, [kind]: { ...greeting, problem: null } };
 		});
-		this.logger.info(`${LABEL[kind]} messages in guild ${guild.id} are being sent again (#${seen.channelId}).`);
+		this.logger.info(`${GREETING_LABEL[kind]} messages in guild ${guild.id} are being sent again (#${seen.channelId}).`);
 	}
 }
 
-/** For commands that describe what the bot may do in a channel. */
-export function permissionsText(bits: bigint): string {
-	return new PermissionsBitField(bits).toArray().map(permissionName).join(', ');
-}

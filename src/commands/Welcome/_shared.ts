@@ -1,0 +1,58 @@
+import { container, UserError, type Command } from '@sapphire/framework';
+import { ChannelType, channelMention, MessageFlags, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import type { GreetingSettings } from '../../lib/guild-settings.js';
+import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDER_LIST, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
+import { GREETING_LABEL, greetingProblem, normalizeBanner, type GreetingKind } from '../../lib/welcome/message.js';
+import { channelProblem } from '../../lib/welcome/service.js';
+
+/** Shared by /setup-welcome and /setup-goodbye: the options, and the checks that refuse a bad setup with its reason. */
+export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingKind): SlashCommandBuilder {
+	builder
+		.addChannelOption((option) =>
+			option
+				.setName('channel')
+				.setDescription(`Where ${kind} messages go`)
+				.setRequired(true)
+				.addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
+		)
+		.addStringOption((option) =>
+			option.setName('message').setDescription(`Text; placeholders: ${PLACEHOLDER_LIST}`.slice(0, 100)).setRequired(true).setMaxLength(EMBED_DESCRIPTION_LIMIT)
+		)
+		.addStringOption((option) => option.setName('banner').setDescription('"generated" (a card the bot draws), an image URL, or "none"').setMaxLength(2000))
+		.addBooleanOption((option) => option.setName('embed').setDescription('Send the message in an embed (default: no)'));
+	if (kind === 'welcome') builder.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'));
+	return builder;
+}
+
+/** The `kind` option of /welcome-test and /welcome-disable: which greeting (welcome when left out). */
+export function addGreetingKindOption(builder: SlashCommandBuilder, description: string, withBoth = false): SlashCommandOptionsOnlyBuilder {
+	const choices = [{ name: 'welcome', value: 'welcome' }, { name: 'goodbye', value: 'goodbye' }, ...(withBoth ? [{ name: 'both', value: 'both' }] : [])];
+	return builder.addStringOption((option) => option.setName('kind').setDescription(`${description} (default: welcome)`).addChoices(...choices));
+}
+
+export function placeholderHelp(): string {
+	return PLACEHOLDERS.map((placeholder) => `\`{${placeholder.name}}\` ${placeholder.description}`).join('\n');
+}
+
+export async function runGreetingSetup(interaction: Command.ChatInputCommandInteraction<'cached'>, kind: GreetingKind): Promise<void> {
+	const channel = interaction.options.getChannel('channel', true);
+	const settings: Omit<GreetingSettings, 'problem'> = {
+		channelId: channel.id,
+		template: interaction.options.getString('message', true),
+		banner: normalizeBanner(interaction.options.getString('banner')),
+		embed: interaction.options.getBoolean('embed') ?? false,
+		dm: kind === 'welcome' ? (interaction.options.getBoolean('dm') ?? false) : false
+	};
+	const refused = greetingProblem(settings);
+	if (refused) throw new UserError({ identifier: 'InvalidGreeting', message: `${refused}\n\nPlaceholders:\n${placeholderHelp()}` });
+	const blocked = channelProblem(interaction.guild, channel.id, settings);
+	if (blocked) throw new UserError({ identifier: 'GreetingChannelUnusable', message: `Cannot use ${channelMention(channel.id)}: ${blocked}.` });
+
+	await container.welcome.configure(interaction.guildId, kind, settings);
+	const extras = [settings.banner ? `banner: ${settings.banner}` : null, settings.embed ? 'in an embed' : null, settings.dm ? 'also by DM' : null].filter(Boolean);
+	await interaction.reply({
+		content: `${GREETING_LABEL[kind]} messages will go to ${channelMention(channel.id)}${extras.length ? ` (${extras.join(', ')})` : ''}. Try it with \`/welcome-test kind:${kind}\`.`,
+		flags: MessageFlags.Ephemeral,
+		allowedMentions: { parse: [] }
+	});
+}

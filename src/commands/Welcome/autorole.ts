@@ -1,0 +1,88 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Command, UserError } from '@sapphire/framework';
+import { EmbedBuilder, MessageFlags, roleMention, time, TimestampStyles } from 'discord.js';
+import { formatDelay, MAX_DELAY_TEXT, parseDelay } from '../../lib/autorole/delay.js';
+import { roleProblem, TooManyAutoRolesError } from '../../lib/autorole/service.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { AUTOROLE_TARGETS, type AutoRole, type AutoRoleTarget } from '../../lib/guild-settings.js';
+
+const TARGET_TEXT: Record<AutoRoleTarget, string> = { humans: 'humans', bots: 'bots', all: 'everyone' };
+
+@ApplyOptions<Command.Options>(adminCommand('Roles given to members when they join, right away or after a delay'))
+export class AutoroleCommand extends Command {
+	public override registerApplicationCommands(registry: Command.Registry): void {
+		registry.registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('add')
+						.setDescription('Give a role to members who join (adding it again changes who gets it and when)')
+						.addRoleOption((option) => option.setName('role').setDescription('The role to give').setRequired(true))
+						.addStringOption((option) =>
+							option
+								.setName('for')
+								.setDescription('Who gets it (default: all)')
+								.addChoices(...AUTOROLE_TARGETS.map((target) => ({ name: target, value: target })))
+						)
+						.addStringOption((option) => option.setName('delay').setDescription(`Wait before giving it, e.g. 10m, 1h30m, 2d (at most ${MAX_DELAY_TEXT})`).setMaxLength(20))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('remove')
+						.setDescription('Stop giving a role (pending delayed grants of it are cancelled)')
+						.addRoleOption((option) => option.setName('role').setDescription('The auto-role').setRequired(true))
+				)
+				.addSubcommand((subcommand) => subcommand.setName('list').setDescription('Show the auto-roles and the delayed grants waiting'))
+		);
+	}
+
+	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		const { autoroles } = this.container;
+		const guildId = interaction.guildId;
+		let note = '';
+		switch (interaction.options.getSubcommand(true)) {
+			case 'add': {
+				const role = interaction.options.getRole('role', true);
+				const problem = roleProblem(role, interaction.guild);
+				if (problem) throw new UserError({ identifier: 'AutoRoleNotAssignable', message: `Cannot use ${role.name} as an auto-role: ${problem}` });
+				const delay = parseDelay(interaction.options.getString('delay') ?? '0');
+				if (!delay.ok) throw new UserError({ identifier: 'InvalidDelay', message: delay.reason });
+				const autoRole: AutoRole = { roleId: role.id, for: (interaction.options.getString('for') ?? 'all') as AutoRoleTarget, delayMs: delay.ms };
+				try {
+					await autoroles.add(guildId, autoRole);
+				} catch (error) {
+					if (error instanceof TooManyAutoRolesError) throw new UserError({ identifier: 'TooManyAutoRoles', message: error.message });
+					throw error;
+				}
+				note = `${role.name} will be given to ${TARGET_TEXT[autoRole.for]} ${delay.ms > 0 ? `${formatDelay(delay.ms)} after they join` : 'when they join'}.`;
+				break;
+			}
+			case 'remove': {
+				const role = interaction.options.getRole('role', true);
+				if (!(await autoroles.remove(guildId, role.id))) throw new UserError({ identifier: 'NotAnAutoRole', message: `${role.name} is not an auto-role. See /autorole list.` });
+				note = `${role.name} is no longer given on join.`;
+				break;
+			}
+		}
+		await interaction.reply({ content: note || undefined, embeds: [await this.describe(guildId)], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+
+	private async describe(guildId: string): Promise<EmbedBuilder> {
+		const { autoroles } = this.container;
+		const roles = await autoroles.roles(guildId);
+		const pending = autoroles.pending(guildId);
+		const lines = roles.map((role) => `${roleMention(role.roleId)} · ${TARGET_TEXT[role.for]}${role.delayMs > 0 ? ` · after ${formatDelay(role.delayMs)}` : ''}`);
+		const next = pending[0];
+		return new EmbedBuilder()
+			.setColor(0x5865f2)
+			.setTitle('Auto-roles')
+			.setDescription(lines.length > 0 ? lines.join('\n') : 'none')
+			.addFields({
+				name: 'Delayed grants waiting',
+				value: `${pending.length}${next ? ` (next ${time(Math.ceil(next.dueAt / 1000), TimestampStyles.RelativeTime)})` : ''}`
+			});
+	}
+}

@@ -1,0 +1,137 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+	checkTemplate,
+	EMBED_DESCRIPTION_LIMIT,
+	formatAccountAge,
+	longestRendering,
+	MESSAGE_CONTENT_LIMIT,
+	PLACEHOLDER_LIST,
+	PLACEHOLDERS,
+	placeholderValues,
+	renderTemplate,
+	type TemplateFacts
+} from '../../../src/lib/templates/placeholders.js';
+import { buildGreetingMessage, greetingProblem, normalizeBanner } from '../../../src/lib/welcome/message.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2025, 5, 1);
+const facts: TemplateFacts = {
+	userId: '111',
+	username: 'bob',
+	serverName: 'Cool Server',
+	memberCount: 42,
+	inviterId: '222',
+	inviterTotal: 7,
+	inviteCode: 'abc',
+	accountCreatedAt: NOW - 400 * DAY,
+	now: NOW
+};
+
+describe('templates', () => {
+	it('fills every placeholder', () => {
+		const template = PLACEHOLDERS.map((placeholder) => `{${placeholder.name}}`).join('|');
+		expect(renderTemplate(template, placeholderValues(facts))).toBe('<@111>|bob|Cool Server|42|<@222>|7|abc|1 year, 1 month');
+	});
+
+	it('reads "unknown" when the inviter is not known', () => {
+		const values = placeholderValues({ ...facts, inviterId: null, inviterTotal: null, inviteCode: null });
+		expect(renderTemplate('{inviter} {inviterCount} {inviteCode}', values)).toBe('unknown 0 unknown');
+	});
+
+	it('leaves braces that are not placeholders alone', () => {
+		expect(checkTemplate('Hi {user} { } {:} {} {{user}}', MESSAGE_CONTENT_LIMIT).ok).toBe(true);
+		expect(renderTemplate('{ } {:} {{user}}', placeholderValues(facts))).toBe('{ } {:} {<@111>}');
+	});
+
+	it('refuses unknown placeholders, naming them and listing the valid ones', () => {
+		const check = checkTemplate('Hi {user}, welcome to {guild} by {inviter_name}{guild}', MESSAGE_CONTENT_LIMIT);
+		expect(check.ok).toBe(false);
+		if (check.ok) return;
+		expect(check.reason).toContain('Unknown placeholders {guild}, {inviter_name}.');
+		expect(check.reason).not.toContain('{guild}, {guild}');
+		expect(check.reason).toContain(PLACEHOLDER_LIST);
+		// Placeholders are case-sensitive, like the list says.
+		expect(checkTemplate('{User}', MESSAGE_CONTENT_LIMIT)).toMatchObject({ ok: false });
+	});
+
+	it('refuses an empty template', () => {
+		expect(checkTemplate('   ', MESSAGE_CONTENT_LIMIT)).toEqual({ ok: false, reason: 'The message is empty.' });
+	});
+
+	it('bounds the rendered length by the limit of where the text goes, at setup', () => {
+		expect(checkTemplate('x'.repeat(2000), MESSAGE_CONTENT_LIMIT).ok).toBe(true);
+		expect(checkTemplate('x'.repeat(2001), MESSAGE_CONTENT_LIMIT)).toMatchObject({ ok: false });
+		expect(checkTemplate('x'.repeat(4096), EMBED_DESCRIPTION_LIMIT).ok).toBe(true);
+		// 1990 characters plus {server} (up to 100) can exceed 2000 once filled in.
+		const check = checkTemplate(`${'x'.repeat(1990)}{server}`, MESSAGE_CONTENT_LIMIT);
+		expect(check).toMatchObject({ ok: false });
+		if (!check.ok) expect(check.reason).toMatch(/up to 2090 characters.*Discord allows 2000.*Shorten it by 90/);
+	});
+
+	it('never renders past the length accepted at setup', () => {
+		const piece = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(...PLACEHOLDERS.map((placeholder) => `{${placeholder.name}}`)));
+		const longFacts = fc.record({
+			userId: fc.stringMatching(/^\d{17,20}$/),
+			username: fc.string({ minLength: 1, maxLength: 32 }),
+			serverName: fc.string({ minLength: 1, maxLength: 100 }),
+			memberCount: fc.integer({ min: 1, max: 999_999_999 }),
+			inviterId: fc.option(fc.stringMatching(/^\d{17,20}$/)),
+			inviterTotal: fc.option(fc.integer({ min: -99_999_999, max: 999_999_999 })),
+			inviteCode: fc.option(fc.string({ maxLength: 32 })),
+			accountCreatedAt: fc.integer({ min: 0, max: NOW }),
+			now: fc.constant(NOW)
+		});
+		fc.assert(
+			fc.property(fc.array(piece, { maxLength: 30 }), longFacts, (pieces, sample) => {
+				const template = pieces.join('');
+				expect(renderTemplate(template, placeholderValues(sample)).length).toBeLessThanOrEqual(longestRendering(template));
+			})
+		);
+	});
+
+	it('writes account ages with their two largest units', () => {
+		expect(formatAccountAge(30_000)).toBe('less than a minute');
+		expect(formatAccountAge(5 * 60_000)).toBe('5 minutes');
+		expect(formatAccountAge(3600_000 + 60_000)).toBe('1 hour, 1 minute');
+		expect(formatAccountAge(3 * DAY + 4 * 3600_000)).toBe('3 days, 4 hours');
+		expect(formatAccountAge(2 * 365 * DAY + 95 * DAY)).toBe('2 years, 3 months');
+		expect(formatAccountAge(364 * DAY)).toBe('12 months, 4 days');
+		expect(formatAccountAge(365 * DAY + 362 * DAY)).toBe('1 year, 11 months');
+		expect(formatAccountAge(-5)).toBe('less than a minute');
+	});
+});
+
+describe('greeting setup checks', () => {
+	it('accepts generated, none, and http(s) image URLs as banners', () => {
+		expect(normalizeBanner(' Generated ')).toBe('generated');
+		expect(normalizeBanner('none')).toBeNull();
+		expect(normalizeBanner(null)).toBeNull();
+		expect(greetingProblem({ template: 'Hi {user}', banner: 'https://example.com/banner.png', embed: true })).toBeNull();
+		expect(greetingProblem({ template: 'Hi {user}', banner: 'ftp://example.com/banner.png', embed: true })).toMatch(/must be `generated` or an image URL/);
+		expect(greetingProblem({ template: 'Hi {user}', banner: 'banner.png', embed: false })).toMatch(/image URL/);
+	});
+
+	it('counts an image URL sent under the text against the content limit', () => {
+		const url = `https://example.com/${'a'.repeat(80)}.png`;
+		expect(greetingProblem({ template: 'x'.repeat(1950), banner: url, embed: false })).toMatch(/Discord allows 2000/);
+		expect(greetingProblem({ template: 'x'.repeat(1950), banner: url, embed: true })).toBeNull();
+		expect(greetingProblem({ template: 'x'.repeat(3000), banner: null, embed: false })).toMatch(/Discord allows 2000/);
+		expect(greetingProblem({ template: 'x'.repeat(3000), banner: null, embed: true })).toBeNull();
+	});
+
+	it('builds the message: the card attached, only the new member pinged', () => {
+		const card = Buffer.from('png');
+		const plain = buildGreetingMessage('welcome', { banner: 'generated', embed: false }, 'Hi <@1> from <@2>', card, '1');
+		expect(plain.content).toBe('Hi <@1> from <@2>');
+		expect(plain.allowedMentions).toEqual({ parse: [], users: ['1'] });
+		expect(plain.files).toHaveLength(1);
+		const embedded = buildGreetingMessage('goodbye', { banner: 'generated', embed: true }, 'Bye', card, null);
+		expect(embedded.content).toBeUndefined();
+		expect((embedded.embeds![0] as any).toJSON()).toMatchObject({ description: 'Bye', image: { url: 'attachment://goodbye.png' } });
+		expect(embedded.allowedMentions).toEqual({ parse: [], users: [] });
+		const linked = buildGreetingMessage('welcome', { banner: 'https://x.test/b.png', embed: false }, 'Hi', null, '1');
+		expect(linked.content).toBe('Hi\nhttps://x.test/b.png');
+		expect(linked.files).toEqual([]);
+	});
+});
