@@ -34,7 +34,7 @@ export function parseDelay(input: string): DelayParse {
 		PART.lastIndex = position;
 	}
 	if (position !== text.length) return invalid(position === 0 ? 'expected a number followed by a unit' : `unexpected "${text.slice(position)}"`);
-	if (ms > MAX_DELAY_MS) return { ok: false, reason: `${formatDelay(ms)} is too long: auto-role delays go up to ${MAX_DELAY_TEXT}.` };
+	if (ms > MAX_DELAY_MS) return { ok: false, reason: `${input.trim()} is too long: auto-role delays go up to ${MAX_DELAY_TEXT}.` };
 	return { ok: true, ms };
 }
 
