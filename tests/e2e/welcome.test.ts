@@ -94,6 +94,12 @@ describe.each([
 		const banner = (await command('setup-goodbye', { channel: goodbyeChannel, message: 'Bye', banner: 'banner.png' })).reply;
 		expect(banner.content).toMatch(/`generated` or an image URL/);
 		expect(await welcomeTest()).toMatch(/Welcome messages are off/);
+		const muted = emulator.createChannel(guildId, {
+			name: 'muted',
+			permissionOverwrites: [{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages | PermissionFlagsBits.AttachFiles }]
+		}).id;
+		const noPermission = (await command('setup-welcome', { channel: muted, message: 'Hi {user}', banner: 'generated' })).reply;
+		expect(noPermission.content).toBe(`Cannot use <#${muted}>: the bot lacks Send Messages, Attach Files in #muted.`);
 
 		const high = (await command('autorole', { role: roles.tooHigh }, 'add')).reply;
 		expect(high.content).toMatch(/Boss is not below the bot's highest role/);
