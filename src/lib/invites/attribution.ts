@@ -70,37 +70,56 @@ export interface Decision {
 	snapshot: InviteSnapshot;
 }
 
+function totalIncrease(increases: UseIncrease[]): number {
+	return increases.reduce((sum, source) => sum + source.increase, 0);
+}
+
+function attributionOf(source: UseIncrease): Attribution {
+	return source.vanity ? { how: 'vanity', code: source.code, inviterId: null } : { how: 'normal', code: source.code, inviterId: source.inviterId };
+}
+
+/** What a window of uses says about the joins behind it: one source, one inviter behind several codes, or unknown. */
+function windowAttribution(increases: UseIncrease[]): Attribution {
+	if (increases.length === 1) return attributionOf(increases[0]!);
+	const inviters = new Set(increases.map((source) => (source.vanity ? null : source.inviterId)));
+	const [inviterId] = inviters;
+	return inviters.size === 1 && inviterId ? { how: 'normal', code: null, inviterId } : UNKNOWN;
+}
+
 /**
  * Attributes `joins` queued joins against a fresh fetch. A wrong credit is worse than "unknown", so joins are
  * credited only when the increases account for them unambiguously:
  * - one source rose by at least the number of joins: all of them came through it (any surplus belongs to joins
  *   whose events have not arrived yet, and stays for them);
- * - several sources rose by exactly the number of joins and they share one inviter: that inviter, code unknown
- *   unless there is one;
- * - anything else: "unknown" for all of them. Several sources with a surplus wait first (`canWait`), because the
- *   joins behind the surplus usually arrive a moment later and make the picture exact.
+ * - the uses rose by exactly the number of joins (so every queued join is a counted use and nothing else is): the
+ *   fetches taken while waiting (`timeline`, oldest first) cut the queue into windows in arrival order, because
+ *   Discord counts a use before it sends the join; a window with one source (or one inviter) is credited, a window
+ *   mixing several is "unknown";
+ * - fewer uses than joins (someone came by discovery, a widget, an invite we cannot see): "unknown" for all.
+ * Several sources with a surplus wait (`canWait`): the joins behind the surplus usually arrive a moment later and
+ * make the count exact.
  */
-export function decide(snapshot: InviteSnapshot, current: InviteSnapshot, joins: number, canWait: boolean): Decision {
+export function decide(snapshot: InviteSnapshot, timeline: InviteSnapshot[], current: InviteSnapshot, joins: number, canWait: boolean): Decision {
 	const increases = useIncreases(snapshot, current);
-	const total = increases.reduce((sum, source) => sum + source.increase, 0);
+	const total = totalIncrease(increases);
 
 	if (increases.length === 1 && total >= joins) {
-		const [source] = increases as [UseIncrease];
-		const attribution: Attribution = source.vanity ? { how: 'vanity', code: source.code, inviterId: null } : { how: 'normal', code: source.code, inviterId: source.inviterId };
-		return { attributions: Array.from({ length: joins }, () => attribution), wait: false, snapshot: consume(current, snapshot, source, joins) };
+		const attribution = attributionOf(increases[0]!);
+		return { attributions: Array.from({ length: joins }, () => attribution), wait: false, snapshot: consume(current, snapshot, increases[0]!, joins) };
 	}
-	if (increases.length > 1 && total > joins && canWait) {
-		return { attributions: [], wait: true, snapshot };
+	if (total > joins && canWait) return { attributions: [], wait: true, snapshot };
+	if (total !== joins) return { attributions: Array.from({ length: joins }, () => UNKNOWN), wait: false, snapshot: current };
+
+	const attributions: Attribution[] = [];
+	let previous = snapshot;
+	for (const step of [...timeline, current]) {
+		const window = useIncreases(previous, step);
+		const count = Math.min(totalIncrease(window), joins - attributions.length);
+		const attribution = windowAttribution(window);
+		for (let index = 0; index < count; index++) attributions.push(attribution);
+		previous = step;
 	}
-	if (increases.length > 1 && total === joins) {
-		const inviters = new Set(increases.map((source) => (source.vanity ? 'vanity' : source.inviterId)));
-		const [inviterId] = inviters;
-		if (inviters.size === 1 && inviterId !== null && inviterId !== undefined && inviterId !== 'vanity') {
-			return { attributions: Array.from({ length: joins }, () => ({ how: 'normal', code: null, inviterId })), wait: false, snapshot: current };
-		}
-	}
-	// Ambiguous or no increase at all (discovery, a widget, an invite we could not see): the increases are used up.
-	return { attributions: Array.from({ length: joins }, () => UNKNOWN), wait: false, snapshot: current };
+	return { attributions, wait: false, snapshot: current };
 }
 
 /**

@@ -64,8 +64,6 @@ export type TotalChangedHandler = (guildId: string, inviterId: string, total: nu
 const DAY = 24 * 60 * 60 * 1000;
 /** How long joins may wait for the events behind a surplus of invite uses before they are recorded as unknown. */
 const MAX_WAIT_MS = 3000;
-/** After a new join wakes a waiting queue, gather the ones right behind it before fetching again. */
-const GATHER_MS = 100;
 
 /**
  * Invite tracking: attribution of joins (one queue per guild, one invite fetch for every join that queued while the
@@ -317,6 +315,8 @@ class GuildJoinQueue {
 
 	private async run(): Promise<void> {
 		let waitingSince: number | null = null;
+		// Fetches taken while waiting for the joins behind a surplus; they order the uses in time.
+		let timeline: InviteSnapshot[] = [];
 		while (this.baselineRequested || this.pending.length > 0) {
 			if (this.baselineRequested) {
 				this.baselineRequested = false;
@@ -340,13 +340,15 @@ class GuildJoinQueue {
 				continue;
 			}
 			const canWait = waitingSince === null || Date.now() - waitingSince < MAX_WAIT_MS;
-			const decision = decide(this.snapshot, result.snapshot, joins, canWait);
+			const decision = decide(this.snapshot, timeline, result.snapshot, joins, canWait);
 			if (decision.wait) {
+				timeline.push(result.snapshot);
 				waitingSince ??= Date.now();
 				await this.waitForJoin(Math.max(0, MAX_WAIT_MS - (Date.now() - waitingSince)));
 				continue;
 			}
 			waitingSince = null;
+			timeline = [];
 			this.snapshot = decision.snapshot;
 			await this.tracker.storeSnapshot(this.guildId, this.snapshot);
 			await this.settle(this.pending.splice(0, joins), (index) => decision.attributions[index]!);
@@ -375,7 +377,10 @@ class GuildJoinQueue {
 		}
 	}
 
-	/** Waits until another join arrives (then a moment more to gather those right behind it), or the time runs out. */
+	/**
+	 * Waits until another join arrives, or the time runs out. Fetching right after a join event is the best moment:
+	 * the next join's use is most likely not counted yet, so the fetch is more likely to match the queue exactly.
+	 */
 	private async waitForJoin(timeoutMs: number): Promise<void> {
 		await new Promise<void>((resolve) => {
 			const timer = setTimeout(done, timeoutMs);
@@ -387,6 +392,5 @@ class GuildJoinQueue {
 			}
 			this.wake = done;
 		});
-		await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
 	}
 }
