@@ -1,5 +1,6 @@
 import { container, type SapphireClient } from '@sapphire/framework';
 import { AutoRoleService } from './autorole/service.js';
+import { onDataRestored } from './data/reload.js';
 import { DiscordInviteSource } from './invites/discord-source.js';
 import { syncRankRoles } from './invites/rank-roles.js';
 import { InviteTracker } from './invites/tracker.js';
@@ -13,12 +14,27 @@ import { WelcomeService } from './welcome/service.js';
 export async function startFeatures(client: SapphireClient): Promise<void> {
 	const { storage, logger } = container;
 
-	container.invites = await InviteTracker.load(storage, new DiscordInviteSource(client), logger);
-	container.invites.onTotalChanged = (guildId, inviterId, total, config) => {
-		syncRankRoles(client, guildId, inviterId, total, config).catch((error: Error) => logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`));
+	const loadInvites = async () => {
+		const tracker = await InviteTracker.load(storage, new DiscordInviteSource(client), logger);
+		tracker.onTotalChanged = (guildId, inviterId, total, config) => {
+			syncRankRoles(client, guildId, inviterId, total, config).catch((error: Error) => logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`));
+		};
+		return tracker;
 	};
+	container.invites = await loadInvites();
+	onDataRestored('invites', async () => {
+		const previous = container.invites;
+		container.invites = await loadInvites();
+		for (const [guildId, reason] of previous.unavailable) container.invites.unavailable.set(guildId, reason);
+		// The restored invite snapshot is from the backup's time: take a fresh baseline so the next join is attributed right.
+		await Promise.all([...client.guilds.cache.keys()].map((guildId) => container.invites.refresh(guildId)));
+	});
 
 	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/welcome).
 	container.welcome = new WelcomeService(storage, container.invites, logger);
+	// Welcome messages name the inviter through the tracker, so they follow a reloaded one.
+	onDataRestored('welcome', async () => {
+		container.welcome = new WelcomeService(storage, container.invites, logger);
+	});
 	container.autoroles = new AutoRoleService(storage, client, logger);
 }

@@ -1,4 +1,5 @@
 import type { ILogger, SapphireClient } from '@sapphire/framework';
+import { stopHealthServer } from './data/health.js';
 import { describeError } from './secrets.js';
 import { closeBotStorage } from './storage.js';
 
@@ -7,6 +8,7 @@ export async function stopBot(client: SapphireClient): Promise<void> {
 	try {
 		await client.destroy();
 	} finally {
+		await stopHealthServer();
 		await closeBotStorage();
 	}
 }

@@ -1,12 +1,27 @@
 import { container, Plugin, preLogin, type SapphireClient } from '@sapphire/framework';
+import { Status } from 'discord.js';
 import '../../lib/container.js';
+import { startHealthServer } from '../../lib/data/health.js';
 import { startFeatures } from '../../lib/features.js';
-import { openBotStorage, reportStorageAtStartup, StorageLogAdapter } from '../../lib/storage.js';
+import { describeError } from '../../lib/secrets.js';
+import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
 
 /** Opens storage before the pieces load and before login, so every piece can rely on container.storage. */
 export class CorePlugin extends Plugin {
 	public static override async [preLogin](this: SapphireClient): Promise<void> {
 		const { config, logger } = container;
+		// First, so a container host sees 503 (not a refused connection) while the bot is still starting.
+		if (config.healthPort !== null) {
+			await startHealthServer(config.healthPort, {
+				// Per shard: the manager's own status stays Ready after the first login, even while shards reconnect.
+				gatewayConnected: () => this.ws.shards.size > 0 && this.ws.shards.every((shard) => shard.status === Status.Ready),
+				guilds: () => this.guilds.cache.size,
+				storage: () => container.storage
+			}).catch((error: unknown) => {
+				throw new StartupError(`Health endpoint cannot listen on HEALTH_PORT ${config.healthPort}: ${describeError(error)}`);
+			});
+			logger.info(`Health endpoint listening on port ${config.healthPort} (/healthz, /status)`);
+		}
 		const storageLogger = new StorageLogAdapter(logger);
 		container.storage = await openBotStorage(config, logger, storageLogger);
 		await reportStorageAtStartup(container.storage, logger, storageLogger);

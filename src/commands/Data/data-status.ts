@@ -1,0 +1,26 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Command } from '@sapphire/framework';
+import { MessageFlags } from 'discord.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { collectGuildFacts, collectStorageFacts } from '../../lib/data/facts.js';
+import { dataStatusEmbed } from '../../lib/data/views.js';
+import { describeWelcomeStatus, welcomeStatus } from '../../lib/welcome/status.js';
+
+@ApplyOptions<Command.Options>(adminCommand("Show this server's data and the bot's storage: records, size, backups, problems"))
+export class DataStatusCommand extends Command {
+	public override registerApplicationCommands(registry: Command.Registry): void {
+		registry.registerChatInputCommand((builder) => builder.setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS));
+	}
+
+	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		const { storage, invites } = this.container;
+		const [[guild], facts] = await Promise.all([collectGuildFacts(storage, invites, [interaction.guildId]), collectStorageFacts(storage)]);
+		// The welcome service knows delivery problems and pending grants; the stored settings are the fallback.
+		const greetings = await welcomeStatus(interaction.guildId).then(describeWelcomeStatus, () => guild!.greetings);
+		await interaction.editReply({
+			embeds: [dataStatusEmbed({ guild: { ...guild!, greetings }, storage: facts, inviteProblem: invites.unavailable.get(interaction.guildId) ?? null })],
+			allowedMentions: { parse: [] }
+		});
+	}
+}

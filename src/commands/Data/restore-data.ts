@@ -1,0 +1,31 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Command } from '@sapphire/framework';
+import { MessageFlags } from 'discord.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { findBackup } from '../../lib/data/restore.js';
+import { backupListPage, restoreConfirmation } from '../../lib/data/views.js';
+
+/** Without an id: the backups, paged. With an id: a confirmation; the restore itself runs on the button (interaction-handlers/restoreData). */
+@ApplyOptions<Command.Options>({ ...adminCommand("List backups, or restore one (replaces every server's data; bot owners only)"), preconditions: ['BotOwner'] })
+export class RestoreDataCommand extends Command {
+	public override registerApplicationCommands(registry: Command.Registry): void {
+		registry.registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+				.addStringOption((option) => option.setName('id').setDescription('The backup to restore (leave out to list them)').setMaxLength(100))
+		);
+	}
+
+	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		const id = interaction.options.getString('id')?.trim();
+		const { storage } = this.container;
+		if (!id) {
+			await interaction.reply({ ...backupListPage(await storage.listBackups(), 1), flags: MessageFlags.Ephemeral });
+			return;
+		}
+		const backup = await findBackup(storage, id);
+		await interaction.reply({ ...restoreConfirmation(backup), flags: MessageFlags.Ephemeral });
+	}
+}

@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BotProcess, DiscordEmulator } from '../harness/index.js';
+import { eventually } from '../helpers/eventually.js';
+
+const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
+const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function buttons(message: { components?: any[] }): any[] {
+	return (message.components ?? []).flatMap((row: any) => row.components);
+}
+
+/** /data-status, /backup-data, /restore-data and the health endpoint, through the real bot and the emulator. */
+describe('data tools end to end', () => {
+	let emulator: DiscordEmulator;
+	let bot: BotProcess;
+	let dataDir: string;
+	let guildId: string;
+	let channelId: string;
+	let owner: string;
+	let admin: string;
+	let alice: string;
+	let healthPort: number;
+
+	beforeAll(async () => {
+		emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Data' });
+		guildId = guild.id;
+		channelId = guild.systemChannelId!;
+		owner = emulator.createUser({ username: 'owner' }).id;
+		admin = emulator.createUser({ username: 'admin' }).id;
+		alice = emulator.createUser({ username: 'alice' }).id;
+		for (const id of [owner, admin, alice]) emulator.addMember(guildId, id);
+		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
+		dataDir = mkdtempSync(join(tmpdir(), 'supreme-data-tools-'));
+		healthPort = await freePort();
+		bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			storageAdapter: 'file',
+			env: { COMMAND_GUILD_IDS: guildId, OWNER_IDS: owner, HEALTH_PORT: String(healthPort) }
+		});
+		await bot.start();
+		await bot.waitForLog(/Invite tracking ready/);
+	});
+
+	afterAll(async () => {
+		if (bot?.running) await bot.stop('SIGKILL');
+		await emulator?.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	async function command(name: string, userId: string, options: Record<string, string> = {}, permissions = ADMIN) {
+		const handle = emulator.runCommand({ guildId, channelId, userId, name, options, memberPermissions: permissions });
+		const first = await handle.reply();
+		// Deferred replies arrive as an edit.
+		const reply = first.deferred ? await handle.waitForEdit((edit: any) => edit.embeds.length > 0 || edit.content !== '') : first;
+		return { handle, reply: reply as any, ephemeral: first.ephemeral };
+	}
+
+	async function invitesOf(userId: string): Promise<string> {
+		const { reply } = await command('invites', admin, { user: userId });
+		return String(reply.embeds[0]?.description ?? reply.content);
+	}
+
+	function field(reply: any, name: string): string {
+		return String(reply.embeds[0]?.fields?.find((candidate: any) => candidate.name === name)?.value);
+	}
+
+	it('/data-status shows this server and the storage to admins only', async () => {
+		emulator.joinViaInvite(guildId, 'alice1', { username: 'bob' });
+		await eventually(async () => (await invitesOf(alice)).includes('1 invite (1 regular'), 'the join to be counted');
+
+		const { reply, ephemeral } = await command('data-status', admin);
+		expect(ephemeral).toBe(true);
+		expect(field(reply, 'This server')).toContain('Members tracked: 1 · join history: 1');
+		expect(field(reply, 'This server')).toContain('Invites: 1 from 1 inviter');
+		expect(field(reply, 'This server')).toContain('Invite tracking: working');
+		expect(field(reply, 'Welcome and auto-roles')).toMatch(/Welcome: off/);
+		const storage = field(reply, 'Storage (whole bot)');
+		expect(storage).toContain('Adapter: **file** · healthy');
+		expect(storage).toMatch(/Last backup: <t:\d+:f> \(\d+ (s|min) ago\) · `\d{8}T\d{9}Z-\d{2}-startup`/);
+		expect(field(reply, 'Records per namespace')).toMatch(/join-history 1/);
+		expect(field(reply, 'Recent recoveries and errors')).toBe('none since the bot started');
+
+		const denied = await command('data-status', alice, {}, MEMBER);
+		expect(denied.ephemeral).toBe(true);
+		expect(denied.reply.content).toMatch(/permission/i);
+	});
+
+	it('/backup-data is for bot owners; it replies with the id, place, size and counts', async () => {
+		const denied = await command('backup-data', admin);
+		expect(denied.ephemeral).toBe(true);
+		expect(denied.reply.content).toMatch(/only for the bot owner/);
+
+		const { reply } = await command('backup-data', owner);
+		const embed = reply.embeds[0];
+		expect(embed.title).toBe('Backup made');
+		expect(embed.description).toMatch(new RegExp(`^\`\\d{8}T\\d{9}Z-\\d{2}-manual-${owner}\`$`));
+		expect(field(reply, 'Where')).toContain(join(dataDir, 'backups'));
+		expect(field(reply, 'Records')).toMatch(/join-history 1/);
+	});
+
+	it('/restore-data lists backups in pages for owners', async () => {
+		expect((await command('restore-data', admin)).reply.content).toMatch(/only for the bot owner/);
+		for (let index = 0; index < 4; index++) await command('backup-data', owner);
+		const { handle, reply } = await command('restore-data', owner);
+		expect(reply.embeds[0].footer.text).toMatch(/^Page 1 of 2 · [6-9] backups$/);
+		const next = buttons(reply).find((button) => button.label === 'Next');
+		expect(next.disabled).toBe(false);
+		const page = emulator.clickButton({ guildId, channelId, userId: owner, messageId: handle.original!.id, customId: next.custom_id, memberPermissions: ADMIN });
+		await page.reply();
+		const second: any = page.current!;
+		expect(second.embeds[0]!.footer!.text).toMatch(/^Page 2 of 2/);
+		expect(buttons(second).find((button) => button.label === 'Next').disabled).toBe(true);
+
+		// A button of the list clicked by someone else is refused.
+		const previous = buttons(second).find((button) => button.label === 'Previous');
+		const stranger = emulator.clickButton({ guildId, channelId, userId: admin, messageId: handle.original!.id, customId: previous.custom_id, memberPermissions: ADMIN });
+		expect((await stranger.reply()).content).toMatch(/only for the bot owner/);
+	});
+
+	it('/restore-data with an id asks first, then backs up, restores, reloads and reports counts', async () => {
+		const backupId = /`([^`]+)`/.exec((await command('backup-data', owner)).reply.embeds[0].description)![1]!;
+		emulator.joinViaInvite(guildId, 'alice1', { username: 'carol' });
+		await eventually(async () => (await invitesOf(alice)).includes('2 invites (2 regular'), 'the second join to be counted');
+
+		const unknown = await command('restore-data', owner, { id: '20990101T000000000Z-00-nothing' });
+		expect(unknown.reply.content).toMatch(/There is no backup `20990101T000000000Z-00-nothing`/);
+
+		const { handle, reply } = await command('restore-data', owner, { id: backupId });
+		expect(reply.content).toContain(`Restore backup \`${backupId}\``);
+		expect(reply.content).toMatch(/every server/);
+		const restore = buttons(reply).find((button) => button.label === 'Restore');
+
+		const stranger = emulator.clickButton({ guildId, channelId, userId: admin, messageId: handle.original!.id, customId: restore.custom_id, memberPermissions: ADMIN });
+		expect((await stranger.reply()).content).toMatch(/only for the bot owner/);
+		expect(await invitesOf(alice)).toContain('2 invites (2 regular');
+
+		const click = emulator.clickButton({ guildId, channelId, userId: owner, messageId: handle.original!.id, customId: restore.custom_id, memberPermissions: ADMIN });
+		const done = await click.waitForEdit((edit: any) => edit.embeds.length > 0, 15_000);
+		expect(done.embeds[0]!.title).toBe('Backup restored');
+		expect(done.embeds[0]!.description).toMatch(new RegExp(`Restored \`${backupId}\`\\. The state before it is backup \`\\d{8}T\\d{9}Z-\\d{2}-before-restore-`));
+		expect(field(done, 'Records before → after')).toContain('join-history: 2 → 1');
+		expect(field(done, 'Features reloaded')).toMatch(/^invites, welcome/);
+		// The tracker reloaded: the counts are the backup's, without a restart.
+		expect(await invitesOf(alice)).toContain('1 invite (1 regular');
+
+		// A restore survives a restart too.
+		await bot.restart('SIGKILL');
+		expect(await invitesOf(alice)).toContain('1 invite (1 regular');
+		expect(emulator.unknownRoutes).toEqual([]);
+	});
+
+	it('serves /healthz (200 while connected, 503 once the gateway is gone) and /status without secrets', async () => {
+		const base = `http://127.0.0.1:${healthPort}`;
+		const healthy = await fetch(`${base}/healthz`);
+		expect(healthy.status).toBe(200);
+		expect(await healthy.text()).toBe('ok\n');
+		const status = await fetch(`${base}/status`);
+		const text = await status.text();
+		expect(status.status).toBe(200);
+		expect(JSON.parse(text)).toMatchObject({ healthy: true, gateway: { connected: true, guilds: 1 }, storage: { adapter: 'file', healthy: true } });
+		expect(text).not.toContain('test-token');
+		expect((await fetch(`${base}/nope`)).status).toBe(404);
+
+		await emulator.stop();
+		let last = 0;
+		await eventually(async () => (last = (await fetch(`${base}/healthz`)).status) === 503, '/healthz to answer 503', 20_000, () => String(last));
+		expect(await (await fetch(`${base}/healthz`)).text()).toBe('gateway not connected\n');
+	});
+});
