@@ -140,10 +140,13 @@ export class InviteTracker {
 	}
 
 	/** Records a join once it is attributed; resolves with the member's record (undefined if it was a repeat). */
-	public join(input: JoinInput): Promise<MemberRecord | undefined> {
+	public async join(input: JoinInput): Promise<MemberRecord | undefined> {
 		const at = input.at ?? Date.now();
 		// A bot added through OAuth uses no invite: nothing to fetch.
 		if (input.bot) return this.recordAttributedJoin(input, at, { how: 'bot', code: null, inviterId: null });
+		// A repeated event (a replay after a reconnect) used no invite either; queued, it would blur the count of the
+		// real joins around it.
+		if ((await this.history(input.guildId, input.memberId))?.present) return undefined;
 		return this.queue(input.guildId).enqueue(input, at);
 	}
 

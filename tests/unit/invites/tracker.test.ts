@@ -71,9 +71,13 @@ describe('InviteTracker', () => {
 		expect(tracker.counts(GUILD, 'alice')).toEqual({ regular: 2, left: 0, fake: 0, bonus: 0 });
 	});
 
-	it('ignores a repeated join or leave event', async () => {
+	it('ignores a repeated join or leave event, without blurring a real join next to it', async () => {
 		await join('m1', 'alice-code');
-		expect(await tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT })).toBeUndefined();
+		const fetches = discord.fetches;
+		const [repeat, real] = await Promise.all([tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT }), join('m2', 'bob-code')]);
+		expect(repeat).toBeUndefined();
+		expect(real?.joins.at(-1)).toMatchObject({ how: 'normal', inviterId: 'bob' });
+		expect(discord.fetches - fetches).toBe(1);
 		expect(tracker.counts(GUILD, 'alice').regular).toBe(1);
 		await tracker.leave(GUILD, 'm1');
 		expect(await tracker.leave(GUILD, 'm1')).toBeUndefined();
