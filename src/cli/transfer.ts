@@ -41,7 +41,7 @@ function firstDifference(namespace: string, expected: Entries, actual: Entries):
 }
 
 /** Writes every namespace into `target` and reads it back to compare with what was written. */
-async function copyInto(target: BackendStorage, data: Map<string, Entries>, options: CliOptions, verb: string): Promise<void> {
+export async function copyInto(target: BackendStorage, data: Map<string, Entries>, options: CliOptions, verb: string): Promise<void> {
 	const bar = progress(options, verb, [...data.values()].reduce((total, entries) => total + entries.length, 0));
 	let done = 0;
 	for (const [namespace, entries] of data) {
@@ -62,7 +62,7 @@ async function copyInto(target: BackendStorage, data: Map<string, Entries>, opti
 	check.stop();
 }
 
-async function readAll(storage: BackendStorage, options: CliOptions): Promise<Map<string, Entries>> {
+export async function readAll(storage: BackendStorage, options: CliOptions): Promise<Map<string, Entries>> {
 	const namespaces = await storage.namespaces();
 	const bar = progress(options, 'Reading', namespaces.length);
 	const data = new Map<string, Entries>();
