@@ -1,6 +1,7 @@
 // The one place where the Sapphire container learns our shared services.
 import type { Config } from '../config.js';
 import type { AutoRoleService } from './autorole/service.js';
+import type { GiveawayService } from './giveaways/service.js';
 import type { InviteTracker } from './invites/tracker.js';
 import type { Storage } from '../storage-adapters/index.js';
 import type { WelcomeService } from './welcome/service.js';
@@ -17,6 +18,8 @@ declare module '@sapphire/pieces' {
 		welcome: WelcomeService;
 		/** Auto-roles; delayed grants wait in the `autorole-pending` namespace. */
 		autoroles: AutoRoleService;
+		/** Giveaways in the `giveaways` namespace, host roles in `giveaway-config`; endings scheduled on ready. */
+		giveaways: GiveawayService;
 	}
 }
 

@@ -1,6 +1,8 @@
 import { container, type SapphireClient } from '@sapphire/framework';
 import { AutoRoleService } from './autorole/service.js';
 import { onDataRestored } from './data/reload.js';
+import { DiscordGiveaways } from './giveaways/discord.js';
+import { GiveawayService } from './giveaways/service.js';
 import { DiscordInviteSource } from './invites/discord-source.js';
 import { syncRankRoles } from './invites/rank-roles.js';
 import { InviteTracker } from './invites/tracker.js';
@@ -37,4 +39,9 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		container.welcome = new WelcomeService(storage, container.invites, logger);
 	});
 	container.autoroles = new AutoRoleService(storage, client, logger);
+
+	// Giveaways keep only timers in memory: scheduled from storage once the client is ready (listeners/giveaways) and
+	// read again by a sweep every 30 s; a restore sweeps at once.
+	container.giveaways = new GiveawayService(storage, new DiscordGiveaways(client), logger);
+	onDataRestored('giveaways', () => container.giveaways.scheduler.sweep());
 }

@@ -1,0 +1,151 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { Command, UserError } from '@sapphire/framework';
+import { ChannelType, EmbedBuilder, MessageFlags, PermissionFlagsBits, channelMention, roleMention, time, TimestampStyles, userMention, type SlashCommandStringOption } from 'discord.js';
+import { guildCommand } from '../../lib/command-options.js';
+import { parseDuration } from '../../lib/giveaways/duration.js';
+import { PermanentDiscordError, type Outcome } from '../../lib/giveaways/service.js';
+import { currentWinners, type Giveaway } from '../../lib/giveaways/state.js';
+import { listLine } from '../../lib/giveaways/views.js';
+
+const MAX_WINNERS = 50;
+
+function unwrap<T>(outcome: Outcome<T>): T {
+	if (!outcome.ok) throw new UserError({ identifier: 'GiveawayRefused', message: outcome.reason });
+	return outcome.value;
+}
+
+function winnersText(winners: readonly string[]): string {
+	return winners.length > 0 ? winners.map(userMention).join(', ') : 'nobody (no valid entries)';
+}
+
+@ApplyOptions<Command.Options>({
+	...guildCommand('Run giveaways: start, end, reroll, pause, resume, cancel, list'),
+	preconditions: ['GiveawayHost']
+})
+export class GiveawayCommand extends Command {
+	public override registerApplicationCommands(registry: Command.Registry): void {
+		const idOption = (description: string) => (option: SlashCommandStringOption) =>
+			option.setName('id').setDescription(description).setRequired(true).setMaxLength(32);
+		registry.registerChatInputCommand((builder) =>
+			builder
+				.setName(this.name)
+				.setDescription(this.description)
+				.setDMPermission(false)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('start')
+						.setDescription('Start a giveaway with an Enter button')
+						.addStringOption((option) => option.setName('prize').setDescription('What the winners get').setRequired(true).setMaxLength(200))
+						.addStringOption((option) => option.setName('duration').setDescription('How long it runs: 30s, 10m, 1h30m, 2d (at least 1s)').setRequired(true).setMaxLength(50))
+						.addIntegerOption((option) => option.setName('winners').setDescription('How many winners').setRequired(true).setMinValue(1).setMaxValue(MAX_WINNERS))
+						.addChannelOption((option) =>
+							option.setName('channel').setDescription('Where to post it (this channel if left out)').addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
+						)
+						.addRoleOption((option) => option.setName('required-role').setDescription('Only members with this role may enter and win'))
+						.addStringOption((option) => option.setName('description').setDescription('Shown on the giveaway').setMaxLength(1000))
+				)
+				.addSubcommand((subcommand) => subcommand.setName('end').setDescription('End a giveaway now and draw its winners').addStringOption(idOption('The giveaway ID (in its footer)')))
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('reroll')
+						.setDescription('Draw new winners for an ended giveaway, among entrants who have not won')
+						.addStringOption(idOption('The giveaway ID (in its footer)'))
+						.addIntegerOption((option) => option.setName('winners').setDescription("How many (the giveaway's winner count if left out)").setMinValue(1).setMaxValue(MAX_WINNERS))
+				)
+				.addSubcommand((subcommand) => subcommand.setName('cancel').setDescription('Cancel a giveaway: nobody wins').addStringOption(idOption('The giveaway ID (in its footer)')))
+				.addSubcommand((subcommand) => subcommand.setName('pause').setDescription('Pause a giveaway: its clock stops, entries close').addStringOption(idOption('The giveaway ID (in its footer)')))
+				.addSubcommand((subcommand) => subcommand.setName('resume').setDescription('Resume a paused giveaway with the time it had left').addStringOption(idOption('The giveaway ID (in its footer)')))
+				.addSubcommand((subcommand) => subcommand.setName('list').setDescription("This server's running giveaways and the recent ones"))
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('host-role')
+						.setDescription('Let members with a role run giveaways (Manage Server only; leave out the role to clear it)')
+						.addRoleOption((option) => option.setName('role').setDescription('The host role'))
+				)
+		);
+	}
+
+	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		const { giveaways } = this.container;
+		const { guildId } = interaction;
+		const id = () => interaction.options.getString('id', true).trim();
+		const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		switch (interaction.options.getSubcommand(true)) {
+			case 'start':
+				return this.start(interaction);
+			case 'end': {
+				await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+				const giveaway = unwrap(await giveaways.endEarly(guildId, id()));
+				await interaction.editReply({ content: `Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`, allowedMentions: { parse: [] } });
+				return;
+			}
+			case 'reroll': {
+				await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+				const { giveaway, winners } = unwrap(await giveaways.reroll(guildId, id(), interaction.user.id, interaction.options.getInteger('winners') ?? undefined));
+				await interaction.editReply({ content: `Giveaway \`${giveaway.id}\` rerolled. New winners: ${winnersText(winners)}.`, allowedMentions: { parse: [] } });
+				return;
+			}
+			case 'cancel': {
+				const giveaway = unwrap(await giveaways.cancel(guildId, id()));
+				return void (await reply(`Giveaway \`${giveaway.id}\` (${giveaway.prize}) cancelled; nobody wins.`));
+			}
+			case 'pause': {
+				const giveaway = unwrap(await giveaways.pause(guildId, id()));
+				return void (await reply(`Giveaway \`${giveaway.id}\` paused; entries are closed until you resume it.`));
+			}
+			case 'resume': {
+				const giveaway = unwrap(await giveaways.resume(guildId, id()));
+				return void (await reply(`Giveaway \`${giveaway.id}\` resumed; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`));
+			}
+			case 'list':
+				return void (await interaction.reply({ embeds: [await this.list(guildId)], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }));
+			case 'host-role': {
+				if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
+					throw new UserError({ identifier: 'GiveawayHostRoleDenied', message: 'Only members with the Manage Server permission can choose the giveaway host role.' });
+				}
+				const role = interaction.options.getRole('role');
+				await giveaways.setHostRole(guildId, role?.id ?? null);
+				return void (await reply(role ? `Members with ${roleMention(role.id)} can now run giveaways.` : 'The giveaway host role is cleared: only members with Manage Server run giveaways.'));
+			}
+		}
+	}
+
+	private async start(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		const duration = parseDuration(interaction.options.getString('duration', true));
+		if (!duration.ok) throw new UserError({ identifier: 'GiveawayDuration', message: duration.reason });
+		const channel = interaction.options.getChannel('channel') ?? interaction.channel;
+		if (!channel || !channel.isTextBased() || channel.isDMBased()) throw new UserError({ identifier: 'GiveawayChannel', message: 'Choose a text channel for the giveaway.' });
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		let giveaway: Giveaway;
+		try {
+			giveaway = await this.container.giveaways.create({
+				guildId: interaction.guildId,
+				channelId: channel.id,
+				hostId: interaction.user.id,
+				prize: interaction.options.getString('prize', true),
+				description: interaction.options.getString('description'),
+				winnerCount: interaction.options.getInteger('winners', true),
+				requiredRoleId: interaction.options.getRole('required-role')?.id ?? null,
+				durationMs: duration.ms
+			});
+		} catch (error) {
+			if (error instanceof PermanentDiscordError) {
+				throw new UserError({ identifier: 'GiveawayChannel', message: `I cannot post in ${channelMention(channel.id)}: check my permissions there.` });
+			}
+			throw error;
+		}
+		await interaction.editReply({
+			content: `Giveaway \`${giveaway.id}\` started in ${channelMention(giveaway.channelId)}; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`,
+			allowedMentions: { parse: [] }
+		});
+	}
+
+	private async list(guildId: string): Promise<EmbedBuilder> {
+		const { open, recent } = await this.container.giveaways.list(guildId);
+		const lines = (giveaways: Giveaway[]) => (giveaways.length > 0 ? giveaways.slice(0, 15).map(listLine).join('\n') : 'None');
+		return new EmbedBuilder()
+			.setColor(0xf1c40f)
+			.setTitle('Giveaways')
+			.addFields({ name: `Running (${open.length})`, value: lines(open).slice(0, 1024) }, { name: 'Recent', value: lines(recent).slice(0, 1024) });
+	}
+}

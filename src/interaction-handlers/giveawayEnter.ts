@@ -1,0 +1,24 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import { memberRoleIds } from '../lib/giveaways/members.js';
+import { parseEnterButton } from '../lib/giveaways/views.js';
+
+/** The Enter button: enters the giveaway named in its custom id, or leaves it on a second click. */
+@ApplyOptions<InteractionHandler.Options>({ interactionHandlerType: InteractionHandlerTypes.Button })
+export class GiveawayEnterHandler extends InteractionHandler {
+	public override parse(interaction: ButtonInteraction) {
+		const id = parseEnterButton(interaction.customId);
+		return id && interaction.inGuild() ? this.some(id) : this.none();
+	}
+
+	public override async run(interaction: ButtonInteraction, giveawayId: string): Promise<void> {
+		const result = await this.container.giveaways.toggleEntry(giveawayId, interaction.user.id, memberRoleIds(interaction.member));
+		const content = !result.ok
+			? result.reason
+			: result.value.entered
+				? `You entered the giveaway for **${result.value.giveaway.prize}**. Good luck! (Click again to leave.)`
+				: `You left the giveaway for **${result.value.giveaway.prize}**.`;
+		await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+	}
+}

@@ -1,0 +1,78 @@
+import { DiscordAPIError, RESTJSONErrorCodes, SnowflakeUtil, type Client, type GuildTextBasedChannel } from 'discord.js';
+import { PermanentDiscordError, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
+
+/** Failures that no retry will fix: the channel, message or member is gone, or the bot may not act there. */
+const PERMANENT_CODES = new Set<number | string>([
+	RESTJSONErrorCodes.UnknownChannel,
+	RESTJSONErrorCodes.UnknownMessage,
+	RESTJSONErrorCodes.UnknownGuild,
+	RESTJSONErrorCodes.MissingAccess,
+	RESTJSONErrorCodes.MissingPermissions,
+	RESTJSONErrorCodes.CannotSendMessagesToThisUser
+]);
+
+function permanent(error: unknown): never {
+	if (error instanceof DiscordAPIError && PERMANENT_CODES.has(error.code)) throw new PermanentDiscordError(error.message);
+	throw error;
+}
+
+/** The giveaways' view of Discord, through discord.js (whose REST manager queues per route and waits out 429s). */
+export class DiscordGiveaways implements GiveawayDiscord {
+	public constructor(private readonly client: Client) {}
+
+	public servesGuild(guildId: string): boolean {
+		return this.client.guilds.cache.has(guildId);
+	}
+
+	public async isEligible(guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean> {
+		const guild = this.client.guilds.cache.get(guildId);
+		if (!guild) return false;
+		try {
+			// The cache follows joins, leaves and role changes (GuildMembers intent); a miss asks the API.
+			const member = await guild.members.fetch(userId);
+			return requiredRoleId === null || member.roles.cache.has(requiredRoleId);
+		} catch (error) {
+			if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownMember || error.code === RESTJSONErrorCodes.UnknownUser)) return false;
+			throw error;
+		}
+	}
+
+	public async postMessage(channelId: string, payload: GiveawayMessagePayload): Promise<string> {
+		const channel = await this.channel(channelId);
+		return (await channel.send(payload).catch(permanent)).id;
+	}
+
+	public async editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
+		const channel = await this.channel(channelId);
+		await channel.messages.edit(messageId, payload).catch(permanent);
+	}
+
+	public async sendAnnouncement(channelId: string, content: string, winners: readonly string[], nonce: string, replyTo: string | null): Promise<string> {
+		const channel = await this.channel(channelId);
+		const message = await channel
+			.send({
+				content,
+				nonce,
+				enforceNonce: true,
+				allowedMentions: { users: [...winners] },
+				...(replyTo ? { reply: { messageReference: replyTo, failIfNotExists: false } } : {})
+			})
+			.catch(permanent);
+		return message.id;
+	}
+
+	public async findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null> {
+		const channel = await this.channel(channelId);
+		// A little before the recorded intent: clocks of two hosts differ.
+		const after = SnowflakeUtil.generate({ timestamp: since - 60_000 }).toString();
+		const messages = await channel.messages.fetch({ after, limit: 100, cache: false }).catch(permanent);
+		const found = messages.find((message) => message.author.id === this.client.user?.id && message.content.includes(marker));
+		return found?.id ?? null;
+	}
+
+	private async channel(channelId: string): Promise<GuildTextBasedChannel> {
+		const channel = await this.client.channels.fetch(channelId).catch(permanent);
+		if (!channel || !channel.isTextBased() || channel.isDMBased()) throw new PermanentDiscordError(`channel ${channelId} is not a server text channel`);
+		return channel;
+	}
+}

@@ -1,0 +1,416 @@
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Storage } from '../../storage-adapters/types.js';
+import { drawWinners, type RandomInt } from './draw.js';
+import { GiveawayScheduler } from './scheduler.js';
+import {
+	cancel,
+	claimEnding,
+	createGiveaway,
+	DEFAULT_GIVEAWAY_CONFIG,
+	endNow,
+	finishEnding,
+	GIVEAWAY_CONFIG_NAMESPACE,
+	GIVEAWAY_NAMESPACE,
+	isOpen,
+	isRefusal,
+	nextDueAt,
+	pastWinners,
+	pause,
+	recordAnnouncementIntent,
+	recordAnnouncementResult,
+	recordReroll,
+	recordWinners,
+	resume,
+	setMessage,
+	toggleEntry,
+	type Giveaway,
+	type GiveawayConfig,
+	type NewGiveaway,
+	type Refusal,
+	type Transition
+} from './state.js';
+import { announcementContent, announcementMarker, giveawayMessage, rerollContent } from './views.js';
+
+/** A message as the views build it; the Discord side sends it as is. */
+export type GiveawayMessagePayload = ReturnType<typeof giveawayMessage>;
+
+/** A Discord failure that retrying will not fix (channel or message gone, permission missing). */
+export class PermanentDiscordError extends Error {
+	public override readonly name = 'PermanentDiscordError';
+}
+
+/** What the giveaways need from Discord; src/lib/giveaways/discord.ts implements it with discord.js. */
+export interface GiveawayDiscord {
+	/** Whether this process serves the guild (its shard holds it): only then does it schedule its giveaways. */
+	servesGuild(guildId: string): boolean;
+	/** Still a member, and holding the required role if there is one. */
+	isEligible(guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean>;
+	postMessage(channelId: string, payload: GiveawayMessagePayload): Promise<string>;
+	editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void>;
+	/** Sends the announcement (with `nonce`, enforced, so Discord drops a duplicate) and resolves with its message id. */
+	sendAnnouncement(channelId: string, content: string, winners: readonly string[], nonce: string, replyTo: string | null): Promise<string>;
+	/** The id of a message this bot posted in the channel after `since` (ms) whose content contains `marker`. */
+	findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null>;
+}
+
+export interface GiveawayLogger {
+	info(message: string): void;
+	warn(message: string): void;
+	error(message: string): void;
+}
+
+export interface GiveawayServiceOptions {
+	/** How often storage is read again for giveaways started elsewhere; 30 s. */
+	sweepMs?: number;
+	/** At most one entry-count edit per giveaway message this often; 5 s. */
+	countEditIntervalMs?: number;
+	/** Names this process in claims (logs only). */
+	owner?: string;
+	now?: () => number;
+	random?: RandomInt;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export interface StartInput extends Omit<NewGiveaway, 'id' | 'now'> {}
+
+const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+const ID_LENGTH = 8;
+const REFUSED = Symbol('refused');
+
+function newGiveawayId(): string {
+	return Array.from({ length: ID_LENGTH }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
+}
+
+function describe(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Giveaways: starting, entries, pause/resume/cancel, rerolls, and the ending, which happens exactly once.
+ *
+ * The ending, and why it announces once (see also state.ts):
+ * 1. Claim: `active -> ending` with a fresh token, through storage.update. Of any number of processes and timers, one
+ *    wins; the others see `ending` and stand back until the claim times out (CLAIM_TIMEOUT_MS).
+ * 2. Draw and record the winners (only while holding the claim). A takeover reuses them: the winners never change.
+ * 3. Record the intent to announce (nonce and time, only while holding the claim), send the announcement with that
+ *    nonce, record its message id. A takeover that finds an intent without a message id first searches the channel for
+ *    the announcement (by its marker) and records it if found; only if not found does it send, with the same nonce,
+ *    which Discord itself refuses to duplicate. So a crash or a kill at any point never repeats an announcement whose
+ *    message Discord accepted; the one window left (a holder stalled past the timeout while its send is still in flight)
+ *    is covered by the nonce.
+ * 4. Edit the giveaway message to show the winners, then `ending -> ended` (releasing the claim), then edit again in case
+ *    an entry-count edit raced the first one.
+ */
+export class GiveawayService {
+	public readonly scheduler: GiveawayScheduler;
+	private readonly endings = new Map<string, Promise<Outcome<Giveaway>>>();
+	private readonly countEdits = new Map<string, { timer: NodeJS.Timeout | null; lastAt: number }>();
+	private readonly owner: string;
+	private readonly now: () => number;
+	private readonly random: RandomInt;
+	private readonly countEditIntervalMs: number;
+
+	public constructor(
+		private readonly storage: Storage,
+		private readonly discord: GiveawayDiscord,
+		private readonly logger: GiveawayLogger,
+		options: GiveawayServiceOptions = {}
+	) {
+		this.owner = options.owner ?? `${hostname()}:${process.pid}`;
+		this.now = options.now ?? Date.now;
+		this.random = options.random ?? randomInt;
+		this.countEditIntervalMs = options.countEditIntervalMs ?? 5000;
+		this.scheduler = new GiveawayScheduler({
+			sweepMs: options.sweepMs ?? 30_000,
+			now: this.now,
+			onDue: async (id) => {
+				await this.end(id);
+			},
+			load: () => this.dueTimes(),
+			onError: (error) => this.logger.warn(`Giveaways: ${describe(error)}`)
+		});
+	}
+
+	/** Schedules every giveaway of the guilds this process serves; endings already due run right away. */
+	public async startScheduling(): Promise<void> {
+		await this.scheduler.start();
+		this.logger.info(`Giveaways ready: ${this.scheduler.size} scheduled`);
+	}
+
+	public stop(): void {
+		this.scheduler.stop();
+		for (const slot of this.countEdits.values()) if (slot.timer) clearTimeout(slot.timer);
+		this.countEdits.clear();
+	}
+
+	// --- reading ---------------------------------------------------------------------------------------------
+
+	public async get(id: string): Promise<Giveaway | undefined> {
+		return this.storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id);
+	}
+
+	/** A giveaway of this guild; another guild's id reads as unknown. */
+	public async find(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		const giveaway = await this.get(id.trim());
+		if (!giveaway || giveaway.guildId !== guildId) return { ok: false, reason: `There is no giveaway \`${id}\` in this server. See /giveaway list.` };
+		return { ok: true, value: giveaway };
+	}
+
+	/** Open giveaways (soonest end first) and the most recently ended or cancelled ones. */
+	public async list(guildId: string, recentLimit = 10): Promise<{ open: Giveaway[]; recent: Giveaway[] }> {
+		const all = (await this.storage.entries<Giveaway>(GIVEAWAY_NAMESPACE)).map(([, giveaway]) => giveaway).filter((giveaway) => giveaway.guildId === guildId);
+		return {
+			open: all.filter(isOpen).sort((a, b) => a.endsAt - b.endsAt),
+			recent: all
+				.filter((giveaway) => !isOpen(giveaway))
+				.sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))
+				.slice(0, recentLimit)
+		};
+	}
+
+	public async config(guildId: string): Promise<GiveawayConfig> {
+		return { ...DEFAULT_GIVEAWAY_CONFIG, ...(await this.storage.namespace<GiveawayConfig>(GIVEAWAY_CONFIG_NAMESPACE).get(guildId)) };
+	}
+
+	public async setHostRole(guildId: string, hostRoleId: string | null): Promise<GiveawayConfig> {
+		const updated = await this.storage.update<GiveawayConfig>(GIVEAWAY_CONFIG_NAMESPACE, guildId, (current) => ({ ...DEFAULT_GIVEAWAY_CONFIG, ...current, hostRoleId }));
+		return updated!;
+	}
+
+	// --- changes ---------------------------------------------------------------------------------------------
+
+	/** Stores the giveaway, then posts its message; a message that cannot be posted takes the giveaway back. */
+	public async create(input: StartInput): Promise<Giveaway> {
+		const id = newGiveawayId();
+		const giveaway = createGiveaway({ ...input, id, now: this.now() });
+		await this.storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (current) => {
+			if (current) throw new Error(`giveaway id ${id} is taken`);
+			return giveaway;
+		});
+		let messageId: string;
+		try {
+			messageId = await this.discord.postMessage(giveaway.channelId, giveawayMessage(giveaway));
+		} catch (error) {
+			await this.storage.namespace(GIVEAWAY_NAMESPACE).delete(id);
+			throw error;
+		}
+		const posted = await this.apply(id, setMessage(id, messageId));
+		const stored = posted.ok ? posted.value : giveaway;
+		this.scheduler.track(id, nextDueAt(stored));
+		this.logger.info(`Giveaway ${id} started in guild ${stored.guildId}: ends ${new Date(stored.endsAt).toISOString()}`);
+		return stored;
+	}
+
+	/** The Enter button: enters, or leaves when already entered. */
+	public async toggleEntry(id: string, userId: string, memberRoleIds: readonly string[]): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
+		const giveaway = await this.get(id);
+		if (giveaway?.requiredRoleId && !memberRoleIds.includes(giveaway.requiredRoleId) && !giveaway.entrants.includes(userId)) {
+			return { ok: false, reason: `Only members with the <@&${giveaway.requiredRoleId}> role can enter this giveaway.` };
+		}
+		const result = await this.apply(id, toggleEntry(id, userId));
+		if (!result.ok) return result;
+		this.noteEntriesChanged(id);
+		return { ok: true, value: { entered: result.value.entrants.includes(userId), giveaway: result.value } };
+	}
+
+	public pause(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		return this.change(guildId, id, pause(id, this.now()));
+	}
+
+	public resume(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		return this.change(guildId, id, resume(id, this.now()));
+	}
+
+	public cancel(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		return this.change(guildId, id, cancel(id, this.now()));
+	}
+
+	/** `/giveaway end`: the end time becomes now and the ending runs at once (or joins the one already running). */
+	public async endEarly(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		const found = await this.find(guildId, id);
+		if (!found.ok) return found;
+		const moved = await this.apply(id, endNow(id, this.now()));
+		if (!moved.ok) return moved;
+		return this.end(id);
+	}
+
+	/** Draws `count` new winners (the giveaway's winner count by default) among valid entrants who have not won yet. */
+	public async reroll(guildId: string, id: string, byId: string, count?: number): Promise<Outcome<{ giveaway: Giveaway; winners: string[] }>> {
+		const found = await this.find(guildId, id);
+		if (!found.ok) return found;
+		const giveaway = found.value;
+		if (giveaway.state !== 'ended') return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
+		const excluded = new Set(pastWinners(giveaway));
+		const candidates = giveaway.entrants.filter((entrant) => !excluded.has(entrant));
+		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.discord.isEligible(giveaway.guildId, userId, giveaway.requiredRoleId), this.random);
+		const recorded = await this.apply(id, recordReroll(id, { at: this.now(), byId, winners }));
+		if (!recorded.ok) return recorded;
+		await this.renderMessage(id);
+		// One command, one message: a reroll needs no claim. Failing to post it leaves the reroll recorded and shown.
+		await this.discord
+			.sendAnnouncement(giveaway.channelId, rerollContent(giveaway, winners), winners, randomBytes(12).toString('base64url'), giveaway.messageId)
+			.catch((error) => this.logger.warn(`Giveaway ${id}: the reroll announcement cannot be sent: ${describe(error)}`));
+		this.logger.info(`Giveaway ${id} rerolled by ${byId}: ${winners.length} new winners`);
+		return { ok: true, value: { giveaway: recorded.value, winners } };
+	}
+
+	private async change(guildId: string, id: string, transition: Transition): Promise<Outcome<Giveaway>> {
+		const found = await this.find(guildId, id);
+		if (!found.ok) return found;
+		const result = await this.apply(id, transition);
+		if (!result.ok) return result;
+		this.scheduler.track(id, nextDueAt(result.value));
+		await this.renderMessage(id);
+		return result;
+	}
+
+	// --- the ending ------------------------------------------------------------------------------------------
+
+	/** Ends a giveaway whose end time passed; a second call while one runs in this process joins it. */
+	public end(id: string): Promise<Outcome<Giveaway>> {
+		const running = this.endings.get(id);
+		if (running) return running;
+		const ending = this.runEnding(id).finally(() => this.endings.delete(id));
+		this.endings.set(id, ending);
+		return ending;
+	}
+
+	private async runEnding(id: string): Promise<Outcome<Giveaway>> {
+		const token = randomUUID();
+		const claimed = await this.apply(id, claimEnding(id, { token, owner: this.owner, at: this.now() }));
+		if (!claimed.ok) {
+			// Not due, already ended, or another process holds the claim: watch it as storage says.
+			const current = await this.get(id);
+			this.scheduler.track(id, current && this.discord.servesGuild(current.guildId) ? nextDueAt(current) : null);
+			if (current?.state === 'ending' || current?.state === 'ended') this.logger.info(`Giveaway ${id}: not ending here: ${claimed.reason}`);
+			return current?.state === 'ended' ? { ok: true, value: current } : claimed;
+		}
+		let giveaway = claimed.value;
+		this.scheduler.track(id, nextDueAt(giveaway));
+		try {
+			if (giveaway.winners === null) {
+				const { guildId, requiredRoleId } = giveaway;
+				const winners = await drawWinners(giveaway.entrants, giveaway.winnerCount, (userId) => this.discord.isEligible(guildId, userId, requiredRoleId), this.random);
+				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
+			}
+			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);
+			if (giveaway.messageId) {
+				const projected: Giveaway = { ...giveaway, state: 'ended', endedAt: this.now() };
+				await this.editQuietly(projected, giveawayMessage(projected));
+			}
+			giveaway = await this.mustApply(id, finishEnding(id, token, this.now()));
+		} catch (error) {
+			// The claim stays; the scheduler looks again when it times out, and this or another process takes over.
+			this.logger.warn(`Giveaway ${id}: ending interrupted, retried after the claim times out: ${describe(error)}`);
+			return { ok: false, reason: 'The giveaway could not be ended right now; it will be retried shortly.' };
+		}
+		this.scheduler.track(id, null);
+		this.logger.info(`Giveaway ${id} ended: ${giveaway.winners?.length ?? 0} winners, ${giveaway.entrants.length} entries`);
+		await this.renderMessage(id);
+		return { ok: true, value: giveaway };
+	}
+
+	private async announce(giveaway: Giveaway, token: string): Promise<Giveaway> {
+		const { id, channelId } = giveaway;
+		const marker = announcementMarker(id);
+		if (giveaway.announcement) {
+			// A predecessor decided to send: it may have, before dying. Look first.
+			const found = await this.discord.findAnnouncement(channelId, marker, giveaway.announcement.startedAt);
+			if (found) {
+				this.logger.info(`Giveaway ${id}: announcement ${found} found in the channel; not sending again`);
+				return this.mustApply(id, recordAnnouncementResult(id, { messageId: found }));
+			}
+		}
+		const intent = await this.mustApply(id, recordAnnouncementIntent(id, token, randomBytes(12).toString('base64url'), this.now()));
+		const winners = intent.winners ?? [];
+		let messageId: string;
+		try {
+			messageId = await this.discord.sendAnnouncement(channelId, announcementContent(intent, winners), winners, intent.announcement!.nonce, intent.messageId);
+		} catch (error) {
+			if (!(error instanceof PermanentDiscordError)) throw error;
+			this.logger.warn(`Giveaway ${id}: the announcement cannot be sent: ${error.message}`);
+			return this.mustApply(id, recordAnnouncementResult(id, { failure: error.message }));
+		}
+		return this.mustApply(id, recordAnnouncementResult(id, { messageId }));
+	}
+
+	// --- the message -----------------------------------------------------------------------------------------
+
+	/**
+	 * Edits the giveaway message to show its stored state. An ending in progress owns the message. If the state changed
+	 * while the edit was on its way (another process ended it), it is edited again, so the last edit shows the last state.
+	 */
+	public async renderMessage(id: string): Promise<void> {
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const giveaway = await this.get(id);
+			if (!giveaway?.messageId || giveaway.state === 'ending') return;
+			await this.editQuietly(giveaway, giveawayMessage(giveaway));
+			const after = await this.get(id);
+			if (!after || after.state === giveaway.state) return;
+		}
+	}
+
+	private async editQuietly(giveaway: Giveaway, payload: GiveawayMessagePayload): Promise<void> {
+		try {
+			await this.discord.editMessage(giveaway.channelId, giveaway.messageId!, payload);
+		} catch (error) {
+			if (!(error instanceof PermanentDiscordError)) throw error;
+			this.logger.warn(`Giveaway ${giveaway.id}: its message cannot be edited: ${error.message}`);
+		}
+	}
+
+	/** Entry counts are shown by batched edits: the first change edits at once, then at most one edit per interval. */
+	private noteEntriesChanged(id: string): void {
+		const now = this.now();
+		for (const [key, slot] of this.countEdits) if (!slot.timer && now - slot.lastAt > this.countEditIntervalMs) this.countEdits.delete(key);
+		const slot = this.countEdits.get(id) ?? { timer: null, lastAt: 0 };
+		this.countEdits.set(id, slot);
+		if (slot.timer) return;
+		slot.timer = setTimeout(
+			() => {
+				slot.timer = null;
+				slot.lastAt = this.now();
+				this.renderMessage(id).catch((error) => this.logger.warn(`Giveaway ${id}: entry count not shown: ${describe(error)}`));
+			},
+			Math.max(0, slot.lastAt + this.countEditIntervalMs - now)
+		);
+		slot.timer.unref();
+	}
+
+	// --- storage ---------------------------------------------------------------------------------------------
+
+	/** Runs a transition through storage.update; a refusal writes nothing and comes back as `ok: false`. */
+	private async apply(id: string, transition: Transition): Promise<Outcome<Giveaway>> {
+		let refusal = null as Refusal | null;
+		try {
+			const written = await this.storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (current) => {
+				const next = transition(current);
+				refusal = isRefusal(next) ? next : null;
+				if (isRefusal(next)) throw REFUSED;
+				return next;
+			});
+			return { ok: true, value: written! };
+		} catch (error) {
+			if (error === REFUSED && refusal) return { ok: false, reason: refusal.refused };
+			throw error;
+		}
+	}
+
+	/** For the ending's steps: a refusal (the claim was lost to another process) stops the ending here. */
+	private async mustApply(id: string, transition: Transition): Promise<Giveaway> {
+		const result = await this.apply(id, transition);
+		if (!result.ok) throw new Error(result.reason);
+		return result.value;
+	}
+
+	private async dueTimes(): Promise<Array<[string, number]>> {
+		const due: Array<[string, number]> = [];
+		for (const [id, giveaway] of await this.storage.entries<Giveaway>(GIVEAWAY_NAMESPACE)) {
+			const at = nextDueAt(giveaway);
+			if (at !== null && this.discord.servesGuild(giveaway.guildId)) due.push([id, at]);
+		}
+		return due;
+	}
+}

@@ -1,0 +1,281 @@
+/**
+ * The giveaway record and its state machine. Every change is a pure function of the stored record, run inside
+ * `storage.update` (which may run it more than once on Redis), so nothing here reads the clock or draws randomness:
+ * callers pass `now`, tokens and winners in.
+ *
+ *   active ──pause──> paused ──resume──> active
+ *   active ──(end time passed, or /giveaway end)──> ending(claim) ──> ended ──reroll──> ended
+ *   active|paused ──cancel──> cancelled
+ *
+ * `ending` carries a claim (token, owner, time). Only the claim holder draws, announces and finishes; a claim older
+ * than CLAIM_TIMEOUT_MS belongs to a process that died or stalled and may be taken over (keeping the winners and the
+ * announcement already recorded).
+ */
+
+export const GIVEAWAY_NAMESPACE = 'giveaways';
+export const GIVEAWAY_CONFIG_NAMESPACE = 'giveaway-config';
+
+/** How long a claim protects an ending; every step of the ending refreshes it. */
+export const CLAIM_TIMEOUT_MS = 30_000;
+
+export type GiveawayState = 'active' | 'paused' | 'ending' | 'ended' | 'cancelled';
+
+export interface EndingClaim {
+	token: string;
+	/** Which process holds it, for logs (host and pid). */
+	owner: string;
+	/** When the claim was taken or last refreshed (ms since epoch). */
+	at: number;
+}
+
+export interface Announcement {
+	/** Sent with the announcement (Discord drops a second message with the same nonce) and searched for on takeover. */
+	nonce: string;
+	/** When the holder decided to send: after this, a takeover looks for the message before sending again. */
+	startedAt: number;
+	messageId: string | null;
+	/** Set when the announcement could not be sent for good (channel gone, no permission). */
+	failure: string | null;
+}
+
+export interface Reroll {
+	at: number;
+	byId: string;
+	winners: string[];
+}
+
+/** `giveaways` namespace, key = the giveaway id. */
+export interface Giveaway {
+	id: string;
+	guildId: string;
+	channelId: string;
+	/** The message with the Enter button; null until it is posted. */
+	messageId: string | null;
+	hostId: string;
+	prize: string;
+	description: string | null;
+	winnerCount: number;
+	requiredRoleId: string | null;
+	createdAt: number;
+	/** When it ends; while paused, when it would have ended at the time it was paused. */
+	endsAt: number;
+	/** While paused: the time that was left. */
+	remainingMs: number | null;
+	state: GiveawayState;
+	entrants: string[];
+	claim: EndingClaim | null;
+	/** Drawn once, by the claim holder, before the announcement; null until then. */
+	winners: string[] | null;
+	announcement: Announcement | null;
+	endedAt: number | null;
+	rerolls: Reroll[];
+	/** Bumped by every change, so a message render can tell whether it showed the latest state. */
+	revision: number;
+}
+
+/** `giveaway-config` namespace, key = guild id. */
+export interface GiveawayConfig {
+	/** Members with this role may run the giveaway admin commands (besides those with Manage Server). */
+	hostRoleId: string | null;
+}
+
+export const DEFAULT_GIVEAWAY_CONFIG: GiveawayConfig = Object.freeze({ hostRoleId: null });
+
+/** A transition that does not apply; `reason` is written for the user. */
+export interface Refusal {
+	refused: string;
+}
+
+export type Transition = (current: Giveaway | undefined) => Giveaway | Refusal;
+
+export function isRefusal(value: Giveaway | Refusal): value is Refusal {
+	return 'refused' in value;
+}
+
+export interface NewGiveaway {
+	id: string;
+	guildId: string;
+	channelId: string;
+	hostId: string;
+	prize: string;
+	description: string | null;
+	winnerCount: number;
+	requiredRoleId: string | null;
+	durationMs: number;
+	now: number;
+}
+
+export function createGiveaway(input: NewGiveaway): Giveaway {
+	return {
+		id: input.id,
+		guildId: input.guildId,
+		channelId: input.channelId,
+		messageId: null,
+		hostId: input.hostId,
+		prize: input.prize,
+		description: input.description,
+		winnerCount: input.winnerCount,
+		requiredRoleId: input.requiredRoleId,
+		createdAt: input.now,
+		endsAt: input.now + input.durationMs,
+		remainingMs: null,
+		state: 'active',
+		entrants: [],
+		claim: null,
+		winners: null,
+		announcement: null,
+		endedAt: null,
+		rerolls: [],
+		revision: 0
+	};
+}
+
+function changed(giveaway: Giveaway, patch: Partial<Giveaway>): Giveaway {
+	return { ...giveaway, ...patch, revision: giveaway.revision + 1 };
+}
+
+function missing(id: string): Refusal {
+	return { refused: `There is no giveaway \`${id}\`.` };
+}
+
+const CLOSED: Record<Exclude<GiveawayState, 'active'>, string> = {
+	paused: 'This giveaway is paused.',
+	ending: 'This giveaway has ended.',
+	ended: 'This giveaway has ended.',
+	cancelled: 'This giveaway was cancelled.'
+};
+
+export function setMessage(id: string, messageId: string): Transition {
+	return (giveaway) => (giveaway ? changed(giveaway, { messageId }) : missing(id));
+}
+
+/** Enters a member, or takes them out if they had entered (clicking Enter twice leaves). */
+export function toggleEntry(id: string, userId: string): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'active') return { refused: CLOSED[giveaway.state] };
+		const entered = giveaway.entrants.includes(userId);
+		return changed(giveaway, { entrants: entered ? giveaway.entrants.filter((entrant) => entrant !== userId) : [...giveaway.entrants, userId] });
+	};
+}
+
+export function pause(id: string, now: number): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'active') return { refused: giveaway.state === 'paused' ? 'This giveaway is already paused.' : CLOSED[giveaway.state] };
+		return changed(giveaway, { state: 'paused', remainingMs: Math.max(0, giveaway.endsAt - now) });
+	};
+}
+
+export function resume(id: string, now: number): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'paused') return { refused: giveaway.state === 'active' ? 'This giveaway is not paused.' : CLOSED[giveaway.state] };
+		return changed(giveaway, { state: 'active', endsAt: now + (giveaway.remainingMs ?? 0), remainingMs: null });
+	};
+}
+
+export function cancel(id: string, now: number): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'active' && giveaway.state !== 'paused') return { refused: CLOSED[giveaway.state] };
+		return changed(giveaway, { state: 'cancelled', endedAt: now, remainingMs: null });
+	};
+}
+
+/** `/giveaway end`: the end time becomes now (a paused giveaway is resumed for it); the scheduler's ending follows. */
+export function endNow(id: string, now: number): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'active' && giveaway.state !== 'paused') return { refused: CLOSED[giveaway.state] };
+		return changed(giveaway, { state: 'active', endsAt: Math.min(giveaway.endsAt, now), remainingMs: null });
+	};
+}
+
+/**
+ * Claims the ending: an active giveaway whose end time passed, or an ending whose claim has timed out (its holder died
+ * or stalled). Anything else is refused, which is how a second process or a second timer learns to stand back.
+ */
+export function claimEnding(id: string, claim: EndingClaim): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state === 'active') {
+			if (giveaway.endsAt > claim.at) return { refused: 'This giveaway has not reached its end time.' };
+			return changed(giveaway, { state: 'ending', claim });
+		}
+		if (giveaway.state === 'ending') {
+			if (giveaway.claim && giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at) return { refused: `This giveaway is being ended by ${giveaway.claim.owner}.` };
+			return changed(giveaway, { claim });
+		}
+		return { refused: CLOSED[giveaway.state] };
+	};
+}
+
+/** Refuses unless `token` still holds the ending claim; refreshes the claim's time otherwise. */
+function holding(giveaway: Giveaway | undefined, id: string, token: string, now: number, patch: (giveaway: Giveaway) => Partial<Giveaway>): Giveaway | Refusal {
+	if (!giveaway) return missing(id);
+	if (giveaway.state !== 'ending' || giveaway.claim?.token !== token) return { refused: 'The ending claim was lost to another process.' };
+	return changed(giveaway, { ...patch(giveaway), claim: { ...giveaway.claim, at: now } });
+}
+
+/** Winners are recorded once: a takeover keeps the ones its predecessor drew. */
+export function recordWinners(id: string, token: string, winners: string[], now: number): Transition {
+	return (giveaway) => holding(giveaway, id, token, now, (current) => ({ winners: current.winners ?? winners }));
+}
+
+/** The holder is about to send the announcement; an intent already recorded (by a predecessor) is kept, nonce and all. */
+export function recordAnnouncementIntent(id: string, token: string, nonce: string, now: number): Transition {
+	return (giveaway) =>
+		holding(giveaway, id, token, now, (current) => ({ announcement: current.announcement ?? { nonce, startedAt: now, messageId: null, failure: null } }));
+}
+
+/**
+ * The announcement exists (or failed for good). Recorded whoever holds the claim now: it is a fact about the channel,
+ * and losing it would make the next holder send a second one.
+ */
+export function recordAnnouncementResult(id: string, result: { messageId: string } | { failure: string }): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (!giveaway.announcement) return { refused: 'No announcement was started.' };
+		if (giveaway.announcement.messageId) return giveaway;
+		const announcement = 'messageId' in result ? { ...giveaway.announcement, messageId: result.messageId, failure: null } : { ...giveaway.announcement, failure: result.failure };
+		return changed(giveaway, { announcement });
+	};
+}
+
+/** ending -> ended; the claim is released with it. */
+export function finishEnding(id: string, token: string, now: number): Transition {
+	return (giveaway) => {
+		const next = holding(giveaway, id, token, now, () => ({ state: 'ended', endedAt: now }));
+		return isRefusal(next) ? next : { ...next, claim: null };
+	};
+}
+
+export function recordReroll(id: string, reroll: Reroll): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'ended') return { refused: giveaway.state === 'cancelled' ? CLOSED.cancelled : 'Only an ended giveaway can be rerolled.' };
+		return changed(giveaway, { rerolls: [...giveaway.rerolls, reroll] });
+	};
+}
+
+/** Everyone who has won this giveaway so far: a reroll draws among the others. */
+export function pastWinners(giveaway: Giveaway): string[] {
+	return [...new Set([...(giveaway.winners ?? []), ...giveaway.rerolls.flatMap((reroll) => reroll.winners)])];
+}
+
+/** The winners shown now: the latest reroll's, else the original draw. */
+export function currentWinners(giveaway: Giveaway): string[] {
+	return giveaway.rerolls.at(-1)?.winners ?? giveaway.winners ?? [];
+}
+
+/** When the scheduler must look at this giveaway next: its end, or when an ending claim may be taken over. */
+export function nextDueAt(giveaway: Giveaway): number | null {
+	if (giveaway.state === 'active') return giveaway.endsAt;
+	if (giveaway.state === 'ending') return (giveaway.claim?.at ?? 0) + CLAIM_TIMEOUT_MS;
+	return null;
+}
+
+export function isOpen(giveaway: Giveaway): boolean {
+	return giveaway.state === 'active' || giveaway.state === 'paused' || giveaway.state === 'ending';
+}

@@ -1,0 +1,97 @@
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, roleMention, time, TimestampStyles, userMention } from 'discord.js';
+import { DurationFormatter } from '@sapphire/duration';
+import { currentWinners, type Giveaway } from './state.js';
+
+const ACTIVE_COLOR = 0xf1c40f;
+const CLOSED_COLOR = 0x95a5a6;
+/** Custom id of the Enter button: `giveaway-enter:<giveaway id>`; the id is all the handler needs after a restart. */
+export const ENTER_BUTTON = 'giveaway-enter';
+
+export function enterButtonId(giveawayId: string): string {
+	return `${ENTER_BUTTON}:${giveawayId}`;
+}
+
+export function parseEnterButton(customId: string): string | null {
+	const [prefix, id] = customId.split(':');
+	return prefix === ENTER_BUTTON && id ? id : null;
+}
+
+function mentions(userIds: readonly string[]): string {
+	return userIds.map(userMention).join(', ');
+}
+
+export function formatDuration(ms: number): string {
+	return new DurationFormatter().format(ms, 3);
+}
+
+/** The giveaway message as it should look in its current state. */
+export function giveawayMessage(giveaway: Giveaway) {
+	const lines: string[] = [];
+	if (giveaway.description) lines.push(giveaway.description, '');
+	const endsAt = new Date(giveaway.endsAt);
+	switch (giveaway.state) {
+		case 'active':
+			lines.push(`Ends ${time(endsAt, TimestampStyles.RelativeTime)} (${time(endsAt, TimestampStyles.LongDateTime)})`);
+			break;
+		case 'paused':
+			lines.push(`**Paused** with ${formatDuration(giveaway.remainingMs ?? 0)} left`);
+			break;
+		case 'ending':
+			lines.push('Ending…');
+			break;
+		case 'ended': {
+			const winners = currentWinners(giveaway);
+			lines.push(`Ended ${time(new Date(giveaway.endedAt ?? giveaway.endsAt), TimestampStyles.RelativeTime)}`);
+			lines.push(winners.length > 0 ? `${giveaway.rerolls.length > 0 ? 'Winners (rerolled)' : 'Winners'}: ${mentions(winners)}` : 'No valid entries: nobody won.');
+			break;
+		}
+		case 'cancelled':
+			lines.push('**Cancelled**');
+			break;
+	}
+	lines.push(`Hosted by ${userMention(giveaway.hostId)}`);
+	lines.push(`${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`);
+	if (giveaway.requiredRoleId) lines.push(`Only for ${roleMention(giveaway.requiredRoleId)}`);
+	lines.push(`Entries: **${giveaway.entrants.length}**`);
+
+	const open = giveaway.state === 'active';
+	const embed = new EmbedBuilder()
+		.setColor(open ? ACTIVE_COLOR : CLOSED_COLOR)
+		.setTitle(`🎉 ${giveaway.prize}`)
+		.setDescription(lines.join('\n'))
+		.setFooter({ text: `Giveaway ID: ${giveaway.id}` })
+		.setTimestamp(endsAt);
+	const components = open
+		? [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(enterButtonId(giveaway.id)).setLabel('Enter').setEmoji('🎉').setStyle(ButtonStyle.Primary))]
+		: [];
+	return { embeds: [embed], components, allowedMentions: { parse: [] } };
+}
+
+/** Every announcement names its giveaway this way; a takeover searches the channel for it before sending again. */
+export function announcementMarker(giveawayId: string): string {
+	return `(giveaway \`${giveawayId}\`)`;
+}
+
+export function announcementContent(giveaway: Giveaway, winners: readonly string[]): string {
+	const text = winners.length > 0 ? `🎉 Congratulations ${mentions(winners)}! You won **${giveaway.prize}**!` : `The giveaway for **${giveaway.prize}** ended without valid entries: nobody won.`;
+	return `${text} ${announcementMarker(giveaway.id)}`;
+}
+
+export function rerollContent(giveaway: Giveaway, winners: readonly string[]): string {
+	const text = winners.length > 0 ? `🎉 New ${winners.length === 1 ? 'winner' : 'winners'}: ${mentions(winners)}! You won **${giveaway.prize}**!` : `Nobody else can win **${giveaway.prize}**: no valid entries left.`;
+	return `${text} (giveaway \`${giveaway.id}\`, reroll)`;
+}
+
+/** One line of /giveaway list. */
+export function listLine(giveaway: Giveaway): string {
+	const state =
+		giveaway.state === 'active'
+			? `ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}`
+			: giveaway.state === 'paused'
+				? `paused, ${formatDuration(giveaway.remainingMs ?? 0)} left`
+				: giveaway.state === 'ended'
+					? `ended, ${currentWinners(giveaway).length} ${currentWinners(giveaway).length === 1 ? 'winner' : 'winners'}`
+					: giveaway.state;
+	return `\`${giveaway.id}\` **${giveaway.prize}** in <#${giveaway.channelId}>: ${giveaway.entrants.length} entries, ${state}`;
+}
+

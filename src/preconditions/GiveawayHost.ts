@@ -1,0 +1,27 @@
+import { Precondition } from '@sapphire/framework';
+import type { ChatInputCommandInteraction } from 'discord.js';
+import { isGiveawayHost, memberRoleIds } from '../lib/giveaways/members.js';
+
+/** Subcommands of /giveaway any member may run. */
+const OPEN_SUBCOMMANDS = new Set(['list']);
+
+/** /giveaway is for members with Manage Server or the guild's giveaway host role (`/giveaway host-role`). */
+export class GiveawayHostPrecondition extends Precondition {
+	public override async chatInputRun(interaction: ChatInputCommandInteraction) {
+		if (!interaction.inGuild()) return this.error({ message: 'Giveaways live in servers; run this in one.' });
+		if (OPEN_SUBCOMMANDS.has(interaction.options.getSubcommand(false) ?? '')) return this.ok();
+		const { hostRoleId } = await this.container.giveaways.config(interaction.guildId);
+		if (isGiveawayHost(interaction.memberPermissions, memberRoleIds(interaction.member), hostRoleId)) return this.ok();
+		return this.error({
+			message: hostRoleId
+				? `Giveaways are run by members with the Manage Server permission or the <@&${hostRoleId}> role.`
+				: 'Giveaways are run by members with the Manage Server permission (or a host role they set with /giveaway host-role).'
+		});
+	}
+}
+
+declare module '@sapphire/framework' {
+	interface Preconditions {
+		GiveawayHost: never;
+	}
+}

@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BotProcess, DiscordEmulator, type ApiMessage } from '../harness/index.js';
+import { eventually } from '../helpers/eventually.js';
+import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
+
+const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
+const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
+const REDIS_URL = redisTestUrl(14);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Issue 6's acceptance tests: giveaways end on time and are announced exactly once, across restarts, crashes and processes. */
+describe.each([
+	{ adapter: 'file', available: true },
+	{ adapter: 'sqlite', available: true },
+	{ adapter: 'redis', available: redisAvailable }
+] as const)('giveaways end to end: $adapter', ({ adapter, available }) => {
+	let emulator: DiscordEmulator;
+	let bot: BotProcess;
+	let dataDir: string;
+	let guildId: string;
+	let channelId: string;
+	let admin: string;
+	let alice: string;
+	let bob: string;
+	let carol: string;
+
+	beforeAll(async () => {
+		if (!available) return;
+		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
+		emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Giveaways' });
+		guildId = guild.id;
+		channelId = guild.systemChannelId!;
+		[admin, alice, bob, carol] = ['admin', 'alice', 'bob', 'carol'].map((username) => emulator.createUser({ username }).id) as [string, string, string, string];
+		for (const id of [admin, alice, bob, carol]) emulator.addMember(guildId, id);
+		dataDir = mkdtempSync(join(tmpdir(), `supreme-giveaways-${adapter}-`));
+		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, env: { COMMAND_GUILD_IDS: guildId, REDIS_URL } });
+		await bot.start();
+		await bot.waitForLog(/Giveaways ready/);
+	});
+
+	afterAll(async () => {
+		if (!available) return;
+		if (bot?.running) await bot.stop('SIGKILL');
+		await emulator?.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
+	});
+
+	function giveaway(subcommand: string, options: Record<string, string | number> = {}, userId = admin, permissions = ADMIN) {
+		return emulator.runCommand({ guildId, channelId, userId, name: 'giveaway', subcommand, options, memberPermissions: permissions });
+	}
+
+	/** Runs a subcommand that answers ephemerally, deferred or not, and resolves with the final text. */
+	async function answer(subcommand: string, options: Record<string, string | number> = {}, userId = admin, permissions = ADMIN): Promise<string> {
+		const handle = giveaway(subcommand, options, userId, permissions);
+		const first = await handle.reply();
+		expect(first.ephemeral).toBe(true);
+		if (!first.deferred) return first.content;
+		return (await handle.waitForEdit(() => true, 15_000)).content;
+	}
+
+	async function startGiveaway(options: Record<string, string | number>): Promise<string> {
+		const text = await answer('start', options);
+		const id = /Giveaway `(\w+)` started/.exec(text)?.[1];
+		if (!id) throw new Error(`no giveaway id in: ${text}`);
+		return id;
+	}
+
+	function giveawayMessage(id: string): ApiMessage {
+		const message = emulator.messages(channelId).find((candidate) => (candidate.embeds[0] as any)?.footer?.text === `Giveaway ID: ${id}`);
+		if (!message) throw new Error(`the message of giveaway ${id} is not in the channel`);
+		return message;
+	}
+
+	const description = (id: string) => String((giveawayMessage(id).embeds[0] as any)?.description ?? '');
+	const announcements = (id: string) => emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`)`));
+
+	async function clickEnter(id: string, userId: string): Promise<string> {
+		const message = giveawayMessage(id);
+		const customId = (message.components[0] as any).components[0].custom_id as string;
+		const reply = await emulator.clickButton({ channelId, userId, messageId: message.id, customId, memberPermissions: MEMBER }).reply();
+		expect(reply.ephemeral).toBe(true);
+		return reply.content;
+	}
+
+	async function waitForEnd(id: string, timeoutMs = 20_000): Promise<ApiMessage> {
+		await eventually(async () => /Ended/.test(description(id)) && announcements(id).length > 0, `giveaway ${id} to end and be announced`, timeoutMs, () => description(id));
+		return announcements(id)[0]!;
+	}
+
+	const mentioned = (content: string) => [...content.matchAll(/<@(\d+)>/g)].map((match) => match[1]!);
+
+	it.skipIf(!available)('enters by button (a second click leaves), ends on time, announces once with distinct winners', async () => {
+		const id = await startGiveaway({ prize: 'Nitro', duration: '4s', winners: 2, description: 'Two winners' });
+		expect(description(id)).toContain('Entries: **0**');
+		expect(await clickEnter(id, alice)).toMatch(/You entered/);
+		expect(await clickEnter(id, bob)).toMatch(/You entered/);
+		expect(await clickEnter(id, carol)).toMatch(/You entered/);
+		expect(await clickEnter(id, carol)).toMatch(/You left/);
+		await eventually(async () => description(id).includes('Entries: **2**'), 'the entry count to show 2', 10_000, () => description(id));
+
+		const announcement = await waitForEnd(id);
+		expect(new Set(mentioned(announcement.content))).toEqual(new Set([alice, bob]));
+		expect(description(id)).toMatch(/Winners: <@\d+>, <@\d+>/);
+		expect(giveawayMessage(id).components).toEqual([]);
+		expect(await clickEnter(id, carol).catch(() => 'no button')).not.toMatch(/You entered/);
+		expect(announcements(id)).toHaveLength(1);
+		expect(emulator.unknownRoutes).toEqual([]);
+	});
+
+	it.skipIf(!available)('still ends after a restart before its end, and once after a SIGKILL past its end', async () => {
+		const restarted = await startGiveaway({ prize: 'Restarted', duration: '5s', winners: 1 });
+		const crashed = await startGiveaway({ prize: 'Crashed', duration: '3s', winners: 1 });
+		await clickEnter(restarted, alice);
+		await clickEnter(crashed, bob);
+		await bot.stop('SIGKILL');
+		// Both end times pass while the bot is down for `crashed`; `restarted` ends after the next start.
+		await sleep(3500);
+		await bot.start();
+		const crashedAnnouncement = await waitForEnd(crashed);
+		expect(mentioned(crashedAnnouncement.content)).toEqual([bob]);
+		await bot.restart('SIGTERM');
+		const restartedAnnouncement = await waitForEnd(restarted);
+		expect(mentioned(restartedAnnouncement.content)).toEqual([alice]);
+		await bot.restart('SIGKILL');
+		await bot.waitForLog(/Giveaways ready/);
+		expect(announcements(crashed)).toHaveLength(1);
+		expect(announcements(restarted)).toHaveLength(1);
+	});
+
+	it.skipIf(!available)('pauses and resumes, cancels, rerolls, lists, and lets only hosts run it', async () => {
+		const paused = await startGiveaway({ prize: 'Paused', duration: '3s', winners: 1 });
+		await clickEnter(paused, alice);
+		await clickEnter(paused, bob);
+		expect(await answer('pause', { id: paused })).toMatch(/paused/);
+		expect(description(paused)).toMatch(/Paused/);
+		// Entries close while paused: the button is gone until it resumes.
+		expect(giveawayMessage(paused).components).toEqual([]);
+		await sleep(3500);
+		expect(announcements(paused)).toHaveLength(0);
+		expect(await answer('resume', { id: paused })).toMatch(/resumed/);
+		expect(await clickEnter(paused, carol)).toMatch(/You entered/);
+		expect(await clickEnter(paused, carol)).toMatch(/You left/);
+		const first = mentioned((await waitForEnd(paused)).content);
+		expect(first).toHaveLength(1);
+
+		const rerolled = await answer('reroll', { id: paused });
+		expect(rerolled).toMatch(/rerolled/);
+		const rerollWinners = mentioned(rerolled);
+		expect(rerollWinners).toHaveLength(1);
+		expect(rerollWinners[0]).not.toBe(first[0]);
+		expect([alice, bob]).toContain(rerollWinners[0]);
+		await eventually(async () => description(paused).includes(`Winners (rerolled): <@${rerollWinners[0]}>`), 'the message to show the rerolled winner');
+
+		const cancelled = await startGiveaway({ prize: 'Cancelled', duration: '1h', winners: 1 });
+		expect(await answer('cancel', { id: cancelled })).toMatch(/cancelled/);
+		expect(description(cancelled)).toMatch(/Cancelled/);
+		expect(await answer('end', { id: cancelled })).toMatch(/cancelled/);
+
+		const list = await giveaway('list', {}, carol, MEMBER).reply();
+		const fields = JSON.stringify(list.embeds[0]);
+		expect(fields).toContain(paused);
+		expect(fields).toContain(cancelled);
+
+		expect(await answer('end', { id: 'nope' })).toMatch(/no giveaway `nope`/);
+		expect(await answer('start', { prize: 'x', duration: 'soon', winners: 1 })).toMatch(/not a duration/);
+		expect(await answer('pause', { id: paused }, carol, MEMBER)).toMatch(/Manage Server/);
+		const hosts = emulator.createRole(guildId, { name: 'Giveaway hosts' });
+		emulator.updateMember(guildId, carol, { roles: [hosts.id] });
+		expect(await answer('host-role', { role: hosts.id }, carol, MEMBER)).toMatch(/Manage Server/);
+		expect(await answer('host-role', { role: hosts.id })).toMatch(/can now run giveaways/);
+		const hosted = await answer('start', { prize: 'Hosted', duration: '1h', winners: 1 }, carol, MEMBER);
+		expect(hosted).toMatch(/started/);
+	});
+
+	it.skipIf(!available || adapter !== 'redis')('two bot processes on one Redis watching one giveaway announce it once', async () => {
+		const id = await startGiveaway({ prize: 'Shared', duration: '10s', winners: 2 });
+		for (const userId of [alice, bob, carol]) await clickEnter(id, userId);
+		const otherDir = mkdtempSync(join(tmpdir(), 'supreme-giveaways-second-'));
+		const second = new BotProcess({ apiUrl: emulator.apiUrl, dataDir: otherDir, storageAdapter: 'redis', env: { COMMAND_GUILD_IDS: guildId, REDIS_URL } });
+		try {
+			await second.start();
+			await second.waitForLog(/Giveaways ready: [1-9]\d* scheduled/);
+			const announcement = await waitForEnd(id, 30_000);
+			expect(new Set(mentioned(announcement.content)).size).toBe(2);
+			// Both processes dealt with it: one ended it, the other stood back.
+			const handled = new RegExp(`Giveaway ${id}(?: ended|: not ending here)`);
+			await eventually(async () => handled.test(bot.runOutput) && handled.test(second.runOutput), 'both processes to handle the ending', 45_000);
+			expect([bot.runOutput, second.runOutput].filter((output) => output.includes(`Giveaway ${id} ended`))).toHaveLength(1);
+			expect(announcements(id)).toHaveLength(1);
+		} finally {
+			if (second.running) await second.stop('SIGKILL');
+			rmSync(otherDir, { recursive: true, force: true });
+		}
+	}, 120_000);
+});

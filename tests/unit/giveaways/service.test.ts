@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload } from '../../../src/lib/giveaways/service.js';
+import { CLAIM_TIMEOUT_MS, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
+import { announcementMarker } from '../../../src/lib/giveaways/views.js';
+import type { Storage } from '../../../src/storage-adapters/index.js';
+import { eventually } from '../../helpers/eventually.js';
+import { ADAPTERS, createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
+
+const REDIS_DATABASE = 14;
+
+/** Discord as the giveaways see it: channels of messages, and who is still a member with which roles. */
+class FakeDiscord implements GiveawayDiscord {
+	public readonly members = new Map<string, string[]>();
+	public readonly posted: Array<{ id: string; channelId: string; content: string; nonce: string | null }> = [];
+	public readonly edits: Array<{ messageId: string; payload: GiveawayMessagePayload }> = [];
+	private nextId = 1000;
+
+	public servesGuild(): boolean {
+		return true;
+	}
+
+	public async isEligible(_guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean> {
+		const roles = this.members.get(userId);
+		return roles !== undefined && (requiredRoleId === null || roles.includes(requiredRoleId));
+	}
+
+	public async postMessage(channelId: string): Promise<string> {
+		return this.post(channelId, 'giveaway', null);
+	}
+
+	public async editMessage(_channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
+		this.edits.push({ messageId, payload });
+	}
+
+	public async sendAnnouncement(channelId: string, content: string, _winners: readonly string[], nonce: string): Promise<string> {
+		// Let other endings interleave here, as a real network call would.
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		return this.post(channelId, content, nonce);
+	}
+
+	public async findAnnouncement(channelId: string, marker: string): Promise<string | null> {
+		return this.posted.find((message) => message.channelId === channelId && message.content.includes(marker))?.id ?? null;
+	}
+
+	public announcements(giveawayId: string) {
+		return this.posted.filter((message) => message.content.includes(announcementMarker(giveawayId)));
+	}
+
+	public post(channelId: string, content: string, nonce: string | null): string {
+		const id = String(this.nextId++);
+		this.posted.push({ id, channelId, content, nonce });
+		return id;
+	}
+}
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available }) => {
+	let fixture: StorageFixture;
+	let storage: Storage;
+	let discord: FakeDiscord;
+	let clock: number;
+	const services: GiveawayService[] = [];
+
+	const service = (target: Storage = storage, owner = 'test') => {
+		const created = new GiveawayService(target, discord, silent, { now: () => clock, owner, countEditIntervalMs: 50 });
+		services.push(created);
+		return created;
+	};
+
+	const start = (giveaways: GiveawayService, winnerCount = 2, requiredRoleId: string | null = null) =>
+		giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Nitro', description: null, winnerCount, requiredRoleId, durationMs: 10_000 });
+
+	/** What a process that died mid-ending leaves: its claim, its winners, and its intent to announce (nonce n1). */
+	const leaveDeadClaim = async (id: string, winners: string[]) => {
+		const namespace = storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE);
+		const before = (await namespace.get(id))!;
+		await namespace.set(id, {
+			...before,
+			state: 'ending',
+			claim: { token: 'dead', owner: 'dead-process', at: clock },
+			winners,
+			announcement: { nonce: 'n1', startedAt: clock, messageId: null, failure: null }
+		});
+	};
+
+	beforeEach(async () => {
+		if (!available) return;
+		fixture = await createStorageFixture(adapter, REDIS_DATABASE);
+		storage = await fixture.open();
+		discord = new FakeDiscord();
+		clock = 1_700_000_000_000;
+		for (let index = 0; index < 30; index++) discord.members.set(`u${index}`, index % 2 === 0 ? ['even'] : []);
+	});
+
+	afterEach(async () => {
+		for (const created of services.splice(0)) created.stop();
+		if (available) await fixture.dispose();
+	});
+
+	it.skipIf(!available)('keeps every concurrent entry and leave', async () => {
+		const giveaways = service();
+		const { id } = await start(giveaways);
+		const clicks = Array.from({ length: 30 }, (_, index) => `u${index}`);
+		// u0..u9 click twice (enter, then leave); everyone else once.
+		await Promise.all([...clicks, ...clicks.slice(0, 10)].map((userId) => giveaways.toggleEntry(id, userId, [])));
+		const stored = await giveaways.get(id);
+		expect([...stored!.entrants].sort()).toEqual(clicks.slice(10).sort());
+	});
+
+	it.skipIf(!available)('ends once when many services race, with distinct valid winners', async () => {
+		const other = adapter === 'redis' ? await fixture.open() : storage;
+		const giveaways = service(storage, 'p1');
+		const { id } = await start(giveaways, 3, 'even');
+		discord.members.delete('u2'); // left the server
+		for (const userId of ['u1', 'u2', 'u3', 'u4', 'u6', 'u8']) await giveaways.toggleEntry(id, userId, ['even']);
+		clock += 10_000;
+		const racers = [giveaways, service(other, 'p2'), service(storage, 'p3'), service(other, 'p4')];
+		const outcomes = await Promise.all(racers.flatMap((racer) => [racer.end(id), racer.end(id)]));
+		expect(outcomes.some((outcome) => outcome.ok)).toBe(true);
+		expect(discord.announcements(id)).toHaveLength(1);
+		const ended = (await giveaways.get(id))!;
+		expect(ended.state).toBe('ended');
+		expect(new Set(ended.winners).size).toBe(3);
+		// Only members holding the required role: u4, u6, u8 (u1 and u3 lack it, u2 left).
+		expect([...ended.winners!].sort()).toEqual(['u4', 'u6', 'u8']);
+		expect(ended.announcement?.messageId).toBe(discord.announcements(id)[0]!.id);
+		// Ending again announces nothing more.
+		await giveaways.end(id);
+		expect(discord.announcements(id)).toHaveLength(1);
+	});
+
+	it.skipIf(!available)('leaves a fresh claim alone and takes over a timed-out one without repeating its announcement', async () => {
+		const giveaways = service();
+		const { id } = await start(giveaways, 1);
+		await giveaways.toggleEntry(id, 'u0', []);
+		clock += 10_000;
+		// A process claimed the ending, drew, decided to announce, sent, and died before recording the message id.
+		await leaveDeadClaim(id, ['u0']);
+		const sent = discord.post('chan', `🎉 Congratulations <@u0>! ${announcementMarker(id)}`, 'n1');
+
+		clock += 1000;
+		expect(await giveaways.end(id)).toMatchObject({ ok: false, reason: expect.stringMatching(/being ended by dead-process/) });
+		clock += CLAIM_TIMEOUT_MS;
+		expect(await giveaways.end(id)).toMatchObject({ ok: true });
+		expect(discord.announcements(id)).toHaveLength(1);
+		expect(await storage.namespace(GIVEAWAY_NAMESPACE).get(id)).toMatchObject({ state: 'ended', winners: ['u0'], announcement: { messageId: sent } });
+	});
+
+	it.skipIf(!available)('sends the announcement after a takeover when the dead holder never did, with its nonce', async () => {
+		const giveaways = service();
+		const { id } = await start(giveaways, 1);
+		clock += 10_000;
+		await leaveDeadClaim(id, []);
+		clock += CLAIM_TIMEOUT_MS;
+		expect(await giveaways.end(id)).toMatchObject({ ok: true });
+		expect(discord.announcements(id)).toEqual([expect.objectContaining({ nonce: 'n1', content: expect.stringMatching(/nobody won/) })]);
+	});
+
+	it.skipIf(!available)('rerolls among entrants who have not won, with the winner count by default', async () => {
+		const giveaways = service();
+		const { id } = await start(giveaways, 2);
+		for (const userId of ['u0', 'u1', 'u2', 'u3', 'u4']) await giveaways.toggleEntry(id, userId, []);
+		expect((await giveaways.endEarly('guild', id)).ok).toBe(true);
+		const first = (await giveaways.get(id))!.winners!;
+		const reroll = await giveaways.reroll('guild', id, 'host');
+		if (!reroll.ok) throw new Error(reroll.reason);
+		expect(reroll.value.winners).toHaveLength(2);
+		expect(reroll.value.winners.filter((winner) => first.includes(winner))).toEqual([]);
+		const last = await giveaways.reroll('guild', id, 'host', 5);
+		expect(last.ok && last.value.winners).toHaveLength(1);
+		expect(await giveaways.reroll('other-guild', id, 'host')).toMatchObject({ ok: false, reason: expect.stringMatching(/no giveaway/) });
+	});
+
+	it.skipIf(!available)('ends giveaways on time from one timer, including ones due before it started', async () => {
+		clock = Date.now();
+		const giveaways = new GiveawayService(storage, discord, silent, { sweepMs: 60_000 });
+		services.push(giveaways);
+		const overdue = await giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Old', description: null, winnerCount: 1, requiredRoleId: null, durationMs: 1000 });
+		const soon = await giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Soon', description: null, winnerCount: 1, requiredRoleId: null, durationMs: 1500 });
+		const paused = await giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Paused', description: null, winnerCount: 1, requiredRoleId: null, durationMs: 1000 });
+		await giveaways.pause('guild', paused.id);
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		await giveaways.startScheduling();
+		await eventually(async () => (await giveaways.get(overdue.id))?.state === 'ended' && (await giveaways.get(soon.id))?.state === 'ended', 'both giveaways to end');
+		expect((await giveaways.get(paused.id))?.state).toBe('paused');
+		expect(discord.announcements(overdue.id)).toHaveLength(1);
+		expect(discord.announcements(soon.id)).toHaveLength(1);
+	});
+});
