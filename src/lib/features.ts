@@ -32,13 +32,15 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		await Promise.all([...client.guilds.cache.keys()].map((guildId) => container.invites.refresh(guildId)));
 	});
 
-	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/welcome).
+	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/autoroles).
 	container.welcome = new WelcomeService(storage, container.invites, logger);
 	// Welcome messages name the inviter through the tracker, so they follow a reloaded one.
 	onDataRestored('welcome', async () => {
 		container.welcome = new WelcomeService(storage, container.invites, logger);
 	});
 	container.autoroles = new AutoRoleService(storage, client, logger);
+	// Delayed grants wait in memory: after a restore, wait for the restored ones instead.
+	onDataRestored('autoroles', async () => void (await container.autoroles.reload()));
 
 	// Giveaways keep only timers in memory: scheduled from storage once the client is ready (listeners/giveaways) and
 	// read again by a sweep every 30 s; a restore sweeps at once.

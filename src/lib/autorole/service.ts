@@ -57,6 +57,12 @@ export class AutoRoleService {
 		return grants.length;
 	}
 
+	/** After a restore replaced the stored grants: wait for those instead of the ones in memory. */
+	public async reload(): Promise<number> {
+		this.scheduler.remove(() => true);
+		return this.start();
+	}
+
 	public stop(): void {
 		this.scheduler.stop();
 	}
