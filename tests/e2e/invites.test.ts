@@ -116,6 +116,17 @@ describe.each([
 		expect(await invitesText(carol)).toContain('1 invite (1 regular');
 	});
 
+	it.skipIf(!available)('attributes joins made while the bot was stopped, at the next start', async () => {
+		const before = await invitesText(carol);
+		await bot.stop('SIGTERM');
+		emulator.createInvite(guildId, { code: 'carol2', inviterId: carol });
+		emulator.joinViaInvite(guildId, 'carol2', { username: 'while-away' });
+		await bot.start();
+		await bot.waitForLog(/1 members joined while the bot was away; 1 attributed/);
+		expect(before).toContain('1 invite (1 regular');
+		expect(await invitesText(carol)).toContain('2 invites (2 regular');
+	});
+
 	it.skipIf(!available)('denies admin commands to members without Manage Server', async () => {
 		for (const name of ['reset-invites', 'invite-config']) {
 			const { reply } = await command(name, {}, { userId: alice, permissions: MEMBER, ...(name === 'invite-config' ? { subcommand: 'show' } : {}) });
@@ -129,7 +140,7 @@ describe.each([
 
 	it.skipIf(!available)('adds bonus invites and resets after confirmation, and the reset stays after a restart', async () => {
 		const bonus = (await command('bonus-invites', { user: carol, amount: 3 }, { subcommand: 'add' })).reply;
-		expect(bonus.content).toContain('4 invites (1 regular, 0 left, 0 fake, 3 bonus)');
+		expect(bonus.content).toContain('5 invites (2 regular, 0 left, 0 fake, 3 bonus)');
 
 		const { reply } = await command('reset-invites');
 		expect(reply.ephemeral).toBe(true);

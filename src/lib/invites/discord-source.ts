@@ -1,6 +1,6 @@
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
 import type { InviteSnapshot } from './attribution.js';
-import type { FetchResult, InviteSource } from './tracker.js';
+import type { FetchResult, InviteSource, ListedMember } from './tracker.js';
 
 const MISSING_PERMISSION = 'the bot lacks the Manage Server permission, which Discord requires to list invites';
 
@@ -31,5 +31,15 @@ export class DiscordInviteSource implements InviteSource {
 			}
 			return { ok: false, reason: `invites could not be fetched: ${(error as Error).message}` };
 		}
+	}
+
+	public async membersJoinedSince(guildId: string, since: number): Promise<ListedMember[]> {
+		const guild = this.client.guilds.cache.get(guildId);
+		if (!guild) return [];
+		const members = await guild.members.fetch();
+		return [...members.values()]
+			.filter((member) => member.joinedTimestamp !== null && member.joinedTimestamp > since && member.id !== this.client.user?.id)
+			.sort((a, b) => a.joinedTimestamp! - b.joinedTimestamp!)
+			.map((member) => ({ memberId: member.id, joinedAt: member.joinedTimestamp!, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp }));
 	}
 }

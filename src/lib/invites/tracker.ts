@@ -45,8 +45,21 @@ export interface StoredSnapshot extends InviteSnapshot {
 /** Where invite states come from (Discord, through discord.js); `reason` says why they could not be read. */
 export type FetchResult = { ok: true; snapshot: InviteSnapshot } | { ok: false; reason: string };
 
+/** A member as the guild's member list shows them. */
+export interface ListedMember {
+	memberId: string;
+	joinedAt: number;
+	bot: boolean;
+	accountCreatedAt: number;
+}
+
 export interface InviteSource {
 	fetch(guildId: string): Promise<FetchResult>;
+	/**
+	 * Members who joined after `since` (ms since epoch), oldest first: the joins made while the bot was away.
+	 * Sources that cannot list members (tools that run offline) leave it out.
+	 */
+	membersJoinedSince?(guildId: string, since: number): Promise<ListedMember[]>;
 }
 
 export interface JoinInput {
@@ -233,6 +246,15 @@ export class InviteTracker {
 		return result;
 	}
 
+	public async membersJoinedSince(guildId: string, since: number): Promise<ListedMember[]> {
+		try {
+			return (await this.source.membersJoinedSince?.(guildId, since)) ?? [];
+		} catch (error) {
+			this.logger.warn(`Members of guild ${guildId} who joined while the bot was away could not be listed: ${(error as Error).message}`);
+			return [];
+		}
+	}
+
 	public get log(): StorageLogger {
 		return this.logger;
 	}
@@ -361,13 +383,30 @@ class GuildJoinQueue {
 	private async takeBaseline(): Promise<void> {
 		const result = await this.tracker.fetchInvites(this.guildId);
 		if (!result.ok) return;
-		const stored = this.snapshot ?? (await this.tracker.loadSnapshot(this.guildId));
-		if (stored) {
-			const missed = useIncreases(stored, result.snapshot).reduce((sum, source) => sum + source.increase, 0);
-			if (missed > 0) this.tracker.log.info(`Guild ${this.guildId}: ${missed} invite uses happened while the bot was away; those joins cannot be attributed`);
-		}
+		const stored = await this.tracker.loadSnapshot(this.guildId);
+		if (stored && useIncreases(stored, result.snapshot).length > 0) await this.catchUp(stored, result.snapshot);
 		this.snapshot = result.snapshot;
 		await this.tracker.storeSnapshot(this.guildId, this.snapshot);
+	}
+
+	/**
+	 * Invites were used while the bot was away (a restart, an outage): Discord sends no join events for that time,
+	 * so the members who joined since the last snapshot are found in the member list and attributed like one queue.
+	 */
+	private async catchUp(stored: StoredSnapshot, current: InviteSnapshot): Promise<void> {
+		const listed = await this.tracker.membersJoinedSince(this.guildId, stored.fetchedAt);
+		const missed: ListedMember[] = [];
+		for (const member of listed) if (!(await this.tracker.history(this.guildId, member.memberId))?.present) missed.push(member);
+		const humans = missed.filter((member) => !member.bot);
+		const decision = decide(stored, [], current, humans.length, false);
+		for (const [index, member] of humans.entries()) {
+			await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, decision.attributions[index]!);
+		}
+		for (const member of missed.filter((candidate) => candidate.bot)) {
+			await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, { how: 'bot', code: null, inviterId: null });
+		}
+		const credited = decision.attributions.filter((attribution) => attribution.how !== 'unknown').length;
+		this.tracker.log.info(`Guild ${this.guildId}: ${missed.length} members joined while the bot was away; ${credited} attributed, ${humans.length - credited} unknown`);
 	}
 
 	private async settle(batch: QueuedJoin[], attributionOf: (index: number) => Attribution): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InviteSnapshot } from '../../../src/lib/invites/attribution.js';
 import { describeCounts, total } from '../../../src/lib/invites/records.js';
-import { InviteTracker, type FetchResult, type InviteSource } from '../../../src/lib/invites/tracker.js';
+import { InviteTracker, type FetchResult, type InviteSource, type ListedMember } from '../../../src/lib/invites/tracker.js';
 import type { BackendStorage } from '../../../src/storage-adapters/index.js';
 import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
 
@@ -24,6 +24,13 @@ class FakeGuildInvites implements InviteSource {
 		const invite = this.invites[code]!;
 		invite.uses++;
 		if (invite.maxUses > 0 && invite.uses >= invite.maxUses) delete this.invites[code];
+	}
+
+	/** Members who joined while the bot was not watching (joins made through `useOffline`). */
+	public listed: ListedMember[] = [];
+
+	public async membersJoinedSince(_guildId: string, since: number): Promise<ListedMember[]> {
+		return this.listed.filter((member) => member.joinedAt > since);
 	}
 
 	public async fetch(): Promise<FetchResult> {
@@ -178,5 +185,22 @@ describe('InviteTracker', () => {
 		expect(unknown).toBeLessThan(200);
 		const credited = records.filter((record) => record!.joins.at(-1)!.how === 'normal').length;
 		expect(tracker.leaderboard(GUILD).reduce((sum, row) => sum + row.counts.regular, 0)).toBe(credited);
+	});
+
+	it('attributes members who joined while the bot was away, from the member list, at the next start', async () => {
+		await join('before', 'alice-code');
+		await storage.close();
+		// The bot is down: two members join through bob's invite, and a bot is added.
+		for (const memberId of ['away1', 'away2']) {
+			discord.use('bob-code');
+			discord.listed.push({ memberId, joinedAt: Date.now() + 1, bot: false, accountCreatedAt: OLD_ACCOUNT });
+		}
+		discord.listed.push({ memberId: 'away-bot', joinedAt: Date.now() + 2, bot: true, accountCreatedAt: OLD_ACCOUNT });
+		storage = await fixture.open();
+		const restarted = await InviteTracker.load(storage, discord, silent);
+		await restarted.refresh(GUILD);
+		expect(restarted.counts(GUILD, 'bob')).toEqual({ regular: 2, left: 0, fake: 0, bonus: 0 });
+		expect((await restarted.history(GUILD, 'away-bot'))?.joins[0]?.how).toBe('bot');
+		expect(restarted.counts(GUILD, 'alice').regular).toBe(1);
 	});
 });
