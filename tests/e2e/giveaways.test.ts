@@ -103,10 +103,15 @@ describe.each([
 		expect(await clickEnter(id, bob)).toMatch(/You entered/);
 		expect(await clickEnter(id, carol)).toMatch(/You entered/);
 		expect(await clickEnter(id, carol)).toMatch(/You left/);
-		await eventually(async () => description(id).includes('Entries: **2**'), 'the entry count to show 2', 10_000, () => description(id));
+		// An entrant who leaves the server before the end cannot win.
+		const dave = emulator.createUser({ username: 'dave' }).id;
+		emulator.addMember(guildId, dave);
+		expect(await clickEnter(id, dave)).toMatch(/You entered/);
+		emulator.leave(guildId, dave);
+		await eventually(async () => description(id).includes('Entries: **3**'), 'the entry count to show 3', 10_000, () => description(id));
 
 		const announcement = await waitForEnd(id);
-		expect(new Set(mentioned(announcement.content))).toEqual(new Set([alice, bob]));
+		expect(mentioned(announcement.content).sort()).toEqual([alice, bob].sort());
 		expect(description(id)).toMatch(/Winners: <@\d+>, <@\d+>/);
 		expect(giveawayMessage(id).components).toEqual([]);
 		expect(await clickEnter(id, carol).catch(() => 'no button')).not.toMatch(/You entered/);
