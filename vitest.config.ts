@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
 	test: {
-		include: ['tests/**/*.test.ts'],
+		include: ['tests/**/*.test.ts', 'examples/**/*.test.ts'],
 		testTimeout: 30_000,
 		hookTimeout: 60_000,
 		// Suites share one Redis server and spawn bot processes; two cores run them best one file at a time.

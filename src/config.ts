@@ -15,6 +15,7 @@ export const CONFIG_KEYS = [
 	'BACKUP_DIR',
 	'BACKUP_KEEP',
 	'PLUGINS',
+	'PLUGIN_FAILURE',
 	'OWNER_IDS',
 	'HEALTH_PORT',
 	'LOG_LEVEL'
@@ -23,6 +24,8 @@ export const CONFIG_KEYS = [
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export const STORAGE_ADAPTERS = ['file', 'sqlite', 'redis'] as const satisfies readonly AdapterName[];
+/** What a plugin that fails to load does to the startup: skip it (reported) or stop the bot. */
+export const PLUGIN_FAILURE_MODES = ['skip', 'abort'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'none'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
@@ -43,6 +46,7 @@ export interface Config {
 	readonly backupKeep: number;
 	/** Package names as written; relative paths resolved against the working directory. */
 	readonly plugins: readonly string[];
+	readonly pluginFailure: (typeof PLUGIN_FAILURE_MODES)[number];
 	readonly ownerIds: readonly string[];
 	readonly healthPort: number | null;
 	readonly logLevel: LogLevelName;
@@ -106,6 +110,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		backupDir: settings.BACKUP_DIR === undefined ? join(dataDir, 'backups') : resolve(cwd, settings.BACKUP_DIR),
 		backupKeep: settings.BACKUP_KEEP,
 		plugins: Object.freeze(settings.PLUGINS.map((plugin) => (isPathSpecifier(plugin) ? resolve(cwd, plugin) : plugin))),
+		pluginFailure: settings.PLUGIN_FAILURE,
 		ownerIds: Object.freeze(settings.OWNER_IDS),
 		healthPort: settings.HEALTH_PORT ?? null,
 		logLevel: settings.LOG_LEVEL,
@@ -196,6 +201,7 @@ const settingsSchema = z.object({
 	BACKUP_DIR: z.string().optional(),
 	BACKUP_KEEP: integer('a whole number of at least 1', 1, Number.MAX_SAFE_INTEGER).default(20),
 	PLUGINS: list('a comma-separated list of plugin package names or paths', () => true).default([]),
+	PLUGIN_FAILURE: oneOf(PLUGIN_FAILURE_MODES).default('skip'),
 	OWNER_IDS: list('a comma-separated list of user ids (17-20 digit snowflakes)', isSnowflake).default([]),
 	HEALTH_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
 	LOG_LEVEL: oneOf(LOG_LEVELS).default('info')

@@ -5,6 +5,7 @@ import { container, LogLevel } from '@sapphire/framework';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createClient } from './lib/client.js';
 import { loadDotEnv } from './lib/env-file.js';
+import { loadPlugins, PluginLoadError } from './plugins/loader.js';
 import { describeError, redactSecrets } from './lib/secrets.js';
 import { installShutdownHandlers, stopBot } from './lib/shutdown.js';
 import { StartupError } from './lib/storage.js';
@@ -31,6 +32,12 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
+// Before the client exists: plugins register their Sapphire hooks, which the client's constructor and login run.
+try {
+	await loadPlugins(config);
+} catch (error) {
+	exitWith(error instanceof PluginLoadError || error instanceof StartupError ? error.message : `Plugins could not be loaded: ${describeError(error)}`);
+}
 const client = createClient(config);
 const { logger } = container;
 installShutdownHandlers(client, logger);

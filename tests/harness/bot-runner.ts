@@ -24,6 +24,8 @@ export interface BotProcessOptions {
 	entry?: string;
 	/** Time allowed from spawn to the ready line. */
 	readyTimeoutMs?: number;
+	/** The bot's working directory; an empty temporary one by default (e.g. give one with a node_modules folder). */
+	workingDirectory?: string;
 	/** Print the bot's output live (also with HARNESS_ECHO=1). */
 	echo?: boolean;
 	/** Receives the bot's output as it arrives (the sandbox prints it). */
@@ -56,9 +58,10 @@ export class BotProcess {
 	private exited: Promise<BotExit> | null = null;
 	private lastExit: BotExit | null = null;
 	private readonly entry: string;
-	private readonly workingDirectory = mkdtempSync(join(tmpdir(), 'supreme-bot-cwd-'));
+	private readonly workingDirectory: string;
 
 	public constructor(private readonly options: BotProcessOptions) {
+		this.workingDirectory = options.workingDirectory ?? mkdtempSync(join(tmpdir(), 'supreme-bot-cwd-'));
 		this.entry = resolve(REPO_ROOT, options.entry ?? 'dist/index.js');
 	}
 

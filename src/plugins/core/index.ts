@@ -5,6 +5,7 @@ import { startHealthServer } from '../../lib/data/health.js';
 import { startFeatures } from '../../lib/features.js';
 import { describeError } from '../../lib/secrets.js';
 import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
+import { declareNamespaces } from '../registry.js';
 
 /** Opens storage before the pieces load and before login, so every piece can rely on container.storage. */
 export class CorePlugin extends Plugin {
@@ -24,6 +25,8 @@ export class CorePlugin extends Plugin {
 		}
 		const storageLogger = new StorageLogAdapter(logger);
 		container.storage = await openBotStorage(config, logger, storageLogger);
+		// The core's and the plugins' namespaces, before the startup backup: listed and backed up even while empty.
+		declareNamespaces(container.storage);
 		await reportStorageAtStartup(container.storage, logger, storageLogger);
 		await startFeatures(this);
 	}
