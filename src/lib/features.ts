@@ -21,6 +21,17 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		tracker.onTotalChanged = (guildId, inviterId, total, config) => {
 			syncRankRoles(client, guildId, inviterId, total, config).catch((error: Error) => logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`));
 		};
+		// Joins found at start (made while the bot was away) get what any join gets: welcome, auto-roles.
+		tracker.onCaughtUpJoin = (guildId, memberId, record) => {
+			client.guilds.cache
+				.get(guildId)
+				?.members.fetch(memberId)
+				.then(async (member) => {
+					client.emit('inviteTrackedJoin', member, record);
+					await container.autoroles.memberJoined(member);
+				})
+				.catch((error: Error) => logger.warn(`Member ${memberId} of guild ${guildId} who joined while the bot was away could not be fetched: ${error.message}`));
+		};
 		return tracker;
 	};
 	container.invites = await loadInvites();

@@ -78,6 +78,8 @@ export interface JoinFacts {
 	memberId: string;
 	/** Credits given at or before this time were reset (the later of the guild's and the inviter's reset). */
 	resetAtFor: (inviterId: string) => number;
+	/** When Discord says the member joined, if known: tells a real rejoin from a repeated event. */
+	joinedAt?: number | undefined;
 }
 
 /**
@@ -85,7 +87,12 @@ export interface JoinFacts {
  * left and comes back through the same inviter takes back their leave instead of counting twice.
  */
 export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): MemberRecord | undefined {
-	if (record?.present) return undefined;
+	if (record?.present) {
+		// Present already: a repeated event, unless Discord says they joined after our last join, in which case they
+		// left while we were not watching.
+		if (!isRejoinAfterMissedLeave(record, facts.joinedAt)) return undefined;
+		record = recordLeave(record, facts.joinedAt!)!;
+	}
 	const { attribution } = facts;
 	const joins = [...(record?.joins ?? []), { at: facts.at, how: attribution.how, code: attribution.code, inviterId: attribution.inviterId }].slice(-MAX_HISTORY_EVENTS);
 	let credit = record?.credit ?? null;
@@ -99,6 +106,11 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 		}
 	}
 	return { present: true, joins, leaves: record?.leaves ?? [], credit };
+}
+
+/** True when Discord's join time is later than the last join we recorded for a member we think is present. */
+export function isRejoinAfterMissedLeave(record: MemberRecord, joinedAt: number | undefined): boolean {
+	return joinedAt !== undefined && joinedAt > (record.joins.at(-1)?.at ?? 0);
 }
 
 /** The record after a leave; a repeated leave, or a leave of a member we never saw join, changes nothing. */

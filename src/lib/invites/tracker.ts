@@ -4,6 +4,7 @@ import { GuildInviteIndex, type LeaderboardRow } from './index-state.js';
 import {
 	inviterKey,
 	memberKey,
+	isRejoinAfterMissedLeave,
 	recordJoin,
 	recordLeave,
 	splitKey,
@@ -68,6 +69,8 @@ export interface JoinInput {
 	bot: boolean;
 	/** When the member's account was created (ms since epoch), for the fake-account rule. */
 	accountCreatedAt: number;
+	/** When Discord says the member joined (ms since epoch), if known. */
+	joinedAt?: number | undefined;
 	at?: number;
 }
 
@@ -90,6 +93,8 @@ export class InviteTracker {
 	public readonly unavailable = new Map<string, string>();
 	public invitesFetched = 0;
 	public onTotalChanged: TotalChangedHandler | null = null;
+	/** Told of joins found at start (made while the bot was away), which had no join event of their own. */
+	public onCaughtUpJoin: ((guildId: string, memberId: string, record: MemberRecord) => void) | null = null;
 
 	private constructor(
 		private readonly storage: Storage,
@@ -159,7 +164,8 @@ export class InviteTracker {
 		if (input.bot) return this.recordAttributedJoin(input, at, { how: 'bot', code: null, inviterId: null });
 		// A repeated event (a replay after a reconnect) used no invite either; queued, it would blur the count of the
 		// real joins around it.
-		if ((await this.history(input.guildId, input.memberId))?.present) return undefined;
+		const record = await this.history(input.guildId, input.memberId);
+		if (record?.present && !isRejoinAfterMissedLeave(record, input.joinedAt)) return undefined;
 		return this.queue(input.guildId).enqueue(input, at);
 	}
 
@@ -217,7 +223,8 @@ export class InviteTracker {
 				attribution,
 				memberId,
 				youngAccount: config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY,
-				resetAtFor: (inviterId) => index.resetAtFor(inviterId)
+				resetAtFor: (inviterId) => index.resetAtFor(inviterId),
+				joinedAt: input.joinedAt
 			});
 			return changed ?? record;
 		});
@@ -396,15 +403,18 @@ class GuildJoinQueue {
 	private async catchUp(stored: StoredSnapshot, current: InviteSnapshot): Promise<void> {
 		const listed = await this.tracker.membersJoinedSince(this.guildId, stored.fetchedAt);
 		const missed: ListedMember[] = [];
-		for (const member of listed) if (!(await this.tracker.history(this.guildId, member.memberId))?.present) missed.push(member);
+		for (const member of listed) {
+			const record = await this.tracker.history(this.guildId, member.memberId);
+			if (!record?.present || isRejoinAfterMissedLeave(record, member.joinedAt)) missed.push(member);
+		}
 		const humans = missed.filter((member) => !member.bot);
 		const decision = decide(stored, [], current, humans.length, false);
-		for (const [index, member] of humans.entries()) {
-			await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, decision.attributions[index]!);
-		}
-		for (const member of missed.filter((candidate) => candidate.bot)) {
-			await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, { how: 'bot', code: null, inviterId: null });
-		}
+		const record = async (member: ListedMember, attribution: Attribution) => {
+			const changed = await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, attribution);
+			if (changed) this.tracker.onCaughtUpJoin?.(this.guildId, member.memberId, changed);
+		};
+		for (const [index, member] of humans.entries()) await record(member, decision.attributions[index]!);
+		for (const member of missed.filter((candidate) => candidate.bot)) await record(member, { how: 'bot', code: null, inviterId: null });
 		const credited = decision.attributions.filter((attribution) => attribution.how !== 'unknown').length;
 		this.tracker.log.info(`Guild ${this.guildId}: ${missed.length} members joined while the bot was away; ${credited} attributed, ${humans.length - credited} unknown`);
 	}

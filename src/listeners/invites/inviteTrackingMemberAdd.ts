@@ -9,7 +9,8 @@ export class InviteTrackingMemberAddListener extends Listener<typeof Events.Guil
 			guildId: member.guild.id,
 			memberId: member.id,
 			bot: member.user.bot,
-			accountCreatedAt: member.user.createdTimestamp
+			accountCreatedAt: member.user.createdTimestamp,
+			joinedAt: member.joinedTimestamp ?? undefined
 		});
 		// Features that mention the inviter (welcome messages) listen for this instead of guessing again.
 		if (record) this.container.client.emit('inviteTrackedJoin', member, record);

@@ -91,6 +91,15 @@ describe('InviteTracker', () => {
 		expect(tracker.counts(GUILD, 'alice').left).toBe(1);
 	});
 
+	it('sees a rejoin after a leave it missed, by the join time Discord reports', async () => {
+		await join('m1', 'alice-code');
+		discord.use('bob-code');
+		const record = await tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT, joinedAt: Date.now() + 1000 });
+		expect(record?.leaves).toHaveLength(1);
+		expect(record?.joins.at(-1)).toMatchObject({ how: 'normal', inviterId: 'bob' });
+		expect(tracker.counts(GUILD, 'bob').regular).toBe(1);
+	});
+
 	it('counts young accounts and self-invites as fake', async () => {
 		await join('young', 'alice-code', Date.now() - 24 * 3600 * 1000);
 		await join('alice', 'alice-code');
