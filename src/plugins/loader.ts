@@ -44,7 +44,7 @@ export interface PluginLocation {
 export function locatePlugin(specifier: string, cwd = process.cwd(), botDirectory = BOT_DIRECTORY): PluginLocation {
 	if (isAbsolute(specifier)) {
 		if (!existsSync(specifier)) throw new PluginLoadError(`${specifier} does not exist`);
-		const file = statSync(specifier).isDirectory() ? packageEntry(specifier, '.') : specifier;
+		const file = statSync(specifier).isDirectory() ? folderEntry(specifier) : specifier;
 		return { file, format: moduleFormat(file) };
 	}
 	const { name, subpath } = splitPackageSpecifier(specifier);
@@ -64,6 +64,14 @@ function splitPackageSpecifier(specifier: string): { name: string; subpath: stri
 	const parts = specifier.split('/');
 	const length = specifier.startsWith('@') ? 2 : 1;
 	return { name: parts.slice(0, length).join('/'), subpath: parts.length > length ? `./${parts.slice(length).join('/')}` : '.' };
+}
+
+/** A folder named by path: its package.json's entry, else its index.js or index.mjs. */
+function folderEntry(directory: string): string {
+	if (existsSync(join(directory, 'package.json'))) return packageEntry(directory, '.');
+	const index = ['index.js', 'index.mjs'].map((name) => join(directory, name)).find((file) => existsSync(file));
+	if (!index) throw new PluginLoadError(`${directory} has neither a package.json nor an index.js`);
+	return index;
 }
 
 /** Node's node_modules lookup: `<dir>/node_modules/<name>` from `from` up to the root; the real path (symlinks followed). */

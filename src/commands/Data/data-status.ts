@@ -5,6 +5,7 @@ import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-optio
 import { collectGuildFacts, collectStorageFacts } from '../../lib/data/facts.js';
 import { dataStatusEmbed } from '../../lib/data/views.js';
 import { describeWelcomeStatus, welcomeStatus } from '../../lib/welcome/status.js';
+import { pluginStatusSections } from '../../plugins/registry.js';
 
 @ApplyOptions<Command.Options>(adminCommand("Show this server's data and the bot's storage: records, size, backups, problems"))
 export class DataStatusCommand extends Command {
@@ -15,11 +16,16 @@ export class DataStatusCommand extends Command {
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const { storage, invites } = this.container;
-		const [[guild], facts] = await Promise.all([collectGuildFacts(storage, invites, [interaction.guildId]), collectStorageFacts(storage)]);
+		const [[guild], facts, sections] = await Promise.all([
+			collectGuildFacts(storage, invites, [interaction.guildId]),
+			collectStorageFacts(storage),
+			// The plugins' own lines (and which plugins failed to load); never fails the command.
+			pluginStatusSections(interaction.guildId)
+		]);
 		// The welcome service knows delivery problems and pending grants; the stored settings are the fallback.
 		const greetings = await welcomeStatus(interaction.guildId).then(describeWelcomeStatus, () => guild!.greetings);
 		await interaction.editReply({
-			embeds: [dataStatusEmbed({ guild: { ...guild!, greetings }, storage: facts, inviteProblem: invites.unavailable.get(interaction.guildId) ?? null })],
+			embeds: [dataStatusEmbed({ guild: { ...guild!, greetings }, storage: facts, inviteProblem: invites.unavailable.get(interaction.guildId) ?? null, sections })],
 			allowedMentions: { parse: [] }
 		});
 	}
