@@ -18,7 +18,9 @@ export const CONFIG_KEYS = [
 	'PLUGIN_FAILURE',
 	'OWNER_IDS',
 	'HEALTH_PORT',
-	'LOG_LEVEL'
+	'LOG_LEVEL',
+	'SHARD_COUNT',
+	'BACKUP_INTERVAL'
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -50,6 +52,10 @@ export interface Config {
 	readonly ownerIds: readonly string[];
 	readonly healthPort: number | null;
 	readonly logLevel: LogLevelName;
+	/** Shards `npm run start:sharded` spawns: a number, or 'auto' for the count Discord recommends. */
+	readonly shardCount: number | 'auto';
+	/** Time between scheduled backups; null when they are off. */
+	readonly backupIntervalMs: number | null;
 	/** The bot.config.json that was read, if any. */
 	readonly configFile: string | null;
 }
@@ -114,6 +120,8 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		ownerIds: Object.freeze(settings.OWNER_IDS),
 		healthPort: settings.HEALTH_PORT ?? null,
 		logLevel: settings.LOG_LEVEL,
+		shardCount: settings.SHARD_COUNT,
+		backupIntervalMs: settings.BACKUP_INTERVAL,
 		configFile
 	};
 	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
@@ -204,8 +212,23 @@ const settingsSchema = z.object({
 	PLUGIN_FAILURE: oneOf(PLUGIN_FAILURE_MODES).default('skip'),
 	OWNER_IDS: list('a comma-separated list of user ids (17-20 digit snowflakes)', isSnowflake).default([]),
 	HEALTH_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
-	LOG_LEVEL: oneOf(LOG_LEVELS).default('info')
+	LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+	SHARD_COUNT: setting<number | 'auto'>('auto or a whole number of at least 1', (raw) =>
+		raw.toLowerCase() === 'auto' ? 'auto' : /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 10_000 ? Number(raw) : undefined
+	).default('auto'),
+	BACKUP_INTERVAL: setting('off or a duration of at least 10s like 30m, 6h or 1d', parseBackupInterval).default(null)
 });
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `off`, or a number with a unit; null means off. Shorter than 10 s would back up more than it writes. */
+function parseBackupInterval(raw: string): number | null | undefined {
+	if (raw.toLowerCase() === 'off') return null;
+	const match = /^(\d{1,6})\s*([smhd])$/i.exec(raw);
+	if (!match) return undefined;
+	const ms = Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!;
+	return ms >= 10_000 ? ms : undefined;
+}
 
 // --- bot.config.json ---
 

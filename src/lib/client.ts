@@ -23,9 +23,13 @@ const LOG_LEVELS: Record<LogLevelName, LogLevel> = {
 export function createClient(config: Config): SapphireClient {
 	container.config = config;
 	addSecret(config.discordToken);
+	addSecret(redisPassword(config.redisUrl));
 	// Guild registration is instant, global registration can take an hour: test servers want the former.
 	ApplicationCommandRegistries.setDefaultGuildIds(config.commandGuildIds.length > 0 ? [...config.commandGuildIds] : null);
 
+	// SHARD_COUNT is ours (start:sharded, may be 'auto'), but discord.js reads it too: the manager sets it to a number
+	// for each shard it spawns; a plain start runs the one shard.
+	if (process.env.SHARDING_MANAGER === undefined) delete process.env.SHARD_COUNT;
 	const client = new SapphireClient({
 		// Invite tracking, welcome/goodbye and auto-roles need exactly these.
 		intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites],
@@ -56,5 +60,14 @@ export function loadPiecesAsEsm(): void {
 		// Duck-typed: LoaderStrategy lives in @sapphire/pieces, which the framework does not re-export.
 		const strategy = store.strategy as { clientUsesESModules?: boolean };
 		if (typeof strategy.clientUsesESModules === 'boolean') strategy.clientUsesESModules = true;
+	}
+}
+
+/** The password in REDIS_URL, which must never reach a log line either. */
+function redisPassword(url: string): string | null {
+	try {
+		return decodeURIComponent(new URL(url).password) || null;
+	} catch {
+		return null;
 	}
 }

@@ -36,4 +36,6 @@ export function installShutdownHandlers(client: SapphireClient, logger: ILogger)
 	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	// A shard of start:sharded whose manager died (even by SIGKILL) must not stay connected as an orphan.
+	if (process.send !== undefined) process.once('disconnect', () => onSignal('SIGTERM'));
 }

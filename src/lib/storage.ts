@@ -95,11 +95,21 @@ export async function openBotStorage(config: StorageConfig, logger: ILogger, sto
 	return storage;
 }
 
-/** The startup backup and the record counts; problems here are logged, the bot keeps its data and starts. */
-export async function reportStorageAtStartup(storage: Storage, logger: ILogger, storageLogger?: StorageLogAdapter): Promise<void> {
+/** Shards start seconds apart and respawn minutes later: one startup backup stands for the whole fleet this long. */
+export const STARTUP_BACKUP_LEASE_MS = 10 * 60_000;
+
+/**
+ * The startup backup and the record counts; problems here are logged, the bot keeps its data and starts.
+ * `sharded`: one of several processes on one Redis, where only the shard holding the lease makes the backup.
+ */
+export async function reportStorageAtStartup(storage: Storage, logger: ILogger, storageLogger?: StorageLogAdapter, { sharded = false } = {}): Promise<void> {
 	try {
-		const backup = await storage.backup('startup');
-		logger.info(`Startup backup made: ${backup.id}`);
+		if (sharded && !(await storage.acquireLease('startup-backup', STARTUP_BACKUP_LEASE_MS))) {
+			logger.info('Startup backup skipped: another shard made it');
+		} else {
+			const backup = await storage.backup('startup');
+			logger.info(`Startup backup made: ${backup.id}`);
+		}
 	} catch (error) {
 		logger.error(`Startup backup failed: ${describeError(error)}`);
 	}

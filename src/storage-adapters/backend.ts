@@ -32,6 +32,11 @@ export interface Backend {
 	checkBackup(backup: BackupInfo): Promise<void>;
 	/** Replaces the live data with the backup's. */
 	restoreBackup(backup: BackupInfo): Promise<void>;
+	/**
+	 * Takes the named lease for `ttlMs` unless another holder has it; backends shared by several processes (redis)
+	 * implement it, the others serve one process and every lease is theirs.
+	 */
+	acquireLease?(name: string, holder: string, ttlMs: number): Promise<boolean>;
 	/** Flushes every acknowledged write and releases files and connections. */
 	close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Keyv, KeyvHooks, type KeyvStoreAdapter } from 'keyv';
 import { assertNamespaceName, isExpired, type Backend } from './backend.js';
 import { BackupDirectory } from './backups.js';
@@ -110,6 +111,16 @@ export class BackendStorage implements Storage {
 		});
 		this.backupInProgress = run.catch(() => undefined);
 		return run;
+	}
+
+	/**
+	 * True when this process may do the named once-per-fleet job (the startup backup, a scheduled backup) for `ttlMs`:
+	 * on redis, shards and hosts share the server and one of them gets it; file and sqlite serve one process.
+	 */
+	public async acquireLease(name: string, ttlMs: number): Promise<boolean> {
+		this.assertOpen();
+		if (!this.backend.acquireLease) return true;
+		return this.backend.acquireLease(name, `${hostname()}:${process.pid}`, ttlMs);
 	}
 
 	public listBackups(): Promise<BackupInfo[]> {

@@ -60,6 +60,8 @@ export interface Storage {
 	namespaces(): Promise<string[]>;
 	backup(reason: string): Promise<BackupInfo>;
 	listBackups(): Promise<BackupInfo[]>;
+	/** True when this process may do a once-per-fleet job (e.g. a scheduled backup) for `ttlMs`; on redis one process gets it. */
+	acquireLease(name: string, ttlMs: number): Promise<boolean>;
 	restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }>;
 	status(): Promise<StorageStatus>;
 	close(): Promise<void>;

@@ -22,8 +22,10 @@ export interface BotProcessOptions {
 	env?: Record<string, string>;
 	/** The built entry, relative to the repo root; `dist/index.js` as `npm start` runs it. */
 	entry?: string;
-	/** Time allowed from spawn to the ready line. */
+	/** Time allowed from spawn to the ready line(s). */
 	readyTimeoutMs?: number;
+	/** Ready lines to wait for: one per shard with the sharded entry (`dist/sharded.js`); default 1. */
+	readyCount?: number;
 	/** The bot's working directory; an empty temporary one by default (e.g. give one with a node_modules folder). */
 	workingDirectory?: string;
 	/** Print the bot's output live (also with HARNESS_ECHO=1). */
@@ -120,7 +122,7 @@ export class BotProcess {
 			});
 		});
 		try {
-			await this.waitForLog(READY_LINE, this.options.readyTimeoutMs ?? 30_000);
+			await this.waitForLog(READY_LINE, this.options.readyTimeoutMs ?? 30_000, this.options.readyCount ?? 1);
 		} catch (error) {
 			if (this.running) await this.stop('SIGKILL');
 			throw error;
@@ -152,16 +154,24 @@ export class BotProcess {
 		return exit;
 	}
 
-	/** Waits until the current run printed a line matching `pattern`; rejects if the process exits first. */
-	public async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+	/** Lines of the current run matching `pattern`. */
+	public logLines(pattern: RegExp): string[] {
+		return this.runOutput.split('\n').filter((candidate) => pattern.test(candidate));
+	}
+
+	/**
+	 * Waits until the current run printed a line matching `pattern` (`count` such lines: e.g. one per shard) and
+	 * resolves with the last of them; rejects if the process exits first.
+	 */
+	public async waitForLog(pattern: RegExp, timeoutMs = 10_000, count = 1): Promise<string> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const line = this.runOutput.split('\n').find((candidate) => pattern.test(candidate));
-			if (line !== undefined) return line;
+			const lines = this.logLines(pattern);
+			if (lines.length >= count) return lines[count - 1]!;
 			if (this.lastExit) {
 				throw new Error(`the bot exited (code ${this.lastExit.code}, signal ${this.lastExit.signal}) before printing ${pattern}; output:\n${this.runOutput}`);
 			}
-			if (Date.now() >= deadline) throw new Error(`the bot did not print ${pattern} within ${timeoutMs}ms; output:\n${this.runOutput}`);
+			if (Date.now() >= deadline) throw new Error(`the bot did not print ${pattern}${count > 1 ? ` ${count} times` : ''} within ${timeoutMs}ms; output:\n${this.runOutput}`);
 			await new Promise((resolveTick) => setTimeout(resolveTick, 20));
 		}
 	}

@@ -53,6 +53,8 @@ describe('loadConfig defaults', () => {
 			ownerIds: [],
 			healthPort: null,
 			logLevel: 'info',
+			shardCount: 'auto',
+			backupIntervalMs: null,
 			configFile: null
 		});
 		expect(config.discordToken).toBe(TOKEN);
@@ -89,7 +91,9 @@ describe('loadConfig defaults', () => {
 			OWNER_IDS: GUILD,
 			HEALTH_PORT: '8080',
 			LOG_LEVEL: 'DEBUG',
-			REDIS_URL: 'rediss://user:pw@redis.example:6380/2'
+			REDIS_URL: 'rediss://user:pw@redis.example:6380/2',
+			SHARD_COUNT: '4',
+			BACKUP_INTERVAL: '6h'
 		});
 		expect(config).toMatchObject({
 			discordApiUrl: 'http://127.0.0.1:4000/api',
@@ -100,8 +104,12 @@ describe('loadConfig defaults', () => {
 			ownerIds: [GUILD],
 			healthPort: 8080,
 			logLevel: 'debug',
-			redisUrl: 'rediss://user:pw@redis.example:6380/2'
+			redisUrl: 'rediss://user:pw@redis.example:6380/2',
+			shardCount: 4,
+			backupIntervalMs: 6 * 3_600_000
 		});
+		expect(load({ SHARD_COUNT: 'AUTO', BACKUP_INTERVAL: 'off' })).toMatchObject({ shardCount: 'auto', backupIntervalMs: null });
+		expect(load({ BACKUP_INTERVAL: '90s' }).backupIntervalMs).toBe(90_000);
 	});
 
 	it('never shows the token when the config is logged or serialized', () => {
@@ -132,6 +140,10 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		['HEALTH_PORT', '0', 'HEALTH_PORT must be a port number from 1 to 65535 (got "0")'],
 		['HEALTH_PORT', '65536', 'HEALTH_PORT must be a port number from 1 to 65535 (got "65536")'],
 		['HEALTH_PORT', 'http', 'HEALTH_PORT must be a port number from 1 to 65535 (got "http")'],
+		['SHARD_COUNT', '0', 'SHARD_COUNT must be auto or a whole number of at least 1 (got "0")'],
+		['SHARD_COUNT', 'two', 'SHARD_COUNT must be auto or a whole number of at least 1 (got "two")'],
+		['BACKUP_INTERVAL', '6', 'BACKUP_INTERVAL must be off or a duration of at least 10s like 30m, 6h or 1d (got "6")'],
+		['BACKUP_INTERVAL', '5s', 'BACKUP_INTERVAL must be off or a duration of at least 10s like 30m, 6h or 1d (got "5s")'],
 		['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none (got "verbose")']
 	];
 

@@ -7,6 +7,8 @@ export class ReadyListener extends Listener<typeof Events.ApplicationCommandRegi
 	public override run(): void {
 		const { client, logger } = this.container;
 		const guilds = client.guilds.cache.size;
-		logger.info(`Supreme Bot ready: logged in as ${client.user?.tag ?? 'unknown user'} in ${guilds} ${guilds === 1 ? 'guild' : 'guilds'}`);
+		// Under start:sharded each shard process prints its own ready line, naming its shard.
+		const shard = client.shard ? ` (shard ${client.shard.ids.join(',')} of ${client.shard.count})` : '';
+		logger.info(`Supreme Bot ready: logged in as ${client.user?.tag ?? 'unknown user'} in ${guilds} ${guilds === 1 ? 'guild' : 'guilds'}${shard}`);
 	}
 }

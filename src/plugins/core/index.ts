@@ -3,6 +3,7 @@ import { Status } from 'discord.js';
 import '../../lib/container.js';
 import { startHealthServer } from '../../lib/data/health.js';
 import { startFeatures } from '../../lib/features.js';
+import { BackupSchedule } from '../../lib/scheduled-backups.js';
 import { describeError } from '../../lib/secrets.js';
 import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
 import { declareNamespaces } from '../registry.js';
@@ -27,7 +28,10 @@ export class CorePlugin extends Plugin {
 		container.storage = await openBotStorage(config, logger, storageLogger);
 		// The core's and the plugins' namespaces, before the startup backup: listed and backed up even while empty.
 		declareNamespaces(container.storage);
-		await reportStorageAtStartup(container.storage, logger, storageLogger);
+		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.
+		const sharded = this.shard !== null;
+		await reportStorageAtStartup(container.storage, logger, storageLogger, { sharded });
+		if (config.backupIntervalMs !== null) new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded }).start();
 		await startFeatures(this);
 	}
 }

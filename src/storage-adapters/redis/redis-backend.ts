@@ -11,6 +11,8 @@ import type { BackupInfo, StoredEntry } from '../types.js';
 
 /** @keyv/redis joins a namespace and a key with this separator; our own commands address the same keys. */
 const SEPARATOR = '::';
+/** Lease keys have no SEPARATOR, so they are never mistaken for a namespace (not listed, not backed up). */
+const LEASE_PREFIX = 'supreme:lease:';
 const BATCH = 1000;
 
 /**
@@ -164,6 +166,11 @@ export class RedisBackend implements Backend {
 	public async ping(): Promise<void> {
 		if (!this.client.isReady) throw new Error(`Redis at ${describeRedisUrl(this.url)} is not connected`);
 		await this.client.ping();
+	}
+
+	public async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+		// SET NX PX: one holder until it expires; a holder that crashed frees it by expiry, not by a release.
+		return (await this.client.set(`${LEASE_PREFIX}${name}`, holder, { NX: true, PX: Math.max(1, Math.round(ttlMs)) })) === 'OK';
 	}
 
 	/** Exports each namespace as JSON lines with the time each key has left to live. */
