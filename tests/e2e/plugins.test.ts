@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
+
+type EmbedField = { name: string; value: string };
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/plugins/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);
@@ -65,7 +68,7 @@ describe('plugin loading', () => {
 		expect(added.content).toContain('Note #1 added');
 		// /data-status defers, then edits in its embed.
 		const status = await emulator.runCommand({ guildId, channelId, userId, name: 'data-status', memberPermissions: MODERATOR }).waitForEdit((edit) => edit.embeds.length > 0);
-		const plugins = String(status.embeds[0]?.fields?.find((field) => field.name === 'Plugins')?.value);
+		const plugins = String((status.embeds[0] as { fields?: EmbedField[] } | undefined)?.fields?.find((field) => field.name === 'Plugins')?.value);
 		expect(plugins).toContain('member-notes 1.0.0: loaded');
 		expect(plugins).toContain('**broken-register: not loaded**: broken on purpose in register');
 		expect(plugins).toMatch(/broken-import: not loaded/);

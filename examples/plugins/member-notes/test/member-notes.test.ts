@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 // The plugin's tests run the real bot against the repository's Discord emulator (see docs/plugins.md).
 import { BotProcess, DiscordEmulator } from '../../../../tests/harness/index.js';
 import { eventually } from '../../../../tests/helpers/eventually.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../../../../tests/helpers/redis.js';
+
+type EmbedField = { name: string; value: string };
 
 const PLUGIN_DIR = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../../../dist/cli/index.js', import.meta.url));
@@ -95,7 +98,7 @@ describe('member-notes plugin end to end', () => {
 	it('shows its lines in /data-status', async () => {
 		// /data-status defers, then edits in its embed.
 		const reply = await emulator.runCommand({ guildId, channelId, userId: moderator, name: 'data-status', memberPermissions: PermissionFlagsBits.ManageGuild }).waitForEdit((edit) => edit.embeds.length > 0);
-		const fields = reply.embeds[0]?.fields ?? [];
+		const fields = (reply.embeds[0] as { fields?: EmbedField[] } | undefined)?.fields ?? [];
 		expect(fields.find((field) => field.name === 'Plugins')?.value).toContain('member-notes 1.0.0: loaded (data: member-notes)');
 		expect(fields.find((field) => field.name === 'member-notes')?.value).toContain('Notes: 1 on 1 member');
 		expect(fields.find((field) => field.name === 'Records per namespace')?.value).toContain('member-notes 1');
