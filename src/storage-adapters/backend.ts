@@ -20,6 +20,8 @@ export interface Backend {
 	read(namespace: string, key: string): Promise<RawEntry | undefined>;
 	/** Writes `next` (or deletes when undefined) only if the key still holds `expectedRaw`; false when it changed. */
 	compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean>;
+	/** Writes many entries as they are (bulk import, migration): one batch, not one round trip per key. */
+	putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void>;
 	entries(namespace: string): Promise<Array<[string, StoredEntry]>>;
 	namespaces(): Promise<string[]>;
 	counts(namespaces: string[]): Promise<Record<string, number>>;

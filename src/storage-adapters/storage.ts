@@ -173,8 +173,11 @@ export class BackendStorage implements Storage {
 		this.assertWritable();
 		assertNamespaceName(namespace);
 		for (let start = 0; start < entries.length; start += IMPORT_CHUNK) {
-			const chunk = entries.slice(start, start + IMPORT_CHUNK);
-			await Promise.all(chunk.map(([key, entry]) => this.put(namespace, key, entry)));
+			const chunk = entries.slice(start, start + IMPORT_CHUNK).map(([key, entry]): [string, StoredEntry] => [
+				key,
+				typeof entry.expires === 'number' ? { value: entry.value, expires: entry.expires } : { value: entry.value }
+			]);
+			await this.backend.putMany(namespace, chunk);
 			this.lastWriteAt = new Date();
 			onProgress?.(start + chunk.length);
 		}
@@ -184,17 +187,6 @@ export class BackendStorage implements Storage {
 	public async clearNamespace(namespace: string): Promise<void> {
 		this.assertWritable();
 		await this.namespace(namespace).clear();
-	}
-
-	private put(namespace: string, key: string, entry: StoredEntry): Promise<void> {
-		const next: StoredEntry = typeof entry.expires === 'number' ? { value: entry.value, expires: entry.expires } : { value: entry.value };
-		return this.locks.run(`${namespace}\u0000${key}`, async () => {
-			for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-				const current = await this.backend.read(namespace, key);
-				if (await this.backend.compareAndSet(namespace, key, current?.raw, next)) return;
-			}
-			throw new Error(`import of ${namespace}/${key} lost ${MAX_UPDATE_ATTEMPTS} races in a row; giving up`);
-		});
 	}
 
 	public async status(): Promise<StorageStatus> {

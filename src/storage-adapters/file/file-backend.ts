@@ -77,6 +77,12 @@ export class FileBackend implements Backend {
 		return { raw, entry: decode(raw) };
 	}
 
+	public async putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
+		const partition = this.partition(namespace);
+		// Issued together, the writes share the journal's flushes.
+		await Promise.all(entries.map(([key, entry]) => partition.set(key, entry)));
+	}
+
 	public async compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
 		const partition = this.partition(namespace);
 		const current = partition.has(key) ? partition.get(key) : undefined;

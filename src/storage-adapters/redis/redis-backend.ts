@@ -106,6 +106,19 @@ export class RedisBackend implements Backend {
 		return raw === null ? undefined : { raw, entry: defaultDeserialize<StoredEntry>(raw) };
 	}
 
+	public async putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
+		for (let start = 0; start < entries.length; start += BATCH) {
+			const multi = this.client.multi();
+			for (const [key, entry] of entries.slice(start, start + BATCH)) {
+				// An absolute expiry carries over exactly; one already past is not written at all.
+				if (typeof entry.expires === 'number' && entry.expires <= Date.now()) continue;
+				if (typeof entry.expires === 'number') multi.set(this.key(namespace, key), defaultSerialize(entry), { PXAT: entry.expires });
+				else multi.set(this.key(namespace, key), defaultSerialize(entry));
+			}
+			await multi.exec();
+		}
+	}
+
 	public async compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
 		const ttl = typeof next?.expires === 'number' ? String(Math.max(1, next.expires - Date.now())) : '';
 		const result = await this.client.eval(COMPARE_AND_SET, {

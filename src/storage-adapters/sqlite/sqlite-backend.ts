@@ -115,6 +115,13 @@ export class SqliteBackend implements Backend {
 		return raw === undefined ? undefined : { raw, entry: defaultDeserialize<StoredEntry>(raw) };
 	}
 
+	public putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
+		const rows = entries.map(([key, entry]) => [key, defaultSerialize(entry), entry.expires ?? null] as const);
+		return this.enqueue(() => {
+			for (const [key, value, expires] of rows) this.statements.set.run(namespace, key, value, expires);
+		});
+	}
+
 	public compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
 		const value = next === undefined ? undefined : defaultSerialize(next);
 		return this.enqueue(() => {
