@@ -1,7 +1,7 @@
 /**
  * Data tools benchmark: backup, verify, restore and migrate at BENCH_RECORDS (100k) records per adapter.
  * Run with `npm run bench:data`; prints a Markdown table. Goal: backup ≤ 1 s on file and sqlite.
- * Uses Redis databases 10 and 9 (BENCH_REDIS_URL / BENCH_REDIS_TARGET_URL) and flushes them.
+ * Uses Redis databases 3 and 4 (BENCH_REDIS_URL / BENCH_REDIS_TARGET_URL) and flushes them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,8 @@ import { copyInto, readAll } from '../src/cli/transfer.js';
 import { openStorage, type AdapterName, type BackendStorage, type StorageOptions, type StoredEntry } from '../src/storage-adapters/index.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
-const REDIS_TARGET_URL = process.env.BENCH_REDIS_TARGET_URL ?? 'redis://127.0.0.1:6379/9';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/3';
+const REDIS_TARGET_URL = process.env.BENCH_REDIS_TARGET_URL ?? 'redis://127.0.0.1:6379/4';
 /** Each adapter migrates into the next one, so every adapter is once a source and once a target. */
 const NEXT: Record<AdapterName, AdapterName> = { file: 'sqlite', sqlite: 'redis', redis: 'file' };
 

@@ -11,7 +11,7 @@ import { openStorage, type AdapterName, type BackendStorage } from '../src/stora
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 const CONCURRENT = 1000;
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 
 interface Figures {
 	setMicros: number;

@@ -80,6 +80,7 @@ export type TotalChangedHandler = (guildId: string, inviterId: string, total: nu
 const DAY = 24 * 60 * 60 * 1000;
 /** How long joins may wait for the events behind a surplus of invite uses before they are recorded as unknown. */
 const MAX_WAIT_MS = 3000;
+const MAX_GATHER_MS = 250;
 
 /**
  * Invite tracking: attribution of joins (one queue per guild, one invite fetch for every join that queued while the
@@ -309,6 +310,10 @@ class GuildJoinQueue {
 	private snapshot: InviteSnapshot | null = null;
 	private baselineRequested = false;
 	private wake: (() => void) | null = null;
+	private lastFetchMs = 0;
+	/** Recent time between join events (a moving average), against which the fetch time is weighed. */
+	private joinSpacingMs = Number.POSITIVE_INFINITY;
+	private lastJoinAt = 0;
 
 	public constructor(
 		private readonly guildId: string,
@@ -316,6 +321,12 @@ class GuildJoinQueue {
 	) {}
 
 	public enqueue(input: JoinInput, at: number): Promise<MemberRecord | undefined> {
+		const now = Date.now();
+		if (this.lastJoinAt > 0) {
+			const spacing = now - this.lastJoinAt;
+			this.joinSpacingMs = Number.isFinite(this.joinSpacingMs) ? 0.8 * this.joinSpacingMs + 0.2 * spacing : spacing;
+		}
+		this.lastJoinAt = now;
 		return new Promise((resolve, reject) => {
 			this.pending.push({ input, at, resolve, reject });
 			this.wake?.();
@@ -358,7 +369,9 @@ class GuildJoinQueue {
 			// Every join counted here had its invite use recorded by Discord before its event reached us, so the fetch
 			// below sees all of them; joins arriving during the fetch wait for the next one.
 			const joins = this.pending.length;
+			const fetchStarted = Date.now();
 			const result = await this.tracker.fetchInvites(this.guildId);
+			this.lastFetchMs = Date.now() - fetchStarted;
 			if (!result.ok) {
 				await this.settle(this.pending.splice(0, joins), () => UNKNOWN);
 				continue;
@@ -377,6 +390,10 @@ class GuildJoinQueue {
 				timeline.push(result.snapshot);
 				waitingSince ??= Date.now();
 				await this.waitForJoin(Math.max(0, MAX_WAIT_MS - (Date.now() - waitingSince)));
+				// Joins arriving faster than a fetch takes cannot be told apart by fetching after each of them (every
+				// fetch would see the next join's use too): then gather for as long as a fetch takes, so fetches stay
+				// far fewer than joins however fast they come.
+				if (this.lastFetchMs > this.joinSpacingMs) await new Promise((resolve) => setTimeout(resolve, Math.min(this.lastFetchMs, MAX_GATHER_MS)));
 				continue;
 			}
 			waitingSince = null;
