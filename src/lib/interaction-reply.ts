@@ -1,13 +1,18 @@
 import { container, UserError } from '@sapphire/framework';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import { isStorageOutage } from '../storage-adapters/index.js';
 import { describeError } from './secrets.js';
 
 /** What a user sees when a command fails unexpectedly; the details go to the log, not to the channel. */
 export const UNEXPECTED_ERROR_MESSAGE = 'Something went wrong while running this command. It has been logged; please try again later.';
 
-/** A UserError is written for the user; anything else is a bug or an outage whose details stay in the log. */
+/** What a user sees when the storage backend (Redis) cannot be reached: nothing was changed, and it is not their fault. */
+export const STORAGE_UNAVAILABLE_MESSAGE = "The bot's storage is unavailable right now, so nothing was changed. Please try again in a minute.";
+
+/** A UserError is written for the user; a storage outage is named; anything else is a bug whose details stay in the log. */
 export function userFacingMessage(error: unknown): string {
-	return error instanceof UserError ? error.message : UNEXPECTED_ERROR_MESSAGE;
+	if (error instanceof UserError) return error.message;
+	return isStorageOutage(error) ? STORAGE_UNAVAILABLE_MESSAGE : UNEXPECTED_ERROR_MESSAGE;
 }
 
 /** True when a UserError asked to stay silent (`context: { silent: true }`). */

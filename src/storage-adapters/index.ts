@@ -12,6 +12,18 @@ export { BackupError } from './backups.js';
 export { describeRedisUrl } from './redis/redis-backend.js';
 export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';
 
+/** Errors of a backend that cannot be reached (the Redis client while disconnected): an outage, not a bug. */
+const OUTAGE_ERRORS = new Set(['ClientOfflineError', 'ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError']);
+
+/** True when `error` (or its cause) says the storage backend is unreachable right now. */
+export function isStorageOutage(error: unknown): boolean {
+	for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+		if (OUTAGE_ERRORS.has(current.name) || OUTAGE_ERRORS.has(current.constructor.name)) return true;
+		if (/^Redis at .* is not connected$/.test(current.message)) return true;
+	}
+	return false;
+}
+
 const silentLogger: StorageLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Opens the configured backend, repairs damaged data from the newest valid backup, and returns the Storage contract. */

@@ -1,13 +1,17 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener, UserError, type ChatInputCommandErrorPayload } from '@sapphire/framework';
 import { replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
-import { redactSecrets } from '../../lib/secrets.js';
+import { describeError, redactSecrets } from '../../lib/secrets.js';
+import { isStorageOutage } from '../../storage-adapters/index.js';
 
 /** A command threw: tell the user, privately. A UserError is an answer, not a fault; anything else is logged. */
 @ApplyOptions<Listener.Options>({ event: Events.ChatInputCommandError })
 export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatInputCommandError> {
 	public override async run(error: unknown, { interaction, command }: ChatInputCommandErrorPayload): Promise<void> {
-		if (!(error instanceof UserError)) {
+		if (isStorageOutage(error)) {
+			// An outage is already in the log (the storage's own error lines); a stack per command would bury it.
+			this.container.logger.warn(`Command /${command.name} refused: storage unavailable (${describeError(error)})`);
+		} else if (!(error instanceof UserError)) {
 			this.container.logger.error(`Command /${command.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
 		}
 		await replyEphemeral(interaction, userFacingMessage(error));

@@ -1,17 +1,25 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener } from '@sapphire/framework';
 import type { GuildMember } from 'discord.js';
+import { describeError } from '../../lib/secrets.js';
 
 @ApplyOptions<Listener.Options>({ event: Events.GuildMemberAdd })
 export class InviteTrackingMemberAddListener extends Listener<typeof Events.GuildMemberAdd> {
 	public override async run(member: GuildMember): Promise<void> {
-		const record = await this.container.invites.join({
-			guildId: member.guild.id,
-			memberId: member.id,
-			bot: member.user.bot,
-			accountCreatedAt: member.user.createdTimestamp,
-			joinedAt: member.joinedTimestamp ?? undefined
-		});
+		let record;
+		try {
+			record = await this.container.invites.join({
+				guildId: member.guild.id,
+				memberId: member.id,
+				bot: member.user.bot,
+				accountCreatedAt: member.user.createdTimestamp,
+				joinedAt: member.joinedTimestamp ?? undefined
+			});
+		} catch (error) {
+			// e.g. a storage outage: the operator must learn which join is missing, not only that a listener failed.
+			this.container.logger.error(`Join of member ${member.id} in guild ${member.guild.id} was not recorded: ${describeError(error)}`);
+			return;
+		}
 		// Features that mention the inviter (welcome messages) listen for this instead of guessing again.
 		if (record) this.container.client.emit('inviteTrackedJoin', member, record);
 	}
