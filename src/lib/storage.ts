@@ -78,7 +78,8 @@ let openedStorage: Storage | null = null;
  */
 export async function openBotStorage(config: StorageConfig, logger: ILogger, storageLogger = new StorageLogAdapter(logger)): Promise<Storage> {
 	try {
-		await mkdir(config.dataDir, { recursive: true });
+		// Private like everything the storage writes inside it (an existing folder keeps the mode its owner chose).
+		await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
 	} catch (error) {
 		throw new StartupError(`Data directory ${config.dataDir} cannot be created: ${describeError(error)}`);
 	}

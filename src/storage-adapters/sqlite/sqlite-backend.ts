@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
+import { chmodSync, existsSync } from 'node:fs';
+import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
-import { PRIVATE_DIR_MODE, fsyncDirectory } from '../durable-fs.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 
 /**
@@ -38,6 +39,10 @@ function openDatabase(path: string, options: Database.Options = {}): Database.Da
 			db.pragma('synchronous = FULL');
 			db.pragma('busy_timeout = 5000');
 			db.exec(SCHEMA);
+			// SQLite creates files with the process umask (often world-readable); ours are private like the file adapter's.
+			for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+				if (existsSync(file)) chmodSync(file, PRIVATE_FILE_MODE);
+			}
 		}
 		const check = db.pragma('quick_check', { simple: true });
 		if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
@@ -169,6 +174,8 @@ export class SqliteBackend implements Backend {
 		await this.flush();
 		const target = join(folder, BACKUP_FILE);
 		// VACUUM INTO writes one consistent, compact database: never a copy of a live file and its WAL.
+		// VACUUM INTO fills an empty file it is given, keeping that file's private mode.
+		await writeFile(target, '', { mode: PRIVATE_FILE_MODE });
 		this.db.prepare('VACUUM INTO ?').run(target);
 		await fsyncDirectory(folder);
 		const copy = openDatabase(target, { readonly: true });
