@@ -1,9 +1,10 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
-import { EmbedBuilder, PermissionFlagsBits, roleMention, type Role } from 'discord.js';
+import { EmbedBuilder, roleMention } from 'discord.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
+import { roleProblem } from '../../lib/roles.js';
 
 const MAX_RANK_ROLES = 25;
 
@@ -56,11 +57,8 @@ export class InviteConfigCommand extends Command {
 			}
 			case 'rank-role-add': {
 				const role = interaction.options.getRole('role', true);
-				const me = interaction.guild.members.me;
-				if (!me?.permissions.has(PermissionFlagsBits.ManageRoles)) {
-					throw new UserError({ identifier: 'MissingManageRoles', message: 'The bot needs the Manage Roles permission to give rank roles; grant it first.' });
-				}
-				this.assertAssignable(role, me.roles.highest.position);
+				const problem = roleProblem(role, interaction.guild);
+				if (problem) throw new UserError({ identifier: 'RoleNotAssignable', message: problem });
 				const total = interaction.options.getInteger('invites', true);
 				config = await invites.updateConfig(guildId, (current) => {
 					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort((a, b) => a.total - b.total);
@@ -86,14 +84,6 @@ export class InviteConfigCommand extends Command {
 				config = invites.config(guildId);
 		}
 		await interaction.reply({ embeds: [this.describe(config)], allowedMentions: { parse: [] } });
-	}
-
-	/** Refused at setup, with the reason, rather than failing silently at every join later. */
-	private assertAssignable(role: Role | { id: string; name: string; managed?: boolean; position?: number }, botHighest: number): void {
-		if (role.managed) throw new UserError({ identifier: 'ManagedRole', message: `${role.name} is managed by an integration; Discord does not let bots give it.` });
-		if ((role.position ?? 0) >= botHighest) {
-			throw new UserError({ identifier: 'RoleTooHigh', message: `${role.name} is not below the bot's highest role; move the bot's role above it first.` });
-		}
 	}
 
 	private describe(config: InviteConfig): EmbedBuilder {

@@ -2,7 +2,8 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
 import { EmbedBuilder, MessageFlags, roleMention, time, TimestampStyles } from 'discord.js';
 import { formatDelay, MAX_DELAY_TEXT, parseDelay } from '../../lib/autorole/delay.js';
-import { roleProblem, TooManyAutoRolesError } from '../../lib/autorole/service.js';
+import { TooManyAutoRolesError } from '../../lib/autorole/service.js';
+import { roleProblem } from '../../lib/roles.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
 import { AUTOROLE_TARGETS, type AutoRole, type AutoRoleTarget } from '../../lib/guild-settings.js';
 

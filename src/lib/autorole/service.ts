@@ -1,5 +1,5 @@
 import type { ILogger } from '@sapphire/framework';
-import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Guild, type GuildMember, type Role } from 'discord.js';
+import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Guild, type GuildMember } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type AutoRole, type AutoRoleTarget } from '../guild-settings.js';
 import { describeError } from '../secrets.js';
@@ -14,17 +14,6 @@ export interface AutoRoleStatus {
 	pendingGrants: number;
 	/** Grants that failed, once per role and reason, newest last. */
 	problems: string[];
-}
-
-/** Why the bot may not give this role, or null. Checked at setup so a bad choice is refused with its reason. */
-export function roleProblem(role: Pick<Role, 'id' | 'name' | 'managed' | 'position'>, guild: Guild): string | null {
-	if (role.id === guild.id) return 'Every member has @everyone already; pick another role.';
-	if (role.managed) return `${role.name} is managed by an integration (a bot or a subscription); Discord does not let bots give it.`;
-	const botHighest = guild.members.me?.roles.highest;
-	if (botHighest && role.position >= botHighest.position) {
-		return `${role.name} is not below the bot's highest role (${botHighest.name}); move the bot's role above it in Server Settings → Roles first.`;
-	}
-	return null;
 }
 
 export function appliesTo(autoRole: AutoRole, isBot: boolean): boolean {
