@@ -27,7 +27,7 @@ for (const bench of BENCHES) {
 	const run = spawnSync(process.execPath, ['--import', 'tsx', bench.file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
 	const seconds = ((Date.now() - started) / 1000).toFixed(0);
 	// Each bench prints its own "# title": nested one level down here.
-	const body = run.stdout.trim().replace(/^(#+) /gm, '#$1 ');
+	const body = run.stdout.trim().replace(/^(#+) /gm, '##$1 ');
 	sections.push(`## ${bench.title}\n\n\`${bench.file}\`, ${seconds} s${run.status === 0 ? '' : ` — **exited with ${run.status ?? run.signal}; the output is partial**`}\n\n${body}`);
 }
 
