@@ -19,16 +19,33 @@ export async function fsyncDirectory(directory: string): Promise<void> {
 	}
 }
 
-/** Replaces `path` with `contents` so that a crash at any moment leaves either the old or the new file, never a mix. */
-export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
+/**
+ * Replaces `path` with `contents` so that a crash at any moment leaves either the old or the new file, never a mix.
+ * Contents given as chunks are written one by one, so a large file never has to exist as one string in memory.
+ * Resolves with the number of bytes written.
+ */
+export async function writeFileAtomic(path: string, contents: string | Uint8Array | Iterable<string>): Promise<number> {
 	const directory = dirname(path);
 	const temporary = join(directory, `${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+	let bytes = 0;
 	try {
-		await writeFile(temporary, contents, { mode: PRIVATE_FILE_MODE, flush: true });
+		if (typeof contents === 'string' || contents instanceof Uint8Array) {
+			await writeFile(temporary, contents, { mode: PRIVATE_FILE_MODE, flush: true });
+			bytes = typeof contents === 'string' ? Buffer.byteLength(contents) : contents.byteLength;
+		} else {
+			const handle = await open(temporary, 'w', PRIVATE_FILE_MODE);
+			try {
+				for (const chunk of contents) bytes += (await handle.write(chunk)).bytesWritten;
+				await handle.sync();
+			} finally {
+				await handle.close();
+			}
+		}
 		await rename(temporary, path);
 	} catch (error) {
 		await rm(temporary, { force: true });
 		throw error;
 	}
 	await fsyncDirectory(directory);
+	return bytes;
 }

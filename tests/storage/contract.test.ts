@@ -200,6 +200,15 @@ describe('file adapter on disk', () => {
 		expect(files).toEqual(expect.arrayContaining(['invites.json', 'join-history.json', 'settings.json', 'invite-config.json', 'giveaways.json']));
 	});
 
+	it('writes a large namespace in pieces that read back as one JSON object', async () => {
+		const storage = await fixture.open();
+		await Promise.all(Array.from({ length: 4500 }, (_, index) => storage.namespace('join-history').set(`m${index}`, { at: index })));
+		await storage.close();
+		const parsed = JSON.parse(await readFile(join(fixture.options.dataDir, 'join-history.json'), 'utf8')) as Record<string, { value: { at: number } }>;
+		expect(Object.keys(parsed)).toHaveLength(4500);
+		expect(parsed.m4499?.value).toEqual({ at: 4499 });
+	});
+
 	it('removes temporary files left by a crashed write', async () => {
 		const storage = await fixture.open();
 		await storage.namespace('invites').set('a', 1);

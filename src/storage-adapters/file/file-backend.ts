@@ -7,7 +7,7 @@ import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, 
 import { PRIVATE_DIR_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 import { DataDirLock } from './lock.js';
-import { FilePartition, PartitionDamage, parseSnapshot } from './partition.js';
+import { FilePartition, PartitionDamage, parseSnapshot, snapshotChunks } from './partition.js';
 
 const DATA_FILE = /^([A-Za-z0-9_-]{1,64})\.(json|journal)$/;
 
@@ -124,9 +124,9 @@ export class FileBackend implements Backend {
 		// Capture every namespace before the first await, so the backup is one consistent moment across namespaces.
 		const captured = namespaces.map((namespace) => {
 			const partition = this.partition(namespace);
-			return { namespace, text: partition.snapshotText(), count: partition.size };
+			return { namespace, entries: partition.freeze(), count: partition.size };
 		});
-		for (const { namespace, text } of captured) await writeFileAtomic(join(folder, `${namespace}.json`), text);
+		for (const { namespace, entries } of captured) await writeFileAtomic(join(folder, `${namespace}.json`), snapshotChunks(entries));
 		await fsyncDirectory(folder);
 		return Object.fromEntries(captured.map(({ namespace, count }) => [namespace, count]));
 	}

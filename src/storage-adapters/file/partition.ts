@@ -143,12 +143,17 @@ export class FilePartition {
 		return this.record({ op: 'clear' });
 	}
 
+	/**
+	 * The current state, frozen: a shallow copy is enough because a change replaces a value, never edits it. Taken
+	 * synchronously, it is one consistent moment; `snapshotChunks` turns it into file text piece by piece.
+	 */
+	public freeze(): ReadonlyMap<string, unknown> {
+		return new Map(this.entries);
+	}
+
 	/** The snapshot file's text for the current state: one entry per line so people can read and diff it. */
 	public snapshotText(): string {
-		if (this.entries.size === 0) return '{}\n';
-		const lines: string[] = [];
-		for (const [key, value] of this.entries) lines.push(`${JSON.stringify(key)}: ${JSON.stringify(value)}`);
-		return `{\n${lines.join(',\n')}\n}\n`;
+		return [...snapshotChunks(this.entries)].join('');
 	}
 
 	/** Waits until every change made so far is on disk. */
@@ -224,13 +229,12 @@ export class FilePartition {
 	}
 
 	private async compact(): Promise<void> {
-		await this.writeSnapshot(this.snapshotText());
+		await this.writeSnapshot(snapshotChunks(this.freeze()));
 		await this.resetJournal();
 	}
 
-	private async writeSnapshot(text: string): Promise<void> {
-		await writeFileAtomic(this.snapshotPath, text);
-		this.snapshotBytes = Buffer.byteLength(text);
+	private async writeSnapshot(contents: string | Iterable<string>): Promise<void> {
+		this.snapshotBytes = await writeFileAtomic(this.snapshotPath, contents);
 	}
 
 	private async resetJournal(): Promise<void> {
@@ -279,6 +283,29 @@ export class FilePartition {
 		}
 		return aside;
 	}
+}
+
+/** Lines written to disk per chunk: large enough to write fast, small enough that no huge string is ever built. */
+const SNAPSHOT_CHUNK_ENTRIES = 2000;
+
+/** Snapshot file text for `entries` in chunks: `{`, one `"key": value` per line, `}`. */
+export function* snapshotChunks(entries: ReadonlyMap<string, unknown>): Generator<string> {
+	if (entries.size === 0) {
+		yield '{}\n';
+		return;
+	}
+	let lines: string[] = [];
+	let first = true;
+	for (const [key, value] of entries) {
+		lines.push(`${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+		if (lines.length === SNAPSHOT_CHUNK_ENTRIES) {
+			yield `${first ? '{\n' : ',\n'}${lines.join(',\n')}`;
+			first = false;
+			lines = [];
+		}
+	}
+	if (lines.length > 0) yield `${first ? '{\n' : ',\n'}${lines.join(',\n')}`;
+	yield '\n}\n';
 }
 
 export function parseSnapshot(text: string, source: string): Map<string, unknown> {

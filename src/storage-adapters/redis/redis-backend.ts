@@ -193,13 +193,15 @@ export class RedisBackend implements Backend {
 		for (const namespace of namespaces) {
 			const lines: string[] = [];
 			for await (const keys of this.scanKeys(namespace)) {
-				const replies = await Promise.all([this.client.mGet(keys), Promise.all(keys.map((key) => this.client.pTTL(key)))]);
-				const [values, ttls] = replies;
+				const values = await this.client.mGet(keys);
+				const now = Date.now();
 				keys.forEach((key, index) => {
 					const value = values[index];
 					if (value === null || value === undefined) return;
-					const ttl = ttls[index]!;
-					const line: BackupLine = { key: key.slice(prefix(namespace)), value, ttl: ttl > 0 ? ttl : null };
+					// The expiry is inside every value Keyv wrote, so no PTTL round trip per key is needed.
+					const expires = expiresOf(value);
+					if (expires !== null && expires <= now) return;
+					const line: BackupLine = { key: key.slice(prefix(namespace)), value, ttl: expires === null ? null : expires - now };
 					lines.push(JSON.stringify(line));
 				});
 			}
@@ -256,6 +258,16 @@ export class RedisBackend implements Backend {
 	public async close(): Promise<void> {
 		// Every acknowledged write was already confirmed by the server; close waits for replies still in flight.
 		if (this.client.isOpen) await this.client.close();
+	}
+}
+
+/** The absolute expiry a Keyv-serialized value carries, or null (no expiry, or a value Keyv did not write). */
+function expiresOf(raw: string): number | null {
+	try {
+		const expires = defaultDeserialize<StoredEntry>(raw)?.expires;
+		return typeof expires === 'number' ? expires : null;
+	} catch {
+		return null;
 	}
 }
 
