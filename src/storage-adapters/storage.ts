@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { Keyv, KeyvHooks, type KeyvStoreAdapter } from 'keyv';
-import { assertNamespaceName, isExpired, type Backend } from './backend.js';
+import { Keyv, KeyvHooks, type Deserialize, type KeyvOptions, type KeyvStoreAdapter, type Serialize } from 'keyv';
+import { assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend } from './backend.js';
 import { BackupDirectory } from './backups.js';
 import { KeyLock } from './key-lock.js';
 import type { BackupCheck, BackupInfo, Storage, StorageEvent, StorageLogger, StorageStatus, StoredEntry, UpdateFn } from './types.js';
@@ -42,7 +42,9 @@ export class BackendStorage implements Storage {
 		let keyv = this.keyvs.get(name);
 		if (!keyv) {
 			assertNamespaceName(name);
-			const serialization = this.backend.keyvSerializes ? {} : { serialize: undefined, deserialize: undefined };
+			const serialization: Pick<KeyvOptions, 'serialize' | 'deserialize'> = this.backend.keyvSerializes
+				? { serialize: ((data: StoredEntry) => encodeEntry(data)) as Serialize, deserialize: ((raw: string) => decodeEntry(raw)) as Deserialize }
+				: { serialize: undefined, deserialize: undefined };
 			// useKeyPrefix off: the store partitions by namespace itself. throwOnErrors: a backend failure must reach the
 			// caller, never read as "no data".
 			keyv = new Keyv({ store: this.backend.createStore(), namespace: name, useKeyPrefix: false, throwOnErrors: true, ...serialization });

@@ -3,9 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
-import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
 import type { KeyvStoreAdapter } from 'keyv';
-import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import { assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
 import { PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 
@@ -14,6 +13,8 @@ const SEPARATOR = '::';
 /** Lease keys have no SEPARATOR, so they are never mistaken for a namespace (not listed, not backed up). */
 const LEASE_PREFIX = 'supreme:lease:';
 const BATCH = 1000;
+/** Keys SCAN looks at per round trip: a whole-keyspace walk per namespace wants few, large steps. */
+const SCAN_COUNT = 5000;
 
 /**
  * Compare-and-set in one server-side step: the write happens only if the key still holds the value the caller read,
@@ -103,7 +104,7 @@ export class RedisBackend implements Backend {
 
 	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
 		const raw = await this.client.get(this.key(namespace, key));
-		return raw === null ? undefined : { raw, entry: defaultDeserialize<StoredEntry>(raw) };
+		return raw === null ? undefined : { raw, entry: decodeEntry(raw) };
 	}
 
 	public async putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
@@ -112,8 +113,8 @@ export class RedisBackend implements Backend {
 			for (const [key, entry] of entries.slice(start, start + BATCH)) {
 				// An absolute expiry carries over exactly; one already past is not written at all.
 				if (typeof entry.expires === 'number' && entry.expires <= Date.now()) continue;
-				if (typeof entry.expires === 'number') multi.set(this.key(namespace, key), defaultSerialize(entry), { PXAT: entry.expires });
-				else multi.set(this.key(namespace, key), defaultSerialize(entry));
+				if (typeof entry.expires === 'number') multi.set(this.key(namespace, key), encodeEntry(entry), { PXAT: entry.expires });
+				else multi.set(this.key(namespace, key), encodeEntry(entry));
 			}
 			await multi.exec();
 		}
@@ -123,14 +124,14 @@ export class RedisBackend implements Backend {
 		const ttl = typeof next?.expires === 'number' ? String(Math.max(1, next.expires - Date.now())) : '';
 		const result = await this.client.eval(COMPARE_AND_SET, {
 			keys: [this.key(namespace, key)],
-			arguments: [expectedRaw === undefined ? '0' : '1', expectedRaw === undefined ? '' : String(expectedRaw), next === undefined ? '' : defaultSerialize(next), ttl]
+			arguments: [expectedRaw === undefined ? '0' : '1', expectedRaw === undefined ? '' : String(expectedRaw), next === undefined ? '' : encodeEntry(next), ttl]
 		});
 		return result === 1;
 	}
 
 	/** Keys of one namespace, in batches, as SCAN finds them. */
 	public async *scanKeys(namespace: string): AsyncGenerator<string[]> {
-		for await (const keys of this.client.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: BATCH, TYPE: 'string' })) {
+		for await (const keys of this.client.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: SCAN_COUNT, TYPE: 'string' })) {
 			if (keys.length > 0) yield keys;
 		}
 	}
@@ -143,7 +144,7 @@ export class RedisBackend implements Backend {
 			const values = await this.client.mGet(keys);
 			values.forEach((raw, index) => {
 				if (raw === null) return;
-				const entry = defaultDeserialize<StoredEntry>(raw);
+				const entry = decodeEntry(raw);
 				if (!isExpired(entry, now)) result.push([keys[index]!.slice(prefixLength), entry]);
 			});
 		}
@@ -152,7 +153,7 @@ export class RedisBackend implements Backend {
 
 	public async namespaces(): Promise<string[]> {
 		const found = new Set<string>();
-		for await (const keys of this.client.scanIterator({ MATCH: `*${SEPARATOR}*`, COUNT: BATCH, TYPE: 'string' })) {
+		for await (const keys of this.client.scanIterator({ MATCH: `*${SEPARATOR}*`, COUNT: SCAN_COUNT, TYPE: 'string' })) {
 			for (const key of keys) {
 				const namespace = key.slice(0, key.indexOf(SEPARATOR));
 				if (/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) found.add(namespace);
@@ -264,7 +265,7 @@ export class RedisBackend implements Backend {
 /** The absolute expiry a Keyv-serialized value carries, or null (no expiry, or a value Keyv did not write). */
 function expiresOf(raw: string): number | null {
 	try {
-		const expires = defaultDeserialize<StoredEntry>(raw)?.expires;
+		const expires = decodeEntry(raw)?.expires;
 		return typeof expires === 'number' ? expires : null;
 	} catch {
 		return null;
@@ -289,7 +290,7 @@ class RedisStore extends KeyvRedis<string> {
 
 	public override async clear(): Promise<void> {
 		const namespace = this.namespace ?? 'keyv';
-		for await (const keys of this.redis.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: BATCH, TYPE: 'string' })) {
+		for await (const keys of this.redis.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: SCAN_COUNT, TYPE: 'string' })) {
 			if (keys.length > 0) await this.redis.unlink(keys);
 		}
 	}

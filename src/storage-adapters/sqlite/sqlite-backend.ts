@@ -3,9 +3,8 @@ import { chmodSync, existsSync } from 'node:fs';
 import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import { assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 
@@ -117,18 +116,18 @@ export class SqliteBackend implements Backend {
 
 	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
 		const raw = this.getRaw(namespace, key);
-		return raw === undefined ? undefined : { raw, entry: defaultDeserialize<StoredEntry>(raw) };
+		return raw === undefined ? undefined : { raw, entry: decodeEntry(raw) };
 	}
 
 	public putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
-		const rows = entries.map(([key, entry]) => [key, defaultSerialize(entry), entry.expires ?? null] as const);
+		const rows = entries.map(([key, entry]) => [key, encodeEntry(entry), entry.expires ?? null] as const);
 		return this.enqueue(() => {
 			for (const [key, value, expires] of rows) this.statements.set.run(namespace, key, value, expires);
 		});
 	}
 
 	public compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
-		const value = next === undefined ? undefined : defaultSerialize(next);
+		const value = next === undefined ? undefined : encodeEntry(next);
 		return this.enqueue(() => {
 			if (this.getRaw(namespace, key) !== expectedRaw) return false;
 			if (value === undefined) this.statements.delete.run(namespace, key);
@@ -141,7 +140,7 @@ export class SqliteBackend implements Backend {
 		const now = Date.now();
 		const result: Array<[string, StoredEntry]> = [];
 		for (const row of this.statements.all.iterate(namespace)) {
-			const entry = defaultDeserialize<StoredEntry>(row.value);
+			const entry = decodeEntry(row.value);
 			if (!isExpired(entry, now)) result.push([row.key, entry]);
 		}
 		return result;
