@@ -120,7 +120,13 @@ describe('data CLI', () => {
 		const imported = await cli(['import', dump], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
 		expect(imported, imported.stderr).toMatchObject({ code: 0 });
 		const check = await cli(['export'], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
-		expect(JSON.parse(check.stdout).namespaces).toEqual(JSON.parse(await readFile(dump, 'utf8')).namespaces);
+		const reexported = JSON.parse(check.stdout).namespaces as Record<string, unknown[]>;
+		const dumped = JSON.parse(await readFile(dump, 'utf8')).namespaces as Record<string, unknown[]>;
+		// Compared entry by entry, so a difference names its namespace and key instead of a collapsed diff.
+		for (const namespace of new Set([...Object.keys(reexported), ...Object.keys(dumped)])) {
+			expect(JSON.stringify(reexported[namespace]?.length), namespace).toBe(JSON.stringify(dumped[namespace]?.length));
+			(dumped[namespace] ?? []).forEach((entry, index) => expect(reexported[namespace]?.[index], `${namespace}[${index}]`).toEqual(entry));
+		}
 
 		expect((await cli(['import', dump], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' })).code).toBe(2);
 		const replaced = await cli(['import', dump, '--replace'], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
