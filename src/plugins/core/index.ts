@@ -14,15 +14,17 @@ export class CorePlugin extends Plugin {
 		const { config, logger } = container;
 		// First, so a container host sees 503 (not a refused connection) while the bot is still starting.
 		if (config.healthPort !== null) {
-			await startHealthServer(config.healthPort, {
+			// Under `npm run start:sharded` every shard is its own process: shard N listens on HEALTH_PORT + N.
+			const healthPort = config.healthPort + (Number(process.env.SHARDS) || 0);
+			await startHealthServer(healthPort, {
 				// Per shard: the manager's own status stays Ready after the first login, even while shards reconnect.
 				gatewayConnected: () => this.ws.shards.size > 0 && this.ws.shards.every((shard) => shard.status === Status.Ready),
 				guilds: () => this.guilds.cache.size,
 				storage: () => container.storage
 			}).catch((error: unknown) => {
-				throw new StartupError(`Health endpoint cannot listen on HEALTH_PORT ${config.healthPort}: ${describeError(error)}`);
+				throw new StartupError(`Health endpoint cannot listen on port ${healthPort} (HEALTH_PORT): ${describeError(error)}`);
 			});
-			logger.info(`Health endpoint listening on port ${config.healthPort} (/healthz, /status)`);
+			logger.info(`Health endpoint listening on port ${healthPort} (/healthz, /status)`);
 		}
 		const storageLogger = new StorageLogAdapter(logger);
 		container.storage = await openBotStorage(config, logger, storageLogger);
