@@ -311,6 +311,8 @@ class GuildJoinQueue {
 	private baselineRequested = false;
 	private wake: (() => void) | null = null;
 	private lastFetchMs = 0;
+	/** A fetch failed: what the snapshot says about the uses since then can no longer be trusted. */
+	private baselineLost = false;
 	/** Recent time between join events (a moving average), against which the fetch time is weighed. */
 	private joinSpacingMs = Number.POSITIVE_INFINITY;
 	private lastJoinAt = 0;
@@ -373,10 +375,17 @@ class GuildJoinQueue {
 			const result = await this.tracker.fetchInvites(this.guildId);
 			this.lastFetchMs = Date.now() - fetchStarted;
 			if (!result.ok) {
+				// The uses behind these joins will show in the next fetch with nobody to credit: compared with the old
+				// snapshot they would be credited to later joins, so the next successful fetch becomes the baseline.
+				this.baselineLost = true;
+				waitingSince = null;
+				timeline = [];
 				await this.settle(this.pending.splice(0, joins), () => UNKNOWN);
 				continue;
 			}
-			this.snapshot ??= (await this.tracker.loadSnapshot(this.guildId)) ?? null;
+			if (this.baselineLost) this.snapshot = null;
+			else this.snapshot ??= (await this.tracker.loadSnapshot(this.guildId)) ?? null;
+			this.baselineLost = false;
 			if (!this.snapshot) {
 				// Nothing to compare with: these joins cannot be attributed, but the next ones can.
 				this.snapshot = result.snapshot;

@@ -161,6 +161,16 @@ describe('InviteTracker', () => {
 		expect(tracker.leaderboard(GUILD).map((row) => row.inviterId)).toEqual(['b', 'a', 'c']);
 	});
 
+	it('credits nobody with the uses of joins it could not attribute while invites were unreadable', async () => {
+		discord.failure = 'the bot lacks the Manage Server permission';
+		await join('during', 'alice-code');
+		discord.failure = null;
+		// Nobody used an invite for this one: the earlier use must not be pinned on it.
+		expect((await join('after', null))?.joins[0]?.how).toBe('unknown');
+		expect((await join('later', 'bob-code'))?.joins[0]).toMatchObject({ how: 'normal', inviterId: 'bob' });
+		expect(tracker.counts(GUILD, 'alice').regular).toBe(0);
+	});
+
 	it('records joins as unknown when invites cannot be read, and says why', async () => {
 		discord.failure = 'the bot lacks the Manage Server permission';
 		expect((await join('m', 'alice-code'))?.joins[0]?.how).toBe('unknown');
