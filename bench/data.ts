@@ -6,8 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
 import { copyInto, readAll } from '../src/cli/transfer.js';
+import { flushRedisDatabase } from '../tests/helpers/redis-flush.js';
 import { openStorage, type AdapterName, type BackendStorage, type StorageOptions, type StoredEntry } from '../src/storage-adapters/index.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -15,14 +15,6 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/3';
 const REDIS_TARGET_URL = process.env.BENCH_REDIS_TARGET_URL ?? 'redis://127.0.0.1:6379/4';
 /** Each adapter migrates into the next one, so every adapter is once a source and once a target. */
 const NEXT: Record<AdapterName, AdapterName> = { file: 'sqlite', sqlite: 'redis', redis: 'file' };
-
-async function flushRedis(url: string): Promise<void> {
-	const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-	client.on('error', () => undefined);
-	await client.connect();
-	await client.flushDb();
-	await client.close();
-}
 
 function options(adapter: AdapterName, dir: string, redisUrl = REDIS_URL): StorageOptions {
 	return { adapter, dataDir: dir, sqlitePath: join(dir, 'bot.sqlite'), redisUrl, backupDir: join(dir, 'backups'), backupKeep: 5 };
@@ -73,8 +65,8 @@ async function measure(adapter: AdapterName, data: Map<string, Array<[string, St
 	const dir = await mkdtemp(join(tmpdir(), `bench-data-${adapter}-`));
 	const targetDir = await mkdtemp(join(tmpdir(), `bench-data-target-`));
 	const target = NEXT[adapter];
-	if (adapter === 'redis') await flushRedis(REDIS_URL);
-	if (target === 'redis') await flushRedis(REDIS_TARGET_URL);
+	if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
+	if (target === 'redis') await flushRedisDatabase(REDIS_TARGET_URL);
 	let storage: BackendStorage | null = null;
 	try {
 		storage = await openStorage(options(adapter, dir));
@@ -100,8 +92,8 @@ async function measure(adapter: AdapterName, data: Map<string, Array<[string, St
 		await storage?.close();
 		await rm(dir, { recursive: true, force: true });
 		await rm(targetDir, { recursive: true, force: true });
-		if (adapter === 'redis') await flushRedis(REDIS_URL);
-		if (target === 'redis') await flushRedis(REDIS_TARGET_URL);
+		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
+		if (target === 'redis') await flushRedisDatabase(REDIS_TARGET_URL);
 	}
 }
 
@@ -109,7 +101,7 @@ const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const s = (value: number) => `${value.toFixed(2)} s`;
 
 async function main(): Promise<void> {
-	const redisReachable = await flushRedis(REDIS_URL).then(
+	const redisReachable = await flushRedisDatabase(REDIS_URL).then(
 		() => true,
 		() => false
 	);

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@redis/client';
 import type { MemberRecord } from '../src/lib/invites/records.js';
+import { flushRedisDatabase } from '../tests/helpers/redis-flush.js';
 import { openStorage, type AdapterName, type StoredEntry } from '../src/storage-adapters/index.js';
 import { BotProcess, DiscordEmulator } from '../tests/harness/index.js';
 
@@ -21,17 +21,6 @@ interface Run {
 	ready: number;
 	tracking: number;
 	rssMb: number;
-}
-
-async function flushRedis(): Promise<void> {
-	const client = createClient({ url: REDIS_URL, socket: { reconnectStrategy: false, connectTimeout: 1000 } });
-	client.on('error', () => undefined);
-	await client.connect();
-	try {
-		await client.flushDb();
-	} finally {
-		await client.close();
-	}
 }
 
 function memberRecords(guildId: string): Array<[string, StoredEntry]> {
@@ -58,7 +47,7 @@ function peakRssMb(pid: number): number {
 async function measure(adapter: AdapterName, seeded: boolean): Promise<Run> {
 	const emulator = await DiscordEmulator.start();
 	const dataDir = await mkdtemp(join(tmpdir(), `bench-startup-${adapter}-`));
-	if (adapter === 'redis') await flushRedis();
+	if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
 	try {
 		const guild = emulator.createGuild({ name: 'Bench' });
 		if (seeded) {
@@ -83,14 +72,14 @@ async function measure(adapter: AdapterName, seeded: boolean): Promise<Run> {
 	} finally {
 		await emulator.stop();
 		await rm(dataDir, { recursive: true, force: true });
-		if (adapter === 'redis') await flushRedis();
+		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
 	}
 }
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const s = (value: number) => `${value.toFixed(2)} s`;
 
-const redisReachable = await flushRedis().then(
+const redisReachable = await flushRedisDatabase(REDIS_URL).then(
 	() => true,
 	() => false
 );

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createClient } from '@redis/client';
+import { flushRedisDatabase } from '../tests/helpers/redis-flush.js';
 import { openStorage, type AdapterName, type BackendStorage } from '../src/storage-adapters/index.js';
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
@@ -39,7 +40,7 @@ async function measure(set: (key: string, value: unknown) => Promise<unknown>, g
 
 async function withStorage<T>(adapter: AdapterName, run: (storage: BackendStorage, dir: string) => Promise<T>): Promise<T> {
 	const dir = await mkdtemp(join(tmpdir(), `bench-${adapter}-`));
-	if (adapter === 'redis') await flushRedis();
+	if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
 	const storage = await openStorage({ adapter, dataDir: dir, sqlitePath: join(dir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dir, 'backups'), backupKeep: 5 });
 	try {
 		return await run(storage, dir);
@@ -47,13 +48,6 @@ async function withStorage<T>(adapter: AdapterName, run: (storage: BackendStorag
 		await storage.close();
 		await rm(dir, { recursive: true, force: true });
 	}
-}
-
-async function flushRedis(): Promise<void> {
-	const client = createClient({ url: REDIS_URL });
-	await client.connect();
-	await client.flushDb();
-	await client.close();
 }
 
 async function adapterFigures(adapter: AdapterName): Promise<Figures> {
@@ -85,7 +79,7 @@ async function rawSqliteFigures(): Promise<Figures> {
 }
 
 async function rawRedisFigures(): Promise<Figures> {
-	await flushRedis();
+	await flushRedisDatabase(REDIS_URL);
 	const client = createClient({ url: REDIS_URL });
 	await client.connect();
 	try {
@@ -162,7 +156,7 @@ function row(cells: Array<string | number>): string {
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 
 async function main(): Promise<void> {
-	const redisReachable = await flushRedis().then(
+	const redisReachable = await flushRedisDatabase(REDIS_URL).then(
 		() => true,
 		() => false
 	);

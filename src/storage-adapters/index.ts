@@ -3,7 +3,7 @@ import { BackupDirectory } from './backups.js';
 import { FileBackend } from './file/file-backend.js';
 import { RedisBackend } from './redis/redis-backend.js';
 import { SqliteBackend } from './sqlite/sqlite-backend.js';
-import { BackendStorage } from './storage.js';
+import { BackendStorage, recordStorageEvent } from './storage.js';
 import type { BackupInfo, StorageEvent, StorageLogger, StorageOptions } from './types.js';
 
 export type * from './types.js';
@@ -32,7 +32,7 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 	const events: StorageEvent[] = [];
 	const context: BackendOpenContext = {
 		logger,
-		recordEvent: (level, message) => events.push({ at: new Date().toISOString(), level, message }),
+		recordEvent: (level, message) => recordStorageEvent(events, level, message),
 		validBackups: async () => {
 			const valid: BackupInfo[] = [];
 			for (const backup of await backups.list()) {

@@ -11,6 +11,12 @@ const MAX_EVENTS = 50;
 /** Imports write this many keys at once: enough to share commits and round trips, few enough to report progress. */
 const IMPORT_CHUNK = 1000;
 
+/** Appends to the recent-events list that status() shows, keeping only the newest. */
+export function recordStorageEvent(events: StorageEvent[], level: StorageEvent['level'], message: string): void {
+	events.push({ at: new Date().toISOString(), level, message });
+	if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
+}
+
 /** The Storage contract over any backend: the parts that are the same for file, sqlite and redis. */
 export class BackendStorage implements Storage {
 	private readonly keyvs = new Map<string, Keyv>();
@@ -220,8 +226,7 @@ export class BackendStorage implements Storage {
 	}
 
 	public recordEvent(level: StorageEvent['level'], message: string): void {
-		this.events.push({ at: new Date().toISOString(), level, message });
-		if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+		recordStorageEvent(this.events, level, message);
 	}
 
 	private assertOpen(): void {

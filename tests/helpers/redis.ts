@@ -36,12 +36,4 @@ if (problem !== null) {
 /** True when a Redis server answers; suites use `describe.skipIf(!redisAvailable)`. */
 export const redisAvailable = problem === null;
 
-export async function flushRedisDatabase(url: string): Promise<void> {
-	const client = createClient({ url });
-	await client.connect();
-	try {
-		await client.flushDb();
-	} finally {
-		await client.close();
-	}
-}
+export { flushRedisDatabase } from './redis-flush.js';

@@ -74,7 +74,7 @@ export class FilePartition {
 		for (const operation of journalOperations) this.apply(operation);
 		if (this.readOnly) return;
 		// Writing a fresh snapshot and an empty journal leaves no damaged file in the live data directory.
-		await this.writeSnapshot(this.snapshotText());
+		await this.writeSnapshot(snapshotChunks(this.entries));
 		await this.resetJournal();
 	}
 
@@ -149,11 +149,6 @@ export class FilePartition {
 	 */
 	public freeze(): ReadonlyMap<string, unknown> {
 		return new Map(this.entries);
-	}
-
-	/** The snapshot file's text for the current state: one entry per line so people can read and diff it. */
-	public snapshotText(): string {
-		return [...snapshotChunks(this.entries)].join('');
 	}
 
 	/** Waits until every change made so far is on disk. */
