@@ -22,14 +22,19 @@ export interface Backend {
 	compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean>;
 	/** Writes many entries as they are (bulk import, migration): one batch, not one round trip per key. */
 	putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void>;
-	entries(namespace: string): Promise<Array<[string, StoredEntry]>>;
+	/** Live entries of a namespace in batches as the backend reads them, so a large namespace is never one array. */
+	entryBatches(namespace: string): AsyncIterable<Array<[string, StoredEntry]>>;
 	namespaces(): Promise<string[]>;
-	counts(namespaces: string[]): Promise<Record<string, number>>;
+	/** Records per namespace, for every namespace that holds any. */
+	counts(): Promise<Record<string, number>>;
 	sizeBytes(): Promise<number>;
 	/** Throws when the backend cannot serve requests (e.g. Redis unreachable). */
 	ping(): Promise<void>;
-	/** Writes a consistent copy of every namespace into `folder`; returns records per namespace. */
-	writeBackup(folder: string, namespaces: string[]): Promise<Record<string, number>>;
+	/**
+	 * Writes a consistent copy of every namespace it holds into `folder`, plus the `declared` ones it holds nothing of
+	 * (as empty); returns records per namespace.
+	 */
+	writeBackup(folder: string, declared: string[]): Promise<Record<string, number>>;
 	/** Parses every file of a verified backup; throws naming what is unreadable. */
 	checkBackup(backup: BackupInfo): Promise<void>;
 	/** Replaces the live data with the backup's. */
@@ -67,6 +72,9 @@ export function assertNamespaceName(name: string): void {
  */
 export const encodeEntry = (entry: StoredEntry): string => JSON.stringify(entry);
 export const decodeEntry = (raw: string): StoredEntry => JSON.parse(raw) as StoredEntry;
+
+/** Entries per batch of `entryBatches`: large enough for few round trips, small enough to hold little at once. */
+export const ENTRY_BATCH = 1000;
 
 export function isExpired(entry: StoredEntry, now = Date.now()): boolean {
 	return typeof entry.expires === 'number' && entry.expires <= now;

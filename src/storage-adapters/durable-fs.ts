@@ -24,7 +24,7 @@ export async function fsyncDirectory(directory: string): Promise<void> {
  * Contents given as chunks are written one by one, so a large file never has to exist as one string in memory.
  * Resolves with the number of bytes written.
  */
-export async function writeFileAtomic(path: string, contents: string | Uint8Array | Iterable<string>): Promise<number> {
+export async function writeFileAtomic(path: string, contents: string | Uint8Array | Iterable<string> | AsyncIterable<string>): Promise<number> {
 	const directory = dirname(path);
 	const temporary = join(directory, `${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
 	let bytes = 0;
@@ -35,7 +35,7 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
 		} else {
 			const handle = await open(temporary, 'w', PRIVATE_FILE_MODE);
 			try {
-				for (const chunk of contents) bytes += (await handle.write(chunk)).bytesWritten;
+				for await (const chunk of contents) bytes += (await handle.write(chunk)).bytesWritten;
 				await handle.sync();
 			} finally {
 				await handle.close();

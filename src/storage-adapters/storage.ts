@@ -93,9 +93,15 @@ export class BackendStorage implements Storage {
 	}
 
 	public async entries<T = unknown>(namespace: string): Promise<Array<[string, T]>> {
+		return (await this.exportEntries(namespace)).map(([key, entry]) => [key, entry.value as T]);
+	}
+
+	public async *iterate<T = unknown>(namespace: string): AsyncGenerator<[string, T]> {
 		this.assertOpen();
 		assertNamespaceName(namespace);
-		return (await this.backend.entries(namespace)).map(([key, entry]) => [key, entry.value as T]);
+		for await (const batch of this.backend.entryBatches(namespace)) {
+			for (const [key, entry] of batch) yield [key, entry.value as T];
+		}
 	}
 
 	public async namespaces(): Promise<string[]> {
@@ -114,7 +120,7 @@ export class BackendStorage implements Storage {
 		// One backup at a time: two at once would race on retention and on the folder sequence.
 		const run = this.backupInProgress.then(async () => {
 			const folder = await this.backups.create(reason);
-			const counts = await this.backend.writeBackup(folder.path, await this.namespaces());
+			const counts = await this.backend.writeBackup(folder.path, [...this.declared]);
 			return this.backups.seal(folder, { adapter: this.backend.adapter, reason, counts });
 		});
 		this.backupInProgress = run.catch(() => undefined);
@@ -173,7 +179,9 @@ export class BackendStorage implements Storage {
 	public async exportEntries(namespace: string): Promise<Array<[string, StoredEntry]>> {
 		this.assertOpen();
 		assertNamespaceName(namespace);
-		return this.backend.entries(namespace);
+		const entries: Array<[string, StoredEntry]> = [];
+		for await (const batch of this.backend.entryBatches(namespace)) entries.push(...batch);
+		return entries;
 	}
 
 	/** Writes entries exactly (value and absolute expiry), replacing keys that exist; `onProgress` gets the count written so far. */
@@ -205,7 +213,9 @@ export class BackendStorage implements Storage {
 			problem = (error as Error).message;
 		}
 		const [newest] = problem ? [] : await this.backups.list();
-		const counts = problem ? {} : await this.backend.counts(await this.namespaces());
+		const held = problem ? {} : await this.backend.counts();
+		const names = problem ? [] : [...new Set([...this.declared, ...Object.keys(held)])].sort();
+		const counts = Object.fromEntries(names.map((name) => [name, held[name] ?? 0]));
 		return {
 			adapter: this.backend.adapter,
 			healthy: problem === undefined,

@@ -54,8 +54,10 @@ export interface Storage {
 	namespace<T = unknown>(name: string): Keyv<T>;
 	/** Atomic read-modify-write of one key. Resolves with the value written (undefined when deleted). */
 	update<T>(namespace: string, key: string, fn: UpdateFn<T>): Promise<T | undefined>;
-	/** Every live entry of a namespace. */
+	/** Every live entry of a namespace, in one array: for namespaces that stay small (settings, giveaways). */
 	entries<T = unknown>(namespace: string): Promise<Array<[string, T]>>;
+	/** Every live entry of a namespace, read in batches: for namespaces that grow with the members (join history). */
+	iterate<T = unknown>(namespace: string): AsyncIterable<[string, T]>;
 	/** Namespaces that hold data or were declared. */
 	namespaces(): Promise<string[]>;
 	backup(reason: string): Promise<BackupInfo>;

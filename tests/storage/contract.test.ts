@@ -72,6 +72,28 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 		]);
 	});
 
+	it('iterates a namespace larger than one read batch, every live entry once, while writes go on', async () => {
+		const history = storage.namespace('join-history');
+		// The empty key sorts before every other: a paged read must not skip it.
+		const keys = ['', ...Array.from({ length: 2500 }, (_, index) => `m${index}`)];
+		await storage.importEntries(
+			'join-history',
+			keys.map((key) => [key, { value: { key } }])
+		);
+		await history.set('expired', { key: 'expired' }, 1);
+		await storage.namespace('invites').set('m1', 'other namespace');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		const seen = new Map<string, unknown>();
+		for await (const [key, value] of storage.iterate('join-history')) {
+			expect(seen.has(key)).toBe(false);
+			seen.set(key, value);
+			// A write during the walk must neither fail it nor repeat entries.
+			if (seen.size === 1200) await history.set('m5', { key: 'm5', changed: true });
+		}
+		expect([...seen.keys()].sort()).toEqual([...keys].sort());
+		expect(seen.get('m7')).toEqual({ key: 'm7' });
+	});
+
 	it('clears one namespace without touching another, even with LIKE wildcards in the name', async () => {
 		await storage.namespace('guild_1').set('a', 1);
 		await storage.namespace('GUILDx1').set('a', 2);
@@ -151,6 +173,7 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 		const backup = await storage.backup('startup');
 		const status = await storage.status();
 		expect(status).toMatchObject({ adapter, healthy: true, counts: { invites: 2 }, lastBackup: { id: backup.id } });
+		expect(backup.counts).toMatchObject({ invites: 2 });
 		expect(status.lastWriteAt).not.toBeNull();
 		expect(status.sizeBytes).toBeGreaterThan(0);
 	});
@@ -158,9 +181,11 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 	it('lists declared namespaces even while they are empty, and backs them up', async () => {
 		await storage.close();
 		storage = await fixture.open({ namespaces: ['invites', 'notes'] });
-		expect(await storage.namespaces()).toEqual(expect.arrayContaining(['invites', 'notes']));
+		await storage.namespace('settings').set('guild', { held: true });
+		expect(await storage.namespaces()).toEqual(expect.arrayContaining(['invites', 'notes', 'settings']));
+		expect((await storage.status()).counts).toMatchObject({ invites: 0, notes: 0, settings: 1 });
 		const backup = await storage.backup('manual');
-		expect(backup.counts).toMatchObject({ invites: 0, notes: 0 });
+		expect(backup.counts).toMatchObject({ invites: 0, notes: 0, settings: 1 });
 	});
 
 	it('refuses values JSON cannot hold instead of storing something else', async () => {

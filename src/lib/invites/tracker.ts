@@ -109,11 +109,12 @@ export class InviteTracker {
 		for (const [guildId, config] of await storage.entries<InviteConfig>(INVITE_NAMESPACES.config)) {
 			tracker.configs.set(guildId, { ...DEFAULT_INVITE_CONFIG, ...config });
 		}
-		for (const [key, record] of await storage.entries<InviterRecord>(INVITE_NAMESPACES.counts)) {
+		// Read as streams: the history holds a record per member ever tracked, and only each one's credit is kept.
+		for await (const [key, record] of storage.iterate<InviterRecord>(INVITE_NAMESPACES.counts)) {
 			const [guildId, inviterId] = splitKey(key);
 			tracker.index(guildId).setInviter(inviterId, record);
 		}
-		for (const [key, record] of await storage.entries<MemberRecord>(INVITE_NAMESPACES.history)) {
+		for await (const [key, record] of storage.iterate<MemberRecord>(INVITE_NAMESPACES.history)) {
 			const [guildId, memberId] = splitKey(key);
 			tracker.index(guildId).setCredit(memberId, record.credit);
 		}

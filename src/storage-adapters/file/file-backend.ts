@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultDeserialize } from '@keyv/serialize';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import { ENTRY_BATCH, assertNamespaceName, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
 import { PRIVATE_DIR_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 import { DataDirLock } from './lock.js';
@@ -92,22 +92,27 @@ export class FileBackend implements Backend {
 		return true;
 	}
 
-	public async entries(namespace: string): Promise<Array<[string, StoredEntry]>> {
+	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		const now = Date.now();
-		const result: Array<[string, StoredEntry]> = [];
-		for (const [key, raw] of this.partition(namespace).all()) {
+		let batch: Array<[string, StoredEntry]> = [];
+		for (const [key, raw] of this.partition(namespace).freeze()) {
 			const entry = decode(raw);
-			if (!isExpired(entry, now)) result.push([key, entry]);
+			if (isExpired(entry, now)) continue;
+			batch.push([key, entry]);
+			if (batch.length === ENTRY_BATCH) {
+				yield batch;
+				batch = [];
+			}
 		}
-		return result;
+		if (batch.length > 0) yield batch;
 	}
 
 	public async namespaces(): Promise<string[]> {
 		return [...this.partitions.keys()].sort();
 	}
 
-	public async counts(namespaces: string[]): Promise<Record<string, number>> {
-		return Object.fromEntries(namespaces.map((namespace) => [namespace, this.partition(namespace).size]));
+	public async counts(): Promise<Record<string, number>> {
+		return Object.fromEntries([...this.partitions].map(([namespace, partition]) => [namespace, partition.size]));
 	}
 
 	public async sizeBytes(): Promise<number> {
@@ -120,8 +125,9 @@ export class FileBackend implements Backend {
 		// Nothing to reach: the data is in memory and the directory was opened.
 	}
 
-	public async writeBackup(folder: string, namespaces: string[]): Promise<Record<string, number>> {
+	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
 		// Capture every namespace before the first await, so the backup is one consistent moment across namespaces.
+		const namespaces = [...new Set([...this.partitions.keys(), ...declared])].sort();
 		const captured = namespaces.map((namespace) => {
 			const partition = this.partition(namespace);
 			return { namespace, entries: partition.freeze(), count: partition.size };

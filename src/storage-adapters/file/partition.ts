@@ -126,10 +126,6 @@ export class FilePartition {
 		return this.entries.keys();
 	}
 
-	public all(): IterableIterator<[string, unknown]> {
-		return this.entries.entries();
-	}
-
 	public set(key: string, value: unknown): Promise<void> {
 		return this.record({ op: 'set', key, value });
 	}

@@ -4,7 +4,7 @@ import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import { ENTRY_BATCH, assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 
@@ -70,7 +70,9 @@ export class SqliteBackend implements Backend {
 			),
 			delete: db.prepare<[string, string]>('DELETE FROM entries WHERE namespace = ? AND key = ?'),
 			clear: db.prepare<[string]>('DELETE FROM entries WHERE namespace = ?'),
-			all: db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ?'),
+			// Keyset pages: each page is its own short read, so writes may run between pages.
+			firstPage: db.prepare<[string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? ORDER BY key LIMIT ?'),
+			nextPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key > ? ORDER BY key LIMIT ?'),
 			namespaces: db.prepare<[], { namespace: string }>('SELECT DISTINCT namespace FROM entries'),
 			counts: db.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace')
 		};
@@ -136,14 +138,25 @@ export class SqliteBackend implements Backend {
 		});
 	}
 
-	public async entries(namespace: string): Promise<Array<[string, StoredEntry]>> {
-		const now = Date.now();
-		const result: Array<[string, StoredEntry]> = [];
-		for (const row of this.statements.all.iterate(namespace)) {
-			const entry = decodeEntry(row.value);
-			if (!isExpired(entry, now)) result.push([row.key, entry]);
+	/** Raw rows of a namespace in key order, a page at a time. */
+	public *rawPages(namespace: string): Generator<Array<{ key: string; value: string }>> {
+		let rows = this.statements.firstPage.all(namespace, ENTRY_BATCH);
+		while (rows.length > 0) {
+			yield rows;
+			rows = this.statements.nextPage.all(namespace, rows[rows.length - 1]!.key, ENTRY_BATCH);
 		}
-		return result;
+	}
+
+	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		for (const rows of this.rawPages(namespace)) {
+			const now = Date.now();
+			const batch: Array<[string, StoredEntry]> = [];
+			for (const row of rows) {
+				const entry = decodeEntry(row.value);
+				if (!isExpired(entry, now)) batch.push([row.key, entry]);
+			}
+			if (batch.length > 0) yield batch;
+		}
 	}
 
 	public async namespaces(): Promise<string[]> {
@@ -153,10 +166,8 @@ export class SqliteBackend implements Backend {
 			.sort();
 	}
 
-	public async counts(namespaces: string[]): Promise<Record<string, number>> {
-		const counts: Record<string, number> = Object.fromEntries(namespaces.map((namespace) => [namespace, 0]));
-		for (const row of this.statements.counts.all()) if (row.namespace in counts) counts[row.namespace] = row.count;
-		return counts;
+	public async counts(): Promise<Record<string, number>> {
+		return Object.fromEntries(this.statements.counts.all().map((row) => [row.namespace, row.count]));
 	}
 
 	public async sizeBytes(): Promise<number> {
@@ -169,7 +180,7 @@ export class SqliteBackend implements Backend {
 		this.db.prepare('SELECT 1').get();
 	}
 
-	public async writeBackup(folder: string, namespaces: string[]): Promise<Record<string, number>> {
+	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
 		await this.flush();
 		const target = join(folder, BACKUP_FILE);
 		// VACUUM INTO writes one consistent, compact database: never a copy of a live file and its WAL.
@@ -179,7 +190,7 @@ export class SqliteBackend implements Backend {
 		await fsyncDirectory(folder);
 		const copy = openDatabase(target, { readonly: true });
 		try {
-			const counts: Record<string, number> = Object.fromEntries(namespaces.map((namespace) => [namespace, 0]));
+			const counts: Record<string, number> = Object.fromEntries(declared.map((namespace) => [namespace, 0]));
 			for (const row of copy.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace').all()) {
 				counts[row.namespace] = row.count;
 			}
@@ -333,8 +344,8 @@ class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
 	}
 
 	public async *iterator<Value>(): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
-		for (const [key] of await this.backend.entries(this.currentNamespace)) {
-			yield [key, this.backend.getRaw(this.currentNamespace, key) as Awaited<Value> | undefined];
+		for (const rows of this.backend.rawPages(this.currentNamespace)) {
+			for (const row of rows) yield [row.key, row.value as Awaited<Value>];
 		}
 	}
 }
