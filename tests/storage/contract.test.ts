@@ -234,6 +234,26 @@ describe('file adapter on disk', () => {
 		expect(parsed.m4499?.value).toEqual({ at: 4499 });
 	});
 
+	it('reads a snapshot laid out another way (pretty-printed, by hand or by an older version) as the same data', async () => {
+		const data = { a: { value: { nested: [1, { deep: 'x' }], text: 'line\nbreak, "quoted"' } }, b: { value: 2 }, 'c,d': { value: null } };
+		await writeFile(join(fixture.options.dataDir, 'settings.json'), JSON.stringify(data, null, 2));
+		const storage = await fixture.open();
+		expect(Object.fromEntries(await storage.entries('settings'))).toEqual({ a: data.a.value, b: 2, 'c,d': null });
+		await storage.namespace('settings').set('e', 5);
+		await storage.close();
+		const reopened = await fixture.open();
+		expect(Object.fromEntries(await reopened.entries('settings'))).toEqual({ a: data.a.value, b: 2, 'c,d': null, e: 5 });
+	});
+
+	it('hands out copies: changing a value it returned does not change what is stored', async () => {
+		const storage = await fixture.open();
+		await storage.namespace('settings').set('guild', { roles: ['a'] });
+		const read = (await storage.namespace<{ roles: string[] }>('settings').get('guild'))!;
+		read.roles.push('changed in memory only');
+		expect(await storage.namespace('settings').get('guild')).toEqual({ roles: ['a'] });
+		expect(await storage.entries('settings')).toEqual([['guild', { roles: ['a'] }]]);
+	});
+
 	it('removes temporary files left by a crashed write', async () => {
 		const storage = await fixture.open();
 		await storage.namespace('invites').set('a', 1);

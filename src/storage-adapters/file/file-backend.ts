@@ -73,8 +73,7 @@ export class FileBackend implements Backend {
 	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
 		const partition = this.partition(namespace);
 		if (!partition.has(key)) return undefined;
-		const raw = partition.get(key);
-		return { raw, entry: decode(raw) };
+		return { raw: partition.text(key), entry: decode(partition.get(key)) };
 	}
 
 	public async putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
@@ -85,8 +84,7 @@ export class FileBackend implements Backend {
 
 	public async compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
 		const partition = this.partition(namespace);
-		const current = partition.has(key) ? partition.get(key) : undefined;
-		if (current !== expectedRaw) return false;
+		if (partition.text(key) !== expectedRaw) return false;
 		if (next === undefined) await partition.delete(key);
 		else await partition.set(key, next);
 		return true;
@@ -95,8 +93,8 @@ export class FileBackend implements Backend {
 	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		const now = Date.now();
 		let batch: Array<[string, StoredEntry]> = [];
-		for (const [key, raw] of this.partition(namespace).freeze()) {
-			const entry = decode(raw);
+		for (const [key, text] of this.partition(namespace).freeze()) {
+			const entry = decode(JSON.parse(text));
 			if (isExpired(entry, now)) continue;
 			batch.push([key, entry]);
 			if (batch.length === ENTRY_BATCH) {
@@ -141,7 +139,7 @@ export class FileBackend implements Backend {
 		for (const name of Object.keys(backup.files)) {
 			const namespace = DATA_FILE.exec(name)?.[1];
 			if (!namespace || !name.endsWith('.json')) throw new Error(`Backup ${backup.id}: ${name} is not a file adapter namespace`);
-			parseSnapshot(await readFile(join(backup.path, name), 'utf8'), `${backup.id}/${name}`);
+			parseSnapshot(await readFile(join(backup.path, name)), `${backup.id}/${name}`);
 		}
 	}
 
@@ -149,12 +147,12 @@ export class FileBackend implements Backend {
 		const restored = new Set<string>();
 		for (const name of Object.keys(backup.files)) {
 			const namespace = name.slice(0, -'.json'.length);
-			await this.partition(namespace).replaceWith(await readFile(join(backup.path, name), 'utf8'));
+			await this.partition(namespace).replaceWith(await readFile(join(backup.path, name)));
 			restored.add(namespace);
 		}
 		// The backup is the whole state: namespaces it does not hold were empty when it was made.
 		for (const [namespace, partition] of this.partitions) {
-			if (!restored.has(namespace) && partition.size > 0) await partition.replaceWith('{}\n');
+			if (!restored.has(namespace) && partition.size > 0) await partition.replaceWith(Buffer.from('{}\n'));
 		}
 	}
 
@@ -181,7 +179,7 @@ export class FileBackend implements Backend {
 
 	/** Read-only: shows what is readable and says so; the repair is left to the process that holds the directory. */
 	private async viewDamaged(partition: FilePartition, damage: PartitionDamage, context: BackendOpenContext): Promise<void> {
-		const snapshot = damage.file === 'journal' ? await readFile(partition.snapshotPath, 'utf8').catch(() => null) : null;
+		const snapshot = damage.file === 'journal' ? await readFile(partition.snapshotPath).catch(() => null) : null;
 		await partition.loadRecovered(snapshot, damage.readableOperations);
 		context.recordEvent('warn', `${damage.path} is damaged (${damage.message}); this read-only view shows its readable part, the bot repairs it when it opens the data`);
 	}
@@ -194,7 +192,7 @@ export class FileBackend implements Backend {
 		const fileName = `${partition.name}.json`;
 		if (damage.file === 'journal') {
 			const aside = await FilePartition.setAside(partition.journalPath);
-			const snapshot = await readFile(partition.snapshotPath, 'utf8').catch(() => null);
+			const snapshot = await readFile(partition.snapshotPath).catch(() => null);
 			await partition.loadRecovered(snapshot, damage.readableOperations);
 			const message = `${partition.journalPath} is damaged (${damage.message}); kept the ${damage.readableOperations.length} readable changes before the damage, set the file aside as ${aside}`;
 			context.logger.error(message);
@@ -213,14 +211,14 @@ export class FileBackend implements Backend {
 		const journalAside = await FilePartition.setAside(partition.journalPath);
 		for (const backup of await context.validBackups()) {
 			if (backup.adapter !== 'file' || !(fileName in backup.files)) continue;
-			let text: string;
+			let copy: Buffer;
 			try {
-				text = await readFile(join(backup.path, fileName), 'utf8');
-				parseSnapshot(text, fileName);
+				copy = await readFile(join(backup.path, fileName));
+				parseSnapshot(copy, fileName);
 			} catch {
 				continue;
 			}
-			await partition.loadRecovered(text, journal);
+			await partition.loadRecovered(copy, journal);
 			const message = `${damage.path} was damaged (${damage.message}); restored ${partition.size} records of "${partition.name}" from backup ${backup.id}; the damaged file is kept as ${aside}`;
 			context.logger.error(message);
 			context.recordEvent('error', message);
