@@ -1,4 +1,4 @@
-import { createCanvas, loadImage, type Image, type SKRSContext2D } from '@napi-rs/canvas';
+import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 
 /** What a welcome (or goodbye) card shows. */
 export interface CardContent {
@@ -23,8 +23,15 @@ const FONT = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif';
 /** Avatars are a few hundred kB at most; anything bigger is not an avatar. */
 const MAX_AVATAR_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Skia and its fonts take about 25 MB once loaded: loaded on the first card, not at startup, so bots that never send
+ * a card never pay for it.
+ */
+const loadCanvas = () => import('@napi-rs/canvas');
+
 /** Renders the card as a PNG. Never needs the network: the avatar bytes are fetched (or not) beforehand. */
 export async function renderCard(content: CardContent): Promise<Buffer> {
+	const { createCanvas } = await loadCanvas();
 	const canvas = createCanvas(CARD_WIDTH, CARD_HEIGHT);
 	const context = canvas.getContext('2d');
 
@@ -92,6 +99,7 @@ async function drawAvatar(context: SKRSContext2D, content: CardContent): Promise
 
 async function decodeImage(bytes: Buffer): Promise<Image | null> {
 	try {
+		const { loadImage } = await loadCanvas();
 		return await loadImage(bytes);
 	} catch {
 		return null;

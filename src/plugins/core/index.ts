@@ -32,8 +32,8 @@ export class CorePlugin extends Plugin {
 		declareNamespaces(container.storage);
 		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.
 		const sharded = this.shard !== null;
-		// Both only read, and nothing writes before login: the features load while the startup backup is written.
-		await Promise.all([reportStorageAtStartup(container.storage, logger, storageLogger, { sharded }), startFeatures(this)]);
+		await reportStorageAtStartup(container.storage, logger, storageLogger, { sharded });
 		if (config.backupIntervalMs !== null) new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded }).start();
+		await startFeatures(this);
 	}
 }

@@ -7,7 +7,8 @@ import { ENTRY_BATCH, assertNamespaceName, isExpired, type Backend, type Backend
 import { PRIVATE_DIR_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 import { DataDirLock } from './lock.js';
-import { FilePartition, PartitionDamage, parseSnapshot, snapshotChunks } from './partition.js';
+import { FilePartition, PartitionDamage } from './partition.js';
+import { parseSnapshot, snapshotChunks } from './snapshot.js';
 
 const DATA_FILE = /^([A-Za-z0-9_-]{1,64})\.(json|journal)$/;
 

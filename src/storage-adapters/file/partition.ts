@@ -1,6 +1,7 @@
 import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
+import { SnapshotFormatError, parseSnapshot, readSnapshotFile, snapshotChunks } from './snapshot.js';
 
 /**
  * One namespace of the file adapter: `<name>.json` (a human-readable snapshot, one entry per line) plus
@@ -267,19 +268,16 @@ export class FilePartition {
 	}
 
 	private async readSnapshot(path: string): Promise<Map<string, string>> {
-		let bytes: Buffer;
+		let snapshot: Awaited<ReturnType<typeof readSnapshotFile>>;
 		try {
-			bytes = await readFile(path);
+			snapshot = await readSnapshotFile(path);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+			if (error instanceof SnapshotFormatError) throw new PartitionDamage('snapshot', path, error.message);
 			throw error;
 		}
-		this.snapshotBytes = bytes.length;
-		try {
-			return parseSnapshot(bytes, path);
-		} catch (error) {
-			throw new PartitionDamage('snapshot', path, (error as Error).message);
-		}
+		this.snapshotBytes = snapshot.bytes;
+		return snapshot.entries;
 	}
 
 	/** Moves a damaged file out of the way under a name that says so; it is kept for a person to inspect. */
@@ -293,90 +291,6 @@ export class FilePartition {
 		}
 		return aside;
 	}
-}
-
-/** Lines written to disk per chunk: large enough to write fast, small enough that no huge string is ever built. */
-const SNAPSHOT_CHUNK_ENTRIES = 2000;
-
-/** Snapshot file text for `entries` (key -> JSON text) in chunks: `{`, one `"key": value` per line, `}`. */
-export function* snapshotChunks(entries: ReadonlyMap<string, string>): Generator<string> {
-	if (entries.size === 0) {
-		yield '{}\n';
-		return;
-	}
-	let lines: string[] = [];
-	let first = true;
-	for (const [key, text] of entries) {
-		lines.push(`${JSON.stringify(key)}: ${text}`);
-		if (lines.length === SNAPSHOT_CHUNK_ENTRIES) {
-			yield `${first ? '{\n' : ',\n'}${lines.join(',\n')}`;
-			first = false;
-			lines = [];
-		}
-	}
-	if (lines.length > 0) yield `${first ? '{\n' : ',\n'}${lines.join(',\n')}`;
-	yield '\n}\n';
-}
-
-const NEWLINE = 0x0a;
-const COMMA = 0x2c;
-const EMPTY_SNAPSHOT = Buffer.from('{}\n');
-const SNAPSHOT_START = Buffer.from('{\n');
-const SNAPSHOT_END = Buffer.from('\n}\n');
-
-/** A snapshot's entries as key -> JSON text; throws naming `source` when the file is not one JSON object. */
-export function parseSnapshot(bytes: Buffer, source: string): Map<string, string> {
-	const entries = parseSnapshotLines(bytes);
-	if (entries) return entries;
-	// Not our one-entry-per-line layout (an older or hand-edited file): parsed whole.
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(bytes.toString('utf8'));
-	} catch {
-		throw new Error(`${source} is not valid JSON (${bytes.length === 0 ? 'the file is empty' : 'truncated or damaged'})`);
-	}
-	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-		throw new Error(`${source} does not hold a JSON object`);
-	}
-	return new Map(Object.entries(parsed).map(([key, value]) => [key, JSON.stringify(value)]));
-}
-
-/**
- * The layout snapshotChunks writes, read a line at a time: each line becomes a small string of its own, so neither the
- * whole file's text nor a tree of every value ever exists at once. Null when the file is laid out otherwise; each
- * line must be exactly one `"key": value` member.
- */
-function parseSnapshotLines(bytes: Buffer): Map<string, string> | null {
-	const entries = new Map<string, string>();
-	if (bytes.equals(EMPTY_SNAPSHOT)) return entries;
-	if (bytes.length < 5 || !bytes.subarray(0, 2).equals(SNAPSHOT_START) || !bytes.subarray(-3).equals(SNAPSHOT_END)) return null;
-	const end = bytes.length - 3;
-	for (let start = 2; start <= end; ) {
-		const lineEnd = bytes.indexOf(NEWLINE, start);
-		const last = lineEnd === end;
-		const comma = bytes[lineEnd - 1] === COMMA;
-		if (comma === last) return null;
-		const member = parseMember(bytes.toString('utf8', start, comma ? lineEnd - 1 : lineEnd));
-		if (!member) return null;
-		entries.set(member[0], member[1]);
-		start = lineEnd + 1;
-	}
-	return entries;
-}
-
-/** `"key": value` -> [key, value's JSON text], or null when the text is not exactly one member. */
-function parseMember(text: string): [string, string] | null {
-	let parsed: Record<string, unknown>;
-	try {
-		parsed = JSON.parse(`{${text}}`) as Record<string, unknown>;
-	} catch {
-		return null;
-	}
-	const keys = Object.keys(parsed);
-	if (keys.length !== 1) return null;
-	const key = keys[0]!;
-	const prefix = `${JSON.stringify(key)}: `;
-	return [key, text.startsWith(prefix) ? text.slice(prefix.length) : JSON.stringify(parsed[key])];
 }
 
 /** One journal line; a set's value goes in as the JSON text it already is. */
