@@ -1,4 +1,5 @@
 import type { BackupInfo, Storage, StorageLogger } from '../../storage-adapters/types.js';
+import { retryThroughOutage } from '../outage-retry.js';
 import { UNKNOWN, decide, useIncreases, type Attribution, type InviteSnapshot } from './attribution.js';
 import { GuildInviteIndex, type LeaderboardRow } from './index-state.js';
 import {
@@ -166,17 +167,19 @@ export class InviteTracker {
 		if (input.bot) return this.recordAttributedJoin(input, at, { how: 'bot', code: null, inviterId: null });
 		// A repeated event (a replay after a reconnect) used no invite either; queued, it would blur the count of the
 		// real joins around it.
-		const record = await this.history(input.guildId, input.memberId);
+		const record = await retryThroughOutage(describeJoin(input), () => this.history(input.guildId, input.memberId), this.logger);
 		if (record?.present && !isRejoinAfterMissedLeave(record, input.joinedAt)) return undefined;
 		return this.queue(input.guildId).enqueue(input, at);
 	}
 
 	public async leave(guildId: string, memberId: string, at = Date.now()): Promise<MemberRecord | undefined> {
 		let changed: MemberRecord | undefined;
-		await this.storage.update<MemberRecord>(INVITE_NAMESPACES.history, memberKey(guildId, memberId), (record) => {
-			changed = recordLeave(record, at);
-			return changed ?? record;
-		});
+		const update = () =>
+			this.storage.update<MemberRecord>(INVITE_NAMESPACES.history, memberKey(guildId, memberId), (record) => {
+				changed = recordLeave(record, at);
+				return changed ?? record;
+			});
+		await retryThroughOutage(`Leave of member ${memberId} in guild ${guildId}`, update, this.logger);
 		if (changed) this.creditChanged(guildId, memberId, changed);
 		return changed;
 	}
@@ -219,28 +222,33 @@ export class InviteTracker {
 		const config = this.config(guildId);
 		const index = this.index(guildId);
 		let changed: MemberRecord | undefined;
-		await this.storage.update<MemberRecord>(INVITE_NAMESPACES.history, memberKey(guildId, memberId), (record) => {
-			changed = recordJoin(record, {
-				at,
-				attribution,
-				memberId,
-				youngAccount: config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY,
-				resetAtFor: (inviterId) => index.resetAtFor(inviterId),
-				joinedAt: input.joinedAt
+		const update = () =>
+			this.storage.update<MemberRecord>(INVITE_NAMESPACES.history, memberKey(guildId, memberId), (record) => {
+				changed = recordJoin(record, {
+					at,
+					attribution,
+					memberId,
+					youngAccount: config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY,
+					resetAtFor: (inviterId) => index.resetAtFor(inviterId),
+					joinedAt: input.joinedAt
+				});
+				return changed ?? record;
 			});
-			return changed ?? record;
-		});
+		// Joins and leaves happen once: during an outage they wait for the storage instead of being lost.
+		await retryThroughOutage(describeJoin(input), update, this.logger);
 		if (changed) this.creditChanged(guildId, memberId, changed);
 		return changed;
 	}
 
 	public async storeSnapshot(guildId: string, snapshot: InviteSnapshot): Promise<void> {
 		const stored: StoredSnapshot = { ...snapshot, fetchedAt: Date.now() };
-		await this.storage.namespace<StoredSnapshot>(INVITE_NAMESPACES.snapshot).set(guildId, stored);
+		const snapshots = this.storage.namespace<StoredSnapshot>(INVITE_NAMESPACES.snapshot);
+		await retryThroughOutage(`Invite snapshot of guild ${guildId}`, () => snapshots.set(guildId, stored), this.logger);
 	}
 
 	public loadSnapshot(guildId: string): Promise<StoredSnapshot | undefined> {
-		return this.storage.namespace<StoredSnapshot>(INVITE_NAMESPACES.snapshot).get(guildId);
+		const snapshots = this.storage.namespace<StoredSnapshot>(INVITE_NAMESPACES.snapshot);
+		return retryThroughOutage(`Invite snapshot of guild ${guildId}`, () => snapshots.get(guildId), this.logger);
 	}
 
 	public async fetchInvites(guildId: string): Promise<FetchResult> {
@@ -303,6 +311,8 @@ interface QueuedJoin {
 	resolve: (record: MemberRecord | undefined) => void;
 	reject: (error: unknown) => void;
 }
+
+const describeJoin = (input: JoinInput) => `Join of member ${input.memberId} in guild ${input.guildId}`;
 
 /** Joins of one guild, attributed in arrival order; one fetch serves every join that queued meanwhile. */
 class GuildJoinQueue {

@@ -16,7 +16,8 @@ export class InviteTrackingMemberAddListener extends Listener<typeof Events.Guil
 				joinedAt: member.joinedTimestamp ?? undefined
 			});
 		} catch (error) {
-			// e.g. a storage outage: the operator must learn which join is missing, not only that a listener failed.
+			// An outage only delays the join (it waits for the storage); anything else loses it, and the operator must
+			// learn which join is missing, not only that a listener failed.
 			this.container.logger.error(`Join of member ${member.id} in guild ${member.guild.id} was not recorded: ${describeError(error)}`);
 			return;
 		}
