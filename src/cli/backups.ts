@@ -106,8 +106,8 @@ export async function restoreCommand(config: ConfigWithoutToken, id: string): Pr
 			process.stdout.write(`${namespace}: ${before[namespace] ?? 0} -> ${after[namespace] ?? 0}\n`);
 		}
 		if (config.storageAdapter !== 'file') {
-			// sqlite and redis are shared safely, but a running bot keeps what it loaded in memory until it restarts.
-			note('If the bot is running on this storage, restart it (or use /restore-data, which reloads it) so it sees the restored data.');
+			// sqlite and redis are shared: a running bot notices the replaced data and reloads it (DataReplacedWatch).
+			note('A bot running on this storage reloads the restored data within 10 seconds.');
 		}
 		return EXIT.ok;
 	});

@@ -44,6 +44,13 @@ export interface Backend {
 	 * implement it, the others serve one process and every lease is theirs.
 	 */
 	acquireLease?(name: string, holder: string, ttlMs: number): Promise<boolean>;
+	/**
+	 * A value that changes whenever the data is replaced wholesale (a restore, an import), kept outside the namespaces
+	 * so that a restore cannot roll it back. Backends several processes share (sqlite, redis) keep it, so each process
+	 * can tell that what it loaded into memory is out of date; the file adapter is held by one process alone.
+	 */
+	readDataGeneration?(): Promise<string | null>;
+	writeDataGeneration?(generation: string): Promise<void>;
 	/** Flushes every acknowledged write and releases files and connections. */
 	close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Keyv, KeyvHooks, type Deserialize, type KeyvOptions, type KeyvStoreAdapter, type Serialize } from 'keyv';
 import { assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend } from './backend.js';
@@ -25,6 +26,8 @@ export class BackendStorage implements Storage {
 	private backupInProgress: Promise<unknown> = Promise.resolve();
 	private closed = false;
 	private lastWriteAt: Date | null = null;
+	/** The data generation this process last saw (undefined: not read yet); see dataReplacedElsewhere. */
+	private seenGeneration: string | null | undefined;
 
 	public constructor(
 		private readonly backend: Backend,
@@ -152,6 +155,7 @@ export class BackendStorage implements Storage {
 		await this.backend.checkBackup(backup);
 		const before = await this.backup(`before-restore-${id.slice(0, 20)}`);
 		await this.backend.restoreBackup(backup);
+		await this.markDataReplaced();
 		this.lastWriteAt = new Date();
 		this.recordEvent('warn', `Restored backup ${id}; the state before it is backup ${before.id}`);
 		this.logger.warn(`Restored backup ${id}; the state before it is backup ${before.id}`);
@@ -197,6 +201,20 @@ export class BackendStorage implements Storage {
 			this.lastWriteAt = new Date();
 			onProgress?.(start + chunk.length);
 		}
+		await this.markDataReplaced();
+	}
+
+	/**
+	 * True when, since the last call, another process (a shard, the data CLI) replaced the data by a restore or an
+	 * import: what this process holds in memory is out of date. The first call only takes note of the current state.
+	 * Always false on the file adapter, whose data directory one process holds alone.
+	 */
+	public async dataReplacedElsewhere(): Promise<boolean> {
+		this.assertOpen();
+		const current = (await this.backend.readDataGeneration?.()) ?? null;
+		const previous = this.seenGeneration;
+		this.seenGeneration = current;
+		return previous !== undefined && current !== previous;
 	}
 
 	/** Deletes every key of a namespace (an import that replaces the data). */
@@ -233,6 +251,15 @@ export class BackendStorage implements Storage {
 		this.closed = true;
 		await this.backupInProgress;
 		await this.backend.close();
+	}
+
+	private async markDataReplaced(): Promise<void> {
+		if (!this.backend.writeDataGeneration) return;
+		// Unique even for two replacements in one millisecond: only equality is ever compared.
+		const generation = `${new Date().toISOString()} ${hostname()}:${process.pid} ${randomUUID()}`;
+		await this.backend.writeDataGeneration(generation);
+		// A replacement made here is reloaded here (/restore-data); only other processes' replacements are news.
+		this.seenGeneration = generation;
 	}
 
 	public recordEvent(level: StorageEvent['level'], message: string): void {

@@ -66,6 +66,8 @@ export interface Storage {
 	acquireLease(name: string, ttlMs: number): Promise<boolean>;
 	restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }>;
 	status(): Promise<StorageStatus>;
+	/** True when another process restored or imported data since the last call: in-memory state must be reloaded. */
+	dataReplacedElsewhere(): Promise<boolean>;
 	close(): Promise<void>;
 }
 

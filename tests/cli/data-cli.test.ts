@@ -1,33 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE, openStorage, type BackendStorage, type StorageOptions, type StoredEntry } from '../../src/storage-adapters/index.js';
+import { runDataCli } from '../helpers/data-cli.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 const REDIS_TARGET = redisTestUrl(9);
 const RECORDS = 10_000;
-
-interface CliResult {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
-/** The built CLI as a child process, as an operator runs it; bot settings of the developer's shell are not inherited. */
-function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
-	const inherited = { ...process.env };
-	for (const key of ['STORAGE_ADAPTER', 'DATA_DIR', 'SQLITE_PATH', 'REDIS_URL', 'BACKUP_DIR', 'BACKUP_KEEP', 'DISCORD_TOKEN']) delete inherited[key];
-	const child = spawn(process.execPath, [CLI, ...args], { cwd: env.DATA_DIR ?? tmpdir(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk) => (stdout += chunk));
-	child.stderr.on('data', (chunk) => (stderr += chunk));
-	return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 function fileOptions(dataDir: string): StorageOptions {
 	return { adapter: 'file', dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: REDIS_TARGET, backupDir: join(dataDir, 'backups'), backupKeep: 20 };
@@ -83,18 +63,18 @@ describe('data CLI', () => {
 	});
 
 	it.skipIf(!redisAvailable)('migrates file -> sqlite -> redis -> file with every record, value and expiry identical', { timeout: 120_000 }, async () => {
-		const toSqlite = await cli(['migrate', '--to', 'sqlite'], { DATA_DIR: source });
+		const toSqlite = await runDataCli(['migrate', '--to', 'sqlite'], { DATA_DIR: source });
 		expect(toSqlite, toSqlite.stderr).toMatchObject({ code: 0 });
 		expect(toSqlite.stdout).toContain('STORAGE_ADAPTER=sqlite');
 		expect(toSqlite.stdout).toContain(`SQLITE_PATH=${join(source, 'bot.sqlite')}`);
 		expect(toSqlite.stderr).toMatch(new RegExp(`Copied and verified ${RECORDS + 4} records`));
 
-		const toRedis = await cli(['migrate', '--to', 'redis', '--to-url', REDIS_TARGET], { DATA_DIR: source, STORAGE_ADAPTER: 'sqlite' });
+		const toRedis = await runDataCli(['migrate', '--to', 'redis', '--to-url', REDIS_TARGET], { DATA_DIR: source, STORAGE_ADAPTER: 'sqlite' });
 		expect(toRedis, toRedis.stderr).toMatchObject({ code: 0 });
 		expect(toRedis.stdout).toContain('STORAGE_ADAPTER=redis');
 
 		const back = await tempDir('back');
-		const toFile = await cli(['migrate', '--to', 'file', '--to-dir', back], { DATA_DIR: source, STORAGE_ADAPTER: 'redis', REDIS_URL: REDIS_TARGET });
+		const toFile = await runDataCli(['migrate', '--to', 'file', '--to-dir', back], { DATA_DIR: source, STORAGE_ADAPTER: 'redis', REDIS_URL: REDIS_TARGET });
 		expect(toFile, toFile.stderr).toMatchObject({ code: 0 });
 		expect(toFile.stdout).toContain(`DATA_DIR=${back}`);
 
@@ -105,21 +85,21 @@ describe('data CLI', () => {
 		expect(await snapshotOf(source)).toEqual(original);
 
 		// A target that holds data is refused, and nothing is copied into it.
-		const again = await cli(['migrate', '--to', 'file', '--to-dir', back], { DATA_DIR: source });
+		const again = await runDataCli(['migrate', '--to', 'file', '--to-dir', back], { DATA_DIR: source });
 		expect(again.code).toBe(2);
 		expect(again.stderr).toMatch(/already holds \d+ records; nothing was copied/);
 	});
 
 	it('exports and imports a portable dump', async () => {
 		const dump = join(await tempDir('dump'), 'dump.json');
-		const exported = await cli(['export', '--format', 'json', '--out', dump], { DATA_DIR: source });
+		const exported = await runDataCli(['export', '--format', 'json', '--out', dump], { DATA_DIR: source });
 		expect(exported, exported.stderr).toMatchObject({ code: 0 });
 		expect(JSON.parse(await readFile(dump, 'utf8'))).toMatchObject({ format: 'supreme-bot-data', version: 1, adapter: 'file' });
 
 		const host = await tempDir('host');
-		const imported = await cli(['import', dump], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
+		const imported = await runDataCli(['import', dump], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
 		expect(imported, imported.stderr).toMatchObject({ code: 0 });
-		const check = await cli(['export'], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
+		const check = await runDataCli(['export'], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
 		const reexported = JSON.parse(check.stdout).namespaces as Record<string, unknown[]>;
 		const dumped = JSON.parse(await readFile(dump, 'utf8')).namespaces as Record<string, unknown[]>;
 		// Compared entry by entry, so a difference names its namespace and key instead of a collapsed diff.
@@ -128,11 +108,11 @@ describe('data CLI', () => {
 			(dumped[namespace] ?? []).forEach((entry, index) => expect(reexported[namespace]?.[index], `${namespace}[${index}]`).toEqual(entry));
 		}
 
-		expect((await cli(['import', dump], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' })).code).toBe(2);
-		const replaced = await cli(['import', dump, '--replace'], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
+		expect((await runDataCli(['import', dump], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' })).code).toBe(2);
+		const replaced = await runDataCli(['import', dump, '--replace'], { DATA_DIR: host, STORAGE_ADAPTER: 'sqlite' });
 		expect(replaced, replaced.stderr).toMatchObject({ code: 0 });
 		expect(replaced.stderr).toMatch(/Backed up the current data first: \S+-before-import/);
-		expect((await cli(['import', join(host, 'missing.json')], { DATA_DIR: host })).code).toBe(4);
+		expect((await runDataCli(['import', join(host, 'missing.json')], { DATA_DIR: host })).code).toBe(4);
 	});
 
 	it('verify finds a damaged backup, restore refuses it and unknown ids, and nothing changes', async () => {
@@ -140,30 +120,30 @@ describe('data CLI', () => {
 		const storage = await openStorage(fileOptions(dir));
 		await storage.namespace('invites').set('g:1', { bonus: 1 });
 		await storage.close();
-		const good = (await cli(['backup'], { DATA_DIR: dir })).stdout.trim();
-		const made = await cli(['backup'], { DATA_DIR: dir });
+		const good = (await runDataCli(['backup'], { DATA_DIR: dir })).stdout.trim();
+		const made = await runDataCli(['backup'], { DATA_DIR: dir });
 		expect(made.code).toBe(0);
 		const bad = made.stdout.trim();
-		expect((await cli(['verify'], { DATA_DIR: dir })).code).toBe(0);
+		expect((await runDataCli(['verify'], { DATA_DIR: dir })).code).toBe(0);
 
 		const file = join(dir, 'backups', bad, 'invites.json');
 		await writeFile(file, (await readFile(file, 'utf8')).replace('"bonus":1', '"bonus":9'));
-		const all = await cli(['verify'], { DATA_DIR: dir });
+		const all = await runDataCli(['verify'], { DATA_DIR: dir });
 		expect(all.code).toBe(3);
 		expect(all.stdout).toContain(`DAMAGED  ${bad}: Backup ${bad}: invites.json does not match its checksum`);
 		expect(all.stdout).toContain(`ok       ${good}`);
-		expect((await cli(['verify', bad], { DATA_DIR: dir })).code).toBe(3);
-		expect((await cli(['verify', good], { DATA_DIR: dir })).code).toBe(0);
+		expect((await runDataCli(['verify', bad], { DATA_DIR: dir })).code).toBe(3);
+		expect((await runDataCli(['verify', good], { DATA_DIR: dir })).code).toBe(0);
 
-		const refused = await cli(['restore', bad], { DATA_DIR: dir });
+		const refused = await runDataCli(['restore', bad], { DATA_DIR: dir });
 		expect(refused.code).toBe(3);
 		expect(refused.stderr).toMatch(/does not match its checksum; nothing was changed/);
-		const unknown = await cli(['restore', '20990101T000000000Z-00-nothing'], { DATA_DIR: dir });
+		const unknown = await runDataCli(['restore', '20990101T000000000Z-00-nothing'], { DATA_DIR: dir });
 		expect(unknown.code).toBe(4);
 		expect(unknown.stderr).toMatch(/No backup with id "20990101T000000000Z-00-nothing"/);
-		expect((await cli(['restore', '../../etc'], { DATA_DIR: dir })).code).toBe(4);
+		expect((await runDataCli(['restore', '../../etc'], { DATA_DIR: dir })).code).toBe(4);
 
-		const restored = await cli(['restore', good], { DATA_DIR: dir });
+		const restored = await runDataCli(['restore', good], { DATA_DIR: dir });
 		expect(restored, restored.stderr).toMatchObject({ code: 0 });
 		expect(restored.stdout).toContain('invites: 1 -> 1');
 		expect((await snapshotOf(dir)).invites).toEqual([['g:1', { value: { bonus: 1 } }]]);
@@ -174,28 +154,28 @@ describe('data CLI', () => {
 		// This test process is alive: its pid in the lock stands for a running bot.
 		await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: 'node dist/index.js' }));
 		for (const args of [['backup'], ['restore', '20990101T000000000Z-00-x'], ['migrate', '--to', 'sqlite'], ['import', join(dir, 'x.json')]]) {
-			const result = await cli(args, { DATA_DIR: dir });
+			const result = await runDataCli(args, { DATA_DIR: dir });
 			expect(result.code, args.join(' ')).toBe(args[0] === 'import' ? 4 : 5);
 		}
-		const refused = await cli(['backup'], { DATA_DIR: dir });
+		const refused = await runDataCli(['backup'], { DATA_DIR: dir });
 		expect(refused.stderr).toContain(`is in use by process ${process.pid} (\`node dist/index.js\``);
 		expect(refused.stderr).toMatch(/Stop the bot first/);
 
-		const status = await cli(['status', '--json'], { DATA_DIR: dir });
+		const status = await runDataCli(['status', '--json'], { DATA_DIR: dir });
 		expect(status, status.stderr).toMatchObject({ code: 0 });
 		expect(status.stderr).toMatch(/read-only view/);
 		expect(JSON.parse(status.stdout)).toMatchObject({ storage: { adapter: 'file', healthy: true }, runningBot: expect.stringContaining(String(process.pid)) });
-		expect((await cli(['verify'], { DATA_DIR: dir })).code).toBe(0);
+		expect((await runDataCli(['verify'], { DATA_DIR: dir })).code).toBe(0);
 		// The read-only commands left the holder's lock in place.
 		expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
 	});
 
 	it('status lists every guild and exits 2 on bad configuration', async () => {
-		const status = await cli(['status'], { DATA_DIR: source });
+		const status = await runDataCli(['status'], { DATA_DIR: source });
 		expect(status, status.stderr).toMatchObject({ code: 0 });
 		expect(status.stdout).toContain(`- g1: 0 members tracked, 3 invites from 1 inviters, join history ${RECORDS}`);
 		expect(status.stdout).toContain('Welcome: #5 (also DM)');
-		const bad = await cli(['status'], { DATA_DIR: source, STORAGE_ADAPTER: 'mongo' });
+		const bad = await runDataCli(['status'], { DATA_DIR: source, STORAGE_ADAPTER: 'mongo' });
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/STORAGE_ADAPTER/);
 	});

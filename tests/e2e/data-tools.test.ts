@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
+import { runDataCli } from '../helpers/data-cli.js';
 import { eventually } from '../helpers/eventually.js';
 
 const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
@@ -20,6 +21,7 @@ function freePort(): Promise<number> {
 		});
 	});
 }
+
 
 function buttons(message: { components?: any[] }): any[] {
 	return (message.components ?? []).flatMap((row: any) => row.components);
@@ -185,4 +187,61 @@ describe('data tools end to end', () => {
 		await eventually(async () => (last = (await fetch(`${base}/healthz`)).status) === 503, '/healthz to answer 503', 20_000, () => String(last));
 		expect(await (await fetch(`${base}/healthz`)).text()).toBe('gateway not connected\n');
 	});
+});
+
+/** The data CLI beside a running bot on sqlite: the database is shared safely, and the bot reloads what the CLI replaced. */
+describe('data CLI restore beside a running bot (sqlite)', () => {
+	let emulator: DiscordEmulator;
+	let bot: BotProcess;
+	let dataDir: string;
+	let guildId: string;
+	let channelId: string;
+	let alice: string;
+
+	beforeAll(async () => {
+		emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Shared sqlite' });
+		guildId = guild.id;
+		channelId = guild.systemChannelId!;
+		alice = emulator.createUser({ username: 'alice' }).id;
+		emulator.addMember(guildId, alice);
+		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
+		dataDir = mkdtempSync(join(tmpdir(), 'supreme-shared-sqlite-'));
+		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'sqlite', env: { COMMAND_GUILD_IDS: guildId } });
+		await bot.start();
+		await bot.waitForLog(/Invite tracking ready/);
+	});
+
+	afterAll(async () => {
+		if (bot?.running) await bot.stop('SIGKILL');
+		await emulator?.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	async function invitesOfAlice(): Promise<string> {
+		const reply = await emulator.runCommand({ guildId, channelId, userId: alice, name: 'invites', options: { user: alice }, memberPermissions: MEMBER }).reply();
+		return String(reply.embeds[0]?.description ?? reply.content);
+	}
+
+	const cliEnv = () => ({ STORAGE_ADAPTER: 'sqlite', DATA_DIR: dataDir });
+
+	it('reloads the counts a CLI restore replaced, without a restart', async () => {
+		emulator.joinViaInvite(guildId, 'alice1');
+		await eventually(async () => (await invitesOfAlice()).includes('1 invite (1 regular, 0 left, 0 fake, 0 bonus)'), 'the join to be counted');
+		const backup = await runDataCli(['backup'], cliEnv());
+		expect(backup.code, backup.stderr).toBe(0);
+		const backupId = /(\d{8}T\d{9}Z-\d{2}-\S+)/.exec(backup.stdout)?.[1];
+		expect(backupId).toBeDefined();
+		await emulator.runCommand({ guildId, channelId, userId: alice, name: 'bonus-invites', subcommand: 'add', options: { user: alice, amount: 3 }, memberPermissions: ADMIN }).reply();
+		expect(await invitesOfAlice()).toContain('4 invites (1 regular, 0 left, 0 fake, 3 bonus)');
+
+		const restore = await runDataCli(['restore', backupId!], cliEnv());
+		expect(restore.code, restore.stderr).toBe(0);
+		// The bot notices within its check interval and reloads, as /restore-data would.
+		let last = '';
+		await eventually(async () => (last = await invitesOfAlice()).includes('1 invite (1 regular, 0 left, 0 fake, 0 bonus)'), 'the bot to reload the restored counts', 25_000, () => last);
+		expect(bot.logLines(/stored data was replaced by another process/)).toHaveLength(1);
+		emulator.joinViaInvite(guildId, 'alice1');
+		await eventually(async () => (await invitesOfAlice()).includes('2 invites (2 regular, 0 left, 0 fake, 0 bonus)'), 'a join after the restore to be counted');
+	}, 60_000);
 });

@@ -5,14 +5,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/storage-adapters/index.js';
 import { shardOf } from '../harness/emulator/snowflake.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
+import { runDataCli } from '../helpers/data-cli.js';
 import { eventually } from '../helpers/eventually.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
 
 const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
 const REDIS_URL = redisTestUrl(5);
 const SHARDED_ENTRY = fileURLToPath(new URL('../../dist/sharded.js', import.meta.url));
+
 
 /** `npm run start:sharded`: two shard processes on one Redis, each serving its own guilds. */
 describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
@@ -99,6 +102,24 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 		await expectInvites(victim, 3);
 		expect(emulator.unknownRoutes).toEqual([]);
 		expect(emulator.serverErrors).toEqual([]);
+	}, 90_000);
+
+	it('reloads every shard when the data CLI restores a backup under them', async () => {
+		const regular = async (guild: (typeof guilds)[number]) => Number(/(\d+) regular/.exec(await invitesText(guild))?.[1]);
+		const before = new Map<string, number>();
+		for (const guild of guilds) before.set(guild.id, await regular(guild));
+		// A backup of the data as it is, then bonus invites in every guild, then the restore.
+		const storage = await openStorage({ adapter: 'redis', dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dataDir, 'backups'), backupKeep: 20 });
+		const backup = await storage.backup('manual').finally(() => storage.close());
+		for (const guild of guilds) {
+			await emulator.runCommand({ guildId: guild.id, channelId: guild.channelId, userId: guild.inviter, name: 'bonus-invites', subcommand: 'add', options: { user: guild.inviter, amount: 2 }, memberPermissions: ADMIN }).reply();
+			expect(await invitesText(guild)).toContain(`(${before.get(guild.id)} regular, 0 left, 0 fake, 2 bonus)`);
+		}
+		const restore = await runDataCli(['restore', backup.id], { STORAGE_ADAPTER: 'redis', REDIS_URL, DATA_DIR: dataDir });
+		expect(restore.code, restore.stderr).toBe(0);
+		// Each shard notices within its check interval and reloads what it holds in memory: the bonus is gone.
+		for (const guild of guilds) await expectInvites(guild, before.get(guild.id)!);
+		expect(bot.logLines(/stored data was replaced by another process/)).toHaveLength(2);
 	}, 90_000);
 
 	it('stops every shard cleanly on SIGTERM (storage flushed, exit 0)', async () => {

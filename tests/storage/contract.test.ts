@@ -188,6 +188,24 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 		expect(backup.counts).toMatchObject({ invites: 0, notes: 0, settings: 1 });
 	});
 
+	it('tells a process when another one replaced the data (a restore, an import), never about its own', async () => {
+		await storage.namespace('invites').set('a', 1);
+		const backup = await storage.backup('manual');
+		// The first call only takes note of the data as it is.
+		expect(await storage.dataReplacedElsewhere()).toBe(false);
+		await storage.restore(backup.id);
+		expect(await storage.dataReplacedElsewhere(), 'its own restore').toBe(false);
+		if (adapter === 'file') return; // one process holds a file-adapter directory: nobody else can replace its data
+		const other = await fixture.open();
+		await other.restore(backup.id);
+		expect(await storage.dataReplacedElsewhere(), "another process's restore").toBe(true);
+		expect(await storage.dataReplacedElsewhere(), 'told once').toBe(false);
+		await other.importEntries('settings', [['guild', { value: { imported: true } }]]);
+		expect(await storage.dataReplacedElsewhere(), "another process's import").toBe(true);
+		await other.namespace('settings').set('guild', { plain: 'write' });
+		expect(await storage.dataReplacedElsewhere(), 'an ordinary write is no replacement').toBe(false);
+	});
+
 	it('refuses values JSON cannot hold instead of storing something else', async () => {
 		await expect(storage.namespace('invites').set('big', { n: 1n })).rejects.toThrow();
 	});

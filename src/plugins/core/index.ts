@@ -2,6 +2,7 @@ import { container, Plugin, preLogin, type SapphireClient } from '@sapphire/fram
 import { Status } from 'discord.js';
 import '../../lib/container.js';
 import { startHealthServer } from '../../lib/data/health.js';
+import { DataReplacedWatch } from '../../lib/data/replaced-watch.js';
 import { startFeatures } from '../../lib/features.js';
 import { BackupSchedule } from '../../lib/scheduled-backups.js';
 import { describeError } from '../../lib/secrets.js';
@@ -34,6 +35,8 @@ export class CorePlugin extends Plugin {
 		const sharded = this.shard !== null;
 		await reportStorageAtStartup(container.storage, logger, storageLogger, { sharded });
 		if (config.backupIntervalMs !== null) new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded }).start();
+		// Before the features load the data, so a restore or import by another shard or the data CLI is never missed.
+		await new DataReplacedWatch(container.storage, logger).start();
 		await startFeatures(this);
 	}
 }

@@ -11,6 +11,7 @@ import type { BackupInfo, StoredEntry } from '../types.js';
 const SEPARATOR = '::';
 /** Lease keys have no SEPARATOR, so they are never mistaken for a namespace (not listed, not backed up). */
 const LEASE_PREFIX = 'supreme:lease:';
+const DATA_GENERATION_KEY = 'supreme:data-generation';
 /** Keys SCAN looks at per round trip: a whole-keyspace walk per namespace wants few, large steps. */
 const SCAN_COUNT = 5000;
 
@@ -192,6 +193,14 @@ export class RedisBackend implements Backend {
 	public async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
 		// SET NX PX: one holder until it expires; a holder that crashed frees it by expiry, not by a release.
 		return (await this.client.set(`${LEASE_PREFIX}${name}`, holder, { NX: true, PX: Math.max(1, Math.round(ttlMs)) })) === 'OK';
+	}
+
+	public readDataGeneration(): Promise<string | null> {
+		return this.client.get(DATA_GENERATION_KEY);
+	}
+
+	public async writeDataGeneration(generation: string): Promise<void> {
+		await this.client.set(DATA_GENERATION_KEY, generation);
 	}
 
 	/** Exports each namespace as JSON lines with the time each key has left to live, streamed a batch at a time. */

@@ -21,6 +21,10 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS entries (
 	value TEXT NOT NULL,
 	expires INTEGER,
 	PRIMARY KEY (namespace, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+	key TEXT PRIMARY KEY,
+	value TEXT NOT NULL
 ) WITHOUT ROWID`;
 
 interface QueuedWrite {
@@ -208,6 +212,16 @@ export class SqliteBackend implements Backend {
 		} finally {
 			copy.close();
 		}
+	}
+
+	public async readDataGeneration(): Promise<string | null> {
+		return this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data-generation'").get()?.value ?? null;
+	}
+
+	public writeDataGeneration(generation: string): Promise<void> {
+		return this.enqueue(() => {
+			this.db.prepare("INSERT INTO meta (key, value) VALUES ('data-generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(generation);
+		});
 	}
 
 	public async restoreBackup(backup: BackupInfo): Promise<void> {
