@@ -22,6 +22,9 @@ for (const bench of BENCHES) {
 		sections.push(`## ${bench.title}\n\n(${bench.file} is not in this checkout.)`);
 		continue;
 	}
+	// The previous benchmark's files may still be on their way to disk: flushed first, so their writeback does not slow
+	// this one's fsyncs.
+	spawnSync('sync');
 	process.stderr.write(`running ${bench.file}...\n`);
 	const started = Date.now();
 	const run = spawnSync(process.execPath, ['--import', 'tsx', bench.file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,27 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { runDataCli } from '../helpers/data-cli.js';
+import { freePort } from '../helpers/free-port.js';
 import { eventually } from '../helpers/eventually.js';
 
 const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
 const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
-
 
 function buttons(message: { components?: any[] }): any[] {
 	return (message.components ?? []).flatMap((row: any) => row.components);

@@ -9,6 +9,7 @@ import { openStorage } from '../../src/storage-adapters/index.js';
 import { shardOf } from '../harness/emulator/snowflake.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { runDataCli } from '../helpers/data-cli.js';
+import { freePort } from '../helpers/free-port.js';
 import { eventually } from '../helpers/eventually.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
 
@@ -22,6 +23,7 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 	let emulator: DiscordEmulator;
 	let bot: BotProcess;
 	let dataDir: string;
+	let healthPort: number;
 	const guilds: Array<{ id: string; channelId: string; inviter: string; code: string }> = [];
 
 	beforeAll(async () => {
@@ -37,6 +39,7 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 			await new Promise((resolve) => setTimeout(resolve, 3));
 		}
 		dataDir = mkdtempSync(join(tmpdir(), 'supreme-sharded-'));
+		healthPort = await freePort();
 		bot = new BotProcess({
 			apiUrl: emulator.apiUrl,
 			dataDir,
@@ -45,7 +48,7 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 			readyCount: 2,
 			readyTimeoutMs: 60_000,
 			// SHARD_COUNT unset: 'auto' asks the emulator's GET /gateway/bot, which recommends 2.
-			env: { COMMAND_GUILD_IDS: guilds.map((guild) => guild.id).join(','), REDIS_URL }
+			env: { COMMAND_GUILD_IDS: guilds.map((guild) => guild.id).join(','), REDIS_URL, HEALTH_PORT: String(healthPort) }
 		});
 		await bot.start();
 	}, 120_000);
@@ -76,6 +79,15 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 		expect(bot.logLines(/Startup backup made:/)).toHaveLength(1);
 		expect(bot.logLines(/Startup backup skipped: another shard made it/)).toHaveLength(1);
 		expect(readdirSync(join(dataDir, 'backups')).filter((name) => name.includes('startup'))).toHaveLength(1);
+	});
+
+	it('serves a health endpoint per shard: shard N on HEALTH_PORT + N, each reporting its own guilds', async () => {
+		for (const shard of [0, 1]) {
+			const base = `http://127.0.0.1:${healthPort + shard}`;
+			expect((await fetch(`${base}/healthz`)).status).toBe(200);
+			const status = (await (await fetch(`${base}/status`)).json()) as { gateway: { connected: boolean; guilds: number } };
+			expect(status.gateway).toEqual({ connected: true, guilds: guilds.filter((guild) => shardOf(guild.id, 2) === shard).length });
+		}
 	});
 
 	it('tracks joins and answers commands on both shards', async () => {

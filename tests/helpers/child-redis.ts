@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createClient } from '@redis/client';
 import { eventually } from './eventually.js';
 
@@ -11,16 +10,6 @@ export const redisServerAvailable = await new Promise<boolean>((resolve) => {
 	probe.once('exit', (code) => resolve(code === 0));
 });
 if (!redisServerAvailable) console.warn('Skipping the Redis outage tests: redis-server is not installed');
-
-export async function freePort(): Promise<number> {
-	const server = createServer();
-	server.listen(0, '127.0.0.1');
-	await once(server, 'listening');
-	const { port } = server.address() as { port: number };
-	server.close();
-	await once(server, 'close');
-	return port;
-}
 
 /**
  * A Redis server of the test's own, to stop and start mid-test (an outage): a password, no automatic persistence, a

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
-import { ChildRedis, freePort, redisServerAvailable } from '../helpers/child-redis.js';
+import { ChildRedis, redisServerAvailable } from '../helpers/child-redis.js';
+import { freePort } from '../helpers/free-port.js';
 import { eventually } from '../helpers/eventually.js';
 import { filesUnder, inviteTotal, isCreditedJoin, runAs, setUpGuild, sleep, whoInvited, writeResult, type GuildSetup } from './_shared.js';
 

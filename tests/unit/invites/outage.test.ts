@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InviteTracker } from '../../../src/lib/invites/tracker.js';
 import { openStorage, type BackendStorage } from '../../../src/storage-adapters/index.js';
-import { ChildRedis, freePort, redisServerAvailable } from '../../helpers/child-redis.js';
+import { ChildRedis, redisServerAvailable } from '../../helpers/child-redis.js';
+import { freePort } from '../../helpers/free-port.js';
 import { FakeGuildInvites } from './_fake-guild-invites.js';
 
 const GUILD = '100000000000000001';
