@@ -107,13 +107,14 @@ export class BotProcess {
 		this.child = child;
 		liveChildren.add(child);
 		const echo = this.options.echo ?? process.env.HARNESS_ECHO === '1';
-		const collect = (chunk: Buffer) => {
-			this.output += chunk.toString();
+		const collect = (chunk: string) => {
+			this.output += chunk;
 			if (echo) process.stderr.write(chunk);
-			this.options.onOutput?.(chunk.toString());
+			this.options.onOutput?.(chunk);
 		};
-		child.stdout!.on('data', collect);
-		child.stderr!.on('data', collect);
+		// Decoded as streams: a character whose bytes straddle two pipe chunks stays one character.
+		child.stdout!.setEncoding('utf8').on('data', collect);
+		child.stderr!.setEncoding('utf8').on('data', collect);
 		this.exited = new Promise((resolveExit) => {
 			child.once('exit', (code, signal) => {
 				liveChildren.delete(child);

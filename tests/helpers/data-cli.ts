@@ -17,6 +17,9 @@ export function runDataCli(args: string[], env: Record<string, string>): Promise
 	const child = spawn(process.execPath, [CLI, ...args], { cwd: env.DATA_DIR ?? tmpdir(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 	let stdout = '';
 	let stderr = '';
+	// Decoded as a stream: a character whose bytes straddle two pipe chunks must not turn into two replacement marks.
+	child.stdout.setEncoding('utf8');
+	child.stderr.setEncoding('utf8');
 	child.stdout.on('data', (chunk) => (stdout += chunk));
 	child.stderr.on('data', (chunk) => (stderr += chunk));
 	return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
