@@ -1,19 +1,24 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { KeyLock } from '../../storage-adapters/key-lock.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { drawWinners, type RandomInt } from './draw.js';
 import { GiveawayScheduler } from './scheduler.js';
 import {
 	cancel,
 	claimEnding,
+	countEntry,
 	createGiveaway,
 	DEFAULT_GIVEAWAY_CONFIG,
 	endNow,
+	entryKey,
 	finishEnding,
 	GIVEAWAY_CONFIG_NAMESPACE,
+	GIVEAWAY_ENTRIES_NAMESPACE,
 	GIVEAWAY_NAMESPACE,
 	isOpen,
 	isRefusal,
+	moveEntrantsOut,
 	nextDueAt,
 	pastWinners,
 	pause,
@@ -23,9 +28,9 @@ import {
 	recordWinners,
 	resume,
 	setMessage,
-	toggleEntry,
 	type Giveaway,
 	type GiveawayConfig,
+	type GiveawayEntry,
 	type NewGiveaway,
 	type Refusal,
 	type Transition
@@ -78,6 +83,9 @@ export interface StartInput extends Omit<NewGiveaway, 'id' | 'now'> {}
 const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 const ID_LENGTH = 8;
 const REFUSED = Symbol('refused');
+/** How long an ending waits, at most ENTRY_SETTLE_ATTEMPTS times, for entries counted but not yet written. */
+const ENTRY_SETTLE_MS = 200;
+const ENTRY_SETTLE_ATTEMPTS = 10;
 
 function newGiveawayId(): string {
 	return Array.from({ length: ID_LENGTH }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
@@ -107,6 +115,8 @@ export class GiveawayService {
 	public readonly scheduler: GiveawayScheduler;
 	private readonly endings = new Map<string, Promise<Outcome<Giveaway>>>();
 	private readonly countEdits = new Map<string, { timer: NodeJS.Timeout | null; lastAt: number }>();
+	/** One click at a time per member and giveaway: a double click must not count twice. */
+	private readonly entryLocks = new KeyLock();
 	private readonly owner: string;
 	private readonly now: () => number;
 	private readonly random: RandomInt;
@@ -135,8 +145,15 @@ export class GiveawayService {
 
 	/** Schedules every giveaway of the guilds this process serves; endings already due run right away. */
 	public async startScheduling(): Promise<void> {
+		await this.moveLegacyEntrants();
 		await this.scheduler.start();
 		this.logger.info(`Giveaways ready: ${this.scheduler.size} scheduled`);
+	}
+
+	/** After a restore: the restored records may be from before `giveaway-entries`, and their end times changed. */
+	public async reload(): Promise<void> {
+		await this.moveLegacyEntrants();
+		await this.scheduler.sweep();
 	}
 
 	public stop(): void {
@@ -204,15 +221,56 @@ export class GiveawayService {
 	}
 
 	/** The Enter button: enters, or leaves when already entered. */
-	public async toggleEntry(id: string, userId: string, memberRoleIds: readonly string[]): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
-		const giveaway = await this.get(id);
-		if (giveaway?.requiredRoleId && !memberRoleIds.includes(giveaway.requiredRoleId) && !giveaway.entrants.includes(userId)) {
-			return { ok: false, reason: `Only members with the <@&${giveaway.requiredRoleId}> role can enter this giveaway.` };
+	public toggleEntry(id: string, userId: string, memberRoleIds: readonly string[]): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
+		const key = entryKey(id, userId);
+		return this.entryLocks.run(key, async () => {
+			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
+			const [giveaway, wasEntered] = await Promise.all([this.get(id), entries.has(key)]);
+			if (!wasEntered && giveaway?.requiredRoleId && !memberRoleIds.includes(giveaway.requiredRoleId)) {
+				return { ok: false, reason: `Only members with the <@&${giveaway.requiredRoleId}> role can enter this giveaway.` };
+			}
+			// Counted first, in the giveaway's own atomic update: that is where a giveaway that closed meanwhile refuses.
+			// The ending compares this count with the entries it reads, so an entry counted but not yet written is waited for.
+			const counted = await this.apply(id, countEntry(id, wasEntered ? -1 : 1));
+			if (!counted.ok) return counted;
+			if (wasEntered) await entries.delete(key);
+			else await entries.set(key, { at: this.now() });
+			this.noteEntriesChanged(id);
+			return { ok: true, value: { entered: !wasEntered, giveaway: counted.value } };
+		});
+	}
+
+	/** The members who entered a giveaway. */
+	public async entrants(id: string): Promise<string[]> {
+		const prefix = entryKey(id, '');
+		const found: string[] = [];
+		for await (const [key] of this.storage.iterate(GIVEAWAY_ENTRIES_NAMESPACE)) if (key.startsWith(prefix)) found.push(key.slice(prefix.length));
+		return found;
+	}
+
+	/**
+	 * The entrants an ending draws from. A click counts its entry before writing it, so while the entries read differ from
+	 * the closed giveaway's count, clicks from just before the close are still on their way: read again, a few times.
+	 */
+	private async settledEntrants(giveaway: Giveaway): Promise<string[]> {
+		let entrants = await this.entrants(giveaway.id);
+		for (let attempt = 0; attempt < ENTRY_SETTLE_ATTEMPTS && entrants.length !== giveaway.entryCount; attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, ENTRY_SETTLE_MS));
+			entrants = await this.entrants(giveaway.id);
 		}
-		const result = await this.apply(id, toggleEntry(id, userId));
-		if (!result.ok) return result;
-		this.noteEntriesChanged(id);
-		return { ok: true, value: { entered: result.value.entrants.includes(userId), giveaway: result.value } };
+		return entrants;
+	}
+
+	/** Records written before entries had a namespace of their own: their entrant lists become entries. */
+	private async moveLegacyEntrants(): Promise<void> {
+		for (const [id, giveaway] of await this.storage.entries<Giveaway>(GIVEAWAY_NAMESPACE)) {
+			if (!giveaway.entrants) continue;
+			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
+			// Entries first: a crash in between leaves the list in place, and the next start moves it again.
+			for (const userId of new Set(giveaway.entrants)) await entries.set(entryKey(id, userId), { at: giveaway.createdAt });
+			const moved = await this.apply(id, moveEntrantsOut(id));
+			if (moved.ok) this.logger.info(`Giveaway ${id}: ${moved.value.entryCount} entries moved to their own records`);
+		}
 	}
 
 	public pause(guildId: string, id: string): Promise<Outcome<Giveaway>> {
@@ -243,7 +301,7 @@ export class GiveawayService {
 		const giveaway = found.value;
 		if (giveaway.state !== 'ended') return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
 		const excluded = new Set(pastWinners(giveaway));
-		const candidates = giveaway.entrants.filter((entrant) => !excluded.has(entrant));
+		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
 		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.discord.isEligible(giveaway.guildId, userId, giveaway.requiredRoleId), this.random);
 		const recorded = await this.apply(id, recordReroll(id, { at: this.now(), byId, winners }));
 		if (!recorded.ok) return recorded;
@@ -292,7 +350,8 @@ export class GiveawayService {
 		try {
 			if (giveaway.winners === null) {
 				const { guildId, requiredRoleId } = giveaway;
-				const winners = await drawWinners(giveaway.entrants, giveaway.winnerCount, (userId) => this.discord.isEligible(guildId, userId, requiredRoleId), this.random);
+				const entrants = await this.settledEntrants(giveaway);
+				const winners = await drawWinners(entrants, giveaway.winnerCount, (userId) => this.discord.isEligible(guildId, userId, requiredRoleId), this.random);
 				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
 			}
 			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);
@@ -307,7 +366,7 @@ export class GiveawayService {
 			return { ok: false, reason: 'The giveaway could not be ended right now; it will be retried shortly.' };
 		}
 		this.scheduler.track(id, null);
-		this.logger.info(`Giveaway ${id} ended: ${giveaway.winners?.length ?? 0} winners, ${giveaway.entrants.length} entries`);
+		this.logger.info(`Giveaway ${id} ended: ${giveaway.winners?.length ?? 0} winners, ${giveaway.entryCount} entries`);
 		await this.renderMessage(id);
 		return { ok: true, value: giveaway };
 	}

@@ -14,6 +14,18 @@
 
 export const GIVEAWAY_NAMESPACE = 'giveaways';
 export const GIVEAWAY_CONFIG_NAMESPACE = 'giveaway-config';
+/**
+ * One record per entry, key `<giveaway id>:<user id>`: an entry is a small write of its own, whatever the number of
+ * entrants, instead of a rewrite of a record that lists them all.
+ */
+export const GIVEAWAY_ENTRIES_NAMESPACE = 'giveaway-entries';
+
+/** `giveaway-entries` namespace: when the member entered. */
+export interface GiveawayEntry {
+	at: number;
+}
+
+export const entryKey = (giveawayId: string, userId: string) => `${giveawayId}:${userId}`;
 
 /** How long a claim protects an ending; every step of the ending refreshes it. */
 export const CLAIM_TIMEOUT_MS = 30_000;
@@ -62,7 +74,13 @@ export interface Giveaway {
 	/** While paused: the time that was left. */
 	remainingMs: number | null;
 	state: GiveawayState;
-	entrants: string[];
+	/**
+	 * Entries in `giveaway-entries`, counted here so the message shows it and so that entering is refused in the same
+	 * atomic step that sees the giveaway closed.
+	 */
+	entryCount: number;
+	/** Only in records written before entries had a namespace of their own; moved out when the giveaways start. */
+	entrants?: string[];
 	claim: EndingClaim | null;
 	/** Drawn once, by the claim holder, before the announcement; null until then. */
 	winners: string[] | null;
@@ -120,7 +138,7 @@ export function createGiveaway(input: NewGiveaway): Giveaway {
 		endsAt: input.now + input.durationMs,
 		remainingMs: null,
 		state: 'active',
-		entrants: [],
+		entryCount: 0,
 		claim: null,
 		winners: null,
 		announcement: null,
@@ -149,13 +167,22 @@ export function setMessage(id: string, messageId: string): Transition {
 	return (giveaway) => (giveaway ? changed(giveaway, { messageId }) : missing(id));
 }
 
-/** Enters a member, or takes them out if they had entered (clicking Enter twice leaves). */
-export function toggleEntry(id: string, userId: string): Transition {
+/** Counts an entry (+1) or a leave (-1); only an active giveaway takes either. */
+export function countEntry(id: string, change: 1 | -1): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
 		if (giveaway.state !== 'active') return { refused: CLOSED[giveaway.state] };
-		const entered = giveaway.entrants.includes(userId);
-		return changed(giveaway, { entrants: entered ? giveaway.entrants.filter((entrant) => entrant !== userId) : [...giveaway.entrants, userId] });
+		return changed(giveaway, { entryCount: Math.max(0, giveaway.entryCount + change) });
+	};
+}
+
+/** A record from before `giveaway-entries`: its entrant list becomes a count (the entries are written beforehand). */
+export function moveEntrantsOut(id: string): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (!giveaway.entrants) return { refused: 'already moved' };
+		const { entrants, ...rest } = giveaway;
+		return changed(rest, { entryCount: new Set(entrants).size });
 	};
 }
 

@@ -52,7 +52,7 @@ export function giveawayMessage(giveaway: Giveaway) {
 	lines.push(`Hosted by ${userMention(giveaway.hostId)}`);
 	lines.push(`${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`);
 	if (giveaway.requiredRoleId) lines.push(`Only for ${roleMention(giveaway.requiredRoleId)}`);
-	lines.push(`Entries: **${giveaway.entrants.length}**`);
+	lines.push(`Entries: **${giveaway.entryCount}**`);
 
 	const open = giveaway.state === 'active';
 	const embed = new EmbedBuilder()
@@ -92,6 +92,6 @@ export function listLine(giveaway: Giveaway): string {
 				: giveaway.state === 'ended'
 					? `ended, ${currentWinners(giveaway).length} ${currentWinners(giveaway).length === 1 ? 'winner' : 'winners'}`
 					: giveaway.state;
-	return `\`${giveaway.id}\` **${giveaway.prize}** in <#${giveaway.channelId}>: ${giveaway.entrants.length} entries, ${state}`;
+	return `\`${giveaway.id}\` **${giveaway.prize}** in <#${giveaway.channelId}>: ${giveaway.entryCount} entries, ${state}`;
 }
 

@@ -4,10 +4,12 @@ import {
 	CLAIM_TIMEOUT_MS,
 	cancel,
 	claimEnding,
+	countEntry,
 	createGiveaway,
 	endNow,
 	finishEnding,
 	isRefusal,
+	moveEntrantsOut,
 	nextDueAt,
 	pause,
 	recordAnnouncementIntent,
@@ -15,7 +17,6 @@ import {
 	recordReroll,
 	recordWinners,
 	resume,
-	toggleEntry,
 	type Giveaway,
 	type Transition
 } from '../../../src/lib/giveaways/state.js';
@@ -36,15 +37,24 @@ function refused(transition: Transition, giveaway: Giveaway | undefined): string
 }
 
 describe('giveaway state machine', () => {
-	it('enters and leaves on a second click; closed giveaways refuse entries', () => {
-		let giveaway = ok(toggleEntry('g1', 'u1'), base());
-		giveaway = ok(toggleEntry('g1', 'u2'), giveaway);
-		expect(giveaway.entrants).toEqual(['u1', 'u2']);
-		giveaway = ok(toggleEntry('g1', 'u1'), giveaway);
-		expect(giveaway.entrants).toEqual(['u2']);
+	it('counts entries and leaves; closed giveaways refuse both', () => {
+		let giveaway = ok(countEntry('g1', 1), base());
+		giveaway = ok(countEntry('g1', 1), giveaway);
+		expect(giveaway.entryCount).toBe(2);
+		giveaway = ok(countEntry('g1', -1), giveaway);
+		expect(giveaway.entryCount).toBe(1);
 		const paused = ok(pause('g1', T0 + 4000), giveaway);
-		expect(refused(toggleEntry('g1', 'u3'), paused)).toMatch(/paused/);
-		expect(refused(toggleEntry('g1', 'u3'), undefined)).toMatch(/no giveaway/);
+		expect(refused(countEntry('g1', 1), paused)).toMatch(/paused/);
+		expect(refused(countEntry('g1', -1), ok(cancel('g1', T0), giveaway))).toMatch(/cancelled/);
+		expect(refused(countEntry('g1', 1), undefined)).toMatch(/no giveaway/);
+	});
+
+	it('turns the entrant list of a record from before the entries namespace into a count, once', () => {
+		const { entryCount: _, ...legacy } = { ...base(), entrants: ['u1', 'u2', 'u2'] };
+		const moved = ok(moveEntrantsOut('g1'), legacy as Giveaway);
+		expect(moved.entryCount).toBe(2);
+		expect(moved).not.toHaveProperty('entrants');
+		expect(refused(moveEntrantsOut('g1'), moved)).toMatch(/already moved/);
 	});
 
 	it('pause keeps the time left and resume gives it back', () => {
