@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: every benchmark in one run on this machine (storage, invite tracking, data tools, startup), each as
- * its own process so none warms up another, then docs/PERFORMANCE.md with every table and the figures of the last
- * reliability run (`npm run test:reliability` writes them to .tmp/reliability/).
+ * `npm run bench`: every benchmark in one run on this machine (storage, invite tracking, data tools, startup,
+ * giveaways), each as its own process so none warms up another, then docs/PERFORMANCE.md with every table and the
+ * figures of the last reliability run (`npm run test:reliability` writes them to .tmp/reliability/).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,8 @@ const BENCHES = [
 	{ file: 'bench/storage.ts', title: 'Storage adapters against the raw drivers and a naive whole-file rewrite' },
 	{ file: 'bench/invites.ts', title: 'Invite tracking against the naive per-join invite diff; leaderboard pages' },
 	{ file: 'bench/data.ts', title: 'Data tools: backup, verify, restore, migrate' },
-	{ file: 'bench/startup.ts', title: 'Startup time and memory with 100k tracked members' }
+	{ file: 'bench/startup.ts', title: 'Startup time and memory with 100k tracked members' },
+	{ file: 'bench/giveaways.ts', title: 'Giveaway entries: one click with few and with many entrants' }
 ];
 
 const sections: string[] = [];

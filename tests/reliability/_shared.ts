@@ -15,11 +15,15 @@ export const FULL = process.env.RELIABILITY_FULL === '1';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../.tmp/reliability/', import.meta.url));
 
-/** Figures for docs/PERFORMANCE.md (bench/run.ts reads them) and for the console. */
+/**
+ * Figures for the console, and from the full suite for docs/PERFORMANCE.md (bench/run.ts reads them): a CI-sized run
+ * of `npm test` must not replace the last full run's figures.
+ */
 export function writeResult(name: string, result: unknown): void {
+	console.log(`[reliability] ${name}: ${JSON.stringify(result)}`);
+	if (!FULL) return;
 	mkdirSync(RESULTS_DIR, { recursive: true });
 	writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify({ at: new Date().toISOString(), ...(result as object) }, null, 2)}\n`);
-	console.log(`[reliability] ${name}: ${JSON.stringify(result)}`);
 }
 
 export interface GuildSetup {
