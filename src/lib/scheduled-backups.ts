@@ -1,5 +1,5 @@
 import type { ILogger } from '@sapphire/framework';
-import type { Storage } from '../storage-adapters/index.js';
+import { StorageClosedError, type Storage } from '../storage-adapters/index.js';
 import { describeError } from './secrets.js';
 
 /**
@@ -39,7 +39,8 @@ export class BackupSchedule {
 			this.logger.info(`Scheduled backup made: ${backup.id}`);
 			return backup.id;
 		} catch (error) {
-			this.logger.error(`Scheduled backup failed: ${describeError(error)}`);
+			// Closed: the bot is stopping, and its last state was flushed by the close.
+			if (!(error instanceof StorageClosedError)) this.logger.error(`Scheduled backup failed: ${describeError(error)}`);
 			return null;
 		} finally {
 			this.#running = false;

@@ -7,7 +7,7 @@ import { BackendStorage, recordStorageEvent } from './storage.js';
 import type { BackupInfo, StorageEvent, StorageLogger, StorageOptions } from './types.js';
 
 export type * from './types.js';
-export { BackendStorage } from './storage.js';
+export { BackendStorage, StorageClosedError } from './storage.js';
 export { BackupError } from './backups.js';
 export { describeRedisUrl } from './redis/redis-backend.js';
 export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';

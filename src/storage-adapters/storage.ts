@@ -12,6 +12,14 @@ const MAX_EVENTS = 50;
 /** Imports write this many keys at once: enough to share commits and round trips, few enough to report progress. */
 const IMPORT_CHUNK = 1000;
 
+/** Thrown by a storage that was closed: the bot is stopping, and timers that fire meanwhile have nothing to do. */
+export class StorageClosedError extends Error {
+	public override readonly name = 'StorageClosedError';
+	public constructor() {
+		super('Storage is closed');
+	}
+}
+
 /** Appends to the recent-events list that status() shows, keeping only the newest. */
 export function recordStorageEvent(events: StorageEvent[], level: StorageEvent['level'], message: string): void {
 	events.push({ at: new Date().toISOString(), level, message });
@@ -267,7 +275,7 @@ export class BackendStorage implements Storage {
 	}
 
 	private assertOpen(): void {
-		if (this.closed) throw new Error('Storage is closed');
+		if (this.closed) throw new StorageClosedError();
 	}
 
 	private assertWritable(): void {

@@ -1,5 +1,5 @@
 import type { ILogger } from '@sapphire/framework';
-import { isStorageOutage, type Storage } from '../../storage-adapters/index.js';
+import { isStorageOutage, StorageClosedError, type Storage } from '../../storage-adapters/index.js';
 import { describeError } from '../secrets.js';
 import { reloadFeatureData } from './reload.js';
 
@@ -42,8 +42,8 @@ export class DataReplacedWatch {
 				if (result.error) this.logger.error(`Reloading ${result.feature} after the data was replaced failed: ${result.error}`);
 			}
 		} catch (error) {
-			// An outage is logged by the storage itself; the next check asks again.
-			if (!isStorageOutage(error)) this.logger.warn(`Could not check whether the stored data was replaced: ${describeError(error)}`);
+			// An outage is logged by the storage itself, and the next check asks again; closed means the bot is stopping.
+			if (!isStorageOutage(error) && !(error instanceof StorageClosedError)) this.logger.warn(`Could not check whether the stored data was replaced: ${describeError(error)}`);
 		} finally {
 			this.#checking = false;
 		}

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DataReplacedWatch } from '../../../src/lib/data/replaced-watch.js';
 import { BackupSchedule } from '../../../src/lib/scheduled-backups.js';
 import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
 import { redisAvailable } from '../../helpers/redis.js';
@@ -49,5 +50,20 @@ describe('storage leases', () => {
 		const schedule = new BackupSchedule(await fixture.open(), 60_000, silent, { sharded: false });
 		expect(await schedule.tick()).toMatch(/scheduled$/);
 		expect(await schedule.tick()).toMatch(/scheduled$/);
+	});
+
+	it('a tick or a check that fires while the bot stops (storage closed) does nothing and logs nothing', async () => {
+		fixture = await createStorageFixture('sqlite');
+		const storage = await fixture.open();
+		const logged: string[] = [];
+		const logger = { ...silent, warn: (line: string) => void logged.push(line), error: (line: string) => void logged.push(line) };
+		const schedule = new BackupSchedule(storage, 60_000, logger, { sharded: false });
+		const watch = new DataReplacedWatch(storage, logger);
+		await watch.start();
+		watch.stop();
+		await storage.close();
+		expect(await schedule.tick()).toBeNull();
+		await watch.check();
+		expect(logged).toEqual([]);
 	});
 });
