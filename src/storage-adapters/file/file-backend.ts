@@ -72,9 +72,8 @@ export class FileBackend implements Backend {
 	}
 
 	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
-		const partition = this.partition(namespace);
-		if (!partition.has(key)) return undefined;
-		return { raw: partition.text(key), entry: decode(partition.get(key)) };
+		const text = this.partition(namespace).text(key);
+		return text === undefined ? undefined : { raw: text, entry: decode(JSON.parse(text)) };
 	}
 
 	public async putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {

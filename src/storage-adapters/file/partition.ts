@@ -131,14 +131,6 @@ export class FilePartition {
 		return this.entries.get(key);
 	}
 
-	public has(key: string): boolean {
-		return this.entries.has(key);
-	}
-
-	public keys(): IterableIterator<string> {
-		return this.entries.keys();
-	}
-
 	public set(key: string, value: unknown): Promise<void> {
 		// Serialized first: a value JSON cannot represent is refused before anything changes.
 		let text: string | undefined;

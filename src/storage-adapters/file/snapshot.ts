@@ -40,12 +40,7 @@ export function* snapshotChunks(entries: ReadonlyMap<string, string>): Generator
 /** A snapshot's entries as key -> JSON text; throws SnapshotFormatError naming `source` when it is not one JSON object. */
 export function parseSnapshot(bytes: Buffer, source: string): Map<string, string> {
 	const lines = new SnapshotLines();
-	let start = 0;
-	for (let end = bytes.indexOf(NEWLINE); end !== -1 && lines.ok; end = bytes.indexOf(NEWLINE, start)) {
-		lines.add(bytes, start, end);
-		start = end + 1;
-	}
-	lines.add(bytes, start, bytes.length);
+	lines.add(bytes, lines.addComplete(bytes), bytes.length);
 	return lines.finish() ?? parseWhole(bytes, source);
 }
 
@@ -62,13 +57,9 @@ export async function readSnapshotFile(path: string): Promise<{ entries: Map<str
 			if (bytesRead === 0) break;
 			bytes += bytesRead;
 			const data = Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
-			let start = 0;
-			for (let end = data.indexOf(NEWLINE); end !== -1 && lines.ok; end = data.indexOf(NEWLINE, start)) {
-				lines.add(data, start, end);
-				start = end + 1;
-			}
+			const rest = lines.addComplete(data);
 			if (!lines.ok) break;
-			carry = Buffer.from(data.subarray(start));
+			carry = Buffer.from(data.subarray(rest));
 		}
 		lines.add(carry, 0, carry.length);
 	} finally {
@@ -106,6 +97,16 @@ class SnapshotLines {
 
 	public add(bytes: Buffer, start: number, end: number): void {
 		if (this.ok) this.ok = this.take(bytes, start, end);
+	}
+
+	/** Takes every line of `bytes` that ends in a newline; returns where the unfinished rest starts. */
+	public addComplete(bytes: Buffer): number {
+		let start = 0;
+		for (let end = bytes.indexOf(NEWLINE); end !== -1 && this.ok; end = bytes.indexOf(NEWLINE, start)) {
+			this.add(bytes, start, end);
+			start = end + 1;
+		}
+		return start;
 	}
 
 	/** The entries when the whole layout was seen, or null. */

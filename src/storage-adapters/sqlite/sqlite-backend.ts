@@ -78,7 +78,9 @@ export class SqliteBackend implements Backend {
 			firstPage: db.prepare<[string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? ORDER BY key LIMIT ?'),
 			nextPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key > ? ORDER BY key LIMIT ?'),
 			namespaces: db.prepare<[], { namespace: string }>('SELECT DISTINCT namespace FROM entries'),
-			counts: db.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace')
+			counts: db.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace'),
+			getGeneration: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data-generation'"),
+			setGeneration: db.prepare<[string]>("INSERT INTO meta (key, value) VALUES ('data-generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
 		};
 	}
 
@@ -215,12 +217,12 @@ export class SqliteBackend implements Backend {
 	}
 
 	public async readDataGeneration(): Promise<string | null> {
-		return this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data-generation'").get()?.value ?? null;
+		return this.statements.getGeneration.get()?.value ?? null;
 	}
 
 	public writeDataGeneration(generation: string): Promise<void> {
 		return this.enqueue(() => {
-			this.db.prepare("INSERT INTO meta (key, value) VALUES ('data-generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(generation);
+			this.statements.setGeneration.run(generation);
 		});
 	}
 
