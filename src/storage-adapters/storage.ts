@@ -158,11 +158,15 @@ export class BackendStorage implements Storage {
 		if (backup.adapter !== this.backend.adapter) {
 			throw new Error(`Backup ${id} was made by the ${backup.adapter} adapter; this bot uses ${this.backend.adapter} (move data between backends with the data CLI's migrate)`);
 		}
-		// Everything is checked before live data is touched, and the current state is saved first.
-		await this.backups.verify(backup);
-		await this.backend.checkBackup(backup);
-		const before = await this.backup(`before-restore-${id.slice(0, 20)}`);
-		await this.backend.restoreBackup(backup);
+		// Everything is checked before live data is touched, and the current state is saved first; the safety backup's
+		// retention must not remove the backup being restored.
+		const before = await this.backups.whilePinned(id, async () => {
+			await this.backups.verify(backup);
+			await this.backend.checkBackup(backup);
+			const safety = await this.backup(`before-restore-${id.slice(0, 20)}`);
+			await this.backend.restoreBackup(backup);
+			return safety;
+		});
 		await this.markDataReplaced();
 		this.lastWriteAt = new Date();
 		this.recordEvent('warn', `Restored backup ${id}; the state before it is backup ${before.id}`);

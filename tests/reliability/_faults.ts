@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AdapterName, StorageOptions } from '../../src/storage-adapters/index.js';
 import { writeResult } from './_shared.js';
 
 /** One row of the fault-injection table: what was acknowledged before the fault, and what survived it. */
@@ -47,5 +48,22 @@ export function mountSmallDisk(size: string): { path: string; remount(size: stri
 			execFileSync('umount', ['-l', path], { stdio: 'pipe' });
 			rmSync(path, { recursive: true, force: true });
 		}
+	};
+}
+
+const RESTORE_NAMESPACES = 6;
+const RESTORE_KEYS = 2000;
+
+/** Storage options and the keys per namespace of the restore-interrupted test (shared with its child process). */
+export function restoreLayout(adapter: AdapterName, dataDir: string): StorageOptions & { layout: Array<[string, string[]]> } {
+	const keys = Array.from({ length: RESTORE_KEYS }, (_, index) => `member-${index}-${'k'.repeat(40)}`);
+	return {
+		adapter,
+		dataDir,
+		sqlitePath: join(dataDir, 'bot.sqlite'),
+		redisUrl: '',
+		backupDir: join(dataDir, 'backups'),
+		backupKeep: 20,
+		layout: Array.from({ length: RESTORE_NAMESPACES }, (_, index) => [`namespace-${index}`, keys])
 	};
 }

@@ -211,17 +211,6 @@ export class FilePartition {
 		}
 	}
 
-	/** Replaces everything with `snapshot` (a restore): the new snapshot is durable before the journal is emptied. */
-	public async replaceWith(snapshot: Buffer): Promise<void> {
-		this.assertWritable();
-		await this.flush();
-		await this.assertHealthy();
-		const entries = parseSnapshot(snapshot, 'backup copy');
-		await this.writeSnapshot(snapshot);
-		await this.resetJournal();
-		this.entries = entries;
-	}
-
 	private apply(operation: JournalOperation): void {
 		if (operation.op === 'set') this.entries.set(operation.key, operation.text);
 		else if (operation.op === 'delete') this.entries.delete(operation.key);
@@ -341,6 +330,11 @@ export class FilePartition {
 		}
 	}
 
+	/** Refuses every write with `cause` until the process restarts (a restore that did not finish). */
+	public refuseWrites(cause: Error): void {
+		this.failure = { cause, retryAt: Number.POSITIVE_INFINITY, delayMs: MAX_RETRY_MS };
+	}
+
 	/** Enters the failed state: writes are refused with the cause until the retry time. */
 	private fail(cause: Error): StorageFailingError {
 		const delayMs = this.failure ? Math.min(MAX_RETRY_MS, this.failure.delayMs * 2) : FIRST_RETRY_MS;
@@ -366,10 +360,6 @@ export class FilePartition {
 			throw this.fail(error as Error);
 		}
 		this.failure = null;
-	}
-
-	private assertWritable(): void {
-		if (this.readOnly) throw this.readOnlyError();
 	}
 
 	private readOnlyError(): Error {
