@@ -5,15 +5,69 @@ import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { KeyvStoreAdapter } from 'keyv';
 import { ENTRY_BATCH, assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
 import { writeFileAtomic } from '../durable-fs.js';
+import type { BackupDirectory } from '../backups.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 
 /** @keyv/redis joins a namespace and a key with this separator; our own commands address the same keys. */
 const SEPARATOR = '::';
-/** Lease keys have no SEPARATOR, so they are never mistaken for a namespace (not listed, not backed up). */
-const LEASE_PREFIX = 'supreme:lease:';
-const DATA_GENERATION_KEY = 'supreme:data-generation';
+/** REDIS_PREFIX's default; versions before it wrote `<namespace>::<key>` and their meta keys under this one. */
+export const DEFAULT_REDIS_PREFIX = 'supreme:';
+/** Meta keys (no SEPARATOR, so never mistaken for a namespace: not listed, not backed up), after the prefix. */
+const LEASE_KEY = 'lease:';
+const DATA_GENERATION_KEY = 'data-generation';
 /** Keys SCAN looks at per round trip: a whole-keyspace walk per namespace wants few, large steps. */
 const SCAN_COUNT = 5000;
+const NAMESPACE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Where our keys live: `<prefix><namespace>::<key>` for data, `<prefix><name>` for meta keys. The prefix ends with ":"
+ * and namespaces have none, so a key under another prefix (or a meta key) never parses as one of our namespaces.
+ */
+export class RedisKeyspace {
+	public constructor(public readonly prefix: string) {}
+
+	public data(namespace: string, key: string): string {
+		return `${this.prefix}${namespace}${SEPARATOR}${key}`;
+	}
+
+	public namespacePattern(namespace: string): string {
+		return `${this.prefix}${namespace}${SEPARATOR}*`;
+	}
+
+	public meta(name: string): string {
+		return `${this.prefix}${name}`;
+	}
+
+	/** The namespace of one of our data keys; null for anything else (meta keys, another prefix's keys). */
+	public namespaceOf(key: string): string | null {
+		if (!key.startsWith(this.prefix)) return null;
+		const end = key.indexOf(SEPARATOR, this.prefix.length);
+		const namespace = key.slice(this.prefix.length, end);
+		return end !== -1 && NAMESPACE_NAME.test(namespace) ? namespace : null;
+	}
+
+	/** The key inside its namespace. */
+	public keyOf(namespace: string, key: string): string {
+		return key.slice(this.prefix.length + namespace.length + SEPARATOR.length);
+	}
+}
+
+/**
+ * Moves keys written before REDIS_PREFIX under it, one RENAME per key in one script per batch (atomic: each key exists
+ * under exactly one name at every moment). A key whose new name is taken already is left where it is and reported.
+ */
+const MOVE_KEYS = `
+local conflicts = {}
+for index = 1, #KEYS, 2 do
+	if redis.call('EXISTS', KEYS[index]) == 1 then
+		if redis.call('EXISTS', KEYS[index + 1]) == 1 then
+			table.insert(conflicts, KEYS[index])
+		else
+			redis.call('RENAME', KEYS[index], KEYS[index + 1])
+		end
+	end
+end
+return conflicts`;
 
 /**
  * Compare-and-set in one server-side step: the write happens only if the key still holds the value the caller read,
@@ -56,12 +110,17 @@ export class RedisBackend implements Backend {
 	public readonly adapter = 'redis' as const;
 	public readonly keyvSerializes = true;
 
+	private readonly keys: RedisKeyspace;
+
 	private constructor(
 		public readonly client: RedisClientType,
-		private readonly url: string
-	) {}
+		private readonly url: string,
+		prefix: string
+	) {
+		this.keys = new RedisKeyspace(prefix);
+	}
 
-	public static async open(url: string, context: BackendOpenContext): Promise<RedisBackend> {
+	public static async open(url: string, context: BackendOpenContext, prefix = DEFAULT_REDIS_PREFIX): Promise<RedisBackend> {
 		let connected = false;
 		const client = createClient({
 			url,
@@ -90,15 +149,57 @@ export class RedisBackend implements Backend {
 			if (client.isOpen) client.destroy();
 			throw new Error(`Cannot connect to Redis at ${describeRedisUrl(url)}: ${(error as Error).message}`);
 		}
-		return new RedisBackend(client, url);
+		return new RedisBackend(client, url, prefix);
 	}
 
 	public key(namespace: string, key: string): string {
-		return `${namespace}${SEPARATOR}${key}`;
+		return this.keys.data(namespace, key);
 	}
 
 	public createStore(): KeyvStoreAdapter {
-		return new RedisStore(this.client, { throwOnErrors: true, throwOnConnectError: true, useUnlink: true, keyPrefixSeparator: SEPARATOR });
+		return new RedisStore(this.client, this.keys.prefix, { throwOnErrors: true, throwOnConnectError: true, useUnlink: true, keyPrefixSeparator: SEPARATOR });
+	}
+
+	/**
+	 * Versions before REDIS_PREFIX wrote `<namespace>::<key>` at the top of the database. Keys of our declared
+	 * namespaces in that form are moved under the prefix once, after a backup of them as they were; any other key
+	 * (another app's `sessions::abc`) is not ours and stays untouched. Read-only opens only report them.
+	 */
+	public async adoptUnprefixedKeys(namespaces: readonly string[], backups: BackupDirectory, context: BackendOpenContext, { readOnly = false } = {}): Promise<void> {
+		const legacy = new RedisKeyspace('');
+		const found = await this.keysByNamespace(legacy, namespaces);
+		const total = [...found.values()].reduce((sum, keys) => sum + keys.length, 0);
+		if (total === 0) return;
+		if (readOnly) {
+			context.logger.warn(`${total} keys of an earlier version (<namespace>::<key>) are not under the prefix "${this.keys.prefix}" yet; the bot moves them when it starts`);
+			return;
+		}
+		const folder = await backups.create('before-redis-prefix');
+		const counts = await this.exportKeys(folder.path, found, legacy);
+		const backup = await backups.seal(folder, { adapter: this.adapter, reason: 'before-redis-prefix', counts });
+		const moves: Array<[string, string]> = [];
+		for (const [namespace, keys] of found) for (const key of keys) moves.push([key, this.keys.data(namespace, legacy.keyOf(namespace, key))]);
+		// The data generation and leases of an earlier version lived under the default prefix.
+		const legacyMeta = new RedisKeyspace(DEFAULT_REDIS_PREFIX);
+		if (this.keys.prefix !== DEFAULT_REDIS_PREFIX) {
+			moves.push([legacyMeta.meta(DATA_GENERATION_KEY), this.keys.meta(DATA_GENERATION_KEY)]);
+			for await (const leases of this.client.scanIterator({ MATCH: legacyMeta.meta(`${LEASE_KEY}*`), COUNT: SCAN_COUNT })) {
+				for (const lease of leases) moves.push([lease, this.keys.meta(lease.slice(DEFAULT_REDIS_PREFIX.length))]);
+			}
+		}
+		const conflicts: string[] = [];
+		for (let start = 0; start < moves.length; start += ENTRY_BATCH) {
+			const batch = moves.slice(start, start + ENTRY_BATCH);
+			conflicts.push(...((await this.client.eval(MOVE_KEYS, { keys: batch.flat() })) as string[]));
+		}
+		const message = `Moved ${moves.length - conflicts.length} keys of an earlier version under the Redis prefix "${this.keys.prefix}" (backup ${backup.id} holds them as they were)`;
+		context.logger.info(message);
+		context.recordEvent('info', message);
+		if (conflicts.length > 0) {
+			const warning = `${conflicts.length} keys of an earlier version were left where they are because their name under "${this.keys.prefix}" is taken (e.g. ${conflicts.slice(0, 3).join(', ')}); backup ${backup.id} holds them`;
+			context.logger.warn(warning);
+			context.recordEvent('warn', warning);
+		}
 	}
 
 	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
@@ -131,13 +232,13 @@ export class RedisBackend implements Backend {
 	/** Keys of one namespace, in batches, as SCAN finds them. */
 	public async *scanKeys(namespace: string): AsyncGenerator<string[]> {
 		// No TYPE filter: the prefix already selects our keys, and filtering by type makes the server's walk slower.
-		for await (const keys of this.client.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: SCAN_COUNT })) {
+		for await (const keys of this.client.scanIterator({ MATCH: this.keys.namespacePattern(namespace), COUNT: SCAN_COUNT })) {
 			if (keys.length > 0) yield keys;
 		}
 	}
 
 	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
-		const prefixLength = namespace.length + SEPARATOR.length;
+		const prefixLength = this.keys.data(namespace, '').length;
 		for await (const keys of this.scanKeys(namespace)) {
 			for (let start = 0; start < keys.length; start += ENTRY_BATCH) {
 				const slice = keys.slice(start, start + ENTRY_BATCH);
@@ -155,15 +256,17 @@ export class RedisBackend implements Backend {
 	}
 
 	/**
-	 * Every namespaced key, grouped by namespace, from one walk of the keyspace: a SCAN MATCH per namespace would walk
-	 * the whole keyspace once for each namespace.
+	 * Every key of our namespaces, grouped by namespace, from one walk of the keyspace (a SCAN MATCH per namespace would
+	 * walk it once for each): the namespaces under the prefix, or only `only` (the unprefixed keys of earlier versions,
+	 * where anything else is another app's).
 	 */
-	public async keysByNamespace(): Promise<Map<string, string[]>> {
+	public async keysByNamespace(keyspace = this.keys, only?: readonly string[]): Promise<Map<string, string[]>> {
 		const found = new Map<string, string[]>();
-		for await (const keys of this.client.scanIterator({ MATCH: `*${SEPARATOR}*`, COUNT: SCAN_COUNT, TYPE: 'string' })) {
+		const wanted = only ? new Set(only) : null;
+		for await (const keys of this.client.scanIterator({ MATCH: `${keyspace.prefix}*${SEPARATOR}*`, COUNT: SCAN_COUNT, TYPE: 'string' })) {
 			for (const key of keys) {
-				const namespace = key.slice(0, key.indexOf(SEPARATOR));
-				if (!/^[A-Za-z0-9_-]{1,64}$/.test(namespace)) continue;
+				const namespace = keyspace.namespaceOf(key);
+				if (namespace === null || (wanted && !wanted.has(namespace))) continue;
 				let list = found.get(namespace);
 				if (!list) found.set(namespace, (list = []));
 				list.push(key);
@@ -192,32 +295,37 @@ export class RedisBackend implements Backend {
 
 	public async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
 		// SET NX PX: one holder until it expires; a holder that crashed frees it by expiry, not by a release.
-		return (await this.client.set(`${LEASE_PREFIX}${name}`, holder, { NX: true, PX: Math.max(1, Math.round(ttlMs)) })) === 'OK';
+		return (await this.client.set(this.keys.meta(`${LEASE_KEY}${name}`), holder, { NX: true, PX: Math.max(1, Math.round(ttlMs)) })) === 'OK';
 	}
 
 	public readDataGeneration(): Promise<string | null> {
-		return this.client.get(DATA_GENERATION_KEY);
+		return this.client.get(this.keys.meta(DATA_GENERATION_KEY));
 	}
 
 	public async writeDataGeneration(generation: string): Promise<void> {
-		await this.client.set(DATA_GENERATION_KEY, generation);
+		await this.client.set(this.keys.meta(DATA_GENERATION_KEY), generation);
 	}
 
 	/** Exports each namespace as JSON lines with the time each key has left to live, streamed a batch at a time. */
 	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
 		const keysByNamespace = await this.keysByNamespace();
 		for (const namespace of declared) if (!keysByNamespace.has(namespace)) keysByNamespace.set(namespace, []);
+		return this.exportKeys(folder, keysByNamespace);
+	}
+
+	/** Writes `<namespace>.jsonl` for each namespace's keys; returns the lines written per namespace. */
+	private async exportKeys(folder: string, keysByNamespace: Map<string, string[]>, keyspace = this.keys): Promise<Record<string, number>> {
 		const counts: Record<string, number> = {};
 		for (const namespace of [...keysByNamespace.keys()].sort()) {
 			counts[namespace] = 0;
-			const lines = this.backupLines(namespace, keysByNamespace.get(namespace)!, () => counts[namespace]!++);
+			const lines = this.backupLines(keyspace, namespace, keysByNamespace.get(namespace)!, () => counts[namespace]!++);
 			await writeFileAtomic(join(folder, `${namespace}.jsonl`), lines);
 		}
 		return counts;
 	}
 
 	/** Backup lines of `keys`, one chunk of text per MGET; `onLine` counts them. */
-	private async *backupLines(namespace: string, keys: string[], onLine: () => void): AsyncGenerator<string> {
+	private async *backupLines(keyspace: RedisKeyspace, namespace: string, keys: string[], onLine: () => void): AsyncGenerator<string> {
 		for (let start = 0; start < keys.length; start += ENTRY_BATCH) {
 			const slice = keys.slice(start, start + ENTRY_BATCH);
 			const values = await this.client.mGet(slice);
@@ -230,7 +338,7 @@ export class RedisBackend implements Backend {
 				// The expiry is inside every value Keyv wrote, so no PTTL round trip per key is needed.
 				const expires = expiresOf(value);
 				if (expires !== null && expires <= now) return;
-				const line: BackupLine = { key: key.slice(namespace.length + SEPARATOR.length), value, ttl: expires === null ? null : expires - now };
+				const line: BackupLine = { key: keyspace.keyOf(namespace, key), value, ttl: expires === null ? null : expires - now };
 				chunk += `${JSON.stringify(line)}\n`;
 				onLine();
 			});
@@ -306,17 +414,32 @@ async function* readBackupLines(path: string): AsyncGenerator<BackupLine> {
 	}
 }
 
-/** @keyv/redis, except that clearing a namespace reports failures instead of swallowing them. */
+/** @keyv/redis with our key prefix, and a namespace clear that reports failures instead of swallowing them. */
 class RedisStore extends KeyvRedis<string> {
 	public constructor(
 		private readonly redis: RedisClientType,
+		private readonly keyPrefix: string,
 		options: ConstructorParameters<typeof KeyvRedis>[1]
 	) {
 		super(redis, options);
 	}
 
+	// Keyv assigns and reads the namespace as it named it; every key @keyv/redis builds from it starts with the prefix.
+	public override get namespace(): string | undefined {
+		const prefixed = super.namespace;
+		return prefixed === undefined ? undefined : prefixed.slice(this.keyPrefix.length);
+	}
+
+	public override set namespace(value: string | undefined) {
+		super.namespace = value === undefined ? undefined : `${this.keyPrefix}${value}`;
+	}
+
+	public override iterator<U = string>(namespace?: string): AsyncGenerator<[string, U | undefined], void, unknown> {
+		return super.iterator<U>(namespace === undefined ? undefined : `${this.keyPrefix}${namespace}`);
+	}
+
 	public override async clear(): Promise<void> {
-		const namespace = this.namespace ?? 'keyv';
+		const namespace = `${this.keyPrefix}${this.namespace ?? 'keyv'}`;
 		for await (const keys of this.redis.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: SCAN_COUNT, TYPE: 'string' })) {
 			if (keys.length > 0) await this.redis.unlink(keys);
 		}
