@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
@@ -18,6 +20,60 @@ const DATA_GENERATION_KEY = 'data-generation';
 /** Keys SCAN looks at per round trip: a whole-keyspace walk per namespace wants few, large steps. */
 const SCAN_COUNT = 5000;
 const NAMESPACE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Says a restore is under way (which backup, which staging keys); refreshed while it stages, so a dead one expires. */
+const RESTORE_MARKER = 'restore-in-progress';
+const RESTORE_MARKER_TTL_MS = 10_000;
+/** Staging keys of a restore: `<prefix>restore-staging:<token>:<namespace>::<key>` (never parsed as a namespace). */
+const RESTORE_STAGING = 'restore-staging:';
+
+/**
+ * The one step of a restore, atomic like every script: if this restore still holds the marker, every key of our
+ * namespaces is deleted, every staging key renamed to its live name, the data generation changed and the marker
+ * removed. Staging keys have a ":" before their namespace, so the namespace pattern never matches them.
+ * KEYS: marker, data generation. ARGV: marker value, prefix, staging prefix, new generation.
+ */
+const SWAP_IN_RESTORE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local prefix, staging = ARGV[2], ARGV[3]
+local function each(pattern, fn)
+	local cursor = '0'
+	repeat
+		local step = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)
+		cursor = step[1]
+		for _, key in ipairs(step[2]) do fn(key) end
+	until cursor == '0'
+end
+-- REDIS_PREFIX and the staging token have no glob characters, so they serve as SCAN patterns as they are.
+each(prefix .. '*', function(key)
+	local namespace = string.match(string.sub(key, #prefix + 1), '^([%w_%-]+)::')
+	if namespace and #namespace <= 64 then redis.call('UNLINK', key) end
+end)
+local moved = 0
+each(staging .. '*', function(key)
+	if redis.call('EXISTS', key) == 1 then
+		redis.call('RENAME', key, prefix .. string.sub(key, #staging + 1))
+		moved = moved + 1
+	end
+end)
+redis.call('SET', KEYS[2], ARGV[4])
+redis.call('DEL', KEYS[1])
+return moved`;
+
+const REFRESH_IF_HELD = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+const RELEASE_IF_HELD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
+
+/** Deletes KEYS[2..] unless a restore marker (KEYS[1]) is live: staging keys of a running restore are never removed. */
+const UNLINK_UNLESS_RESTORING = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local removed = 0
+for index = 2, #KEYS do removed = removed + redis.call('UNLINK', KEYS[index]) end
+return removed`;
 
 /**
  * Where our keys live: `<prefix><namespace>::<key>` for data, `<prefix><name>` for meta keys. The prefix ends with ":"
@@ -149,7 +205,14 @@ export class RedisBackend implements Backend {
 			if (client.isOpen) client.destroy();
 			throw new Error(`Cannot connect to Redis at ${describeRedisUrl(url)}: ${(error as Error).message}`);
 		}
-		return new RedisBackend(client, url, prefix);
+		const backend = new RedisBackend(client, url, prefix);
+		try {
+			await backend.rollBackInterruptedRestore(context);
+		} catch (error) {
+			client.destroy();
+			throw error;
+		}
+		return backend;
 	}
 
 	public key(namespace: string, key: string): string {
@@ -360,38 +423,113 @@ export class RedisBackend implements Backend {
 		}
 	}
 
+	/**
+	 * Writes the backup into staging keys, then swaps them in with one script: live data is never emptied before the new
+	 * data is complete, and other processes see the old data or the new, never a mix. A marker (refreshed while staging)
+	 * says a restore is under way; a process that finds staging keys without a live marker removes them (see open).
+	 */
 	public async restoreBackup(backup: BackupInfo): Promise<void> {
-		const restored = new Set<string>();
-		for (const name of Object.keys(backup.files)) {
-			const namespace = name.slice(0, -'.jsonl'.length);
-			await this.clearNamespace(namespace);
-			let batch: BackupLine[] = [];
-			const flush = async () => {
-				const multi = this.client.multi();
-				for (const line of batch) {
-					if (line.ttl === null) multi.set(this.key(namespace, line.key), line.value);
-					else multi.set(this.key(namespace, line.key), line.value, { PX: line.ttl });
-				}
-				await multi.exec();
-				batch = [];
-			};
-			for await (const line of readBackupLines(join(backup.path, name))) {
-				batch.push(line);
-				if (batch.length >= ENTRY_BATCH) await flush();
-			}
-			if (batch.length > 0) await flush();
-			restored.add(namespace);
+		const token = randomUUID();
+		const staging = new RedisKeyspace(this.keys.meta(`${RESTORE_STAGING}${token}:`));
+		const marker = JSON.stringify({ backup: backup.id, token, startedAt: new Date().toISOString(), host: hostname(), pid: process.pid });
+		if ((await this.client.set(this.keys.meta(RESTORE_MARKER), marker, { NX: true, PX: RESTORE_MARKER_TTL_MS })) !== 'OK') {
+			throw new Error(`Another restore is in progress on this Redis database (${await this.client.get(this.keys.meta(RESTORE_MARKER))}); try again once it is done`);
 		}
-		for (const namespace of await this.namespaces()) if (!restored.has(namespace)) await this.clearNamespace(namespace);
+		try {
+			// What an interrupted restore left is named in the log of the process that cleans it up.
+			await this.client.set(staging.prefix.slice(0, -1), marker);
+			for (const name of Object.keys(backup.files)) {
+				const namespace = name.slice(0, -'.jsonl'.length);
+				let batch: BackupLine[] = [];
+				const flush = async () => {
+					await this.keepRestoreMarker(marker);
+					const multi = this.client.multi();
+					for (const line of batch) {
+						if (line.ttl === null) multi.set(staging.data(namespace, line.key), line.value);
+						else multi.set(staging.data(namespace, line.key), line.value, { PX: Math.max(1, line.ttl) });
+					}
+					await multi.exec();
+					batch = [];
+				};
+				for await (const line of readBackupLines(join(backup.path, name))) {
+					batch.push(line);
+					if (batch.length >= ENTRY_BATCH) await flush();
+				}
+				if (batch.length > 0) await flush();
+			}
+			const swapped = await this.client.eval(SWAP_IN_RESTORE, {
+				keys: [this.keys.meta(RESTORE_MARKER), this.keys.meta(DATA_GENERATION_KEY)],
+				arguments: [marker, this.keys.prefix, staging.prefix, `restore ${backup.id} ${randomUUID()}`]
+			});
+			if (swapped === -1) throw new Error('the restore took longer than its marker lasts and another process took over; nothing was changed');
+		} finally {
+			// After a swap only the info key is left; after a failure, the staged copy too. Live data was not touched.
+			await this.client.eval(RELEASE_IF_HELD, { keys: [this.keys.meta(RESTORE_MARKER)], arguments: [marker] }).catch(() => undefined);
+			await this.removeStaging(staging.prefix.slice(0, -1)).catch(() => undefined);
+		}
 	}
 
-	public async clearNamespace(namespace: string): Promise<void> {
-		for await (const keys of this.scanKeys(namespace)) await this.client.unlink(keys);
+	private async keepRestoreMarker(marker: string): Promise<void> {
+		const held = await this.client.eval(REFRESH_IF_HELD, { keys: [this.keys.meta(RESTORE_MARKER)], arguments: [marker, String(RESTORE_MARKER_TTL_MS)] });
+		if (held !== 1) throw new Error('the restore marker expired while the backup was being staged; nothing was changed');
+	}
+
+	/** Keys starting with `stagingPrefix`, removed only while no restore marker is live. */
+	private async removeStaging(stagingPrefix: string): Promise<number> {
+		let removed = 0;
+		for await (const keys of this.client.scanIterator({ MATCH: `${stagingPrefix}*`, COUNT: SCAN_COUNT })) {
+			if (keys.length === 0) continue;
+			const result = (await this.client.eval(UNLINK_UNLESS_RESTORING, { keys: [this.keys.meta(RESTORE_MARKER), ...keys] })) as number;
+			if (result === -1) return removed;
+			removed += result;
+		}
+		return removed;
+	}
+
+	/**
+	 * A restore whose process died before the swap left staging keys (live data was not touched). Once no restore
+	 * marker is live (it expires RESTORE_MARKER_TTL_MS after the last refresh), they are removed and the operator told.
+	 */
+	private async rollBackInterruptedRestore(context: BackendOpenContext): Promise<void> {
+		const markerKey = this.keys.meta(RESTORE_MARKER);
+		let waited = false;
+		for (let marker = await this.client.get(markerKey); marker !== null; marker = await this.client.get(markerKey)) {
+			// A marker left by a process of this host that is gone needs no waiting for.
+			if (restoreHolderIsGone(marker)) {
+				await this.client.eval(RELEASE_IF_HELD, { keys: [markerKey], arguments: [marker] });
+				continue;
+			}
+			if (!waited) context.logger.warn(`Waiting for the restore in progress on this Redis database to finish: ${marker}`);
+			waited = true;
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		const stagingPrefix = this.keys.meta(RESTORE_STAGING);
+		const interrupted: string[] = [];
+		for await (const keys of this.client.scanIterator({ MATCH: `${stagingPrefix}*`, COUNT: SCAN_COUNT })) {
+			for (const key of keys) if (!key.includes(SEPARATOR)) interrupted.push((await this.client.get(key)) ?? key);
+		}
+		const removed = await this.removeStaging(stagingPrefix);
+		if (removed === 0) return;
+		const message = `A restore was interrupted before it switched the data over (${interrupted.join('; ') || 'no details'}); the data is as it was before it. ${removed} staged keys were removed; run the restore again`;
+		context.logger.warn(message);
+		context.recordEvent('warn', message);
 	}
 
 	public async close(): Promise<void> {
 		// Every acknowledged write was already confirmed by the server; close waits for replies still in flight.
 		if (this.client.isOpen) await this.client.close();
+	}
+}
+
+/** True when a restore marker names a process of this host that no longer runs. */
+function restoreHolderIsGone(marker: string): boolean {
+	try {
+		const { host, pid } = JSON.parse(marker) as { host?: unknown; pid?: unknown };
+		if (host !== hostname() || typeof pid !== 'number' || pid === process.pid) return false;
+		process.kill(pid, 0);
+		return false;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'ESRCH';
 	}
 }
 
