@@ -76,6 +76,8 @@ export interface StorageOptions {
 	dataDir: string;
 	sqlitePath: string;
 	redisUrl: string;
+	/** Every Redis key the storage writes starts with it (REDIS_PREFIX); default `supreme:`. */
+	redisPrefix?: string;
 	backupDir: string;
 	backupKeep: number;
 	/** Namespaces the bot and its plugins declared; they appear in status and backups even while empty. */

@@ -7,7 +7,7 @@ import { startFeatures } from '../../lib/features.js';
 import { BackupSchedule } from '../../lib/scheduled-backups.js';
 import { describeError } from '../../lib/secrets.js';
 import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
-import { declareNamespaces } from '../registry.js';
+import { declareNamespaces, pluginRegistry } from '../registry.js';
 
 /** Opens storage before the pieces load and before login, so every piece can rely on container.storage. */
 export class CorePlugin extends Plugin {
@@ -28,7 +28,8 @@ export class CorePlugin extends Plugin {
 			logger.info(`Health endpoint listening on port ${healthPort} (/healthz, /status)`);
 		}
 		const storageLogger = new StorageLogAdapter(logger);
-		container.storage = await openBotStorage(config, logger, storageLogger);
+		// The plugins' namespaces too: opening moves their keys of an earlier version under REDIS_PREFIX with the core's.
+		container.storage = await openBotStorage(config, logger, storageLogger, pluginRegistry.namespaces());
 		// The core's and the plugins' namespaces, before the startup backup: listed and backed up even while empty.
 		declareNamespaces(container.storage);
 		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.
