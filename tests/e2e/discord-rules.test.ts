@@ -86,3 +86,98 @@ describe('members the bot has not cached: leaves after a restart', () => {
 		expect(emulator.serverErrors).toEqual([]);
 	});
 });
+
+describe('members in rules screening (pending)', () => {
+	let emulator: DiscordEmulator;
+	let bot: BotProcess;
+	let dataDir: string;
+	let guildId: string;
+	let welcomeChannel: string;
+	let admin: string;
+	let alice: string;
+	let instantRole: string;
+	let delayedRole: string;
+
+	beforeAll(async () => {
+		emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Screened' });
+		guildId = guild.id;
+		welcomeChannel = emulator.createChannel(guildId, { name: 'welcome' }).id;
+		admin = emulator.createUser({ username: 'admin' }).id;
+		alice = emulator.createUser({ username: 'alice' }).id;
+		for (const id of [admin, alice]) emulator.addMember(guildId, id);
+		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
+		instantRole = emulator.createRole(guildId, { name: 'Member' }).id;
+		delayedRole = emulator.createRole(guildId, { name: 'Regular' }).id;
+		dataDir = mkdtempSync(join(tmpdir(), 'supreme-screening-'));
+		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file', env: { COMMAND_GUILD_IDS: guildId, LOG_LEVEL: 'debug' } });
+		await bot.start();
+		await bot.waitForLog(/Invite tracking ready/);
+		await command('setup-welcome', { channel: welcomeChannel, message: 'Welcome {user}, invited by {inviter}.' });
+		await command('autorole', { role: instantRole }, 'add');
+		await command('autorole', { role: delayedRole, delay: '1h' }, 'add');
+	});
+
+	afterAll(async () => {
+		if (bot?.running) await bot.stop('SIGKILL');
+		await emulator?.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	async function command(name: string, options: Record<string, string | number | boolean> = {}, subcommand?: string) {
+		const handle = emulator.runCommand({ guildId, userId: admin, name, options, memberPermissions: ADMIN, ...(subcommand ? { subcommand } : {}) });
+		return handle.reply();
+	}
+
+	const welcomes = (userId: string) => emulator.messages(welcomeChannel).filter((message) => message.content.includes(`<@${userId}>`));
+
+	async function delayedDueAt(): Promise<number | null> {
+		const reply = await command('autorole', {}, 'list');
+		const field = (reply.embeds[0]?.fields as { name: string; value: string }[] | undefined)?.find((candidate) => candidate.name === 'Delayed grants waiting');
+		const due = /<t:(\d+):R>/.exec(field?.value ?? '');
+		return due ? Number(due[1]) * 1000 : null;
+	}
+
+	it('a pending member gets no role and no welcome until they pass screening, across a crash; the delay starts then', async () => {
+		const carol = emulator.joinViaInvite(guildId, 'alice1', { username: 'carol' }, { pending: true });
+		await bot.waitForLog(new RegExp(`Member ${carol.id} of guild ${guildId} is in rules screening: the welcome waits`));
+		await bot.waitForLog(new RegExp(`Member ${carol.id} of guild ${guildId} is in rules screening: auto-roles wait`));
+		await bot.restart('SIGKILL');
+		await bot.waitForLog(/Invite tracking ready/);
+		expect(emulator.memberRoles(guildId, carol.id)).toEqual([]);
+		expect(emulator.member(guildId, carol.id)?.pending).toBe(true);
+		expect(welcomes(carol.id)).toEqual([]);
+		expect(await delayedDueAt()).toBeNull();
+
+		const passedAt = Date.now();
+		emulator.passScreening(guildId, carol.id);
+		const welcome = await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${carol.id}>`), 10_000);
+		expect(welcome.content).toBe(`Welcome <@${carol.id}>, invited by <@${alice}>.`);
+		await eventually(async () => emulator.memberRoles(guildId, carol.id).includes(instantRole), 'the auto-role after screening');
+		expect(await delayedDueAt()).toBeGreaterThanOrEqual(Math.floor(passedAt / 1000) * 1000 + 3_600_000);
+	});
+
+	it('a member who passes screening while the bot is stopped gets what waited at the next start', async () => {
+		const dave = emulator.joinViaInvite(guildId, 'alice1', { username: 'dave' }, { pending: true });
+		await bot.waitForLog(new RegExp(`Member ${dave.id} of guild ${guildId} is in rules screening: the welcome waits`));
+		await bot.waitForLog(new RegExp(`Member ${dave.id} of guild ${guildId} is in rules screening: auto-roles wait`));
+		await bot.stop('SIGTERM');
+		emulator.passScreening(guildId, dave.id);
+		await bot.start();
+		await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${dave.id}>`), 10_000);
+		await eventually(async () => emulator.memberRoles(guildId, dave.id).includes(instantRole), 'the auto-role at the next start');
+	});
+
+	it('welcomes at join when the server turned after-screening off; roles still wait', async () => {
+		await command('setup-welcome', { channel: welcomeChannel, message: 'Welcome {user}, invited by {inviter}.', 'after-screening': false });
+		const erin = emulator.joinViaInvite(guildId, 'alice1', { username: 'erin' }, { pending: true });
+		await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${erin.id}>`), 10_000);
+		await bot.waitForLog(new RegExp(`Member ${erin.id} of guild ${guildId} is in rules screening: auto-roles wait`));
+		expect(emulator.memberRoles(guildId, erin.id)).toEqual([]);
+		emulator.passScreening(guildId, erin.id);
+		await eventually(async () => emulator.memberRoles(guildId, erin.id).includes(instantRole), 'the auto-role after screening');
+		expect(welcomes(erin.id)).toHaveLength(1);
+		expect(emulator.unknownRoutes).toEqual([]);
+		expect(emulator.serverErrors).toEqual([]);
+	});
+});
