@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ApplicationCommandRegistries, container, LogLevel, SapphireClient } from '@sapphire/framework';
 import { Logger } from '@sapphire/plugin-logger';
-import { GatewayIntentBits } from 'discord.js';
+import { GatewayIntentBits, Partials } from 'discord.js';
 import type { Config, LogLevelName } from '../config.js';
 import './container.js';
 import { addSecret } from './secrets.js';
@@ -33,6 +33,9 @@ export function createClient(config: Config): SapphireClient {
 	const client = new SapphireClient({
 		// Invite tracking, welcome/goodbye and auto-roles need exactly these.
 		intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites],
+		// Without GUILD_PRESENCES, GUILD_CREATE carries only the bot's own member, so after a restart nobody else is
+		// cached; discord.js emits guildMemberRemove / guildMemberUpdate for uncached members only with this partial.
+		partials: [Partials.GuildMember],
 		...(config.discordApiUrl === null ? {} : { rest: { api: config.discordApiUrl } }),
 		logger: { level: LOG_LEVELS[config.logLevel] },
 		baseUserDirectory: PIECES_DIRECTORY,

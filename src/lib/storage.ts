@@ -5,7 +5,7 @@ import { openStorage, type Storage, type StorageLogger, type StorageOptions } fr
 import { describeError } from './secrets.js';
 
 /** The namespaces of the core features; they show in status and backups even while empty. */
-export const CORE_NAMESPACES = ['invites', 'join-history', 'settings', 'invite-config', 'invite-snapshot', 'giveaways', 'giveaway-config', 'giveaway-entries', 'autorole-pending'] as const;
+export const CORE_NAMESPACES = ['invites', 'join-history', 'settings', 'invite-config', 'invite-snapshot', 'giveaways', 'giveaway-config', 'giveaway-entries', 'autorole-pending', 'screening-holds'] as const;
 
 type StorageConfig = Config | ConfigWithoutToken;
 

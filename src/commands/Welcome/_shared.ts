@@ -20,7 +20,13 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 		)
 		.addStringOption((option) => option.setName('banner').setDescription('"generated" (a card the bot draws), an image URL, or "none"').setMaxLength(2000))
 		.addBooleanOption((option) => option.setName('embed').setDescription('Send the message in an embed (default: no)'));
-	if (kind === 'welcome') builder.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'));
+	if (kind === 'welcome') {
+		builder
+			.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'))
+			.addBooleanOption((option) =>
+				option.setName('after-screening').setDescription("With rules screening/onboarding: welcome once the member passes it (default: yes)")
+			);
+	}
 	return builder;
 }
 
@@ -41,7 +47,8 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		template: interaction.options.getString('message', true),
 		banner: normalizeBanner(interaction.options.getString('banner')),
 		embed: interaction.options.getBoolean('embed') ?? false,
-		dm: kind === 'welcome' ? (interaction.options.getBoolean('dm') ?? false) : false
+		dm: kind === 'welcome' ? (interaction.options.getBoolean('dm') ?? false) : false,
+		...(kind === 'welcome' ? { afterScreening: interaction.options.getBoolean('after-screening') ?? true } : {})
 	};
 	const refused = greetingProblem(settings);
 	if (refused) throw new UserError({ identifier: 'InvalidGreeting', message: `${refused}\n\nPlaceholders:\n${placeholderHelp()}` });
@@ -49,7 +56,7 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 	if (blocked) throw new UserError({ identifier: 'GreetingChannelUnusable', message: `Cannot use ${channelMention(channel.id)}: ${blocked}.` });
 
 	await container.welcome.configure(interaction.guildId, kind, settings);
-	const extras = [settings.banner ? `banner: ${settings.banner}` : null, settings.embed ? 'in an embed' : null, settings.dm ? 'also by DM' : null].filter(Boolean);
+	const extras = [settings.banner ? `banner: ${settings.banner}` : null, settings.embed ? 'in an embed' : null, settings.dm ? 'also by DM' : null, settings.afterScreening === false ? 'at join, before rules screening' : null].filter(Boolean);
 	await interaction.reply({
 		content: `${GREETING_LABEL[kind]} messages will go to ${channelMention(channel.id)}${extras.length ? ` (${extras.join(', ')})` : ''}. Try it with \`/welcome-test kind:${kind}\`.`,
 		flags: MessageFlags.Ephemeral,
