@@ -115,6 +115,14 @@ export class BackendStorage implements Storage {
 		}
 	}
 
+	public async *iteratePrefix<T = unknown>(namespace: string, prefix: string): AsyncGenerator<[string, T]> {
+		this.assertOpen();
+		assertNamespaceName(namespace);
+		for await (const batch of this.backend.prefixBatches(namespace, prefix)) {
+			for (const [key, entry] of batch) yield [key, entry.value as T];
+		}
+	}
+
 	public async namespaces(): Promise<string[]> {
 		const names = new Set([...this.declared, ...(await this.backend.namespaces())]);
 		return [...names].sort();

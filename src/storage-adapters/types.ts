@@ -58,6 +58,11 @@ export interface Storage {
 	entries<T = unknown>(namespace: string): Promise<Array<[string, T]>>;
 	/** Every live entry of a namespace, read in batches: for namespaces that grow with the members (join history). */
 	iterate<T = unknown>(namespace: string): AsyncIterable<[string, T]>;
+	/**
+	 * The live entries whose key starts with `prefix` (e.g. one giveaway's entries), without reading the rest of the
+	 * namespace: file filters the keys in memory, sqlite reads a key range, redis lets the server match the keys.
+	 */
+	iteratePrefix<T = unknown>(namespace: string, prefix: string): AsyncIterable<[string, T]>;
 	/** Namespaces that hold data or were declared. */
 	namespaces(): Promise<string[]>;
 	backup(reason: string): Promise<BackupInfo>;

@@ -163,10 +163,16 @@ export class FileBackend implements Backend {
 		return true;
 	}
 
-	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+	public entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		return this.prefixBatches(namespace, '');
+	}
+
+	/** The keys are in memory: a prefix costs a pass over them, no parsing of the others. */
+	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		const now = Date.now();
 		let batch: Array<[string, StoredEntry]> = [];
 		for (const [key, text] of this.partition(namespace).freeze()) {
+			if (!key.startsWith(prefix)) continue;
 			const entry = decode(JSON.parse(text));
 			if (isExpired(entry, now)) continue;
 			batch.push([key, entry]);
