@@ -47,7 +47,7 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 		}
 	};
 	const backend = await openBackend(options, context, backups);
-	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter === 'file');
+	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter !== 'redis');
 }
 
 async function openBackend(options: StorageOptions, context: BackendOpenContext, backups: BackupDirectory): Promise<Backend> {
@@ -55,7 +55,7 @@ async function openBackend(options: StorageOptions, context: BackendOpenContext,
 		case 'file':
 			return FileBackend.open(options.dataDir, context, { readOnly: options.readOnly === true });
 		case 'sqlite':
-			return SqliteBackend.open(options.sqlitePath, context);
+			return SqliteBackend.open(options.sqlitePath, context, { readOnly: options.readOnly === true });
 		case 'redis': {
 			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix);
 			try {

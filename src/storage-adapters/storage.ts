@@ -43,7 +43,7 @@ export class BackendStorage implements Storage {
 		private readonly logger: StorageLogger,
 		private readonly events: StorageEvent[],
 		declaredNamespaces: string[],
-		/** Opened with `readOnly` on the file adapter: backups, restores and writes are refused. */
+		/** Opened with `readOnly` (file, sqlite): backups, restores and writes are refused. */
 		public readonly readOnly = false
 	) {
 		for (const name of declaredNamespaces) assertNamespaceName(name);
@@ -292,6 +292,6 @@ export class BackendStorage implements Storage {
 
 	private assertWritable(): void {
 		this.assertOpen();
-		if (this.readOnly) throw new Error('Storage was opened read-only: another process holds the data directory');
+		if (this.readOnly) throw new Error('Storage was opened read-only (a read-only data command): nothing may be written');
 	}
 }

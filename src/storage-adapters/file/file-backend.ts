@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultDeserialize } from '@keyv/serialize';
@@ -105,12 +106,17 @@ export class FileBackend implements Backend {
 	 * for the data CLI's read-only commands while the bot runs.
 	 */
 	public static async open(directory: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<FileBackend> {
-		await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
+		if (!readOnly) await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
 		const lock = readOnly ? null : await DataDirLock.acquire(directory);
 		const backend = new FileBackend(directory, lock);
 		try {
 			if (!readOnly) await finishInterruptedRestore(directory, context);
-			const names = await readdir(directory);
+			else if (existsSync(join(directory, RESTORE_INTENT))) context.recordEvent('warn', 'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data');
+			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+				// A read-only view of a directory that does not exist yet: no data.
+				if (readOnly && error.code === 'ENOENT') return [];
+				throw error;
+			});
 			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
 				// Leftovers of a write that crashed before its rename; the real file is intact.
 				await rm(join(directory, name), { force: true });
