@@ -234,6 +234,7 @@ export class RedisBackend implements Backend {
 		}
 		const backend = new RedisBackend(client, url, prefix);
 		try {
+			await backend.reportDurability(context);
 			await backend.rollBackInterruptedRestore(context);
 			await backend.removeAbandonedSnapshots(context);
 		} catch (error) {
@@ -245,6 +246,23 @@ export class RedisBackend implements Backend {
 
 	public key(namespace: string, key: string): string {
 		return this.keys.data(namespace, key);
+	}
+
+	/**
+	 * What an acknowledged write survives depends on the server's persistence settings, not on the bot (Redis 7.0 has
+	 * no WAITAOF): the log says what is promised with the settings found, as a warning unless it is every write on disk.
+	 */
+	private async reportDurability(context: BackendOpenContext): Promise<void> {
+		const server = describeRedisUrl(this.url);
+		let settings: Record<string, string>;
+		try {
+			settings = (await this.client.configGet(['appendonly', 'appendfsync', 'save'])) as Record<string, string>;
+		} catch (error) {
+			context.logger.warn(`Redis at ${server} does not show its persistence settings (CONFIG GET: ${(error as Error).message}); an acknowledged write survives a crash of Redis only if it runs with appendonly yes (appendfsync always: also a power loss)`);
+			return;
+		}
+		const promise = durabilityPromise(settings);
+		context.logger[promise.safe ? 'info' : 'warn'](`Redis at ${server} runs with ${promise.settings}: ${promise.text}`);
 	}
 
 	public createStore(): KeyvStoreAdapter {
@@ -584,6 +602,29 @@ export class RedisBackend implements Backend {
 		// Every acknowledged write was already confirmed by the server; close waits for replies still in flight.
 		if (this.client.isOpen) await this.client.close();
 	}
+}
+
+/** What an acknowledged write survives with these persistence settings (README, "Redis durability"). */
+export function durabilityPromise(settings: Record<string, string>): { settings: string; text: string; safe: boolean } {
+	if (settings.appendonly === 'yes') {
+		const fsync = settings.appendfsync ?? 'everysec';
+		const text =
+			fsync === 'always'
+				? 'every acknowledged write is on disk before Redis answers, and survives a crash of Redis or of its machine'
+				: fsync === 'everysec'
+					? 'an acknowledged write survives a crash of the Redis process; up to about 2 seconds of writes can be lost if the machine itself crashes or loses power (appendfsync always closes that gap)'
+					: 'an acknowledged write survives a crash of the Redis process; what the operating system had not written to disk yet (up to about 30 seconds) is lost if the machine crashes or loses power (appendfsync always closes that gap)';
+		return { settings: `appendonly yes, appendfsync ${fsync}`, text, safe: fsync === 'always' };
+	}
+	const save = settings.save ?? '';
+	return {
+		settings: `appendonly no, save "${save}"`,
+		text:
+			save.trim() === ''
+				? 'the data lives only in memory: everything is lost if the Redis server crashes or restarts without SHUTDOWN SAVE; set appendonly yes'
+				: 'writes since the last snapshot (see save) are lost if the Redis server crashes; set appendonly yes',
+		safe: false
+	};
 }
 
 /** True when a marker or lease (JSON with host and pid) names a process of this host that no longer runs. */
