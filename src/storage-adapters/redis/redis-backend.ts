@@ -25,6 +25,33 @@ const RESTORE_MARKER = 'restore-in-progress';
 const RESTORE_MARKER_TTL_MS = 10_000;
 /** Staging keys of a restore: `<prefix>restore-staging:<token>:<namespace>::<key>` (never parsed as a namespace). */
 const RESTORE_STAGING = 'restore-staging:';
+/** A backup's copy: lease `<prefix>backup-snapshot:<token>`, keys `<prefix>backup-snapshot:<token>:<namespace>::<key>`. */
+const BACKUP_SNAPSHOT = 'backup-snapshot:';
+const BACKUP_SNAPSHOT_TTL_MS = 6 * 3_600_000;
+
+/**
+ * Copies every key of our namespaces (`<prefix><namespace>::<key>`) to `<snapshot prefix><namespace>::<key>` in one
+ * atomic step: the point in time a backup shows. ARGV: prefix, snapshot prefix.
+ */
+const COPY_NAMESPACES = `
+local prefix, snapshot = ARGV[1], ARGV[2]
+local cursor, copied = '0', 0
+repeat
+	local step = redis.call('SCAN', cursor, 'MATCH', prefix .. '*', 'COUNT', 1000)
+	cursor = step[1]
+	for _, key in ipairs(step[2]) do
+		local rest = string.sub(key, #prefix + 1)
+		local namespace = string.match(rest, '^([%w_%-]+)::')
+		if namespace and #namespace <= 64 then
+			local value = redis.call('GET', key)
+			if value then
+				redis.call('SET', snapshot .. rest, value)
+				copied = copied + 1
+			end
+		end
+	end
+until cursor == '0'
+return copied`;
 
 /**
  * The one step of a restore, atomic like every script: if this restore still holds the marker, every key of our
@@ -213,7 +240,9 @@ export class RedisBackend implements Backend {
 		}
 		const backend = new RedisBackend(client, url, prefix);
 		try {
+			await backend.reportDurability(context);
 			await backend.rollBackInterruptedRestore(context);
+			await backend.removeAbandonedSnapshots(context);
 		} catch (error) {
 			client.destroy();
 			throw error;
@@ -223,6 +252,23 @@ export class RedisBackend implements Backend {
 
 	public key(namespace: string, key: string): string {
 		return this.keys.data(namespace, key);
+	}
+
+	/**
+	 * What an acknowledged write survives depends on the server's persistence settings, not on the bot (Redis 7.0 has
+	 * no WAITAOF): the log says what is promised with the settings found, as a warning unless it is every write on disk.
+	 */
+	private async reportDurability(context: BackendOpenContext): Promise<void> {
+		const server = describeRedisUrl(this.url);
+		let settings: Record<string, string>;
+		try {
+			settings = (await this.client.configGet(['appendonly', 'appendfsync', 'save'])) as Record<string, string>;
+		} catch (error) {
+			context.logger.warn(`Redis at ${server} does not show its persistence settings (CONFIG GET: ${(error as Error).message}); an acknowledged write survives a crash of Redis only if it runs with appendonly yes (appendfsync always: also a power loss)`);
+			return;
+		}
+		const promise = durabilityPromise(settings);
+		context.logger[promise.safe ? 'info' : 'warn'](`Redis at ${server} runs with ${promise.settings}: ${promise.text}`);
 	}
 
 	public createStore(): KeyvStoreAdapter {
@@ -384,10 +430,47 @@ export class RedisBackend implements Backend {
 	}
 
 	/** Exports each namespace as JSON lines with the time each key has left to live, streamed a batch at a time. */
+	/**
+	 * A point-in-time backup: one script copies every key of our namespaces into snapshot keys at a single instant, and
+	 * the files are written from that copy while writes go on. The copy costs memory the size of the data, for the
+	 * length of the backup; its lease key lets another process remove the copy of a backup that died.
+	 */
 	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
-		const keysByNamespace = await this.keysByNamespace();
-		for (const namespace of declared) if (!keysByNamespace.has(namespace)) keysByNamespace.set(namespace, []);
-		return this.exportKeys(folder, keysByNamespace);
+		const lease = this.keys.meta(`${BACKUP_SNAPSHOT}${randomUUID()}`);
+		const snapshot = new RedisKeyspace(`${lease}:`);
+		await this.client.set(lease, JSON.stringify({ startedAt: new Date().toISOString(), host: hostname(), pid: process.pid }), { PX: BACKUP_SNAPSHOT_TTL_MS });
+		try {
+			await this.client.eval(COPY_NAMESPACES, { arguments: [this.keys.prefix, snapshot.prefix] });
+			const keysByNamespace = await this.keysByNamespace(snapshot);
+			for (const namespace of declared) if (!keysByNamespace.has(namespace)) keysByNamespace.set(namespace, []);
+			return await this.exportKeys(folder, keysByNamespace, snapshot);
+		} finally {
+			await this.unlinkMatching(`${lease}*`);
+		}
+	}
+
+	private async unlinkMatching(pattern: string): Promise<number> {
+		let removed = 0;
+		for await (const keys of this.client.scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT })) if (keys.length > 0) removed += await this.client.unlink(keys);
+		return removed;
+	}
+
+	/** Snapshot copies of backups whose process died (lease expired, or a process of this host that is gone). */
+	private async removeAbandonedSnapshots(context: BackendOpenContext): Promise<void> {
+		const base = this.keys.meta(BACKUP_SNAPSHOT);
+		const abandoned = new Set<string>();
+		for await (const keys of this.client.scanIterator({ MATCH: `${base}*`, COUNT: SCAN_COUNT })) {
+			for (const key of keys) {
+				const end = key.indexOf(':', base.length);
+				abandoned.add(end === -1 ? key : key.slice(0, end));
+			}
+		}
+		for (const lease of abandoned) {
+			const holder = await this.client.get(lease);
+			if (holder !== null && !holderIsGone(holder)) continue;
+			const removed = await this.unlinkMatching(`${lease}*`);
+			context.logger.info(`Removed the snapshot copy of a backup that did not finish (${removed} keys)`);
+		}
 	}
 
 	/** Writes `<namespace>.jsonl` for each namespace's keys; returns the lines written per namespace. */
@@ -509,7 +592,7 @@ export class RedisBackend implements Backend {
 		let waited = false;
 		for (let marker = await this.client.get(markerKey); marker !== null; marker = await this.client.get(markerKey)) {
 			// A marker left by a process of this host that is gone needs no waiting for.
-			if (restoreHolderIsGone(marker)) {
+			if (holderIsGone(marker)) {
 				await this.client.eval(RELEASE_IF_HELD, { keys: [markerKey], arguments: [marker] });
 				continue;
 			}
@@ -535,8 +618,31 @@ export class RedisBackend implements Backend {
 	}
 }
 
-/** True when a restore marker names a process of this host that no longer runs. */
-function restoreHolderIsGone(marker: string): boolean {
+/** What an acknowledged write survives with these persistence settings (README, "Redis durability"). */
+export function durabilityPromise(settings: Record<string, string>): { settings: string; text: string; safe: boolean } {
+	if (settings.appendonly === 'yes') {
+		const fsync = settings.appendfsync ?? 'everysec';
+		const text =
+			fsync === 'always'
+				? 'every acknowledged write is on disk before Redis answers, and survives a crash of Redis or of its machine'
+				: fsync === 'everysec'
+					? 'an acknowledged write survives a crash of the Redis process; up to about 2 seconds of writes can be lost if the machine itself crashes or loses power (appendfsync always closes that gap)'
+					: 'an acknowledged write survives a crash of the Redis process; what the operating system had not written to disk yet (up to about 30 seconds) is lost if the machine crashes or loses power (appendfsync always closes that gap)';
+		return { settings: `appendonly yes, appendfsync ${fsync}`, text, safe: fsync === 'always' };
+	}
+	const save = settings.save ?? '';
+	return {
+		settings: `appendonly no, save "${save}"`,
+		text:
+			save.trim() === ''
+				? 'the data lives only in memory: everything is lost if the Redis server crashes or restarts without SHUTDOWN SAVE; set appendonly yes'
+				: 'writes since the last snapshot (see save) are lost if the Redis server crashes; set appendonly yes',
+		safe: false
+	};
+}
+
+/** True when a marker or lease (JSON with host and pid) names a process of this host that no longer runs. */
+function holderIsGone(marker: string): boolean {
 	try {
 		const { host, pid } = JSON.parse(marker) as { host?: unknown; pid?: unknown };
 		if (host !== hostname() || typeof pid !== 'number' || pid === process.pid) return false;
