@@ -49,6 +49,18 @@ export function createClient(config: Config): SapphireClient {
 	return client;
 }
 
+/**
+ * Gateway close 4014 (a privileged intent the application may not use: discord-api-docs, developers/events/gateway.mdx,
+ * Privileged Intents) reaches login as @discordjs/ws's "Used disallowed intents". The only privileged intent the
+ * bot asks for is Server Members, so the line says where to turn it on.
+ */
+export const DISALLOWED_INTENTS_LINE =
+	'Discord refused the Server Members intent (gateway close 4014): turn on "Server Members Intent" in the developer portal (https://discord.com/developers/applications, your application, Bot, Privileged Gateway Intents); verified bots need Discord\'s approval for it';
+
+export function loginFailureLine(error: unknown): string | null {
+	return error instanceof Error && error.message === 'Used disallowed intents' ? DISALLOWED_INTENTS_LINE : null;
+}
+
 /** plugin-logger writes trace lines with console.trace, which adds a stack under each; they read like debug lines instead. */
 function plainTraceLines(logger: unknown): void {
 	if (logger instanceof Logger) logger.console.trace = logger.console.debug;

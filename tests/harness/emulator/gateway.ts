@@ -197,6 +197,9 @@ export class Gateway extends EventEmitter {
 		const disallowed = Object.entries(PRIVILEGED_INTENTS).some(
 			([name, bit]) => (intents & bit) !== 0 && !this.options.allowedPrivilegedIntents.has(name as PrivilegedIntent)
 		);
+		// "If you pass a privileged intent in the intents parameter without configuring it in your app's settings, or
+		// being approved for it during verification, your Gateway connection will be closed with a 4014 close code"
+		// (discord-api-docs, developers/events/gateway.mdx, Privileged Intents).
 		if (disallowed) {
 			connection.close(4014, 'Disallowed intent(s).');
 			return null;
