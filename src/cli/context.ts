@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type ConfigWithoutToken } from '../config.js';
 import { loadDotEnv } from '../lib/env-file.js';
 import { describeError } from '../lib/secrets.js';
 import { storageLocation, storageOptionsFrom } from '../lib/storage.js';
-import { DataDirLockedError, describeHolder, openStorage, type BackendStorage, type StorageLogger, type StorageOptions } from '../storage-adapters/index.js';
+import { DataDirLockedError, describeHolder, openStorage, readLockHolder, type BackendStorage, type StorageLogger, type StorageOptions } from '../storage-adapters/index.js';
 
 /** Exit codes scripts can rely on (documented in README.md, "Data CLI"). */
 export const EXIT = {
@@ -67,6 +67,16 @@ export interface OpenedStorage {
  */
 export async function openCliStorage(config: ConfigWithoutToken, { write }: { write: boolean }, overrides: Partial<StorageOptions> = {}): Promise<OpenedStorage> {
 	const options = { ...storageOptionsFrom(config), ...overrides };
+	if (!write && options.adapter === 'file') {
+		// Read-only commands change nothing in DATA_DIR, whoever holds it: no lock file, no repair, no clean-up.
+		const holder = await readLockHolder(options.dataDir).catch(() => null);
+		if (holder) note(`Note: ${describeHolder(holder)} is running on ${options.dataDir}; this is a read-only view of what it has written.`);
+		try {
+			return { storage: await openStorage({ ...options, readOnly: true }, cliLogger), sharedWith: holder ? describeHolder(holder) : null };
+		} catch (error) {
+			throw new CliError(EXIT.unavailable, `Storage could not be opened (file at ${options.dataDir}): ${describeError(error)}`);
+		}
+	}
 	try {
 		return { storage: await openStorage(options, cliLogger), sharedWith: null };
 	} catch (error) {
