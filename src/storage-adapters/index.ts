@@ -1,5 +1,5 @@
 import type { Backend, BackendOpenContext } from './backend.js';
-import { BackupDirectory } from './backups.js';
+import { BackupDirectory, holdsOurData } from './backups.js';
 import { FileBackend } from './file/file-backend.js';
 import { RedisBackend } from './redis/redis-backend.js';
 import { SqliteBackend } from './sqlite/sqlite-backend.js';
@@ -8,7 +8,7 @@ import type { BackupInfo, StorageEvent, StorageLogger, StorageOptions } from './
 
 export type * from './types.js';
 export { BackendStorage, StorageClosedError } from './storage.js';
-export { BackupError } from './backups.js';
+export { BackupError, LEGACY_IMPORT_REASON, holdsOurData } from './backups.js';
 export { describeRedisUrl } from './redis/redis-backend.js';
 export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';
 
@@ -36,6 +36,7 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 		validBackups: async () => {
 			const valid: BackupInfo[] = [];
 			for (const backup of await backups.list()) {
+				if (!holdsOurData(backup)) continue;
 				try {
 					await backups.verify(backup);
 					valid.push(backup);
