@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { faultTable } from './fault-table.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = [
@@ -60,6 +61,7 @@ function reliabilitySection(): string {
 		for (const result of kills) lines.push(`| ${result.adapter} | ${result.rounds} | ${result.joinsSent} | ${result.acknowledged} | ${result.lost} | ${result.unreadableFiles} |`);
 		lines.push('');
 	}
+	lines.push(...faultTable(dir));
 	for (const adapter of ['file', 'sqlite']) {
 		const result = results.get(`corruption-${adapter}`);
 		if (result) lines.push(`Corruption (${adapter}): ${result.cases} damaged-file starts over ${(result.files as string[]).join(', ')}; ${result.recovered} recovered from the newest valid backup (or the journal's readable lines), the others (no backup) reported and kept aside.`);

@@ -69,4 +69,8 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 	// read again by a sweep every 30 s; a restore sweeps at once.
 	container.giveaways = new GiveawayService(storage, new DiscordGiveaways(client), logger);
 	onDataRestored('giveaways', () => container.giveaways.reload());
+
+	// Stopped at shutdown before storage closes (src/lib/shutdown.ts); read from the container, which a restore updates.
+	container.services?.add('auto-roles', () => container.autoroles.stop());
+	container.services?.add('giveaways', () => container.giveaways.stop());
 }

@@ -140,7 +140,7 @@ export class BackendStorage implements Storage {
 		const run = this.backupInProgress.then(async () => {
 			const folder = await this.backups.create(reason);
 			const counts = await this.backend.writeBackup(folder.path, [...this.declared]);
-			return this.backups.seal(folder, { adapter: this.backend.adapter, reason, counts });
+			return this.backups.seal(folder, { adapter: this.backend.adapter, reason, counts }, { unlessUnchanged: reason === 'startup' });
 		});
 		this.backupInProgress = run.catch(() => undefined);
 		return run;

@@ -7,6 +7,7 @@ import { startFeatures } from '../../lib/features.js';
 import { LegacyImportAtStart } from '../../lib/legacy/startup.js';
 import { BackupSchedule } from '../../lib/scheduled-backups.js';
 import { describeError } from '../../lib/secrets.js';
+import { RunningServices } from '../../lib/shutdown.js';
 import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
 import { declareNamespaces, pluginRegistry } from '../registry.js';
 
@@ -41,9 +42,16 @@ export class CorePlugin extends Plugin {
 		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.
 		const sharded = this.shard !== null;
 		await reportStorageAtStartup(container.storage, logger, storageLogger, { sharded });
-		if (config.backupIntervalMs !== null) new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded }).start();
+		container.services = new RunningServices();
+		if (config.backupIntervalMs !== null) {
+			const schedule = new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded });
+			schedule.start();
+			container.services.add('scheduled backups', () => schedule.stop());
+		}
 		// Before the features load the data, so a restore or import by another shard or the data CLI is never missed.
-		await new DataReplacedWatch(container.storage, logger).start();
+		const watch = new DataReplacedWatch(container.storage, logger);
+		await watch.start();
+		container.services.add('the replaced-data watch', () => watch.stop());
 		await startFeatures(this);
 	}
 }
