@@ -45,7 +45,8 @@ describe.skipIf(!redisAvailable)('health endpoint (HEALTH_HOST, HEALTH_TOKEN)', 
 
 	it('answers 401 without the bearer token and never logs it', async () => {
 		const base = `http://127.0.0.1:${port}`;
-		for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: HEALTH_TOKEN }]) {
+		const refused: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: HEALTH_TOKEN }];
+		for (const headers of refused) {
 			for (const path of ['/healthz', '/status']) {
 				const response = await fetch(`${base}${path}`, { headers });
 				expect(response.status, `${path} with ${JSON.stringify(headers)}`).toBe(401);
