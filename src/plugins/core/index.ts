@@ -4,6 +4,7 @@ import '../../lib/container.js';
 import { startHealthServer } from '../../lib/data/health.js';
 import { DataReplacedWatch } from '../../lib/data/replaced-watch.js';
 import { startFeatures } from '../../lib/features.js';
+import { LegacyImportAtStart } from '../../lib/legacy/startup.js';
 import { BackupSchedule } from '../../lib/scheduled-backups.js';
 import { describeError } from '../../lib/secrets.js';
 import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
@@ -31,8 +32,13 @@ export class CorePlugin extends Plugin {
 			logger.info(`Health endpoint listening on ${config.healthHost} port ${healthPort} (/healthz, /status${config.healthToken === null ? '' : '; bearer token required'})`);
 		}
 		const storageLogger = new StorageLogAdapter(logger);
+		// Supreme-BOT2's files in DATA_DIR are backed up and moved aside before storage opens, converted once it is open.
+		// Under start:sharded only shard 0 does it, so two processes never move the same files.
+		const legacy = (Number(process.env.SHARDS) || 0) === 0 ? await LegacyImportAtStart.prepare(config, logger) : null;
 		// The plugins' namespaces too: opening moves their keys of an earlier version under REDIS_PREFIX with the core's.
-		container.storage = await openBotStorage(config, logger, storageLogger, pluginRegistry.namespaces());
+		const storage = await openBotStorage(config, logger, storageLogger, pluginRegistry.namespaces());
+		container.storage = storage;
+		await legacy?.apply(storage);
 		// The core's and the plugins' namespaces, before the startup backup: listed and backed up even while empty.
 		declareNamespaces(container.storage);
 		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.

@@ -113,8 +113,9 @@ export class RedisKeyspace {
 		return `${this.prefix}${namespace}${SEPARATOR}${key}`;
 	}
 
-	public namespacePattern(namespace: string): string {
-		return `${this.prefix}${namespace}${SEPARATOR}*`;
+	/** SCAN MATCH pattern for a namespace's keys, or only those starting with `keyPrefix`. */
+	public namespacePattern(namespace: string, keyPrefix = ''): string {
+		return `${escapeGlob(this.prefix)}${namespace}${SEPARATOR}${escapeGlob(keyPrefix)}*`;
 	}
 
 	public meta(name: string): string {
@@ -171,6 +172,11 @@ else
 	redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 end
 return 1`;
+
+/** A literal for a SCAN MATCH pattern: glob characters escaped with a backslash. */
+function escapeGlob(text: string): string {
+	return text.replace(/[*?[\]\\]/g, '\\$&');
+}
 
 interface BackupLine {
 	key: string;
@@ -339,16 +345,24 @@ export class RedisBackend implements Backend {
 	}
 
 	/** Keys of one namespace, in batches, as SCAN finds them. */
-	public async *scanKeys(namespace: string): AsyncGenerator<string[]> {
+	public async *scanKeys(namespace: string, keyPrefix = ''): AsyncGenerator<string[]> {
 		// No TYPE filter: the prefix already selects our keys, and filtering by type makes the server's walk slower.
-		for await (const keys of this.client.scanIterator({ MATCH: this.keys.namespacePattern(namespace), COUNT: SCAN_COUNT })) {
+		for await (const keys of this.client.scanIterator({ MATCH: this.keys.namespacePattern(namespace, keyPrefix), COUNT: SCAN_COUNT })) {
 			if (keys.length > 0) yield keys;
 		}
 	}
 
-	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+	public entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		return this.prefixBatches(namespace, '');
+	}
+
+	/**
+	 * SCAN MATCH on the key pattern: the server compares the keys, only the matching ones travel. The walk still visits
+	 * the whole keyspace on the server (Redis keeps no key order), in steps of SCAN_COUNT.
+	 */
+	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		const prefixLength = this.keys.data(namespace, '').length;
-		for await (const keys of this.scanKeys(namespace)) {
+		for await (const keys of this.scanKeys(namespace, prefix)) {
 			for (let start = 0; start < keys.length; start += ENTRY_BATCH) {
 				const slice = keys.slice(start, start + ENTRY_BATCH);
 				const values = await this.client.mGet(slice);
