@@ -24,6 +24,7 @@ export function createClient(config: Config): SapphireClient {
 	container.config = config;
 	addSecret(config.discordToken);
 	addSecret(redisPassword(config.redisUrl));
+	addSecret(config.healthToken);
 	// Guild registration is instant, global registration can take an hour: test servers want the former.
 	ApplicationCommandRegistries.setDefaultGuildIds(config.commandGuildIds.length > 0 ? [...config.commandGuildIds] : null);
 

@@ -246,6 +246,15 @@ export class BackendStorage implements Storage {
 		await this.namespace(namespace).clear();
 	}
 
+	public async health(): Promise<{ healthy: boolean; problem?: string }> {
+		try {
+			await this.backend.ping();
+			return { healthy: true };
+		} catch (error) {
+			return { healthy: false, problem: (error as Error).message };
+		}
+	}
+
 	public async status(): Promise<StorageStatus> {
 		let problem: string | undefined;
 		try {

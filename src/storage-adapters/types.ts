@@ -78,6 +78,8 @@ export interface Storage {
 	acquireLease(name: string, ttlMs: number): Promise<boolean>;
 	restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }>;
 	status(): Promise<StorageStatus>;
+	/** Cheap: whether the backend answers right now (a ping), without counting anything. */
+	health(): Promise<{ healthy: boolean; problem?: string }>;
 	/** True when another process restored or imported data since the last call: in-memory state must be reloaded. */
 	dataReplacedElsewhere(): Promise<boolean>;
 	close(): Promise<void>;

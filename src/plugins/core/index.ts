@@ -19,15 +19,18 @@ export class CorePlugin extends Plugin {
 		if (config.healthPort !== null) {
 			// Under `npm run start:sharded` every shard is its own process: shard N listens on HEALTH_PORT + N.
 			const healthPort = config.healthPort + (Number(process.env.SHARDS) || 0);
-			await startHealthServer(healthPort, {
-				// Per shard: the manager's own status stays Ready after the first login, even while shards reconnect.
-				gatewayConnected: () => this.ws.shards.size > 0 && this.ws.shards.every((shard) => shard.status === Status.Ready),
-				guilds: () => this.guilds.cache.size,
-				storage: () => container.storage
-			}).catch((error: unknown) => {
-				throw new StartupError(`Health endpoint cannot listen on port ${healthPort} (HEALTH_PORT): ${describeError(error)}`);
+			await startHealthServer(
+				{
+					// Per shard: the manager's own status stays Ready after the first login, even while shards reconnect.
+					gatewayConnected: () => this.ws.shards.size > 0 && this.ws.shards.every((shard) => shard.status === Status.Ready),
+					guilds: () => this.guilds.cache.size,
+					storage: () => container.storage
+				},
+				{ port: healthPort, host: config.healthHost, token: config.healthToken }
+			).catch((error: unknown) => {
+				throw new StartupError(`Health endpoint cannot listen on ${config.healthHost} port ${healthPort} (HEALTH_HOST, HEALTH_PORT): ${describeError(error)}`);
 			});
-			logger.info(`Health endpoint listening on port ${healthPort} (/healthz, /status)`);
+			logger.info(`Health endpoint listening on ${config.healthHost} port ${healthPort} (/healthz, /status${config.healthToken === null ? '' : '; bearer token required'})`);
 		}
 		const storageLogger = new StorageLogAdapter(logger);
 		// Supreme-BOT2's files in DATA_DIR are backed up and moved aside before storage opens, converted once it is open.
