@@ -181,3 +181,34 @@ describe('members in rules screening (pending)', () => {
 		expect(emulator.serverErrors).toEqual([]);
 	});
 });
+
+describe('command contexts', () => {
+	it('registers every command for servers only (contexts Guild), not offered in DMs, and a second start registers nothing', async () => {
+		const emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Contexts' });
+		const member = emulator.createUser({ username: 'member' }).id;
+		emulator.addMember(guild.id, member);
+		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-contexts-'));
+		// Registered globally (no COMMAND_GUILD_IDS): contexts apply to global commands.
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file' });
+		try {
+			await bot.start();
+			await eventually(async () => emulator.commands().length > 0, 'global commands registered');
+			const commands = emulator.commands();
+			expect(commands.filter((command) => JSON.stringify(command.contexts) !== '[0]').map((command) => command.name)).toEqual([]);
+			expect(() => emulator.runCommand({ userId: member, name: 'invites' })).toThrow(/not available in DMs/);
+			expect((await emulator.runCommand({ guildId: guild.id, userId: member, name: 'invites' }).reply()).embeds).toHaveLength(1);
+
+			const before = emulator.requests.length;
+			await bot.restart('SIGTERM');
+			await eventually(async () => emulator.requests.slice(before).some((request) => request.route === 'GET /applications/:applicationId/commands'), 'the command list read again');
+			await bot.waitForLog(/Invite tracking ready/);
+			const writes = emulator.requests.slice(before).filter((request) => /^(POST|PUT|PATCH|DELETE) \/applications\//.test(request.route));
+			expect(writes.map((request) => `${request.route} ${JSON.stringify(request.body).slice(0, 80)}`)).toEqual([]);
+		} finally {
+			if (bot.running) await bot.stop('SIGKILL');
+			await emulator.stop();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});

@@ -1,6 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { EmbedBuilder, roleMention } from 'discord.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
@@ -12,7 +12,7 @@ const MAX_RANK_ROLES = 25;
 export class InviteConfigCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
