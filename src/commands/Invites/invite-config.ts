@@ -83,10 +83,10 @@ export class InviteConfigCommand extends Command {
 			default:
 				config = invites.config(guildId);
 		}
-		await interaction.reply({ embeds: [this.describe(config)], allowedMentions: { parse: [] } });
+		await interaction.reply({ embeds: [this.describe(config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
 	}
 
-	private describe(config: InviteConfig): EmbedBuilder {
+	private describe(config: InviteConfig, unreadable: string | undefined): EmbedBuilder {
 		const ranks = config.rankRoles.map((rank) => `${rank.total} invites → ${roleMention(rank.roleId)}`);
 		return new EmbedBuilder()
 			.setColor(INVITES_COLOR)
@@ -94,7 +94,8 @@ export class InviteConfigCommand extends Command {
 			.addFields(
 				{ name: 'Fake-account age', value: config.fakeAccountDays === 0 ? 'off' : `${config.fakeAccountDays} days`, inline: true },
 				{ name: 'Rank roles follow totals', value: config.removeRankRolesBelow ? 'yes' : 'no', inline: true },
-				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' }
+				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' },
+				{ name: 'Invite uses', value: unreadable ? `cannot be read: ${unreadable}; joins are recorded as unknown` : 'readable' }
 			);
 	}
 }

@@ -1,8 +1,8 @@
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
 import type { InviteSnapshot } from './attribution.js';
+import { inviteReadProblem, MISSING_MANAGE_GUILD, usesMissing } from './permissions.js';
 import type { FetchResult, InviteSource, ListedMember } from './tracker.js';
 
-const MISSING_PERMISSION = 'the bot lacks the Manage Server permission, which Discord requires to list invites';
 
 /**
  * Reads a guild's invites (and its vanity URL's uses) through discord.js, whose REST manager queues requests per
@@ -14,8 +14,11 @@ export class DiscordInviteSource implements InviteSource {
 	public async fetch(guildId: string): Promise<FetchResult> {
 		const guild = this.client.guilds.cache.get(guildId);
 		if (!guild) return { ok: false, reason: 'the bot is not in this guild' };
+		const problem = inviteReadProblem(guild);
+		if (problem) return { ok: false, reason: problem };
 		try {
 			const invites = await guild.invites.fetch({ cache: false });
+			if (usesMissing(invites.values())) return { ok: false, reason: MISSING_MANAGE_GUILD };
 			const snapshot: InviteSnapshot = { invites: {}, vanity: null };
 			for (const invite of invites.values()) {
 				snapshot.invites[invite.code] = { code: invite.code, inviterId: invite.inviterId, uses: invite.uses ?? 0, maxUses: invite.maxUses ?? 0 };
@@ -27,7 +30,7 @@ export class DiscordInviteSource implements InviteSource {
 			return { ok: true, snapshot };
 		} catch (error) {
 			if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.MissingPermissions || error.status === 403)) {
-				return { ok: false, reason: MISSING_PERMISSION };
+				return { ok: false, reason: MISSING_MANAGE_GUILD };
 			}
 			return { ok: false, reason: `invites could not be fetched: ${(error as Error).message}` };
 		}
