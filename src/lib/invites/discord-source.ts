@@ -1,4 +1,4 @@
-import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
+import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Collection, type Guild, type GuildMember } from 'discord.js';
 import type { InviteSnapshot } from './attribution.js';
 import { inviteReadProblem, MISSING_MANAGE_GUILD, usesMissing } from './permissions.js';
 import type { FetchResult, InviteSource, ListedMember } from './tracker.js';
@@ -39,10 +39,33 @@ export class DiscordInviteSource implements InviteSource {
 	public async membersJoinedSince(guildId: string, since: number): Promise<ListedMember[]> {
 		const guild = this.client.guilds.cache.get(guildId);
 		if (!guild) return [];
-		const members = await guild.members.fetch();
+		const cachedBefore = new Set(guild.members.cache.keys());
+		const members = await fetchAllMembers(guild);
+		// The list is needed once, at start: members it brought into the cache are dropped again, so a server of
+		// 100k members does not stay in memory (Partials.GuildMember lets their later events arrive all the same).
+		for (const id of members.keys()) if (!cachedBefore.has(id) && id !== this.client.user?.id) guild.members.cache.delete(id);
 		return [...members.values()]
 			.filter((member) => member.joinedTimestamp !== null && member.joinedTimestamp > since && member.id !== this.client.user?.id)
 			.sort((a, b) => a.joinedTimestamp! - b.joinedTimestamp!)
 			.map((member) => ({ memberId: member.id, joinedAt: member.joinedTimestamp!, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp }));
+	}
+}
+
+/** Retries of an op 8 request Discord answered with RATE_LIMITED (one full member list per guild per 30 s). */
+const MEMBER_REQUEST_ATTEMPTS = 3;
+
+/**
+ * Every member of a guild through op 8 (Discord answers in chunks of up to 1000; discord.js gathers them). A
+ * RATE_LIMITED answer (discord.js rejects with a GatewayRateLimitError) is waited out, retry_after seconds.
+ */
+async function fetchAllMembers(guild: Guild): Promise<Collection<string, GuildMember>> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await guild.members.fetch();
+		} catch (error) {
+			const retryAfter = (error as { data?: { retry_after?: unknown } }).data?.retry_after;
+			if (attempt >= MEMBER_REQUEST_ATTEMPTS || (error as Error).name !== 'GatewayRateLimitError' || typeof retryAfter !== 'number') throw error;
+			await new Promise((resolve) => setTimeout(resolve, Math.ceil(retryAfter * 1000) + 100));
+		}
 	}
 }
