@@ -37,6 +37,8 @@ export interface EmulatorOptions {
 export interface JoinOptions {
 	/** The server screens new members (rules screening / onboarding): the member arrives `pending: true`. */
 	pending?: boolean;
+	/** Invite joins only: GUILD_MEMBER_ADD is sent first, the invite's use is counted this many ms later (issue 14, rule 10). */
+	useCountedAfterMs?: number;
 }
 
 /** A user given by id, or the options for a new one (a new user with a generated name when omitted). */

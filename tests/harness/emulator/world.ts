@@ -326,9 +326,21 @@ export class World {
 	 * A join through an invite, in Discord's order: the invite's uses go up (and an exhausted invite is deleted)
 	 * before GUILD_MEMBER_ADD is sent, so a bot fetching invites on the join sees the new count.
 	 */
-	public joinViaInvite(guildId: string, code: string, userId: string, options: { pending?: boolean } = {}): void {
+	public joinViaInvite(guildId: string, code: string, userId: string, options: { pending?: boolean; useCountedAfterMs?: number } = {}): void {
 		const invite = this.state.invites.get(code);
 		if (!invite || invite.guildId !== guildId) throw new Error(`invite ${code} does not exist in guild ${guildId}`);
+		if (options.useCountedAfterMs !== undefined) {
+			// Discord documents no order between the use count and GUILD_MEMBER_ADD (the docs never promise the use is
+			// counted first); this mode sends the join first and counts the use later, so a bot must not assume it.
+			this.addMember(guildId, userId, options);
+			setTimeout(() => {
+				invite.uses++;
+				if (invite.maxUses > 0 && invite.uses >= invite.maxUses && this.state.invites.delete(code)) {
+					this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
+				}
+			}, options.useCountedAfterMs).unref();
+			return;
+		}
 		invite.uses++;
 		const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
 		if (exhausted) this.state.invites.delete(code);
