@@ -25,6 +25,8 @@ const greetingSchema = z.object({
 	embed: z.boolean(),
 	/** Also send it to the member in DMs (welcome only). */
 	dm: z.boolean(),
+	/** Welcome only: wait until a member passes the server's rules screening / onboarding (unset = wait). */
+	afterScreening: z.boolean().optional(),
 	/** Embed title, footer (templates) and colour; text sent above the embed; a timestamp under it. */
 	title: z.string().nullable().optional(),
 	footer: z.string().nullable().optional(),

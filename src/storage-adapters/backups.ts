@@ -54,6 +54,8 @@ function combinedChecksum(files: Record<string, string>): string {
 /** Timestamped backup folders under one directory, each sealed by a manifest written last. */
 export class BackupDirectory {
 	private lastId = '';
+	/** Backups in use (the target of a restore under way): retention never removes them. */
+	private readonly pinned = new Map<string, number>();
 
 	public constructor(
 		public readonly root: string,
@@ -151,9 +153,23 @@ export class BackupDirectory {
 		}
 	}
 
+	/** Runs `work` with backup `id` kept from retention: a restore's own safety backup must not prune its target. */
+	public async whilePinned<T>(id: string, work: () => Promise<T>): Promise<T> {
+		this.pinned.set(id, (this.pinned.get(id) ?? 0) + 1);
+		try {
+			return await work();
+		} finally {
+			const count = this.pinned.get(id)! - 1;
+			if (count === 0) this.pinned.delete(id);
+			else this.pinned.set(id, count);
+		}
+	}
+
 	private async prune(): Promise<void> {
 		const backups = await this.list();
-		for (const old of backups.slice(this.keep)) await rm(old.path, { recursive: true, force: true });
+		for (const old of backups.slice(this.keep)) {
+			if (!this.pinned.has(old.id)) await rm(old.path, { recursive: true, force: true });
+		}
 	}
 
 	private async readManifest(folder: string): Promise<BackupManifest> {

@@ -47,17 +47,25 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 			return valid;
 		}
 	};
-	const backend = await openBackend(options, context);
-	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter === 'file');
+	const backend = await openBackend(options, context, backups);
+	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter !== 'redis');
 }
 
-function openBackend(options: StorageOptions, context: BackendOpenContext): Promise<Backend> {
+async function openBackend(options: StorageOptions, context: BackendOpenContext, backups: BackupDirectory): Promise<Backend> {
 	switch (options.adapter) {
 		case 'file':
 			return FileBackend.open(options.dataDir, context, { readOnly: options.readOnly === true });
 		case 'sqlite':
-			return SqliteBackend.open(options.sqlitePath, context);
-		case 'redis':
-			return RedisBackend.open(options.redisUrl, context);
+			return SqliteBackend.open(options.sqlitePath, context, { readOnly: options.readOnly === true });
+		case 'redis': {
+			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix);
+			try {
+				await backend.adoptUnprefixedKeys(options.namespaces ?? [], backups, context, { readOnly: options.readOnly === true });
+			} catch (error) {
+				await backend.close();
+				throw error;
+			}
+			return backend;
+		}
 	}
 }

@@ -43,7 +43,7 @@ export class BackendStorage implements Storage {
 		private readonly logger: StorageLogger,
 		private readonly events: StorageEvent[],
 		declaredNamespaces: string[],
-		/** Opened with `readOnly` on the file adapter: backups, restores and writes are refused. */
+		/** Opened with `readOnly` (file, sqlite): backups, restores and writes are refused. */
 		public readonly readOnly = false
 	) {
 		for (const name of declaredNamespaces) assertNamespaceName(name);
@@ -115,6 +115,14 @@ export class BackendStorage implements Storage {
 		}
 	}
 
+	public async *iteratePrefix<T = unknown>(namespace: string, prefix: string): AsyncGenerator<[string, T]> {
+		this.assertOpen();
+		assertNamespaceName(namespace);
+		for await (const batch of this.backend.prefixBatches(namespace, prefix)) {
+			for (const [key, entry] of batch) yield [key, entry.value as T];
+		}
+	}
+
 	public async namespaces(): Promise<string[]> {
 		const names = new Set([...this.declared, ...(await this.backend.namespaces())]);
 		return [...names].sort();
@@ -161,11 +169,15 @@ export class BackendStorage implements Storage {
 		if (backup.adapter !== this.backend.adapter) {
 			throw new Error(`Backup ${id} was made by the ${backup.adapter} adapter; this bot uses ${this.backend.adapter} (move data between backends with the data CLI's migrate)`);
 		}
-		// Everything is checked before live data is touched, and the current state is saved first.
-		await this.backups.verify(backup);
-		await this.backend.checkBackup(backup);
-		const before = await this.backup(`before-restore-${id.slice(0, 20)}`);
-		await this.backend.restoreBackup(backup);
+		// Everything is checked before live data is touched, and the current state is saved first; the safety backup's
+		// retention must not remove the backup being restored.
+		const before = await this.backups.whilePinned(id, async () => {
+			await this.backups.verify(backup);
+			await this.backend.checkBackup(backup);
+			const safety = await this.backup(`before-restore-${id.slice(0, 20)}`);
+			await this.backend.restoreBackup(backup);
+			return safety;
+		});
 		await this.markDataReplaced();
 		this.lastWriteAt = new Date();
 		this.recordEvent('warn', `Restored backup ${id}; the state before it is backup ${before.id}`);
@@ -283,6 +295,6 @@ export class BackendStorage implements Storage {
 
 	private assertWritable(): void {
 		this.assertOpen();
-		if (this.readOnly) throw new Error('Storage was opened read-only: another process holds the data directory');
+		if (this.readOnly) throw new Error('Storage was opened read-only (a read-only data command): nothing may be written');
 	}
 }

@@ -24,7 +24,13 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 		.addStringOption((option) => option.setName('footer').setDescription('Embed footer (placeholders allowed)').setMaxLength(EMBED_FOOTER_LIMIT))
 		.addStringOption((option) => option.setName('colour').setDescription('Embed colour as hex, e.g. #57F287').setMaxLength(7))
 		.addStringOption((option) => option.setName('content').setDescription('Text sent above the embed, e.g. "{user} welcome!"').setMaxLength(2000));
-	if (kind === 'welcome') builder.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'));
+	if (kind === 'welcome') {
+		builder
+			.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'))
+			.addBooleanOption((option) =>
+				option.setName('after-screening').setDescription("With rules screening/onboarding: welcome once the member passes it (default: yes)")
+			);
+	}
 	return builder;
 }
 
@@ -53,6 +59,7 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		banner: normalizeBanner(interaction.options.getString('banner')),
 		embed: interaction.options.getBoolean('embed') ?? styled,
 		dm: kind === 'welcome' ? (interaction.options.getBoolean('dm') ?? false) : false,
+		...(kind === 'welcome' ? { afterScreening: interaction.options.getBoolean('after-screening') ?? true } : {}),
 		title,
 		footer,
 		color,
@@ -65,7 +72,7 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 	if (blocked) throw new UserError({ identifier: 'GreetingChannelUnusable', message: `Cannot use ${channelMention(channel.id)}: ${blocked}.` });
 
 	await container.welcome.configure(interaction.guildId, kind, settings);
-	const extras = [settings.banner ? `banner: ${settings.banner}` : null, settings.embed ? 'in an embed' : null, settings.dm ? 'also by DM' : null].filter(Boolean);
+	const extras = [settings.banner ? `banner: ${settings.banner}` : null, settings.embed ? 'in an embed' : null, settings.dm ? 'also by DM' : null, settings.afterScreening === false ? 'at join, before rules screening' : null].filter(Boolean);
 	await interaction.reply({
 		content: `${GREETING_LABEL[kind]} messages will go to ${channelMention(channel.id)}${extras.length ? ` (${extras.join(', ')})` : ''}. Try it with \`/welcome-test kind:${kind}\`.`,
 		flags: MessageFlags.Ephemeral,

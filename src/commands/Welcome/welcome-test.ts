@@ -41,6 +41,8 @@ function describeOutcome(kind: GreetingKind, outcome: GreetingOutcome): string {
 			const missed = problem.missed > 0 ? ` ${problem.missed} member message${problem.missed === 1 ? ' was' : 's were'} not sent since ${time(Math.floor(problem.since / 1000), TimestampStyles.RelativeTime)}.` : '';
 			return `The ${kind} message could not be sent: ${problem.message}.${missed}`;
 		}
+		case 'held-for-screening':
+			return `The ${kind} message waits until the member passes the server's rules screening.`;
 		case 'sent': {
 			const dm = outcome.dm === 'sent' ? ' and to you by DM' : outcome.dm === 'failed' ? ' (the DM failed: are your DMs open?)' : '';
 			return `The ${kind} message was sent to ${channelMention(outcome.channelId)}${dm}.`;
