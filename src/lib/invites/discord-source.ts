@@ -18,7 +18,13 @@ export class DiscordInviteSource implements InviteSource {
 			const invites = await guild.invites.fetch({ cache: false });
 			const snapshot: InviteSnapshot = { invites: {}, vanity: null };
 			for (const invite of invites.values()) {
-				snapshot.invites[invite.code] = { code: invite.code, inviterId: invite.inviterId, uses: invite.uses ?? 0, maxUses: invite.maxUses ?? 0 };
+				snapshot.invites[invite.code] = {
+					code: invite.code,
+					inviterId: invite.inviterId,
+					uses: invite.uses ?? 0,
+					maxUses: invite.maxUses ?? 0,
+					expiresAt: invite.expiresTimestamp ?? null
+				};
 			}
 			if (guild.vanityURLCode) {
 				const vanity = await guild.fetchVanityData();
@@ -33,12 +39,12 @@ export class DiscordInviteSource implements InviteSource {
 		}
 	}
 
-	public async membersJoinedSince(guildId: string, since: number): Promise<ListedMember[]> {
+	public async members(guildId: string): Promise<ListedMember[]> {
 		const guild = this.client.guilds.cache.get(guildId);
-		if (!guild) return [];
+		if (!guild) throw new Error('the bot is not in this guild');
 		const members = await guild.members.fetch();
 		return [...members.values()]
-			.filter((member) => member.joinedTimestamp !== null && member.joinedTimestamp > since && member.id !== this.client.user?.id)
+			.filter((member) => member.joinedTimestamp !== null && member.id !== this.client.user?.id)
 			.sort((a, b) => a.joinedTimestamp! - b.joinedTimestamp!)
 			.map((member) => ({ memberId: member.id, joinedAt: member.joinedTimestamp!, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp }));
 	}
