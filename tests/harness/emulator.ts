@@ -17,7 +17,7 @@ import { snowflakeAt } from './emulator/snowflake.js';
 import { EmulatorState } from './emulator/state.js';
 import type { ApiAttachment, ApiChannel, ApiMember, ApiMessage, ApiRole, ApiUser, ApplicationCommandRecord, GuildRecord } from './emulator/types.js';
 import { waitUntil } from './emulator/wait.js';
-import { World, type CreateChannelOptions, type CreateGuildOptions, type CreateInviteOptions, type CreateRoleOptions, type CreateUserOptions } from './emulator/world.js';
+import { World, type CreateChannelOptions, type CreateGuildOptions, type CreateInviteOptions, type CreateRoleOptions, type CreateUserOptions, type JoinTiming } from './emulator/world.js';
 
 export interface EmulatorOptions {
 	/** 0 (default) picks a free port. */
@@ -208,9 +208,9 @@ export class DiscordEmulator {
 	}
 
 	/** A member joins through an invite: its uses go up (an exhausted invite is deleted) before GUILD_MEMBER_ADD. */
-	public joinViaInvite(guildId: string, code: string, user?: UserSpec): ApiUser {
+	public joinViaInvite(guildId: string, code: string, user?: UserSpec, timing?: JoinTiming): ApiUser {
 		const joiner = this.userFrom(user);
-		this.world.joinViaInvite(guildId, code, joiner.id);
+		this.world.joinViaInvite(guildId, code, joiner.id, timing);
 		return joiner;
 	}
 
