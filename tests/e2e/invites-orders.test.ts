@@ -101,7 +101,8 @@ describe('invite tracking in every order of events', () => {
 		emulator.invalidateSessions(false);
 		// discord.js waits 1-5 s before it identifies again: this join's event goes to no session.
 		const missed = emulator.joinViaInvite(guildId, 'alice1', { username: 'missed' }).id;
-		await bot.waitForLog(/started a new session/, 20_000);
+		await emulator.waitFor(() => emulator.connectedSessions.length > 0, 20_000, 'a new session');
+		await new Promise((resolve) => setTimeout(resolve, 500));
 		await eventually(async () => (await who(missed)).includes('joined'), 'the missed join to be recorded', 15_000);
 		await expectInvites(alice, '1 invite (1 regular');
 		const after = emulator.joinViaInvite(guildId, 'bob1', { username: 'after' }).id;
