@@ -102,7 +102,8 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 		record = recordLeave(record, facts.joinedAt!)!;
 	}
 	const { attribution } = facts;
-	const event: JoinEvent = { at: facts.at, how: attribution.how, code: attribution.code, inviterId: attribution.inviterId };
+	// A burst member's event names no inviter (welcome messages and tools read it); the credit says whose share they carry.
+	const event: JoinEvent = { at: facts.at, how: attribution.how, code: attribution.code, inviterId: attribution.how === 'burst' ? null : attribution.inviterId };
 	if (facts.joinedAt !== undefined) event.joinedAt = facts.joinedAt;
 	if (attribution.candidates) event.candidates = attribution.candidates;
 	if (attribution.maybeNone) event.maybeNone = true;

@@ -59,8 +59,8 @@ export function whoInvitedEmbed(memberId: string, record: MemberRecord | undefin
 	if (record.credit?.fake) lines.push('Counted as a fake invite (young account or own invite).');
 	if (join.how === 'burst') {
 		lines.push(
-			record.credit && join.inviterId
-				? `Each inviter's count is exact; this member's join counts as one of ${userMention(join.inviterId)}'s share of the burst.`
+			record.credit?.burst
+				? `Each inviter's count is exact; this member's join counts as one of ${userMention(record.credit.inviterId)}'s share of the burst.`
 				: 'Each inviter\'s count is exact; this member carries no share of it.'
 		);
 	}
