@@ -25,16 +25,24 @@ interface Scenario {
 	pauseMs: number;
 	/** Which invite join `index` uses. */
 	codeOf: (index: number) => number;
+	invites?: number;
 }
 
 interface Outcome {
 	joinsPerSecond: number;
 	fetchesPerJoin: number;
+	/** Members credited individually to someone who did not invite them. */
 	wrong: number;
-	unknown: number;
+	/** Joins counted for the right inviter: the sum over inviters of min(credited, true). */
+	rightShare: number;
+	/** The largest |credited - true| over inviters. */
+	largestError: number;
 }
 
+/** What a tracker says about one join: the inviter it credits the member to individually, if any. */
 type Tracker = (member: GuildMember) => Promise<string | null>;
+/** Each inviter's credited regular count once the scenario is over. */
+type Counts = (inviterId: string) => number;
 
 async function withClient<T>(emulator: DiscordEmulator, run: (client: Client) => Promise<T>): Promise<T> {
 	// The REST manager's global cap (50 requests/s) is lifted, so the naive tracker is limited by itself, not by it.
@@ -70,14 +78,15 @@ function naiveTracker(client: Client, guildId: string): { ready: Promise<void>; 
 	return { ready, track };
 }
 
-async function oursTracker(client: Client, guildId: string, dataDir: string): Promise<{ ready: Promise<void>; track: Tracker; close: () => Promise<void> }> {
+async function oursTracker(client: Client, guildId: string, dataDir: string): Promise<{ ready: Promise<void>; track: Tracker; counts: Counts; close: () => Promise<void> }> {
 	const storage = await openStorage({ adapter: 'file', dataDir, sqlitePath: join(dataDir, 'x.sqlite'), redisUrl: '', backupDir: join(dataDir, 'backups'), backupKeep: 2 });
 	const tracker = await InviteTracker.load(storage, new DiscordInviteSource(client), silent);
 	const track: Tracker = async (member) => {
-		const record = await tracker.join({ guildId: member.guild.id, memberId: member.id, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp });
-		return record?.joins.at(-1)?.inviterId ?? null;
+		const record = await tracker.join({ guildId: member.guild.id, memberId: member.id, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp, joinedAt: member.joinedTimestamp ?? undefined });
+		const join = record?.joins.at(-1);
+		return join?.how === 'normal' ? join.inviterId : null;
 	};
-	return { ready: tracker.refresh(guildId), track, close: () => storage.close() };
+	return { ready: tracker.refresh(guildId), track, counts: (inviterId) => tracker.counts(guildId, inviterId).regular, close: () => storage.close() };
 }
 
 async function runScenario(scenario: Scenario, which: 'ours' | 'naive'): Promise<Outcome> {
@@ -85,11 +94,12 @@ async function runScenario(scenario: Scenario, which: 'ours' | 'naive'): Promise
 	const dataDir = await mkdtemp(join(tmpdir(), 'bench-invites-'));
 	try {
 		const guild = emulator.createGuild({ name: 'Bench' });
-		const inviters = Array.from({ length: INVITES }, (_, index) => emulator.createUser({ username: `inviter${index}` }).id);
+		const inviters = Array.from({ length: scenario.invites ?? INVITES }, (_, index) => emulator.createUser({ username: `inviter${index}` }).id);
 		const codes = inviters.map((inviterId, index) => emulator.createInvite(guild.id, { code: `bench${index}`, inviterId }).code);
 		return await withClient(emulator, async (client) => {
 			const ours = which === 'ours' ? await oursTracker(client, guild.id, dataDir) : null;
-			const { ready, track } = ours ?? naiveTracker(client, guild.id);
+			const naive = ours ? null : naiveTracker(client, guild.id);
+			const { ready, track } = ours ?? naive!;
 			await ready;
 			const truth = new Map<string, string>();
 			const results: Array<Promise<[string, string | null]>> = [];
@@ -104,15 +114,24 @@ async function runScenario(scenario: Scenario, which: 'ours' | 'naive'): Promise
 			while (results.length < scenario.joins) await new Promise((resolve) => setTimeout(resolve, 5));
 			const credited = await Promise.all(results);
 			const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-			await ours?.close();
 			let wrong = 0;
-			let unknown = 0;
+			const guessed = new Map<string, number>();
 			for (const [memberId, inviterId] of credited) {
-				if (inviterId === null) unknown++;
-				else if (inviterId !== truth.get(memberId)) wrong++;
+				if (inviterId === null) continue;
+				guessed.set(inviterId, (guessed.get(inviterId) ?? 0) + 1);
+				if (inviterId !== truth.get(memberId)) wrong++;
 			}
+			const counts: Counts = ours ? ours.counts : (inviterId) => guessed.get(inviterId) ?? 0;
+			let right = 0;
+			let largestError = 0;
+			for (const inviterId of inviters) {
+				const real = [...truth.values()].filter((id) => id === inviterId).length;
+				right += Math.min(real, counts(inviterId));
+				largestError = Math.max(largestError, Math.abs(counts(inviterId) - real));
+			}
+			await ours?.close();
 			const fetches = emulator.countRequests('GET /guilds/:guildId/invites') - fetchesBefore;
-			return { joinsPerSecond: scenario.joins / seconds, fetchesPerJoin: fetches / scenario.joins, wrong, unknown };
+			return { joinsPerSecond: scenario.joins / seconds, fetchesPerJoin: fetches / scenario.joins, wrong, rightShare: right / scenario.joins, largestError };
 		});
 	} finally {
 		await emulator.stop();
@@ -145,16 +164,27 @@ function row(cells: Array<string | number>): string {
 const scenarios: Scenario[] = [
 	{ name: '1000-join burst (10 joins per 5 ms, runs of 40 per invite, 20% interleaved)', joins: 1000, chunk: 10, pauseMs: 5, codeOf: (index) => (index % 50 < 40 ? Math.floor(index / 50) % INVITES : index % INVITES) },
 	{ name: '1000 joins, one every 2 ms, alternating invites', joins: 1000, chunk: 1, pauseMs: 2, codeOf: (index) => index % INVITES },
-	{ name: '300 joins, one every 20 ms, alternating invites', joins: 300, chunk: 1, pauseMs: 20, codeOf: (index) => index % INVITES }
+	{ name: '300 joins, one every 20 ms, alternating invites', joins: 300, chunk: 1, pauseMs: 20, codeOf: (index) => index % INVITES },
+	{ name: '200-join burst through 4 invites, all at once', joins: 200, chunk: 200, pauseMs: 0, invites: 4, codeOf: (index) => (index * 7) % 4 }
 ];
 
 console.log(`# Invite tracking benchmark (node ${process.version}, local emulator, ${INVITES} invites)\n`);
-console.log(row(['scenario', 'tracker', 'joins/s', 'invite fetches per join', 'wrong credits', 'unknown']));
-console.log(row(['---', '---', '---', '---', '---', '---']));
+console.log(row(['scenario', 'tracker', 'wrong individual credits', 'joins counted for the right inviter', 'largest per-inviter error', 'invite fetches per join', 'joins/s']));
+console.log(row(['---', '---', '---', '---', '---', '---', '---']));
 for (const scenario of scenarios) {
 	for (const which of ['naive', 'ours'] as const) {
 		const outcome = await runScenario(scenario, which);
-		console.log(row([scenario.name, which === 'ours' ? 'Supreme Bot' : 'naive diff (fetch per join)', outcome.joinsPerSecond.toFixed(0), outcome.fetchesPerJoin.toFixed(3), outcome.wrong, outcome.unknown]));
+		console.log(
+			row([
+				scenario.name,
+				which === 'ours' ? 'Supreme Bot' : 'naive diff (fetch per join)',
+				outcome.wrong,
+				`${(outcome.rightShare * 100).toFixed(1)}%`,
+				outcome.largestError,
+				outcome.fetchesPerJoin.toFixed(3),
+				outcome.joinsPerSecond.toFixed(0)
+			])
+		);
 	}
 }
 

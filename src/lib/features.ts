@@ -4,7 +4,8 @@ import { onDataRestored } from './data/reload.js';
 import { DiscordGiveaways } from './giveaways/discord.js';
 import { GiveawayService } from './giveaways/service.js';
 import { DiscordInviteSource } from './invites/discord-source.js';
-import { syncRankRoles } from './invites/rank-roles.js';
+import { RankRoleSync } from './invites/rank-roles.js';
+import { total } from './invites/records.js';
 import { InviteTracker } from './invites/tracker.js';
 import { ScreeningHolds } from './screening.js';
 import { describeError } from './secrets.js';
@@ -20,9 +21,8 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 
 	const loadInvites = async () => {
 		const tracker = await InviteTracker.load(storage, new DiscordInviteSource(client), logger);
-		tracker.onTotalChanged = (guildId, inviterId, total, config) => {
-			syncRankRoles(client, guildId, inviterId, total, config).catch((error: Error) => logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`));
-		};
+		const rankRoles = new RankRoleSync(client, (guildId, inviterId) => ({ total: total(tracker.counts(guildId, inviterId)), config: tracker.config(guildId) }), logger);
+		tracker.onTotalChanged = (guildId, inviterId) => rankRoles.schedule(guildId, inviterId);
 		// Joins found at start (made while the bot was away) get what any join gets: welcome, auto-roles.
 		tracker.onCaughtUpJoin = (guildId, memberId, record) => {
 			client.guilds.cache

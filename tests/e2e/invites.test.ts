@@ -122,7 +122,7 @@ describe.each([
 		emulator.createInvite(guildId, { code: 'carol2', inviterId: carol });
 		emulator.joinViaInvite(guildId, 'carol2', { username: 'while-away' });
 		await bot.start();
-		await bot.waitForLog(/1 members joined while the bot was away; 1 attributed/);
+		await bot.waitForLog(/while the bot was away 1 members joined \(1 credited, 0 unknown\)/);
 		expect(before).toContain('1 invite (1 regular');
 		expect(await invitesText(carol)).toContain('2 invites (2 regular');
 	});

@@ -17,7 +17,7 @@ import { snowflakeAt } from './emulator/snowflake.js';
 import { EmulatorState } from './emulator/state.js';
 import type { ApiAttachment, ApiChannel, ApiMember, ApiMessage, ApiRole, ApiUser, ApplicationCommandRecord, GuildRecord } from './emulator/types.js';
 import { waitUntil } from './emulator/wait.js';
-import { World, type CreateChannelOptions, type CreateGuildOptions, type CreateInviteOptions, type CreateRoleOptions, type CreateUserOptions } from './emulator/world.js';
+import { World, type CreateChannelOptions, type CreateGuildOptions, type CreateInviteOptions, type CreateRoleOptions, type CreateUserOptions, type JoinTiming } from './emulator/world.js';
 
 export interface EmulatorOptions {
 	/** 0 (default) picks a free port. */
@@ -34,11 +34,9 @@ export interface EmulatorOptions {
 	invalidTokens?: string[];
 }
 
-export interface JoinOptions {
+export interface JoinOptions extends JoinTiming {
 	/** The server screens new members (rules screening / onboarding): the member arrives `pending: true`. */
 	pending?: boolean;
-	/** Invite joins only: GUILD_MEMBER_ADD is sent first, the invite's use is counted this many ms later (issue 14, rule 10). */
-	useCountedAfterMs?: number;
 }
 
 /** A user given by id, or the options for a new one (a new user with a generated name when omitted). */

@@ -1,6 +1,11 @@
 /**
  * Which invite did a member use? Discord does not say, so we compare invite use counts before and after joins.
- * Everything here is pure: the join queue feeds it what it fetched and applies what it decides.
+ * Everything here is pure: the guild's event stream (tracker.ts) feeds it what it fetched and applies what it decides.
+ *
+ * The unit is a *group*: the joins seen between two moments when the guild was quiet (no join event and no invite use
+ * in flight), and the invite uses that rose between the fetches taken at those moments. Every use of an invite is a
+ * real join through it, so crediting each use once, to its invite's inviter, never gives anyone more than they
+ * invited. Which member carries which use is only known when every explanation of the numbers agrees.
  */
 
 export interface InviteState {
@@ -9,6 +14,8 @@ export interface InviteState {
 	uses: number;
 	/** 0 means unlimited. */
 	maxUses: number;
+	/** When Discord expires the invite (ms since epoch; from `expires_at`, i.e. created_at + max_age), null = never. */
+	expiresAt?: number | null;
 }
 
 /** What we believe each invite's uses were after the joins attributed so far ("consumed" uses). */
@@ -17,12 +24,18 @@ export interface InviteSnapshot {
 	vanity: { code: string; uses: number } | null;
 }
 
-export type JoinHow = 'normal' | 'vanity' | 'unknown' | 'bot';
+/** `burst`: the member is one of a group whose per-inviter counts are known but not who brought whom. */
+export type JoinHow = 'normal' | 'vanity' | 'unknown' | 'bot' | 'burst';
 
 export interface Attribution {
 	how: JoinHow;
 	code: string | null;
+	/** Who is credited with this join (for a burst: the inviter whose share this member carries, see README). */
 	inviterId: string | null;
+	/** Burst joins: every inviter who may have brought this member (sorted ids). */
+	candidates?: string[];
+	/** Burst joins: the member may also have come without any invite we can see, or through the vanity URL. */
+	maybeNone?: boolean;
 }
 
 /** One place invite uses came from since the snapshot: an invite code, or the vanity URL. */
@@ -39,10 +52,12 @@ export const UNKNOWN: Attribution = Object.freeze({ how: 'unknown', code: null, 
  * Use increases between the snapshot and a fresh fetch:
  * - an invite whose uses rose;
  * - a new invite, not in the snapshot, that already has uses;
- * - an invite that vanished while one use short of its max_uses (Discord deletes limited invites on their last use);
+ * - an invite that vanished while one use short of its max_uses (Discord deletes limited invites on their last use),
+ *   unless it had expired by then (`expires_at`): an expired invite vanishes without a use. An invite a moderator
+ *   deleted is dropped from the snapshot when its INVITE_DELETE arrives while no join is waiting (tracker.ts);
  * - the vanity URL, whose uses rose.
  */
-export function useIncreases(snapshot: InviteSnapshot, current: InviteSnapshot): UseIncrease[] {
+export function useIncreases(snapshot: InviteSnapshot, current: InviteSnapshot, now = Date.now()): UseIncrease[] {
 	const increases: UseIncrease[] = [];
 	for (const invite of Object.values(current.invites)) {
 		const before = snapshot.invites[invite.code]?.uses ?? 0;
@@ -50,89 +65,84 @@ export function useIncreases(snapshot: InviteSnapshot, current: InviteSnapshot):
 	}
 	for (const invite of Object.values(snapshot.invites)) {
 		if (invite.code in current.invites) continue;
-		if (invite.maxUses > 0 && invite.uses === invite.maxUses - 1) {
+		const expired = invite.expiresAt != null && invite.expiresAt <= now;
+		if (invite.maxUses > 0 && invite.uses === invite.maxUses - 1 && !expired) {
 			increases.push({ code: invite.code, inviterId: invite.inviterId, vanity: false, increase: 1 });
 		}
 	}
-	if (current.vanity && current.vanity.uses > (snapshot.vanity?.code === current.vanity.code ? snapshot.vanity.uses : 0)) {
-		const before = snapshot.vanity?.code === current.vanity.code ? snapshot.vanity.uses : 0;
-		increases.push({ code: current.vanity.code, inviterId: null, vanity: true, increase: current.vanity.uses - before });
+	const vanityBefore = current.vanity && snapshot.vanity?.code === current.vanity.code ? snapshot.vanity.uses : 0;
+	if (current.vanity && current.vanity.uses > vanityBefore) {
+		increases.push({ code: current.vanity.code, inviterId: null, vanity: true, increase: current.vanity.uses - vanityBefore });
 	}
 	return increases;
 }
 
-export interface Decision {
-	/** One attribution per queued join, in queue order; empty while `wait` is true. */
-	attributions: Attribution[];
-	/** More uses than joins from several sources: the joins behind them are still on their way, so wait for them. */
-	wait: boolean;
-	/** The snapshot after these joins: what the next comparison starts from. */
-	snapshot: InviteSnapshot;
-}
-
-function totalIncrease(increases: UseIncrease[]): number {
+export function totalIncrease(increases: UseIncrease[]): number {
 	return increases.reduce((sum, source) => sum + source.increase, 0);
 }
 
-function attributionOf(source: UseIncrease): Attribution {
-	return source.vanity ? { how: 'vanity', code: source.code, inviterId: null } : { how: 'normal', code: source.code, inviterId: source.inviterId };
+/** A join of a group, as the settlement needs it: who, and whom they were credited to before (a rejoin). */
+export interface GroupJoin {
+	memberId: string;
+	previousInviterId: string | null;
 }
 
-/** What a window of uses says about the joins behind it: one source, one inviter behind several codes, or unknown. */
-function windowAttribution(increases: UseIncrease[]): Attribution {
-	if (increases.length === 1) return attributionOf(increases[0]!);
-	const inviters = new Set(increases.map((source) => (source.vanity ? null : source.inviterId)));
-	const [inviterId] = inviters;
-	return inviters.size === 1 && inviterId ? { how: 'normal', code: null, inviterId } : UNKNOWN;
-}
+const VANITY = '\u0000vanity';
 
 /**
- * Attributes `joins` queued joins against a fresh fetch. A wrong credit is worse than "unknown", so joins are
- * credited only when the increases account for them unambiguously:
- * - one source rose by at least the number of joins: all of them came through it (any surplus belongs to joins
- *   whose events have not arrived yet, and stays for them);
- * - the uses rose by exactly the number of joins (so every queued join is a counted use and nothing else is): the
- *   fetches taken while waiting (`timeline`, oldest first) cut the queue into windows in arrival order, because
- *   Discord counts a use before it sends the join; a window with one source (or one inviter) is credited, a window
- *   mixing several is "unknown";
- * - fewer uses than joins (someone came by discovery, a widget, an invite we cannot see): "unknown" for all.
- * Several sources with a surplus wait (`canWait`): the joins behind the surplus usually arrive a moment later and
- * make the count exact.
+ * Attributes the joins of one group (in arrival order) against the uses that rose over it.
+ *
+ * - `quiet` is true when the group ended with a fetch after which nothing arrived for the quiet time: then every use
+ *   counted belongs to a join of the group, and if the uses equal the joins, every join used a counted invite.
+ *   If, on top of that, all the uses come from one inviter (or the vanity URL), every explanation agrees: each member
+ *   is credited individually.
+ * - Otherwise the group is a burst: each inviter gets exactly as many credits as their invites gained uses (never more
+ *   than the joins), dealt to the group's members in arrival order, inviters by id ("shares"); a member who rejoins
+ *   takes back a share of their earlier inviter first. Members beyond the uses carry no credit. Each burst member is
+ *   recorded with every possible inviter.
  */
-export function decide(snapshot: InviteSnapshot, timeline: InviteSnapshot[], current: InviteSnapshot, joins: number, canWait: boolean): Decision {
-	const increases = useIncreases(snapshot, current);
-	const total = totalIncrease(increases);
-
-	if (increases.length === 1 && total >= joins) {
-		const attribution = attributionOf(increases[0]!);
-		return { attributions: Array.from({ length: joins }, () => attribution), wait: false, snapshot: consume(current, snapshot, increases[0]!, joins) };
+export function settleGroup(increases: UseIncrease[], joins: GroupJoin[], quiet: boolean): Attribution[] {
+	if (joins.length === 0) return [];
+	const uses = totalIncrease(increases);
+	if (uses === 0) return joins.map(() => UNKNOWN);
+	const byInviter = new Map<string, number>();
+	const codes = new Map<string, Set<string>>();
+	for (const source of increases) {
+		const key = source.vanity ? VANITY : (source.inviterId ?? VANITY);
+		byInviter.set(key, (byInviter.get(key) ?? 0) + source.increase);
+		if (!codes.has(key)) codes.set(key, new Set());
+		codes.get(key)!.add(source.code);
 	}
-	if (total > joins && canWait) return { attributions: [], wait: true, snapshot };
-	if (total !== joins) return { attributions: Array.from({ length: joins }, () => UNKNOWN), wait: false, snapshot: current };
-
-	const attributions: Attribution[] = [];
-	let previous = snapshot;
-	for (const step of [...timeline, current]) {
-		const window = useIncreases(previous, step);
-		const count = Math.min(totalIncrease(window), joins - attributions.length);
-		const attribution = windowAttribution(window);
-		for (let index = 0; index < count; index++) attributions.push(attribution);
-		previous = step;
+	const exact = quiet && uses === joins.length;
+	if (exact && byInviter.size === 1) {
+		const [key] = byInviter.keys();
+		const [code] = codes.get(key!)!;
+		const single = codes.get(key!)!.size === 1 ? code! : null;
+		const attribution: Attribution = key === VANITY ? { how: 'vanity', code: single, inviterId: null } : { how: 'normal', code: single, inviterId: key! };
+		return joins.map(() => attribution);
 	}
-	return { attributions, wait: false, snapshot: current };
-}
-
-/**
- * The fresh state, except that the credited source keeps the uses not yet accounted for: a surplus belongs to
- * joins still on their way and must show up again in the next comparison.
- */
-function consume(current: InviteSnapshot, previous: InviteSnapshot, source: UseIncrease, joins: number): InviteSnapshot {
-	const surplus = source.increase - joins;
-	if (surplus === 0) return current;
-	if (source.vanity) return { ...current, vanity: { code: source.code, uses: current.vanity!.uses - surplus } };
-	const invite = current.invites[source.code];
-	if (invite) return { ...current, invites: { ...current.invites, [source.code]: { ...invite, uses: invite.uses - surplus } } };
-	// A vanished invite cannot have a surplus (it counts one use); keep the previous entry to be safe.
-	const before = previous.invites[source.code];
-	return before ? { ...current, invites: { ...current.invites, [source.code]: before } } : current;
+	const candidates = [...byInviter.keys()].filter((key) => key !== VANITY).sort();
+	const maybeNone = !exact || byInviter.has(VANITY);
+	const shares = new Map(byInviter);
+	const dealt: Array<string | null | undefined> = joins.map(() => undefined);
+	// Rejoins first: the member takes back the credit they had, which is not a new one for that inviter.
+	joins.forEach((join, index) => {
+		const left = join.previousInviterId ? (shares.get(join.previousInviterId) ?? 0) : 0;
+		if (left > 0) {
+			shares.set(join.previousInviterId!, left - 1);
+			dealt[index] = join.previousInviterId;
+		}
+	});
+	const order = [...shares.keys()].sort();
+	joins.forEach((_, index) => {
+		if (dealt[index] !== undefined) return;
+		const key = order.find((candidate) => (shares.get(candidate) ?? 0) > 0);
+		if (key === undefined) {
+			dealt[index] = null;
+			return;
+		}
+		shares.set(key, shares.get(key)! - 1);
+		dealt[index] = key;
+	});
+	return dealt.map((key) => ({ how: 'burst', code: null, inviterId: key && key !== VANITY ? key : null, candidates, maybeNone }));
 }

@@ -21,7 +21,13 @@ export class DiscordInviteSource implements InviteSource {
 			if (usesMissing(invites.values())) return { ok: false, reason: MISSING_MANAGE_GUILD };
 			const snapshot: InviteSnapshot = { invites: {}, vanity: null };
 			for (const invite of invites.values()) {
-				snapshot.invites[invite.code] = { code: invite.code, inviterId: invite.inviterId, uses: invite.uses ?? 0, maxUses: invite.maxUses ?? 0 };
+				snapshot.invites[invite.code] = {
+					code: invite.code,
+					inviterId: invite.inviterId,
+					uses: invite.uses ?? 0,
+					maxUses: invite.maxUses ?? 0,
+					expiresAt: invite.expiresTimestamp ?? null
+				};
 			}
 			if (guild.vanityURLCode) {
 				const vanity = await guild.fetchVanityData();
@@ -36,16 +42,16 @@ export class DiscordInviteSource implements InviteSource {
 		}
 	}
 
-	public async membersJoinedSince(guildId: string, since: number): Promise<ListedMember[]> {
+	public async members(guildId: string): Promise<ListedMember[]> {
 		const guild = this.client.guilds.cache.get(guildId);
-		if (!guild) return [];
+		if (!guild) throw new Error('the bot is not in this guild');
 		const cachedBefore = new Set(guild.members.cache.keys());
 		const members = await fetchAllMembers(guild);
 		// The list is needed once, at start: members it brought into the cache are dropped again, so a server of
 		// 100k members does not stay in memory (Partials.GuildMember lets their later events arrive all the same).
 		for (const id of members.keys()) if (!cachedBefore.has(id) && id !== this.client.user?.id) guild.members.cache.delete(id);
 		return [...members.values()]
-			.filter((member) => member.joinedTimestamp !== null && member.joinedTimestamp > since && member.id !== this.client.user?.id)
+			.filter((member) => member.joinedTimestamp !== null && member.id !== this.client.user?.id)
 			.sort((a, b) => a.joinedTimestamp! - b.joinedTimestamp!)
 			.map((member) => ({ memberId: member.id, joinedAt: member.joinedTimestamp!, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp, hasAvatar: member.user.avatar !== null }));
 	}

@@ -21,6 +21,8 @@ export class GuildInviteIndex {
 	private readonly credits = new Map<string, Credit>();
 	private readonly inviters = new Map<string, InviterRecord>();
 	private readonly counts = new Map<string, InviteCounts>();
+	/** Members the records say are in the guild: the start-up reconciliation finds the leaves made while away. */
+	private readonly present = new Set<string>();
 	private sorted: LeaderboardRow[] | null = null;
 
 	public constructor(private guildResetAt = 0) {}
@@ -42,6 +44,19 @@ export class GuildInviteIndex {
 		} else {
 			this.credits.delete(memberId);
 		}
+	}
+
+	public setPresent(memberId: string, present: boolean): void {
+		if (present) this.present.add(memberId);
+		else this.present.delete(memberId);
+	}
+
+	public isPresent(memberId: string): boolean {
+		return this.present.has(memberId);
+	}
+
+	public presentMembers(): string[] {
+		return [...this.present];
 	}
 
 	public setInviter(inviterId: string, record: InviterRecord | null): void {

@@ -13,6 +13,12 @@ export interface JoinEvent {
 	how: JoinHow;
 	code: string | null;
 	inviterId: string | null;
+	/** When Discord says the member joined (its `joined_at`, ms); compared only with itself, never with our clock. */
+	joinedAt?: number;
+	/** Burst joins: every inviter who may have brought the member. */
+	candidates?: string[];
+	/** Burst joins: the member may also have come without an invite we can see. */
+	maybeNone?: boolean;
 	/** Imported from Supreme-BOT2's join history (its first join only; `at` is the time it recorded). */
 	imported?: true;
 }
@@ -24,6 +30,8 @@ export interface Credit {
 	at: number;
 	fake: boolean;
 	left: boolean;
+	/** The credit is a burst share (see attribution.ts): the inviter's count is exact, this member's inviter is not. */
+	burst?: boolean;
 	/**
 	 * Imported from Supreme-BOT2: the member is already in their inviter's imported counts (InviterRecord.imported), so
 	 * only a leave after the import adds to the counts.
@@ -106,7 +114,12 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 		record = recordLeave(record, facts.joinedAt!)!;
 	}
 	const { attribution } = facts;
-	const joins = [...(record?.joins ?? []), { at: facts.at, how: attribution.how, code: attribution.code, inviterId: attribution.inviterId }].slice(-MAX_HISTORY_EVENTS);
+	// A burst member's event names no inviter (welcome messages and tools read it); the credit says whose share they carry.
+	const event: JoinEvent = { at: facts.at, how: attribution.how, code: attribution.code, inviterId: attribution.how === 'burst' ? null : attribution.inviterId };
+	if (facts.joinedAt !== undefined) event.joinedAt = facts.joinedAt;
+	if (attribution.candidates) event.candidates = attribution.candidates;
+	if (attribution.maybeNone) event.maybeNone = true;
+	const joins = [...(record?.joins ?? []), event].slice(-MAX_HISTORY_EVENTS);
 	let credit = record?.credit ?? null;
 	if (attribution.inviterId !== null) {
 		const inviterId = attribution.inviterId;
@@ -116,13 +129,20 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 		} else {
 			credit = { inviterId, at: facts.at, fake: facts.youngAccount || inviterId === facts.memberId, left: false };
 		}
+		if (attribution.how === 'burst') credit = { ...credit, burst: true };
+		else delete credit.burst;
 	}
 	return { present: true, joins, leaves: record?.leaves ?? [], credit };
 }
 
-/** True when Discord's join time is later than the last join we recorded for a member we think is present. */
+/**
+ * True when Discord's join time is later than Discord's join time of the last join we recorded for a member we think
+ * is present. Both times come from Discord, so a host clock that is off cannot turn a repeated event into a rejoin;
+ * a record without Discord's time (written by older versions) counts the event as a repeat.
+ */
 export function isRejoinAfterMissedLeave(record: MemberRecord, joinedAt: number | undefined): boolean {
-	return joinedAt !== undefined && joinedAt > (record.joins.at(-1)?.at ?? 0);
+	const last = record.joins.at(-1)?.joinedAt;
+	return joinedAt !== undefined && last !== undefined && joinedAt > last;
 }
 
 /** The record after a leave; a repeated leave, or a leave of a member we never saw join, changes nothing. */

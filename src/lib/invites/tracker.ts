@@ -1,11 +1,11 @@
 import type { BackupInfo, Storage, StorageLogger } from '../../storage-adapters/types.js';
 import { retryThroughOutage } from '../outage-retry.js';
-import { UNKNOWN, decide, useIncreases, type Attribution, type InviteSnapshot } from './attribution.js';
+import { GuildStream, type StreamTiming } from './stream.js';
+import type { Attribution, InviteSnapshot } from './attribution.js';
 import { GuildInviteIndex, type LeaderboardRow } from './index-state.js';
 import {
 	inviterKey,
 	memberKey,
-	isRejoinAfterMissedLeave,
 	recordJoin,
 	recordLeave,
 	splitKey,
@@ -62,10 +62,10 @@ export interface ListedMember {
 export interface InviteSource {
 	fetch(guildId: string): Promise<FetchResult>;
 	/**
-	 * Members who joined after `since` (ms since epoch), oldest first: the joins made while the bot was away.
-	 * Sources that cannot list members (tools that run offline) leave it out.
+	 * Every member of the guild (the bot itself left out): the start-up reconciliation finds in it the joins and leaves
+	 * made while the bot was away. Sources that cannot list members (tools that run offline) leave it out.
 	 */
-	membersJoinedSince?(guildId: string, since: number): Promise<ListedMember[]>;
+	members?(guildId: string): Promise<ListedMember[]>;
 }
 
 export interface JoinInput {
@@ -85,17 +85,14 @@ export interface JoinInput {
 export type TotalChangedHandler = (guildId: string, inviterId: string, total: number, config: InviteConfig) => void;
 
 const DAY = 24 * 60 * 60 * 1000;
-/** How long joins may wait for the events behind a surplus of invite uses before they are recorded as unknown. */
-const MAX_WAIT_MS = 3000;
-const MAX_GATHER_MS = 250;
 
 /**
- * Invite tracking: attribution of joins (one queue per guild, one invite fetch for every join that queued while the
- * previous fetch ran), the per-member records, and the counts derived from them.
+ * Invite tracking: one ordered stream per guild for joins, leaves and baselines (stream.ts), attribution of joins
+ * (attribution.ts), the per-member records, and the counts derived from them.
  */
 export class InviteTracker {
 	private readonly guilds = new Map<string, GuildInviteIndex>();
-	private readonly queues = new Map<string, GuildJoinQueue>();
+	private readonly streams = new Map<string, GuildStream>();
 	private readonly configs = new Map<string, InviteConfig>();
 	/** Guilds whose invites cannot be read, and why (shown by /data-status). */
 	public readonly unavailable = new Map<string, string>();
@@ -107,12 +104,13 @@ export class InviteTracker {
 	private constructor(
 		private readonly storage: Storage,
 		private readonly source: InviteSource,
-		private readonly logger: StorageLogger
+		private readonly logger: StorageLogger,
+		private readonly timing: Partial<StreamTiming>
 	) {}
 
 	/** Loads every guild's records into memory; counts are derived from them from here on. */
-	public static async load(storage: Storage, source: InviteSource, logger: StorageLogger): Promise<InviteTracker> {
-		const tracker = new InviteTracker(storage, source, logger);
+	public static async load(storage: Storage, source: InviteSource, logger: StorageLogger, timing: Partial<StreamTiming> = {}): Promise<InviteTracker> {
+		const tracker = new InviteTracker(storage, source, logger, timing);
 		for (const [guildId, config] of await storage.entries<InviteConfig>(INVITE_NAMESPACES.config)) {
 			tracker.configs.set(guildId, { ...DEFAULT_INVITE_CONFIG, ...config });
 		}
@@ -123,7 +121,9 @@ export class InviteTracker {
 		}
 		for await (const [key, record] of storage.iterate<MemberRecord>(INVITE_NAMESPACES.history)) {
 			const [guildId, memberId] = splitKey(key);
-			tracker.index(guildId).setCredit(memberId, record.credit);
+			const index = tracker.index(guildId);
+			index.setCredit(memberId, record.credit);
+			index.setPresent(memberId, record.present);
 		}
 		return tracker;
 	}
@@ -156,29 +156,41 @@ export class InviteTracker {
 		return this.index(guildId).memberCount;
 	}
 
-	/** Takes a fresh baseline of a guild's invites (on ready and when the bot joins a guild). */
+	/**
+	 * Takes a fresh baseline of a guild's invites, in the guild's stream (on ready, when the bot joins a guild, and when a
+	 * shard starts a new session): the joins and leaves made while the bot was not listening are reconciled first.
+	 */
 	public refresh(guildId: string): Promise<void> {
-		return this.queue(guildId).refresh();
+		return this.stream(guildId).rebaseline();
 	}
 
 	/** A new invite starts at its current uses, so a join through it right away is seen as a rise. */
-	public noteInviteCreated(guildId: string, invite: { code: string; inviterId: string | null; uses: number; maxUses: number }): void {
-		this.queue(guildId).noteInvite(invite);
+	public noteInviteCreated(guildId: string, invite: { code: string; inviterId: string | null; uses: number; maxUses: number; expiresAt?: number | null }): void {
+		this.stream(guildId).noteInviteCreated(invite);
+	}
+
+	/** An invite was deleted (INVITE_DELETE): while no join waits, it was a moderator or its expiry, not a last use. */
+	public noteInviteDeleted(guildId: string, code: string): Promise<void> {
+		return this.stream(guildId).noteInviteDeleted(code);
 	}
 
 	/** Records a join once it is attributed; resolves with the member's record (undefined if it was a repeat). */
-	public async join(input: JoinInput): Promise<MemberRecord | undefined> {
-		const at = input.at ?? Date.now();
-		// A bot added through OAuth uses no invite: nothing to fetch.
-		if (input.bot) return this.recordAttributedJoin(input, at, { how: 'bot', code: null, inviterId: null });
-		// A repeated event (a replay after a reconnect) used no invite either; queued, it would blur the count of the
-		// real joins around it.
-		const record = await retryThroughOutage(describeJoin(input), () => this.history(input.guildId, input.memberId), this.logger);
-		if (record?.present && !isRejoinAfterMissedLeave(record, input.joinedAt)) return undefined;
-		return this.queue(input.guildId).enqueue(input, at);
+	public join(input: JoinInput): Promise<MemberRecord | undefined> {
+		return this.stream(input.guildId).join(input, input.at ?? Date.now());
 	}
 
-	public async leave(guildId: string, memberId: string, at = Date.now()): Promise<MemberRecord | undefined> {
+	/** The stored record of a member, waiting through a storage outage. */
+	public storedRecord(input: JoinInput): Promise<MemberRecord | undefined> {
+		return retryThroughOutage(describeJoin(input), () => this.history(input.guildId, input.memberId), this.logger);
+	}
+
+	/** Records a leave in the guild's stream: after every join that came before it. */
+	public leave(guildId: string, memberId: string, at = Date.now()): Promise<MemberRecord | undefined> {
+		return this.stream(guildId).leave(memberId, at);
+	}
+
+	/** Used by the stream: writes a leave now. */
+	public async recordLeaveNow(guildId: string, memberId: string, at: number): Promise<MemberRecord | undefined> {
 		let changed: MemberRecord | undefined;
 		const update = () =>
 			this.storage.update<MemberRecord>(INVITE_NAMESPACES.history, memberKey(guildId, memberId), (record) => {
@@ -186,7 +198,7 @@ export class InviteTracker {
 				return changed ?? record;
 			});
 		await retryThroughOutage(`Leave of member ${memberId} in guild ${guildId}`, update, this.logger);
-		if (changed) this.creditChanged(guildId, memberId, changed);
+		if (changed) this.recordChanged(guildId, memberId, changed);
 		return changed;
 	}
 
@@ -223,7 +235,7 @@ export class InviteTracker {
 		return { affected: affected.length, backup };
 	}
 
-	/** Used by the join queue once it knows how a member came. */
+	/** Used by the stream once it knows how a member came. */
 	public async recordAttributedJoin(input: JoinInput, at: number, attribution: Attribution): Promise<MemberRecord | undefined> {
 		const { guildId, memberId } = input;
 		const config = this.config(guildId);
@@ -243,12 +255,13 @@ export class InviteTracker {
 			});
 		// Joins and leaves happen once: during an outage they wait for the storage instead of being lost.
 		await retryThroughOutage(describeJoin(input), update, this.logger);
-		if (changed) this.creditChanged(guildId, memberId, changed);
+		if (changed) this.recordChanged(guildId, memberId, changed);
 		return changed;
 	}
 
-	public async storeSnapshot(guildId: string, snapshot: InviteSnapshot): Promise<void> {
-		const stored: StoredSnapshot = { ...snapshot, fetchedAt: Date.now() };
+	/** `fetchedAt`: when the fetch behind the snapshot started, the time from which joins may be missing from it. */
+	public async storeSnapshot(guildId: string, snapshot: InviteSnapshot, fetchedAt: number): Promise<void> {
+		const stored: StoredSnapshot = { ...snapshot, fetchedAt };
 		const snapshots = this.storage.namespace<StoredSnapshot>(INVITE_NAMESPACES.snapshot);
 		await retryThroughOutage(`Invite snapshot of guild ${guildId}`, () => snapshots.set(guildId, stored), this.logger);
 	}
@@ -270,12 +283,14 @@ export class InviteTracker {
 		return result;
 	}
 
-	public async membersJoinedSince(guildId: string, since: number): Promise<ListedMember[]> {
+	/** The guild's member list, or null when it cannot be read (then nothing is reconciled). */
+	public async listMembers(guildId: string): Promise<ListedMember[] | null> {
+		if (!this.source.members) return null;
 		try {
-			return (await this.source.membersJoinedSince?.(guildId, since)) ?? [];
+			return await this.source.members(guildId);
 		} catch (error) {
-			this.logger.warn(`Members of guild ${guildId} who joined while the bot was away could not be listed: ${(error as Error).message}`);
-			return [];
+			this.logger.warn(`Members of guild ${guildId} could not be listed, so joins and leaves made while the bot was away are not reconciled: ${(error as Error).message}`);
+			return null;
 		}
 	}
 
@@ -283,9 +298,10 @@ export class InviteTracker {
 		return this.logger;
 	}
 
-	private creditChanged(guildId: string, memberId: string, record: MemberRecord): void {
+	private recordChanged(guildId: string, memberId: string, record: MemberRecord): void {
 		const index = this.index(guildId);
 		index.setCredit(memberId, record.credit);
+		index.setPresent(memberId, record.present);
 		if (record.credit) this.notifyTotal(guildId, record.credit.inviterId);
 	}
 
@@ -293,7 +309,7 @@ export class InviteTracker {
 		this.onTotalChanged?.(guildId, inviterId, total(this.counts(guildId, inviterId)), this.config(guildId));
 	}
 
-	private index(guildId: string): GuildInviteIndex {
+	public index(guildId: string): GuildInviteIndex {
 		let index = this.guilds.get(guildId);
 		if (!index) {
 			index = new GuildInviteIndex(this.configs.get(guildId)?.resetAt ?? 0);
@@ -302,193 +318,15 @@ export class InviteTracker {
 		return index;
 	}
 
-	private queue(guildId: string): GuildJoinQueue {
-		let queue = this.queues.get(guildId);
-		if (!queue) {
-			queue = new GuildJoinQueue(guildId, this);
-			this.queues.set(guildId, queue);
+	private stream(guildId: string): GuildStream {
+		let stream = this.streams.get(guildId);
+		if (!stream) {
+			stream = new GuildStream(guildId, this, this.timing);
+			this.streams.set(guildId, stream);
 		}
-		return queue;
+		return stream;
 	}
 }
 
-interface QueuedJoin {
-	input: JoinInput;
-	at: number;
-	resolve: (record: MemberRecord | undefined) => void;
-	reject: (error: unknown) => void;
-}
+export const describeJoin = (input: JoinInput) => `Join of member ${input.memberId} in guild ${input.guildId}`;
 
-const describeJoin = (input: JoinInput) => `Join of member ${input.memberId} in guild ${input.guildId}`;
-
-/** Joins of one guild, attributed in arrival order; one fetch serves every join that queued meanwhile. */
-class GuildJoinQueue {
-	private pending: QueuedJoin[] = [];
-	private running: Promise<void> | null = null;
-	private snapshot: InviteSnapshot | null = null;
-	private baselineRequested = false;
-	private wake: (() => void) | null = null;
-	private lastFetchMs = 0;
-	/** A fetch failed: what the snapshot says about the uses since then can no longer be trusted. */
-	private baselineLost = false;
-	/** Recent time between join events (a moving average), against which the fetch time is weighed. */
-	private joinSpacingMs = Number.POSITIVE_INFINITY;
-	private lastJoinAt = 0;
-
-	public constructor(
-		private readonly guildId: string,
-		private readonly tracker: InviteTracker
-	) {}
-
-	public enqueue(input: JoinInput, at: number): Promise<MemberRecord | undefined> {
-		const now = Date.now();
-		if (this.lastJoinAt > 0) {
-			const spacing = now - this.lastJoinAt;
-			this.joinSpacingMs = Number.isFinite(this.joinSpacingMs) ? 0.8 * this.joinSpacingMs + 0.2 * spacing : spacing;
-		}
-		this.lastJoinAt = now;
-		return new Promise((resolve, reject) => {
-			this.pending.push({ input, at, resolve, reject });
-			this.wake?.();
-			this.start();
-		});
-	}
-
-	public refresh(): Promise<void> {
-		this.baselineRequested = true;
-		this.wake?.();
-		return this.start();
-	}
-
-	public noteInvite(invite: { code: string; inviterId: string | null; uses: number; maxUses: number }): void {
-		if (this.snapshot && !(invite.code in this.snapshot.invites)) {
-			const { code, inviterId, uses, maxUses } = invite;
-			this.snapshot = { ...this.snapshot, invites: { ...this.snapshot.invites, [code]: { code, inviterId, uses, maxUses } } };
-		}
-	}
-
-	private start(): Promise<void> {
-		this.running ??= this.run().finally(() => {
-			this.running = null;
-			// Work that arrived as the loop was finishing.
-			if (this.pending.length > 0 || this.baselineRequested) void this.start();
-		});
-		return this.running;
-	}
-
-	private async run(): Promise<void> {
-		let waitingSince: number | null = null;
-		// Fetches taken while waiting for the joins behind a surplus; they order the uses in time.
-		let timeline: InviteSnapshot[] = [];
-		while (this.baselineRequested || this.pending.length > 0) {
-			if (this.baselineRequested) {
-				this.baselineRequested = false;
-				await this.takeBaseline();
-				continue;
-			}
-			// Every join counted here had its invite use recorded by Discord before its event reached us, so the fetch
-			// below sees all of them; joins arriving during the fetch wait for the next one.
-			const joins = this.pending.length;
-			const fetchStarted = Date.now();
-			const result = await this.tracker.fetchInvites(this.guildId);
-			this.lastFetchMs = Date.now() - fetchStarted;
-			if (!result.ok) {
-				// The uses behind these joins will show in the next fetch with nobody to credit: compared with the old
-				// snapshot they would be credited to later joins, so the next successful fetch becomes the baseline.
-				this.baselineLost = true;
-				waitingSince = null;
-				timeline = [];
-				await this.settle(this.pending.splice(0, joins), () => UNKNOWN);
-				continue;
-			}
-			if (this.baselineLost) this.snapshot = null;
-			else this.snapshot ??= (await this.tracker.loadSnapshot(this.guildId)) ?? null;
-			this.baselineLost = false;
-			if (!this.snapshot) {
-				// Nothing to compare with: these joins cannot be attributed, but the next ones can.
-				this.snapshot = result.snapshot;
-				await this.tracker.storeSnapshot(this.guildId, this.snapshot);
-				await this.settle(this.pending.splice(0, joins), () => UNKNOWN);
-				continue;
-			}
-			const canWait = waitingSince === null || Date.now() - waitingSince < MAX_WAIT_MS;
-			const decision = decide(this.snapshot, timeline, result.snapshot, joins, canWait);
-			if (decision.wait) {
-				timeline.push(result.snapshot);
-				waitingSince ??= Date.now();
-				await this.waitForJoin(Math.max(0, MAX_WAIT_MS - (Date.now() - waitingSince)));
-				// Joins arriving faster than a fetch takes cannot be told apart by fetching after each of them (every
-				// fetch would see the next join's use too): then gather for as long as a fetch takes, so fetches stay
-				// far fewer than joins however fast they come.
-				if (this.lastFetchMs > this.joinSpacingMs) await new Promise((resolve) => setTimeout(resolve, Math.min(this.lastFetchMs, MAX_GATHER_MS)));
-				continue;
-			}
-			waitingSince = null;
-			timeline = [];
-			this.snapshot = decision.snapshot;
-			await this.tracker.storeSnapshot(this.guildId, this.snapshot);
-			await this.settle(this.pending.splice(0, joins), (index) => decision.attributions[index]!);
-		}
-	}
-
-	private async takeBaseline(): Promise<void> {
-		const result = await this.tracker.fetchInvites(this.guildId);
-		if (!result.ok) return;
-		const stored = await this.tracker.loadSnapshot(this.guildId);
-		if (stored && useIncreases(stored, result.snapshot).length > 0) await this.catchUp(stored, result.snapshot);
-		this.snapshot = result.snapshot;
-		// A fresh baseline (e.g. once a missing permission is back) is what the lost one was waiting for.
-		this.baselineLost = false;
-		await this.tracker.storeSnapshot(this.guildId, this.snapshot);
-	}
-
-	/**
-	 * Invites were used while the bot was away (a restart, an outage): Discord sends no join events for that time,
-	 * so the members who joined since the last snapshot are found in the member list and attributed like one queue.
-	 */
-	private async catchUp(stored: StoredSnapshot, current: InviteSnapshot): Promise<void> {
-		const listed = await this.tracker.membersJoinedSince(this.guildId, stored.fetchedAt);
-		const missed: ListedMember[] = [];
-		for (const member of listed) {
-			const record = await this.tracker.history(this.guildId, member.memberId);
-			if (!record?.present || isRejoinAfterMissedLeave(record, member.joinedAt)) missed.push(member);
-		}
-		const humans = missed.filter((member) => !member.bot);
-		const decision = decide(stored, [], current, humans.length, false);
-		const record = async (member: ListedMember, attribution: Attribution) => {
-			const changed = await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, attribution);
-			if (changed) this.tracker.onCaughtUpJoin?.(this.guildId, member.memberId, changed);
-		};
-		for (const [index, member] of humans.entries()) await record(member, decision.attributions[index]!);
-		for (const member of missed.filter((candidate) => candidate.bot)) await record(member, { how: 'bot', code: null, inviterId: null });
-		const credited = decision.attributions.filter((attribution) => attribution.how !== 'unknown').length;
-		this.tracker.log.info(`Guild ${this.guildId}: ${missed.length} members joined while the bot was away; ${credited} attributed, ${humans.length - credited} unknown`);
-	}
-
-	private async settle(batch: QueuedJoin[], attributionOf: (index: number) => Attribution): Promise<void> {
-		for (const [index, join] of batch.entries()) {
-			try {
-				join.resolve(await this.tracker.recordAttributedJoin(join.input, join.at, attributionOf(index)));
-			} catch (error) {
-				join.reject(error);
-			}
-		}
-	}
-
-	/**
-	 * Waits until another join arrives, or the time runs out. Fetching right after a join event is the best moment:
-	 * the next join's use is most likely not counted yet, so the fetch is more likely to match the queue exactly.
-	 */
-	private async waitForJoin(timeoutMs: number): Promise<void> {
-		await new Promise<void>((resolve) => {
-			const timer = setTimeout(done, timeoutMs);
-			const wake = this;
-			function done() {
-				clearTimeout(timer);
-				wake.wake = null;
-				resolve();
-			}
-			this.wake = done;
-		});
-	}
-}

@@ -6,6 +6,12 @@ import type { Invite } from 'discord.js';
 export class InviteTrackingInviteCreateListener extends Listener<typeof Events.InviteCreate> {
 	public override run(invite: Invite): void {
 		if (!invite.guild) return;
-		this.container.invites.noteInviteCreated(invite.guild.id, { code: invite.code, inviterId: invite.inviterId, uses: invite.uses ?? 0, maxUses: invite.maxUses ?? 0 });
+		this.container.invites.noteInviteCreated(invite.guild.id, {
+			code: invite.code,
+			inviterId: invite.inviterId,
+			uses: invite.uses ?? 0,
+			maxUses: invite.maxUses ?? 0,
+			expiresAt: invite.expiresTimestamp ?? null
+		});
 	}
 }

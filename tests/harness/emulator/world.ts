@@ -66,6 +66,14 @@ export interface CreateInviteOptions {
 	createdAt?: Date;
 }
 
+/** When a join's invite use and its GUILD_MEMBER_ADD happen, relative to each other (default: use, then event at once). */
+export interface JoinTiming {
+	/** The use is counted this long after the event is sent. */
+	useDelayMs?: number;
+	/** The event is sent this long after the use is counted. */
+	eventDelayMs?: number;
+}
+
 let generatedNames = 0;
 
 /** The emulated Discord's behaviour: every change to its state, and the gateway events Discord would send for it. */
@@ -326,26 +334,38 @@ export class World {
 	 * A join through an invite, in Discord's order: the invite's uses go up (and an exhausted invite is deleted)
 	 * before GUILD_MEMBER_ADD is sent, so a bot fetching invites on the join sees the new count.
 	 */
-	public joinViaInvite(guildId: string, code: string, userId: string, options: { pending?: boolean; useCountedAfterMs?: number } = {}): void {
+	public joinViaInvite(guildId: string, code: string, userId: string, timing: JoinTiming & { pending?: boolean } = {}): void {
 		const invite = this.state.invites.get(code);
 		if (!invite || invite.guildId !== guildId) throw new Error(`invite ${code} does not exist in guild ${guildId}`);
-		if (options.useCountedAfterMs !== undefined) {
-			// Discord documents no order between the use count and GUILD_MEMBER_ADD (the docs never promise the use is
-			// counted first); this mode sends the join first and counts the use later, so a bot must not assume it.
-			this.addMember(guildId, userId, options);
-			setTimeout(() => {
-				invite.uses++;
-				if (invite.maxUses > 0 && invite.uses >= invite.maxUses && this.state.invites.delete(code)) {
-					this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
-				}
-			}, options.useCountedAfterMs).unref();
+		const countUse = () => {
+			invite.uses++;
+			const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
+			if (exhausted) this.state.invites.delete(code);
+			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
+			return exhausted;
+		};
+		const announce = () => {
+			this.gateway.dispatch('GUILD_MEMBER_ADD', { ...this.state.apiMember(this.state.guilds.get(guildId)!, userId), guild_id: guildId }, guildId);
+		};
+		if (!timing.useDelayMs && !timing.eventDelayMs) {
+			invite.uses++;
+			const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
+			if (exhausted) this.state.invites.delete(code);
+			this.addMember(guildId, userId, { pending: timing.pending ?? false });
+			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
 			return;
 		}
-		invite.uses++;
-		const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
-		if (exhausted) this.state.invites.delete(code);
-		this.addMember(guildId, userId, options);
-		if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
+		// Discord documents no order between the invite's use count and GUILD_MEMBER_ADD (the Invite object's `uses` and
+		// the Guild Member Add event, docs/resources/Invite.md and docs/events/Gateway_Events.md), so either may come late:
+		// the gateway event is delivered with latency, and the count may be updated after the event (issue 14, item 10).
+		this.addMember(guildId, userId, { silent: true, pending: timing.pending ?? false });
+		if (timing.useDelayMs) {
+			announce();
+			setTimeout(countUse, timing.useDelayMs);
+		} else {
+			countUse();
+			setTimeout(announce, timing.eventDelayMs);
+		}
 	}
 
 	public joinViaVanity(guildId: string, userId: string): void {

@@ -1,15 +1,19 @@
 import type { InviteSnapshot } from '../../../src/lib/invites/attribution.js';
 import type { FetchResult, InviteSource, ListedMember } from '../../../src/lib/invites/tracker.js';
 
-/** A guild's invites as Discord would report them; joins bump uses before the join event, as Discord does. */
+/** A guild's invites and member list as Discord would report them; joins bump uses before the join event, as Discord does. */
 export class FakeGuildInvites implements InviteSource {
 	public invites: InviteSnapshot['invites'] = {};
 	public vanity: InviteSnapshot['vanity'] = null;
 	public fetches = 0;
 	public failure: string | null = null;
+	/** The guild's members (the bot left out), as GET /guilds/{id}/members would list them. */
+	public listed: ListedMember[] = [];
+	/** Member list requests fail with this message. */
+	public membersFailure: string | null = null;
 
-	public add(code: string, inviterId: string, maxUses = 0): void {
-		this.invites[code] = { code, inviterId, uses: 0, maxUses };
+	public add(code: string, inviterId: string, maxUses = 0, expiresAt: number | null = null): void {
+		this.invites[code] = { code, inviterId, uses: 0, maxUses, expiresAt };
 	}
 
 	public use(code: string): void {
@@ -18,11 +22,20 @@ export class FakeGuildInvites implements InviteSource {
 		if (invite.maxUses > 0 && invite.uses >= invite.maxUses) delete this.invites[code];
 	}
 
-	/** Members who joined while the bot was not watching (joins made through `useOffline`). */
-	public listed: ListedMember[] = [];
+	public list(memberId: string, joinedAt = Date.now(), bot = false, accountCreatedAt = Date.now() - 365 * 24 * 3600 * 1000): ListedMember {
+		const member = { memberId, joinedAt, bot, accountCreatedAt };
+		this.unlist(memberId);
+		this.listed.push(member);
+		return member;
+	}
 
-	public async membersJoinedSince(_guildId: string, since: number): Promise<ListedMember[]> {
-		return this.listed.filter((member) => member.joinedAt > since);
+	public unlist(memberId: string): void {
+		this.listed = this.listed.filter((member) => member.memberId !== memberId);
+	}
+
+	public async members(): Promise<ListedMember[]> {
+		if (this.membersFailure) throw new Error(this.membersFailure);
+		return structuredClone(this.listed);
 	}
 
 	public async fetch(): Promise<FetchResult> {

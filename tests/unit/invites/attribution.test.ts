@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, useIncreases, type InviteSnapshot } from '../../../src/lib/invites/attribution.js';
+import { settleGroup, useIncreases, type InviteSnapshot } from '../../../src/lib/invites/attribution.js';
 
 function snapshot(invites: Array<[code: string, inviterId: string, uses: number, maxUses?: number]>, vanityUses?: number): InviteSnapshot {
 	return {
@@ -8,9 +8,9 @@ function snapshot(invites: Array<[code: string, inviterId: string, uses: number,
 	};
 }
 
-/** A decision with no fetches taken while waiting. */
-function decideNow(before: InviteSnapshot, after: InviteSnapshot, joins: number, canWait: boolean) {
-	return decide(before, [], after, joins, canWait);
+/** Settles `joins` new members (m0, m1, ...) against the uses that rose from `before` to `after`. */
+function settle(before: InviteSnapshot, after: InviteSnapshot, joins: number, quiet: boolean) {
+	return settleGroup(useIncreases(before, after), Array.from({ length: joins }, (_, index) => ({ memberId: `m${index}`, previousInviterId: null })), quiet);
 }
 
 describe('useIncreases', () => {
@@ -29,84 +29,54 @@ describe('useIncreases', () => {
 	it('sees nothing when nothing rose and a deleted unlimited invite vanished', () => {
 		expect(useIncreases(snapshot([['a', 'u1', 3], ['gone', 'u2', 7]]), snapshot([['a', 'u1', 3]]))).toEqual([]);
 	});
+
+	it('sees no use in a limited invite that vanished one short of max_uses after it expired', () => {
+		const now = Date.now();
+		const before: InviteSnapshot = { invites: { e: { code: 'e', inviterId: 'u1', uses: 0, maxUses: 1, expiresAt: now - 1 } }, vanity: null };
+		expect(useIncreases(before, snapshot([]), now)).toEqual([]);
+		const live: InviteSnapshot = { invites: { e: { code: 'e', inviterId: 'u1', uses: 0, maxUses: 1, expiresAt: now + 60_000 } }, vanity: null };
+		expect(useIncreases(live, snapshot([]), now)).toHaveLength(1);
+	});
 });
 
-describe('decide', () => {
-	it('credits a single join to the invite that rose', () => {
-		const result = decideNow(snapshot([['a', 'u1', 0], ['b', 'u2', 5]]), snapshot([['a', 'u1', 1], ['b', 'u2', 5]]), 1, true);
-		expect(result.attributions).toEqual([{ how: 'normal', code: 'a', inviterId: 'u1' }]);
-		expect(result.snapshot.invites.a!.uses).toBe(1);
-	});
-
-	it('credits the vanity URL', () => {
-		const result = decideNow(snapshot([], 3), snapshot([], 4), 1, true);
-		expect(result.attributions).toEqual([{ how: 'vanity', code: 'cool', inviterId: null }]);
-	});
-
-	it('credits all queued joins to one invite that rose by at least that many, keeping the surplus for later joins', () => {
-		const result = decideNow(snapshot([['a', 'u1', 0]]), snapshot([['a', 'u1', 5]]), 3, true);
-		expect(result.attributions).toHaveLength(3);
-		expect(new Set(result.attributions.map((attribution) => attribution.code))).toEqual(new Set(['a']));
-		expect(result.snapshot.invites.a!.uses).toBe(3);
-		const later = decideNow(result.snapshot, snapshot([['a', 'u1', 5]]), 2, true);
-		expect(later.attributions.map((attribution) => attribution.code)).toEqual(['a', 'a']);
-	});
-
-	it('waits when several invites rose by more than the queued joins', () => {
-		const before = snapshot([['a', 'u1', 0], ['b', 'u2', 0]]);
-		const result = decideNow(before, snapshot([['a', 'u1', 1], ['b', 'u2', 1]]), 1, true);
-		expect(result).toEqual({ attributions: [], wait: true, snapshot: before });
-	});
-
-	it('records "unknown" rather than guess between several invites', () => {
-		const result = decideNow(snapshot([['a', 'u1', 0], ['b', 'u2', 0]]), snapshot([['a', 'u1', 1], ['b', 'u2', 1]]), 2, true);
-		expect(result.attributions.map((attribution) => attribution.how)).toEqual(['unknown', 'unknown']);
-		expect(result.snapshot.invites.b!.uses).toBe(1);
-		const gaveUp = decideNow(snapshot([['a', 'u1', 0], ['b', 'u2', 0]]), snapshot([['a', 'u1', 1], ['b', 'u2', 1]]), 1, false);
-		expect(gaveUp.attributions).toEqual([{ how: 'unknown', code: null, inviterId: null }]);
-	});
-
-	it('credits the inviter when every invite that rose is theirs', () => {
-		const result = decideNow(snapshot([['a', 'u1', 0], ['b', 'u1', 0]]), snapshot([['a', 'u1', 1], ['b', 'u1', 1]]), 2, true);
-		expect(result.attributions).toEqual([
-			{ how: 'normal', code: null, inviterId: 'u1' },
-			{ how: 'normal', code: null, inviterId: 'u1' }
+describe('settleGroup', () => {
+	it('credits each member individually when the group was quiet, exact, and from one inviter', () => {
+		expect(settle(snapshot([['a', 'u1', 0], ['b', 'u2', 5]]), snapshot([['a', 'u1', 2], ['b', 'u2', 5]]), 2, true)).toEqual([
+			{ how: 'normal', code: 'a', inviterId: 'u1' },
+			{ how: 'normal', code: 'a', inviterId: 'u1' }
 		]);
+		expect(settle(snapshot([], 3), snapshot([], 4), 1, true)).toEqual([{ how: 'vanity', code: 'cool', inviterId: null }]);
+		// Two codes of one inviter: the inviter is certain, the code is not.
+		expect(settle(snapshot([['a', 'u1', 0], ['b', 'u1', 0]]), snapshot([['a', 'u1', 1], ['b', 'u1', 1]]), 2, true)[0]).toEqual({ how: 'normal', code: null, inviterId: 'u1' });
+		expect(settle(snapshot([['once', 'u9', 0, 1]]), snapshot([]), 1, true)).toEqual([{ how: 'normal', code: 'once', inviterId: 'u9' }]);
 	});
 
-	it('records "unknown" when no invite rose, or fewer uses than joins', () => {
-		expect(decideNow(snapshot([['a', 'u1', 1]]), snapshot([['a', 'u1', 1]]), 1, true).attributions[0]!.how).toBe('unknown');
-		expect(decideNow(snapshot([['a', 'u1', 0], ['b', 'u2', 0]]), snapshot([['a', 'u1', 1], ['b', 'u2', 0]]), 2, true).attributions.map((a) => a.how)).toEqual([
-			'unknown',
-			'unknown'
-		]);
+	it('never credits a member individually unless the group was quiet: a use may belong to a join still on its way', () => {
+		const [only] = settle(snapshot([['a', 'u1', 0]]), snapshot([['a', 'u1', 1]]), 1, false);
+		expect(only).toEqual({ how: 'burst', code: null, inviterId: 'u1', candidates: ['u1'], maybeNone: true });
 	});
 
-	it('credits a single-use invite that vanished on its last use', () => {
-		const result = decideNow(snapshot([['once', 'u9', 0, 1]]), snapshot([]), 1, true);
-		expect(result.attributions).toEqual([{ how: 'normal', code: 'once', inviterId: 'u9' }]);
-		expect(result.snapshot.invites).toEqual({});
+	it('deals a burst: per-inviter counts exact, each member with every possible inviter', () => {
+		const result = settle(snapshot([['a', 'u1', 0], ['b', 'u2', 0]]), snapshot([['a', 'u1', 2], ['b', 'u2', 1]]), 3, true);
+		expect(result.map((attribution) => attribution.inviterId)).toEqual(['u1', 'u1', 'u2']);
+		expect(result.every((attribution) => attribution.how === 'burst' && attribution.candidates!.join() === 'u1,u2' && !attribution.maybeNone)).toBe(true);
 	});
 
-	it('splits a queue in arrival order along the fetches taken while waiting', () => {
-		const base = snapshot([['a', 'u1', 0], ['b', 'u2', 0]]);
-		// Joins 1-2 came through a, then 3 through b, then 4-5 through a again; each fetch saw a little more.
-		const timeline = [snapshot([['a', 'u1', 2], ['b', 'u2', 0]]), snapshot([['a', 'u1', 2], ['b', 'u2', 1]])];
-		const result = decide(base, timeline, snapshot([['a', 'u1', 4], ['b', 'u2', 1]]), 5, true);
-		expect(result.attributions.map((attribution) => attribution.code)).toEqual(['a', 'a', 'b', 'a', 'a']);
+	it('deals no more credits than uses when fewer uses than joins rose, and no more than joins when more rose', () => {
+		const fewer = settle(snapshot([['a', 'u1', 0], ['b', 'u2', 0]]), snapshot([['a', 'u1', 1], ['b', 'u2', 0]]), 2, true);
+		expect(fewer.map((attribution) => attribution.inviterId)).toEqual(['u1', null]);
+		expect(fewer.every((attribution) => attribution.maybeNone)).toBe(true);
+		const more = settle(snapshot([['a', 'u1', 0], ['b', 'u2', 0]]), snapshot([['a', 'u1', 2], ['b', 'u2', 2]]), 2, false);
+		expect(more.filter((attribution) => attribution.inviterId === 'u1').length + more.filter((attribution) => attribution.inviterId === 'u2').length).toBe(2);
 	});
 
-	it('records a window that mixes invites as unknown, and credits the clean ones around it', () => {
-		const base = snapshot([['a', 'u1', 0], ['b', 'u2', 0]]);
-		const timeline = [snapshot([['a', 'u1', 1], ['b', 'u2', 0]])];
-		const result = decide(base, timeline, snapshot([['a', 'u1', 2], ['b', 'u2', 1]]), 3, true);
-		expect(result.attributions.map((attribution) => attribution.how)).toEqual(['normal', 'unknown', 'unknown']);
-		expect(result.attributions[0]).toEqual({ how: 'normal', code: 'a', inviterId: 'u1' });
+	it('records unknown when no invite rose', () => {
+		expect(settle(snapshot([['a', 'u1', 1]]), snapshot([['a', 'u1', 1]]), 2, true).map((attribution) => attribution.how)).toEqual(['unknown', 'unknown']);
 	});
 
-	it('trusts no order when fewer uses than joins were counted', () => {
-		const base = snapshot([['a', 'u1', 0], ['b', 'u2', 0]]);
-		const result = decide(base, [snapshot([['a', 'u1', 1], ['b', 'u2', 0]])], snapshot([['a', 'u1', 1], ['b', 'u2', 1]]), 3, false);
-		expect(result.attributions.map((attribution) => attribution.how)).toEqual(['unknown', 'unknown', 'unknown']);
+	it('gives a rejoining member back the share of their earlier inviter first', () => {
+		const increases = useIncreases(snapshot([['a', 'u1', 0], ['b', 'u2', 0]]), snapshot([['a', 'u1', 1], ['b', 'u2', 1]]));
+		const result = settleGroup(increases, [{ memberId: 'new', previousInviterId: null }, { memberId: 'back', previousInviterId: 'u2' }], true);
+		expect(result.map((attribution) => attribution.inviterId)).toEqual(['u1', 'u2']);
 	});
 });
