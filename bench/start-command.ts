@@ -36,10 +36,11 @@ interface Run {
 /** The pid and every descendant, through /proc/<pid>/task/<tid>/children. */
 function processTree(pid: number): number[] {
 	const pids = [pid];
-	for (let index = 0; index < pids.length; index++) {
+	// for-of visits the children pushed while it runs.
+	for (const parent of pids) {
 		try {
-			for (const task of readdirTasks(pids[index]!)) {
-				const children = readFileSync(`/proc/${pids[index]}/task/${task}/children`, 'utf8').trim();
+			for (const task of readdirTasks(parent)) {
+				const children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8').trim();
 				if (children) pids.push(...children.split(' ').map(Number));
 			}
 		} catch {
@@ -71,7 +72,14 @@ async function measure(form: Form): Promise<Run> {
 	const started = performance.now();
 	const child = spawn(form.command[0]!, form.command.slice(1), {
 		cwd: ROOT,
-		env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DISCORD_TOKEN: 'bench-token', DISCORD_API_URL: emulator.apiUrl, DATA_DIR: dataDir, NO_COLOR: '1' },
+		env: {
+			PATH: process.env.PATH ?? '',
+			HOME: process.env.HOME ?? '',
+			DISCORD_TOKEN: 'bench-token',
+			DISCORD_API_URL: emulator.apiUrl,
+			DATA_DIR: dataDir,
+			NO_COLOR: '1'
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let output = '';
@@ -91,7 +99,7 @@ async function measure(form: Form): Promise<Run> {
 	child.stdout.setEncoding('utf8').on('data', onData);
 	child.stderr.setEncoding('utf8').on('data', onData);
 	try {
-		for (const deadline = Date.now() + 180_000; Number.isNaN(ready); ) {
+		for (const deadline = Date.now() + 180_000; Number.isNaN(ready);) {
 			if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${form.name}: the bot did not get ready; output:\n${output}`);
 			await new Promise((resolveTick) => setTimeout(resolveTick, 10));
 		}
@@ -111,7 +119,12 @@ async function median(form: Form): Promise<Run> {
 	const runs: Run[] = [];
 	for (let index = 0; index < RUNS; index++) runs.push(await measure(form));
 	const middle = (key: 'firstLogLine' | 'ready' | 'peakTreeMb') => runs.map((run) => run[key]).sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
-	return { firstLogLine: middle('firstLogLine'), ready: middle('ready'), peakTreeMb: middle('peakTreeMb'), cleanStop: runs.every((run) => run.cleanStop) };
+	return {
+		firstLogLine: middle('firstLogLine'),
+		ready: middle('ready'),
+		peakTreeMb: middle('peakTreeMb'),
+		cleanStop: runs.every((run) => run.cleanStop)
+	};
 }
 
 const touchSource = () => {
@@ -129,12 +142,23 @@ spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT, st
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const s = (value: number) => `${value.toFixed(2)} s`;
 console.log(`# Start commands: time and memory of a restart (node ${process.version}, local emulator, empty data)\n`);
-console.log(`Goal: \`npm start\` under 1 s over \`node dist/index.js\` to the first log line, and under 200 MB for the whole process tree. Each row: the median of ${RUNS} starts.\n`);
+console.log(
+	`Goal: \`npm start\` under 1 s over \`node dist/index.js\` to the first log line, and under 200 MB for the whole process tree. Each row: the median of ${RUNS} starts.\n`
+);
 console.log(row(['command', 'to first log line', 'over node', 'to "Supreme Bot ready"', 'peak RSS, whole tree', 'SIGTERM stops it cleanly']));
 console.log(row(['---', '---', '---', '---', '---', '---']));
 let floor = Number.NaN;
 for (const form of forms) {
 	const result = await median(form);
 	if (Number.isNaN(floor)) floor = result.firstLogLine;
-	console.log(row([form.name, s(result.firstLogLine), form.command[0] === 'npm' ? `+${s(result.firstLogLine - floor)}` : '—', s(result.ready), `${result.peakTreeMb.toFixed(0)} MB`, result.cleanStop ? 'yes' : 'no']));
+	console.log(
+		row([
+			form.name,
+			s(result.firstLogLine),
+			form.command[0] === 'npm' ? `+${s(result.firstLogLine - floor)}` : '—',
+			s(result.ready),
+			`${result.peakTreeMb.toFixed(0)} MB`,
+			result.cleanStop ? 'yes' : 'no'
+		])
+	);
 }

@@ -18,7 +18,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Written after a successful build: the sources it was made from. */
 const STAMP = join(ROOT, 'dist', '.build-stamp.json');
 const SOURCE_DIRECTORIES = ['src', 'examples/plugins/member-notes/src'];
-const SOURCE_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.plugin-api.json', 'examples/plugins/member-notes/tsconfig.json'];
+const SOURCE_FILES = [
+	'package.json',
+	'tsconfig.json',
+	'tsconfig.build.json',
+	'tsconfig.plugin-api.json',
+	'examples/plugins/member-notes/tsconfig.json'
+];
 const PROJECTS = ['tsconfig.build.json', 'tsconfig.plugin-api.json', 'examples/plugins/member-notes/tsconfig.json'];
 const OUTPUTS = ['dist', 'examples/plugins/member-notes/dist'];
 

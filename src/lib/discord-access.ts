@@ -23,6 +23,10 @@ export function botPermissions(): bigint {
 /** The OAuth2 link that adds the bot to a server with its slash commands and exactly these permissions. */
 export function inviteUrl(applicationId: string): string {
 	// Discord's own page (docs: topics/OAuth2, "Bot Authorization Flow"), whatever DISCORD_API_URL points at.
-	const query = new URLSearchParams({ client_id: applicationId, scope: [OAuth2Scopes.Bot, OAuth2Scopes.ApplicationsCommands].join(' '), permissions: botPermissions().toString() });
+	const query = new URLSearchParams({
+		client_id: applicationId,
+		scope: [OAuth2Scopes.Bot, OAuth2Scopes.ApplicationsCommands].join(' '),
+		permissions: botPermissions().toString()
+	});
 	return `https://discord.com/oauth2/authorize?${query}`;
 }

@@ -11,7 +11,11 @@ const REPO = resolve('.');
 let project: string;
 
 function check(extraEnv: Record<string, string> = {}): { built: boolean; code: number | null; stderr: string } {
-	const run = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: project, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...extraEnv } });
+	const run = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+		cwd: project,
+		encoding: 'utf8',
+		env: { PATH: process.env.PATH ?? '', ...extraEnv }
+	});
 	return { built: run.stderr.includes('Building the bot'), code: run.status, stderr: run.stderr };
 }
 
@@ -31,10 +35,29 @@ beforeAll(() => {
 	mkdirSync(join(project, 'node_modules'));
 	symlinkSync(join(REPO, 'node_modules/typescript'), join(project, 'node_modules/typescript'));
 	write('package.json', '{ "type": "module" }\n');
-	write('tsconfig.json', JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: [] } }));
-	write('tsconfig.build.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] }));
-	write('tsconfig.plugin-api.json', JSON.stringify({ extends: './tsconfig.build.json', compilerOptions: { declaration: true, emitDeclarationOnly: true }, include: [], files: ['src/api.ts'] }));
-	write('examples/plugins/member-notes/tsconfig.json', JSON.stringify({ extends: '../../../tsconfig.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] }));
+	write(
+		'tsconfig.json',
+		JSON.stringify({
+			compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: [] }
+		})
+	);
+	write(
+		'tsconfig.build.json',
+		JSON.stringify({ extends: './tsconfig.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] })
+	);
+	write(
+		'tsconfig.plugin-api.json',
+		JSON.stringify({
+			extends: './tsconfig.build.json',
+			compilerOptions: { declaration: true, emitDeclarationOnly: true },
+			include: [],
+			files: ['src/api.ts']
+		})
+	);
+	write(
+		'examples/plugins/member-notes/tsconfig.json',
+		JSON.stringify({ extends: '../../../tsconfig.json', compilerOptions: { rootDir: 'src', outDir: 'dist' }, include: ['src'] })
+	);
 	write('examples/plugins/member-notes/src/index.ts', 'export const plugin = 1;\n');
 	write('src/api.ts', 'export const api = 1;\n');
 	write('src/index.ts', 'export const bot = 1;\n');

@@ -70,7 +70,8 @@ function replayDockerfile(): Map<string, Stage> {
 	const skip = ignored(dockerignore);
 	const stages = new Map<string, Stage>();
 	let stage: Stage | null = null;
-	const inStage = (path: string, current: Stage) => join(current.root, path.startsWith('/') ? relative(APP, path) : relative(APP, join(current.workdir, path)));
+	const inStage = (path: string, current: Stage) =>
+		join(current.root, path.startsWith('/') ? relative(APP, path) : relative(APP, join(current.workdir, path)));
 	for (const { keyword, args } of instructions(readFileSync(join(REPO, 'Dockerfile'), 'utf8'))) {
 		if (keyword === 'FROM') {
 			const name = /\bAS\s+(\S+)/i.exec(args)?.[1] ?? String(stages.size);
@@ -114,7 +115,11 @@ function replayDockerfile(): Map<string, Stage> {
 				const command = args.replace(/npm ci\b[^&]*/, 'cp -a "$REPO_NODE_MODULES" ./node_modules ');
 				// chown to the image's `node` user needs root and that user: a no-op here. /app is the stage's folder.
 				const runnable = command.replace(/chown\s+\S+\s+\S+/, 'true').replace(/(^|\s)\/app(?=\/|\s|$)/g, `$1${stage.root}`);
-				const run = spawnSync('sh', ['-c', runnable], { cwd: inStage(stage.workdir, stage), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REPO_NODE_MODULES: join(REPO, 'node_modules'), ...stage.env } });
+				const run = spawnSync('sh', ['-c', runnable], {
+					cwd: inStage(stage.workdir, stage),
+					encoding: 'utf8',
+					env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', REPO_NODE_MODULES: join(REPO, 'node_modules'), ...stage.env }
+				});
 				expect(run.status, `RUN ${args}:\n${run.stdout}\n${run.stderr}`).toBe(0);
 				break;
 			}
@@ -170,7 +175,10 @@ describe('Dockerfile, replayed on the host', () => {
 			const [command, ...args] = runtime.healthcheck!;
 			const healthcheck = () =>
 				new Promise<number | null>((resolveCheck) => {
-					const child = spawn(command === 'node' ? process.execPath : command!, args, { env: { PATH: process.env.PATH ?? '', HEALTH_PORT: String(healthPort) }, stdio: 'ignore' });
+					const child = spawn(command === 'node' ? process.execPath : command!, args, {
+						env: { PATH: process.env.PATH ?? '', HEALTH_PORT: String(healthPort) },
+						stdio: 'ignore'
+					});
 					child.once('exit', (code) => resolveCheck(code));
 				});
 			await eventually(async () => (await healthcheck()) === 0, 'the HEALTHCHECK command to pass', 30_000);

@@ -15,7 +15,12 @@ let keptData: string;
 async function type(line: string, expected: RegExp, timeoutMs = 20_000): Promise<string> {
 	const from = output.length;
 	sandbox.stdin.write(`${line}\n`);
-	await eventually(async () => expected.test(output.slice(from)), `${JSON.stringify(line)} to print ${expected}`, timeoutMs, () => output.slice(from));
+	await eventually(
+		async () => expected.test(output.slice(from)),
+		`${JSON.stringify(line)} to print ${expected}`,
+		timeoutMs,
+		() => output.slice(from)
+	);
 	return output.slice(from);
 }
 
@@ -29,7 +34,12 @@ beforeAll(async () => {
 	});
 	sandbox.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
 	sandbox.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-	await eventually(async () => /sandbox> /.test(output), 'the sandbox prompt', 60_000, () => output);
+	await eventually(
+		async () => output.includes('sandbox> '),
+		'the sandbox prompt',
+		60_000,
+		() => output
+	);
 }, 90_000);
 
 afterAll(async () => {
@@ -67,7 +77,12 @@ describe('the sandbox', () => {
 	it('keeps its data in the folder given with --data, and quits cleanly', async () => {
 		expect(readdirSync(keptData).length).toBeGreaterThan(0);
 		sandbox.stdin.write('quit\n');
-		await eventually(async () => sandbox.exitCode !== null, 'the sandbox to exit', 30_000, () => output.slice(-500));
+		await eventually(
+			async () => sandbox.exitCode !== null,
+			'the sandbox to exit',
+			30_000,
+			() => output.slice(-500)
+		);
 		expect(sandbox.exitCode).toBe(0);
 		expect(existsSync(join(keptData, 'settings.json')) || readdirSync(keptData).some((name) => name.startsWith('settings'))).toBe(true);
 	});

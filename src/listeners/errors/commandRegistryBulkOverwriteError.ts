@@ -7,6 +7,8 @@ import { redactSecrets } from '../../lib/secrets.js';
 export class CommandRegistryBulkOverwriteErrorListener extends Listener<typeof Events.ApplicationCommandRegistriesBulkOverwriteError> {
 	public override run(error: unknown, guildId: string | null): void {
 		const scope = guildId ? `guild ${guildId}` : 'global';
-		this.container.logger.error(`Registering the ${scope} slash commands failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}`);
+		this.container.logger.error(
+			`Registering the ${scope} slash commands failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}`
+		);
 	}
 }
