@@ -25,6 +25,7 @@ export function createClient(config: Config): SapphireClient {
 	container.config = config;
 	addSecret(config.discordToken);
 	addSecret(redisPassword(config.redisUrl));
+	addSecret(config.healthToken);
 	// Guild registration is instant, global registration can take an hour: test servers want the former.
 	ApplicationCommandRegistries.setDefaultGuildIds(config.commandGuildIds.length > 0 ? [...config.commandGuildIds] : null);
 	// One bulk overwrite per scope instead of create-per-command: no "add the id to idHints" advice at the first start,

@@ -437,6 +437,8 @@ class GuildJoinQueue {
 		const stored = await this.tracker.loadSnapshot(this.guildId);
 		if (stored && useIncreases(stored, result.snapshot).length > 0) await this.catchUp(stored, result.snapshot);
 		this.snapshot = result.snapshot;
+		// A fresh baseline (e.g. once a missing permission is back) is what the lost one was waiting for.
+		this.baselineLost = false;
 		await this.tracker.storeSnapshot(this.guildId, this.snapshot);
 	}
 

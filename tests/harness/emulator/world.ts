@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { GatewayIntentBits } from 'discord.js';
+import { GatewayIntentBits, PermissionFlagsBits } from 'discord.js';
 import { DiscordApiError, missingAccess, notFound, type UploadedFile } from './http.js';
 import type { Gateway } from './gateway.js';
 import { InteractionRegistry } from './interactions.js';
 import { applyMessageEdit, buildMessage, messageForSession } from './messages.js';
-import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
+import { channelPermissions, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
 import { inviteCreateEvent } from './shapes.js';
 import { snowflakeAt } from './snowflake.js';
 import type { EmulatorState } from './state.js';
@@ -299,7 +299,7 @@ export class World {
 			createdAt: (options.createdAt ?? new Date()).toISOString()
 		};
 		this.state.invites.set(code, invite);
-		this.gateway.dispatch('INVITE_CREATE', inviteCreateEvent(this.state, invite), guildId);
+		this.dispatchInviteEvent('INVITE_CREATE', inviteCreateEvent(this.state, invite), invite);
 		return invite;
 	}
 
@@ -307,22 +307,45 @@ export class World {
 		const invite = this.state.invites.get(code);
 		if (!invite) throw notFound(10006, 'Invite');
 		this.state.invites.delete(code);
-		this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite.guildId);
+		this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite);
 		return invite;
+	}
+
+	/**
+	 * "All Invite related events are only sent to bot users with the MANAGE_CHANNELS permission on the channel"
+	 * (discord-api-docs, developers/events/gateway-events.mdx, Invites).
+	 */
+	private dispatchInviteEvent(event: 'INVITE_CREATE' | 'INVITE_DELETE', data: unknown, invite: InviteRecord): void {
+		const guild = this.state.guilds.get(invite.guildId);
+		const channel = guild?.channels.get(invite.channelId);
+		if (!guild || !(channelPermissions(guild, channel, this.botId) & PermissionFlagsBits.ManageChannels)) return;
+		this.gateway.dispatch(event, data, invite.guildId);
 	}
 
 	/**
 	 * A join through an invite, in Discord's order: the invite's uses go up (and an exhausted invite is deleted)
 	 * before GUILD_MEMBER_ADD is sent, so a bot fetching invites on the join sees the new count.
 	 */
-	public joinViaInvite(guildId: string, code: string, userId: string, options: { pending?: boolean } = {}): void {
+	public joinViaInvite(guildId: string, code: string, userId: string, options: { pending?: boolean; useCountedAfterMs?: number } = {}): void {
 		const invite = this.state.invites.get(code);
 		if (!invite || invite.guildId !== guildId) throw new Error(`invite ${code} does not exist in guild ${guildId}`);
+		if (options.useCountedAfterMs !== undefined) {
+			// Discord documents no order between the use count and GUILD_MEMBER_ADD (the docs never promise the use is
+			// counted first); this mode sends the join first and counts the use later, so a bot must not assume it.
+			this.addMember(guildId, userId, options);
+			setTimeout(() => {
+				invite.uses++;
+				if (invite.maxUses > 0 && invite.uses >= invite.maxUses && this.state.invites.delete(code)) {
+					this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
+				}
+			}, options.useCountedAfterMs).unref();
+			return;
+		}
 		invite.uses++;
 		const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
 		if (exhausted) this.state.invites.delete(code);
 		this.addMember(guildId, userId, options);
-		if (exhausted) this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, guildId);
+		if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
 	}
 
 	public joinViaVanity(guildId: string, userId: string): void {
