@@ -13,12 +13,15 @@ export class GiveawayEnterHandler extends InteractionHandler {
 	}
 
 	public override async run(interaction: ButtonInteraction, giveawayId: string): Promise<void> {
+		// Deferred before the entry is stored: the count edit it triggers never goes ahead of the answer, and a slow
+		// storage never misses the 3 s deadline.
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const result = await this.container.giveaways.toggleEntry(giveawayId, interaction.user.id, memberRoleIds(interaction.member));
 		const content = !result.ok
 			? result.reason
 			: result.value.entered
 				? `You entered the giveaway for **${result.value.giveaway.prize}**. Good luck! (Click again to leave.)`
 				: `You left the giveaway for **${result.value.giveaway.prize}**.`;
-		await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		await interaction.editReply({ content, allowedMentions: { parse: [] } });
 	}
 }

@@ -55,6 +55,6 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 
 	// Giveaways keep only timers in memory: scheduled from storage once the client is ready (listeners/giveaways) and
 	// read again by a sweep every 30 s; a restore sweeps at once.
-	container.giveaways = new GiveawayService(storage, new DiscordGiveaways(client), logger);
+	container.giveaways = new GiveawayService(storage, new DiscordGiveaways(client), logger, { retentionMs: container.config.giveawayRetentionMs });
 	onDataRestored('giveaways', () => container.giveaways.reload());
 }

@@ -66,46 +66,45 @@ export class GiveawayCommand extends Command {
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		// Deferred first, whatever the subcommand: storage and message edits come after, so the 3 s answer deadline holds
+		// under any load, and the answer never trails an edit of the giveaway message.
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const { giveaways } = this.container;
 		const { guildId } = interaction;
 		const id = () => interaction.options.getString('id', true).trim();
-		const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		const answer = async (content: string) => void (await interaction.editReply({ content, allowedMentions: { parse: [] } }));
 		switch (interaction.options.getSubcommand(true)) {
 			case 'start':
 				return this.start(interaction);
 			case 'end': {
-				await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 				const giveaway = unwrap(await giveaways.endEarly(guildId, id()));
-				await interaction.editReply({ content: `Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`, allowedMentions: { parse: [] } });
-				return;
+				return answer(`Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`);
 			}
 			case 'reroll': {
-				await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 				const { giveaway, winners } = unwrap(await giveaways.reroll(guildId, id(), interaction.user.id, interaction.options.getInteger('winners') ?? undefined));
-				await interaction.editReply({ content: `Giveaway \`${giveaway.id}\` rerolled. New winners: ${winnersText(winners)}.`, allowedMentions: { parse: [] } });
-				return;
+				return answer(`Giveaway \`${giveaway.id}\` rerolled. New winners: ${winnersText(winners)}.`);
 			}
 			case 'cancel': {
 				const giveaway = unwrap(await giveaways.cancel(guildId, id()));
-				return void (await reply(`Giveaway \`${giveaway.id}\` (${giveaway.prize}) cancelled; nobody wins.`));
+				return answer(`Giveaway \`${giveaway.id}\` (${giveaway.prize}) cancelled; nobody wins.`);
 			}
 			case 'pause': {
 				const giveaway = unwrap(await giveaways.pause(guildId, id()));
-				return void (await reply(`Giveaway \`${giveaway.id}\` paused; entries are closed until you resume it.`));
+				return answer(`Giveaway \`${giveaway.id}\` paused; entries are closed until you resume it.`);
 			}
 			case 'resume': {
 				const giveaway = unwrap(await giveaways.resume(guildId, id()));
-				return void (await reply(`Giveaway \`${giveaway.id}\` resumed; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`));
+				return answer(`Giveaway \`${giveaway.id}\` resumed; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`);
 			}
 			case 'list':
-				return void (await interaction.reply({ embeds: [await this.list(guildId)], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }));
+				return void (await interaction.editReply({ embeds: [await this.list(guildId)], allowedMentions: { parse: [] } }));
 			case 'host-role': {
 				if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
 					throw new UserError({ identifier: 'GiveawayHostRoleDenied', message: 'Only members with the Manage Server permission can choose the giveaway host role.' });
 				}
 				const role = interaction.options.getRole('role');
 				await giveaways.setHostRole(guildId, role?.id ?? null);
-				return void (await reply(role ? `Members with ${roleMention(role.id)} can now run giveaways.` : 'The giveaway host role is cleared: only members with Manage Server run giveaways.'));
+				return answer(role ? `Members with ${roleMention(role.id)} can now run giveaways.` : 'The giveaway host role is cleared: only members with Manage Server run giveaways.');
 			}
 		}
 	}
@@ -115,7 +114,6 @@ export class GiveawayCommand extends Command {
 		if (!duration.ok) throw new UserError({ identifier: 'GiveawayDuration', message: duration.reason });
 		const channel = interaction.options.getChannel('channel') ?? interaction.channel;
 		if (!channel || !channel.isTextBased() || channel.isDMBased()) throw new UserError({ identifier: 'GiveawayChannel', message: 'Choose a text channel for the giveaway.' });
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		let giveaway: Giveaway;
 		try {
 			giveaway = await this.container.giveaways.create({

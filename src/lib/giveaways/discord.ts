@@ -1,6 +1,9 @@
 import { DiscordAPIError, RESTJSONErrorCodes, SnowflakeUtil, type Client, type GuildTextBasedChannel } from 'discord.js';
 import { PermanentDiscordError, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
 
+/** Discord's largest page of channel messages. */
+const MESSAGE_PAGE = 100;
+
 /** Failures that no retry will fix: the channel, message or member is gone, or the bot may not act there. */
 const PERMANENT_CODES = new Set<number | string>([
 	RESTJSONErrorCodes.UnknownChannel,
@@ -64,10 +67,17 @@ export class DiscordGiveaways implements GiveawayDiscord {
 	public async findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null> {
 		const channel = await this.channel(channelId);
 		// A little before the recorded intent: clocks of two hosts differ.
-		const after = SnowflakeUtil.generate({ timestamp: since - 60_000 }).toString();
-		const messages = await channel.messages.fetch({ after, limit: 100, cache: false }).catch(permanent);
-		const found = messages.find((message) => message.author.id === this.client.user?.id && message.content.includes(marker));
-		return found?.id ?? null;
+		let after = SnowflakeUtil.generate({ timestamp: since - 60_000 }).toString();
+		// Every message since then, a page of 100 at a time: a busy channel may have buried the announcement under more
+		// than one page. A page fetched with `after` holds the messages just after it (newest first), so the next page
+		// starts after the newest one read; a short page is the end.
+		for (;;) {
+			const page = await channel.messages.fetch({ after, limit: MESSAGE_PAGE, cache: false }).catch(permanent);
+			const found = page.find((message) => message.author.id === this.client.user?.id && message.content.includes(marker));
+			if (found) return found.id;
+			if (page.size < MESSAGE_PAGE) return null;
+			after = page.reduce((newest, message) => (BigInt(message.id) > BigInt(newest) ? message.id : newest), after);
+		}
 	}
 
 	private async channel(channelId: string): Promise<GuildTextBasedChannel> {

@@ -17,6 +17,7 @@ import {
 	GIVEAWAY_ENTRIES_NAMESPACE,
 	GIVEAWAY_NAMESPACE,
 	isOpen,
+	isPastRetention,
 	isRefusal,
 	moveEntrantsOut,
 	nextDueAt,
@@ -35,7 +36,7 @@ import {
 	type Refusal,
 	type Transition
 } from './state.js';
-import { announcementContent, announcementMarker, giveawayMessage, rerollContent } from './views.js';
+import { announcementContent, announcementMarker, formatDuration, giveawayMessage, rerollContent } from './views.js';
 
 /** A message as the views build it; the Discord side sends it as is. */
 export type GiveawayMessagePayload = ReturnType<typeof giveawayMessage>;
@@ -74,6 +75,10 @@ export interface GiveawayServiceOptions {
 	owner?: string;
 	now?: () => number;
 	random?: RandomInt;
+	/** Ended and cancelled giveaways, with their entries, are deleted this long after they end (GIVEAWAY_RETENTION); 90 days. */
+	retentionMs?: number;
+	/** How often old giveaways are looked for; 1 hour. */
+	pruneIntervalMs?: number;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -86,6 +91,8 @@ const REFUSED = Symbol('refused');
 /** How long an ending waits, at most ENTRY_SETTLE_ATTEMPTS times, for entries counted but not yet written. */
 const ENTRY_SETTLE_MS = 200;
 const ENTRY_SETTLE_ATTEMPTS = 10;
+/** Entries deleted per storage call when a giveaway is pruned. */
+const PRUNE_BATCH = 1000;
 
 function newGiveawayId(): string {
 	return Array.from({ length: ID_LENGTH }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
@@ -121,6 +128,10 @@ export class GiveawayService {
 	private readonly now: () => number;
 	private readonly random: RandomInt;
 	private readonly countEditIntervalMs: number;
+	private readonly retentionMs: number;
+	private readonly pruneIntervalMs: number;
+	private pruneTimer: NodeJS.Timeout | null = null;
+	private pruning: Promise<number> | null = null;
 
 	public constructor(
 		private readonly storage: Storage,
@@ -132,6 +143,8 @@ export class GiveawayService {
 		this.now = options.now ?? Date.now;
 		this.random = options.random ?? randomInt;
 		this.countEditIntervalMs = options.countEditIntervalMs ?? 5000;
+		this.retentionMs = options.retentionMs ?? 90 * 86_400_000;
+		this.pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
 		this.scheduler = new GiveawayScheduler({
 			sweepMs: options.sweepMs ?? 30_000,
 			now: this.now,
@@ -148,6 +161,10 @@ export class GiveawayService {
 		await this.moveLegacyEntrants();
 		await this.scheduler.start();
 		this.logger.info(`Giveaways ready: ${this.scheduler.size} scheduled`);
+		const prune = () => void this.prune().catch((error) => this.logger.warn(`Giveaways: old giveaways not pruned: ${describe(error)}`));
+		prune();
+		this.pruneTimer = setInterval(prune, this.pruneIntervalMs);
+		this.pruneTimer.unref();
 	}
 
 	/** After a restore: the restored records may be from before `giveaway-entries`, and their end times changed. */
@@ -158,6 +175,8 @@ export class GiveawayService {
 
 	public stop(): void {
 		this.scheduler.stop();
+		if (this.pruneTimer) clearInterval(this.pruneTimer);
+		this.pruneTimer = null;
 		for (const slot of this.countEdits.values()) if (slot.timer) clearTimeout(slot.timer);
 		this.countEdits.clear();
 	}
@@ -240,12 +259,44 @@ export class GiveawayService {
 		});
 	}
 
-	/** The members who entered a giveaway. */
+	/** The members who entered a giveaway: a key range, whatever the number of other giveaways' entries. */
 	public async entrants(id: string): Promise<string[]> {
 		const prefix = entryKey(id, '');
 		const found: string[] = [];
-		for await (const [key] of this.storage.iterate(GIVEAWAY_ENTRIES_NAMESPACE)) if (key.startsWith(prefix)) found.push(key.slice(prefix.length));
+		for await (const [key] of this.storage.iteratePrefix(GIVEAWAY_ENTRIES_NAMESPACE, prefix)) found.push(key.slice(prefix.length));
 		return found;
+	}
+
+	/**
+	 * Deletes the giveaways that ended or were cancelled more than the retention period ago, with their entries; resolves
+	 * with how many. Entries go first: a crash in between leaves the giveaway, and the next pass deletes the rest.
+	 */
+	public prune(): Promise<number> {
+		this.pruning ??= this.pruneOld().finally(() => (this.pruning = null));
+		return this.pruning;
+	}
+
+	private async pruneOld(): Promise<number> {
+		const cutoff = this.now() - this.retentionMs;
+		let pruned = 0;
+		for (const [id, giveaway] of await this.storage.entries<Giveaway>(GIVEAWAY_NAMESPACE)) {
+			if (!isPastRetention(giveaway, cutoff)) continue;
+			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
+			let keys: string[] = [];
+			for await (const [key] of this.storage.iteratePrefix(GIVEAWAY_ENTRIES_NAMESPACE, entryKey(id, ''))) {
+				keys.push(key);
+				if (keys.length === PRUNE_BATCH) {
+					await entries.delete(keys);
+					keys = [];
+				}
+			}
+			if (keys.length > 0) await entries.delete(keys);
+			// Only if it is still the old giveaway: a restore may have brought it back as it was before it ended.
+			const deleted = await this.storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (current) => (current && isPastRetention(current, cutoff) ? undefined : current));
+			if (deleted === undefined) pruned++;
+		}
+		if (pruned > 0) this.logger.info(`Giveaways: ${pruned} ended more than ${formatDuration(this.retentionMs)} ago deleted with their entries`);
+		return pruned;
 	}
 
 	/**

@@ -306,3 +306,8 @@ export function nextDueAt(giveaway: Giveaway): number | null {
 export function isOpen(giveaway: Giveaway): boolean {
 	return giveaway.state === 'active' || giveaway.state === 'paused' || giveaway.state === 'ending';
 }
+
+/** Ended or cancelled before `cutoff`: past the retention period, deleted with its entries. */
+export function isPastRetention(giveaway: Giveaway, cutoff: number): boolean {
+	return (giveaway.state === 'ended' || giveaway.state === 'cancelled') && giveaway.endedAt !== null && giveaway.endedAt < cutoff;
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload } from '../../../src/lib/giveaways/service.js';
-import { CLAIM_TIMEOUT_MS, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
+import { CLAIM_TIMEOUT_MS, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
 import { announcementMarker } from '../../../src/lib/giveaways/views.js';
 import type { Storage } from '../../../src/storage-adapters/index.js';
 import { eventually } from '../../helpers/eventually.js';
@@ -190,6 +190,36 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const last = await giveaways.reroll('guild', id, 'host', 5);
 		expect(last.ok && last.value.winners).toHaveLength(1);
 		expect(await giveaways.reroll('other-guild', id, 'host')).toMatchObject({ ok: false, reason: expect.stringMatching(/no giveaway/) });
+	});
+
+	it.skipIf(!available)('deletes giveaways ended or cancelled longer than the retention ago, with their entries only', async () => {
+		const DAY = 86_400_000;
+		const giveaways = new GiveawayService(storage, discord, silent, { now: () => clock, retentionMs: 30 * DAY });
+		services.push(giveaways);
+		const old = await start(giveaways, 1);
+		const recent = await start(giveaways, 1);
+		const cancelled = await start(giveaways, 1);
+		const running = await start(giveaways, 1);
+		for (const { id } of [old, recent, cancelled, running]) for (const userId of ['u0', 'u1', 'u2']) await giveaways.toggleEntry(id, userId, []);
+		expect((await giveaways.endEarly('guild', old.id)).ok).toBe(true);
+		expect((await giveaways.cancel('guild', cancelled.id)).ok).toBe(true);
+		clock += 20 * DAY;
+		expect((await giveaways.endEarly('guild', recent.id)).ok).toBe(true);
+		clock += 10 * DAY + 1;
+		expect(await giveaways.prune()).toBe(2);
+		expect(await giveaways.get(old.id)).toBeUndefined();
+		expect(await giveaways.get(cancelled.id)).toBeUndefined();
+		expect(await giveaways.entrants(old.id)).toEqual([]);
+		expect(await giveaways.entrants(cancelled.id)).toEqual([]);
+		expect((await giveaways.entrants(recent.id)).sort()).toEqual(['u0', 'u1', 'u2']);
+		expect((await giveaways.entrants(running.id)).sort()).toEqual(['u0', 'u1', 'u2']);
+		// Still possible until its retention passes.
+		expect((await giveaways.reroll('guild', recent.id, 'host')).ok).toBe(true);
+		expect(await giveaways.prune()).toBe(0);
+		clock += 20 * DAY;
+		expect(await giveaways.prune()).toBe(1);
+		expect((await storage.entries(GIVEAWAY_ENTRIES_NAMESPACE)).map(([key]) => key.split(':')[0])).toEqual([running.id, running.id, running.id]);
+		expect((await giveaways.get(running.id))?.state).toBe('active');
 	});
 
 	it.skipIf(!available)('ends giveaways on time from one timer, including ones due before it started', async () => {
