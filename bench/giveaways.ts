@@ -9,6 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MemberFacts } from '../src/lib/giveaways/requirements.js';
 import { GiveawayService, type GiveawayDiscord } from '../src/lib/giveaways/service.js';
 import { entryKey, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../src/lib/giveaways/state.js';
 import { openStorage, type AdapterName, type BackendStorage, type StoredEntry } from '../src/storage-adapters/index.js';
@@ -18,10 +19,12 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 const SIZES = [100, 50_000];
 const CLICKS = 300;
 
+const MEMBER: MemberFacts = { roleIds: [], accountCreatedAt: 0, joinedAt: 0, boosting: false, inviteTotal: 0 };
+
 /** Discord answers at once and everyone may win: only the storage work is measured. */
 const discord: GiveawayDiscord = {
 	servesGuild: () => true,
-	isEligible: async () => true,
+	memberFacts: async () => MEMBER,
 	postMessage: async () => 'message',
 	editMessage: async () => undefined,
 	sendAnnouncement: async () => 'announcement',
@@ -56,7 +59,7 @@ async function supremeFigures(adapter: AdapterName, entrants: number): Promise<{
 			await storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (giveaway) => ({ ...giveaway!, entryCount: entrants }));
 			let started = performance.now();
 			for (let index = 0; index < CLICKS; index++) {
-				const outcome = await giveaways.toggleEntry(id, userId(entrants + index), []);
+				const outcome = await giveaways.toggleEntry(id, userId(entrants + index), MEMBER);
 				if (!outcome.ok) throw new Error(outcome.reason);
 			}
 			const clickMs = (performance.now() - started) / CLICKS;
@@ -107,7 +110,7 @@ async function endingFigures(adapter: AdapterName, oldEntries: number): Promise<
 			// Round 0 warms up (JIT, connections, page cache) and is not counted.
 			for (let round = 0; round <= ENDINGS; round++) {
 				const { id } = await giveaways.create({ guildId: 'guild', channelId: 'channel', hostId: 'host', prize: 'Nitro', description: null, winnerCount: 3, requiredRoleId: null, durationMs: 60_000 });
-				for (let index = 0; index < 10; index++) await giveaways.toggleEntry(id, userId(index), []);
+				for (let index = 0; index < 10; index++) await giveaways.toggleEntry(id, userId(index), MEMBER);
 				let started = performance.now();
 				const prefix = entryKey(id, '');
 				let scanned = 0;

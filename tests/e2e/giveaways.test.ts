@@ -158,7 +158,7 @@ describe.each([
 		await bot.waitForLog(/Giveaways ready/);
 		expect(announcements(crashed)).toHaveLength(1);
 		expect(announcements(restarted)).toHaveLength(1);
-	});
+	}, 90_000);
 
 	it.skipIf(!available)('pauses and resumes, cancels, rerolls, lists, and lets only hosts run it', async () => {
 		const paused = await startGiveaway({ prize: 'Paused', duration: '3s', winners: 1 });
@@ -225,6 +225,31 @@ describe.each([
 		const since = emulator.requests.length;
 		expect(await answer('cancel', { id: cancelled })).toMatch(/cancelled/);
 		answeredBeforeEdits(lastInteraction(), cancelled, since);
+	});
+
+	it.skipIf(!available)('checks requirements at Enter, naming the one not met, and again at the draw', async () => {
+		const vip = emulator.createRole(guildId, { name: 'VIP' });
+		const banned = emulator.createRole(guildId, { name: 'No giveaways' });
+		const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+		const [vera, wade, xena, yuri, zoe] = ['vera', 'wade', 'xena', 'yuri', 'zoe'].map((username) => emulator.createUser({ username }).id) as [string, string, string, string, string];
+		emulator.addMember(guildId, vera, { roles: [vip.id], joinedAt: twoDaysAgo });
+		emulator.addMember(guildId, wade, { joinedAt: twoDaysAgo });
+		emulator.addMember(guildId, xena, { roles: [vip.id, banned.id], joinedAt: twoDaysAgo });
+		emulator.addMember(guildId, yuri, { roles: [vip.id] });
+		emulator.addMember(guildId, zoe, { roles: [vip.id], joinedAt: twoDaysAgo });
+		const id = await startGiveaway({ prize: 'VIP prize', duration: '8s', winners: 2, 'required-roles': `<@&${vip.id}>`, 'blocked-roles': `<@&${banned.id}>`, 'min-server-age': '1d' });
+		expect(description(id)).toContain(`Only for <@&${vip.id}>`);
+		expect(description(id)).toContain(`Not for <@&${banned.id}>`);
+		expect(await clickEnter(id, vera)).toMatch(/You entered/);
+		expect(await clickEnter(id, wade)).toBe(`Only members with the <@&${vip.id}> role can enter this giveaway.`);
+		expect(await clickEnter(id, xena)).toBe(`Members with the <@&${banned.id}> role cannot enter this giveaway.`);
+		expect(await clickEnter(id, yuri)).toMatch(/in this server for at least 1 day/);
+		expect(await clickEnter(id, zoe)).toMatch(/You entered/);
+		// Zoe is given the blocked role after entering: the draw drops her entry.
+		emulator.updateMember(guildId, zoe, { roles: [vip.id, banned.id] });
+		const announcement = await waitForEnd(id);
+		expect(mentioned(announcement.content)).toEqual([vera]);
+		expect(await answer('start', { prize: 'x', duration: '1h', winners: 1, 'blocked-roles': 'moderators' })).toMatch(/`blocked-roles`/);
 	});
 
 	it.skipIf(!available)('after a crash between sending and recording the announcement, finds it past a page of 100 messages', async () => {

@@ -1,5 +1,24 @@
-import { DiscordAPIError, RESTJSONErrorCodes, SnowflakeUtil, type Client, type GuildTextBasedChannel } from 'discord.js';
+import { DiscordAPIError, RESTJSONErrorCodes, SnowflakeUtil, type Client, type GuildMember, type GuildTextBasedChannel } from 'discord.js';
+import { container } from '@sapphire/framework';
+import { total } from '../invites/records.js';
+import type { MemberFacts } from './requirements.js';
 import { PermanentDiscordError, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
+
+export type InviteTotal = (guildId: string, userId: string) => number;
+
+/** The invite tracker's total, read at each check (a restore replaces the tracker). */
+export const trackedInviteTotal: InviteTotal = (guildId, userId) => total(container.invites.counts(guildId, userId));
+
+/** The facts requirements are checked against, from a member (the Enter click's, or one fetched for the draw). */
+export function factsOf(member: GuildMember, inviteTotal: InviteTotal): MemberFacts {
+	return {
+		roleIds: [...member.roles.cache.keys()],
+		accountCreatedAt: member.user.createdTimestamp,
+		joinedAt: member.joinedTimestamp,
+		boosting: member.premiumSinceTimestamp !== null,
+		inviteTotal: inviteTotal(member.guild.id, member.id)
+	};
+}
 
 /** Discord's largest page of channel messages. */
 const MESSAGE_PAGE = 100;
@@ -21,21 +40,24 @@ function permanent(error: unknown): never {
 
 /** The giveaways' view of Discord, through discord.js (whose REST manager queues per route and waits out 429s). */
 export class DiscordGiveaways implements GiveawayDiscord {
-	public constructor(private readonly client: Client) {}
+	public constructor(
+		private readonly client: Client,
+		/** A member's invite total in a guild, from the invite tracker. */
+		private readonly inviteTotal: InviteTotal = trackedInviteTotal
+	) {}
 
 	public servesGuild(guildId: string): boolean {
 		return this.client.guilds.cache.has(guildId);
 	}
 
-	public async isEligible(guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean> {
+	public async memberFacts(guildId: string, userId: string): Promise<MemberFacts | null> {
 		const guild = this.client.guilds.cache.get(guildId);
-		if (!guild) return false;
+		if (!guild) return null;
 		try {
 			// The cache follows joins, leaves and role changes (GuildMembers intent); a miss asks the API.
-			const member = await guild.members.fetch(userId);
-			return requiredRoleId === null || member.roles.cache.has(requiredRoleId);
+			return factsOf(await guild.members.fetch(userId), this.inviteTotal);
 		} catch (error) {
-			if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownMember || error.code === RESTJSONErrorCodes.UnknownUser)) return false;
+			if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownMember || error.code === RESTJSONErrorCodes.UnknownUser)) return null;
 			throw error;
 		}
 	}

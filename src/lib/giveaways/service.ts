@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { KeyLock } from '../../storage-adapters/key-lock.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { drawWinners, type RandomInt } from './draw.js';
+import { unmetRequirement, type MemberFacts } from './requirements.js';
 import { GiveawayScheduler } from './scheduler.js';
 import {
 	cancel,
@@ -27,6 +28,7 @@ import {
 	recordAnnouncementResult,
 	recordReroll,
 	recordWinners,
+	requirementsOf,
 	resume,
 	setMessage,
 	type Giveaway,
@@ -50,8 +52,8 @@ export class PermanentDiscordError extends Error {
 export interface GiveawayDiscord {
 	/** Whether this process serves the guild (its shard holds it): only then does it schedule its giveaways. */
 	servesGuild(guildId: string): boolean;
-	/** Still a member, and holding the required role if there is one. */
-	isEligible(guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean>;
+	/** What the requirements are checked against, fetched now; null when the user is no longer a member. */
+	memberFacts(guildId: string, userId: string): Promise<MemberFacts | null>;
 	postMessage(channelId: string, payload: GiveawayMessagePayload): Promise<string>;
 	editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void>;
 	/** Sends the announcement (with `nonce`, enforced, so Discord drops a duplicate) and resolves with its message id. */
@@ -239,15 +241,14 @@ export class GiveawayService {
 		return stored;
 	}
 
-	/** The Enter button: enters, or leaves when already entered. */
-	public toggleEntry(id: string, userId: string, memberRoleIds: readonly string[]): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
+	/** The Enter button: enters (when `member` meets the requirements), or leaves when already entered. */
+	public toggleEntry(id: string, userId: string, member: MemberFacts): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
 		const key = entryKey(id, userId);
 		return this.entryLocks.run(key, async () => {
 			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
 			const [giveaway, wasEntered] = await Promise.all([this.get(id), entries.has(key)]);
-			if (!wasEntered && giveaway?.requiredRoleId && !memberRoleIds.includes(giveaway.requiredRoleId)) {
-				return { ok: false, reason: `Only members with the <@&${giveaway.requiredRoleId}> role can enter this giveaway.` };
-			}
+			const unmet = !wasEntered && giveaway ? unmetRequirement(requirementsOf(giveaway), member, this.now()) : null;
+			if (unmet) return { ok: false, reason: unmet };
 			// Counted first, in the giveaway's own atomic update: that is where a giveaway that closed meanwhile refuses.
 			// The ending compares this count with the entries it reads, so an entry counted but not yet written is waited for.
 			const counted = await this.apply(id, countEntry(id, wasEntered ? -1 : 1));
@@ -353,7 +354,7 @@ export class GiveawayService {
 		if (giveaway.state !== 'ended') return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
 		const excluded = new Set(pastWinners(giveaway));
 		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
-		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.discord.isEligible(giveaway.guildId, userId, giveaway.requiredRoleId), this.random);
+		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.qualifies(giveaway, userId), this.random);
 		const recorded = await this.apply(id, recordReroll(id, { at: this.now(), byId, winners }));
 		if (!recorded.ok) return recorded;
 		await this.renderMessage(id);
@@ -363,6 +364,12 @@ export class GiveawayService {
 			.catch((error) => this.logger.warn(`Giveaway ${id}: the reroll announcement cannot be sent: ${describe(error)}`));
 		this.logger.info(`Giveaway ${id} rerolled by ${byId}: ${winners.length} new winners`);
 		return { ok: true, value: { giveaway: recorded.value, winners } };
+	}
+
+	/** At the draw: still a member, and meeting the requirements as they are now. */
+	private async qualifies(giveaway: Giveaway, userId: string): Promise<boolean> {
+		const member = await this.discord.memberFacts(giveaway.guildId, userId);
+		return member !== null && unmetRequirement(requirementsOf(giveaway), member, this.now()) === null;
 	}
 
 	private async change(guildId: string, id: string, transition: Transition): Promise<Outcome<Giveaway>> {
@@ -400,9 +407,9 @@ export class GiveawayService {
 		this.scheduler.track(id, nextDueAt(giveaway));
 		try {
 			if (giveaway.winners === null) {
-				const { guildId, requiredRoleId } = giveaway;
 				const entrants = await this.settledEntrants(giveaway);
-				const winners = await drawWinners(entrants, giveaway.winnerCount, (userId) => this.discord.isEligible(guildId, userId, requiredRoleId), this.random);
+				const drawing = giveaway;
+				const winners = await drawWinners(entrants, giveaway.winnerCount, (userId) => this.qualifies(drawing, userId), this.random);
 				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
 			}
 			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);
