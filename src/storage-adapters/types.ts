@@ -81,13 +81,15 @@ export interface StorageOptions {
 	dataDir: string;
 	sqlitePath: string;
 	redisUrl: string;
+	/** Every Redis key the storage writes starts with it (REDIS_PREFIX); default `supreme:`. */
+	redisPrefix?: string;
 	backupDir: string;
 	backupKeep: number;
 	/** Namespaces the bot and its plugins declared; they appear in status and backups even while empty. */
 	namespaces?: string[];
 	/**
-	 * Open without writing anything: no lock, no repair, every write refused. For the data CLI's read-only commands
-	 * beside a running bot on the file adapter (sqlite and redis are shared safely and ignore it).
+	 * Open without writing anything: no lock, no repair, no file created, every write refused. For the data CLI's
+	 * read-only commands (status, backups, verify, export) on the file and sqlite adapters (redis ignores it).
 	 */
 	readOnly?: boolean;
 }

@@ -34,6 +34,11 @@ export interface EmulatorOptions {
 	invalidTokens?: string[];
 }
 
+export interface JoinOptions {
+	/** The server screens new members (rules screening / onboarding): the member arrives `pending: true`. */
+	pending?: boolean;
+}
+
 /** A user given by id, or the options for a new one (a new user with a generated name when omitted). */
 export type UserSpec = string | CreateUserOptions | undefined;
 
@@ -208,10 +213,15 @@ export class DiscordEmulator {
 	}
 
 	/** A member joins through an invite: its uses go up (an exhausted invite is deleted) before GUILD_MEMBER_ADD. */
-	public joinViaInvite(guildId: string, code: string, user?: UserSpec): ApiUser {
+	public joinViaInvite(guildId: string, code: string, user?: UserSpec, options: JoinOptions = {}): ApiUser {
 		const joiner = this.userFrom(user);
-		this.world.joinViaInvite(guildId, code, joiner.id);
+		this.world.joinViaInvite(guildId, code, joiner.id, options);
 		return joiner;
+	}
+
+	/** A pending member (joined with `pending: true`) passes the server's rules screening: GUILD_MEMBER_UPDATE `pending: false`. */
+	public passScreening(guildId: string, userId: string): void {
+		this.world.passScreening(guildId, userId);
 	}
 
 	/** A member joins through the vanity URL: the vanity uses go up, no invite changes. */
@@ -222,9 +232,9 @@ export class DiscordEmulator {
 	}
 
 	/** A join no invite explains (e.g. server discovery): nothing but GUILD_MEMBER_ADD. */
-	public joinUnknown(guildId: string, user?: UserSpec): ApiUser {
+	public joinUnknown(guildId: string, user?: UserSpec, options: JoinOptions = {}): ApiUser {
 		const joiner = this.userFrom(user);
-		this.world.addMember(guildId, joiner.id);
+		this.world.addMember(guildId, joiner.id, options);
 		return joiner;
 	}
 

@@ -2,6 +2,7 @@ import type { ILogger } from '@sapphire/framework';
 import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Guild, type GuildMember } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type AutoRole, type AutoRoleTarget } from '../guild-settings.js';
+import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
 import { grantKey, PendingGrantScheduler, type PendingGrant, type SchedulerClock } from './pending-grants.js';
 
@@ -33,7 +34,8 @@ export class AutoRoleService {
 		private readonly storage: Storage,
 		private readonly client: Client,
 		private readonly logger: ILogger,
-		clock?: SchedulerClock
+		clock?: SchedulerClock,
+		private readonly screening?: ScreeningHolds
 	) {
 		this.scheduler = new PendingGrantScheduler((grant) => this.giveDelayed(grant), clock);
 	}
@@ -95,11 +97,18 @@ export class AutoRoleService {
 		return this.scheduler.pending(guildId);
 	}
 
-	/** A member joined: immediate roles now, delayed ones stored and scheduled. */
+	/**
+	 * A member joined (or passed screening): immediate roles now, delayed ones stored and scheduled. A member still in
+	 * rules screening gets nothing yet: a role would let them skip it. Their roles are held until they pass.
+	 */
 	public async memberJoined(member: GuildMember): Promise<void> {
 		const { guild } = member;
 		const configured = (await this.roles(guild.id)).filter((autoRole) => appliesTo(autoRole, member.user.bot));
 		if (configured.length === 0) return;
+		if (member.pending && this.screening) {
+			await this.screening.hold(guild.id, member.id, { autoroles: true });
+			return;
+		}
 		const present = await this.dropDeletedRoles(guild, configured);
 		const now = Date.now();
 		for (const autoRole of present) {

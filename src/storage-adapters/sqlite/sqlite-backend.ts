@@ -43,6 +43,14 @@ interface QueuedWrite {
 	reject: (error: unknown) => void;
 }
 
+/** Proof that a database file is damaged: only then is it set aside and replaced from a backup. */
+class SqliteDamage extends Error {}
+
+/** SQLite's own verdicts of damage; anything else (busy, locked, permissions, a full disk, no file handles) is not damage. */
+function isDamage(error: unknown): boolean {
+	return error instanceof SqliteDamage || (error instanceof Database.SqliteError && /^SQLITE_(CORRUPT|NOTADB)/.test(error.code));
+}
+
 function openDatabase(path: string, options: Database.Options = {}): Database.Database {
 	const db = new Database(path, options);
 	try {
@@ -58,7 +66,7 @@ function openDatabase(path: string, options: Database.Options = {}): Database.Da
 			}
 		}
 		const check = db.pragma('quick_check', { simple: true });
-		if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+		if (check !== 'ok') throw new SqliteDamage(`integrity check failed: ${String(check)}`);
 		return db;
 	} catch (error) {
 		db.close();
@@ -75,7 +83,8 @@ export class SqliteBackend implements Backend {
 
 	private constructor(
 		private readonly db: Database.Database,
-		public readonly path: string
+		public readonly path: string,
+		private readonly readOnly = false
 	) {
 		this.statements = {
 			get: db.prepare<[string, string], { value: string }>('SELECT value FROM entries WHERE namespace = ? AND key = ?'),
@@ -96,12 +105,26 @@ export class SqliteBackend implements Backend {
 		};
 	}
 
-	public static async open(path: string, context: BackendOpenContext): Promise<SqliteBackend> {
+	/**
+	 * Opens (or creates) the database. Only proven damage (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, a failed quick_check,
+	 * an empty file) is repaired from a backup; any other error is thrown with its cause and the file is left alone.
+	 * `readOnly` (the data CLI's read-only commands) writes nothing at all: a missing database reads as empty.
+	 */
+	public static async open(path: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<SqliteBackend> {
+		if (readOnly) {
+			if (!existsSync(path)) {
+				const empty = new Database(':memory:');
+				empty.exec(SCHEMA);
+				return new SqliteBackend(empty, path, true);
+			}
+			return new SqliteBackend(openReadOnly(path), path, true);
+		}
 		await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
 		try {
 			await assertNotEmptyFile(path);
 			return new SqliteBackend(openDatabase(path), path);
 		} catch (error) {
+			if (!isDamage(error)) throw new Error(`Cannot open the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
 			return new SqliteBackend(await recoverDatabase(path, (error as Error).message, context), path);
 		}
 	}
@@ -259,6 +282,7 @@ export class SqliteBackend implements Backend {
 
 	public async close(): Promise<void> {
 		await this.flush();
+		if (this.db.open && this.readOnly) this.db.close();
 		if (this.db.open) {
 			// Fold the WAL into the main file so the database is one self-contained file while the bot is stopped.
 			this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -300,11 +324,21 @@ export class SqliteBackend implements Backend {
 	}
 }
 
+/** A read-only connection; a damaged file is reported (the bot repairs it when it opens the database), never touched. */
+function openReadOnly(path: string): Database.Database {
+	try {
+		return openDatabase(path, { readonly: true, fileMustExist: true });
+	} catch (error) {
+		if (isDamage(error)) throw new Error(`${path} is damaged (${(error as Error).message}); the bot repairs it from a backup when it opens the database`, { cause: error });
+		throw new Error(`Cannot open the SQLite database ${path} read-only: ${(error as Error).message}`, { cause: error });
+	}
+}
+
 /** SQLite treats an empty file as a new database; we never leave one, so an empty file is a truncated database. */
 async function assertNotEmptyFile(path: string): Promise<void> {
 	const size = await stat(path).then((info) => info.size, () => null);
 	const walSize = await stat(`${path}-wal`).then((info) => info.size, () => 0);
-	if (size === 0 && walSize === 0) throw new Error('the database file is empty (truncated)');
+	if (size === 0 && walSize === 0) throw new SqliteDamage('the database file is empty (truncated)');
 }
 
 async function recoverDatabase(path: string, reason: string, context: BackendOpenContext): Promise<Database.Database> {

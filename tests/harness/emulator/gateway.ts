@@ -197,6 +197,9 @@ export class Gateway extends EventEmitter {
 		const disallowed = Object.entries(PRIVILEGED_INTENTS).some(
 			([name, bit]) => (intents & bit) !== 0 && !this.options.allowedPrivilegedIntents.has(name as PrivilegedIntent)
 		);
+		// "If you pass a privileged intent in the intents parameter without configuring it in your app's settings, or
+		// being approved for it during verification, your Gateway connection will be closed with a 4014 close code"
+		// (discord-api-docs, developers/events/gateway.mdx, Privileged Intents).
 		if (disallowed) {
 			connection.close(4014, 'Disallowed intent(s).');
 			return null;
@@ -279,8 +282,14 @@ export class Gateway extends EventEmitter {
 	public guildCreateFor(session: GatewaySession, guildId: string) {
 		const guild = this.state.guilds.get(guildId)!;
 		const large = guild.members.size > session.largeThreshold;
-		// Small guilds come with all members when the members intent allows; otherwise only the bot's own member.
-		return guildCreatePayload(this.state, guild, !large && session.hasIntent(GatewayIntentBits.GuildMembers), large);
+		// "If your bot does not have the GUILD_PRESENCES Gateway Intent, or if the guild has over 75k members, members
+		// and presences returned in this event will only contain your bot and users in voice channels" (discord-api-docs,
+		// developers/events/gateway-events.mdx, Guild Create). With presences, a guild over large_threshold sends only
+		// members with a role or a nickname (online ones too; the emulator has no presence), a smaller one all members
+		// (same page, Request Guild Members). member_count is always the true count.
+		const withPresences = session.hasIntent(GatewayIntentBits.GuildPresences) && guild.members.size <= 75_000;
+		const included = withPresences ? (large ? 'listed' : 'all') : 'bot';
+		return guildCreatePayload(this.state, guild, included, large);
 	}
 
 	/** Sends an event to every live session that should see it: the guild's shard (shard 0 without a guild), the needed intent. */

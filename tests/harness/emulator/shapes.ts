@@ -50,10 +50,10 @@ export function apiGuild(guild: GuildRecord, withCounts = false) {
 }
 
 /** GUILD_CREATE: the guild plus what only the gateway carries (channels, members, joined_at, member_count). */
-export function guildCreatePayload(state: EmulatorState, guild: GuildRecord, includeAllMembers: boolean, large: boolean) {
-	const members = includeAllMembers
-		? state.apiMembers(guild)
-		: [state.apiMember(guild, state.botUser.id)].filter((member) => member !== undefined);
+export function guildCreatePayload(state: EmulatorState, guild: GuildRecord, included: 'all' | 'listed' | 'bot', large: boolean) {
+	const members = state
+		.apiMembers(guild)
+		.filter((member) => included === 'all' || member.user.id === state.botUser.id || (included === 'listed' && (member.roles.length > 0 || member.nick !== null)));
 	return {
 		...apiGuild(guild),
 		joined_at: guild.botJoinedAt,

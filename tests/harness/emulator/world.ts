@@ -234,25 +234,45 @@ export class World {
 		this.gateway.dispatch('GUILD_ROLE_DELETE', { guild_id: guildId, role_id: roleId }, guildId);
 	}
 
-	private seedMember(guild: GuildRecord, userId: string, roles: string[], joinedAt = new Date()): void {
+	private seedMember(guild: GuildRecord, userId: string, roles: string[], joinedAt = new Date(), pending = false): void {
 		this.requireUser(userId);
-		guild.members.set(userId, { userId, nick: null, roles: [...roles], joined_at: joinedAt.toISOString(), pending: false });
+		guild.members.set(userId, { userId, nick: null, roles: [...roles], joined_at: joinedAt.toISOString(), pending });
 	}
 
-	/** Adds a member; `silent` seeds state without the GUILD_MEMBER_ADD a real join sends. */
-	public addMember(guildId: string, userId: string, options: { roles?: string[]; joinedAt?: Date; silent?: boolean } = {}): void {
+	/**
+	 * Adds a member; `silent` seeds state without the GUILD_MEMBER_ADD a real join sends. `pending`: the guild has
+	 * Membership Screening / Onboarding and the member has not passed it yet; GUILD_MEMBER_ADD carries `pending: true`
+	 * and GUILD_MEMBER_UPDATE with `pending: false` follows once they do (discord-api-docs PR #2396 "Document Membership
+	 * Screening" and PR #2547; developers/resources/guild.mdx, guild member object `pending`).
+	 */
+	public addMember(guildId: string, userId: string, options: { roles?: string[]; joinedAt?: Date; silent?: boolean; pending?: boolean } = {}): void {
 		const guild = this.state.guilds.get(guildId);
 		if (!guild) throw notFound(10004, 'Guild');
 		if (guild.members.has(userId)) throw new Error(`user ${userId} is already a member of guild ${guildId}`);
-		this.seedMember(guild, userId, options.roles ?? [], options.joinedAt);
+		this.seedMember(guild, userId, options.roles ?? [], options.joinedAt, options.pending ?? false);
 		if (!options.silent) this.gateway.dispatch('GUILD_MEMBER_ADD', { ...this.state.apiMember(guild, userId), guild_id: guildId }, guildId);
+	}
+
+	/** A pending member completes the rules screening / onboarding: GUILD_MEMBER_UPDATE with `pending: false`. */
+	public passScreening(guildId: string, userId: string): void {
+		const member = this.requireGuild(guildId).members.get(userId);
+		if (!member) throw notFound(10007, 'Member');
+		if (!member.pending) throw new Error(`member ${userId} of guild ${guildId} is not pending`);
+		member.pending = false;
+		this.gateway.dispatch('GUILD_MEMBER_UPDATE', { ...this.state.apiMember(this.requireGuild(guildId), userId), guild_id: guildId }, guildId);
 	}
 
 	public updateMember(guildId: string, userId: string, patch: { roles?: string[]; nick?: string | null }): void {
 		const guild = this.requireGuild(guildId);
 		const member = guild.members.get(userId);
 		if (!member) throw notFound(10007, 'Member');
-		if (patch.roles) member.roles = [...new Set(patch.roles)];
+		if (patch.roles) {
+			// A role given to a pending member lets them bypass screening: they become a full member (discord-api-docs
+			// issue #2479 "Ignore Integration roles when determining a member's pending state"; PR #2652: "it is
+			// recommended to grant roles only after the user completes screening").
+			if (member.pending && patch.roles.some((roleId) => !member.roles.includes(roleId))) member.pending = false;
+			member.roles = [...new Set(patch.roles)];
+		}
 		if (patch.nick !== undefined) member.nick = patch.nick || null;
 		this.gateway.dispatch('GUILD_MEMBER_UPDATE', { ...this.state.apiMember(guild, userId), guild_id: guildId }, guildId);
 	}
@@ -295,13 +315,13 @@ export class World {
 	 * A join through an invite, in Discord's order: the invite's uses go up (and an exhausted invite is deleted)
 	 * before GUILD_MEMBER_ADD is sent, so a bot fetching invites on the join sees the new count.
 	 */
-	public joinViaInvite(guildId: string, code: string, userId: string): void {
+	public joinViaInvite(guildId: string, code: string, userId: string, options: { pending?: boolean } = {}): void {
 		const invite = this.state.invites.get(code);
 		if (!invite || invite.guildId !== guildId) throw new Error(`invite ${code} does not exist in guild ${guildId}`);
 		invite.uses++;
 		const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
 		if (exhausted) this.state.invites.delete(code);
-		this.addMember(guildId, userId);
+		this.addMember(guildId, userId, options);
 		if (exhausted) this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, guildId);
 	}
 
