@@ -2,11 +2,14 @@
  * Giveaway benchmark: the cost of one Enter click with few and with many entrants, per adapter, beside the naive way
  * (one record listing every entrant, rewritten by each click, as this bot stored entries before), and the ending's
  * draw among all of them. Run with `npm run bench:giveaways`; prints a Markdown table. Goal: a click with 50,000
- * entrants within 1.5x of one with 100. Uses Redis database 2 (BENCH_REDIS_URL) and flushes it.
+ * entrants within 1.5x of one with 100. Then the ending of a 10-entry giveaway in an empty store and beside 300,000
+ * entries of old giveaways (goal: within 2x), and what listing its entries costs by a scan of the namespace (as before)
+ * and by the key range (now). Uses Redis database 2 (BENCH_REDIS_URL) and flushes it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MemberFacts } from '../src/lib/giveaways/requirements.js';
 import { GiveawayService, type GiveawayDiscord } from '../src/lib/giveaways/service.js';
 import { entryKey, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../src/lib/giveaways/state.js';
 import { openStorage, type AdapterName, type BackendStorage, type StoredEntry } from '../src/storage-adapters/index.js';
@@ -16,10 +19,12 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 const SIZES = [100, 50_000];
 const CLICKS = 300;
 
+const MEMBER: MemberFacts = { roleIds: [], accountCreatedAt: 0, joinedAt: 0, boosting: false, inviteTotal: 0 };
+
 /** Discord answers at once and everyone may win: only the storage work is measured. */
 const discord: GiveawayDiscord = {
 	servesGuild: () => true,
-	isEligible: async () => true,
+	memberFacts: async () => MEMBER,
 	postMessage: async () => 'message',
 	editMessage: async () => undefined,
 	sendAnnouncement: async () => 'announcement',
@@ -54,7 +59,7 @@ async function supremeFigures(adapter: AdapterName, entrants: number): Promise<{
 			await storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (giveaway) => ({ ...giveaway!, entryCount: entrants }));
 			let started = performance.now();
 			for (let index = 0; index < CLICKS; index++) {
-				const outcome = await giveaways.toggleEntry(id, userId(entrants + index), []);
+				const outcome = await giveaways.toggleEntry(id, userId(entrants + index), MEMBER);
 				if (!outcome.ok) throw new Error(outcome.reason);
 			}
 			const clickMs = (performance.now() - started) / CLICKS;
@@ -81,11 +86,66 @@ async function naiveClickMs(adapter: AdapterName, entrants: number): Promise<num
 	});
 }
 
+const OLD_ENTRIES = 300_000;
+const OLD_PER_GIVEAWAY = 100;
+const ENDINGS = 5;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Median ms of ENDINGS endings of 10-entry giveaways beside `oldEntries` entries of other giveaways, and of listing one's entries both ways. */
+async function endingFigures(adapter: AdapterName, oldEntries: number): Promise<{ endMs: number; scanMs: number; rangeMs: number }> {
+	return withStorage(adapter, async (storage) => {
+		let clock = Date.now();
+		const giveaways = new GiveawayService(storage, discord, silent, { now: () => clock, countEditIntervalMs: 3_600_000 });
+		try {
+			// Old giveaways' ids spread over the whole key space, as random ids are.
+			const old: Array<[string, StoredEntry]> = Array.from({ length: oldEntries }, (_, index) => [
+				entryKey(`${(Math.floor(index / OLD_PER_GIVEAWAY) * 2_654_435_761) % 4_294_967_296}`.padStart(10, '0'), userId(index % OLD_PER_GIVEAWAY)),
+				{ value: { at: clock } }
+			]);
+			for (let start = 0; start < old.length; start += 50_000) await storage.importEntries(GIVEAWAY_ENTRIES_NAMESPACE, old.slice(start, start + 50_000));
+			const ends: number[] = [];
+			const scans: number[] = [];
+			const ranges: number[] = [];
+			// Round 0 warms up (JIT, connections, page cache) and is not counted.
+			for (let round = 0; round <= ENDINGS; round++) {
+				const { id } = await giveaways.create({ guildId: 'guild', channelId: 'channel', hostId: 'host', prize: 'Nitro', description: null, winnerCount: 3, requiredRoleId: null, durationMs: 60_000 });
+				for (let index = 0; index < 10; index++) await giveaways.toggleEntry(id, userId(index), MEMBER);
+				let started = performance.now();
+				const prefix = entryKey(id, '');
+				let scanned = 0;
+				for await (const [key] of storage.iterate(GIVEAWAY_ENTRIES_NAMESPACE)) if (key.startsWith(prefix)) scanned++;
+				const scanMs = performance.now() - started;
+				started = performance.now();
+				const listed = await giveaways.entrants(id);
+				const rangeMs = performance.now() - started;
+				if (round > 0) {
+					scans.push(scanMs);
+					ranges.push(rangeMs);
+				}
+				if (scanned !== 10 || listed.length !== 10) throw new Error(`${adapter}: listed ${scanned} and ${listed.length} entries, not 10`);
+				clock += 60_000;
+				started = performance.now();
+				const ended = await giveaways.end(id);
+				const endMs = performance.now() - started;
+				if (!ended.ok || ended.value.winners?.length !== 3) throw new Error(`${adapter}: the giveaway did not end with 3 winners`);
+				if (round === 0) continue;
+				ends.push(endMs);
+			}
+			return { endMs: median(ends), scanMs: median(scans), rangeMs: median(ranges) };
+		} finally {
+			giveaways.stop();
+		}
+	});
+}
+
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const redisReachable = await flushRedisDatabase(REDIS_URL).then(
 	() => true,
 	() => false
 );
+const only = process.env.BENCH_GIVEAWAYS_PART; // 'clicks' or 'ending': one table only
+if (only !== 'ending') {
 console.log(`# Giveaway entries: ${CLICKS} Enter clicks with ${SIZES.map((size) => size.toLocaleString('en')).join(' and ')} entrants (node ${process.version})\n`);
 console.log('Goal: a click with 50,000 entrants within 1.5x of one with 100. Naive: one record listing every entrant, rewritten by each click.\n');
 console.log(row(['adapter', 'entrants', 'click ms (naive)', 'click ms (Supreme Bot)', 'vs 100 entrants', 'ending with the draw ms']));
@@ -99,5 +159,19 @@ for (const adapter of ['file', 'sqlite', 'redis'] as const) {
 		smallest ||= ours.clickMs;
 		console.log(row([adapter, size.toLocaleString('en'), naive.toFixed(2), ours.clickMs.toFixed(2), `${(ours.clickMs / smallest).toFixed(2)}x`, ours.endMs.toFixed(0)]));
 	}
+}
+}
+
+if (only !== 'clicks') {
+console.log(`\n# Ending a 10-entry giveaway beside ${OLD_ENTRIES.toLocaleString('en')} entries of old giveaways (median of ${ENDINGS})\n`);
+console.log('Goal: the ending within 2x of the same ending in an empty store. Listing its entries: by a scan of the namespace (before) and by its key range (now).\n');
+console.log(row(['adapter', 'ending ms, empty store', `ending ms, ${OLD_ENTRIES.toLocaleString('en')} old entries`, 'vs empty', 'list by scan ms', 'list by key range ms']));
+console.log(row(['---', '---', '---', '---', '---', '---']));
+for (const adapter of ['file', 'sqlite', 'redis'] as const) {
+	if (adapter === 'redis' && !redisReachable) continue;
+	const empty = await endingFigures(adapter, 0);
+	const crowded = await endingFigures(adapter, OLD_ENTRIES);
+	console.log(row([adapter, empty.endMs.toFixed(1), crowded.endMs.toFixed(1), `${(crowded.endMs / empty.endMs).toFixed(2)}x`, crowded.scanMs.toFixed(1), crowded.rangeMs.toFixed(1)]));
+}
 }
 if (!redisReachable) console.log(`\n(Redis not reachable at ${REDIS_URL}: redis rows skipped)`);

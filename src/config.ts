@@ -24,7 +24,8 @@ export const CONFIG_KEYS = [
 	'HEALTH_TOKEN',
 	'LOG_LEVEL',
 	'SHARD_COUNT',
-	'BACKUP_INTERVAL'
+	'BACKUP_INTERVAL',
+	'GIVEAWAY_RETENTION'
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -66,6 +67,8 @@ export interface Config {
 	readonly shardCount: number | 'auto';
 	/** Time between scheduled backups; null when they are off. */
 	readonly backupIntervalMs: number | null;
+	/** How long an ended or cancelled giveaway and its entries are kept (rerolls stay possible until then). */
+	readonly giveawayRetentionMs: number;
 	/** The bot.config.json that was read, if any. */
 	readonly configFile: string | null;
 }
@@ -134,6 +137,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		logLevel: settings.LOG_LEVEL,
 		shardCount: settings.SHARD_COUNT,
 		backupIntervalMs: settings.BACKUP_INTERVAL,
+		giveawayRetentionMs: settings.GIVEAWAY_RETENTION,
 		configFile
 	};
 	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
@@ -211,6 +215,8 @@ function list<T extends string>(allowed: string, isItem: (item: string) => boole
 // Discord ids are 17 to 20 digits; anything else is a typo (a name, a mention, a truncated paste).
 const isSnowflake = (item: string) => /^\d{17,20}$/.test(item);
 
+const DAY_MS = 86_400_000;
+
 const settingsSchema = z.object({
 	DISCORD_TOKEN: z.string().optional(),
 	DISCORD_API_URL: url('an http:// or https:// URL', ['http:', 'https:']).optional(),
@@ -238,18 +244,29 @@ const settingsSchema = z.object({
 	SHARD_COUNT: setting<number | 'auto'>('auto or a whole number of at least 1', (raw) =>
 		raw.toLowerCase() === 'auto' ? 'auto' : /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 10_000 ? Number(raw) : undefined
 	).default('auto'),
-	BACKUP_INTERVAL: setting('off or a duration of at least 10s like 30m, 6h or 1d', parseBackupInterval).default(null)
+	BACKUP_INTERVAL: setting('off or a duration of at least 10s like 30m, 6h or 1d', parseBackupInterval).default(null),
+	GIVEAWAY_RETENTION: setting('a duration of at least 1h like 12h, 30d or 365d', parseRetention).default(90 * DAY_MS)
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** A number with a unit (s, m, h, d), in ms. */
+function parseUnitDuration(raw: string): number | undefined {
+	const match = /^(\d{1,6})\s*([smhd])$/i.exec(raw);
+	return match ? Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]! : undefined;
+}
+
+/** Ended giveaways are kept at least an hour, so a host can still reroll right after the end. */
+function parseRetention(raw: string): number | undefined {
+	const ms = parseUnitDuration(raw);
+	return ms !== undefined && ms >= 3_600_000 ? ms : undefined;
+}
+
 /** `off`, or a number with a unit; null means off. Shorter than 10 s would back up more than it writes. */
 function parseBackupInterval(raw: string): number | null | undefined {
 	if (raw.toLowerCase() === 'off') return null;
-	const match = /^(\d{1,6})\s*([smhd])$/i.exec(raw);
-	if (!match) return undefined;
-	const ms = Number(match[1]) * DURATION_UNITS[match[2]!.toLowerCase()]!;
-	return ms >= 10_000 ? ms : undefined;
+	const ms = parseUnitDuration(raw);
+	return ms !== undefined && ms >= 10_000 ? ms : undefined;
 }
 
 // --- bot.config.json ---

@@ -67,7 +67,7 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 
 	// Giveaways keep only timers in memory: scheduled from storage once the client is ready (listeners/giveaways) and
 	// read again by a sweep every 30 s; a restore sweeps at once.
-	container.giveaways = new GiveawayService(storage, new DiscordGiveaways(client), logger);
+	container.giveaways = new GiveawayService(storage, new DiscordGiveaways(client), logger, { retentionMs: container.config.giveawayRetentionMs });
 	onDataRestored('giveaways', () => container.giveaways.reload());
 
 	// Stopped at shutdown before storage closes (src/lib/shutdown.ts); read from the container, which a restore updates.

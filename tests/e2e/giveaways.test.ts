@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotProcess, DiscordEmulator, type ApiMessage } from '../harness/index.js';
+import { BotProcess, DiscordEmulator, type ApiMessage, type InteractionHandle } from '../harness/index.js';
+import { GIVEAWAY_NAMESPACE, type Giveaway } from '../../src/lib/giveaways/state.js';
+import { openStorage } from '../../src/storage-adapters/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
 
@@ -53,7 +55,9 @@ describe.each([
 	});
 
 	function giveaway(subcommand: string, options: Record<string, string | number> = {}, userId = admin, permissions = ADMIN) {
-		return emulator.runCommand({ guildId, channelId, userId, name: 'giveaway', subcommand, options, memberPermissions: permissions });
+		const handle = emulator.runCommand({ guildId, channelId, userId, name: 'giveaway', subcommand, options, memberPermissions: permissions });
+		interactions = [...interactions.slice(-20), handle];
+		return handle;
 	}
 
 	/** Runs a subcommand that answers ephemerally, deferred or not, and resolves with the final text. */
@@ -81,12 +85,29 @@ describe.each([
 	const description = (id: string) => String((giveawayMessage(id).embeds[0] as any)?.description ?? '');
 	const announcements = (id: string) => emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`)`));
 
-	async function clickEnter(id: string, userId: string): Promise<string> {
+	function pressEnter(id: string, userId: string): InteractionHandle {
 		const message = giveawayMessage(id);
 		const customId = (message.components[0] as any).components[0].custom_id as string;
-		const reply = await emulator.clickButton({ channelId, userId, messageId: message.id, customId, memberPermissions: MEMBER }).reply();
+		return emulator.clickButton({ channelId, userId, messageId: message.id, customId, memberPermissions: MEMBER });
+	}
+
+	async function clickEnter(id: string, userId: string): Promise<string> {
+		const handle = pressEnter(id, userId);
+		const reply = await handle.reply();
 		expect(reply.ephemeral).toBe(true);
-		return reply.content;
+		return reply.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : reply.content;
+	}
+
+	let interactions: InteractionHandle[] = [];
+	const lastInteraction = () => interactions.at(-1)!;
+
+	/** The interaction's callback reached Discord before any edit of the giveaway message made after `since` (a request count). */
+	function answeredBeforeEdits(handle: InteractionHandle, id: string, since: number): void {
+		const requests = emulator.requests.slice(since);
+		const callback = requests.findIndex((request) => request.method === 'POST' && request.path === `/interactions/${handle.id}/${handle.token}/callback`);
+		const edit = requests.findIndex((request) => request.method === 'PATCH' && request.path === `/channels/${channelId}/messages/${giveawayMessage(id).id}`);
+		expect(callback).toBeGreaterThanOrEqual(0);
+		if (edit >= 0) expect(callback).toBeLessThan(edit);
 	}
 
 	async function waitForEnd(id: string, timeoutMs = 20_000): Promise<ApiMessage> {
@@ -137,7 +158,7 @@ describe.each([
 		await bot.waitForLog(/Giveaways ready/);
 		expect(announcements(crashed)).toHaveLength(1);
 		expect(announcements(restarted)).toHaveLength(1);
-	});
+	}, 90_000);
 
 	it.skipIf(!available)('pauses and resumes, cancels, rerolls, lists, and lets only hosts run it', async () => {
 		const paused = await startGiveaway({ prize: 'Paused', duration: '3s', winners: 1 });
@@ -168,8 +189,9 @@ describe.each([
 		expect(description(cancelled)).toMatch(/Cancelled/);
 		expect(await answer('end', { id: cancelled })).toMatch(/cancelled/);
 
-		const list = await giveaway('list', {}, carol, MEMBER).reply();
-		const fields = JSON.stringify(list.embeds[0]);
+		const listing = giveaway('list', {}, carol, MEMBER);
+		expect((await listing.reply()).deferred).toBe(true);
+		const fields = JSON.stringify((await listing.waitForEdit((message) => message.embeds.length > 0)).embeds[0]);
 		expect(fields).toContain(paused);
 		expect(fields).toContain(cancelled);
 
@@ -183,6 +205,79 @@ describe.each([
 		const hosted = await answer('start', { prize: 'Hosted', duration: '1h', winners: 1 }, carol, MEMBER);
 		expect(hosted).toMatch(/started/);
 	});
+
+	it.skipIf(!available)('answers every command and the Enter button before it edits the giveaway message', async () => {
+		const id = await startGiveaway({ prize: 'Deadline', duration: '1h', winners: 1 });
+		for (const userId of [alice, bob]) {
+			const since = emulator.requests.length;
+			const click = pressEnter(id, userId);
+			if ((await click.reply()).deferred) await click.waitForEdit((message) => /You entered/.test(message.content), 15_000);
+			await eventually(async () => emulator.requests.slice(since).some((request) => request.method === 'PATCH' && request.path.endsWith(giveawayMessage(id).id)), 'the entry count edit');
+			answeredBeforeEdits(click, id, since);
+		}
+		for (const [subcommand, text] of [['pause', /paused/], ['resume', /resumed/], ['end', /ended/], ['reroll', /rerolled/]] as const) {
+			const since = emulator.requests.length;
+			expect(await answer(subcommand, { id })).toMatch(text);
+			const handle = lastInteraction();
+			answeredBeforeEdits(handle, id, since);
+		}
+		const cancelled = await startGiveaway({ prize: 'Deadline 2', duration: '1h', winners: 1 });
+		const since = emulator.requests.length;
+		expect(await answer('cancel', { id: cancelled })).toMatch(/cancelled/);
+		answeredBeforeEdits(lastInteraction(), cancelled, since);
+	});
+
+	it.skipIf(!available)('checks requirements at Enter, naming the one not met, and again at the draw', async () => {
+		const vip = emulator.createRole(guildId, { name: 'VIP' });
+		const banned = emulator.createRole(guildId, { name: 'No giveaways' });
+		const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+		const [vera, wade, xena, yuri, zoe] = ['vera', 'wade', 'xena', 'yuri', 'zoe'].map((username) => emulator.createUser({ username }).id) as [string, string, string, string, string];
+		emulator.addMember(guildId, vera, { roles: [vip.id], joinedAt: twoDaysAgo });
+		emulator.addMember(guildId, wade, { joinedAt: twoDaysAgo });
+		emulator.addMember(guildId, xena, { roles: [vip.id, banned.id], joinedAt: twoDaysAgo });
+		emulator.addMember(guildId, yuri, { roles: [vip.id] });
+		emulator.addMember(guildId, zoe, { roles: [vip.id], joinedAt: twoDaysAgo });
+		const id = await startGiveaway({ prize: 'VIP prize', duration: '8s', winners: 2, 'required-roles': `<@&${vip.id}>`, 'blocked-roles': `<@&${banned.id}>`, 'min-server-age': '1d' });
+		expect(description(id)).toContain(`Only for <@&${vip.id}>`);
+		expect(description(id)).toContain(`Not for <@&${banned.id}>`);
+		expect(await clickEnter(id, vera)).toMatch(/You entered/);
+		expect(await clickEnter(id, wade)).toBe(`Only members with the <@&${vip.id}> role can enter this giveaway.`);
+		expect(await clickEnter(id, xena)).toBe(`Members with the <@&${banned.id}> role cannot enter this giveaway.`);
+		expect(await clickEnter(id, yuri)).toMatch(/in this server for at least 1 day/);
+		expect(await clickEnter(id, zoe)).toMatch(/You entered/);
+		// Zoe is given the blocked role after entering: the draw drops her entry.
+		emulator.updateMember(guildId, zoe, { roles: [vip.id, banned.id] });
+		const announcement = await waitForEnd(id);
+		expect(mentioned(announcement.content)).toEqual([vera]);
+		expect(await answer('start', { prize: 'x', duration: '1h', winners: 1, 'blocked-roles': 'moderators' })).toMatch(/`blocked-roles`/);
+	});
+
+	it.skipIf(!available)('after a crash between sending and recording the announcement, finds it past a page of 100 messages', async () => {
+		const id = await startGiveaway({ prize: 'Buried', duration: '1h', winners: 1 });
+		await clickEnter(id, alice);
+		await bot.stop('SIGKILL');
+		// What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id.
+		const storage = await openStorage({ adapter, dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dataDir, 'backups'), backupKeep: 20 });
+		const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
+		const now = Date.now();
+		await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).set(id, {
+			...record,
+			state: 'ending',
+			endsAt: now - 1000,
+			claim: { token: 'dead', owner: 'killed-process', at: now - 60_000 },
+			winners: [alice],
+			announcement: { nonce: 'dead-nonce', startedAt: now - 1000, messageId: null, failure: null }
+		});
+		await storage.close();
+		// A busy channel: more than one page of messages between the recorded intent and the announcement itself.
+		for (let index = 0; index < 150; index++) emulator.sendMessage(channelId, carol, `chatter ${index}`);
+		const sent = emulator.sendMessage(channelId, emulator.botUser.id, `🎉 Congratulations <@${alice}>! You won **Buried**! (giveaway \`${id}\`)`);
+		await bot.start();
+		await bot.waitForLog(new RegExp(`Giveaway ${id}: announcement ${sent.id} found in the channel`), 30_000);
+		await eventually(async () => /Ended/.test(description(id)), 'the giveaway message to show the end', 20_000, () => description(id));
+		expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
+		expect(description(id)).toContain(`Winners: <@${alice}>`);
+	}, 90_000);
 
 	// Declared for Redis only (the one adapter two processes share), so CI reports no skipped test for file and sqlite.
 	if (adapter === 'redis') it.skipIf(!available)('two bot processes on one Redis watching one giveaway announce it once', async () => {

@@ -58,6 +58,7 @@ describe('loadConfig defaults', () => {
 			logLevel: 'info',
 			shardCount: 'auto',
 			backupIntervalMs: null,
+			giveawayRetentionMs: 90 * 86_400_000,
 			configFile: null
 		});
 		expect(config.discordToken).toBe(TOKEN);
@@ -98,7 +99,8 @@ describe('loadConfig defaults', () => {
 			REDIS_URL: 'rediss://user:pw@redis.example:6380/2',
 			REDIS_PREFIX: 'guild-bot.prod:',
 			SHARD_COUNT: '4',
-			BACKUP_INTERVAL: '6h'
+			BACKUP_INTERVAL: '6h',
+			GIVEAWAY_RETENTION: '30d'
 		});
 		expect(config).toMatchObject({
 			discordApiUrl: 'http://127.0.0.1:4000/api',
@@ -113,8 +115,10 @@ describe('loadConfig defaults', () => {
 			redisUrl: 'rediss://user:pw@redis.example:6380/2',
 			redisPrefix: 'guild-bot.prod:',
 			shardCount: 4,
-			backupIntervalMs: 6 * 3_600_000
+			backupIntervalMs: 6 * 3_600_000,
+			giveawayRetentionMs: 30 * 86_400_000
 		});
+		expect(load({ GIVEAWAY_RETENTION: '1h' }).giveawayRetentionMs).toBe(3_600_000);
 		expect(load({ SHARD_COUNT: 'AUTO', BACKUP_INTERVAL: 'off' })).toMatchObject({ shardCount: 'auto', backupIntervalMs: null });
 		expect(load({ BACKUP_INTERVAL: '90s' }).backupIntervalMs).toBe(90_000);
 	});
@@ -168,6 +172,8 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		['SHARD_COUNT', 'two', 'SHARD_COUNT must be auto or a whole number of at least 1 (got "two")'],
 		['BACKUP_INTERVAL', '6', 'BACKUP_INTERVAL must be off or a duration of at least 10s like 30m, 6h or 1d (got "6")'],
 		['BACKUP_INTERVAL', '5s', 'BACKUP_INTERVAL must be off or a duration of at least 10s like 30m, 6h or 1d (got "5s")'],
+		['GIVEAWAY_RETENTION', '30m', 'GIVEAWAY_RETENTION must be a duration of at least 1h like 12h, 30d or 365d (got "30m")'],
+		['GIVEAWAY_RETENTION', 'forever', 'GIVEAWAY_RETENTION must be a duration of at least 1h like 12h, 30d or 365d (got "forever")'],
 		['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none (got "verbose")']
 	];
 

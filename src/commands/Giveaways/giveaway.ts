@@ -3,6 +3,7 @@ import { Command, UserError } from '@sapphire/framework';
 import { ChannelType, EmbedBuilder, MessageFlags, PermissionFlagsBits, channelMention, roleMention, time, TimestampStyles, userMention, type SlashCommandStringOption } from 'discord.js';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { parseDuration } from '../../lib/giveaways/duration.js';
+import { parseRequirements } from '../../lib/giveaways/requirements.js';
 import { PermanentDiscordError, type Outcome } from '../../lib/giveaways/service.js';
 import { currentWinners, type Giveaway } from '../../lib/giveaways/state.js';
 import { listLine } from '../../lib/giveaways/views.js';
@@ -43,6 +44,18 @@ export class GiveawayCommand extends Command {
 						)
 						.addRoleOption((option) => option.setName('required-role').setDescription('Only members with this role may enter and win'))
 						.addStringOption((option) => option.setName('description').setDescription('Shown on the giveaway').setMaxLength(1000))
+						.addStringOption((option) => option.setName('required-roles').setDescription('Roles that may enter (mention them); see roles-mode').setMaxLength(500))
+						.addStringOption((option) =>
+							option
+								.setName('roles-mode')
+								.setDescription('Whether entrants need any one of the required roles (default) or all of them')
+								.addChoices({ name: 'any of them', value: 'any' }, { name: 'all of them', value: 'all' })
+						)
+						.addStringOption((option) => option.setName('blocked-roles').setDescription('Roles that may not enter (mention them)').setMaxLength(500))
+						.addStringOption((option) => option.setName('min-account-age').setDescription('Minimum age of the Discord account, e.g. 7d').setMaxLength(50))
+						.addStringOption((option) => option.setName('min-server-age').setDescription('Minimum time in this server, e.g. 1d').setMaxLength(50))
+						.addBooleanOption((option) => option.setName('boosters-only').setDescription('Only server boosters may enter'))
+						.addIntegerOption((option) => option.setName('min-invites').setDescription('Minimum invites (the invite tracker total)').setMinValue(1).setMaxValue(100_000))
 				)
 				.addSubcommand((subcommand) => subcommand.setName('end').setDescription('End a giveaway now and draw its winners').addStringOption(idOption('The giveaway ID (in its footer)')))
 				.addSubcommand((subcommand) =>
@@ -66,46 +79,45 @@ export class GiveawayCommand extends Command {
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		// Deferred first, whatever the subcommand: storage and message edits come after, so the 3 s answer deadline holds
+		// under any load, and the answer never trails an edit of the giveaway message.
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const { giveaways } = this.container;
 		const { guildId } = interaction;
 		const id = () => interaction.options.getString('id', true).trim();
-		const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		const answer = async (content: string) => void (await interaction.editReply({ content, allowedMentions: { parse: [] } }));
 		switch (interaction.options.getSubcommand(true)) {
 			case 'start':
 				return this.start(interaction);
 			case 'end': {
-				await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 				const giveaway = unwrap(await giveaways.endEarly(guildId, id()));
-				await interaction.editReply({ content: `Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`, allowedMentions: { parse: [] } });
-				return;
+				return answer(`Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`);
 			}
 			case 'reroll': {
-				await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 				const { giveaway, winners } = unwrap(await giveaways.reroll(guildId, id(), interaction.user.id, interaction.options.getInteger('winners') ?? undefined));
-				await interaction.editReply({ content: `Giveaway \`${giveaway.id}\` rerolled. New winners: ${winnersText(winners)}.`, allowedMentions: { parse: [] } });
-				return;
+				return answer(`Giveaway \`${giveaway.id}\` rerolled. New winners: ${winnersText(winners)}.`);
 			}
 			case 'cancel': {
 				const giveaway = unwrap(await giveaways.cancel(guildId, id()));
-				return void (await reply(`Giveaway \`${giveaway.id}\` (${giveaway.prize}) cancelled; nobody wins.`));
+				return answer(`Giveaway \`${giveaway.id}\` (${giveaway.prize}) cancelled; nobody wins.`);
 			}
 			case 'pause': {
 				const giveaway = unwrap(await giveaways.pause(guildId, id()));
-				return void (await reply(`Giveaway \`${giveaway.id}\` paused; entries are closed until you resume it.`));
+				return answer(`Giveaway \`${giveaway.id}\` paused; entries are closed until you resume it.`);
 			}
 			case 'resume': {
 				const giveaway = unwrap(await giveaways.resume(guildId, id()));
-				return void (await reply(`Giveaway \`${giveaway.id}\` resumed; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`));
+				return answer(`Giveaway \`${giveaway.id}\` resumed; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`);
 			}
 			case 'list':
-				return void (await interaction.reply({ embeds: [await this.list(guildId)], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }));
+				return void (await interaction.editReply({ embeds: [await this.list(guildId)], allowedMentions: { parse: [] } }));
 			case 'host-role': {
 				if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
 					throw new UserError({ identifier: 'GiveawayHostRoleDenied', message: 'Only members with the Manage Server permission can choose the giveaway host role.' });
 				}
 				const role = interaction.options.getRole('role');
 				await giveaways.setHostRole(guildId, role?.id ?? null);
-				return void (await reply(role ? `Members with ${roleMention(role.id)} can now run giveaways.` : 'The giveaway host role is cleared: only members with Manage Server run giveaways.'));
+				return answer(role ? `Members with ${roleMention(role.id)} can now run giveaways.` : 'The giveaway host role is cleared: only members with Manage Server run giveaways.');
 			}
 		}
 	}
@@ -115,7 +127,18 @@ export class GiveawayCommand extends Command {
 		if (!duration.ok) throw new UserError({ identifier: 'GiveawayDuration', message: duration.reason });
 		const channel = interaction.options.getChannel('channel') ?? interaction.channel;
 		if (!channel || !channel.isTextBased() || channel.isDMBased()) throw new UserError({ identifier: 'GiveawayChannel', message: 'Choose a text channel for the giveaway.' });
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		const { options } = interaction;
+		const parsed = parseRequirements({
+			requiredRoleIds: [options.getRole('required-role')?.id].filter((id): id is string => id !== undefined),
+			requiredRoles: options.getString('required-roles'),
+			requiredRolesMode: options.getString('roles-mode') as 'any' | 'all' | null,
+			blockedRoles: options.getString('blocked-roles'),
+			minAccountAge: options.getString('min-account-age'),
+			minMemberAge: options.getString('min-server-age'),
+			boostersOnly: options.getBoolean('boosters-only'),
+			minInvites: options.getInteger('min-invites')
+		});
+		if (!parsed.ok) throw new UserError({ identifier: 'GiveawayRequirements', message: parsed.reason });
 		let giveaway: Giveaway;
 		try {
 			giveaway = await this.container.giveaways.create({
@@ -125,7 +148,8 @@ export class GiveawayCommand extends Command {
 				prize: interaction.options.getString('prize', true),
 				description: interaction.options.getString('description'),
 				winnerCount: interaction.options.getInteger('winners', true),
-				requiredRoleId: interaction.options.getRole('required-role')?.id ?? null,
+				requiredRoleId: null,
+				requirements: parsed.requirements,
 				durationMs: duration.ms
 			});
 		} catch (error) {

@@ -1,5 +1,27 @@
-import { DiscordAPIError, RESTJSONErrorCodes, SnowflakeUtil, type Client, type GuildTextBasedChannel } from 'discord.js';
+import { DiscordAPIError, RESTJSONErrorCodes, SnowflakeUtil, type Client, type GuildMember, type GuildTextBasedChannel } from 'discord.js';
+import { container } from '@sapphire/framework';
+import { total } from '../invites/records.js';
+import type { MemberFacts } from './requirements.js';
 import { PermanentDiscordError, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
+
+export type InviteTotal = (guildId: string, userId: string) => number;
+
+/** The invite tracker's total, read at each check (a restore replaces the tracker). */
+export const trackedInviteTotal: InviteTotal = (guildId, userId) => total(container.invites.counts(guildId, userId));
+
+/** The facts requirements are checked against, from a member (the Enter click's, or one fetched for the draw). */
+export function factsOf(member: GuildMember, inviteTotal: InviteTotal): MemberFacts {
+	return {
+		roleIds: [...member.roles.cache.keys()],
+		accountCreatedAt: member.user.createdTimestamp,
+		joinedAt: member.joinedTimestamp,
+		boosting: member.premiumSinceTimestamp !== null,
+		inviteTotal: inviteTotal(member.guild.id, member.id)
+	};
+}
+
+/** Discord's largest page of channel messages. */
+const MESSAGE_PAGE = 100;
 
 /** Failures that no retry will fix: the channel, message or member is gone, or the bot may not act there. */
 const PERMANENT_CODES = new Set<number | string>([
@@ -18,21 +40,24 @@ function permanent(error: unknown): never {
 
 /** The giveaways' view of Discord, through discord.js (whose REST manager queues per route and waits out 429s). */
 export class DiscordGiveaways implements GiveawayDiscord {
-	public constructor(private readonly client: Client) {}
+	public constructor(
+		private readonly client: Client,
+		/** A member's invite total in a guild, from the invite tracker. */
+		private readonly inviteTotal: InviteTotal = trackedInviteTotal
+	) {}
 
 	public servesGuild(guildId: string): boolean {
 		return this.client.guilds.cache.has(guildId);
 	}
 
-	public async isEligible(guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean> {
+	public async memberFacts(guildId: string, userId: string): Promise<MemberFacts | null> {
 		const guild = this.client.guilds.cache.get(guildId);
-		if (!guild) return false;
+		if (!guild) return null;
 		try {
 			// The cache follows joins, leaves and role changes (GuildMembers intent); a miss asks the API.
-			const member = await guild.members.fetch(userId);
-			return requiredRoleId === null || member.roles.cache.has(requiredRoleId);
+			return factsOf(await guild.members.fetch(userId), this.inviteTotal);
 		} catch (error) {
-			if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownMember || error.code === RESTJSONErrorCodes.UnknownUser)) return false;
+			if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownMember || error.code === RESTJSONErrorCodes.UnknownUser)) return null;
 			throw error;
 		}
 	}
@@ -64,10 +89,17 @@ export class DiscordGiveaways implements GiveawayDiscord {
 	public async findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null> {
 		const channel = await this.channel(channelId);
 		// A little before the recorded intent: clocks of two hosts differ.
-		const after = SnowflakeUtil.generate({ timestamp: since - 60_000 }).toString();
-		const messages = await channel.messages.fetch({ after, limit: 100, cache: false }).catch(permanent);
-		const found = messages.find((message) => message.author.id === this.client.user?.id && message.content.includes(marker));
-		return found?.id ?? null;
+		let after = SnowflakeUtil.generate({ timestamp: since - 60_000 }).toString();
+		// Every message since then, a page of 100 at a time: a busy channel may have buried the announcement under more
+		// than one page. A page fetched with `after` holds the messages just after it (newest first), so the next page
+		// starts after the newest one read; a short page is the end.
+		for (;;) {
+			const page = await channel.messages.fetch({ after, limit: MESSAGE_PAGE, cache: false }).catch(permanent);
+			const found = page.find((message) => message.author.id === this.client.user?.id && message.content.includes(marker));
+			if (found) return found.id;
+			if (page.size < MESSAGE_PAGE) return null;
+			after = page.reduce((newest, message) => (BigInt(message.id) > BigInt(newest) ? message.id : newest), after);
+		}
 	}
 
 	private async channel(channelId: string): Promise<GuildTextBasedChannel> {

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { KeyLock } from '../../storage-adapters/key-lock.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { drawWinners, type RandomInt } from './draw.js';
+import { unmetRequirement, type MemberFacts } from './requirements.js';
 import { GiveawayScheduler } from './scheduler.js';
 import {
 	cancel,
@@ -17,6 +18,7 @@ import {
 	GIVEAWAY_ENTRIES_NAMESPACE,
 	GIVEAWAY_NAMESPACE,
 	isOpen,
+	isPastRetention,
 	isRefusal,
 	moveEntrantsOut,
 	nextDueAt,
@@ -26,6 +28,7 @@ import {
 	recordAnnouncementResult,
 	recordReroll,
 	recordWinners,
+	requirementsOf,
 	resume,
 	setMessage,
 	type Giveaway,
@@ -35,7 +38,7 @@ import {
 	type Refusal,
 	type Transition
 } from './state.js';
-import { announcementContent, announcementMarker, giveawayMessage, rerollContent } from './views.js';
+import { announcementContent, announcementMarker, formatDuration, giveawayMessage, rerollContent } from './views.js';
 
 /** A message as the views build it; the Discord side sends it as is. */
 export type GiveawayMessagePayload = ReturnType<typeof giveawayMessage>;
@@ -49,8 +52,8 @@ export class PermanentDiscordError extends Error {
 export interface GiveawayDiscord {
 	/** Whether this process serves the guild (its shard holds it): only then does it schedule its giveaways. */
 	servesGuild(guildId: string): boolean;
-	/** Still a member, and holding the required role if there is one. */
-	isEligible(guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean>;
+	/** What the requirements are checked against, fetched now; null when the user is no longer a member. */
+	memberFacts(guildId: string, userId: string): Promise<MemberFacts | null>;
 	postMessage(channelId: string, payload: GiveawayMessagePayload): Promise<string>;
 	editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void>;
 	/** Sends the announcement (with `nonce`, enforced, so Discord drops a duplicate) and resolves with its message id. */
@@ -74,6 +77,10 @@ export interface GiveawayServiceOptions {
 	owner?: string;
 	now?: () => number;
 	random?: RandomInt;
+	/** Ended and cancelled giveaways, with their entries, are deleted this long after they end (GIVEAWAY_RETENTION); 90 days. */
+	retentionMs?: number;
+	/** How often old giveaways are looked for; 1 hour. */
+	pruneIntervalMs?: number;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -86,6 +93,8 @@ const REFUSED = Symbol('refused');
 /** How long an ending waits, at most ENTRY_SETTLE_ATTEMPTS times, for entries counted but not yet written. */
 const ENTRY_SETTLE_MS = 200;
 const ENTRY_SETTLE_ATTEMPTS = 10;
+/** Entries deleted per storage call when a giveaway is pruned. */
+const PRUNE_BATCH = 1000;
 
 function newGiveawayId(): string {
 	return Array.from({ length: ID_LENGTH }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
@@ -121,6 +130,10 @@ export class GiveawayService {
 	private readonly now: () => number;
 	private readonly random: RandomInt;
 	private readonly countEditIntervalMs: number;
+	private readonly retentionMs: number;
+	private readonly pruneIntervalMs: number;
+	private pruneTimer: NodeJS.Timeout | null = null;
+	private pruning: Promise<number> | null = null;
 
 	public constructor(
 		private readonly storage: Storage,
@@ -132,6 +145,8 @@ export class GiveawayService {
 		this.now = options.now ?? Date.now;
 		this.random = options.random ?? randomInt;
 		this.countEditIntervalMs = options.countEditIntervalMs ?? 5000;
+		this.retentionMs = options.retentionMs ?? 90 * 86_400_000;
+		this.pruneIntervalMs = options.pruneIntervalMs ?? 3_600_000;
 		this.scheduler = new GiveawayScheduler({
 			sweepMs: options.sweepMs ?? 30_000,
 			now: this.now,
@@ -148,6 +163,10 @@ export class GiveawayService {
 		await this.moveLegacyEntrants();
 		await this.scheduler.start();
 		this.logger.info(`Giveaways ready: ${this.scheduler.size} scheduled`);
+		const prune = () => void this.prune().catch((error) => this.logger.warn(`Giveaways: old giveaways not pruned: ${describe(error)}`));
+		prune();
+		this.pruneTimer = setInterval(prune, this.pruneIntervalMs);
+		this.pruneTimer.unref();
 	}
 
 	/** After a restore: the restored records may be from before `giveaway-entries`, and their end times changed. */
@@ -158,6 +177,8 @@ export class GiveawayService {
 
 	public stop(): void {
 		this.scheduler.stop();
+		if (this.pruneTimer) clearInterval(this.pruneTimer);
+		this.pruneTimer = null;
 		for (const slot of this.countEdits.values()) if (slot.timer) clearTimeout(slot.timer);
 		this.countEdits.clear();
 	}
@@ -220,15 +241,14 @@ export class GiveawayService {
 		return stored;
 	}
 
-	/** The Enter button: enters, or leaves when already entered. */
-	public toggleEntry(id: string, userId: string, memberRoleIds: readonly string[]): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
+	/** The Enter button: enters (when `member` meets the requirements), or leaves when already entered. */
+	public toggleEntry(id: string, userId: string, member: MemberFacts): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
 		const key = entryKey(id, userId);
 		return this.entryLocks.run(key, async () => {
 			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
 			const [giveaway, wasEntered] = await Promise.all([this.get(id), entries.has(key)]);
-			if (!wasEntered && giveaway?.requiredRoleId && !memberRoleIds.includes(giveaway.requiredRoleId)) {
-				return { ok: false, reason: `Only members with the <@&${giveaway.requiredRoleId}> role can enter this giveaway.` };
-			}
+			const unmet = !wasEntered && giveaway ? unmetRequirement(requirementsOf(giveaway), member, this.now()) : null;
+			if (unmet) return { ok: false, reason: unmet };
 			// Counted first, in the giveaway's own atomic update: that is where a giveaway that closed meanwhile refuses.
 			// The ending compares this count with the entries it reads, so an entry counted but not yet written is waited for.
 			const counted = await this.apply(id, countEntry(id, wasEntered ? -1 : 1));
@@ -240,12 +260,44 @@ export class GiveawayService {
 		});
 	}
 
-	/** The members who entered a giveaway. */
+	/** The members who entered a giveaway: a key range, whatever the number of other giveaways' entries. */
 	public async entrants(id: string): Promise<string[]> {
 		const prefix = entryKey(id, '');
 		const found: string[] = [];
-		for await (const [key] of this.storage.iterate(GIVEAWAY_ENTRIES_NAMESPACE)) if (key.startsWith(prefix)) found.push(key.slice(prefix.length));
+		for await (const [key] of this.storage.iteratePrefix(GIVEAWAY_ENTRIES_NAMESPACE, prefix)) found.push(key.slice(prefix.length));
 		return found;
+	}
+
+	/**
+	 * Deletes the giveaways that ended or were cancelled more than the retention period ago, with their entries; resolves
+	 * with how many. Entries go first: a crash in between leaves the giveaway, and the next pass deletes the rest.
+	 */
+	public prune(): Promise<number> {
+		this.pruning ??= this.pruneOld().finally(() => (this.pruning = null));
+		return this.pruning;
+	}
+
+	private async pruneOld(): Promise<number> {
+		const cutoff = this.now() - this.retentionMs;
+		let pruned = 0;
+		for (const [id, giveaway] of await this.storage.entries<Giveaway>(GIVEAWAY_NAMESPACE)) {
+			if (!isPastRetention(giveaway, cutoff)) continue;
+			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
+			let keys: string[] = [];
+			for await (const [key] of this.storage.iteratePrefix(GIVEAWAY_ENTRIES_NAMESPACE, entryKey(id, ''))) {
+				keys.push(key);
+				if (keys.length === PRUNE_BATCH) {
+					await entries.delete(keys);
+					keys = [];
+				}
+			}
+			if (keys.length > 0) await entries.delete(keys);
+			// Only if it is still the old giveaway: a restore may have brought it back as it was before it ended.
+			const deleted = await this.storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (current) => (current && isPastRetention(current, cutoff) ? undefined : current));
+			if (deleted === undefined) pruned++;
+		}
+		if (pruned > 0) this.logger.info(`Giveaways: ${pruned} ended more than ${formatDuration(this.retentionMs)} ago deleted with their entries`);
+		return pruned;
 	}
 
 	/**
@@ -302,7 +354,7 @@ export class GiveawayService {
 		if (giveaway.state !== 'ended') return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
 		const excluded = new Set(pastWinners(giveaway));
 		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
-		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.discord.isEligible(giveaway.guildId, userId, giveaway.requiredRoleId), this.random);
+		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.qualifies(giveaway, userId), this.random);
 		const recorded = await this.apply(id, recordReroll(id, { at: this.now(), byId, winners }));
 		if (!recorded.ok) return recorded;
 		await this.renderMessage(id);
@@ -312,6 +364,12 @@ export class GiveawayService {
 			.catch((error) => this.logger.warn(`Giveaway ${id}: the reroll announcement cannot be sent: ${describe(error)}`));
 		this.logger.info(`Giveaway ${id} rerolled by ${byId}: ${winners.length} new winners`);
 		return { ok: true, value: { giveaway: recorded.value, winners } };
+	}
+
+	/** At the draw: still a member, and meeting the requirements as they are now. */
+	private async qualifies(giveaway: Giveaway, userId: string): Promise<boolean> {
+		const member = await this.discord.memberFacts(giveaway.guildId, userId);
+		return member !== null && unmetRequirement(requirementsOf(giveaway), member, this.now()) === null;
 	}
 
 	private async change(guildId: string, id: string, transition: Transition): Promise<Outcome<Giveaway>> {
@@ -349,9 +407,9 @@ export class GiveawayService {
 		this.scheduler.track(id, nextDueAt(giveaway));
 		try {
 			if (giveaway.winners === null) {
-				const { guildId, requiredRoleId } = giveaway;
 				const entrants = await this.settledEntrants(giveaway);
-				const winners = await drawWinners(entrants, giveaway.winnerCount, (userId) => this.discord.isEligible(guildId, userId, requiredRoleId), this.random);
+				const drawing = giveaway;
+				const winners = await drawWinners(entrants, giveaway.winnerCount, (userId) => this.qualifies(drawing, userId), this.random);
 				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
 			}
 			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);

@@ -12,6 +12,8 @@
  * announcement already recorded).
  */
 
+import { NO_REQUIREMENTS, type Requirements } from './requirements.js';
+
 export const GIVEAWAY_NAMESPACE = 'giveaways';
 export const GIVEAWAY_CONFIG_NAMESPACE = 'giveaway-config';
 /**
@@ -67,7 +69,10 @@ export interface Giveaway {
 	prize: string;
 	description: string | null;
 	winnerCount: number;
+	/** Records from before `requirements`: the one role required (see requirementsOf). */
 	requiredRoleId: string | null;
+	/** Who may enter and win; absent in records from before requirements. */
+	requirements?: Requirements;
 	createdAt: number;
 	/** When it ends; while paused, when it would have ended at the time it was paused. */
 	endsAt: number;
@@ -119,6 +124,7 @@ export interface NewGiveaway {
 	description: string | null;
 	winnerCount: number;
 	requiredRoleId: string | null;
+	requirements?: Requirements;
 	durationMs: number;
 	now: number;
 }
@@ -134,6 +140,7 @@ export function createGiveaway(input: NewGiveaway): Giveaway {
 		description: input.description,
 		winnerCount: input.winnerCount,
 		requiredRoleId: input.requiredRoleId,
+		requirements: input.requirements ?? NO_REQUIREMENTS,
 		createdAt: input.now,
 		endsAt: input.now + input.durationMs,
 		remainingMs: null,
@@ -305,4 +312,16 @@ export function nextDueAt(giveaway: Giveaway): number | null {
 
 export function isOpen(giveaway: Giveaway): boolean {
 	return giveaway.state === 'active' || giveaway.state === 'paused' || giveaway.state === 'ending';
+}
+
+/** Ended or cancelled before `cutoff`: past the retention period, deleted with its entries. */
+export function isPastRetention(giveaway: Giveaway, cutoff: number): boolean {
+	return (giveaway.state === 'ended' || giveaway.state === 'cancelled') && giveaway.endedAt !== null && giveaway.endedAt < cutoff;
+}
+
+/** The giveaway's requirements; `requiredRoleId` (older records, or a single role) counts when they name no roles. */
+export function requirementsOf(giveaway: Pick<Giveaway, 'requiredRoleId' | 'requirements'>): Requirements {
+	const requirements = giveaway.requirements ?? NO_REQUIREMENTS;
+	if (giveaway.requiredRoleId === null || requirements.requiredRoleIds.length > 0) return requirements;
+	return { ...requirements, requiredRoleIds: [giveaway.requiredRoleId], requiredRolesMode: 'any' };
 }

@@ -1,6 +1,7 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, roleMention, time, TimestampStyles, userMention } from 'discord.js';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, time, TimestampStyles, userMention } from 'discord.js';
 import { DurationFormatter } from '@sapphire/duration';
-import { currentWinners, type Giveaway } from './state.js';
+import { requirementLines } from './requirements.js';
+import { currentWinners, requirementsOf, type Giveaway } from './state.js';
 
 const ACTIVE_COLOR = 0xf1c40f;
 const CLOSED_COLOR = 0x95a5a6;
@@ -51,7 +52,7 @@ export function giveawayMessage(giveaway: Giveaway) {
 	}
 	lines.push(`Hosted by ${userMention(giveaway.hostId)}`);
 	lines.push(`${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`);
-	if (giveaway.requiredRoleId) lines.push(`Only for ${roleMention(giveaway.requiredRoleId)}`);
+	lines.push(...requirementLines(requirementsOf(giveaway)));
 	lines.push(`Entries: **${giveaway.entryCount}**`);
 
 	const open = giveaway.state === 'active';

@@ -197,6 +197,13 @@ export class FilePartition {
 		return new Map(this.entries);
 	}
 
+	/** The entries whose key starts with `prefix`, as JSON texts, from one synchronous pass (one consistent moment, no copy of the rest). */
+	public withPrefix(prefix: string): Array<[string, string]> {
+		const found: Array<[string, string]> = [];
+		for (const [key, text] of this.entries) if (key.startsWith(prefix)) found.push([key, text]);
+		return found;
+	}
+
 	/** Waits until every change made so far is on disk. */
 	public async flush(): Promise<void> {
 		while (this.writer) await this.writer;

@@ -1,12 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload } from '../../../src/lib/giveaways/service.js';
-import { CLAIM_TIMEOUT_MS, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
+import { CLAIM_TIMEOUT_MS, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
+import type { MemberFacts } from '../../../src/lib/giveaways/requirements.js';
 import { announcementMarker } from '../../../src/lib/giveaways/views.js';
 import type { Storage } from '../../../src/storage-adapters/index.js';
 import { eventually } from '../../helpers/eventually.js';
 import { ADAPTERS, createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
 
 const REDIS_DATABASE = 14;
+
+/** A member as the requirements see it: old account, long in the server, no boost, no invites. */
+const member = (roleIds: string[] = []): MemberFacts => ({ roleIds, accountCreatedAt: 0, joinedAt: 0, boosting: false, inviteTotal: 0 });
 
 /** Discord as the giveaways see it: channels of messages, and who is still a member with which roles. */
 class FakeDiscord implements GiveawayDiscord {
@@ -19,9 +23,9 @@ class FakeDiscord implements GiveawayDiscord {
 		return true;
 	}
 
-	public async isEligible(_guildId: string, userId: string, requiredRoleId: string | null): Promise<boolean> {
+	public async memberFacts(_guildId: string, userId: string): Promise<MemberFacts | null> {
 		const roles = this.members.get(userId);
-		return roles !== undefined && (requiredRoleId === null || roles.includes(requiredRoleId));
+		return roles === undefined ? null : member(roles);
 	}
 
 	public async postMessage(channelId: string): Promise<string> {
@@ -103,7 +107,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const { id } = await start(giveaways);
 		const clicks = Array.from({ length: 30 }, (_, index) => `u${index}`);
 		// u0..u9 click twice (enter, then leave); everyone else once.
-		await Promise.all([...clicks, ...clicks.slice(0, 10)].map((userId) => giveaways.toggleEntry(id, userId, [])));
+		await Promise.all([...clicks, ...clicks.slice(0, 10)].map((userId) => giveaways.toggleEntry(id, userId, member())));
 		expect((await giveaways.entrants(id)).sort()).toEqual(clicks.slice(10).sort());
 		expect((await giveaways.get(id))!.entryCount).toBe(20);
 	});
@@ -113,7 +117,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const giveaways = service(storage, 'p1');
 		const { id } = await start(giveaways, 3, 'even');
 		discord.members.delete('u2'); // left the server
-		for (const userId of ['u1', 'u2', 'u3', 'u4', 'u6', 'u8']) await giveaways.toggleEntry(id, userId, ['even']);
+		for (const userId of ['u1', 'u2', 'u3', 'u4', 'u6', 'u8']) await giveaways.toggleEntry(id, userId, member(['even']));
 		clock += 10_000;
 		const racers = [giveaways, service(other, 'p2'), service(storage, 'p3'), service(other, 'p4')];
 		const outcomes = await Promise.all(racers.flatMap((racer) => [racer.end(id), racer.end(id)]));
@@ -133,7 +137,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 	it.skipIf(!available)('leaves a fresh claim alone and takes over a timed-out one without repeating its announcement', async () => {
 		const giveaways = service();
 		const { id } = await start(giveaways, 1);
-		await giveaways.toggleEntry(id, 'u0', []);
+		await giveaways.toggleEntry(id, 'u0', member());
 		clock += 10_000;
 		// A process claimed the ending, drew, decided to announce, sent, and died before recording the message id.
 		await leaveDeadClaim(id, ['u0']);
@@ -168,8 +172,8 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		expect(await namespace.get(id)).toMatchObject({ entryCount: 3 });
 		expect(await namespace.get(id)).not.toHaveProperty('entrants');
 		// Entering and leaving go on from there.
-		await giveaways.toggleEntry(id, 'u2', []);
-		await giveaways.toggleEntry(id, 'u6', []);
+		await giveaways.toggleEntry(id, 'u2', member());
+		await giveaways.toggleEntry(id, 'u6', member());
 		expect((await giveaways.entrants(id)).sort()).toEqual(['u0', 'u4', 'u6']);
 		clock += 10_000;
 		const ended = await giveaways.end(id);
@@ -180,7 +184,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 	it.skipIf(!available)('rerolls among entrants who have not won, with the winner count by default', async () => {
 		const giveaways = service();
 		const { id } = await start(giveaways, 2);
-		for (const userId of ['u0', 'u1', 'u2', 'u3', 'u4']) await giveaways.toggleEntry(id, userId, []);
+		for (const userId of ['u0', 'u1', 'u2', 'u3', 'u4']) await giveaways.toggleEntry(id, userId, member());
 		expect((await giveaways.endEarly('guild', id)).ok).toBe(true);
 		const first = (await giveaways.get(id))!.winners!;
 		const reroll = await giveaways.reroll('guild', id, 'host');
@@ -190,6 +194,36 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const last = await giveaways.reroll('guild', id, 'host', 5);
 		expect(last.ok && last.value.winners).toHaveLength(1);
 		expect(await giveaways.reroll('other-guild', id, 'host')).toMatchObject({ ok: false, reason: expect.stringMatching(/no giveaway/) });
+	});
+
+	it.skipIf(!available)('deletes giveaways ended or cancelled longer than the retention ago, with their entries only', async () => {
+		const DAY = 86_400_000;
+		const giveaways = new GiveawayService(storage, discord, silent, { now: () => clock, retentionMs: 30 * DAY });
+		services.push(giveaways);
+		const old = await start(giveaways, 1);
+		const recent = await start(giveaways, 1);
+		const cancelled = await start(giveaways, 1);
+		const running = await start(giveaways, 1);
+		for (const { id } of [old, recent, cancelled, running]) for (const userId of ['u0', 'u1', 'u2']) await giveaways.toggleEntry(id, userId, member());
+		expect((await giveaways.endEarly('guild', old.id)).ok).toBe(true);
+		expect((await giveaways.cancel('guild', cancelled.id)).ok).toBe(true);
+		clock += 20 * DAY;
+		expect((await giveaways.endEarly('guild', recent.id)).ok).toBe(true);
+		clock += 10 * DAY + 1;
+		expect(await giveaways.prune()).toBe(2);
+		expect(await giveaways.get(old.id)).toBeUndefined();
+		expect(await giveaways.get(cancelled.id)).toBeUndefined();
+		expect(await giveaways.entrants(old.id)).toEqual([]);
+		expect(await giveaways.entrants(cancelled.id)).toEqual([]);
+		expect((await giveaways.entrants(recent.id)).sort()).toEqual(['u0', 'u1', 'u2']);
+		expect((await giveaways.entrants(running.id)).sort()).toEqual(['u0', 'u1', 'u2']);
+		// Still possible until its retention passes.
+		expect((await giveaways.reroll('guild', recent.id, 'host')).ok).toBe(true);
+		expect(await giveaways.prune()).toBe(0);
+		clock += 20 * DAY;
+		expect(await giveaways.prune()).toBe(1);
+		expect((await storage.entries(GIVEAWAY_ENTRIES_NAMESPACE)).map(([key]) => key.split(':')[0])).toEqual([running.id, running.id, running.id]);
+		expect((await giveaways.get(running.id))?.state).toBe('active');
 	});
 
 	it.skipIf(!available)('ends giveaways on time from one timer, including ones due before it started', async () => {

@@ -33,7 +33,9 @@ export function registerChannelRoutes(router: Router, world: World, access: BotA
 		const limit = Math.min(100, Math.max(1, Number(request.query.get('limit') ?? 50)));
 		const before = request.query.get('before');
 		const after = request.query.get('after');
-		// Discord lists newest first.
+		// discord-api-docs resources/Message.md, "Get Channel Messages": limit 1-100 (default 50); before, after and around
+		// are mutually exclusive; "returns an array of message objects from newest to oldest". With `after`, the page is the
+		// messages just after that id (the oldest end), so a reader pages forward by passing the newest id it got.
 		const newestFirst = [...state.channelMessages(channel.id)].reverse();
 		const selected = newestFirst.filter(
 			(message) => (!before || BigInt(message.id) < BigInt(before)) && (!after || BigInt(message.id) > BigInt(after))

@@ -1,0 +1,144 @@
+import { roleMention } from 'discord.js';
+import { parseDuration } from './duration.js';
+import { formatDuration } from './views.js';
+
+/** Who may enter and win a giveaway; checked when a member clicks Enter and again at the draw. */
+export interface Requirements {
+	/** Roles a member must hold: any one of them, or all of them (`requiredRolesMode`). */
+	requiredRoleIds: string[];
+	requiredRolesMode: 'any' | 'all';
+	/** A member holding any of these may not enter or win. */
+	blockedRoleIds: string[];
+	/** Minimum age of the Discord account, ms. */
+	minAccountAgeMs: number | null;
+	/** Minimum time since the member joined the server, ms. */
+	minMemberAgeMs: number | null;
+	boostersOnly: boolean;
+	/** Minimum invite total (regular - left - fake + bonus), from the invite tracker. */
+	minInvites: number | null;
+}
+
+export const NO_REQUIREMENTS: Requirements = Object.freeze({
+	requiredRoleIds: [],
+	requiredRolesMode: 'any',
+	blockedRoleIds: [],
+	minAccountAgeMs: null,
+	minMemberAgeMs: null,
+	boostersOnly: false,
+	minInvites: null
+}) as Requirements;
+
+/** What the checks need to know about a member, gathered from Discord and the invite tracker. */
+export interface MemberFacts {
+	roleIds: readonly string[];
+	accountCreatedAt: number;
+	/** When the member joined the server; null when Discord did not say. */
+	joinedAt: number | null;
+	boosting: boolean;
+	inviteTotal: number;
+}
+
+/**
+ * The first requirement the member does not meet, written for them, or null when they meet all. Pure: `now` comes in,
+ * so the Enter check and the draw judge alike.
+ */
+export function unmetRequirement(requirements: Requirements, member: MemberFacts, now: number): string | null {
+	const roles = new Set(member.roleIds);
+	const { requiredRoleIds, blockedRoleIds } = requirements;
+	if (requiredRoleIds.length > 0) {
+		const held = requiredRoleIds.filter((roleId) => roles.has(roleId)).length;
+		if (requirements.requiredRolesMode === 'all' && held < requiredRoleIds.length) {
+			return `You need all of these roles: ${requiredRoleIds.map(roleMention).join(', ')}.`;
+		}
+		if (requirements.requiredRolesMode === 'any' && held === 0) {
+			return requiredRoleIds.length === 1
+				? `Only members with the ${roleMention(requiredRoleIds[0]!)} role can enter this giveaway.`
+				: `You need one of these roles: ${requiredRoleIds.map(roleMention).join(', ')}.`;
+		}
+	}
+	const blocked = blockedRoleIds.find((roleId) => roles.has(roleId));
+	if (blocked) return `Members with the ${roleMention(blocked)} role cannot enter this giveaway.`;
+	if (requirements.minAccountAgeMs !== null && now - member.accountCreatedAt < requirements.minAccountAgeMs) {
+		return `Your Discord account must be at least ${formatDuration(requirements.minAccountAgeMs)} old.`;
+	}
+	if (requirements.minMemberAgeMs !== null && (member.joinedAt === null || now - member.joinedAt < requirements.minMemberAgeMs)) {
+		return `You must have been in this server for at least ${formatDuration(requirements.minMemberAgeMs)}.`;
+	}
+	if (requirements.boostersOnly && !member.boosting) return 'Only server boosters can enter this giveaway.';
+	if (requirements.minInvites !== null && member.inviteTotal < requirements.minInvites) {
+		return `You need at least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'} (you have ${member.inviteTotal}).`;
+	}
+	return null;
+}
+
+/** Whether anything is required beyond being a member. */
+export function hasRequirements(requirements: Requirements): boolean {
+	const { requiredRoleIds, blockedRoleIds, minAccountAgeMs, minMemberAgeMs, boostersOnly, minInvites } = requirements;
+	return requiredRoleIds.length > 0 || blockedRoleIds.length > 0 || minAccountAgeMs !== null || minMemberAgeMs !== null || boostersOnly || minInvites !== null;
+}
+
+/** Lines for the giveaway message. */
+export function requirementLines(requirements: Requirements): string[] {
+	const lines: string[] = [];
+	const { requiredRoleIds, blockedRoleIds } = requirements;
+	if (requiredRoleIds.length === 1) lines.push(`Only for ${roleMention(requiredRoleIds[0]!)}`);
+	else if (requiredRoleIds.length > 1) lines.push(`Only for members with ${requirements.requiredRolesMode === 'all' ? 'all' : 'one'} of ${requiredRoleIds.map(roleMention).join(', ')}`);
+	if (blockedRoleIds.length > 0) lines.push(`Not for ${blockedRoleIds.map(roleMention).join(', ')}`);
+	if (requirements.minAccountAgeMs !== null) lines.push(`Accounts at least ${formatDuration(requirements.minAccountAgeMs)} old`);
+	if (requirements.minMemberAgeMs !== null) lines.push(`Members for at least ${formatDuration(requirements.minMemberAgeMs)}`);
+	if (requirements.boostersOnly) lines.push('Server boosters only');
+	if (requirements.minInvites !== null) lines.push(`At least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'}`);
+	return lines;
+}
+
+/** Role ids in text such as `<@&123> <@&456>` or `123, 456`; null when something else is written. */
+export function parseRoleList(text: string): string[] | null {
+	const items = text.split(/[\s,]+/).filter((item) => item !== '');
+	const ids = items.map((item) => /^(?:<@&)?(\d{17,20})>?$/.exec(item)?.[1]);
+	return ids.every((id): id is string => id !== undefined) ? [...new Set(ids)] : null;
+}
+
+/** The requirement options of /giveaway start, as typed. */
+export interface RequirementInput {
+	requiredRoleIds: string[];
+	requiredRoles: string | null;
+	requiredRolesMode: 'any' | 'all' | null;
+	blockedRoles: string | null;
+	minAccountAge: string | null;
+	minMemberAge: string | null;
+	boostersOnly: boolean | null;
+	minInvites: number | null;
+}
+
+/** Requirements from command options; a refusal names the option that is wrong. */
+export function parseRequirements(input: RequirementInput): { ok: true; requirements: Requirements } | { ok: false; reason: string } {
+	const roles = (text: string | null, option: string) => {
+		if (text === null) return [];
+		const ids = parseRoleList(text);
+		if (ids === null) throw new RangeError(`\`${option}\`: mention the roles (@role) or give their ids, separated by spaces.`);
+		return ids;
+	};
+	const age = (text: string | null, option: string) => {
+		if (text === null) return null;
+		const parsed = parseDuration(text);
+		if (!parsed.ok) throw new RangeError(`\`${option}\`: ${parsed.reason.replace('A giveaway lasts', 'it is')}`);
+		return parsed.ms;
+	};
+	try {
+		const requirements: Requirements = {
+			requiredRoleIds: [...new Set([...input.requiredRoleIds, ...roles(input.requiredRoles, 'required-roles')])],
+			requiredRolesMode: input.requiredRolesMode ?? 'any',
+			blockedRoleIds: roles(input.blockedRoles, 'blocked-roles'),
+			minAccountAgeMs: age(input.minAccountAge, 'min-account-age'),
+			minMemberAgeMs: age(input.minMemberAge, 'min-server-age'),
+			boostersOnly: input.boostersOnly ?? false,
+			minInvites: input.minInvites
+		};
+		const both = requirements.requiredRoleIds.find((roleId) => requirements.blockedRoleIds.includes(roleId));
+		if (both) return { ok: false, reason: `${roleMention(both)} cannot be both required and blocked.` };
+		return { ok: true, requirements };
+	} catch (error) {
+		if (error instanceof RangeError) return { ok: false, reason: error.message };
+		throw error;
+	}
+}
