@@ -73,6 +73,12 @@ function reliabilitySection(): string {
 			`Redis outage: the server stopped for ${(Number(outage.outageMs) / 1000).toFixed(1)} s; ${outage.answeredWithError} of ${outage.changesDuringOutage} changes answered "storage is unavailable" (ephemeral), ${outage.readsDuringOutage} reads answered from memory, ${outage.gatewayReconnects} gateway reconnects; the join during the outage was ${outage.joinDuringOutage}; the join after it ${outage.joinAfterOutage}.`
 		);
 	}
+	const redisFaults = results.get('redis-faults');
+	if (redisFaults) {
+		lines.push('', 'Redis faults on the storage layer under a steady stream of writes (tests/reliability/redis-faults.test.ts); phantom: a refused write visible afterwards.', '');
+		lines.push('| fault | rounds | acknowledged | lost | phantom | recovered |', '| --- | --- | --- | --- | --- | --- |');
+		for (const row of redisFaults.rows as Array<Record<string, unknown>>) lines.push(`| ${row.fault} | ${row.rounds} | ${row.acknowledged} | ${row.lost} | ${row.phantom} | ${row.recovered} |`);
+	}
 	if (results.size === 0) lines.push('(No results yet: run `npm run test:reliability` first.)');
 	return lines.join('\n');
 }

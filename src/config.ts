@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AdapterName } from './storage-adapters/types.js';
@@ -12,12 +13,15 @@ export const CONFIG_KEYS = [
 	'DATA_DIR',
 	'SQLITE_PATH',
 	'REDIS_URL',
+	'REDIS_PREFIX',
 	'BACKUP_DIR',
 	'BACKUP_KEEP',
 	'PLUGINS',
 	'PLUGIN_FAILURE',
 	'OWNER_IDS',
 	'HEALTH_PORT',
+	'HEALTH_HOST',
+	'HEALTH_TOKEN',
 	'LOG_LEVEL',
 	'SHARD_COUNT',
 	'BACKUP_INTERVAL'
@@ -44,6 +48,8 @@ export interface Config {
 	readonly dataDir: string;
 	readonly sqlitePath: string;
 	readonly redisUrl: string;
+	/** Every Redis key the bot writes starts with it; keys without it are another app's and never touched. */
+	readonly redisPrefix: string;
 	readonly backupDir: string;
 	readonly backupKeep: number;
 	/** Package names as written; relative paths resolved against the working directory. */
@@ -51,6 +57,10 @@ export interface Config {
 	readonly pluginFailure: (typeof PLUGIN_FAILURE_MODES)[number];
 	readonly ownerIds: readonly string[];
 	readonly healthPort: number | null;
+	/** The address the health endpoint listens on; loopback unless the operator opens it. */
+	readonly healthHost: string;
+	/** Bearer token the health endpoint requires, or null; not enumerable, like the Discord token. */
+	readonly healthToken: string | null;
 	readonly logLevel: LogLevelName;
 	/** Shards `npm run start:sharded` spawns: a number, or 'auto' for the count Discord recommends. */
 	readonly shardCount: number | 'auto';
@@ -113,18 +123,21 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		dataDir,
 		sqlitePath: settings.SQLITE_PATH === undefined ? join(dataDir, 'bot.sqlite') : resolve(cwd, settings.SQLITE_PATH),
 		redisUrl: settings.REDIS_URL,
+		redisPrefix: settings.REDIS_PREFIX,
 		backupDir: settings.BACKUP_DIR === undefined ? join(dataDir, 'backups') : resolve(cwd, settings.BACKUP_DIR),
 		backupKeep: settings.BACKUP_KEEP,
 		plugins: Object.freeze(settings.PLUGINS.map((plugin) => (isPathSpecifier(plugin) ? resolve(cwd, plugin) : plugin))),
 		pluginFailure: settings.PLUGIN_FAILURE,
 		ownerIds: Object.freeze(settings.OWNER_IDS),
 		healthPort: settings.HEALTH_PORT ?? null,
+		healthHost: settings.HEALTH_HOST,
 		logLevel: settings.LOG_LEVEL,
 		shardCount: settings.SHARD_COUNT,
 		backupIntervalMs: settings.BACKUP_INTERVAL,
 		configFile
 	};
 	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
+	Object.defineProperty(config, 'healthToken', { value: settings.HEALTH_TOKEN ?? null, enumerable: false });
 	return Object.freeze(config) as Config | ConfigWithoutToken;
 }
 
@@ -206,12 +219,21 @@ const settingsSchema = z.object({
 	DATA_DIR: z.string().default('./data'),
 	SQLITE_PATH: z.string().optional(),
 	REDIS_URL: url('a redis:// or rediss:// URL', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+	// Ends with ":" so that no namespace of one prefix can read as a namespace of another (namespaces have no ":").
+	REDIS_PREFIX: setting('1-64 letters, digits, "_", "-", "." or ":" ending with ":" (like supreme:)', (raw) =>
+		/^[A-Za-z0-9_.:-]{0,63}:$/.test(raw) ? raw : undefined
+	).default('supreme:'),
 	BACKUP_DIR: z.string().optional(),
 	BACKUP_KEEP: integer('a whole number of at least 1', 1, Number.MAX_SAFE_INTEGER).default(20),
 	PLUGINS: list('a comma-separated list of plugin package names or paths', () => true).default([]),
 	PLUGIN_FAILURE: oneOf(PLUGIN_FAILURE_MODES).default('skip'),
 	OWNER_IDS: list('a comma-separated list of user ids (17-20 digit snowflakes)', isSnowflake).default([]),
 	HEALTH_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
+	HEALTH_HOST: setting('an IP address or host name to listen on, like 127.0.0.1 or 0.0.0.0', (raw) =>
+		isIP(raw) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(raw) ? raw : undefined
+	).default('127.0.0.1'),
+	// The value is a secret: the error never repeats it.
+	HEALTH_TOKEN: setting('at least 16 characters without spaces', (raw) => (/^\S{16,}$/.test(raw) ? raw : undefined), () => 'a shorter value').optional(),
 	LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
 	SHARD_COUNT: setting<number | 'auto'>('auto or a whole number of at least 1', (raw) =>
 		raw.toLowerCase() === 'auto' ? 'auto' : /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 10_000 ? Number(raw) : undefined

@@ -3,7 +3,7 @@ import '@sapphire/plugin-logger/register';
 import './plugins/core/register.js';
 import { container, LogLevel } from '@sapphire/framework';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createClient } from './lib/client.js';
+import { createClient, loginFailureLine } from './lib/client.js';
 import { loadDotEnv } from './lib/env-file.js';
 import { loadPlugins, PluginLoadError } from './plugins/loader.js';
 import { describeError, redactSecrets } from './lib/secrets.js';
@@ -48,7 +48,7 @@ process.on('unhandledRejection', (reason) => {
 try {
 	await client.login(config.discordToken);
 } catch (error) {
-	const line = error instanceof StartupError ? error.message : `Startup failed: ${describeError(error)}`;
+	const line = error instanceof StartupError ? error.message : (loginFailureLine(error) ?? `Startup failed: ${describeError(error)}`);
 	if (logger.has(LogLevel.Fatal)) logger.fatal(line);
 	else process.stderr.write(`${line}\n`);
 	if (error instanceof Error && !(error instanceof StartupError)) logger.debug(redactSecrets(error.stack ?? ''));

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ApplicationCommandRegistries, container, LogLevel, SapphireClient } from '@sapphire/framework';
 import { Logger } from '@sapphire/plugin-logger';
-import { GatewayIntentBits } from 'discord.js';
+import { GatewayIntentBits, Partials } from 'discord.js';
 import type { Config, LogLevelName } from '../config.js';
 import './container.js';
 import { addSecret } from './secrets.js';
@@ -24,6 +24,7 @@ export function createClient(config: Config): SapphireClient {
 	container.config = config;
 	addSecret(config.discordToken);
 	addSecret(redisPassword(config.redisUrl));
+	addSecret(config.healthToken);
 	// Guild registration is instant, global registration can take an hour: test servers want the former.
 	ApplicationCommandRegistries.setDefaultGuildIds(config.commandGuildIds.length > 0 ? [...config.commandGuildIds] : null);
 
@@ -33,6 +34,9 @@ export function createClient(config: Config): SapphireClient {
 	const client = new SapphireClient({
 		// Invite tracking, welcome/goodbye and auto-roles need exactly these.
 		intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites],
+		// Without GUILD_PRESENCES, GUILD_CREATE carries only the bot's own member, so after a restart nobody else is
+		// cached; discord.js emits guildMemberRemove / guildMemberUpdate for uncached members only with this partial.
+		partials: [Partials.GuildMember],
 		...(config.discordApiUrl === null ? {} : { rest: { api: config.discordApiUrl } }),
 		logger: { level: LOG_LEVELS[config.logLevel] },
 		baseUserDirectory: PIECES_DIRECTORY,
@@ -44,6 +48,18 @@ export function createClient(config: Config): SapphireClient {
 	loadPiecesAsEsm();
 	plainTraceLines(client.logger);
 	return client;
+}
+
+/**
+ * Gateway close 4014 (a privileged intent the application may not use: discord-api-docs, developers/events/gateway.mdx,
+ * Privileged Intents) reaches login as @discordjs/ws's "Used disallowed intents". The only privileged intent the
+ * bot asks for is Server Members, so the line says where to turn it on.
+ */
+export const DISALLOWED_INTENTS_LINE =
+	'Discord refused the Server Members intent (gateway close 4014): turn on "Server Members Intent" in the developer portal (https://discord.com/developers/applications, your application, Bot, Privileged Gateway Intents); verified bots need Discord\'s approval for it';
+
+export function loginFailureLine(error: unknown): string | null {
+	return error instanceof Error && error.message === 'Used disallowed intents' ? DISALLOWED_INTENTS_LINE : null;
 }
 
 /** plugin-logger writes trace lines with console.trace, which adds a stack under each; they read like debug lines instead. */

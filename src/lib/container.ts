@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { AutoRoleService } from './autorole/service.js';
 import type { GiveawayService } from './giveaways/service.js';
 import type { InviteTracker } from './invites/tracker.js';
+import type { ScreeningHolds } from './screening.js';
 import type { RunningServices } from './shutdown.js';
 import type { Storage } from '../storage-adapters/index.js';
 import type { WelcomeService } from './welcome/service.js';
@@ -21,6 +22,8 @@ declare module '@sapphire/pieces' {
 		autoroles: AutoRoleService;
 		/** Giveaways in the `giveaways` namespace, host roles in `giveaway-config`; endings scheduled on ready. */
 		giveaways: GiveawayService;
+		/** What waits for members still in rules screening / onboarding, in the `screening-holds` namespace. */
+		screening: ScreeningHolds;
 		/** Timer-driven services, stopped by shutdown (src/lib/shutdown.ts) before storage closes. */
 		services: RunningServices;
 	}

@@ -6,6 +6,8 @@ import { GiveawayService } from './giveaways/service.js';
 import { DiscordInviteSource } from './invites/discord-source.js';
 import { syncRankRoles } from './invites/rank-roles.js';
 import { InviteTracker } from './invites/tracker.js';
+import { ScreeningHolds } from './screening.js';
+import { describeError } from './secrets.js';
 import { WelcomeService } from './welcome/service.js';
 
 /**
@@ -43,15 +45,25 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		await Promise.all([...client.guilds.cache.keys()].map((guildId) => container.invites.refresh(guildId)));
 	});
 
+	// Members still in rules screening: their auto-roles and welcome wait (stored) until they pass it.
+	const screening = new ScreeningHolds(storage, logger);
+	await screening.start();
+	screening.onPassed = async (member, hold) => {
+		if (hold.autoroles) await container.autoroles.memberJoined(member).catch((error) => logger.error(`Auto-roles of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
+		if (hold.welcome) await container.welcome.welcome(member, hold.welcome).catch((error) => logger.error(`Welcome of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
+	};
+	container.screening = screening;
+
 	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/autoroles).
-	container.welcome = new WelcomeService(storage, container.invites, logger);
+	container.welcome = new WelcomeService(storage, container.invites, logger, screening);
 	// Welcome messages name the inviter through the tracker, so they follow a reloaded one.
 	onDataRestored('welcome', async () => {
-		container.welcome = new WelcomeService(storage, container.invites, logger);
+		container.welcome = new WelcomeService(storage, container.invites, logger, screening);
 	});
-	container.autoroles = new AutoRoleService(storage, client, logger);
+	container.autoroles = new AutoRoleService(storage, client, logger, undefined, screening);
 	// Delayed grants wait in memory: after a restore, wait for the restored ones instead.
 	onDataRestored('autoroles', async () => void (await container.autoroles.reload()));
+	onDataRestored('screening', async () => void (await screening.start()));
 
 	// Giveaways keep only timers in memory: scheduled from storage once the client is ready (listeners/giveaways) and
 	// read again by a sweep every 30 s; a restore sweeps at once.

@@ -7,6 +7,16 @@ import type { AdapterName, BackupInfo, BackupManifest } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
+/**
+ * The reason of the backup that keeps another bot's original files (Supreme-BOT2's, before the legacy import): never
+ * this bot's data, so it is never restored from nor used to repair a damaged file.
+ */
+export const LEGACY_IMPORT_REASON = 'legacy-import';
+
+export function holdsOurData(backup: Pick<BackupManifest, 'reason'>): boolean {
+	return backup.reason !== LEGACY_IMPORT_REASON;
+}
+
 /** A backup id is the folder name: a sortable UTC time, a counter against clashes within one millisecond, and the reason. */
 const BACKUP_ID = /^\d{8}T\d{9}Z-\d{2}-[a-z0-9][a-z0-9-]{0,39}$/;
 

@@ -65,6 +65,11 @@ export interface Storage {
 	entries<T = unknown>(namespace: string): Promise<Array<[string, T]>>;
 	/** Every live entry of a namespace, read in batches: for namespaces that grow with the members (join history). */
 	iterate<T = unknown>(namespace: string): AsyncIterable<[string, T]>;
+	/**
+	 * The live entries whose key starts with `prefix` (e.g. one giveaway's entries), without reading the rest of the
+	 * namespace: file filters the keys in memory, sqlite reads a key range, redis lets the server match the keys.
+	 */
+	iteratePrefix<T = unknown>(namespace: string, prefix: string): AsyncIterable<[string, T]>;
 	/** Namespaces that hold data or were declared. */
 	namespaces(): Promise<string[]>;
 	backup(reason: string): Promise<BackupInfo>;
@@ -73,6 +78,8 @@ export interface Storage {
 	acquireLease(name: string, ttlMs: number): Promise<boolean>;
 	restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }>;
 	status(): Promise<StorageStatus>;
+	/** Cheap: whether the backend answers right now (a ping), without counting anything. */
+	health(): Promise<{ healthy: boolean; problem?: string }>;
 	/** True when another process restored or imported data since the last call: in-memory state must be reloaded. */
 	dataReplacedElsewhere(): Promise<boolean>;
 	close(): Promise<void>;
@@ -83,6 +90,8 @@ export interface StorageOptions {
 	dataDir: string;
 	sqlitePath: string;
 	redisUrl: string;
+	/** Every Redis key the storage writes starts with it (REDIS_PREFIX); default `supreme:`. */
+	redisPrefix?: string;
 	backupDir: string;
 	backupKeep: number;
 	/** Namespaces the bot and its plugins declared; they appear in status and backups even while empty. */

@@ -201,4 +201,15 @@ describe('against the local Discord emulator', () => {
 		expect(bot.output).not.toContain(TOKEN);
 		expect(bot.output).not.toMatch(/^\s+at /m);
 	});
+
+	it('exits 1 with one line naming the Server Members intent when the application may not use it (close 4014)', async () => {
+		emulator = await DiscordEmulator.start({ privilegedIntents: { guildMembers: false } });
+		emulator.createGuild({ name: 'No intent' });
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir: join(cwd, 'data'), token: TOKEN });
+		await expect(bot.start()).rejects.toThrow(/exited \(code 1/);
+		const fatal = bot.output.split('\n').filter((line) => /FATAL/.test(line));
+		expect(fatal).toEqual([expect.stringMatching(/Server Members intent.*developer portal.*Bot.*Privileged Gateway Intents/)]);
+		expect(bot.output).not.toMatch(/^\s+at /m);
+		expect(bot.output).not.toContain(TOKEN);
+	});
 });

@@ -56,11 +56,21 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		expect(emulator.serverErrors).toEqual([]);
 	});
 
-	it('logs in and receives the seeded guild with its members', () => {
+	it('logs in and receives the seeded guild with only the bot as member (no GUILD_PRESENCES), and the true member_count', () => {
 		const guild = client.guilds.cache.get(guildId);
 		expect(guild?.name).toBe('Emulated');
-		expect(guild?.members.cache.has(inviter)).toBe(true);
+		expect([...guild!.members.cache.keys()]).toEqual([emulator.botUser.id]);
+		expect(guild?.memberCount).toBe(3);
 		expect(client.user.id).toBe(emulator.botUser.id);
+	});
+
+	it('sends every member of a small guild in GUILD_CREATE to a session with GUILD_PRESENCES', async () => {
+		const withPresences = await loginClient(emulator, 'presences-token', [...intents, GatewayIntentBits.GuildPresences]);
+		try {
+			expect(withPresences.guilds.cache.get(guildId)?.members.cache.has(inviter)).toBe(true);
+		} finally {
+			await withPresences.destroy();
+		}
 	});
 
 	it('delivers a join through an invite after bumping its uses', async () => {

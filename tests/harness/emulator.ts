@@ -7,7 +7,7 @@ import { InteractionHandle } from './emulator/interactions.js';
 import { publicMessage } from './emulator/messages.js';
 import { apiInvite } from './emulator/shapes.js';
 import { registerChannelRoutes } from './emulator/routes/channels.js';
-import { registerCommandRoutes } from './emulator/routes/commands.js';
+import { commandUsableIn, registerCommandRoutes } from './emulator/routes/commands.js';
 import { BotAccess } from './emulator/routes/access.js';
 import { registerGuildRoutes } from './emulator/routes/guilds.js';
 import { registerIdentityRoutes } from './emulator/routes/identity.js';
@@ -32,6 +32,13 @@ export interface EmulatorOptions {
 	botUsername?: string;
 	/** Tokens answered with 401 (REST) and 4004 (gateway); any other token is accepted. */
 	invalidTokens?: string[];
+}
+
+export interface JoinOptions {
+	/** The server screens new members (rules screening / onboarding): the member arrives `pending: true`. */
+	pending?: boolean;
+	/** Invite joins only: GUILD_MEMBER_ADD is sent first, the invite's use is counted this many ms later (issue 14, rule 10). */
+	useCountedAfterMs?: number;
 }
 
 /** A user given by id, or the options for a new one (a new user with a generated name when omitted). */
@@ -208,10 +215,15 @@ export class DiscordEmulator {
 	}
 
 	/** A member joins through an invite: its uses go up (an exhausted invite is deleted) before GUILD_MEMBER_ADD. */
-	public joinViaInvite(guildId: string, code: string, user?: UserSpec): ApiUser {
+	public joinViaInvite(guildId: string, code: string, user?: UserSpec, options: JoinOptions = {}): ApiUser {
 		const joiner = this.userFrom(user);
-		this.world.joinViaInvite(guildId, code, joiner.id);
+		this.world.joinViaInvite(guildId, code, joiner.id, options);
 		return joiner;
+	}
+
+	/** A pending member (joined with `pending: true`) passes the server's rules screening: GUILD_MEMBER_UPDATE `pending: false`. */
+	public passScreening(guildId: string, userId: string): void {
+		this.world.passScreening(guildId, userId);
 	}
 
 	/** A member joins through the vanity URL: the vanity uses go up, no invite changes. */
@@ -222,9 +234,9 @@ export class DiscordEmulator {
 	}
 
 	/** A join no invite explains (e.g. server discovery): nothing but GUILD_MEMBER_ADD. */
-	public joinUnknown(guildId: string, user?: UserSpec): ApiUser {
+	public joinUnknown(guildId: string, user?: UserSpec, options: JoinOptions = {}): ApiUser {
 		const joiner = this.userFrom(user);
-		this.world.addMember(guildId, joiner.id);
+		this.world.addMember(guildId, joiner.id, options);
 		return joiner;
 	}
 
@@ -292,6 +304,10 @@ export class DiscordEmulator {
 		const candidates = [...(guildId ? this.state.commandsOf(guildId).values() : []), ...this.state.globalCommands.values()];
 		const command = candidates.find((candidate) => candidate.name === name && candidate.type === 1);
 		if (!command) throw new Error(`/${name} is not registered; registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'nothing'}`);
+		// Discord shows a command only where its `contexts` allow (developers/interactions/application-commands.mdx,
+		// Interaction Contexts); "Guild commands don't support the BOT_DM interaction context" (same page).
+		const where = guildId ? 'guild' : 'dm';
+		if (!commandUsableIn(command, where) || (where === 'dm' && command.guild_id)) throw new Error(`/${name} is not available in ${where === 'dm' ? 'DMs with the bot' : 'servers'} (contexts ${JSON.stringify(command.contexts)})`);
 		return command;
 	}
 

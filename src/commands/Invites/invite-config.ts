@@ -1,6 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { EmbedBuilder, roleMention } from 'discord.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
@@ -12,7 +12,7 @@ const MAX_RANK_ROLES = 25;
 export class InviteConfigCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
@@ -22,6 +22,12 @@ export class InviteConfigCommand extends Command {
 						.setName('fake-account-age')
 						.setDescription('Accounts younger than this count as fake invites')
 						.addIntegerOption((option) => option.setName('days').setDescription('Days (0 turns the rule off)').setRequired(true).setMinValue(0).setMaxValue(365))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('fake-without-avatar')
+						.setDescription('Members without an avatar count as fake invites (off by default)')
+						.addBooleanOption((option) => option.setName('enabled').setDescription('On or off').setRequired(true))
 				)
 				.addSubcommand((subcommand) =>
 					subcommand
@@ -55,6 +61,11 @@ export class InviteConfigCommand extends Command {
 				config = await invites.updateConfig(guildId, (current) => ({ ...current, fakeAccountDays: days }));
 				break;
 			}
+			case 'fake-without-avatar': {
+				const enabled = interaction.options.getBoolean('enabled', true);
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, fakeWithoutAvatar: enabled }));
+				break;
+			}
 			case 'rank-role-add': {
 				const role = interaction.options.getRole('role', true);
 				const problem = roleProblem(role, interaction.guild);
@@ -83,18 +94,20 @@ export class InviteConfigCommand extends Command {
 			default:
 				config = invites.config(guildId);
 		}
-		await interaction.reply({ embeds: [this.describe(config)], allowedMentions: { parse: [] } });
+		await interaction.reply({ embeds: [this.describe(config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
 	}
 
-	private describe(config: InviteConfig): EmbedBuilder {
+	private describe(config: InviteConfig, unreadable: string | undefined): EmbedBuilder {
 		const ranks = config.rankRoles.map((rank) => `${rank.total} invites → ${roleMention(rank.roleId)}`);
 		return new EmbedBuilder()
 			.setColor(INVITES_COLOR)
 			.setTitle('Invite tracking settings')
 			.addFields(
 				{ name: 'Fake-account age', value: config.fakeAccountDays === 0 ? 'off' : `${config.fakeAccountDays} days`, inline: true },
+				{ name: 'No avatar counts as fake', value: config.fakeWithoutAvatar ? 'yes' : 'no', inline: true },
 				{ name: 'Rank roles follow totals', value: config.removeRankRolesBelow ? 'yes' : 'no', inline: true },
-				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' }
+				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' },
+				{ name: 'Invite uses', value: unreadable ? `cannot be read: ${unreadable}; joins are recorded as unknown` : 'readable' }
 			);
 	}
 }

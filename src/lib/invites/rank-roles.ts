@@ -1,4 +1,5 @@
 import type { Client } from 'discord.js';
+import { roleProblem } from '../roles.js';
 import type { InviteConfig } from './tracker.js';
 
 /** Roles an inviter should have at `total`, and the ones to take away when the guild wants rank roles to follow totals. */
@@ -14,9 +15,14 @@ export async function syncRankRoles(client: Client, guildId: string, inviterId: 
 	const guild = client.guilds.cache.get(guildId);
 	const member = await guild?.members.fetch(inviterId).catch(() => null);
 	if (!guild || !member) return;
+	// Roles the bot cannot manage (per its cached permissions) are skipped, not sent for Discord to refuse.
+	const manageable = (roleId: string) => {
+		const role = guild.roles.cache.get(roleId);
+		return role !== undefined && roleProblem(role, guild) === null;
+	};
 	const { give, take } = rankRoleChanges(config, total);
-	const missing = give.filter((roleId) => !member.roles.cache.has(roleId));
-	const extra = take.filter((roleId) => member.roles.cache.has(roleId));
+	const missing = give.filter((roleId) => !member.roles.cache.has(roleId) && manageable(roleId));
+	const extra = take.filter((roleId) => member.roles.cache.has(roleId) && manageable(roleId));
 	if (missing.length > 0) await member.roles.add(missing, `Invite rank: ${total} invites`);
 	if (extra.length > 0) await member.roles.remove(extra, `Invite rank: ${total} invites`);
 }

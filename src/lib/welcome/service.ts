@@ -5,6 +5,7 @@ import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type Gree
 import type { JoinEvent } from '../invites/records.js';
 import { total } from '../invites/records.js';
 import type { InviteTracker } from '../invites/tracker.js';
+import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
 import { placeholderValues, renderTemplate, type TemplateFacts } from '../templates/placeholders.js';
 import { fetchAvatar, renderCard } from './card.js';
@@ -14,6 +15,7 @@ import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, type GreetingKi
 export type GreetingOutcome =
 	| { status: 'sent'; channelId: string; dm: 'sent' | 'failed' | 'off' }
 	| { status: 'not-configured' }
+	| { status: 'held-for-screening' }
 	| { status: 'problem'; problem: DeliveryProblem };
 
 export interface GreetingStatus {
@@ -56,7 +58,8 @@ export class WelcomeService {
 	public constructor(
 		private readonly storage: Storage,
 		private readonly invites: InviteTracker,
-		private readonly logger: ILogger
+		private readonly logger: ILogger,
+		private readonly screening?: ScreeningHolds
 	) {}
 
 	public async settings(guildId: string): Promise<Record<GreetingKind, GreetingSettings | null>> {
@@ -94,6 +97,11 @@ export class WelcomeService {
 	public async welcome(member: GuildMember, join: Pick<JoinEvent, 'code' | 'inviterId'> | null, options: { test?: boolean } = {}): Promise<GreetingOutcome> {
 		const settings = (await this.settings(member.guild.id)).welcome;
 		if (!settings) return { status: 'not-configured' };
+		// By default a member still in rules screening is welcomed once they pass it (afterScreening: false welcomes at join).
+		if (!options.test && member.pending && settings.afterScreening !== false && this.screening) {
+			await this.screening.hold(member.guild.id, member.id, { welcome: { code: join?.code ?? null, inviterId: join?.inviterId ?? null } });
+			return { status: 'held-for-screening' };
+		}
 		const facts = this.facts(member.guild, member.user, join);
 		return this.deliver(member.guild, 'welcome', settings, facts, { member, dmTo: member.user, countMiss: !options.test });
 	}
@@ -133,9 +141,12 @@ export class WelcomeService {
 		const wantsDm = kind === 'welcome' && settings.dm && target.dmTo !== null && !target.dmTo.bot;
 		if (blocked && !wantsDm) return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, blocked, target.countMiss) };
 
-		const text = renderTemplate(settings.template, placeholderValues(facts));
+		const values = placeholderValues(facts);
+		const render = (template: string | null | undefined) => (template === null || template === undefined ? null : renderTemplate(template, values));
+		const text = render(settings.template)!;
 		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member) : null;
-		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null);
+		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
+		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras);
 
 		let dm: 'sent' | 'failed' | 'off' = 'off';
 		if (wantsDm) {

@@ -8,6 +8,7 @@ import { ENTRY_BATCH, assertNamespaceName, isExpired, type Backend, type Backend
 import { PRIVATE_DIR_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 import { DataDirLock } from './lock.js';
+import { classifyFile } from './ownership.js';
 import { FilePartition, PartitionDamage } from './partition.js';
 import { parseSnapshot, snapshotChunks } from './snapshot.js';
 
@@ -95,6 +96,8 @@ export class FileBackend implements Backend {
 	public readonly adapter = 'file' as const;
 	public readonly keyvSerializes = false;
 	private readonly partitions = new Map<string, FilePartition>();
+	/** Namespaces whose file in DATA_DIR is not ours: never read, never written over (see ownership.ts). */
+	private readonly foreign = new Map<string, string>();
 
 	private constructor(
 		public readonly directory: string,
@@ -114,7 +117,7 @@ export class FileBackend implements Backend {
 			else if (existsSync(join(directory, RESTORE_INTENT))) context.recordEvent('warn', 'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data');
 			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
 				// A read-only view of a directory that does not exist yet: no data.
-				if (readOnly && error.code === 'ENOENT') return [];
+				if (readOnly && error.code === 'ENOENT') return [] as string[];
 				throw error;
 			});
 			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
@@ -123,7 +126,9 @@ export class FileBackend implements Backend {
 				context.logger.info(`Removed an unfinished temporary file: ${name}`);
 			}
 			const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
-			for (const namespace of [...namespaces].sort()) await backend.loadPartition(namespace, context);
+			for (const namespace of [...namespaces].sort()) {
+				if (await backend.isOurs(namespace, names.includes(`${namespace}.journal`), context)) await backend.loadPartition(namespace, context);
+			}
 		} catch (error) {
 			await lock?.release();
 			throw error;
@@ -139,8 +144,10 @@ export class FileBackend implements Backend {
 		let partition = this.partitions.get(namespace);
 		if (!partition) {
 			assertNamespaceName(namespace);
-			// Every namespace with files was loaded at open, so one created here starts empty.
-			partition = new FilePartition(this.directory, namespace, this.readOnly);
+			// Every namespace with files of ours was loaded at open, so one created here starts empty; one whose file is
+			// foreign refuses writes, which would replace that file.
+			const foreign = this.foreign.get(namespace);
+			partition = new FilePartition(this.directory, namespace, this.readOnly || foreign !== undefined, foreign);
 			this.partitions.set(namespace, partition);
 		}
 		return partition;
@@ -169,10 +176,16 @@ export class FileBackend implements Backend {
 		return true;
 	}
 
-	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+	public entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		return this.prefixBatches(namespace, '');
+	}
+
+	/** The keys are in memory: a prefix costs a pass over them, no parsing of the others. */
+	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		const now = Date.now();
 		let batch: Array<[string, StoredEntry]> = [];
 		for (const [key, text] of this.partition(namespace).freeze()) {
+			if (!key.startsWith(prefix)) continue;
 			const entry = decode(JSON.parse(text));
 			if (isExpired(entry, now)) continue;
 			batch.push([key, entry]);
@@ -254,6 +267,38 @@ export class FileBackend implements Backend {
 		} finally {
 			await this.lock?.release();
 		}
+	}
+
+	/** Files in DATA_DIR that are not ours, with what they look like: reported, never touched. */
+	public get foreignFiles(): Array<{ file: string; looksLike: string }> {
+		return [...this.foreign].map(([namespace, looksLike]) => ({ file: `${namespace}.json`, looksLike }));
+	}
+
+	/**
+	 * Whether `<namespace>.json` is ours to load. Files that say nothing themselves (empty, zeros, garbage) are ours
+	 * when a journal or a backup of ours vouches for them, and then go to the damage path; a plain `{}` with neither
+	 * holds nothing to load.
+	 */
+	private async isOurs(namespace: string, hasJournal: boolean, context: BackendOpenContext): Promise<boolean> {
+		const path = join(this.directory, `${namespace}.json`);
+		let ownership: Awaited<ReturnType<typeof classifyFile>>;
+		try {
+			ownership = await classifyFile(path);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return hasJournal;
+			throw error;
+		}
+		if (ownership.kind === 'ours') return true;
+		if (ownership.kind === 'empty') return hasJournal;
+		if (ownership.kind === 'unknown') {
+			if (hasJournal) return true;
+			const backedUp = (await context.validBackups()).some((backup) => backup.adapter === 'file' && `${namespace}.json` in backup.files);
+			if (backedUp) return true;
+		}
+		const looksLike = ownership.kind === 'foreign' ? ownership.looksLike : 'unreadable content this bot did not write (no journal or backup of it)';
+		this.foreign.set(namespace, looksLike);
+		context.recordEvent('warn', `${path} is not a file of this bot: it looks like ${looksLike}. It is left as it is, not read and not exported`);
+		return false;
 	}
 
 	private async loadPartition(namespace: string, context: BackendOpenContext): Promise<void> {

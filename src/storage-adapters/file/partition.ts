@@ -81,7 +81,9 @@ export class FilePartition {
 		directory: string,
 		public readonly name: string,
 		/** A read-only view (the data CLI beside a running bot): loads without repairing, refuses every write. */
-		private readonly readOnly = false
+		private readonly readOnly = false,
+		/** Why writes are refused, when it is not a read-only view: the file of this name is not ours. */
+		private readonly foreignFile?: string
 	) {
 		this.snapshotPath = join(directory, `${name}.json`);
 		this.journalPath = join(directory, `${name}.journal`);
@@ -368,6 +370,7 @@ export class FilePartition {
 	}
 
 	private readOnlyError(): Error {
+		if (this.foreignFile) return new Error(`${this.snapshotPath} is not a file of this bot (${this.foreignFile}); the "${this.name}" namespace refuses writes until it is moved away`);
 		return new Error(`The "${this.name}" namespace was opened read-only (another process holds the data directory)`);
 	}
 

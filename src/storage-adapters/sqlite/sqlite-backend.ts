@@ -16,6 +16,16 @@ import type { BackupInfo, StoredEntry } from '../types.js';
  */
 
 const BACKUP_FILE = 'bot.sqlite';
+
+function liveEntries(rows: Array<{ key: string; value: string }>): Array<[string, StoredEntry]> {
+	const now = Date.now();
+	const live: Array<[string, StoredEntry]> = [];
+	for (const row of rows) {
+		const entry = decodeEntry(row.value);
+		if (!isExpired(entry, now)) live.push([row.key, entry]);
+	}
+	return live;
+}
 const SCHEMA = `CREATE TABLE IF NOT EXISTS entries (
 	namespace TEXT NOT NULL,
 	key TEXT NOT NULL,
@@ -89,6 +99,8 @@ export class SqliteBackend implements Backend {
 			// Keyset pages: each page is its own short read, so writes may run between pages.
 			firstPage: db.prepare<[string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? ORDER BY key LIMIT ?'),
 			nextPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key > ? ORDER BY key LIMIT ?'),
+			// A prefix is a key range on the primary key: `key >= prefix`, read in key order until a key leaves the prefix.
+			prefixPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key >= ? ORDER BY key LIMIT ?'),
 			namespaces: db.prepare<[], { namespace: string }>('SELECT DISTINCT namespace FROM entries'),
 			counts: db.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace'),
 			getGeneration: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data-generation'"),
@@ -181,13 +193,19 @@ export class SqliteBackend implements Backend {
 
 	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		for (const rows of this.rawPages(namespace)) {
-			const now = Date.now();
-			const batch: Array<[string, StoredEntry]> = [];
-			for (const row of rows) {
-				const entry = decodeEntry(row.value);
-				if (!isExpired(entry, now)) batch.push([row.key, entry]);
-			}
+			const batch = liveEntries(rows);
 			if (batch.length > 0) yield batch;
+		}
+	}
+
+	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		let rows = this.statements.prefixPage.all(namespace, prefix, ENTRY_BATCH);
+		for (;;) {
+			const inPrefix = rows.filter((row) => row.key.startsWith(prefix));
+			const batch = liveEntries(inPrefix);
+			if (batch.length > 0) yield batch;
+			if (inPrefix.length < ENTRY_BATCH) return;
+			rows = this.statements.nextPage.all(namespace, inPrefix[inPrefix.length - 1]!.key, ENTRY_BATCH);
 		}
 	}
 

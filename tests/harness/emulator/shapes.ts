@@ -50,10 +50,10 @@ export function apiGuild(guild: GuildRecord, withCounts = false) {
 }
 
 /** GUILD_CREATE: the guild plus what only the gateway carries (channels, members, joined_at, member_count). */
-export function guildCreatePayload(state: EmulatorState, guild: GuildRecord, includeAllMembers: boolean, large: boolean) {
-	const members = includeAllMembers
-		? state.apiMembers(guild)
-		: [state.apiMember(guild, state.botUser.id)].filter((member) => member !== undefined);
+export function guildCreatePayload(state: EmulatorState, guild: GuildRecord, included: 'all' | 'listed' | 'bot', large: boolean) {
+	const members = state
+		.apiMembers(guild)
+		.filter((member) => included === 'all' || member.user.id === state.botUser.id || (included === 'listed' && (member.roles.length > 0 || member.nick !== null)));
 	return {
 		...apiGuild(guild),
 		joined_at: guild.botJoinedAt,
@@ -120,7 +120,8 @@ export function inviteCreateEvent(state: EmulatorState, invite: InviteRecord) {
 		max_age: invite.maxAge,
 		max_uses: invite.maxUses,
 		temporary: invite.temporary,
-		uses: invite.uses,
+		// "How many times the invite has been used (always will be 0)" (developers/events/gateway-events.mdx, Invite Create).
+		uses: 0,
 		expires_at: invite.maxAge > 0 ? new Date(Date.parse(invite.createdAt) + invite.maxAge * 1000).toISOString() : null
 	};
 }

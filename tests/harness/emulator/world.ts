@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { GatewayIntentBits } from 'discord.js';
+import { GatewayIntentBits, PermissionFlagsBits } from 'discord.js';
 import { DiscordApiError, missingAccess, notFound, type UploadedFile } from './http.js';
 import type { Gateway } from './gateway.js';
 import { InteractionRegistry } from './interactions.js';
 import { applyMessageEdit, buildMessage, messageForSession } from './messages.js';
-import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
+import { channelPermissions, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
 import { inviteCreateEvent } from './shapes.js';
 import { snowflakeAt } from './snowflake.js';
 import type { EmulatorState } from './state.js';
@@ -234,25 +234,45 @@ export class World {
 		this.gateway.dispatch('GUILD_ROLE_DELETE', { guild_id: guildId, role_id: roleId }, guildId);
 	}
 
-	private seedMember(guild: GuildRecord, userId: string, roles: string[], joinedAt = new Date()): void {
+	private seedMember(guild: GuildRecord, userId: string, roles: string[], joinedAt = new Date(), pending = false): void {
 		this.requireUser(userId);
-		guild.members.set(userId, { userId, nick: null, roles: [...roles], joined_at: joinedAt.toISOString(), pending: false });
+		guild.members.set(userId, { userId, nick: null, roles: [...roles], joined_at: joinedAt.toISOString(), pending });
 	}
 
-	/** Adds a member; `silent` seeds state without the GUILD_MEMBER_ADD a real join sends. */
-	public addMember(guildId: string, userId: string, options: { roles?: string[]; joinedAt?: Date; silent?: boolean } = {}): void {
+	/**
+	 * Adds a member; `silent` seeds state without the GUILD_MEMBER_ADD a real join sends. `pending`: the guild has
+	 * Membership Screening / Onboarding and the member has not passed it yet; GUILD_MEMBER_ADD carries `pending: true`
+	 * and GUILD_MEMBER_UPDATE with `pending: false` follows once they do (discord-api-docs PR #2396 "Document Membership
+	 * Screening" and PR #2547; developers/resources/guild.mdx, guild member object `pending`).
+	 */
+	public addMember(guildId: string, userId: string, options: { roles?: string[]; joinedAt?: Date; silent?: boolean; pending?: boolean } = {}): void {
 		const guild = this.state.guilds.get(guildId);
 		if (!guild) throw notFound(10004, 'Guild');
 		if (guild.members.has(userId)) throw new Error(`user ${userId} is already a member of guild ${guildId}`);
-		this.seedMember(guild, userId, options.roles ?? [], options.joinedAt);
+		this.seedMember(guild, userId, options.roles ?? [], options.joinedAt, options.pending ?? false);
 		if (!options.silent) this.gateway.dispatch('GUILD_MEMBER_ADD', { ...this.state.apiMember(guild, userId), guild_id: guildId }, guildId);
+	}
+
+	/** A pending member completes the rules screening / onboarding: GUILD_MEMBER_UPDATE with `pending: false`. */
+	public passScreening(guildId: string, userId: string): void {
+		const member = this.requireGuild(guildId).members.get(userId);
+		if (!member) throw notFound(10007, 'Member');
+		if (!member.pending) throw new Error(`member ${userId} of guild ${guildId} is not pending`);
+		member.pending = false;
+		this.gateway.dispatch('GUILD_MEMBER_UPDATE', { ...this.state.apiMember(this.requireGuild(guildId), userId), guild_id: guildId }, guildId);
 	}
 
 	public updateMember(guildId: string, userId: string, patch: { roles?: string[]; nick?: string | null }): void {
 		const guild = this.requireGuild(guildId);
 		const member = guild.members.get(userId);
 		if (!member) throw notFound(10007, 'Member');
-		if (patch.roles) member.roles = [...new Set(patch.roles)];
+		if (patch.roles) {
+			// A role given to a pending member lets them bypass screening: they become a full member (discord-api-docs
+			// issue #2479 "Ignore Integration roles when determining a member's pending state"; PR #2652: "it is
+			// recommended to grant roles only after the user completes screening").
+			if (member.pending && patch.roles.some((roleId) => !member.roles.includes(roleId))) member.pending = false;
+			member.roles = [...new Set(patch.roles)];
+		}
 		if (patch.nick !== undefined) member.nick = patch.nick || null;
 		this.gateway.dispatch('GUILD_MEMBER_UPDATE', { ...this.state.apiMember(guild, userId), guild_id: guildId }, guildId);
 	}
@@ -279,7 +299,7 @@ export class World {
 			createdAt: (options.createdAt ?? new Date()).toISOString()
 		};
 		this.state.invites.set(code, invite);
-		this.gateway.dispatch('INVITE_CREATE', inviteCreateEvent(this.state, invite), guildId);
+		this.dispatchInviteEvent('INVITE_CREATE', inviteCreateEvent(this.state, invite), invite);
 		return invite;
 	}
 
@@ -287,22 +307,45 @@ export class World {
 		const invite = this.state.invites.get(code);
 		if (!invite) throw notFound(10006, 'Invite');
 		this.state.invites.delete(code);
-		this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite.guildId);
+		this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite);
 		return invite;
+	}
+
+	/**
+	 * "All Invite related events are only sent to bot users with the MANAGE_CHANNELS permission on the channel"
+	 * (discord-api-docs, developers/events/gateway-events.mdx, Invites).
+	 */
+	private dispatchInviteEvent(event: 'INVITE_CREATE' | 'INVITE_DELETE', data: unknown, invite: InviteRecord): void {
+		const guild = this.state.guilds.get(invite.guildId);
+		const channel = guild?.channels.get(invite.channelId);
+		if (!guild || !(channelPermissions(guild, channel, this.botId) & PermissionFlagsBits.ManageChannels)) return;
+		this.gateway.dispatch(event, data, invite.guildId);
 	}
 
 	/**
 	 * A join through an invite, in Discord's order: the invite's uses go up (and an exhausted invite is deleted)
 	 * before GUILD_MEMBER_ADD is sent, so a bot fetching invites on the join sees the new count.
 	 */
-	public joinViaInvite(guildId: string, code: string, userId: string): void {
+	public joinViaInvite(guildId: string, code: string, userId: string, options: { pending?: boolean; useCountedAfterMs?: number } = {}): void {
 		const invite = this.state.invites.get(code);
 		if (!invite || invite.guildId !== guildId) throw new Error(`invite ${code} does not exist in guild ${guildId}`);
+		if (options.useCountedAfterMs !== undefined) {
+			// Discord documents no order between the use count and GUILD_MEMBER_ADD (the docs never promise the use is
+			// counted first); this mode sends the join first and counts the use later, so a bot must not assume it.
+			this.addMember(guildId, userId, options);
+			setTimeout(() => {
+				invite.uses++;
+				if (invite.maxUses > 0 && invite.uses >= invite.maxUses && this.state.invites.delete(code)) {
+					this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
+				}
+			}, options.useCountedAfterMs).unref();
+			return;
+		}
 		invite.uses++;
 		const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
 		if (exhausted) this.state.invites.delete(code);
-		this.addMember(guildId, userId);
-		if (exhausted) this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, guildId);
+		this.addMember(guildId, userId, options);
+		if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
 	}
 
 	public joinViaVanity(guildId: string, userId: string): void {
