@@ -95,7 +95,7 @@ describe.each(['file', 'sqlite'] as const)('backup retention by reason, order by
 		await storage.close();
 		writeFaultTally(tally);
 		expect(tally.lost).toBe(0);
-	});
+	}, 600_000);
 });
 
 function dataCli(args: string[], settings: StorageOptions, fakeOffset: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

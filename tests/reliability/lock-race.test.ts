@@ -40,7 +40,7 @@ describe('the file adapter data directory lock under contention', () => {
 		writeFaultTally(tally);
 		expect(outcomes.filter((outcome) => !outcome.endsWith(': 1 won'))).toEqual([]);
 		expect(outcomes).toHaveLength(TRIALS);
-	}, 300_000);
+	}, 900_000);
 
 	/** After a reboot (or in a container) the pid a dead holder wrote can belong to a live, unrelated process. */
 	it('takes over a lock whose recorded pid now belongs to another live process', async () => {

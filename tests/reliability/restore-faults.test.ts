@@ -88,7 +88,8 @@ describe.each(['file', 'sqlite'] as const)('restores that keep their backup and 
 		}
 		writeFaultTally(tally);
 		expect(tally.recovered).toBe(tally.rounds);
-	}, 300_000);
+		// Each trial starts a process and writes 12,000 keys: the full 50 take many minutes on a loaded machine.
+	}, 1_200_000);
 });
 
 /** Runs the restoring child; kills it `killAfter` ms after it says "restoring" (null: lets it finish). */
