@@ -12,6 +12,7 @@ export const CONFIG_KEYS = [
 	'DATA_DIR',
 	'SQLITE_PATH',
 	'REDIS_URL',
+	'REDIS_PREFIX',
 	'BACKUP_DIR',
 	'BACKUP_KEEP',
 	'PLUGINS',
@@ -44,6 +45,8 @@ export interface Config {
 	readonly dataDir: string;
 	readonly sqlitePath: string;
 	readonly redisUrl: string;
+	/** Every Redis key the bot writes starts with it; keys without it are another app's and never touched. */
+	readonly redisPrefix: string;
 	readonly backupDir: string;
 	readonly backupKeep: number;
 	/** Package names as written; relative paths resolved against the working directory. */
@@ -113,6 +116,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		dataDir,
 		sqlitePath: settings.SQLITE_PATH === undefined ? join(dataDir, 'bot.sqlite') : resolve(cwd, settings.SQLITE_PATH),
 		redisUrl: settings.REDIS_URL,
+		redisPrefix: settings.REDIS_PREFIX,
 		backupDir: settings.BACKUP_DIR === undefined ? join(dataDir, 'backups') : resolve(cwd, settings.BACKUP_DIR),
 		backupKeep: settings.BACKUP_KEEP,
 		plugins: Object.freeze(settings.PLUGINS.map((plugin) => (isPathSpecifier(plugin) ? resolve(cwd, plugin) : plugin))),
@@ -206,6 +210,10 @@ const settingsSchema = z.object({
 	DATA_DIR: z.string().default('./data'),
 	SQLITE_PATH: z.string().optional(),
 	REDIS_URL: url('a redis:// or rediss:// URL', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+	// Ends with ":" so that no namespace of one prefix can read as a namespace of another (namespaces have no ":").
+	REDIS_PREFIX: setting('1-64 letters, digits, "_", "-", "." or ":" ending with ":" (like supreme:)', (raw) =>
+		/^[A-Za-z0-9_.:-]{0,63}:$/.test(raw) ? raw : undefined
+	).default('supreme:'),
 	BACKUP_DIR: z.string().optional(),
 	BACKUP_KEEP: integer('a whole number of at least 1', 1, Number.MAX_SAFE_INTEGER).default(20),
 	PLUGINS: list('a comma-separated list of plugin package names or paths', () => true).default([]),

@@ -1,6 +1,7 @@
 import type { ConfigWithoutToken } from '../config.js';
 import { collectGuildFacts, collectStorageFacts, describeAge, describeBytes, describeCounts, storageLines } from '../lib/data/facts.js';
 import { InviteTracker } from '../lib/invites/tracker.js';
+import { findLegacyFiles } from '../lib/legacy/sources.js';
 import { storageLocation } from '../lib/storage.js';
 import { BackupDirectory } from '../storage-adapters/backups.js';
 import { BackupError, type BackendStorage, type BackupInfo } from '../storage-adapters/index.js';
@@ -19,6 +20,10 @@ export async function statusCommand(config: ConfigWithoutToken, options: CliOpti
 			return facts.healthy ? EXIT.ok : EXIT.unavailable;
 		}
 		const lines = [`Storage: ${storageLocation(config)}`, ...storageLines(facts, (iso) => iso).map((line) => line.replace(/\*\*/g, ''))];
+		const legacy = await findLegacyFiles(config.dataDir).catch(() => []);
+		if (legacy.length > 0) {
+			lines.push(`Supreme-BOT2 files in ${config.dataDir}: ${legacy.map((file) => file.name).join(', ')} (not read as this bot's data; the bot imports them at start, or: npm run data -- import-legacy <folder>)`);
+		}
 		lines.push(`Records per namespace: ${describeCounts(facts.counts)}`);
 		const problems = facts.events.filter((event) => event.level !== 'info');
 		for (const event of problems) lines.push(`  ${event.at} ${event.level}: ${event.message}`);

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type ConfigWithoutToken } from '../config.js';
 import { loadDotEnv } from '../lib/env-file.js';
 import { describeError } from '../lib/secrets.js';
 import { storageLocation, storageOptionsFrom } from '../lib/storage.js';
-import { DataDirLockedError, describeHolder, openStorage, type BackendStorage, type StorageLogger, type StorageOptions } from '../storage-adapters/index.js';
+import { DataDirLockedError, describeHolder, openStorage, readLockHolder, type BackendStorage, type StorageLogger, type StorageOptions } from '../storage-adapters/index.js';
 
 /** Exit codes scripts can rely on (documented in README.md, "Data CLI"). */
 export const EXIT = {
@@ -62,24 +62,33 @@ export interface OpenedStorage {
 }
 
 /**
- * Opens the configured storage. On the file adapter a running bot holds DATA_DIR: commands that write are refused
- * (exit 5) naming the process; read-only commands get a read-only view and a note.
+ * Opens the configured storage. Read-only commands get a read-only view that writes nothing (no lock, no repair, no
+ * file created), noting a running bot; on the file adapter a running bot holds DATA_DIR and commands that write are
+ * refused (exit 5) naming the process.
  */
 export async function openCliStorage(config: ConfigWithoutToken, { write }: { write: boolean }, overrides: Partial<StorageOptions> = {}): Promise<OpenedStorage> {
 	const options = { ...storageOptionsFrom(config), ...overrides };
+	if (!write && options.adapter === 'file') {
+		// Read-only commands change nothing in DATA_DIR, whoever holds it: no lock file, no repair, no clean-up.
+		const holder = await readLockHolder(options.dataDir).catch(() => null);
+		if (holder) note(`Note: ${describeHolder(holder)} is running on ${options.dataDir}; this is a read-only view of what it has written.`);
+		try {
+			return { storage: await openStorage({ ...options, readOnly: true }, cliLogger), sharedWith: holder ? describeHolder(holder) : null };
+		} catch (error) {
+			throw new CliError(EXIT.unavailable, `Storage could not be opened (file at ${options.dataDir}): ${describeError(error)}`);
+		}
+	}
 	try {
+		if (!write) {
+			const holder = options.adapter === 'file' ? await readLockHolder(options.dataDir) : null;
+			const storage = await openStorage({ ...options, readOnly: true }, cliLogger);
+			if (holder) note(`Note: ${describeHolder(holder)} is running on ${options.dataDir}; this is a read-only view of what it has written.`);
+			return { storage, sharedWith: holder ? describeHolder(holder) : null };
+		}
 		return { storage: await openStorage(options, cliLogger), sharedWith: null };
 	} catch (error) {
 		if (error instanceof DataDirLockedError) {
-			if (write) {
-				throw new CliError(
-					EXIT.locked,
-					`${error.directory} is in use by ${describeHolder(error.holder)}. Stop the bot first, or use /backup-data and /restore-data in Discord.`
-				);
-			}
-			const storage = await openStorage({ ...options, readOnly: true }, cliLogger);
-			note(`Note: ${describeHolder(error.holder)} is running on ${error.directory}; this is a read-only view of what it has written.`);
-			return { storage, sharedWith: describeHolder(error.holder) };
+			throw new CliError(EXIT.locked, `${error.directory} is in use by ${describeHolder(error.holder)}. Stop the bot first, or use /backup-data and /restore-data in Discord.`);
 		}
 		throw new CliError(EXIT.unavailable, `Storage could not be opened (${options.adapter} at ${storageLocation({ ...config, storageAdapter: options.adapter, dataDir: options.dataDir, sqlitePath: options.sqlitePath, redisUrl: options.redisUrl })}): ${describeError(error)}`);
 	}

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeError } from '../lib/secrets.js';
 import { backupCommand, backupsCommand, restoreCommand, statusCommand, verifyCommand } from './backups.js';
 import { CliError, EXIT, readCliConfig, type CliOptions } from './context.js';
+import { importLegacyCommand, type ImportLegacyOptions } from './legacy.js';
 import { exportCommand, importCommand, migrateCommand } from './transfer.js';
 
 const program = new Command('supreme-data')
@@ -72,6 +73,16 @@ program
 	.argument('<file>', 'a dump written by `export`')
 	.option('--replace', 'replace the current data (a backup is made first)')
 	.action(run((file: string, options: { replace?: boolean }) => importCommand(readCliConfig(), file, { ...global(), ...options })));
+
+program
+	.command('import-legacy')
+	.description("convert Supreme-BOT2's data (a copy of its data/ folder, or its MySQL tables) into the configured storage")
+	.argument('[folder]', "a copy of Supreme-BOT2's data/ folder (only read)")
+	.option('--settings <file>', 'a settings.json kept elsewhere')
+	.option('--mysql <url>', 'read the later table layout from this MySQL/TiDB server instead of a folder')
+	.option('--dry-run', 'print the report and change nothing')
+	.option('--replace', 'replace the data the storage holds for the imported servers (a backup is made first)')
+	.action(run((folder: string | undefined, options: ImportLegacyOptions) => importLegacyCommand(readCliConfig(), folder, { ...global(), ...options })));
 
 try {
 	await program.parseAsync(process.argv);

@@ -27,6 +27,12 @@ const greetingSchema = z.object({
 	dm: z.boolean(),
 	/** Welcome only: wait until a member passes the server's rules screening / onboarding (unset = wait). */
 	afterScreening: z.boolean().optional(),
+	/** Embed title, footer (templates) and colour; text sent above the embed; a timestamp under it. */
+	title: z.string().nullable().optional(),
+	footer: z.string().nullable().optional(),
+	color: z.number().int().min(0).max(0xffffff).nullable().optional(),
+	content: z.string().nullable().optional(),
+	timestamp: z.boolean().optional(),
 	problem: deliveryProblemSchema.nullable().default(null)
 });
 export type GreetingSettings = z.infer<typeof greetingSchema>;

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { ILogger } from '@sapphire/framework';
 import { redactUrl, type Config, type ConfigWithoutToken } from '../config.js';
-import { openStorage, type Storage, type StorageLogger, type StorageOptions } from '../storage-adapters/index.js';
+import { openStorage, type BackendStorage, type Storage, type StorageLogger, type StorageOptions } from '../storage-adapters/index.js';
 import { describeError } from './secrets.js';
 
 /** The namespaces of the core features; they show in status and backups even while empty. */
@@ -20,6 +20,7 @@ export function storageOptionsFrom(config: StorageConfig, namespaces: readonly s
 		dataDir: config.dataDir,
 		sqlitePath: config.sqlitePath,
 		redisUrl: config.redisUrl,
+		redisPrefix: config.redisPrefix,
 		backupDir: config.backupDir,
 		backupKeep: config.backupKeep,
 		namespaces: [...namespaces]
@@ -76,7 +77,7 @@ let openedStorage: Storage | null = null;
  * Prepares the data directory and opens the configured backend, logging what operators look for.
  * Failures become a StartupError with one line naming the backend.
  */
-export async function openBotStorage(config: StorageConfig, logger: ILogger, storageLogger = new StorageLogAdapter(logger)): Promise<Storage> {
+export async function openBotStorage(config: StorageConfig, logger: ILogger, storageLogger = new StorageLogAdapter(logger), namespaces: readonly string[] = CORE_NAMESPACES): Promise<BackendStorage> {
 	try {
 		// Private like everything the storage writes inside it (an existing folder keeps the mode its owner chose).
 		await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -85,9 +86,9 @@ export async function openBotStorage(config: StorageConfig, logger: ILogger, sto
 	}
 	logger.info(`Data directory ready: ${config.dataDir}`);
 
-	let storage: Storage;
+	let storage: BackendStorage;
 	try {
-		storage = await openStorage(storageOptionsFrom(config), storageLogger);
+		storage = await openStorage(storageOptionsFrom(config, namespaces), storageLogger);
 		openedStorage = storage;
 	} catch (error) {
 		throw new StartupError(`Storage could not be opened (${config.storageAdapter} at ${storageLocation(config)}): ${describeError(error)}`);

@@ -24,6 +24,8 @@ export interface Backend {
 	putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void>;
 	/** Live entries of a namespace in batches as the backend reads them, so a large namespace is never one array. */
 	entryBatches(namespace: string): AsyncIterable<Array<[string, StoredEntry]>>;
+	/** Live entries whose key starts with `prefix`, in batches, read without walking the rest of the namespace where the backend can. */
+	prefixBatches(namespace: string, prefix: string): AsyncIterable<Array<[string, StoredEntry]>>;
 	namespaces(): Promise<string[]>;
 	/** Records per namespace, for every namespace that holds any. */
 	counts(): Promise<Record<string, number>>;

@@ -7,6 +7,16 @@ import type { AdapterName, BackupInfo, BackupManifest } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 
+/**
+ * The reason of the backup that keeps another bot's original files (Supreme-BOT2's, before the legacy import): never
+ * this bot's data, so it is never restored from nor used to repair a damaged file.
+ */
+export const LEGACY_IMPORT_REASON = 'legacy-import';
+
+export function holdsOurData(backup: Pick<BackupManifest, 'reason'>): boolean {
+	return backup.reason !== LEGACY_IMPORT_REASON;
+}
+
 /** A backup id is the folder name: a sortable UTC time, a counter against clashes within one millisecond, and the reason. */
 const BACKUP_ID = /^\d{8}T\d{9}Z-\d{2}-[a-z0-9][a-z0-9-]{0,39}$/;
 
@@ -44,6 +54,8 @@ function combinedChecksum(files: Record<string, string>): string {
 /** Timestamped backup folders under one directory, each sealed by a manifest written last. */
 export class BackupDirectory {
 	private lastId = '';
+	/** Backups in use (the target of a restore under way): retention never removes them. */
+	private readonly pinned = new Map<string, number>();
 
 	public constructor(
 		public readonly root: string,
@@ -141,9 +153,23 @@ export class BackupDirectory {
 		}
 	}
 
+	/** Runs `work` with backup `id` kept from retention: a restore's own safety backup must not prune its target. */
+	public async whilePinned<T>(id: string, work: () => Promise<T>): Promise<T> {
+		this.pinned.set(id, (this.pinned.get(id) ?? 0) + 1);
+		try {
+			return await work();
+		} finally {
+			const count = this.pinned.get(id)! - 1;
+			if (count === 0) this.pinned.delete(id);
+			else this.pinned.set(id, count);
+		}
+	}
+
 	private async prune(): Promise<void> {
 		const backups = await this.list();
-		for (const old of backups.slice(this.keep)) await rm(old.path, { recursive: true, force: true });
+		for (const old of backups.slice(this.keep)) {
+			if (!this.pinned.has(old.id)) await rm(old.path, { recursive: true, force: true });
+		}
 	}
 
 	private async readManifest(folder: string): Promise<BackupManifest> {

@@ -1,5 +1,5 @@
 import type { Backend, BackendOpenContext } from './backend.js';
-import { BackupDirectory } from './backups.js';
+import { BackupDirectory, holdsOurData } from './backups.js';
 import { FileBackend } from './file/file-backend.js';
 import { RedisBackend } from './redis/redis-backend.js';
 import { SqliteBackend } from './sqlite/sqlite-backend.js';
@@ -8,7 +8,7 @@ import type { BackupInfo, StorageEvent, StorageLogger, StorageOptions } from './
 
 export type * from './types.js';
 export { BackendStorage, StorageClosedError } from './storage.js';
-export { BackupError } from './backups.js';
+export { BackupError, LEGACY_IMPORT_REASON, holdsOurData } from './backups.js';
 export { describeRedisUrl } from './redis/redis-backend.js';
 export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';
 
@@ -36,6 +36,7 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 		validBackups: async () => {
 			const valid: BackupInfo[] = [];
 			for (const backup of await backups.list()) {
+				if (!holdsOurData(backup)) continue;
 				try {
 					await backups.verify(backup);
 					valid.push(backup);
@@ -46,17 +47,25 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 			return valid;
 		}
 	};
-	const backend = await openBackend(options, context);
-	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter === 'file');
+	const backend = await openBackend(options, context, backups);
+	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter !== 'redis');
 }
 
-function openBackend(options: StorageOptions, context: BackendOpenContext): Promise<Backend> {
+async function openBackend(options: StorageOptions, context: BackendOpenContext, backups: BackupDirectory): Promise<Backend> {
 	switch (options.adapter) {
 		case 'file':
 			return FileBackend.open(options.dataDir, context, { readOnly: options.readOnly === true });
 		case 'sqlite':
-			return SqliteBackend.open(options.sqlitePath, context);
-		case 'redis':
-			return RedisBackend.open(options.redisUrl, context);
+			return SqliteBackend.open(options.sqlitePath, context, { readOnly: options.readOnly === true });
+		case 'redis': {
+			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix);
+			try {
+				await backend.adoptUnprefixedKeys(options.namespaces ?? [], backups, context, { readOnly: options.readOnly === true });
+			} catch (error) {
+				await backend.close();
+				throw error;
+			}
+			return backend;
+		}
 	}
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Keyv, KeyvHooks, type Deserialize, type KeyvOptions, type KeyvStoreAdapter, type Serialize } from 'keyv';
 import { assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend } from './backend.js';
-import { BackupDirectory } from './backups.js';
+import { BackupDirectory, holdsOurData } from './backups.js';
 import { KeyLock } from './key-lock.js';
 import type { BackupCheck, BackupInfo, Storage, StorageEvent, StorageLogger, StorageStatus, StoredEntry, UpdateFn } from './types.js';
 
@@ -43,7 +43,7 @@ export class BackendStorage implements Storage {
 		private readonly logger: StorageLogger,
 		private readonly events: StorageEvent[],
 		declaredNamespaces: string[],
-		/** Opened with `readOnly` on the file adapter: backups, restores and writes are refused. */
+		/** Opened with `readOnly` (file, sqlite): backups, restores and writes are refused. */
 		public readonly readOnly = false
 	) {
 		for (const name of declaredNamespaces) assertNamespaceName(name);
@@ -115,6 +115,14 @@ export class BackendStorage implements Storage {
 		}
 	}
 
+	public async *iteratePrefix<T = unknown>(namespace: string, prefix: string): AsyncGenerator<[string, T]> {
+		this.assertOpen();
+		assertNamespaceName(namespace);
+		for await (const batch of this.backend.prefixBatches(namespace, prefix)) {
+			for (const [key, entry] of batch) yield [key, entry.value as T];
+		}
+	}
+
 	public async namespaces(): Promise<string[]> {
 		const names = new Set([...this.declared, ...(await this.backend.namespaces())]);
 		return [...names].sort();
@@ -155,14 +163,21 @@ export class BackendStorage implements Storage {
 	public async restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }> {
 		this.assertWritable();
 		const backup = await this.backups.get(id);
+		if (!holdsOurData(backup)) {
+			throw new Error(`Backup ${id} keeps Supreme-BOT2's original files, not this bot's data; import them with: npm run data -- import-legacy ${backup.path}`);
+		}
 		if (backup.adapter !== this.backend.adapter) {
 			throw new Error(`Backup ${id} was made by the ${backup.adapter} adapter; this bot uses ${this.backend.adapter} (move data between backends with the data CLI's migrate)`);
 		}
-		// Everything is checked before live data is touched, and the current state is saved first.
-		await this.backups.verify(backup);
-		await this.backend.checkBackup(backup);
-		const before = await this.backup(`before-restore-${id.slice(0, 20)}`);
-		await this.backend.restoreBackup(backup);
+		// Everything is checked before live data is touched, and the current state is saved first; the safety backup's
+		// retention must not remove the backup being restored.
+		const before = await this.backups.whilePinned(id, async () => {
+			await this.backups.verify(backup);
+			await this.backend.checkBackup(backup);
+			const safety = await this.backup(`before-restore-${id.slice(0, 20)}`);
+			await this.backend.restoreBackup(backup);
+			return safety;
+		});
 		await this.markDataReplaced();
 		this.lastWriteAt = new Date();
 		this.recordEvent('warn', `Restored backup ${id}; the state before it is backup ${before.id}`);
@@ -178,7 +193,7 @@ export class BackendStorage implements Storage {
 			try {
 				await this.backups.verify(backup);
 				// Parsing needs the backup's own adapter; another adapter's backup (left by a migration) gets the checksums only.
-				if (backup.adapter === this.backend.adapter) await this.backend.checkBackup(backup);
+				if (backup.adapter === this.backend.adapter && holdsOurData(backup)) await this.backend.checkBackup(backup);
 				checks.push({ id: backup.id, ok: true });
 			} catch (error) {
 				checks.push({ id: backup.id, ok: false, problem: (error as Error).message });
@@ -280,6 +295,6 @@ export class BackendStorage implements Storage {
 
 	private assertWritable(): void {
 		this.assertOpen();
-		if (this.readOnly) throw new Error('Storage was opened read-only: another process holds the data directory');
+		if (this.readOnly) throw new Error('Storage was opened read-only (a read-only data command): nothing may be written');
 	}
 }

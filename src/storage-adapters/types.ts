@@ -58,6 +58,11 @@ export interface Storage {
 	entries<T = unknown>(namespace: string): Promise<Array<[string, T]>>;
 	/** Every live entry of a namespace, read in batches: for namespaces that grow with the members (join history). */
 	iterate<T = unknown>(namespace: string): AsyncIterable<[string, T]>;
+	/**
+	 * The live entries whose key starts with `prefix` (e.g. one giveaway's entries), without reading the rest of the
+	 * namespace: file filters the keys in memory, sqlite reads a key range, redis lets the server match the keys.
+	 */
+	iteratePrefix<T = unknown>(namespace: string, prefix: string): AsyncIterable<[string, T]>;
 	/** Namespaces that hold data or were declared. */
 	namespaces(): Promise<string[]>;
 	backup(reason: string): Promise<BackupInfo>;
@@ -76,13 +81,15 @@ export interface StorageOptions {
 	dataDir: string;
 	sqlitePath: string;
 	redisUrl: string;
+	/** Every Redis key the storage writes starts with it (REDIS_PREFIX); default `supreme:`. */
+	redisPrefix?: string;
 	backupDir: string;
 	backupKeep: number;
 	/** Namespaces the bot and its plugins declared; they appear in status and backups even while empty. */
 	namespaces?: string[];
 	/**
-	 * Open without writing anything: no lock, no repair, every write refused. For the data CLI's read-only commands
-	 * beside a running bot on the file adapter (sqlite and redis are shared safely and ignore it).
+	 * Open without writing anything: no lock, no repair, no file created, every write refused. For the data CLI's
+	 * read-only commands (status, backups, verify, export) on the file and sqlite adapters (redis ignores it).
 	 */
 	readOnly?: boolean;
 }

@@ -20,7 +20,9 @@ export class ChildRedis {
 	public constructor(
 		public readonly port: number,
 		private readonly dir: string,
-		private readonly password: string
+		private readonly password: string,
+		/** Settings after the defaults above (the last of a repeated setting wins), e.g. ['--appendonly', 'yes']. */
+		private readonly settings: string[] = []
 	) {}
 
 	public get url(): string {
@@ -28,7 +30,7 @@ export class ChildRedis {
 	}
 
 	public async start(): Promise<void> {
-		this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--requirepass', this.password], { stdio: 'ignore' });
+		this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--requirepass', this.password, ...this.settings], { stdio: 'ignore' });
 		await eventually(async () => {
 			const client = createClient({ url: this.url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
 			client.on('error', () => undefined);
@@ -41,6 +43,15 @@ export class ChildRedis {
 				if (client.isOpen) client.destroy();
 			}
 		}, `redis-server on port ${this.port}`);
+	}
+
+	/** SIGKILL: the server dies at once, keeping only what its persistence settings had written. */
+	public async kill(): Promise<void> {
+		const child = this.process!;
+		const exited = once(child, 'exit');
+		child.kill('SIGKILL');
+		await exited;
+		this.process = null;
 	}
 
 	/** SHUTDOWN SAVE: the server writes its data and exits, like an operator restarting it. */

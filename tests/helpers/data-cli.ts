@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -14,7 +15,7 @@ export interface CliResult {
 export function runDataCli(args: string[], env: Record<string, string>): Promise<CliResult> {
 	const inherited = { ...process.env };
 	for (const key of ['STORAGE_ADAPTER', 'DATA_DIR', 'SQLITE_PATH', 'REDIS_URL', 'BACKUP_DIR', 'BACKUP_KEEP', 'DISCORD_TOKEN']) delete inherited[key];
-	const child = spawn(process.execPath, [CLI, ...args], { cwd: env.DATA_DIR ?? tmpdir(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [CLI, ...args], { cwd: env.DATA_DIR && existsSync(env.DATA_DIR) ? env.DATA_DIR : tmpdir(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 	let stdout = '';
 	let stderr = '';
 	// Decoded as a stream: a character whose bytes straddle two pipe chunks must not turn into two replacement marks.

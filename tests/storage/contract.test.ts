@@ -94,6 +94,32 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 		expect(seen.get('m7')).toEqual({ key: 'm7' });
 	});
 
+	it('reads the entries under one key prefix, across read batches, and nothing else', async () => {
+		const inside = Array.from({ length: 2100 }, (_, index) => `g1:${index}`);
+		// Neighbours on both sides of the range, a longer id sharing the prefix's start, glob and LIKE characters.
+		const outside = ['g0:1', 'g1', 'g10:1', 'g2:1', 'g1;1', 'g*:1', 'g?:1', 'g[1]:1', 'g%:1', 'g_:1'];
+		await storage.importEntries('giveaway-entries', [...inside, ...outside].map((key) => [key, { value: { key } }]));
+		await storage.namespace('giveaway-entries').set('g1:expired', { key: 'expired' }, 1);
+		await storage.namespace('giveaways').set('g1:other-namespace', 1);
+		await storage.importEntries('giveaway-entries', [['g*:2', { value: 'star' }], ['g[1]:2', { value: 'bracket' }]]);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		const read = async (prefix: string) => {
+			const found: Array<[string, unknown]> = [];
+			for await (const entry of storage.iteratePrefix('giveaway-entries', prefix)) found.push(entry);
+			return found;
+		};
+		const found = await read('g1:');
+		expect(found.map(([key]) => key).sort()).toEqual([...inside].sort());
+		expect(new Set(found.map(([key]) => key)).size).toBe(inside.length);
+		expect(found.find(([key]) => key === 'g1:7')?.[1]).toEqual({ key: 'g1:7' });
+		// Pattern characters in a prefix are literal.
+		expect((await read('g*:')).map(([key]) => key).sort()).toEqual(['g*:1', 'g*:2']);
+		expect((await read('g[1]:')).map(([key]) => key).sort()).toEqual(['g[1]:1', 'g[1]:2']);
+		expect(await read('g%:')).toEqual([['g%:1', { key: 'g%:1' }]]);
+		expect(await read('nothing:')).toEqual([]);
+		expect((await read('')).length).toBe(inside.length + outside.length + 2);
+	});
+
 	it('clears one namespace without touching another, even with LIKE wildcards in the name', async () => {
 		await storage.namespace('guild_1').set('a', 1);
 		await storage.namespace('GUILDx1').set('a', 2);

@@ -47,6 +47,7 @@ describe('loadConfig defaults', () => {
 			dataDir: join(cwd, 'data'),
 			sqlitePath: join(cwd, 'data', 'bot.sqlite'),
 			redisUrl: 'redis://127.0.0.1:6379',
+			redisPrefix: 'supreme:',
 			backupDir: join(cwd, 'data', 'backups'),
 			backupKeep: 20,
 			plugins: [],
@@ -93,6 +94,7 @@ describe('loadConfig defaults', () => {
 			HEALTH_PORT: '8080',
 			LOG_LEVEL: 'DEBUG',
 			REDIS_URL: 'rediss://user:pw@redis.example:6380/2',
+			REDIS_PREFIX: 'guild-bot.prod:',
 			SHARD_COUNT: '4',
 			BACKUP_INTERVAL: '6h'
 		});
@@ -106,6 +108,7 @@ describe('loadConfig defaults', () => {
 			healthPort: 8080,
 			logLevel: 'debug',
 			redisUrl: 'rediss://user:pw@redis.example:6380/2',
+			redisPrefix: 'guild-bot.prod:',
 			shardCount: 4,
 			backupIntervalMs: 6 * 3_600_000
 		});
@@ -133,6 +136,9 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		['STORAGE_ADAPTER', 'mysql', 'STORAGE_ADAPTER must be one of file, sqlite, redis (got "mysql")'],
 		['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL must be a redis:// or rediss:// URL (got "http://127.0.0.1:6379")'],
 		['REDIS_URL', '127.0.0.1:6379', 'REDIS_URL must be a redis:// or rediss:// URL'],
+		['REDIS_PREFIX', 'supreme', 'REDIS_PREFIX must be 1-64 letters, digits, "_", "-", "." or ":" ending with ":" (like supreme:) (got "supreme")'],
+		['REDIS_PREFIX', 'my bot:', 'REDIS_PREFIX must be 1-64 letters, digits, "_", "-", "." or ":" ending with ":"'],
+		['REDIS_PREFIX', 'bot*:', 'REDIS_PREFIX must be 1-64 letters, digits'],
 		['BACKUP_KEEP', '0', 'BACKUP_KEEP must be a whole number of at least 1 (got "0")'],
 		['BACKUP_KEEP', 'abc', 'BACKUP_KEEP must be a whole number of at least 1 (got "abc")'],
 		['BACKUP_KEEP', '1.5', 'BACKUP_KEEP must be a whole number of at least 1 (got "1.5")'],

@@ -80,6 +80,7 @@ describe('storage startup', () => {
 			dataDir: join(cwd, 'data'),
 			sqlitePath: join(cwd, 'data', 'bot.sqlite'),
 			redisUrl: 'redis://127.0.0.1:6379',
+			redisPrefix: 'supreme:',
 			backupDir: join(cwd, 'data', 'backups'),
 			backupKeep: 4,
 			namespaces: [...CORE_NAMESPACES]

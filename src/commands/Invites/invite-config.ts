@@ -25,6 +25,12 @@ export class InviteConfigCommand extends Command {
 				)
 				.addSubcommand((subcommand) =>
 					subcommand
+						.setName('fake-without-avatar')
+						.setDescription('Members without an avatar count as fake invites (off by default)')
+						.addBooleanOption((option) => option.setName('enabled').setDescription('On or off').setRequired(true))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
 						.setName('rank-role-add')
 						.setDescription('Give a role to members who reach a number of invites')
 						.addIntegerOption((option) => option.setName('invites').setDescription('Invites needed').setRequired(true).setMinValue(1).setMaxValue(1_000_000))
@@ -53,6 +59,11 @@ export class InviteConfigCommand extends Command {
 			case 'fake-account-age': {
 				const days = interaction.options.getInteger('days', true);
 				config = await invites.updateConfig(guildId, (current) => ({ ...current, fakeAccountDays: days }));
+				break;
+			}
+			case 'fake-without-avatar': {
+				const enabled = interaction.options.getBoolean('enabled', true);
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, fakeWithoutAvatar: enabled }));
 				break;
 			}
 			case 'rank-role-add': {
@@ -93,6 +104,7 @@ export class InviteConfigCommand extends Command {
 			.setTitle('Invite tracking settings')
 			.addFields(
 				{ name: 'Fake-account age', value: config.fakeAccountDays === 0 ? 'off' : `${config.fakeAccountDays} days`, inline: true },
+				{ name: 'No avatar counts as fake', value: config.fakeWithoutAvatar ? 'yes' : 'no', inline: true },
 				{ name: 'Rank roles follow totals', value: config.removeRankRolesBelow ? 'yes' : 'no', inline: true },
 				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' },
 				{ name: 'Invite uses', value: unreadable ? `cannot be read: ${unreadable}; joins are recorded as unknown` : 'readable' }

@@ -2,7 +2,7 @@ import { container, UserError, type Command } from '@sapphire/framework';
 import { ChannelType, channelMention, MessageFlags, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import type { GreetingSettings } from '../../lib/guild-settings.js';
 import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDER_LIST, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
-import { GREETING_LABEL, greetingProblem, normalizeBanner, type GreetingKind } from '../../lib/welcome/message.js';
+import { EMBED_FOOTER_LIMIT, EMBED_TITLE_LIMIT, GREETING_LABEL, greetingProblem, normalizeBanner, parseColor, type GreetingKind } from '../../lib/welcome/message.js';
 import { channelProblem } from '../../lib/welcome/service.js';
 
 /** Shared by /setup-welcome and /setup-goodbye: the options, and the checks that refuse a bad setup with its reason. */
@@ -19,7 +19,11 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 			option.setName('message').setDescription(`Text; placeholders: ${PLACEHOLDER_LIST}`.slice(0, 100)).setRequired(true).setMaxLength(EMBED_DESCRIPTION_LIMIT)
 		)
 		.addStringOption((option) => option.setName('banner').setDescription('"generated" (a card the bot draws), an image URL, or "none"').setMaxLength(2000))
-		.addBooleanOption((option) => option.setName('embed').setDescription('Send the message in an embed (default: no)'));
+		.addBooleanOption((option) => option.setName('embed').setDescription('Send the message in an embed (default: no, yes with a title, footer or colour)'))
+		.addStringOption((option) => option.setName('title').setDescription('Embed title (placeholders allowed)').setMaxLength(EMBED_TITLE_LIMIT))
+		.addStringOption((option) => option.setName('footer').setDescription('Embed footer (placeholders allowed)').setMaxLength(EMBED_FOOTER_LIMIT))
+		.addStringOption((option) => option.setName('colour').setDescription('Embed colour as hex, e.g. #57F287').setMaxLength(7))
+		.addStringOption((option) => option.setName('content').setDescription('Text sent above the embed, e.g. "{user} welcome!"').setMaxLength(2000));
 	if (kind === 'welcome') {
 		builder
 			.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'))
@@ -42,13 +46,25 @@ export function placeholderHelp(): string {
 
 export async function runGreetingSetup(interaction: Command.ChatInputCommandInteraction<'cached'>, kind: GreetingKind): Promise<void> {
 	const channel = interaction.options.getChannel('channel', true);
+	const colourText = interaction.options.getString('colour');
+	const color = colourText === null ? null : parseColor(colourText);
+	if (colourText !== null && color === null) throw new UserError({ identifier: 'InvalidGreeting', message: `"${colourText}" is not a colour: use hex like #57F287.` });
+	const title = interaction.options.getString('title');
+	const footer = interaction.options.getString('footer');
+	const content = interaction.options.getString('content');
+	const styled = title !== null || footer !== null || color !== null || content !== null;
 	const settings: Omit<GreetingSettings, 'problem'> = {
 		channelId: channel.id,
 		template: interaction.options.getString('message', true),
 		banner: normalizeBanner(interaction.options.getString('banner')),
-		embed: interaction.options.getBoolean('embed') ?? false,
+		embed: interaction.options.getBoolean('embed') ?? styled,
 		dm: kind === 'welcome' ? (interaction.options.getBoolean('dm') ?? false) : false,
-		...(kind === 'welcome' ? { afterScreening: interaction.options.getBoolean('after-screening') ?? true } : {})
+		...(kind === 'welcome' ? { afterScreening: interaction.options.getBoolean('after-screening') ?? true } : {}),
+		title,
+		footer,
+		color,
+		content,
+		timestamp: false
 	};
 	const refused = greetingProblem(settings);
 	if (refused) throw new UserError({ identifier: 'InvalidGreeting', message: `${refused}\n\nPlaceholders:\n${placeholderHelp()}` });

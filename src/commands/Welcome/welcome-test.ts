@@ -2,7 +2,7 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { channelMention, MessageFlags, time, TimestampStyles } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
-import { GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
+import { bannerExpiry, GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
 import type { GreetingOutcome } from '../../lib/welcome/service.js';
 import { addGreetingKindOption, placeholderHelp } from './_shared.js';
 
@@ -23,7 +23,12 @@ export class WelcomeTestCommand extends Command {
 			kind === 'welcome'
 				? await welcome.welcome(interaction.member, (await invites.history(interaction.guildId, interaction.user.id))?.joins.at(-1) ?? null, { test: true })
 				: await welcome.goodbye(interaction.member, { test: true });
-		await interaction.editReply({ content: describeOutcome(kind, outcome), allowedMentions: { parse: [] } });
+		const expiry = bannerExpiry((await welcome.settings(interaction.guildId))[kind]?.banner ?? null);
+		// A signed Discord CDN link (often imported from Supreme-BOT2) stops working; say so before it does.
+		const warning = expiry
+			? `\n\nWarning: the banner is a Discord CDN link that ${expiry.getTime() <= Date.now() ? 'expired' : 'expires'} ${time(expiry, TimestampStyles.RelativeTime)}. Upload the image somewhere permanent and run \`/setup-${kind}\` with its URL.`
+			: '';
+		await interaction.editReply({ content: `${describeOutcome(kind, outcome)}${warning}`, allowedMentions: { parse: [] } });
 	}
 }
 

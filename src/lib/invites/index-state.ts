@@ -52,7 +52,10 @@ export class GuildInviteIndex {
 			this.rebuild();
 			return;
 		}
-		this.countsFor(inviterId).bonus += this.bonusOf(record) - this.bonusOf(previous);
+		const counts = this.countsFor(inviterId);
+		counts.bonus += this.bonusOf(record) - this.bonusOf(previous);
+		this.addImported(counts, inviterId, previous, -1);
+		this.addImported(counts, inviterId, record, 1);
 		this.sorted = null;
 	}
 
@@ -87,6 +90,13 @@ export class GuildInviteIndex {
 		return record && record.updatedAt > this.guildResetAt ? record.bonus : 0;
 	}
 
+	/** Counts imported from Supreme-BOT2 are a baseline, cancelled by a reset after the import like any credit. */
+	private addImported(counts: InviteCounts, inviterId: string, record: InviterRecord | null | undefined, sign: 1 | -1): void {
+		const imported = record?.imported;
+		if (!imported || imported.at <= this.resetAtFor(inviterId)) return;
+		add(counts, { regular: imported.regular, left: imported.left, fake: imported.fake, bonus: 0 }, sign);
+	}
+
 	private counted(credit: Credit): boolean {
 		return credit.at > this.resetAtFor(credit.inviterId);
 	}
@@ -108,7 +118,11 @@ export class GuildInviteIndex {
 
 	private rebuild(): void {
 		this.counts.clear();
-		for (const [inviterId, record] of this.inviters) this.countsFor(inviterId).bonus = this.bonusOf(record);
+		for (const [inviterId, record] of this.inviters) {
+			const counts = this.countsFor(inviterId);
+			counts.bonus = this.bonusOf(record);
+			this.addImported(counts, inviterId, record, 1);
+		}
 		for (const credit of this.credits.values()) this.apply(credit, 1);
 		this.sorted = null;
 	}

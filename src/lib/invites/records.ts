@@ -13,6 +13,8 @@ export interface JoinEvent {
 	how: JoinHow;
 	code: string | null;
 	inviterId: string | null;
+	/** Imported from Supreme-BOT2's join history (its first join only; `at` is the time it recorded). */
+	imported?: true;
 }
 
 /** What a member contributes to their inviter's counts. */
@@ -22,6 +24,11 @@ export interface Credit {
 	at: number;
 	fake: boolean;
 	left: boolean;
+	/**
+	 * Imported from Supreme-BOT2: the member is already in their inviter's imported counts (InviterRecord.imported), so
+	 * only a leave after the import adds to the counts.
+	 */
+	imported?: true;
 }
 
 /** `join-history` namespace, key `<guildId>:<memberId>`. */
@@ -39,6 +46,11 @@ export interface InviterRecord {
 	resetAt: number;
 	/** When the bonus was last set; a guild reset after this time cancels it. */
 	updatedAt: number;
+	/**
+	 * Counts imported from Supreme-BOT2 (`regular` includes the fakes, as ours does): the baseline that the members
+	 * tracked since add to. A reset after `at` cancels it, like any credit.
+	 */
+	imported?: { regular: number; left: number; fake: number; at: number };
 }
 
 export interface InviteCounts {
@@ -126,5 +138,7 @@ export function recordLeave(record: MemberRecord | undefined, at: number): Membe
 
 /** What one member's credit adds to their inviter's counts (fake members are counted as fake, never as left). */
 export function contribution(credit: Credit): InviteCounts {
-	return { regular: 1, fake: credit.fake ? 1 : 0, left: credit.left && !credit.fake ? 1 : 0, bonus: 0 };
+	const left = credit.left && !credit.fake ? 1 : 0;
+	if (credit.imported) return { regular: 0, fake: 0, left, bonus: 0 };
+	return { regular: 1, fake: credit.fake ? 1 : 0, left, bonus: 0 };
 }

@@ -36,9 +36,11 @@ export interface InviteConfig {
 	removeRankRolesBelow: boolean;
 	/** Credits given before this time were reset. */
 	resetAt: number;
+	/** Members without an avatar count as fake invites (Supreme-BOT2's requireAvatar); off unless turned on. */
+	fakeWithoutAvatar: boolean;
 }
 
-export const DEFAULT_INVITE_CONFIG: InviteConfig = Object.freeze({ fakeAccountDays: 7, rankRoles: [], removeRankRolesBelow: true, resetAt: 0 });
+export const DEFAULT_INVITE_CONFIG: InviteConfig = Object.freeze({ fakeAccountDays: 7, rankRoles: [], removeRankRolesBelow: true, resetAt: 0, fakeWithoutAvatar: false });
 
 export interface StoredSnapshot extends InviteSnapshot {
 	fetchedAt: number;
@@ -53,6 +55,8 @@ export interface ListedMember {
 	joinedAt: number;
 	bot: boolean;
 	accountCreatedAt: number;
+	/** False for a member without an avatar of their own (the "fake without avatar" rule); unknown when left out. */
+	hasAvatar?: boolean;
 }
 
 export interface InviteSource {
@@ -70,6 +74,8 @@ export interface JoinInput {
 	bot: boolean;
 	/** When the member's account was created (ms since epoch), for the fake-account rule. */
 	accountCreatedAt: number;
+	/** False for a member without an avatar of their own (the "fake without avatar" rule); unknown when left out. */
+	hasAvatar?: boolean;
 	/** When Discord says the member joined (ms since epoch), if known. */
 	joinedAt?: number | undefined;
 	at?: number;
@@ -189,7 +195,8 @@ export class InviteTracker {
 		const record = await this.storage.update<InviterRecord>(INVITE_NAMESPACES.counts, inviterKey(guildId, inviterId), (current) => ({
 			bonus: (current && current.updatedAt > guildResetAt ? current.bonus : 0) + amount,
 			resetAt: current?.resetAt ?? 0,
-			updatedAt: Date.now()
+			updatedAt: Date.now(),
+			...(current?.imported ? { imported: current.imported } : {})
 		}));
 		this.index(guildId).setInviter(inviterId, record ?? null);
 		this.notifyTotal(guildId, inviterId);
@@ -228,7 +235,7 @@ export class InviteTracker {
 					at,
 					attribution,
 					memberId,
-					youngAccount: config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY,
+					youngAccount: (config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY) || (config.fakeWithoutAvatar && input.hasAvatar === false),
 					resetAtFor: (inviterId) => index.resetAtFor(inviterId),
 					joinedAt: input.joinedAt
 				});

@@ -48,6 +48,7 @@ export function whoInvitedEmbed(memberId: string, record: MemberRecord | undefin
 		`Inviter: ${inviter}${join.code ? ` · code \`${join.code}\`` : ''}`,
 		`Joins: ${record.joins.length} · leaves: ${record.leaves.length}${record.present ? '' : ' · not in the server now'}`
 	];
+	if (join.imported) lines.push('Imported from Supreme-BOT2: the join time is the one it recorded.');
 	if (record.credit?.fake) lines.push('Counted as a fake invite (young account or own invite).');
 	return embed.setDescription(lines.join('\n'));
 }

@@ -1,5 +1,9 @@
 import { AttachmentBuilder, EmbedBuilder, type MessageCreateOptions } from 'discord.js';
 import { checkTemplate, EMBED_DESCRIPTION_LIMIT, MESSAGE_CONTENT_LIMIT } from '../templates/placeholders.js';
+
+/** Discord's embed limits for title and footer text (discord-api-docs, Message resource: Embed Limits). */
+export const EMBED_TITLE_LIMIT = 256;
+export const EMBED_FOOTER_LIMIT = 2048;
 import type { GreetingSettings } from '../guild-settings.js';
 
 export type GreetingKind = 'welcome' | 'goodbye';
@@ -14,6 +18,16 @@ export interface GreetingInput {
 	template: string;
 	banner: string | null;
 	embed: boolean;
+	title?: string | null;
+	footer?: string | null;
+	content?: string | null;
+}
+
+/** Rendered extras of an embed greeting: title, footer and the text sent above it. */
+export interface GreetingExtras {
+	title?: string | null;
+	footer?: string | null;
+	content?: string | null;
 }
 
 /**
@@ -30,7 +44,43 @@ export function greetingProblem(input: GreetingInput): string | null {
 	// Without an embed, an image URL goes on its own line under the text, where Discord shows its preview.
 	const urlInContent = !input.embed && banner !== null && banner !== GENERATED_BANNER ? banner.length + 1 : 0;
 	const check = checkTemplate(input.template, input.embed ? EMBED_DESCRIPTION_LIMIT : MESSAGE_CONTENT_LIMIT, urlInContent);
-	return check.ok ? null : check.reason;
+	if (!check.ok) return check.reason;
+	const extras: Array<[string, string | null | undefined, number]> = [
+		['title', input.title, EMBED_TITLE_LIMIT],
+		['footer', input.footer, EMBED_FOOTER_LIMIT],
+		['content', input.content, MESSAGE_CONTENT_LIMIT]
+	];
+	for (const [name, template, limit] of extras) {
+		if (template === null || template === undefined) continue;
+		if (!input.embed) return `The ${name} goes with an embed: set embed to yes.`;
+		const extra = checkTemplate(template, limit);
+		if (!extra.ok) return `The ${name}: ${extra.reason}`;
+	}
+	return null;
+}
+
+/** `#57F287` or `57f287` as a number; null when it is not a colour. */
+export function parseColor(text: string): number | null {
+	const match = /^#?([0-9a-f]{6})$/i.exec(text.trim());
+	return match ? Number.parseInt(match[1]!, 16) : null;
+}
+
+/**
+ * When a banner is a signed Discord CDN link (`?ex=<hex seconds>&is=…&hm=…`), the time it stops working: Discord
+ * expires such attachment links (discord-api-docs, Reference: "Signed Attachment CDN URLs"). Null for other URLs.
+ */
+export function bannerExpiry(banner: string | null): Date | null {
+	if (!banner) return null;
+	try {
+		const url = new URL(banner);
+		if (!/(^|\.)(discordapp\.(com|net)|discord\.com)$/.test(url.hostname)) return null;
+		const ex = url.searchParams.get('ex');
+		if (!ex || !url.searchParams.has('hm')) return null;
+		const seconds = Number.parseInt(ex, 16);
+		return Number.isFinite(seconds) ? new Date(seconds * 1000) : null;
+	} catch {
+		return null;
+	}
 }
 
 /** "none"/"off"/empty mean no banner; `Generated` is `generated`. */
@@ -57,14 +107,24 @@ export function cardFileName(kind: GreetingKind): string {
  * The message for a rendered greeting. Only the member it is about may be pinged (the welcome's {user}); an
  * inviter's mention, roles and @everyone never ping.
  */
-export function buildGreetingMessage(kind: GreetingKind, settings: Pick<GreetingSettings, 'banner' | 'embed'>, text: string, card: Buffer | null, pingUserId: string | null): MessageCreateOptions {
+export function buildGreetingMessage(
+	kind: GreetingKind,
+	settings: Pick<GreetingSettings, 'banner' | 'embed'> & Partial<Pick<GreetingSettings, 'color' | 'timestamp'>>,
+	text: string,
+	card: Buffer | null,
+	pingUserId: string | null,
+	extras: GreetingExtras = {}
+): MessageCreateOptions {
 	const files = card ? [new AttachmentBuilder(card, { name: cardFileName(kind), description: `${kind} card` })] : [];
 	const allowedMentions = { parse: [], users: pingUserId ? [pingUserId] : [] };
 	const imageUrl = settings.banner === GENERATED_BANNER ? (card ? `attachment://${cardFileName(kind)}` : null) : settings.banner;
 	if (settings.embed) {
-		const embed = new EmbedBuilder().setColor(COLORS[kind]).setDescription(text);
+		const embed = new EmbedBuilder().setColor(settings.color ?? COLORS[kind]).setDescription(text);
 		if (imageUrl) embed.setImage(imageUrl);
-		return { embeds: [embed], files, allowedMentions };
+		if (extras.title) embed.setTitle(extras.title);
+		if (extras.footer) embed.setFooter({ text: extras.footer });
+		if (settings.timestamp) embed.setTimestamp();
+		return { ...(extras.content ? { content: extras.content } : {}), embeds: [embed], files, allowedMentions };
 	}
 	const content = settings.banner !== null && settings.banner !== GENERATED_BANNER ? `${text}\n${settings.banner}` : text;
 	return { content, files, allowedMentions };

@@ -141,9 +141,12 @@ export class WelcomeService {
 		const wantsDm = kind === 'welcome' && settings.dm && target.dmTo !== null && !target.dmTo.bot;
 		if (blocked && !wantsDm) return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, blocked, target.countMiss) };
 
-		const text = renderTemplate(settings.template, placeholderValues(facts));
+		const values = placeholderValues(facts);
+		const render = (template: string | null | undefined) => (template === null || template === undefined ? null : renderTemplate(template, values));
+		const text = render(settings.template)!;
 		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member) : null;
-		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null);
+		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
+		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras);
 
 		let dm: 'sent' | 'failed' | 'off' = 'off';
 		if (wantsDm) {

@@ -13,6 +13,7 @@ export class InviteTrackingMemberAddListener extends Listener<typeof Events.Guil
 				memberId: member.id,
 				bot: member.user.bot,
 				accountCreatedAt: member.user.createdTimestamp,
+				hasAvatar: member.user.avatar !== null,
 				joinedAt: member.joinedTimestamp ?? undefined
 			});
 		} catch (error) {

@@ -4,10 +4,11 @@ import '../../lib/container.js';
 import { startHealthServer } from '../../lib/data/health.js';
 import { DataReplacedWatch } from '../../lib/data/replaced-watch.js';
 import { startFeatures } from '../../lib/features.js';
+import { LegacyImportAtStart } from '../../lib/legacy/startup.js';
 import { BackupSchedule } from '../../lib/scheduled-backups.js';
 import { describeError } from '../../lib/secrets.js';
 import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
-import { declareNamespaces } from '../registry.js';
+import { declareNamespaces, pluginRegistry } from '../registry.js';
 
 /** Opens storage before the pieces load and before login, so every piece can rely on container.storage. */
 export class CorePlugin extends Plugin {
@@ -28,7 +29,13 @@ export class CorePlugin extends Plugin {
 			logger.info(`Health endpoint listening on port ${healthPort} (/healthz, /status)`);
 		}
 		const storageLogger = new StorageLogAdapter(logger);
-		container.storage = await openBotStorage(config, logger, storageLogger);
+		// Supreme-BOT2's files in DATA_DIR are backed up and moved aside before storage opens, converted once it is open.
+		// Under start:sharded only shard 0 does it, so two processes never move the same files.
+		const legacy = (Number(process.env.SHARDS) || 0) === 0 ? await LegacyImportAtStart.prepare(config, logger) : null;
+		// The plugins' namespaces too: opening moves their keys of an earlier version under REDIS_PREFIX with the core's.
+		const storage = await openBotStorage(config, logger, storageLogger, pluginRegistry.namespaces());
+		container.storage = storage;
+		await legacy?.apply(storage);
 		// The core's and the plugins' namespaces, before the startup backup: listed and backed up even while empty.
 		declareNamespaces(container.storage);
 		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultDeserialize } from '@keyv/serialize';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
@@ -7,10 +8,83 @@ import { ENTRY_BATCH, assertNamespaceName, isExpired, type Backend, type Backend
 import { PRIVATE_DIR_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 import { DataDirLock } from './lock.js';
+import { classifyFile } from './ownership.js';
 import { FilePartition, PartitionDamage } from './partition.js';
 import { parseSnapshot, snapshotChunks } from './snapshot.js';
 
 const DATA_FILE = /^([A-Za-z0-9_-]{1,64})\.(json|journal)$/;
+
+/** Written before a restore touches a namespace and removed once all of them are replaced; see restoreBackup. */
+const RESTORE_INTENT = '.restore-in-progress';
+
+interface RestoreIntent {
+	backup: string;
+	/** The backup folder, whose `<namespace>.json` files are the restored state. */
+	path: string;
+	namespaces: string[];
+}
+
+/**
+ * Puts the files of DATA_DIR in the state of the intent's backup: each of its namespaces gets the backup's snapshot and
+ * an empty journal, every other namespace an empty snapshot and journal. Repeating it gives the same result, which is
+ * what makes a restore interrupted at any point safe to finish.
+ */
+async function applyRestore(directory: string, intent: RestoreIntent): Promise<void> {
+	const restored = new Set(intent.namespaces);
+	const copies = new Map<string, Buffer>();
+	for (const namespace of restored) {
+		assertNamespaceName(namespace);
+		const copy = await readFile(join(intent.path, `${namespace}.json`));
+		parseSnapshot(copy, `${intent.backup}/${namespace}.json`);
+		copies.set(namespace, copy);
+	}
+	const present = new Set((await readdir(directory)).map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
+	for (const namespace of [...new Set([...restored, ...present])].sort()) {
+		await writeFileAtomic(join(directory, `${namespace}.json`), copies.get(namespace) ?? '{}\n');
+		await truncateFile(join(directory, `${namespace}.journal`));
+	}
+}
+
+async function truncateFile(path: string): Promise<void> {
+	let handle;
+	try {
+		handle = await open(path, 'r+');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+		throw error;
+	}
+	try {
+		await handle.truncate(0);
+		await handle.datasync();
+	} finally {
+		await handle.close();
+	}
+}
+
+/** A restore cut short (a crash, a full disk) is finished before the data is read; without its backup the bot stops. */
+async function finishInterruptedRestore(directory: string, context: BackendOpenContext): Promise<void> {
+	const path = join(directory, RESTORE_INTENT);
+	let intent: RestoreIntent;
+	try {
+		intent = JSON.parse(await readFile(path, 'utf8')) as RestoreIntent;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+		throw new Error(`${path} (a restore that did not finish) is unreadable: ${(error as Error).message}`, { cause: error });
+	}
+	try {
+		await applyRestore(directory, intent);
+	} catch (error) {
+		throw new Error(
+			`A restore of backup ${intent.backup} did not finish and cannot be finished now (${(error as Error).message}); the data in ${directory} is partly restored. Fix the cause, or restore another backup with the data CLI after deleting ${path}`,
+			{ cause: error }
+		);
+	}
+	await rm(path, { force: true });
+	await fsyncDirectory(directory);
+	const message = `Finished the restore of backup ${intent.backup} that was interrupted (the bot stopped during it)`;
+	context.logger.warn(message);
+	context.recordEvent('warn', message);
+}
 
 /** Our Keyv instances hand the store entry objects; a Keyv with its default serializer hands it JSON strings. */
 function decode(raw: unknown): StoredEntry {
@@ -22,6 +96,8 @@ export class FileBackend implements Backend {
 	public readonly adapter = 'file' as const;
 	public readonly keyvSerializes = false;
 	private readonly partitions = new Map<string, FilePartition>();
+	/** Namespaces whose file in DATA_DIR is not ours: never read, never written over (see ownership.ts). */
+	private readonly foreign = new Map<string, string>();
 
 	private constructor(
 		public readonly directory: string,
@@ -33,18 +109,26 @@ export class FileBackend implements Backend {
 	 * for the data CLI's read-only commands while the bot runs.
 	 */
 	public static async open(directory: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<FileBackend> {
-		await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
+		if (!readOnly) await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
 		const lock = readOnly ? null : await DataDirLock.acquire(directory);
 		const backend = new FileBackend(directory, lock);
 		try {
-			const names = await readdir(directory);
+			if (!readOnly) await finishInterruptedRestore(directory, context);
+			else if (existsSync(join(directory, RESTORE_INTENT))) context.recordEvent('warn', 'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data');
+			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+				// A read-only view of a directory that does not exist yet: no data.
+				if (readOnly && error.code === 'ENOENT') return [] as string[];
+				throw error;
+			});
 			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
 				// Leftovers of a write that crashed before its rename; the real file is intact.
 				await rm(join(directory, name), { force: true });
 				context.logger.info(`Removed an unfinished temporary file: ${name}`);
 			}
 			const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
-			for (const namespace of [...namespaces].sort()) await backend.loadPartition(namespace, context);
+			for (const namespace of [...namespaces].sort()) {
+				if (await backend.isOurs(namespace, names.includes(`${namespace}.journal`), context)) await backend.loadPartition(namespace, context);
+			}
 		} catch (error) {
 			await lock?.release();
 			throw error;
@@ -60,8 +144,10 @@ export class FileBackend implements Backend {
 		let partition = this.partitions.get(namespace);
 		if (!partition) {
 			assertNamespaceName(namespace);
-			// Every namespace with files was loaded at open, so one created here starts empty.
-			partition = new FilePartition(this.directory, namespace, this.readOnly);
+			// Every namespace with files of ours was loaded at open, so one created here starts empty; one whose file is
+			// foreign refuses writes, which would replace that file.
+			const foreign = this.foreign.get(namespace);
+			partition = new FilePartition(this.directory, namespace, this.readOnly || foreign !== undefined, foreign);
 			this.partitions.set(namespace, partition);
 		}
 		return partition;
@@ -90,10 +176,16 @@ export class FileBackend implements Backend {
 		return true;
 	}
 
-	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+	public entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		return this.prefixBatches(namespace, '');
+	}
+
+	/** The keys are in memory: a prefix costs a pass over them, no parsing of the others. */
+	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		const now = Date.now();
 		let batch: Array<[string, StoredEntry]> = [];
 		for (const [key, text] of this.partition(namespace).freeze()) {
+			if (!key.startsWith(prefix)) continue;
 			const entry = decode(JSON.parse(text));
 			if (isExpired(entry, now)) continue;
 			batch.push([key, entry]);
@@ -119,8 +211,9 @@ export class FileBackend implements Backend {
 		return total;
 	}
 
+	/** Nothing to reach (the data is in memory), but a namespace whose disk failed says so until the disk takes writes again. */
 	public async ping(): Promise<void> {
-		// Nothing to reach: the data is in memory and the directory was opened.
+		for (const partition of this.partitions.values()) await partition.assertHealthy();
 	}
 
 	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
@@ -143,16 +236,28 @@ export class FileBackend implements Backend {
 		}
 	}
 
+	/**
+	 * Replaces every namespace with the backup's copy, atomically across a crash: an intent file naming the backup is
+	 * written first, and a process that finds it at open finishes the restore before it reads anything (so an old journal
+	 * can never be replayed over restored data, nor can half the namespaces be restored). A restore that fails here
+	 * leaves the intent in place and refuses writes until a restart finishes it.
+	 */
 	public async restoreBackup(backup: BackupInfo): Promise<void> {
-		const restored = new Set<string>();
-		for (const name of Object.keys(backup.files)) {
-			const namespace = name.slice(0, -'.json'.length);
-			await this.partition(namespace).replaceWith(await readFile(join(backup.path, name)));
-			restored.add(namespace);
+		for (const partition of this.partitions.values()) {
+			await partition.flush();
+			await partition.assertHealthy();
 		}
-		// The backup is the whole state: namespaces it does not hold were empty when it was made.
-		for (const [namespace, partition] of this.partitions) {
-			if (!restored.has(namespace) && partition.size > 0) await partition.replaceWith(Buffer.from('{}\n'));
+		const intent: RestoreIntent = { backup: backup.id, path: backup.path, namespaces: Object.keys(backup.files).map((name) => name.slice(0, -'.json'.length)) };
+		try {
+			await writeFileAtomic(join(this.directory, RESTORE_INTENT), `${JSON.stringify(intent)}\n`);
+			await applyRestore(this.directory, intent);
+			for (const namespace of new Set([...this.partitions.keys(), ...intent.namespaces])) await this.partition(namespace).load();
+			await rm(join(this.directory, RESTORE_INTENT), { force: true });
+			await fsyncDirectory(this.directory);
+		} catch (error) {
+			const cause = new Error(`the restore of backup ${backup.id} did not finish (${(error as Error).message}); restart the bot to finish it`, { cause: error });
+			for (const partition of this.partitions.values()) partition.refuseWrites(cause);
+			throw error;
 		}
 	}
 
@@ -162,6 +267,38 @@ export class FileBackend implements Backend {
 		} finally {
 			await this.lock?.release();
 		}
+	}
+
+	/** Files in DATA_DIR that are not ours, with what they look like: reported, never touched. */
+	public get foreignFiles(): Array<{ file: string; looksLike: string }> {
+		return [...this.foreign].map(([namespace, looksLike]) => ({ file: `${namespace}.json`, looksLike }));
+	}
+
+	/**
+	 * Whether `<namespace>.json` is ours to load. Files that say nothing themselves (empty, zeros, garbage) are ours
+	 * when a journal or a backup of ours vouches for them, and then go to the damage path; a plain `{}` with neither
+	 * holds nothing to load.
+	 */
+	private async isOurs(namespace: string, hasJournal: boolean, context: BackendOpenContext): Promise<boolean> {
+		const path = join(this.directory, `${namespace}.json`);
+		let ownership: Awaited<ReturnType<typeof classifyFile>>;
+		try {
+			ownership = await classifyFile(path);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return hasJournal;
+			throw error;
+		}
+		if (ownership.kind === 'ours') return true;
+		if (ownership.kind === 'empty') return hasJournal;
+		if (ownership.kind === 'unknown') {
+			if (hasJournal) return true;
+			const backedUp = (await context.validBackups()).some((backup) => backup.adapter === 'file' && `${namespace}.json` in backup.files);
+			if (backedUp) return true;
+		}
+		const looksLike = ownership.kind === 'foreign' ? ownership.looksLike : 'unreadable content this bot did not write (no journal or backup of it)';
+		this.foreign.set(namespace, looksLike);
+		context.recordEvent('warn', `${path} is not a file of this bot: it looks like ${looksLike}. It is left as it is, not read and not exported`);
+		return false;
 	}
 
 	private async loadPartition(namespace: string, context: BackendOpenContext): Promise<void> {

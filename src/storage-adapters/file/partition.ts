@@ -1,6 +1,6 @@
-import { open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
+import { PRIVATE_FILE_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import { SnapshotFormatError, parseSnapshot, readSnapshotFile, snapshotChunks } from './snapshot.js';
 
 /**
@@ -19,6 +19,7 @@ import { SnapshotFormatError, parseSnapshot, readSnapshotFile, snapshotChunks } 
 type JournalOperation = { op: 'set'; key: string; text: string } | { op: 'delete'; key: string } | { op: 'clear' };
 
 interface PendingLine {
+	operation: JournalOperation;
 	line: string;
 	resolve: () => void;
 	reject: (error: unknown) => void;
@@ -26,6 +27,19 @@ interface PendingLine {
 
 /** Small journals are left alone: folding them costs more than replaying them. */
 const MIN_COMPACTION_BYTES = 1024 * 1024;
+/** After an I/O error, writes are refused for this long before the disk is tried again, doubling up to the maximum. */
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 30_000;
+/** The scratch write that tells whether a failed disk takes writes again: about one batch of journal lines. */
+const PROBE_BYTES = 16 * 1024;
+
+/** A write refused because the disk failed (full, read-only, I/O error) and has not taken a write since. */
+export class StorageFailingError extends Error {
+	public override readonly name = 'StorageFailingError';
+	public constructor(cause: Error) {
+		super(`storage is failing: ${cause.message}`, { cause });
+	}
+}
 
 export class PartitionDamage extends Error {
 	public constructor(
@@ -42,18 +56,31 @@ export class PartitionDamage extends Error {
 export class FilePartition {
 	public readonly snapshotPath: string;
 	public readonly journalPath: string;
+	/** What is durable: the only state readers see. */
 	private entries = new Map<string, string>();
+	/**
+	 * Changes queued or being written, newest per key (null: deleted), so that compare-and-set and delete decide on the
+	 * state the queued changes lead to; they move into `entries` once their journal line is on disk.
+	 */
+	private pending = new Map<string, string | null>();
+	/** A clear is queued: keys absent from `pending` count as deleted. */
+	private pendingClear = false;
 	private journal: FileHandle | null = null;
+	/** Bytes of the journal that hold acknowledged lines; anything after this offset is torn and is cut off. */
 	private journalBytes = 0;
 	private snapshotBytes = 0;
 	private queue: PendingLine[] = [];
 	private writer: Promise<void> | null = null;
+	/** Set by an I/O error: writes are refused until the disk takes writes again (see `assertHealthy`). */
+	private failure: { cause: Error; retryAt: number; delayMs: number } | null = null;
 
 	public constructor(
 		directory: string,
 		public readonly name: string,
 		/** A read-only view (the data CLI beside a running bot): loads without repairing, refuses every write. */
-		private readonly readOnly = false
+		private readonly readOnly = false,
+		/** Why writes are refused, when it is not a read-only view: the file of this name is not ours. */
+		private readonly foreignFile?: string
 	) {
 		this.snapshotPath = join(directory, `${name}.json`);
 		this.journalPath = join(directory, `${name}.journal`);
@@ -126,9 +153,16 @@ export class FilePartition {
 		return text === undefined ? undefined : JSON.parse(text);
 	}
 
-	/** The value's JSON text: equal texts mean equal values (compare-and-set compares these). */
+	/** The value's JSON text once the queued changes are written: equal texts mean equal values (compare-and-set compares these). */
 	public text(key: string): string | undefined {
-		return this.entries.get(key);
+		const pending = this.pending.get(key);
+		if (pending !== undefined) return pending ?? undefined;
+		return this.pendingClear ? undefined : this.entries.get(key);
+	}
+
+	/** The I/O error that stopped writes, while writes are stopped. */
+	public get failingCause(): Error | null {
+		return this.failure?.cause ?? null;
 	}
 
 	public set(key: string, value: unknown): Promise<void> {
@@ -144,7 +178,7 @@ export class FilePartition {
 	}
 
 	public delete(key: string): Promise<boolean> {
-		if (!this.entries.has(key)) return Promise.resolve(false);
+		if (this.text(key) === undefined) return Promise.resolve(false);
 		return this.record({ op: 'delete', key }).then(() => true);
 	}
 
@@ -165,22 +199,18 @@ export class FilePartition {
 		while (this.writer) await this.writer;
 	}
 
-	/** A clean stop folds the journal into the snapshot, so a stopped bot leaves one readable file per namespace. */
+	/**
+	 * A clean stop folds the journal into the snapshot, so a stopped bot leaves one readable file per namespace. A
+	 * partition whose disk is failing keeps its journal: every acknowledged line in it is intact.
+	 */
 	public async close(): Promise<void> {
 		await this.flush();
-		if (this.journalBytes > 0 && !this.readOnly) await this.compact();
-		await this.journal?.close();
-		this.journal = null;
-	}
-
-	/** Replaces everything with `snapshot` (a restore): the new snapshot is durable before the journal is emptied. */
-	public async replaceWith(snapshot: Buffer): Promise<void> {
-		this.assertWritable();
-		await this.flush();
-		const entries = parseSnapshot(snapshot, 'backup copy');
-		await this.writeSnapshot(snapshot);
-		await this.resetJournal();
-		this.entries = entries;
+		try {
+			if (this.journalBytes > 0 && !this.readOnly && !this.failure) await this.compact();
+		} finally {
+			await this.journal?.close();
+			this.journal = null;
+		}
 	}
 
 	private apply(operation: JournalOperation): void {
@@ -189,13 +219,20 @@ export class FilePartition {
 		else this.entries.clear();
 	}
 
-	/** Applies the change in memory at once (so reads see it in order) and resolves when it is durable. */
+	/**
+	 * Queues the change and resolves once it is durable; only then do readers see it. A change that fails is never
+	 * applied, and neither is any change queued behind it (they are refused with the same cause).
+	 */
 	private record(operation: JournalOperation): Promise<void> {
 		if (this.readOnly) return Promise.reject(this.readOnlyError());
+		if (this.failure && Date.now() < this.failure.retryAt) return Promise.reject(new StorageFailingError(this.failure.cause));
 		const line = journalLine(operation);
-		this.apply(operation);
+		if (operation.op === 'clear') {
+			this.pending.clear();
+			this.pendingClear = true;
+		} else this.pending.set(operation.key, operation.op === 'set' ? operation.text : null);
 		return new Promise<void>((resolve, reject) => {
-			this.queue.push({ line, resolve, reject });
+			this.queue.push({ operation, line, resolve, reject });
 			this.writer ??= this.drain();
 		});
 	}
@@ -205,29 +242,130 @@ export class FilePartition {
 			while (this.queue.length > 0) {
 				const batch = this.queue.splice(0);
 				try {
-					// The snapshot is taken now, after this batch was applied in memory; replaying the batch on top of it
-					// later is harmless because every journal operation is absolute (set, delete, clear).
+					await this.assertHealthy();
 					if (this.journalBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes)) await this.compact();
-					const text = batch.map((pending) => pending.line).join('');
-					const journal = await this.openJournal();
-					await journal.write(text);
-					await journal.datasync();
-					this.journalBytes += Buffer.byteLength(text);
-					for (const pending of batch) pending.resolve();
+					await this.append(Buffer.from(batch.map((pending) => pending.line).join('')));
 				} catch (error) {
-					for (const pending of batch) pending.reject(error);
+					// Nothing of this batch is on disk (append cut it back) and nothing queued behind it may be written after it.
+					const failure = error instanceof StorageFailingError ? error : this.fail(error as Error);
+					const refused = [...batch, ...this.queue.splice(0)];
+					this.pending.clear();
+					this.pendingClear = false;
+					for (const pending of refused) pending.reject(failure);
+					continue;
 				}
+				for (const pending of batch) this.apply(pending.operation);
+				this.forgetPending(batch);
+				for (const pending of batch) pending.resolve();
 			}
 		} finally {
 			this.writer = null;
 		}
 	}
 
-	private assertWritable(): void {
-		if (this.readOnly) throw this.readOnlyError();
+	/** Drops pending entries whose newest change is now durable; a later queued change of the same key stays pending. */
+	private forgetPending(written: PendingLine[]): void {
+		if (this.queue.length === 0) {
+			this.pending.clear();
+			this.pendingClear = false;
+			return;
+		}
+		const stillQueued = new Set<string>();
+		let clearQueued = false;
+		for (const pending of this.queue) {
+			if (pending.operation.op === 'clear') clearQueued = true;
+			else stillQueued.add(pending.operation.key);
+		}
+		for (const pending of written) if (pending.operation.op !== 'clear' && !stillQueued.has(pending.operation.key)) this.pending.delete(pending.operation.key);
+		this.pendingClear = clearQueued;
+	}
+
+	/**
+	 * Appends `bytes` and makes them durable, or leaves the journal as it was: a short write is continued, and a write
+	 * or sync that fails is cut back to the last acknowledged byte, so no torn or unacknowledged line stays to be replayed.
+	 */
+	private async append(bytes: Buffer): Promise<void> {
+		const journal = await this.openJournal();
+		let written = 0;
+		try {
+			while (written < bytes.length) {
+				const { bytesWritten } = await journal.write(bytes, written, bytes.length - written);
+				if (bytesWritten <= 0) throw new Error(`wrote 0 of ${bytes.length - written} bytes to ${this.journalPath}`);
+				written += bytesWritten;
+			}
+			await journal.datasync();
+		} catch (error) {
+			await this.cutBack(journal, error as Error);
+			throw error;
+		}
+		this.journalBytes += bytes.length;
+	}
+
+	/** Truncates the journal to its acknowledged bytes after a failed append; if even that fails, the error says so. */
+	private async cutBack(journal: FileHandle, cause: Error): Promise<void> {
+		try {
+			await journal.truncate(this.journalBytes);
+			await journal.datasync();
+		} catch (error) {
+			// The journal's tail is unacknowledged and must not be appended after: reopen it (and retry the cut) on recovery.
+			this.journal = null;
+			await journal.close().catch(() => undefined);
+			throw new Error(`${cause.message}; cutting ${this.journalPath} back to ${this.journalBytes} bytes failed too: ${(error as Error).message}`, { cause });
+		}
+	}
+
+	/** Writes and syncs a scratch file (removed again): proof that the disk takes writes before the journal is trusted to it. */
+	private async probeDisk(): Promise<void> {
+		const path = `${this.journalPath}${TEMP_MARKER}probe-${process.pid}`;
+		try {
+			const handle = await open(path, 'w', PRIVATE_FILE_MODE);
+			try {
+				const probe = Buffer.alloc(PROBE_BYTES, 0x20);
+				let written = 0;
+				while (written < probe.length) written += (await handle.write(probe, written)).bytesWritten;
+				await handle.datasync();
+			} finally {
+				await handle.close();
+			}
+		} finally {
+			await rm(path, { force: true });
+		}
+	}
+
+	/** Refuses every write with `cause` until the process restarts (a restore that did not finish). */
+	public refuseWrites(cause: Error): void {
+		this.failure = { cause, retryAt: Number.POSITIVE_INFINITY, delayMs: MAX_RETRY_MS };
+	}
+
+	/** Enters the failed state: writes are refused with the cause until the retry time. */
+	private fail(cause: Error): StorageFailingError {
+		const delayMs = this.failure ? Math.min(MAX_RETRY_MS, this.failure.delayMs * 2) : FIRST_RETRY_MS;
+		this.failure = { cause, retryAt: Date.now() + delayMs, delayMs };
+		return new StorageFailingError(cause);
+	}
+
+	/**
+	 * Throws while the partition is failing. Once the retry time has come, the journal is cut back to its acknowledged
+	 * bytes (in case that failed before) and the next write is tried; a new failure doubles the wait.
+	 */
+	public async assertHealthy(): Promise<void> {
+		if (!this.failure) return;
+		if (Date.now() < this.failure.retryAt) throw new StorageFailingError(this.failure.cause);
+		try {
+			await this.probeDisk();
+			const journal = await this.openJournal();
+			if ((await journal.stat()).size !== this.journalBytes) {
+				await journal.truncate(this.journalBytes);
+				await journal.datasync();
+			}
+		} catch (error) {
+			throw this.fail(error as Error);
+		}
+		this.failure = null;
 	}
 
 	private readOnlyError(): Error {
+		if (this.foreignFile) return new Error(`${this.snapshotPath} is not a file of this bot (${this.foreignFile}); the "${this.name}" namespace refuses writes until it is moved away`);
 		return new Error(`The "${this.name}" namespace was opened read-only (another process holds the data directory)`);
 	}
 

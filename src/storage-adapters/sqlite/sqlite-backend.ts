@@ -15,6 +15,16 @@ import type { BackupInfo, StoredEntry } from '../types.js';
  */
 
 const BACKUP_FILE = 'bot.sqlite';
+
+function liveEntries(rows: Array<{ key: string; value: string }>): Array<[string, StoredEntry]> {
+	const now = Date.now();
+	const live: Array<[string, StoredEntry]> = [];
+	for (const row of rows) {
+		const entry = decodeEntry(row.value);
+		if (!isExpired(entry, now)) live.push([row.key, entry]);
+	}
+	return live;
+}
 const SCHEMA = `CREATE TABLE IF NOT EXISTS entries (
 	namespace TEXT NOT NULL,
 	key TEXT NOT NULL,
@@ -33,6 +43,14 @@ interface QueuedWrite {
 	reject: (error: unknown) => void;
 }
 
+/** Proof that a database file is damaged: only then is it set aside and replaced from a backup. */
+class SqliteDamage extends Error {}
+
+/** SQLite's own verdicts of damage; anything else (busy, locked, permissions, a full disk, no file handles) is not damage. */
+function isDamage(error: unknown): boolean {
+	return error instanceof SqliteDamage || (error instanceof Database.SqliteError && /^SQLITE_(CORRUPT|NOTADB)/.test(error.code));
+}
+
 function openDatabase(path: string, options: Database.Options = {}): Database.Database {
 	const db = new Database(path, options);
 	try {
@@ -48,7 +66,7 @@ function openDatabase(path: string, options: Database.Options = {}): Database.Da
 			}
 		}
 		const check = db.pragma('quick_check', { simple: true });
-		if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+		if (check !== 'ok') throw new SqliteDamage(`integrity check failed: ${String(check)}`);
 		return db;
 	} catch (error) {
 		db.close();
@@ -65,7 +83,8 @@ export class SqliteBackend implements Backend {
 
 	private constructor(
 		private readonly db: Database.Database,
-		public readonly path: string
+		public readonly path: string,
+		private readonly readOnly = false
 	) {
 		this.statements = {
 			get: db.prepare<[string, string], { value: string }>('SELECT value FROM entries WHERE namespace = ? AND key = ?'),
@@ -77,6 +96,8 @@ export class SqliteBackend implements Backend {
 			// Keyset pages: each page is its own short read, so writes may run between pages.
 			firstPage: db.prepare<[string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? ORDER BY key LIMIT ?'),
 			nextPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key > ? ORDER BY key LIMIT ?'),
+			// A prefix is a key range on the primary key: `key >= prefix`, read in key order until a key leaves the prefix.
+			prefixPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key >= ? ORDER BY key LIMIT ?'),
 			namespaces: db.prepare<[], { namespace: string }>('SELECT DISTINCT namespace FROM entries'),
 			counts: db.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace'),
 			getGeneration: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data-generation'"),
@@ -84,12 +105,26 @@ export class SqliteBackend implements Backend {
 		};
 	}
 
-	public static async open(path: string, context: BackendOpenContext): Promise<SqliteBackend> {
+	/**
+	 * Opens (or creates) the database. Only proven damage (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, a failed quick_check,
+	 * an empty file) is repaired from a backup; any other error is thrown with its cause and the file is left alone.
+	 * `readOnly` (the data CLI's read-only commands) writes nothing at all: a missing database reads as empty.
+	 */
+	public static async open(path: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<SqliteBackend> {
+		if (readOnly) {
+			if (!existsSync(path)) {
+				const empty = new Database(':memory:');
+				empty.exec(SCHEMA);
+				return new SqliteBackend(empty, path, true);
+			}
+			return new SqliteBackend(openReadOnly(path), path, true);
+		}
 		await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
 		try {
 			await assertNotEmptyFile(path);
 			return new SqliteBackend(openDatabase(path), path);
 		} catch (error) {
+			if (!isDamage(error)) throw new Error(`Cannot open the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
 			return new SqliteBackend(await recoverDatabase(path, (error as Error).message, context), path);
 		}
 	}
@@ -155,13 +190,19 @@ export class SqliteBackend implements Backend {
 
 	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		for (const rows of this.rawPages(namespace)) {
-			const now = Date.now();
-			const batch: Array<[string, StoredEntry]> = [];
-			for (const row of rows) {
-				const entry = decodeEntry(row.value);
-				if (!isExpired(entry, now)) batch.push([row.key, entry]);
-			}
+			const batch = liveEntries(rows);
 			if (batch.length > 0) yield batch;
+		}
+	}
+
+	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		let rows = this.statements.prefixPage.all(namespace, prefix, ENTRY_BATCH);
+		for (;;) {
+			const inPrefix = rows.filter((row) => row.key.startsWith(prefix));
+			const batch = liveEntries(inPrefix);
+			if (batch.length > 0) yield batch;
+			if (inPrefix.length < ENTRY_BATCH) return;
+			rows = this.statements.nextPage.all(namespace, inPrefix[inPrefix.length - 1]!.key, ENTRY_BATCH);
 		}
 	}
 
@@ -241,6 +282,7 @@ export class SqliteBackend implements Backend {
 
 	public async close(): Promise<void> {
 		await this.flush();
+		if (this.db.open && this.readOnly) this.db.close();
 		if (this.db.open) {
 			// Fold the WAL into the main file so the database is one self-contained file while the bot is stopped.
 			this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -282,11 +324,21 @@ export class SqliteBackend implements Backend {
 	}
 }
 
+/** A read-only connection; a damaged file is reported (the bot repairs it when it opens the database), never touched. */
+function openReadOnly(path: string): Database.Database {
+	try {
+		return openDatabase(path, { readonly: true, fileMustExist: true });
+	} catch (error) {
+		if (isDamage(error)) throw new Error(`${path} is damaged (${(error as Error).message}); the bot repairs it from a backup when it opens the database`, { cause: error });
+		throw new Error(`Cannot open the SQLite database ${path} read-only: ${(error as Error).message}`, { cause: error });
+	}
+}
+
 /** SQLite treats an empty file as a new database; we never leave one, so an empty file is a truncated database. */
 async function assertNotEmptyFile(path: string): Promise<void> {
 	const size = await stat(path).then((info) => info.size, () => null);
 	const walSize = await stat(`${path}-wal`).then((info) => info.size, () => 0);
-	if (size === 0 && walSize === 0) throw new Error('the database file is empty (truncated)');
+	if (size === 0 && walSize === 0) throw new SqliteDamage('the database file is empty (truncated)');
 }
 
 async function recoverDatabase(path: string, reason: string, context: BackendOpenContext): Promise<Database.Database> {

@@ -1,0 +1,223 @@
+import type { AutoRole, GreetingSettings, GuildSettings } from '../guild-settings.js';
+import { SETTINGS_NAMESPACE } from '../guild-settings.js';
+import { inviterKey, memberKey, type InviterRecord, type MemberRecord } from '../invites/records.js';
+import { DEFAULT_INVITE_CONFIG, INVITE_NAMESPACES, type InviteConfig } from '../invites/tracker.js';
+import { bannerExpiry, greetingProblem, normalizeBanner } from '../welcome/message.js';
+import { isSnowflake, type LegacyData, type Skipped } from './format.js';
+
+/** Supreme-BOT2's data turned into our records: what each namespace gets, and the report of what was and was not kept. */
+
+export interface ConversionReport {
+	servers: number;
+	inviters: number;
+	joinRecords: number;
+	/** Servers whose settings (welcome, goodbye, auto-role) were converted. */
+	settings: number;
+	welcome: number;
+	goodbye: number;
+	autoRoles: number;
+	giveawaysImported: number;
+	/** Giveaways whose prize, end and winners lived only in their Discord message: listed with their entrants. */
+	giveawaysListed: Array<{ guildId: string; messageId: string; entrants: number }>;
+	warnings: string[];
+	skipped: Skipped[];
+}
+
+export interface Conversion {
+	/** namespace -> [key, value] */
+	namespaces: Map<string, Array<[string, unknown]>>;
+	/** Servers that get data: an import is refused when the target already holds data for one of them. */
+	guildIds: Set<string>;
+	report: ConversionReport;
+}
+
+/** What the old bot sent (issue 15): content above an embed with a title, the description, a footer, green, a timestamp. */
+const LEGACY_WELCOME_CONTENT = '{user} Welcome To {server}';
+const LEGACY_FOOTER = 'Thank you for choosing {server}!';
+const LEGACY_INVITED_BY = '**Invited by:** {inviter}';
+const GREEN = 0x57f287;
+const RED = 0xed4245;
+
+const STALE_WELCOME_KEYS = new Set(['welcomeChannelId', 'welcomeTitle', 'welcomeDescription', 'welcomeBanner', 'welcomeBannerUrl', 'welcomeContent', 'welcomeFooter']);
+const FOREIGN_FEATURES = [/^tickets_/, /^ticket_state_/, /^ai_disabled_/];
+
+export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conversion {
+	const report: ConversionReport = {
+		servers: 0,
+		inviters: 0,
+		joinRecords: 0,
+		settings: 0,
+		welcome: 0,
+		goodbye: 0,
+		autoRoles: 0,
+		giveawaysImported: 0,
+		giveawaysListed: [],
+		warnings: [],
+		skipped: [...data.skipped]
+	};
+	const guildIds = new Set<string>();
+	const invites: Array<[string, InviterRecord]> = [];
+	for (const [guildId, inviters] of data.counters) {
+		for (const [inviterId, counter] of inviters) {
+			// Ours counts fakes among the regular invites and takes them off the total; theirs kept them apart.
+			invites.push([
+				inviterKey(guildId, inviterId),
+				{ bonus: counter.bonus, resetAt: 0, updatedAt: importedAt, imported: { regular: counter.regular + counter.fake, fake: counter.fake, left: counter.left, at: importedAt } }
+			]);
+			guildIds.add(guildId);
+		}
+	}
+	report.inviters = invites.length;
+
+	const history = new Map<string, MemberRecord>();
+	for (const join of data.joins) {
+		const key = memberKey(join.guildId, join.memberId);
+		if (history.has(key)) {
+			report.skipped.push({ where: `join history: ${join.guildId}/${join.memberId}`, reason: 'a second record of the same member (the first is kept)' });
+			continue;
+		}
+		const at = join.joinedAt ?? importedAt;
+		history.set(key, {
+			present: !join.hasLeft,
+			joins: [{ at, how: join.how, code: null, inviterId: join.inviterId, imported: true }],
+			leaves: [],
+			// Already in the inviter's imported counts, a leave included: only a leave after the import adds to them.
+			credit: join.inviterId ? { inviterId: join.inviterId, at: Math.min(at, importedAt), fake: join.isFake, left: false, imported: true } : null
+		});
+		guildIds.add(join.guildId);
+	}
+	report.joinRecords = history.size;
+
+	const settings: Array<[string, GuildSettings]> = [];
+	for (const [guildId, values] of data.settings) {
+		const converted = convertSettings(guildId, values, report);
+		if (Object.keys(converted).length === 0) continue;
+		settings.push([guildId, converted]);
+		guildIds.add(guildId);
+	}
+	report.settings = settings.length;
+
+	const configs: Array<[string, InviteConfig]> = [];
+	if (data.inviteConfig) {
+		const { fakeAccountAgeHours, requireAvatar } = data.inviteConfig;
+		for (const guildId of [...guildIds].sort()) {
+			configs.push([guildId, { ...DEFAULT_INVITE_CONFIG, rankRoles: [], fakeAccountDays: Math.ceil(fakeAccountAgeHours / 24), fakeWithoutAvatar: requireAvatar }]);
+		}
+	}
+	report.servers = guildIds.size;
+
+	const namespaces = new Map<string, Array<[string, unknown]>>([
+		[INVITE_NAMESPACES.counts, invites],
+		[INVITE_NAMESPACES.history, [...history]],
+		[SETTINGS_NAMESPACE, settings],
+		[INVITE_NAMESPACES.config, configs]
+	]);
+	return { namespaces, guildIds, report };
+}
+
+function convertSettings(guildId: string, values: Record<string, unknown>, report: ConversionReport): GuildSettings {
+	const where = (key: string) => `settings.json: ${guildId}/${key}`;
+	const converted: GuildSettings = {};
+	const entrants = new Map<string, number>();
+	for (const [key, value] of Object.entries(values)) {
+		if (key === 'autoRoleId') {
+			if (!isSnowflake(value)) {
+				if (value !== null && value !== '') report.skipped.push({ where: where(key), reason: 'not a role id' });
+				continue;
+			}
+			const autoRole: AutoRole = { roleId: value, for: 'all', delayMs: 0 };
+			converted.autoroles = [autoRole];
+			report.autoRoles++;
+		} else if (key === 'welcome_config' || key === 'goodbye_config') {
+			const kind = key === 'welcome_config' ? 'welcome' : 'goodbye';
+			const greeting = convertGreeting(kind, value, where(key), report);
+			if (greeting) {
+				converted[kind] = greeting;
+				report[kind]++;
+			}
+		} else if (key.startsWith('giveaway_') && key !== 'giveaway_') {
+			entrants.set(key.slice('giveaway_'.length), Array.isArray(value) ? value.length : 0);
+		} else if (key === 'all_giveaways') {
+			for (const messageId of Array.isArray(value) ? value : []) if (typeof messageId === 'string' && !entrants.has(messageId)) entrants.set(messageId, 0);
+		} else if (FOREIGN_FEATURES.some((pattern) => pattern.test(key))) {
+			report.skipped.push({ where: where(key), reason: 'a feature this bot does not have' });
+		} else if (STALE_WELCOME_KEYS.has(key) || key.startsWith('temp_welcome_')) {
+			report.skipped.push({ where: where(key), reason: 'a stale key of an older welcome setup (welcome_config is what it sent)' });
+		} else {
+			report.skipped.push({ where: where(key), reason: 'unknown setting' });
+		}
+	}
+	for (const [messageId, count] of entrants) report.giveawaysListed.push({ guildId, messageId, entrants: count });
+	return converted;
+}
+
+function convertGreeting(kind: 'welcome' | 'goodbye', value: unknown, where: string, report: ConversionReport): GreetingSettings | null {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+		report.skipped.push({ where, reason: 'not a message setup' });
+		return null;
+	}
+	const config = value as Record<string, unknown>;
+	if (!isSnowflake(config.channelId)) {
+		report.skipped.push({ where, reason: 'no channel id' });
+		return null;
+	}
+	const text = (field: unknown) => (typeof field === 'string' && field.trim() !== '' ? field : null);
+	const description = text(config.description);
+	const template = kind === 'welcome' ? (description ? `${description}\n\n${LEGACY_INVITED_BY}` : LEGACY_INVITED_BY) : (description ?? 'Goodbye {username}.');
+	let banner = normalizeBanner(text(config.bannerUrl));
+	const greeting: GreetingSettings = {
+		channelId: config.channelId,
+		template,
+		banner,
+		embed: true,
+		dm: false,
+		title: text(config.title) ?? '{server}',
+		footer: LEGACY_FOOTER,
+		color: kind === 'welcome' ? GREEN : RED,
+		content: kind === 'welcome' ? LEGACY_WELCOME_CONTENT : null,
+		timestamp: true,
+		problem: null
+	};
+	if (banner !== null && greetingProblem(greeting)) {
+		report.warnings.push(`${where}: the banner ${banner.slice(0, 80)} is not an image URL; imported without it`);
+		banner = null;
+		greeting.banner = null;
+	}
+	const refused = greetingProblem(greeting);
+	if (refused) {
+		report.skipped.push({ where, reason: `cannot be sent as it is: ${refused.split('\n')[0]}` });
+		return null;
+	}
+	const expiry = bannerExpiry(banner);
+	if (expiry) {
+		report.warnings.push(`${where}: the banner is a signed Discord CDN link that ${expiry.getTime() <= Date.now() ? 'expired' : 'expires'} on ${expiry.toISOString()}; upload it somewhere permanent and run /setup-${kind}`);
+	}
+	return greeting;
+}
+
+/** One line for the log: the counts, then everything skipped or listed, each with its reason. */
+export function summaryLine(report: ConversionReport, maxItems = 50): string {
+	const counts = `${report.servers} servers, ${report.inviters} inviters, ${report.joinRecords} join records, settings of ${report.settings} servers (welcome ${report.welcome}, goodbye ${report.goodbye}, auto-role ${report.autoRoles}), ${report.giveawaysImported} giveaways`;
+	const items = [
+		...report.warnings.map((warning) => `warning: ${warning}`),
+		...report.giveawaysListed.map((giveaway) => `giveaway ${giveaway.guildId}/${giveaway.messageId} (${giveaway.entrants} entrants): not imported, its prize, end and winners lived only in its Discord message`),
+		...report.skipped.map((skipped) => `skipped ${skipped.where}: ${skipped.reason}`)
+	];
+	const shown = items.slice(0, maxItems);
+	const more = items.length > shown.length ? `; … and ${items.length - shown.length} more` : '';
+	return `${counts}${items.length > 0 ? `; ${items.length} not imported or to check: ${shown.join('; ')}${more}` : '; nothing skipped'}`;
+}
+
+/** The full report, a line per item, for the CLI. */
+export function reportLines(report: ConversionReport): string[] {
+	return [
+		`Servers: ${report.servers}`,
+		`Inviters with counts: ${report.inviters}`,
+		`Join records: ${report.joinRecords}`,
+		`Settings: ${report.settings} servers (welcome ${report.welcome}, goodbye ${report.goodbye}, auto-role ${report.autoRoles})`,
+		`Giveaways imported: ${report.giveawaysImported}, listed: ${report.giveawaysListed.length}`,
+		...report.warnings.map((warning) => `warning: ${warning}`),
+		...report.giveawaysListed.map((giveaway) => `not imported: giveaway ${giveaway.messageId} of server ${giveaway.guildId}, ${giveaway.entrants} entrants (its prize, end and winners lived only in its Discord message; the list stays in the backup)`),
+		...report.skipped.map((skipped) => `skipped: ${skipped.where}: ${skipped.reason}`)
+	];
+}
