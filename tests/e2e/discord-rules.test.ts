@@ -254,39 +254,3 @@ describe('requests Discord would refuse are not made', () => {
 		}
 	});
 });
-
-describe('gateway member requests (op 8)', () => {
-	it('the start-up catch-up waits out a RATE_LIMITED answer and reads a member list of several 1000-member chunks', async () => {
-		const emulator = await DiscordEmulator.start();
-		const guild = emulator.createGuild({ name: 'Big' });
-		const guildId = guild.id;
-		const admin = emulator.createUser({ username: 'admin' }).id;
-		const alice = emulator.createUser({ username: 'alice' }).id;
-		for (const id of [admin, alice]) emulator.addMember(guildId, id);
-		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
-		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-op8-'));
-		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file', env: { COMMAND_GUILD_IDS: guildId } });
-		try {
-			await bot.start();
-			await bot.waitForLog(/Invite tracking ready/);
-			await bot.stop('SIGTERM');
-			// Joins while the bot is away send no events to it; the next start finds them in the member list.
-			const joiners = Array.from({ length: 2100 }, () => emulator.joinViaInvite(guildId, 'alice1'));
-			emulator.gateway.markAllMembersRequested(guildId, Date.now() - 22_000);
-			await bot.start();
-			await bot.waitForLog(/Invite tracking ready/, 60_000);
-			expect(emulator.gateway.memberRequestsLimited).toBeGreaterThanOrEqual(1);
-			let last = '';
-			await eventually(
-				async () => (last = JSON.stringify((await emulator.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: joiners.at(-1)!.id }, memberPermissions: ADMIN }).reply()).embeds[0] ?? null)).includes(`<@${alice}>`),
-				'the last join made while away credited to alice',
-				60_000,
-				() => last
-			);
-		} finally {
-			if (bot.running) await bot.stop('SIGKILL');
-			await emulator.stop();
-			rmSync(dataDir, { recursive: true, force: true });
-		}
-	}, 120_000);
-});
