@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { faultTable } from './fault-table.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = [
@@ -60,6 +61,7 @@ function reliabilitySection(): string {
 		for (const result of kills) lines.push(`| ${result.adapter} | ${result.rounds} | ${result.joinsSent} | ${result.acknowledged} | ${result.lost} | ${result.unreadableFiles} |`);
 		lines.push('');
 	}
+	lines.push(...faultTable(dir));
 	for (const adapter of ['file', 'sqlite']) {
 		const result = results.get(`corruption-${adapter}`);
 		if (result) lines.push(`Corruption (${adapter}): ${result.cases} damaged-file starts over ${(result.files as string[]).join(', ')}; ${result.recovered} recovered from the newest valid backup (or the journal's readable lines), the others (no backup) reported and kept aside.`);
@@ -70,6 +72,12 @@ function reliabilitySection(): string {
 			'',
 			`Redis outage: the server stopped for ${(Number(outage.outageMs) / 1000).toFixed(1)} s; ${outage.answeredWithError} of ${outage.changesDuringOutage} changes answered "storage is unavailable" (ephemeral), ${outage.readsDuringOutage} reads answered from memory, ${outage.gatewayReconnects} gateway reconnects; the join during the outage was ${outage.joinDuringOutage}; the join after it ${outage.joinAfterOutage}.`
 		);
+	}
+	const redisFaults = results.get('redis-faults');
+	if (redisFaults) {
+		lines.push('', 'Redis faults on the storage layer under a steady stream of writes (tests/reliability/redis-faults.test.ts); phantom: a refused write visible afterwards.', '');
+		lines.push('| fault | rounds | acknowledged | lost | phantom | recovered |', '| --- | --- | --- | --- | --- | --- |');
+		for (const row of redisFaults.rows as Array<Record<string, unknown>>) lines.push(`| ${row.fault} | ${row.rounds} | ${row.acknowledged} | ${row.lost} | ${row.phantom} | ${row.recovered} |`);
 	}
 	if (results.size === 0) lines.push('(No results yet: run `npm run test:reliability` first.)');
 	return lines.join('\n');

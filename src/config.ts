@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AdapterName } from './storage-adapters/types.js';
@@ -19,6 +20,8 @@ export const CONFIG_KEYS = [
 	'PLUGIN_FAILURE',
 	'OWNER_IDS',
 	'HEALTH_PORT',
+	'HEALTH_HOST',
+	'HEALTH_TOKEN',
 	'LOG_LEVEL',
 	'SHARD_COUNT',
 	'BACKUP_INTERVAL'
@@ -54,6 +57,10 @@ export interface Config {
 	readonly pluginFailure: (typeof PLUGIN_FAILURE_MODES)[number];
 	readonly ownerIds: readonly string[];
 	readonly healthPort: number | null;
+	/** The address the health endpoint listens on; loopback unless the operator opens it. */
+	readonly healthHost: string;
+	/** Bearer token the health endpoint requires, or null; not enumerable, like the Discord token. */
+	readonly healthToken: string | null;
 	readonly logLevel: LogLevelName;
 	/** Shards `npm run start:sharded` spawns: a number, or 'auto' for the count Discord recommends. */
 	readonly shardCount: number | 'auto';
@@ -123,12 +130,14 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		pluginFailure: settings.PLUGIN_FAILURE,
 		ownerIds: Object.freeze(settings.OWNER_IDS),
 		healthPort: settings.HEALTH_PORT ?? null,
+		healthHost: settings.HEALTH_HOST,
 		logLevel: settings.LOG_LEVEL,
 		shardCount: settings.SHARD_COUNT,
 		backupIntervalMs: settings.BACKUP_INTERVAL,
 		configFile
 	};
 	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
+	Object.defineProperty(config, 'healthToken', { value: settings.HEALTH_TOKEN ?? null, enumerable: false });
 	return Object.freeze(config) as Config | ConfigWithoutToken;
 }
 
@@ -220,6 +229,11 @@ const settingsSchema = z.object({
 	PLUGIN_FAILURE: oneOf(PLUGIN_FAILURE_MODES).default('skip'),
 	OWNER_IDS: list('a comma-separated list of user ids (17-20 digit snowflakes)', isSnowflake).default([]),
 	HEALTH_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
+	HEALTH_HOST: setting('an IP address or host name to listen on, like 127.0.0.1 or 0.0.0.0', (raw) =>
+		isIP(raw) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(raw) ? raw : undefined
+	).default('127.0.0.1'),
+	// The value is a secret: the error never repeats it.
+	HEALTH_TOKEN: setting('at least 16 characters without spaces', (raw) => (/^\S{16,}$/.test(raw) ? raw : undefined), () => 'a shorter value').optional(),
 	LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
 	SHARD_COUNT: setting<number | 'auto'>('auto or a whole number of at least 1', (raw) =>
 		raw.toLowerCase() === 'auto' ? 'auto' : /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 10_000 ? Number(raw) : undefined

@@ -15,12 +15,12 @@ export async function statusCommand(config: ConfigWithoutToken, options: CliOpti
 	return withStorage(config, { write: false }, async ({ storage, sharedWith }) => {
 		const tracker = await InviteTracker.load(storage, OFFLINE_SOURCE, SILENT);
 		const [guilds, facts] = await Promise.all([collectGuildFacts(storage, tracker), collectStorageFacts(storage)]);
+		const legacy = await findLegacyFiles(config.dataDir).catch(() => []);
 		if (options.json) {
-			process.stdout.write(`${JSON.stringify({ location: storageLocation(config), runningBot: sharedWith, storage: facts, guilds }, null, 2)}\n`);
+			process.stdout.write(`${JSON.stringify({ location: storageLocation(config), runningBot: sharedWith, storage: facts, guilds, supremeBot2Files: legacy.map((file) => file.name) }, null, 2)}\n`);
 			return facts.healthy ? EXIT.ok : EXIT.unavailable;
 		}
 		const lines = [`Storage: ${storageLocation(config)}`, ...storageLines(facts, (iso) => iso).map((line) => line.replace(/\*\*/g, ''))];
-		const legacy = await findLegacyFiles(config.dataDir).catch(() => []);
 		if (legacy.length > 0) {
 			lines.push(`Supreme-BOT2 files in ${config.dataDir}: ${legacy.map((file) => file.name).join(', ')} (not read as this bot's data; the bot imports them at start, or: npm run data -- import-legacy <folder>)`);
 		}

@@ -68,16 +68,6 @@ export interface OpenedStorage {
  */
 export async function openCliStorage(config: ConfigWithoutToken, { write }: { write: boolean }, overrides: Partial<StorageOptions> = {}): Promise<OpenedStorage> {
 	const options = { ...storageOptionsFrom(config), ...overrides };
-	if (!write && options.adapter === 'file') {
-		// Read-only commands change nothing in DATA_DIR, whoever holds it: no lock file, no repair, no clean-up.
-		const holder = await readLockHolder(options.dataDir).catch(() => null);
-		if (holder) note(`Note: ${describeHolder(holder)} is running on ${options.dataDir}; this is a read-only view of what it has written.`);
-		try {
-			return { storage: await openStorage({ ...options, readOnly: true }, cliLogger), sharedWith: holder ? describeHolder(holder) : null };
-		} catch (error) {
-			throw new CliError(EXIT.unavailable, `Storage could not be opened (file at ${options.dataDir}): ${describeError(error)}`);
-		}
-	}
 	try {
 		if (!write) {
 			const holder = options.adapter === 'file' ? await readLockHolder(options.dataDir) : null;

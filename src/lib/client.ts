@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { ApplicationCommandRegistries, container, LogLevel, SapphireClient } from '@sapphire/framework';
+import { ApplicationCommandRegistries, container, LogLevel, RegisterBehavior, SapphireClient } from '@sapphire/framework';
 import { Logger } from '@sapphire/plugin-logger';
-import { GatewayIntentBits, Partials } from 'discord.js';
+import { Partials } from 'discord.js';
 import type { Config, LogLevelName } from '../config.js';
 import './container.js';
+import { BOT_INTENTS } from './discord-access.js';
 import { addSecret } from './secrets.js';
 
 /** The compiled `dist/` folder (this file is dist/lib/client.js): Sapphire scans its commands/, listeners/, preconditions/. */
@@ -24,15 +25,18 @@ export function createClient(config: Config): SapphireClient {
 	container.config = config;
 	addSecret(config.discordToken);
 	addSecret(redisPassword(config.redisUrl));
+	addSecret(config.healthToken);
 	// Guild registration is instant, global registration can take an hour: test servers want the former.
 	ApplicationCommandRegistries.setDefaultGuildIds(config.commandGuildIds.length > 0 ? [...config.commandGuildIds] : null);
+	// One bulk overwrite per scope instead of create-per-command: no "add the id to idHints" advice at the first start,
+	// and Discord keeps the ids and versions of commands that did not change.
+	ApplicationCommandRegistries.setDefaultBehaviorWhenNotIdentical(RegisterBehavior.BulkOverwrite);
 
 	// SHARD_COUNT is ours (start:sharded, may be 'auto'), but discord.js reads it too: the manager sets it to a number
 	// for each shard it spawns; a plain start runs the one shard.
 	if (process.env.SHARDING_MANAGER === undefined) delete process.env.SHARD_COUNT;
 	const client = new SapphireClient({
-		// Invite tracking, welcome/goodbye and auto-roles need exactly these.
-		intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites],
+		intents: [...BOT_INTENTS],
 		// Without GUILD_PRESENCES, GUILD_CREATE carries only the bot's own member, so after a restart nobody else is
 		// cached; discord.js emits guildMemberRemove / guildMemberUpdate for uncached members only with this partial.
 		partials: [Partials.GuildMember],
@@ -42,6 +46,8 @@ export function createClient(config: Config): SapphireClient {
 		// Ours (listeners/errors, listeners/commands) log faults and answer users; Sapphire's would also log every
 		// UserError (a refusal meant for the user) as an error with a stack.
 		loadDefaultErrorListeners: false,
+		// Sapphire's "Initializing..." / "Took N ms" lines: our ready line says what matters.
+		loadApplicationCommandRegistriesStatusListeners: false,
 		loadMessageCommandListeners: false
 	});
 	loadPiecesAsEsm();

@@ -1,5 +1,5 @@
 import { CommandOptionsRunTypeEnum, type Command } from '@sapphire/framework';
-import { PermissionFlagsBits } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, type SlashCommandBuilder } from 'discord.js';
 
 /** Options of a command any member may run in a server. */
 export function guildCommand(description: string): Command.Options {
@@ -15,3 +15,12 @@ export function adminCommand(description: string): Command.Options {
 }
 
 export const ADMIN_DEFAULT_PERMISSIONS = PermissionFlagsBits.ManageGuild;
+
+/**
+ * Every command of the bot works in servers only: registered with contexts = Guild, Discord does not offer it in DMs.
+ * The installation context is set too: Discord answers a command registered without it with `[GUILD_INSTALL]`, which
+ * Sapphire would take for a change and register again at every start.
+ */
+export function inGuildsOnly(builder: SlashCommandBuilder): SlashCommandBuilder {
+	return builder.setContexts(InteractionContextType.Guild).setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
+}

@@ -4,6 +4,7 @@ import type { AutoRoleService } from './autorole/service.js';
 import type { GiveawayService } from './giveaways/service.js';
 import type { InviteTracker } from './invites/tracker.js';
 import type { ScreeningHolds } from './screening.js';
+import type { RunningServices } from './shutdown.js';
 import type { Storage } from '../storage-adapters/index.js';
 import type { WelcomeService } from './welcome/service.js';
 
@@ -23,6 +24,8 @@ declare module '@sapphire/pieces' {
 		giveaways: GiveawayService;
 		/** What waits for members still in rules screening / onboarding, in the `screening-holds` namespace. */
 		screening: ScreeningHolds;
+		/** Timer-driven services, stopped by shutdown (src/lib/shutdown.ts) before storage closes. */
+		services: RunningServices;
 	}
 }
 

@@ -53,7 +53,6 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		if (hold.welcome) await container.welcome.welcome(member, hold.welcome).catch((error) => logger.error(`Welcome of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
 	};
 	container.screening = screening;
-	onDataRestored('screening', async () => void (await screening.start()));
 
 	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/autoroles).
 	container.welcome = new WelcomeService(storage, container.invites, logger, screening);
@@ -64,9 +63,14 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 	container.autoroles = new AutoRoleService(storage, client, logger, undefined, screening);
 	// Delayed grants wait in memory: after a restore, wait for the restored ones instead.
 	onDataRestored('autoroles', async () => void (await container.autoroles.reload()));
+	onDataRestored('screening', async () => void (await screening.start()));
 
 	// Giveaways keep only timers in memory: scheduled from storage once the client is ready (listeners/giveaways) and
 	// read again by a sweep every 30 s; a restore sweeps at once.
 	container.giveaways = new GiveawayService(storage, new DiscordGiveaways(client), logger);
 	onDataRestored('giveaways', () => container.giveaways.reload());
+
+	// Stopped at shutdown before storage closes (src/lib/shutdown.ts); read from the container, which a restore updates.
+	container.services?.add('auto-roles', () => container.autoroles.stop());
+	container.services?.add('giveaways', () => container.giveaways.stop());
 }

@@ -1,11 +1,38 @@
-import type { ILogger, SapphireClient } from '@sapphire/framework';
+import { container, type ILogger, type SapphireClient } from '@sapphire/framework';
 import { stopHealthServer } from './data/health.js';
 import { describeError } from './secrets.js';
 import { closeBotStorage } from './storage.js';
 
-/** Leaves Discord, then flushes and closes storage: every acknowledged write is on disk (or in Redis) afterwards. */
+/**
+ * The services that run on timers (scheduled backups, the replaced-data watch, giveaway endings, delayed auto-roles),
+ * in the order they started. Shutdown stops them, newest first, before storage closes, so no timer fires into a
+ * closed storage. Each service registers where it is started (plugins/core, features.ts).
+ */
+export class RunningServices {
+	private readonly services: Array<{ name: string; stop: () => void }> = [];
+
+	public add(name: string, stop: () => void): void {
+		this.services.push({ name, stop });
+	}
+
+	public stopAll(logger?: ILogger): void {
+		for (const service of this.services.splice(0).reverse()) {
+			try {
+				service.stop();
+			} catch (error) {
+				logger?.warn(`Stopping ${service.name} failed: ${describeError(error)}`);
+			}
+		}
+	}
+}
+
+/**
+ * The one shutdown order: stop the services, leave Discord, stop the health endpoint, then flush and close storage
+ * (every acknowledged write is on disk, or in Redis, afterwards).
+ */
 export async function stopBot(client: SapphireClient): Promise<void> {
 	try {
+		container.services?.stopAll(container.logger);
 		await client.destroy();
 	} finally {
 		await stopHealthServer();

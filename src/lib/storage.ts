@@ -110,7 +110,7 @@ export async function reportStorageAtStartup(storage: Storage, logger: ILogger, 
 			logger.info('Startup backup skipped: another shard made it');
 		} else {
 			const backup = await storage.backup('startup');
-			logger.info(`Startup backup made: ${backup.id}`);
+			logger.info(backup.unchanged ? `Startup backup skipped: nothing changed since backup ${backup.id}` : `Startup backup made: ${backup.id}`);
 		}
 	} catch (error) {
 		logger.error(`Startup backup failed: ${describeError(error)}`);

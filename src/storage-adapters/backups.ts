@@ -20,6 +20,9 @@ export function holdsOurData(backup: Pick<BackupManifest, 'reason'>): boolean {
 /** A backup id is the folder name: a sortable UTC time, a counter against clashes within one millisecond, and the reason. */
 const BACKUP_ID = /^\d{8}T\d{9}Z-\d{2}-[a-z0-9][a-z0-9-]{0,39}$/;
 
+/** Backups made on a timer or at every start: pruned before any backup made for a reason. */
+const ROUTINE_REASONS = new Set(['startup', 'scheduled']);
+
 export class BackupError extends Error {
 	public override readonly name = 'BackupError';
 }
@@ -53,7 +56,6 @@ function combinedChecksum(files: Record<string, string>): string {
 
 /** Timestamped backup folders under one directory, each sealed by a manifest written last. */
 export class BackupDirectory {
-	private lastId = '';
 	/** Backups in use (the target of a restore under way): retention never removes them. */
 	private readonly pinned = new Map<string, number>();
 
@@ -65,11 +67,11 @@ export class BackupDirectory {
 	/** Creates an empty folder for a new backup; the adapter fills it, then `seal` makes it a backup. */
 	public async create(reason: string): Promise<{ id: string; path: string }> {
 		await mkdir(this.root, { recursive: true, mode: PRIVATE_DIR_MODE });
+		// The time in the id is for people; order comes from the manifest's sequence, so a clock stepped back only
+		// gives an id that sorts lower, never a refusal or a clash.
 		const stamp = timestampForId(new Date());
 		for (let counter = 0; counter < 100; counter++) {
 			const id = `${stamp}-${String(counter).padStart(2, '0')}-${reasonSlug(reason)}`;
-			// Ids must sort in creation order even when two backups share a millisecond.
-			if (id <= this.lastId) continue;
 			const path = join(this.root, id);
 			try {
 				await mkdir(path, { mode: PRIVATE_DIR_MODE });
@@ -77,26 +79,37 @@ export class BackupDirectory {
 				if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
 				throw error;
 			}
-			this.lastId = id;
 			return { id, path };
 		}
 		throw new BackupError(`Could not create a backup folder in ${this.root}`);
 	}
 
-	/** Hashes every file the adapter wrote and writes the manifest; until then the folder is not a backup. */
+	/**
+	 * Hashes every file the adapter wrote and writes the manifest; until then the folder is not a backup. With
+	 * `unlessUnchanged` (startup backups), a folder whose files are exactly the newest backup's is removed again and
+	 * that backup is returned, marked `unchanged`: a bot that restarts in a loop does not push real backups out.
+	 */
 	public async seal(
 		folder: { id: string; path: string },
-		details: { adapter: AdapterName; reason: string; counts: Record<string, number> }
+		details: { adapter: AdapterName; reason: string; counts: Record<string, number> },
+		{ unlessUnchanged = false } = {}
 	): Promise<BackupInfo> {
 		const files: Record<string, string> = {};
 		for (const name of (await readdir(folder.path)).sort()) {
 			if (name === MANIFEST_FILE) continue;
 			files[name] = await sha256File(join(folder.path, name));
 		}
+		const existing = await this.list();
+		const newest = existing[0];
+		if (unlessUnchanged && newest && newest.adapter === details.adapter && newest.checksum === combinedChecksum(files)) {
+			await rm(folder.path, { recursive: true, force: true });
+			return { ...newest, unchanged: true };
+		}
 		const manifest: BackupManifest = {
 			id: folder.id,
 			adapter: details.adapter,
 			reason: details.reason,
+			sequence: Math.max(0, ...existing.map((backup) => backup.sequence ?? 0)) + 1,
 			createdAt: new Date().toISOString(),
 			counts: details.counts,
 			files,
@@ -106,6 +119,29 @@ export class BackupDirectory {
 		await fsyncDirectory(this.root);
 		await this.prune();
 		return this.describe(folder.path, manifest);
+	}
+
+	/**
+	 * Removes backup folders that were never sealed (a backup interrupted by a crash or a full disk), logging each. On
+	 * storage several processes share, a folder could be another process's backup under way: only old ones go then.
+	 */
+	public async removeUnsealed(log: (message: string) => void, { olderThanMs = 0 } = {}): Promise<void> {
+		let names: string[];
+		try {
+			names = await readdir(this.root);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+			throw error;
+		}
+		for (const name of names.filter((candidate) => BACKUP_ID.test(candidate))) {
+			const path = join(this.root, name);
+			const manifest = await this.readManifest(path).catch(() => null);
+			if (manifest?.id === name) continue;
+			const info = await stat(path).catch(() => null);
+			if (!info?.isDirectory() || Date.now() - info.mtimeMs < olderThanMs) continue;
+			await rm(path, { recursive: true, force: true });
+			log(`Removed backup folder ${name}: it was never finished (no manifest), so it is not a backup`);
+		}
 	}
 
 	/** Sealed backups, newest first. Folders without a readable manifest (an interrupted backup) are not listed. */
@@ -118,11 +154,12 @@ export class BackupDirectory {
 			throw error;
 		}
 		const backups: BackupInfo[] = [];
-		for (const name of names.filter((candidate) => BACKUP_ID.test(candidate)).sort().reverse()) {
+		for (const name of names.filter((candidate) => BACKUP_ID.test(candidate))) {
 			const manifest = await this.readManifest(join(this.root, name)).catch(() => null);
 			if (manifest?.id === name) backups.push(await this.describe(join(this.root, name), manifest));
 		}
-		return backups;
+		// Newest first by sequence; backups from before sequences existed are older than all others, ordered by id.
+		return backups.sort((a, b) => (b.sequence ?? 0) - (a.sequence ?? 0) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 	}
 
 	/** Looks up a backup by id; anything that is not the name of a sealed backup in this directory is refused. */
@@ -165,10 +202,22 @@ export class BackupDirectory {
 		}
 	}
 
+	/**
+	 * Keeps `keep` backups. Routine ones (startup, scheduled) are pruned first, oldest first; one made for a reason
+	 * (manual, before a reset, a restore or an import) goes only once no routine backup is left to prune. The newest
+	 * backup and pinned ones are never pruned.
+	 */
 	private async prune(): Promise<void> {
 		const backups = await this.list();
-		for (const old of backups.slice(this.keep)) {
-			if (!this.pinned.has(old.id)) await rm(old.path, { recursive: true, force: true });
+		let excess = backups.length - this.keep;
+		const candidates = backups
+			.slice(1)
+			.filter((backup) => !this.pinned.has(backup.id))
+			.reverse();
+		const order = [...candidates.filter((backup) => ROUTINE_REASONS.has(backup.reason)), ...candidates.filter((backup) => !ROUTINE_REASONS.has(backup.reason))];
+		for (const old of order) {
+			if (excess-- <= 0) break;
+			await rm(old.path, { recursive: true, force: true });
 		}
 	}
 

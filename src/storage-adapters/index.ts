@@ -24,6 +24,9 @@ export function isStorageOutage(error: unknown): boolean {
 	return false;
 }
 
+/** An unsealed backup folder on shared storage this old is no other process's backup under way. */
+const UNSEALED_GRACE_MS = 60 * 60_000;
+
 const silentLogger: StorageLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Opens the configured backend, repairs damaged data from the newest valid backup, and returns the Storage contract. */
@@ -48,6 +51,8 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 		}
 	};
 	const backend = await openBackend(options, context, backups);
+	// The file adapter's directory is this process's alone (its lock is held); shared backends leave a fresh folder be.
+	if (!options.readOnly) await backups.removeUnsealed((message) => logger.warn(message), { olderThanMs: options.adapter === 'file' ? 0 : UNSEALED_GRACE_MS });
 	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter !== 'redis');
 }
 

@@ -140,7 +140,7 @@ export class BackendStorage implements Storage {
 		const run = this.backupInProgress.then(async () => {
 			const folder = await this.backups.create(reason);
 			const counts = await this.backend.writeBackup(folder.path, [...this.declared]);
-			return this.backups.seal(folder, { adapter: this.backend.adapter, reason, counts });
+			return this.backups.seal(folder, { adapter: this.backend.adapter, reason, counts }, { unlessUnchanged: reason === 'startup' });
 		});
 		this.backupInProgress = run.catch(() => undefined);
 		return run;
@@ -244,6 +244,15 @@ export class BackendStorage implements Storage {
 	public async clearNamespace(namespace: string): Promise<void> {
 		this.assertWritable();
 		await this.namespace(namespace).clear();
+	}
+
+	public async health(): Promise<{ healthy: boolean; problem?: string }> {
+		try {
+			await this.backend.ping();
+			return { healthy: true };
+		} catch (error) {
+			return { healthy: false, problem: (error as Error).message };
+		}
 	}
 
 	public async status(): Promise<StorageStatus> {

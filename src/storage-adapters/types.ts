@@ -15,6 +15,11 @@ export interface BackupManifest {
 	id: string;
 	adapter: AdapterName;
 	reason: string;
+	/**
+	 * Order of creation, one more than the newest backup's: what "newest" and retention go by, so a clock stepped back
+	 * cannot reorder backups. Absent in backups made before it existed (they count as older than any with one).
+	 */
+	sequence?: number;
 	createdAt: string;
 	/** Records per namespace at the moment of the backup. */
 	counts: Record<string, number>;
@@ -27,6 +32,8 @@ export interface BackupManifest {
 export interface BackupInfo extends BackupManifest {
 	path: string;
 	sizeBytes: number;
+	/** Set when a startup backup was not made because nothing changed since this one (the newest). */
+	unchanged?: boolean;
 }
 
 export interface StorageEvent {
@@ -71,6 +78,8 @@ export interface Storage {
 	acquireLease(name: string, ttlMs: number): Promise<boolean>;
 	restore(id: string): Promise<{ before: BackupInfo; restored: BackupInfo }>;
 	status(): Promise<StorageStatus>;
+	/** Cheap: whether the backend answers right now (a ping), without counting anything. */
+	health(): Promise<{ healthy: boolean; problem?: string }>;
 	/** True when another process restored or imported data since the last call: in-memory state must be reloaded. */
 	dataReplacedElsewhere(): Promise<boolean>;
 	close(): Promise<void>;

@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCK_FILE, openStorage, type BackendStorage, type StorageOptions, type StoredEntry } from '../../src/storage-adapters/index.js';
+import { openStorage, readLockHolder, type BackendStorage, type StorageOptions, type StoredEntry } from '../../src/storage-adapters/index.js';
 import { runDataCli } from '../helpers/data-cli.js';
+import { spawnLockChild } from '../helpers/lock-holder.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
 
 const REDIS_TARGET = redisTestUrl(9);
@@ -151,23 +152,28 @@ describe('data CLI', () => {
 
 	it('refuses to write a data directory a running process holds, names it, and allows read-only commands', async () => {
 		const dir = await tempDir('locked');
-		// This test process is alive: its pid in the lock stands for a running bot.
-		await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: 'node dist/index.js' }));
-		for (const args of [['backup'], ['restore', '20990101T000000000Z-00-x'], ['migrate', '--to', 'sqlite'], ['import', join(dir, 'x.json')]]) {
-			const result = await runDataCli(args, { DATA_DIR: dir });
-			expect(result.code, args.join(' ')).toBe(args[0] === 'import' ? 4 : 5);
-		}
-		const refused = await runDataCli(['backup'], { DATA_DIR: dir });
-		expect(refused.stderr).toContain(`is in use by process ${process.pid} (\`node dist/index.js\``);
-		expect(refused.stderr).toMatch(/Stop the bot first/);
+		// A separate process holding the lock stands for a running bot.
+		const holder = spawnLockChild('hold', dir);
+		try {
+			await holder.waitFor(/held/);
+			for (const args of [['backup'], ['restore', '20990101T000000000Z-00-x'], ['migrate', '--to', 'sqlite'], ['import', join(dir, 'x.json')]]) {
+				const result = await runDataCli(args, { DATA_DIR: dir });
+				expect(result.code, args.join(' ')).toBe(args[0] === 'import' ? 4 : 5);
+			}
+			const refused = await runDataCli(['backup'], { DATA_DIR: dir });
+			expect(refused.stderr).toContain(`is in use by process ${holder.pid} (\`node `);
+			expect(refused.stderr).toMatch(/Stop the bot first/);
 
-		const status = await runDataCli(['status', '--json'], { DATA_DIR: dir });
-		expect(status, status.stderr).toMatchObject({ code: 0 });
-		expect(status.stderr).toMatch(/read-only view/);
-		expect(JSON.parse(status.stdout)).toMatchObject({ storage: { adapter: 'file', healthy: true }, runningBot: expect.stringContaining(String(process.pid)) });
-		expect((await runDataCli(['verify'], { DATA_DIR: dir })).code).toBe(0);
-		// The read-only commands left the holder's lock in place.
-		expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+			const status = await runDataCli(['status', '--json'], { DATA_DIR: dir });
+			expect(status, status.stderr).toMatchObject({ code: 0 });
+			expect(status.stderr).toMatch(/read-only view/);
+			expect(JSON.parse(status.stdout)).toMatchObject({ storage: { adapter: 'file', healthy: true }, runningBot: expect.stringContaining(String(holder.pid)) });
+			expect((await runDataCli(['verify'], { DATA_DIR: dir })).code).toBe(0);
+			// The read-only commands left the holder's lock in place.
+			expect((await readLockHolder(dir))?.pid).toBe(holder.pid);
+		} finally {
+			await holder.kill('SIGKILL');
+		}
 	});
 
 	it('status lists every guild and exits 2 on bad configuration', async () => {

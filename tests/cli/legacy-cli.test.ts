@@ -64,7 +64,9 @@ describe('data CLI on Supreme-BOT2 data', () => {
 		expect(status.stdout).toMatch(/invites\.json is not a file of this bot/);
 		expect(status.stdout).toMatch(/Supreme-BOT2 files in .*: counter\.json, fakes\.json, history\.json, invite-config\.json, invites\.json, invites\.json\.backup, join-history\.json, joins\.json, lefts\.json, regulars\.json, settings\.json/);
 		expect(status.stdout).toMatch(/Guilds with data: 0/);
-		expect((await runDataCli(['status', '--json'], fileEnv(legacy))).code).toBe(0);
+		const json = await runDataCli(['status', '--json'], fileEnv(legacy));
+		expect(json.code).toBe(0);
+		expect((JSON.parse(json.stdout) as { supremeBot2Files: string[] }).supremeBot2Files).toContain('invites.json');
 		expect((await runDataCli(['backups'], fileEnv(legacy))).code).toBe(0);
 		expect((await runDataCli(['verify'], fileEnv(legacy))).code).toBe(0);
 		const exported = await runDataCli(['export'], fileEnv(legacy));

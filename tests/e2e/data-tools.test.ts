@@ -148,7 +148,7 @@ describe('data tools end to end', () => {
 		expect(done.embeds[0]!.title).toBe('Backup restored');
 		expect(done.embeds[0]!.description).toMatch(new RegExp(`Restored \`${backupId}\`\\. The state before it is backup \`\\d{8}T\\d{9}Z-\\d{2}-before-restore-`));
 		expect(field(done, 'Records before → after')).toContain('invites: 1 → 0');
-		expect(field(done, 'Features reloaded')).toMatch(/^invites, welcome/);
+		expect(field(done, 'Features reloaded')).toMatch(/^invites, screening, welcome/);
 		// The tracker reloaded: the counts are the backup's, without a restart.
 		expect(await invitesOf(alice)).toContain('1 invite (1 regular, 0 left, 0 fake, 0 bonus)');
 

@@ -181,3 +181,112 @@ describe('members in rules screening (pending)', () => {
 		expect(emulator.serverErrors).toEqual([]);
 	});
 });
+
+describe('command contexts', () => {
+	it('registers every command for servers only (contexts Guild), not offered in DMs, and a second start registers nothing', async () => {
+		const emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Contexts' });
+		const member = emulator.createUser({ username: 'member' }).id;
+		emulator.addMember(guild.id, member);
+		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-contexts-'));
+		// Registered globally (no COMMAND_GUILD_IDS): contexts apply to global commands.
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file' });
+		try {
+			await bot.start();
+			await eventually(async () => emulator.commands().length > 0, 'global commands registered');
+			const commands = emulator.commands();
+			expect(commands.filter((command) => JSON.stringify(command.contexts) !== '[0]').map((command) => command.name)).toEqual([]);
+			expect(() => emulator.runCommand({ userId: member, name: 'invites' })).toThrow(/not available in DMs/);
+			expect((await emulator.runCommand({ guildId: guild.id, userId: member, name: 'invites' }).reply()).embeds).toHaveLength(1);
+
+			const before = emulator.requests.length;
+			await bot.restart('SIGTERM');
+			await eventually(async () => emulator.requests.slice(before).some((request) => request.route === 'GET /applications/:applicationId/commands'), 'the command list read again');
+			await bot.waitForLog(/Invite tracking ready/);
+			const writes = emulator.requests.slice(before).filter((request) => /^(POST|PUT|PATCH|DELETE) \/applications\//.test(request.route));
+			expect(writes.map((request) => `${request.route} ${JSON.stringify(request.body).slice(0, 80)}`)).toEqual([]);
+		} finally {
+			if (bot.running) await bot.stop('SIGKILL');
+			await emulator.stop();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('requests Discord would refuse are not made', () => {
+	it('200 joins without Manage Server (and an auto-role it can no longer give) cause at most a handful of 403s; invites are read again once the permission is back', async () => {
+		const emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Refused' });
+		const guildId = guild.id;
+		const admin = emulator.createUser({ username: 'admin' }).id;
+		const alice = emulator.createUser({ username: 'alice' }).id;
+		for (const id of [admin, alice]) emulator.addMember(guildId, id);
+		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
+		const role = emulator.createRole(guildId, { name: 'Joined' }).id;
+		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-refused-'));
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file', env: { COMMAND_GUILD_IDS: guildId } });
+		const fullPermissions = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ManageRoles | PermissionFlagsBits.ManageChannels;
+		try {
+			await bot.start();
+			await bot.waitForLog(/Invite tracking ready/);
+			await emulator.runCommand({ guildId, userId: admin, name: 'autorole', options: { role }, subcommand: 'add', memberPermissions: ADMIN }).reply();
+			emulator.setBotPermissions(guildId, fullPermissions & ~PermissionFlagsBits.ManageGuild & ~PermissionFlagsBits.ManageRoles);
+			const before = emulator.requests.length;
+			const joiners = Array.from({ length: 200 }, () => emulator.joinViaInvite(guildId, 'alice1'));
+			const invitesOf = async (userId: string) => JSON.stringify((await emulator.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN }).reply()).embeds[0] ?? null);
+			let last = '';
+			await eventually(async () => /unknown/i.test((last = await invitesOf(joiners.at(-1)!.id))), 'the last join recorded as unknown', 30_000, () => last);
+			const refused = emulator.requests.slice(before).filter((request) => request.status === 401 || request.status === 403 || request.status === 429);
+			expect(refused.length, refused.map((request) => `${request.route} ${request.status}`).join(', ')).toBeLessThanOrEqual(3);
+			expect(emulator.memberRoles(guildId, joiners[0]!.id)).toEqual([]);
+			const shown = await emulator.runCommand({ guildId, userId: admin, name: 'invite-config', subcommand: 'show', memberPermissions: ADMIN }).reply();
+			expect(JSON.stringify(shown.embeds[0])).toContain('cannot be read: the bot lacks the Manage Server permission');
+
+			emulator.setBotPermissions(guildId, fullPermissions);
+			await bot.waitForLog(/Invites of guild \d+ are readable again/);
+			const late = emulator.joinViaInvite(guildId, 'alice1');
+			await eventually(async () => (last = await invitesOf(late.id)).includes(`<@${alice}>`), 'the join after the permission came back credited to alice', 10_000, () => last);
+			await eventually(async () => emulator.memberRoles(guildId, late.id).includes(role), 'the auto-role given again');
+		} finally {
+			if (bot.running) await bot.stop('SIGKILL');
+			await emulator.stop();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('gateway member requests (op 8)', () => {
+	it('the start-up catch-up waits out a RATE_LIMITED answer and reads a member list of several 1000-member chunks', async () => {
+		const emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Big' });
+		const guildId = guild.id;
+		const admin = emulator.createUser({ username: 'admin' }).id;
+		const alice = emulator.createUser({ username: 'alice' }).id;
+		for (const id of [admin, alice]) emulator.addMember(guildId, id);
+		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
+		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-op8-'));
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file', env: { COMMAND_GUILD_IDS: guildId } });
+		try {
+			await bot.start();
+			await bot.waitForLog(/Invite tracking ready/);
+			await bot.stop('SIGTERM');
+			// Joins while the bot is away send no events to it; the next start finds them in the member list.
+			const joiners = Array.from({ length: 2100 }, () => emulator.joinViaInvite(guildId, 'alice1'));
+			emulator.gateway.markAllMembersRequested(guildId, Date.now() - 22_000);
+			await bot.start();
+			await bot.waitForLog(/Invite tracking ready/, 60_000);
+			expect(emulator.gateway.memberRequestsLimited).toBeGreaterThanOrEqual(1);
+			let last = '';
+			await eventually(
+				async () => (last = JSON.stringify((await emulator.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: joiners.at(-1)!.id }, memberPermissions: ADMIN }).reply()).embeds[0] ?? null)).includes(`<@${alice}>`),
+				'the last join made while away credited to alice',
+				60_000,
+				() => last
+			);
+		} finally {
+			if (bot.running) await bot.stop('SIGKILL');
+			await emulator.stop();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	}, 120_000);
+});

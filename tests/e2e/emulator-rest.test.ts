@@ -81,11 +81,20 @@ describe('DiscordEmulator REST', () => {
 		expect(emulator.countRequests('GET /users/@me')).toBeGreaterThanOrEqual(3);
 	});
 
-	it('keeps command data exactly as sent, with id, application_id and version', async () => {
+	it('keeps command data as sent, with id, application_id, version and the integration_types/contexts defaults', async () => {
 		const sent = { name: 'ping', description: 'Pong', options: [{ type: 3, name: 'text', description: 'Echo', required: false }] };
 		const created = await call('POST', `/applications/${emulator.applicationId}/guilds/${guild.id}/commands`, sent);
 		expect(created.status).toBe(201);
-		expect(created.body).toEqual({ ...sent, type: 1, id: expect.any(String), application_id: emulator.applicationId, guild_id: guild.id, version: expect.any(String) });
+		expect(created.body).toEqual({
+			...sent,
+			type: 1,
+			integration_types: [0],
+			contexts: null,
+			id: expect.any(String),
+			application_id: emulator.applicationId,
+			guild_id: guild.id,
+			version: expect.any(String)
+		});
 		const invalid = await call('POST', `/applications/${emulator.applicationId}/commands`, { name: 'Bad Name', description: 'x' });
 		expect(invalid).toMatchObject({ status: 400, body: { code: 50035 } });
 	});

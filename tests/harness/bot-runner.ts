@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY_LINE = /Supreme Bot ready/;
 /** Bot settings a developer's shell may carry; a test states the ones it wants. REDIS_URL passes through (it names the test server). */
-const INHERITED_SETTINGS_DROPPED = ['COMMAND_GUILD_IDS', 'SQLITE_PATH', 'BACKUP_DIR', 'BACKUP_KEEP', 'PLUGINS', 'PLUGIN_FAILURE', 'OWNER_IDS', 'HEALTH_PORT', 'LOG_LEVEL'];
+const INHERITED_SETTINGS_DROPPED = ['COMMAND_GUILD_IDS', 'SQLITE_PATH', 'BACKUP_DIR', 'BACKUP_KEEP', 'PLUGINS', 'PLUGIN_FAILURE', 'OWNER_IDS', 'HEALTH_PORT', 'HEALTH_HOST', 'HEALTH_TOKEN', 'REDIS_PREFIX', 'LOG_LEVEL'];
 
 export interface BotProcessOptions {
 	/** REST base the bot uses (DISCORD_API_URL): the emulator's `apiUrl`. */

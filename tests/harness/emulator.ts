@@ -7,7 +7,7 @@ import { InteractionHandle } from './emulator/interactions.js';
 import { publicMessage } from './emulator/messages.js';
 import { apiInvite } from './emulator/shapes.js';
 import { registerChannelRoutes } from './emulator/routes/channels.js';
-import { registerCommandRoutes } from './emulator/routes/commands.js';
+import { commandUsableIn, registerCommandRoutes } from './emulator/routes/commands.js';
 import { BotAccess } from './emulator/routes/access.js';
 import { registerGuildRoutes } from './emulator/routes/guilds.js';
 import { registerIdentityRoutes } from './emulator/routes/identity.js';
@@ -302,6 +302,10 @@ export class DiscordEmulator {
 		const candidates = [...(guildId ? this.state.commandsOf(guildId).values() : []), ...this.state.globalCommands.values()];
 		const command = candidates.find((candidate) => candidate.name === name && candidate.type === 1);
 		if (!command) throw new Error(`/${name} is not registered; registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'nothing'}`);
+		// Discord shows a command only where its `contexts` allow (developers/interactions/application-commands.mdx,
+		// Interaction Contexts); "Guild commands don't support the BOT_DM interaction context" (same page).
+		const where = guildId ? 'guild' : 'dm';
+		if (!commandUsableIn(command, where) || (where === 'dm' && command.guild_id)) throw new Error(`/${name} is not available in ${where === 'dm' ? 'DMs with the bot' : 'servers'} (contexts ${JSON.stringify(command.contexts)})`);
 		return command;
 	}
 

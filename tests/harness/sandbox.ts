@@ -1,26 +1,36 @@
 /**
- * `npm run sandbox`: a demo server in the local Discord emulator with the real bot connected to it,
- * driven from the terminal. No Discord account needed.
+ * `npm run sandbox [-- --data DIR]`: a demo server in the local Discord emulator with the real bot connected to it,
+ * driven from the terminal (or any input stream: tests/selfhost/sandbox.test.ts pipes commands in). No Discord
+ * account needed. Its data lives in a temporary folder removed on quit, or in --data DIR (kept).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { BotProcess } from './bot-runner.js';
 import { DiscordEmulator } from './emulator.js';
 import type { ApiMessage, ApiUser } from './emulator/types.js';
 
+const { values: flags } = parseArgs({ options: { data: { type: 'string' } } });
 const port = Number(process.env.SANDBOX_PORT ?? 3939);
-const dataDir = resolve(process.env.DATA_DIR ?? './data/sandbox');
+// Never the bot's real DATA_DIR: each run makes a new demo guild, whose records would pile up there.
+const keepData = flags.data !== undefined;
+const dataDir = keepData ? resolve(flags.data!) : mkdtempSync(join(tmpdir(), 'supreme-sandbox-'));
 
-const HELP = `Commands:
+const HELP = `Commands (names are user, channel or role names; quote values with spaces, or let the last option run to the end of the line):
   join <code>|vanity|unknown [name]    a new member joins (through an invite, the vanity URL, or untraceably)
   leave <user>                         a member leaves
   invite create <inviter> [maxUses]    a member creates an invite
   invites                              the server's invites and their uses
-  cmd <user> /name [sub] opt:value     run a slash command as <user>; values: a user name, #channel, @role, or text
-  click <user> <messageId> <customId>  click a button
+  cmd <user> /name [group] [sub] opt:value ...
+                                       run a slash command as <user>; a value is a user name, #channel, @role or text:
+                                       cmd alice /setup-welcome channel:#welcome message:Welcome {user}, have fun!
+  click <user> <label>|<number>        click a button of the last message that had buttons: Enter, or 1
   messages [channel]                   recent messages of a channel (default: general)
   members                              members and their roles
-  help | quit`;
+  help                                 this list
+  quit                                 stop the bot and the emulator`;
 
 const emulator = await DiscordEmulator.start({ port });
 const guild = emulator.createGuild({ name: 'Supreme Sandbox', vanity: 'supreme' });
@@ -34,7 +44,12 @@ emulator.createInvite(guild.id, { code: 'alice-invite', inviterId: userNamed('al
 emulator.createInvite(guild.id, { code: 'bob-once', inviterId: userNamed('bob').id, maxUses: 1 });
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
-emulator.onMessage((message, change) => print(`${change === 'update' ? '~' : '>'} ${describeMessage(message)}`));
+/** The last message shown that had buttons: `click` picks from it. */
+let lastWithButtons: ApiMessage | null = null;
+emulator.onMessage((message, change) => {
+	if (buttonsOf(message).length > 0) lastWithButtons = message;
+	print(`${change === 'update' ? '~' : '>'} ${describeMessage(message)}`);
+});
 
 const bot = new BotProcess({
 	apiUrl: emulator.apiUrl,
@@ -46,7 +61,7 @@ const bot = new BotProcess({
 	}
 });
 
-print(`Emulator on ${emulator.apiUrl} (gateway ${emulator.gatewayUrl}); data in ${dataDir}`);
+print(`Emulator on ${emulator.apiUrl} (gateway ${emulator.gatewayUrl}); data in ${dataDir}${keepData ? '' : ' (removed on quit; --data DIR keeps it)'}`);
 try {
 	await bot.start();
 } catch (error) {
@@ -62,7 +77,7 @@ terminal.prompt();
 let pending = Promise.resolve();
 terminal.on('line', (line) => {
 	pending = pending
-		.then(() => run(line.trim().split(/\s+/).filter(Boolean)))
+		.then(() => run(splitWords(line)))
 		.catch((error: Error) => {
 			print(`error: ${error.message}`);
 		})
@@ -98,9 +113,13 @@ async function run([command, ...args]: string[]): Promise<void> {
 		case 'cmd':
 			return runCommand(args);
 		case 'click': {
-			const [user, messageId, customId] = args;
-			if (!messageId || !customId) throw new Error('usage: click <user> <messageId> <customId>');
-			const handle = emulator.clickButton({ guildId: guild.id, channelId: emulator.state.findMessage(messageId)?.channel_id ?? general, userId: userNamed(user).id, messageId, customId });
+			const [user, choice] = args;
+			if (!choice) throw new Error('usage: click <user> <button label or number>');
+			const message = lastWithButtons;
+			const buttons = message ? buttonsOf(message) : [];
+			const button = /^\d+$/.test(choice) ? buttons[Number(choice) - 1] : buttons.find((candidate) => candidate.label?.toLowerCase() === choice.toLowerCase());
+			if (!message || !button) throw new Error(`no button "${choice}" on the last message with buttons${buttons.length ? ` (${describeButtons(buttons)})` : ''}`);
+			const handle = emulator.clickButton({ guildId: guild.id, channelId: message.channel_id, userId: userNamed(user).id, messageId: message.id, customId: button.custom_id });
 			await handle.reply();
 			return;
 		}
@@ -126,25 +145,37 @@ async function run([command, ...args]: string[]): Promise<void> {
 	}
 }
 
-/** `cmd alice /invites member:bob` or `cmd alice /config welcome channel:#welcome`. */
+const OPTION = /^([\w-]+):(.*)$/s;
+
+/** `cmd alice /invites member:bob`, `cmd alice /invite-config rank-role-add role:@Member invites:5`. */
 async function runCommand([userName, slash, ...rest]: string[]): Promise<void> {
 	if (!slash?.startsWith('/')) throw new Error('usage: cmd <user> /name [group] [sub] opt:value ...');
-	const path = rest.filter((token) => !token.includes(':'));
-	const options = Object.fromEntries(
-		rest.filter((token) => token.includes(':')).map((token) => {
-			const [name, ...value] = token.split(':');
-			return [name!, resolveValue(value.join(':'))];
-		})
-	);
+	const path: string[] = [];
+	const options: Record<string, string> = {};
+	let last: string | null = null;
+	for (const word of rest) {
+		const option = OPTION.exec(word);
+		if (option) options[(last = option[1]!)] = option[2]!;
+		// A word that is not name:value continues the option before it: message:Welcome {user}, have fun!
+		else if (last !== null) options[last] += ` ${word}`;
+		else path.push(word);
+	}
 	const handle = emulator.runCommand({
 		guildId: guild.id,
 		userId: userNamed(userName).id,
 		name: slash.slice(1),
 		...(path.length === 2 ? { subcommandGroup: path[0]!, subcommand: path[1]! } : path.length === 1 ? { subcommand: path[0]! } : {}),
-		options
+		options: Object.fromEntries(Object.entries(options).map(([name, value]) => [name, resolveValue(value)]))
 	});
 	const reply = await handle.reply(10_000);
 	if (reply.deferred) print('(the bot is thinking…)');
+}
+
+/** Words of a line; "double" or 'single' quotes keep spaces (name:"two words" too). */
+function splitWords(line: string): string[] {
+	const words: string[] = [];
+	for (const match of line.matchAll(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g)) words.push(match[0].replace(/"([^"]*)"|'([^']*)'/g, (_all, double, single) => double ?? single));
+	return words;
 }
 
 function resolveValue(value: string): string {
@@ -168,15 +199,34 @@ function channelNamed(name: string): string {
 	return channel.id;
 }
 
+interface Button {
+	label?: string;
+	custom_id: string;
+}
+
+/** Buttons with a custom id (link buttons cannot be clicked here), in the order Discord shows them. */
+function buttonsOf(message: ApiMessage): Button[] {
+	const rows = message.components as Array<{ components?: Array<{ type: number; custom_id?: string; label?: string }> }>;
+	return rows.flatMap((row) => row.components ?? []).filter((component): component is Button & { type: number } => component.type === 2 && typeof component.custom_id === 'string');
+}
+
+function describeButtons(buttons: Button[]): string {
+	return buttons.map((button, index) => `${index + 1} ${button.label ?? button.custom_id}`).join(' | ');
+}
+
 function describeMessage(message: ApiMessage): string {
 	const where = message.guild_id ? `#${emulator.guild(message.guild_id)?.channels.get(message.channel_id)?.name}` : `DM`;
-	const parts = [message.content];
-	for (const embed of message.embeds) parts.push(`[embed ${[embed.title, embed.description].filter(Boolean).join(': ')}]`);
-	for (const attachment of message.attachments) parts.push(`[file ${attachment.filename}]`);
-	const buttons = JSON.stringify(message.components).match(/"custom_id":"[^"]+"/g);
-	if (buttons) parts.push(`[buttons ${buttons.map((entry) => entry.slice(12, -1)).join(', ')}]`);
+	const lines = [message.content];
+	for (const embed of message.embeds as Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text?: string } }>) {
+		lines.push(`  [embed] ${[embed.title, embed.description].filter(Boolean).join(': ')}`);
+		for (const field of embed.fields ?? []) lines.push(`    ${field.name}: ${field.value.replace(/\n/g, ' / ')}`);
+		if (embed.footer?.text) lines.push(`    (${embed.footer.text})`);
+	}
+	for (const attachment of message.attachments) lines.push(`  [file ${attachment.filename}]`);
+	const buttons = buttonsOf(message);
+	if (buttons.length > 0) lines.push(`  [buttons] ${describeButtons(buttons)}   (click <user> <label or number>)`);
 	const flags = message.flags & 64 ? ' (ephemeral)' : '';
-	return `${where} ${message.author.username} (${message.id})${flags}: ${parts.filter(Boolean).join(' ')}`;
+	return `${where} ${message.author.username} (${message.id})${flags}: ${lines.filter(Boolean).join('\n')}`;
 }
 
 let stopping = false;
@@ -186,6 +236,7 @@ async function quit(): Promise<void> {
 	print('stopping…');
 	if (bot.running) await bot.stop('SIGTERM');
 	await emulator.stop();
+	if (!keepData) rmSync(dataDir, { recursive: true, force: true });
 	process.exit(0);
 }
 

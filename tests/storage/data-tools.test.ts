@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DataDirLockedError, LOCK_FILE, readLockHolder } from '../../src/storage-adapters/index.js';
+import { DataDirLockedError, readLockHolder } from '../../src/storage-adapters/index.js';
+import { spawnLockChild } from '../helpers/lock-holder.js';
 import { ADAPTERS, createStorageFixture, type StorageFixture } from '../helpers/storage.js';
 
 /** The storage layer's parts behind the data tools: raw export/import, backup verification, the file adapter's lock. */
@@ -78,15 +78,12 @@ describe('file adapter data directory lock', () => {
 
 	it('refuses a directory held by another live process and takes over the lock of a dead one', async () => {
 		fixture = await createStorageFixture('file');
-		const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-		const exited = new Promise((resolve) => child.once('exit', resolve));
-		const lock = { pid: child.pid, hostname: (await import('node:os')).hostname(), startedAt: new Date().toISOString(), command: 'node dist/index.js' };
-		await writeFile(join(fixture.options.dataDir, LOCK_FILE), JSON.stringify(lock));
+		const holder = spawnLockChild('hold', fixture.options.dataDir);
 		try {
-			await expect(fixture.open()).rejects.toThrow(new RegExp(`in use by process ${child.pid} \\(\`node dist/index.js\``));
+			await holder.waitFor(/held/);
+			await expect(fixture.open()).rejects.toThrow(new RegExp(`in use by process ${holder.pid} \\(\`node .*hold-lock\\.ts hold`));
 		} finally {
-			child.kill('SIGKILL');
-			await exited;
+			await holder.kill('SIGKILL');
 		}
 		const storage = await fixture.open();
 		expect(await readLockHolder(fixture.options.dataDir)).toMatchObject({ pid: process.pid });

@@ -54,6 +54,7 @@ describe('loadConfig defaults', () => {
 			pluginFailure: 'skip',
 			ownerIds: [],
 			healthPort: null,
+			healthHost: '127.0.0.1',
 			logLevel: 'info',
 			shardCount: 'auto',
 			backupIntervalMs: null,
@@ -92,6 +93,7 @@ describe('loadConfig defaults', () => {
 			PLUGINS: 'supreme-plugin-x, ./plugins/local.js',
 			OWNER_IDS: GUILD,
 			HEALTH_PORT: '8080',
+			HEALTH_HOST: '0.0.0.0',
 			LOG_LEVEL: 'DEBUG',
 			REDIS_URL: 'rediss://user:pw@redis.example:6380/2',
 			REDIS_PREFIX: 'guild-bot.prod:',
@@ -106,6 +108,7 @@ describe('loadConfig defaults', () => {
 			plugins: ['supreme-plugin-x', join(cwd, 'plugins', 'local.js')],
 			ownerIds: [GUILD],
 			healthPort: 8080,
+			healthHost: '0.0.0.0',
 			logLevel: 'debug',
 			redisUrl: 'rediss://user:pw@redis.example:6380/2',
 			redisPrefix: 'guild-bot.prod:',
@@ -120,6 +123,17 @@ describe('loadConfig defaults', () => {
 		const config = load({});
 		expect(JSON.stringify(config)).not.toContain(TOKEN);
 		expect(inspect(config, { depth: 5 })).not.toContain(TOKEN);
+	});
+
+	it('keeps HEALTH_TOKEN out of logs and serialization too, and never repeats a bad one', () => {
+		const healthToken = 'health-endpoint-bearer-token-1234';
+		const config = load({ HEALTH_TOKEN: healthToken, HEALTH_HOST: '::1' });
+		expect(config.healthToken).toBe(healthToken);
+		expect(config.healthHost).toBe('::1');
+		expect(load({}).healthToken).toBeNull();
+		expect(JSON.stringify(config)).not.toContain(healthToken);
+		expect(inspect(config, { depth: 5 })).not.toContain(healthToken);
+		expect(configError(() => load({ HEALTH_TOKEN: 'with a space in it, long enough' })).message).not.toContain('space in it');
 	});
 
 	it('lets a tool without a token load the config when asked', () => {
@@ -148,6 +162,8 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		['HEALTH_PORT', '0', 'HEALTH_PORT must be a port number from 1 to 65535 (got "0")'],
 		['HEALTH_PORT', '65536', 'HEALTH_PORT must be a port number from 1 to 65535 (got "65536")'],
 		['HEALTH_PORT', 'http', 'HEALTH_PORT must be a port number from 1 to 65535 (got "http")'],
+		['HEALTH_HOST', 'not a host!', 'HEALTH_HOST must be an IP address or host name to listen on, like 127.0.0.1 or 0.0.0.0 (got "not a host!")'],
+		['HEALTH_TOKEN', 'short', 'HEALTH_TOKEN must be at least 16 characters without spaces (got a shorter value)'],
 		['SHARD_COUNT', '0', 'SHARD_COUNT must be auto or a whole number of at least 1 (got "0")'],
 		['SHARD_COUNT', 'two', 'SHARD_COUNT must be auto or a whole number of at least 1 (got "two")'],
 		['BACKUP_INTERVAL', '6', 'BACKUP_INTERVAL must be off or a duration of at least 10s like 30m, 6h or 1d (got "6")'],

@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { MessageFlags } from 'discord.js';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { collectGuildFacts, collectStorageFacts } from '../../lib/data/facts.js';
 import { dataStatusEmbed } from '../../lib/data/views.js';
 import { describeWelcomeStatus, welcomeStatus } from '../../lib/welcome/status.js';
@@ -10,7 +10,7 @@ import { pluginStatusSections } from '../../plugins/registry.js';
 @ApplyOptions<Command.Options>(adminCommand("Show this server's data and the bot's storage: records, size, backups, problems"))
 export class DataStatusCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
-		registry.registerChatInputCommand((builder) => builder.setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS));
+		registry.registerChatInputCommand((builder) => inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS));
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {

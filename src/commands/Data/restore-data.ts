@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { MessageFlags } from 'discord.js';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { findBackup } from '../../lib/data/restore.js';
 import { backupListPage, restoreConfirmation } from '../../lib/data/views.js';
 
@@ -10,7 +10,7 @@ import { backupListPage, restoreConfirmation } from '../../lib/data/views.js';
 export class RestoreDataCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)

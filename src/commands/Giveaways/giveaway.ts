@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
 import { ChannelType, EmbedBuilder, MessageFlags, PermissionFlagsBits, channelMention, roleMention, time, TimestampStyles, userMention, type SlashCommandStringOption } from 'discord.js';
-import { guildCommand } from '../../lib/command-options.js';
+import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { parseDuration } from '../../lib/giveaways/duration.js';
 import { PermanentDiscordError, type Outcome } from '../../lib/giveaways/service.js';
 import { currentWinners, type Giveaway } from '../../lib/giveaways/state.js';
@@ -27,7 +27,7 @@ export class GiveawayCommand extends Command {
 		const idOption = (description: string) => (option: SlashCommandStringOption) =>
 			option.setName('id').setDescription(description).setRequired(true).setMaxLength(32);
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDMPermission(false)

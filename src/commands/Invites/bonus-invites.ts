@@ -1,6 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { userMention, type SlashCommandSubcommandBuilder } from 'discord.js';
 import { describeCounts } from '../../lib/invites/records.js';
 
@@ -16,7 +16,7 @@ function amountOptions(subcommand: SlashCommandSubcommandBuilder): SlashCommandS
 export class BonusInvitesCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)

@@ -1,6 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { EmbedBuilder, roleMention } from 'discord.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
@@ -12,7 +12,7 @@ const MAX_RANK_ROLES = 25;
 export class InviteConfigCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
@@ -94,10 +94,10 @@ export class InviteConfigCommand extends Command {
 			default:
 				config = invites.config(guildId);
 		}
-		await interaction.reply({ embeds: [this.describe(config)], allowedMentions: { parse: [] } });
+		await interaction.reply({ embeds: [this.describe(config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
 	}
 
-	private describe(config: InviteConfig): EmbedBuilder {
+	private describe(config: InviteConfig, unreadable: string | undefined): EmbedBuilder {
 		const ranks = config.rankRoles.map((rank) => `${rank.total} invites → ${roleMention(rank.roleId)}`);
 		return new EmbedBuilder()
 			.setColor(INVITES_COLOR)
@@ -106,7 +106,8 @@ export class InviteConfigCommand extends Command {
 				{ name: 'Fake-account age', value: config.fakeAccountDays === 0 ? 'off' : `${config.fakeAccountDays} days`, inline: true },
 				{ name: 'No avatar counts as fake', value: config.fakeWithoutAvatar ? 'yes' : 'no', inline: true },
 				{ name: 'Rank roles follow totals', value: config.removeRankRolesBelow ? 'yes' : 'no', inline: true },
-				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' }
+				{ name: 'Rank roles', value: ranks.length > 0 ? ranks.join('\n') : 'none' },
+				{ name: 'Invite uses', value: unreadable ? `cannot be read: ${unreadable}; joins are recorded as unknown` : 'readable' }
 			);
 	}
 }

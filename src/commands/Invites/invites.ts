@@ -1,13 +1,13 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
-import { guildCommand } from '../../lib/command-options.js';
+import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { countsEmbed } from '../../lib/invites/views.js';
 
 @ApplyOptions<Command.Options>(guildCommand("Show a member's invite counts"))
 export class InvitesCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.addUserOption((option) => option.setName('user').setDescription('Whose invites (you, if left out)'))

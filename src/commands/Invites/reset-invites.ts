@@ -1,6 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { MessageFlags } from 'discord.js';
 import { resetButtons, resetScope, RESET_CONFIRMATION_SECONDS } from '../../lib/invites/reset-confirmation.js';
 
@@ -8,7 +8,7 @@ import { resetButtons, resetScope, RESET_CONFIRMATION_SECONDS } from '../../lib/
 export class ResetInvitesCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)

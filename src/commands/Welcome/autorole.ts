@@ -4,7 +4,7 @@ import { EmbedBuilder, MessageFlags, roleMention, time, TimestampStyles } from '
 import { formatDelay, MAX_DELAY_TEXT, parseDelay } from '../../lib/autorole/delay.js';
 import { TooManyAutoRolesError } from '../../lib/autorole/service.js';
 import { roleProblem } from '../../lib/roles.js';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { AUTOROLE_TARGETS, type AutoRole, type AutoRoleTarget } from '../../lib/guild-settings.js';
 
 const TARGET_TEXT: Record<AutoRoleTarget, string> = { humans: 'humans', bots: 'bots', all: 'everyone' };
@@ -13,7 +13,7 @@ const TARGET_TEXT: Record<AutoRoleTarget, string> = { humans: 'humans', bots: 'b
 export class AutoroleCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			builder
+			inGuildsOnly(builder)
 				.setName(this.name)
 				.setDescription(this.description)
 				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)

@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { MessageFlags } from 'discord.js';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
 import { addGreetingKindOption } from './_shared.js';
 
@@ -9,7 +9,7 @@ import { addGreetingKindOption } from './_shared.js';
 export class WelcomeDisableCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingKindOption(builder.setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'Which messages', true)
+			addGreetingKindOption(inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'Which messages', true)
 		);
 	}
 

@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { channelMention, MessageFlags, time, TimestampStyles } from 'discord.js';
-import { ADMIN_DEFAULT_PERMISSIONS, adminCommand } from '../../lib/command-options.js';
+import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { bannerExpiry, GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
 import type { GreetingOutcome } from '../../lib/welcome/service.js';
 import { addGreetingKindOption, placeholderHelp } from './_shared.js';
@@ -10,7 +10,7 @@ import { addGreetingKindOption, placeholderHelp } from './_shared.js';
 export class WelcomeTestCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingKindOption(builder.setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'Which message')
+			addGreetingKindOption(inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'Which message')
 		);
 	}
 

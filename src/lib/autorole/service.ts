@@ -2,6 +2,7 @@ import type { ILogger } from '@sapphire/framework';
 import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Guild, type GuildMember } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type AutoRole, type AutoRoleTarget } from '../guild-settings.js';
+import { roleProblem } from '../roles.js';
 import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
 import { grantKey, PendingGrantScheduler, type PendingGrant, type SchedulerClock } from './pending-grants.js';
@@ -159,18 +160,28 @@ export class AutoRoleService {
 
 	/** Gives one role; a failure is logged once per role and reason and kept for /data-status, never retried. */
 	private async give(guild: Guild, memberId: string, roleId: string, reason: string): Promise<boolean> {
+		// Checked against the cached permissions first: a grant Discord would refuse is not sent at every join.
+		const role = guild.roles.cache.get(roleId);
+		const refused = role ? roleProblem(role, guild) : null;
+		if (refused) {
+			this.noteProblem(guild, roleId, `Auto-role ${role!.name} could not be given: ${refused}`);
+			return false;
+		}
 		try {
 			await guild.members.addRole({ user: memberId, role: roleId, reason });
 			return true;
 		} catch (error) {
 			if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMember) return false;
-			const key = `${guild.id}:${roleId}`;
-			const message = `Auto-role ${guild.roles.cache.get(roleId)?.name ?? roleId} could not be given: ${describeError(error)}`;
-			if (this.problems.get(key) !== message) this.logger.warn(`${message} (guild ${guild.id})`);
-			this.problems.delete(key);
-			this.problems.set(key, message);
+			this.noteProblem(guild, roleId, `Auto-role ${guild.roles.cache.get(roleId)?.name ?? roleId} could not be given: ${describeError(error)}`);
 			return false;
 		}
+	}
+
+	private noteProblem(guild: Guild, roleId: string, message: string): void {
+		const key = `${guild.id}:${roleId}`;
+		if (this.problems.get(key) !== message) this.logger.warn(`${message} (guild ${guild.id})`);
+		this.problems.delete(key);
+		this.problems.set(key, message);
 	}
 }
 

@@ -1,12 +1,18 @@
-import { createServer, type Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Storage } from '../../storage-adapters/index.js';
 import { collectStorageFacts, type StorageFacts } from './facts.js';
 
 /**
- * The optional HTTP endpoint for container hosts (HEALTH_PORT): `/healthz` answers 200 while the gateway is
- * connected and storage is healthy, 503 otherwise; `/status` is the same facts as JSON. Nothing secret is in
- * either: no token, no Redis password, no member data.
+ * The optional HTTP endpoint for container hosts (HEALTH_PORT, on HEALTH_HOST): `/healthz` answers 200 while the
+ * gateway is connected and storage answers a ping, 503 otherwise, and costs no more than that ping; `/status` is the
+ * status facts as JSON, computed at most once per STATUS_CACHE_MS however often it is asked. Neither shows a token, a
+ * password, a filesystem path, event text (which may name paths) or member data. With HEALTH_TOKEN set, every request
+ * needs `Authorization: Bearer <token>`.
  */
+
+/** How long one /status answer is served again: a keyspace walk or a stat of every backup per request is too dear. */
+export const STATUS_CACHE_MS = 5000;
 
 export interface HealthProbe {
 	/** Whether the Discord gateway connection is up (discord.js `client.ws.status === Status.Ready`). */
@@ -15,11 +21,29 @@ export interface HealthProbe {
 	storage(): Storage | undefined;
 }
 
+export interface HealthServerOptions {
+	port: number;
+	/** HEALTH_HOST; loopback by default, so nothing outside the machine reaches it unless the operator says so. */
+	host?: string;
+	/** HEALTH_TOKEN, or null for none. */
+	token?: string | null;
+}
+
+/** What /status shows of the storage: the facts without event text, and any problem without paths. */
+export type PublicStorageFacts = Omit<StorageFacts, 'events' | 'problem'> & { problem?: string; events: Array<{ at: string; level: string }> };
+
 export interface HealthReport {
 	healthy: boolean;
+	generatedAt: string;
 	gateway: { connected: boolean; guilds: number };
-	storage: StorageFacts | { healthy: false; problem: string };
+	storage: PublicStorageFacts | { healthy: false; problem: string };
 	uptimeSeconds: number;
+}
+
+/** Absolute paths in error text (`/srv/bot/data/invites.json`, `C:\data\x`) become `<path>`. */
+export function withoutPaths(text: string): string {
+	// Not after a word character, ":" or "/": URLs (redis://host) and words like and/or stay as they are.
+	return text.replace(/(?<![\w:/])(?:[A-Za-z]:\\|\/)[^\s'"`,;)]*[^\s'"`,;).:]/g, '<path>');
 }
 
 export async function healthReport(probe: HealthProbe): Promise<HealthReport> {
@@ -27,46 +51,98 @@ export async function healthReport(probe: HealthProbe): Promise<HealthReport> {
 	const storage = probe.storage();
 	let facts: HealthReport['storage'];
 	try {
-		facts = storage ? await collectStorageFacts(storage) : { healthy: false, problem: 'storage is not open yet' };
+		if (!storage) facts = { healthy: false, problem: 'storage is not open yet' };
+		else {
+			const { events, problem, ...rest } = await collectStorageFacts(storage);
+			facts = { ...rest, ...(problem === undefined ? {} : { problem: withoutPaths(problem) }), events: events.map(({ at, level }) => ({ at, level })) };
+		}
 	} catch (error) {
-		facts = { healthy: false, problem: (error as Error).message };
+		facts = { healthy: false, problem: withoutPaths((error as Error).message) };
 	}
-	return { healthy: connected && facts.healthy, gateway: { connected, guilds: probe.guilds() }, storage: facts, uptimeSeconds: Math.round(process.uptime()) };
+	return { healthy: connected && facts.healthy, generatedAt: new Date().toISOString(), gateway: { connected, guilds: probe.guilds() }, storage: facts, uptimeSeconds: Math.round(process.uptime()) };
 }
 
-let server: Server | null = null;
+/** The /healthz line: the gateway, then one storage ping. */
+async function liveness(probe: HealthProbe): Promise<{ healthy: boolean; reason: string }> {
+	if (!probe.gatewayConnected()) return { healthy: false, reason: 'gateway not connected' };
+	const storage = probe.storage();
+	if (!storage) return { healthy: false, reason: 'storage unhealthy: storage is not open yet' };
+	const health = await storage.health().catch((error: Error) => ({ healthy: false, problem: error.message }));
+	return health.healthy ? { healthy: true, reason: 'ok' } : { healthy: false, reason: `storage unhealthy: ${withoutPaths(health.problem ?? 'no reason given')}` };
+}
 
-/** Listens on 0.0.0.0:`port` (a container's health check reaches it from outside the process); resolves once listening. */
-export async function startHealthServer(port: number, probe: HealthProbe, host = '0.0.0.0'): Promise<Server> {
-	const listening = createServer((request, response) => {
-		const path = (request.url ?? '/').split('?')[0];
-		if (request.method !== 'GET' || (path !== '/healthz' && path !== '/status')) {
-			response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: use /healthz or /status\n');
-			return;
-		}
-		healthReport(probe).then(
-			(report) => {
-				const status = report.healthy ? 200 : 503;
-				if (path === '/healthz') {
-					const reason = report.healthy ? 'ok' : !report.gateway.connected ? 'gateway not connected' : `storage unhealthy: ${'problem' in report.storage ? report.storage.problem : ''}`;
-					response.writeHead(status, { 'content-type': 'text/plain' }).end(`${reason}\n`);
-				} else {
-					response.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(report, null, 2)}\n`);
-				}
-			},
-			(error: Error) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`status unavailable: ${error.message}\n`)
-		);
-	});
-	await new Promise<void>((resolve, reject) => {
-		listening.once('error', reject);
-		listening.listen(port, host, () => resolve());
-	});
-	server = listening;
-	return listening;
+/** Equal-time comparison of the bearer token (hashes, so the lengths match too). */
+function authorized(request: IncomingMessage, token: string | null): boolean {
+	if (token === null) return true;
+	const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
+	if (!match) return false;
+	const digest = (value: string) => createHash('sha256').update(value).digest();
+	return timingSafeEqual(digest(match[1]!), digest(token));
+}
+
+/** The endpoint's one server: started before login, stopped at shutdown. */
+export class HealthServer {
+	private server: Server | null = null;
+	private cached: { at: number; report: Promise<HealthReport> } | null = null;
+
+	public constructor(
+		private readonly probe: HealthProbe,
+		private readonly options: HealthServerOptions
+	) {}
+
+	/** Resolves once listening. */
+	public async start(): Promise<void> {
+		const token = this.options.token ?? null;
+		const listening = createServer((request, response) => {
+			const path = (request.url ?? '/').split('?')[0];
+			if (!authorized(request, token)) {
+				response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('unauthorized: send Authorization: Bearer <HEALTH_TOKEN>\n');
+				return;
+			}
+			if (request.method !== 'GET' || (path !== '/healthz' && path !== '/status')) {
+				response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: use /healthz or /status\n');
+				return;
+			}
+			const failed = (error: Error) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`status unavailable: ${withoutPaths(error.message)}\n`);
+			if (path === '/healthz') {
+				liveness(this.probe).then(({ healthy, reason }) => response.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(`${reason}\n`), failed);
+				return;
+			}
+			this.status().then((report) => response.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(report, null, 2)}\n`), failed);
+		});
+		await new Promise<void>((resolve, reject) => {
+			listening.once('error', reject);
+			listening.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
+		});
+		this.server = listening;
+	}
+
+	/** One report per STATUS_CACHE_MS; requests meanwhile share it (also while it is being computed). */
+	private status(): Promise<HealthReport> {
+		const now = Date.now();
+		if (!this.cached || now - this.cached.at >= STATUS_CACHE_MS) this.cached = { at: now, report: healthReport(this.probe) };
+		return this.cached.report;
+	}
+
+	public async stop(): Promise<void> {
+		const running = this.server;
+		this.server = null;
+		if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+	}
+}
+
+let running: HealthServer | null = null;
+
+/** Starts the process's health endpoint (see HealthServer). */
+export async function startHealthServer(probe: HealthProbe, options: HealthServerOptions): Promise<HealthServer> {
+	const server = new HealthServer(probe, options);
+	await server.start();
+	running = server;
+	return server;
 }
 
 export async function stopHealthServer(): Promise<void> {
-	const running = server;
-	server = null;
-	if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+	const server = running;
+	running = null;
+	await server?.stop();
 }

@@ -1,4 +1,5 @@
 import type { Client } from 'discord.js';
+import { roleProblem } from '../roles.js';
 import type { StorageLogger } from '../../storage-adapters/types.js';
 import type { InviteConfig } from './tracker.js';
 
@@ -19,10 +20,16 @@ export async function syncRankRoles(client: Client, guildId: string, inviterId: 
 	const guild = client.guilds.cache.get(guildId);
 	const member = await guild?.members.fetch(inviterId).catch(() => null);
 	if (!guild || !member) return;
+	// Roles the bot cannot manage (per its cached permissions) are skipped, not sent for Discord to refuse.
+	const manageable = (roleId: string) => {
+		const role = guild.roles.cache.get(roleId);
+		return role !== undefined && roleProblem(role, guild) === null;
+	};
 	const { give, take } = rankRoleChanges(config, total);
 	const reason = `Invite rank: ${total} invites`;
-	for (const role of give.filter((roleId) => !member.roles.cache.has(roleId))) await guild.members.addRole({ user: inviterId, role, reason });
-	for (const role of take.filter((roleId) => member.roles.cache.has(roleId))) await guild.members.removeRole({ user: inviterId, role, reason });
+	// One role per request: a whole-list PATCH from the cached member would drop roles others added meanwhile.
+	for (const role of give.filter((roleId) => !member.roles.cache.has(roleId) && manageable(roleId))) await guild.members.addRole({ user: inviterId, role, reason });
+	for (const role of take.filter((roleId) => member.roles.cache.has(roleId) && manageable(roleId))) await guild.members.removeRole({ user: inviterId, role, reason });
 }
 
 /**

@@ -29,13 +29,17 @@ export async function clearServers(storage: BackendStorage, conversion: Conversi
 	}
 }
 
+/** Records wrapped as stored entries at a time: the whole history is never held twice. */
+const WRITE_CHUNK = 10_000;
+
 /** Writes every converted record as it is (sets, never increments: writing the same conversion twice changes nothing). */
 export async function writeConversion(storage: BackendStorage, conversion: Conversion): Promise<void> {
 	for (const [namespace, entries] of conversion.namespaces) {
-		if (entries.length === 0) continue;
-		await storage.importEntries(
-			namespace,
-			entries.map(([key, value]) => [key, { value }])
-		);
+		for (let start = 0; start < entries.length; start += WRITE_CHUNK) {
+			await storage.importEntries(
+				namespace,
+				entries.slice(start, start + WRITE_CHUNK).map(([key, value]) => [key, { value }])
+			);
+		}
 	}
 }

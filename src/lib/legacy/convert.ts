@@ -41,7 +41,21 @@ const RED = 0xed4245;
 const STALE_WELCOME_KEYS = new Set(['welcomeChannelId', 'welcomeTitle', 'welcomeDescription', 'welcomeBanner', 'welcomeBannerUrl', 'welcomeContent', 'welcomeFooter']);
 const FOREIGN_FEATURES = [/^tickets_/, /^ticket_state_/, /^ai_disabled_/];
 
+/** The same message setup repeats across servers: each distinct one is checked once per conversion. */
+type GreetingCheck = (greeting: GreetingSettings) => string | null;
+
+function cachedGreetingCheck(): GreetingCheck {
+	const seen = new Map<string, string | null>();
+	return (greeting) => {
+		const key = JSON.stringify([greeting.template, greeting.banner, greeting.title, greeting.footer, greeting.content]);
+		let problem = seen.get(key);
+		if (problem === undefined) seen.set(key, (problem = greetingProblem(greeting)));
+		return problem;
+	};
+}
+
 export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conversion {
+	const check = cachedGreetingCheck();
 	const report: ConversionReport = {
 		servers: 0,
 		inviters: 0,
@@ -90,7 +104,7 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 
 	const settings: Array<[string, GuildSettings]> = [];
 	for (const [guildId, values] of data.settings) {
-		const converted = convertSettings(guildId, values, report);
+		const converted = convertSettings(guildId, values, report, check);
 		if (Object.keys(converted).length === 0) continue;
 		settings.push([guildId, converted]);
 		guildIds.add(guildId);
@@ -115,7 +129,7 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 	return { namespaces, guildIds, report };
 }
 
-function convertSettings(guildId: string, values: Record<string, unknown>, report: ConversionReport): GuildSettings {
+function convertSettings(guildId: string, values: Record<string, unknown>, report: ConversionReport, check: GreetingCheck): GuildSettings {
 	const where = (key: string) => `settings.json: ${guildId}/${key}`;
 	const converted: GuildSettings = {};
 	const entrants = new Map<string, number>();
@@ -130,7 +144,7 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 			report.autoRoles++;
 		} else if (key === 'welcome_config' || key === 'goodbye_config') {
 			const kind = key === 'welcome_config' ? 'welcome' : 'goodbye';
-			const greeting = convertGreeting(kind, value, where(key), report);
+			const greeting = convertGreeting(kind, value, where(key), report, check);
 			if (greeting) {
 				converted[kind] = greeting;
 				report[kind]++;
@@ -151,7 +165,7 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 	return converted;
 }
 
-function convertGreeting(kind: 'welcome' | 'goodbye', value: unknown, where: string, report: ConversionReport): GreetingSettings | null {
+function convertGreeting(kind: 'welcome' | 'goodbye', value: unknown, where: string, report: ConversionReport, check: GreetingCheck): GreetingSettings | null {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		report.skipped.push({ where, reason: 'not a message setup' });
 		return null;
@@ -178,12 +192,12 @@ function convertGreeting(kind: 'welcome' | 'goodbye', value: unknown, where: str
 		timestamp: true,
 		problem: null
 	};
-	if (banner !== null && greetingProblem(greeting)) {
+	if (banner !== null && check(greeting)) {
 		report.warnings.push(`${where}: the banner ${banner.slice(0, 80)} is not an image URL; imported without it`);
 		banner = null;
 		greeting.banner = null;
 	}
-	const refused = greetingProblem(greeting);
+	const refused = check(greeting);
 	if (refused) {
 		report.skipped.push({ where, reason: `cannot be sent as it is: ${refused.split('\n')[0]}` });
 		return null;

@@ -38,7 +38,9 @@ export async function findLegacyFiles(directory: string): Promise<FoundLegacyFil
 	try {
 		names = await readdir(directory);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		// No folder there (or a file in its path): nothing to import; opening storage reports the path itself.
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT' || code === 'ENOTDIR') return [];
 		throw error;
 	}
 	const found: FoundLegacyFile[] = [];

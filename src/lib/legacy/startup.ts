@@ -37,7 +37,7 @@ async function readMarker(dataDir: string): Promise<Marker | null | 'unreadable'
 		const marker = JSON.parse(await readFile(join(dataDir, LEGACY_MARKER_FILE), 'utf8')) as Marker;
 		return typeof marker.state === 'string' && typeof marker.folder === 'string' ? marker : 'unreadable';
 	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'unreadable';
+		return ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '') ? null : 'unreadable';
 	}
 }
 

@@ -7,6 +7,7 @@ import { startFeatures } from '../../lib/features.js';
 import { LegacyImportAtStart } from '../../lib/legacy/startup.js';
 import { BackupSchedule } from '../../lib/scheduled-backups.js';
 import { describeError } from '../../lib/secrets.js';
+import { RunningServices } from '../../lib/shutdown.js';
 import { openBotStorage, reportStorageAtStartup, StartupError, StorageLogAdapter } from '../../lib/storage.js';
 import { declareNamespaces, pluginRegistry } from '../registry.js';
 
@@ -18,15 +19,18 @@ export class CorePlugin extends Plugin {
 		if (config.healthPort !== null) {
 			// Under `npm run start:sharded` every shard is its own process: shard N listens on HEALTH_PORT + N.
 			const healthPort = config.healthPort + (Number(process.env.SHARDS) || 0);
-			await startHealthServer(healthPort, {
-				// Per shard: the manager's own status stays Ready after the first login, even while shards reconnect.
-				gatewayConnected: () => this.ws.shards.size > 0 && this.ws.shards.every((shard) => shard.status === Status.Ready),
-				guilds: () => this.guilds.cache.size,
-				storage: () => container.storage
-			}).catch((error: unknown) => {
-				throw new StartupError(`Health endpoint cannot listen on port ${healthPort} (HEALTH_PORT): ${describeError(error)}`);
+			await startHealthServer(
+				{
+					// Per shard: the manager's own status stays Ready after the first login, even while shards reconnect.
+					gatewayConnected: () => this.ws.shards.size > 0 && this.ws.shards.every((shard) => shard.status === Status.Ready),
+					guilds: () => this.guilds.cache.size,
+					storage: () => container.storage
+				},
+				{ port: healthPort, host: config.healthHost, token: config.healthToken }
+			).catch((error: unknown) => {
+				throw new StartupError(`Health endpoint cannot listen on ${config.healthHost} port ${healthPort} (HEALTH_HOST, HEALTH_PORT): ${describeError(error)}`);
 			});
-			logger.info(`Health endpoint listening on port ${healthPort} (/healthz, /status)`);
+			logger.info(`Health endpoint listening on ${config.healthHost} port ${healthPort} (/healthz, /status${config.healthToken === null ? '' : '; bearer token required'})`);
 		}
 		const storageLogger = new StorageLogAdapter(logger);
 		// Supreme-BOT2's files in DATA_DIR are backed up and moved aside before storage opens, converted once it is open.
@@ -41,9 +45,16 @@ export class CorePlugin extends Plugin {
 		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.
 		const sharded = this.shard !== null;
 		await reportStorageAtStartup(container.storage, logger, storageLogger, { sharded });
-		if (config.backupIntervalMs !== null) new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded }).start();
+		container.services = new RunningServices();
+		if (config.backupIntervalMs !== null) {
+			const schedule = new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded });
+			schedule.start();
+			container.services.add('scheduled backups', () => schedule.stop());
+		}
 		// Before the features load the data, so a restore or import by another shard or the data CLI is never missed.
-		await new DataReplacedWatch(container.storage, logger).start();
+		const watch = new DataReplacedWatch(container.storage, logger);
+		await watch.start();
+		container.services.add('the replaced-data watch', () => watch.stop());
 		await startFeatures(this);
 	}
 }

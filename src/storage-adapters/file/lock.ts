@@ -1,19 +1,20 @@
+import { chmodSync, existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PRIVATE_FILE_MODE } from '../durable-fs.js';
+import Database from 'better-sqlite3';
+import { PRIVATE_FILE_MODE, writeFileAtomic } from '../durable-fs.js';
 
 /**
  * The file adapter keeps every namespace in memory and appends to journals: a second process writing the same
- * DATA_DIR would lose writes. The process that opens the directory holds `DATA_DIR/.lock` (pid, host, start
- * time, command) until it closes it; a lock whose holder is gone is taken over.
+ * DATA_DIR would lose writes. The process that opens the directory holds an operating-system lock on
+ * `DATA_DIR/.lock.sqlite` (SQLite's exclusive locking mode, through better-sqlite3 which the bot already uses): the
+ * kernel grants it to one process at a time and drops it when that process ends in any way, so there is no stale lock
+ * to take over, no take-over to race, and a reused pid means nothing. `DATA_DIR/.lock` names the holder (pid, host,
+ * start time, command) for the messages people read; it decides nothing.
  */
 export const LOCK_FILE = '.lock';
-
-/** The holder refreshes the lock's mtime this often, so a process on another host can tell a live lock from a dead one. */
-const HEARTBEAT_MS = 10_000;
-/** A lock from another host not refreshed for this long belongs to a process that is gone. */
-const STALE_AFTER_MS = 3 * HEARTBEAT_MS;
+export const OS_LOCK_FILE = '.lock.sqlite';
 
 export interface LockHolder {
 	pid: number;
@@ -33,96 +34,97 @@ export class DataDirLockedError extends Error {
 }
 
 export function describeHolder(holder: LockHolder): string {
+	if (holder.pid <= 0) return 'another process (it has not written its name yet)';
 	const where = holder.hostname === hostname() ? '' : ` on host ${holder.hostname}`;
 	return `process ${holder.pid}${where} (\`${holder.command}\`, since ${holder.startedAt})`;
 }
 
-/** Directories this process holds, so a second open in the same process is refused too. */
-const heldHere = new Set<string>();
+/** How long a start waits for a lock that is changing hands; a holder that keeps it longer is reported. */
+const ACQUIRE_WAIT_MS = 500;
 
-/** The current holder of a directory's lock, or null when nobody (alive) holds it. */
-export async function readLockHolder(directory: string): Promise<LockHolder | null> {
-	const path = join(directory, LOCK_FILE);
-	let text: string;
-	let modifiedAt: number;
+const UNKNOWN_HOLDER: LockHolder = { pid: 0, hostname: '', startedAt: '', command: '' };
+
+function isBusy(error: unknown): boolean {
+	return error instanceof Database.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(error.code);
+}
+
+/** Who `.lock` says holds the directory; only meaningful while the OS lock is held. */
+async function namedHolder(directory: string): Promise<LockHolder> {
 	try {
-		[text, modifiedAt] = await Promise.all([readFile(path, 'utf8'), stat(path).then((info) => info.mtimeMs)]);
+		const holder = JSON.parse(await readFile(join(directory, LOCK_FILE), 'utf8')) as LockHolder;
+		return typeof holder?.pid === 'number' ? holder : UNKNOWN_HOLDER;
+	} catch {
+		return UNKNOWN_HOLDER;
+	}
+}
+
+/** The current holder of a directory's lock, or null when nobody holds it. Writes nothing (a read-only probe). */
+export async function readLockHolder(directory: string): Promise<LockHolder | null> {
+	const resolved = resolve(directory);
+	const path = join(resolved, OS_LOCK_FILE);
+	if (!existsSync(path)) return null;
+	let probe: Database.Database;
+	try {
+		probe = new Database(path, { readonly: true, fileMustExist: true, timeout: 0 });
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+		if ((error as NodeJS.ErrnoException).code === 'SQLITE_CANTOPEN') return null;
 		throw error;
 	}
-	let holder: LockHolder;
 	try {
-		holder = JSON.parse(text) as LockHolder;
-		if (typeof holder.pid !== 'number') return null;
-	} catch {
-		// A lock file cut short by a crash while it was written: nobody can hold it.
+		// A read needs a shared lock, which the holder's exclusive lock refuses.
+		probe.prepare('SELECT count(*) FROM sqlite_master').get();
 		return null;
-	}
-	return isAlive(holder, modifiedAt, resolve(directory)) ? holder : null;
-}
-
-function isAlive(holder: LockHolder, modifiedAt: number, directory: string): boolean {
-	if (holder.hostname !== hostname()) return Date.now() - modifiedAt < STALE_AFTER_MS;
-	// Our own pid in a lock we do not hold is a previous life of this pid (a container restarts as pid 1 again).
-	if (holder.pid === process.pid) return heldHere.has(directory);
-	try {
-		process.kill(holder.pid, 0);
-		return true;
 	} catch (error) {
-		// EPERM: the process exists but belongs to another user.
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
+		if (isBusy(error)) return namedHolder(resolved);
+		throw error;
+	} finally {
+		probe.close();
 	}
 }
 
-/** The lock this process holds on one directory; `release` deletes it. */
+/** The lock this process holds on one directory; `release` gives it back. */
 export class DataDirLock {
-	private readonly heartbeat: NodeJS.Timeout;
-
 	private constructor(
-		private readonly directory: string,
-		private readonly path: string
-	) {
-		this.heartbeat = setInterval(() => {
-			const now = new Date();
-			utimes(this.path, now, now).catch(() => undefined);
-		}, HEARTBEAT_MS);
-		// The heartbeat must never keep a finished process alive.
-		this.heartbeat.unref();
-	}
+		private readonly path: string,
+		private readonly connection: Database.Database
+	) {}
 
-	/** Takes the lock, taking over a stale one; throws DataDirLockedError naming a live holder. */
+	/** Takes the lock; throws DataDirLockedError naming the holder when another process (or this one) has it. */
 	public static async acquire(directory: string): Promise<DataDirLock> {
 		const resolved = resolve(directory);
-		const path = join(resolved, LOCK_FILE);
-		const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: commandLine() };
-		for (let attempt = 0; attempt < 5; attempt++) {
-			try {
-				// 'wx' fails if the file exists: two processes racing for a free directory cannot both win.
-				const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
-				try {
-					await handle.writeFile(`${JSON.stringify(holder)}\n`);
-					await handle.sync();
-				} finally {
-					await handle.close();
-				}
-				heldHere.add(resolved);
-				return new DataDirLock(resolved, path);
-			} catch (error) {
-				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-			}
-			const current = await readLockHolder(resolved);
-			if (current) throw new DataDirLockedError(resolved, current);
-			// Stale: its holder is gone. Remove it and race for the free directory again.
-			await rm(path, { force: true });
+		const path = join(resolved, OS_LOCK_FILE);
+		// Two processes starting at once both take SQLite's shared lock on the way to the exclusive one; without a short wait
+		// for the other's shared lock to go, both would give up and neither would hold the directory.
+		const connection = new Database(path, { timeout: ACQUIRE_WAIT_MS });
+		try {
+			chmodSync(path, PRIVATE_FILE_MODE);
+			// No rollback journal (the file holds no data); the exclusive lock taken by the first write is kept until close.
+			connection.pragma('journal_mode = OFF');
+			connection.pragma('locking_mode = EXCLUSIVE');
+			connection.exec('BEGIN EXCLUSIVE; COMMIT');
+		} catch (error) {
+			connection.close();
+			if (isBusy(error)) throw new DataDirLockedError(resolved, await namedHolder(resolved));
+			throw error;
 		}
-		throw new Error(`Could not take the lock ${path}; another process keeps replacing it`);
+		const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: commandLine() };
+		try {
+			await writeFileAtomic(join(resolved, LOCK_FILE), `${JSON.stringify(holder)}\n`);
+		} catch (error) {
+			connection.close();
+			throw error;
+		}
+		return new DataDirLock(join(resolved, LOCK_FILE), connection);
 	}
 
 	public async release(): Promise<void> {
-		clearInterval(this.heartbeat);
-		if (!heldHere.delete(this.directory)) return;
-		await rm(this.path, { force: true });
+		if (!this.connection.open) return;
+		try {
+			// The name goes first: once the OS lock is free, another process may write its own.
+			await rm(this.path, { force: true });
+		} finally {
+			this.connection.close();
+		}
 	}
 }
 

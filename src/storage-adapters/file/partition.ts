@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
+import { StorageClosedError } from '../storage.js';
 import { SnapshotFormatError, parseSnapshot, readSnapshotFile, snapshotChunks } from './snapshot.js';
 
 /**
@@ -73,6 +74,8 @@ export class FilePartition {
 	private writer: Promise<void> | null = null;
 	/** Set by an I/O error: writes are refused until the disk takes writes again (see `assertHealthy`). */
 	private failure: { cause: Error; retryAt: number; delayMs: number } | null = null;
+	/** After close nothing is written: a late write would reopen the journal behind a stopped process's back. */
+	private closed = false;
 
 	public constructor(
 		directory: string,
@@ -204,6 +207,7 @@ export class FilePartition {
 	 * partition whose disk is failing keeps its journal: every acknowledged line in it is intact.
 	 */
 	public async close(): Promise<void> {
+		this.closed = true;
 		await this.flush();
 		try {
 			if (this.journalBytes > 0 && !this.readOnly && !this.failure) await this.compact();
@@ -225,6 +229,7 @@ export class FilePartition {
 	 */
 	private record(operation: JournalOperation): Promise<void> {
 		if (this.readOnly) return Promise.reject(this.readOnlyError());
+		if (this.closed) return Promise.reject(new StorageClosedError());
 		if (this.failure && Date.now() < this.failure.retryAt) return Promise.reject(new StorageFailingError(this.failure.cause));
 		const line = journalLine(operation);
 		if (operation.op === 'clear') {

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { ENTRY_BATCH, assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
+import { StorageClosedError } from '../storage.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 
 /**
@@ -79,6 +80,8 @@ export class SqliteBackend implements Backend {
 	public readonly keyvSerializes = true;
 	private readonly queue: QueuedWrite[] = [];
 	private commitScheduled = false;
+	/** Set by close: later writes are refused with StorageClosedError, not a driver error. */
+	private closed = false;
 	private readonly statements;
 
 	private constructor(
@@ -282,6 +285,7 @@ export class SqliteBackend implements Backend {
 
 	public async close(): Promise<void> {
 		await this.flush();
+		this.closed = true;
 		if (this.db.open && this.readOnly) this.db.close();
 		if (this.db.open) {
 			// Fold the WAL into the main file so the database is one self-contained file while the bot is stopped.
@@ -296,6 +300,7 @@ export class SqliteBackend implements Backend {
 
 	/** Writes issued in the same turn of the event loop share one transaction, so they share one fsync. */
 	private enqueue<T>(work: () => T): Promise<T> {
+		if (this.closed) return Promise.reject(new StorageClosedError());
 		return new Promise<T>((resolve, reject) => {
 			this.queue.push({ work, resolve, reject });
 			if (!this.commitScheduled) {

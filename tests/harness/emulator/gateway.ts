@@ -20,6 +20,9 @@ const Op = {
 	HeartbeatAck: 11
 } as const;
 
+const MEMBERS_PER_CHUNK = 1000;
+const ALL_MEMBERS_WINDOW_MS = 30_000;
+
 export const PRIVILEGED_INTENTS = {
 	guildMembers: GatewayIntentBits.GuildMembers,
 	guildPresences: GatewayIntentBits.GuildPresences,
@@ -124,6 +127,8 @@ export interface GatewayOptions {
 	allowedPrivilegedIntents: Set<PrivilegedIntent>;
 	isTokenValid: (token: string) => boolean;
 	resumeUrl: () => string;
+	/** The clock of the op 8 rate limit (tests may move it). */
+	now?: () => number;
 }
 
 /** The gateway: HELLO, IDENTIFY/READY, heartbeats, RESUME with replay, intent filtering and shard routing. */
@@ -131,6 +136,14 @@ export class Gateway extends EventEmitter {
 	public readonly sessions = new Map<string, GatewaySession>();
 	public readonly identifies: { token: string; intents: number; shard: [number, number] }[] = [];
 	private readonly connections = new Set<Connection>();
+	/** When each guild's members were last requested in full (op 8 rate limit), and how many requests were refused. */
+	private readonly allMembersRequestedAt = new Map<string, number>();
+	public memberRequestsLimited = 0;
+
+	/** As if the guild's full member list had been requested at `at`: the op 8 limit applies until 30 s after. */
+	public markAllMembersRequested(guildId: string, at: number): void {
+		this.allMembersRequestedAt.set(guildId, at);
+	}
 
 	public constructor(
 		private readonly state: EmulatorState,
@@ -259,20 +272,38 @@ export class Gateway extends EventEmitter {
 		const userIds: string[] | undefined = data.user_ids ? [].concat(data.user_ids) : undefined;
 		const query = String(data.query ?? '').toLowerCase();
 		const limit = Number(data.limit ?? 0) || Number.POSITIVE_INFINITY;
+		// Requesting ALL members (empty query, no limit) is limited to one per guild per 30 seconds, answered with a
+		// RATE_LIMITED dispatch carrying opcode 8, retry_after and meta { guild_id, nonce } (discord-api-docs,
+		// developers/events/gateway-events.mdx, Rate Limited; change log "Introducing Rate Limit When Requesting All
+		// Guild Members").
+		if (!userIds && query === '' && limit === Number.POSITIVE_INFINITY) {
+			const now = this.options.now?.() ?? Date.now();
+			const last = this.allMembersRequestedAt.get(guild.id);
+			if (last !== undefined && now - last < ALL_MEMBERS_WINDOW_MS) {
+				session.dispatch('RATE_LIMITED', { opcode: Op.RequestGuildMembers, retry_after: (ALL_MEMBERS_WINDOW_MS - (now - last)) / 1000, meta: { guild_id: guild.id, ...(data.nonce ? { nonce: data.nonce } : {}) } });
+				this.memberRequestsLimited++;
+				return;
+			}
+			this.allMembersRequestedAt.set(guild.id, now);
+		}
 		const members = this.state
 			.apiMembers(guild)
 			.filter((member) => (userIds ? userIds.includes(member.user.id) : member.user.username.toLowerCase().startsWith(query)))
 			.slice(0, limit);
 		const found = new Set(members.map((member) => member.user.id));
-		session.dispatch('GUILD_MEMBERS_CHUNK', {
-			guild_id: guild.id,
-			members,
-			chunk_index: 0,
-			chunk_count: 1,
-			not_found: userIds?.filter((id) => !found.has(id)) ?? [],
-			...(data.presences ? { presences: [] } : {}),
-			...(data.nonce ? { nonce: data.nonce } : {})
-		});
+		// "Guild Members Chunk events ... with up to 1000 members per chunk" (same page, Request Guild Members).
+		const chunkCount = Math.max(1, Math.ceil(members.length / MEMBERS_PER_CHUNK));
+		for (let index = 0; index < chunkCount; index++) {
+			session.dispatch('GUILD_MEMBERS_CHUNK', {
+				guild_id: guild.id,
+				members: members.slice(index * MEMBERS_PER_CHUNK, (index + 1) * MEMBERS_PER_CHUNK),
+				chunk_index: index,
+				chunk_count: chunkCount,
+				not_found: index === 0 ? (userIds?.filter((id) => !found.has(id)) ?? []) : [],
+				...(data.presences ? { presences: [] } : {}),
+				...(data.nonce ? { nonce: data.nonce } : {})
+			});
+		}
 	}
 
 	private guildsOf(session: GatewaySession) {

@@ -120,7 +120,8 @@ export function inviteCreateEvent(state: EmulatorState, invite: InviteRecord) {
 		max_age: invite.maxAge,
 		max_uses: invite.maxUses,
 		temporary: invite.temporary,
-		uses: invite.uses,
+		// "How many times the invite has been used (always will be 0)" (developers/events/gateway-events.mdx, Invite Create).
+		uses: 0,
 		expires_at: invite.maxAge > 0 ? new Date(Date.parse(invite.createdAt) + invite.maxAge * 1000).toISOString() : null
 	};
 }

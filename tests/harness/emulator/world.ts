@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { GatewayIntentBits } from 'discord.js';
+import { GatewayIntentBits, PermissionFlagsBits } from 'discord.js';
 import { DiscordApiError, missingAccess, notFound, type UploadedFile } from './http.js';
 import type { Gateway } from './gateway.js';
 import { InteractionRegistry } from './interactions.js';
 import { applyMessageEdit, buildMessage, messageForSession } from './messages.js';
-import { DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
+import { channelPermissions, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
 import { inviteCreateEvent } from './shapes.js';
 import { snowflakeAt } from './snowflake.js';
 import type { EmulatorState } from './state.js';
@@ -307,7 +307,7 @@ export class World {
 			createdAt: (options.createdAt ?? new Date()).toISOString()
 		};
 		this.state.invites.set(code, invite);
-		this.gateway.dispatch('INVITE_CREATE', inviteCreateEvent(this.state, invite), guildId);
+		this.dispatchInviteEvent('INVITE_CREATE', inviteCreateEvent(this.state, invite), invite);
 		return invite;
 	}
 
@@ -315,8 +315,19 @@ export class World {
 		const invite = this.state.invites.get(code);
 		if (!invite) throw notFound(10006, 'Invite');
 		this.state.invites.delete(code);
-		this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite.guildId);
+		this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite);
 		return invite;
+	}
+
+	/**
+	 * "All Invite related events are only sent to bot users with the MANAGE_CHANNELS permission on the channel"
+	 * (discord-api-docs, developers/events/gateway-events.mdx, Invites).
+	 */
+	private dispatchInviteEvent(event: 'INVITE_CREATE' | 'INVITE_DELETE', data: unknown, invite: InviteRecord): void {
+		const guild = this.state.guilds.get(invite.guildId);
+		const channel = guild?.channels.get(invite.channelId);
+		if (!guild || !(channelPermissions(guild, channel, this.botId) & PermissionFlagsBits.ManageChannels)) return;
+		this.gateway.dispatch(event, data, invite.guildId);
 	}
 
 	/**
@@ -330,15 +341,18 @@ export class World {
 			invite.uses++;
 			const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
 			if (exhausted) this.state.invites.delete(code);
+			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
 			return exhausted;
 		};
 		const announce = () => {
 			this.gateway.dispatch('GUILD_MEMBER_ADD', { ...this.state.apiMember(this.state.guilds.get(guildId)!, userId), guild_id: guildId }, guildId);
 		};
 		if (!timing.useDelayMs && !timing.eventDelayMs) {
-			const exhausted = countUse();
+			invite.uses++;
+			const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
+			if (exhausted) this.state.invites.delete(code);
 			this.addMember(guildId, userId, { pending: timing.pending ?? false });
-			if (exhausted) this.gateway.dispatch('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, guildId);
+			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
 			return;
 		}
 		// Discord documents no order between the invite's use count and GUILD_MEMBER_ADD (the Invite object's `uses` and

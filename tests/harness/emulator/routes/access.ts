@@ -8,8 +8,12 @@ import type { World } from '../world.js';
 export class BotAccess {
 	public constructor(private readonly world: World) {}
 
+	public hasGuildPermission(guild: GuildRecord, permission: bigint): boolean {
+		return (basePermissions(guild, this.world.botId) & permission) === permission;
+	}
+
 	public requireGuildPermission(guild: GuildRecord, permission: bigint): void {
-		if ((basePermissions(guild, this.world.botId) & permission) !== permission) throw missingPermissions();
+		if (!this.hasGuildPermission(guild, permission)) throw missingPermissions();
 	}
 
 	/** Without View Channel a channel is "Missing Access" (50001); other missing bits are "Missing Permissions" (50013). */

@@ -28,7 +28,8 @@ export function registerCommandRoutes(router: Router, world: World): void {
 	};
 
 	/** Creates or replaces the command with the same name and type, keeping its id as Discord does. */
-	const upsert = (commands: Map<string, ApplicationCommandRecord>, data: any, guildId: string | undefined) => {
+	const upsert = (commands: Map<string, ApplicationCommandRecord>, sent: any, guildId: string | undefined) => {
+		const data = withContextDefaults(sent);
 		const type = data.type ?? CHAT_INPUT;
 		const existing = [...commands.values()].find((command) => command.name === data.name && command.type === type);
 		const unchanged = existing && JSON.stringify(withoutIdentity(existing)) === JSON.stringify({ ...data, type });
@@ -91,6 +92,22 @@ export function registerCommandRoutes(router: Router, world: World): void {
 			.add('PATCH', `${base}/:commandId`, edit)
 			.add('DELETE', `${base}/:commandId`, remove);
 	}
+}
+
+/**
+ * A command created without `integration_types` comes back with `[0]` (GUILD_INSTALL), one without `contexts` with
+ * `contexts: null` (discord-api-docs issue #6744, PR #6765), which Discord treats as usable in guilds and in DMs with
+ * the bot (PR #7583, "currently optional and has a default value which seems to be GUILD and BOT_DM").
+ */
+function withContextDefaults(data: any) {
+	return { ...data, integration_types: data?.integration_types ?? [0], contexts: data?.contexts ?? null };
+}
+
+/** Whether a command with these `contexts` can be run there (0 GUILD, 1 BOT_DM; null: both, see withContextDefaults). */
+export function commandUsableIn(command: ApplicationCommandRecord, where: 'guild' | 'dm'): boolean {
+	const contexts = command.contexts as number[] | null | undefined;
+	if (!contexts) return true;
+	return contexts.includes(where === 'guild' ? 0 : 1);
 }
 
 function withoutIdentity(command: ApplicationCommandRecord) {

@@ -99,10 +99,13 @@ export function registerGuildRoutes(router: Router, world: World, access: BotAcc
 	router.add('PUT', '/guilds/:guildId/members/:userId/roles/:roleId', changeRole(true));
 	router.add('DELETE', '/guilds/:guildId/members/:userId/roles/:roleId', changeRole(false));
 
+	// "Requires the MANAGE_GUILD or VIEW_AUDIT_LOG permission. Invite Metadata is included with the MANAGE_GUILD
+	// permission" (discord-api-docs, developers/resources/guild.mdx, Get Guild Invites): without it no `uses`.
 	router.add('GET', '/guilds/:guildId/invites', (request) => {
 		const guild = guildOf(request);
-		access.requireGuildPermission(guild, PermissionFlagsBits.ManageGuild);
-		return state.guildInvites(guild.id).map((invite) => apiInvite(state, invite));
+		const withMetadata = access.hasGuildPermission(guild, PermissionFlagsBits.ManageGuild);
+		if (!withMetadata) access.requireGuildPermission(guild, PermissionFlagsBits.ViewAuditLog);
+		return state.guildInvites(guild.id).map((invite) => apiInvite(state, invite, withMetadata));
 	});
 	router.add('GET', '/guilds/:guildId/vanity-url', (request) => {
 		const guild = guildOf(request);

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * `npm run build` (node scripts/build.mjs): a clean build of dist/ (the bot, the plugin API types, the example plugin).
+ * `node scripts/build.mjs --if-stale`: the same, only when a source is newer than the last build or a source was added
+ * or removed since (a deleted command must not live on in dist/). `npm install` runs this check (prepare), and
+ * scripts/run.mjs runs it in the bot's own process before `npm start`, `npm run data`, `npm run start:sharded`: a
+ * restart costs a directory walk instead of a TypeScript build.
+ *
+ * Plain JavaScript on purpose: it runs where TypeScript is not installed (a production install with a shipped build).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Written after a successful build: the sources it was made from. */
+const STAMP = join(ROOT, 'dist', '.build-stamp.json');
+const SOURCE_DIRECTORIES = ['src', 'examples/plugins/member-notes/src'];
+const SOURCE_FILES = [
+	'package.json',
+	'tsconfig.json',
+	'tsconfig.build.json',
+	'tsconfig.plugin-api.json',
+	'examples/plugins/member-notes/tsconfig.json'
+];
+const PROJECTS = ['tsconfig.build.json', 'tsconfig.plugin-api.json', 'examples/plugins/member-notes/tsconfig.json'];
+const OUTPUTS = ['dist', 'examples/plugins/member-notes/dist'];
+
+/** Every source file with its mtime, sorted by path. */
+function sources() {
+	const found = [];
+	const walk = (directory) => {
+		for (const entry of readdirSync(directory, { withFileTypes: true })) {
+			const path = join(directory, entry.name);
+			if (entry.isDirectory()) walk(path);
+			else if (entry.isFile()) found.push(path);
+		}
+	};
+	for (const directory of SOURCE_DIRECTORIES) if (existsSync(join(ROOT, directory))) walk(join(ROOT, directory));
+	for (const file of SOURCE_FILES) if (existsSync(join(ROOT, file))) found.push(join(ROOT, file));
+	return found.map((path) => ({ path: relative(ROOT, path), mtimeMs: statSync(path).mtimeMs })).sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Why dist/ is out of date, or null when it is current. */
+function staleReason(current) {
+	if (!existsSync(STAMP)) return existsSync(join(ROOT, 'dist')) ? 'dist/ was not built by this script' : 'dist/ does not exist';
+	let stamp;
+	try {
+		stamp = JSON.parse(readFileSync(STAMP, 'utf8'));
+	} catch {
+		return 'the build stamp is unreadable';
+	}
+	const builtAt = statSync(STAMP).mtimeMs;
+	const newer = current.find((source) => source.mtimeMs > builtAt);
+	if (newer) return `${newer.path} changed`;
+	if (JSON.stringify(stamp.sources) !== JSON.stringify(current.map((source) => source.path))) return 'source files were added or removed';
+	return null;
+}
+
+export function build(current = sources()) {
+	let tsc;
+	try {
+		tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+	} catch {
+		process.stderr.write(
+			'The bot needs building but TypeScript is not installed (a production install without dev dependencies).\n' +
+				'Build where dev dependencies are installed (npm ci && npm run build), then run npm prune --omit=dev, or ship dist/ with the install.\n'
+		);
+		process.exit(1);
+	}
+	// A source saved while tsc runs is newer than the stamp, so the next check builds again.
+	const startedAt = new Date();
+	for (const output of OUTPUTS) rmSync(join(ROOT, output), { recursive: true, force: true });
+	for (const project of PROJECTS) {
+		// tsc reports on stdout; here it goes to stderr, so `npm run -s data -- export > file` stays clean.
+		const run = spawnSync(process.execPath, [tsc, '-p', project], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+		if (run.status !== 0) process.exit(run.status ?? 1);
+	}
+	mkdirSync(join(ROOT, 'dist'), { recursive: true });
+	writeFileSync(STAMP, `${JSON.stringify({ sources: current.map((source) => source.path) })}\n`);
+	utimesSync(STAMP, startedAt, startedAt);
+}
+
+/**
+ * Builds when dist/ is out of date. An install without src/ (a packaged or copied build) has nothing to build from:
+ * its dist/ is what ships.
+ */
+export function buildIfStale() {
+	const current = sources();
+	if (current.every((source) => source.path.endsWith('.json'))) return;
+	const reason = staleReason(current);
+	if (reason === null) return;
+	process.stderr.write(`Building the bot (${reason})...\n`);
+	build(current);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	if (process.argv.includes('--if-stale')) buildIfStale();
+	else build();
+}
