@@ -74,6 +74,8 @@ export class GuildStream {
 	private snapshot: InviteSnapshot | null = null;
 	/** Compare the next baseline with the stored snapshot and the member list (true from the start: the bot was away). */
 	private reconcileNext = true;
+	/** See StoredSnapshot.trackingSince; read from the stored snapshot at each baseline. */
+	private trackingSince = Number.POSITIVE_INFINITY;
 	private baselineWanted = false;
 	private baselineWaiters: Array<() => void> = [];
 	private running: Promise<void> | null = null;
@@ -131,7 +133,7 @@ export class GuildStream {
 		if (this.group || this.items.length > 0 || !this.snapshot || !(code in this.snapshot.invites)) return;
 		const { [code]: _deleted, ...invites } = this.snapshot.invites;
 		this.snapshot = { ...this.snapshot, invites };
-		await this.tracker.storeSnapshot(this.guildId, this.snapshot, Date.now());
+		await this.tracker.storeSnapshot(this.guildId, this.snapshot, Date.now(), this.trackingSince);
 	}
 
 	private start(): void {
@@ -263,7 +265,7 @@ export class GuildStream {
 		await this.write(settled, (join) => attributions[joins.indexOf(join)] ?? UNKNOWN);
 		// Stored after the records it accounts for.
 		this.snapshot = fetch.snapshot;
-		await this.tracker.storeSnapshot(this.guildId, fetch.snapshot, fetch.startedAt);
+		await this.tracker.storeSnapshot(this.guildId, fetch.snapshot, fetch.startedAt, this.trackingSince);
 		if (rest.some(isHumanJoin)) {
 			this.group = {
 				base: fetch.snapshot,
@@ -307,13 +309,14 @@ export class GuildStream {
 				this.snapshot = null;
 				return false;
 			}
+			const stored = await this.tracker.loadSnapshot(this.guildId);
+			this.trackingSince = stored ? (stored.trackingSince ?? stored.fetchedAt) : Math.min(this.trackingSince, startedAt);
 			if (this.reconcileNext) {
-				const stored = await this.tracker.loadSnapshot(this.guildId);
 				if (stored) await this.reconcile(stored, result.snapshot);
 				this.reconcileNext = false;
 			}
 			this.snapshot = result.snapshot;
-			await this.tracker.storeSnapshot(this.guildId, result.snapshot, startedAt);
+			await this.tracker.storeSnapshot(this.guildId, result.snapshot, startedAt, this.trackingSince);
 			return true;
 		} finally {
 			for (const resolve of waiters) resolve();
@@ -338,7 +341,7 @@ export class GuildStream {
 			if (await this.tracker.recordLeaveNow(this.guildId, memberId, now)) leaves++;
 		}
 		const missed: ListedMember[] = [];
-		const since = stored.fetchedAt - RECONCILE_MARGIN_MS;
+		const since = Math.max(stored.trackingSince ?? stored.fetchedAt, stored.fetchedAt - RECONCILE_MARGIN_MS);
 		for (const member of listed) {
 			if (member.joinedAt <= since) continue;
 			const input = { guildId: this.guildId, ...member };

@@ -44,6 +44,8 @@ export const DEFAULT_INVITE_CONFIG: InviteConfig = Object.freeze({ fakeAccountDa
 
 export interface StoredSnapshot extends InviteSnapshot {
 	fetchedAt: number;
+	/** When the bot first took this guild's baseline: members who joined before it were never ours to record. */
+	trackingSince?: number;
 }
 
 /** Where invite states come from (Discord, through discord.js); `reason` says why they could not be read. */
@@ -260,8 +262,8 @@ export class InviteTracker {
 	}
 
 	/** `fetchedAt`: when the fetch behind the snapshot started, the time from which joins may be missing from it. */
-	public async storeSnapshot(guildId: string, snapshot: InviteSnapshot, fetchedAt: number): Promise<void> {
-		const stored: StoredSnapshot = { ...snapshot, fetchedAt };
+	public async storeSnapshot(guildId: string, snapshot: InviteSnapshot, fetchedAt: number, trackingSince: number): Promise<void> {
+		const stored: StoredSnapshot = { ...snapshot, fetchedAt, trackingSince };
 		const snapshots = this.storage.namespace<StoredSnapshot>(INVITE_NAMESPACES.snapshot);
 		await retryThroughOutage(`Invite snapshot of guild ${guildId}`, () => snapshots.set(guildId, stored), this.logger);
 	}
