@@ -65,7 +65,7 @@ export function useIncreases(snapshot: InviteSnapshot, current: InviteSnapshot, 
 	}
 	for (const invite of Object.values(snapshot.invites)) {
 		if (invite.code in current.invites) continue;
-		const expired = invite.expiresAt != null && invite.expiresAt <= now;
+		const expired = typeof invite.expiresAt === 'number' && invite.expiresAt <= now;
 		if (invite.maxUses > 0 && invite.uses === invite.maxUses - 1 && !expired) {
 			increases.push({ code: invite.code, inviterId: invite.inviterId, vanity: false, increase: 1 });
 		}
