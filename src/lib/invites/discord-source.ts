@@ -1,4 +1,4 @@
-import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Collection, type Guild, type GuildMember } from 'discord.js';
+import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Guild, type GuildMember } from 'discord.js';
 import type { InviteSnapshot } from './attribution.js';
 import { inviteReadProblem, MISSING_MANAGE_GUILD, usesMissing } from './permissions.js';
 import type { FetchResult, InviteSource, ListedMember } from './tracker.js';
@@ -45,33 +45,30 @@ export class DiscordInviteSource implements InviteSource {
 	public async members(guildId: string): Promise<ListedMember[]> {
 		const guild = this.client.guilds.cache.get(guildId);
 		if (!guild) throw new Error('the bot is not in this guild');
-		const cachedBefore = new Set(guild.members.cache.keys());
-		const members = await fetchAllMembers(guild);
-		// The list is needed once, at start: members it brought into the cache are dropped again, so a server of
-		// 100k members does not stay in memory (Partials.GuildMember lets their later events arrive all the same).
-		for (const id of members.keys()) if (!cachedBefore.has(id) && id !== this.client.user?.id) guild.members.cache.delete(id);
-		return [...members.values()]
+		const members = await listAllMembers(guild);
+		return members
 			.filter((member) => member.joinedTimestamp !== null && member.id !== this.client.user?.id)
 			.sort((a, b) => a.joinedTimestamp! - b.joinedTimestamp!)
 			.map((member) => ({ memberId: member.id, joinedAt: member.joinedTimestamp!, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp, hasAvatar: member.user.avatar !== null }));
 	}
 }
 
-/** Retries of an op 8 request Discord answered with RATE_LIMITED (one full member list per guild per 30 s). */
-const MEMBER_REQUEST_ATTEMPTS = 3;
+/** The most members one List Guild Members request returns. */
+const MEMBERS_PER_PAGE = 1000;
 
 /**
- * Every member of a guild through op 8 (Discord answers in chunks of up to 1000; discord.js gathers them). A
- * RATE_LIMITED answer (discord.js rejects with a GatewayRateLimitError) is waited out, retry_after seconds.
+ * Every member of a guild through REST (List Guild Members, 1000 per page by id), not op 8: Discord allows one full
+ * op 8 member request per guild per 30 s, which would hold up the baseline of a bot restarted within that time. Pages
+ * are not cached, so a server of 100k members does not stay in memory (Partials.GuildMember lets their later events
+ * arrive all the same); discord.js waits out 429s.
  */
-async function fetchAllMembers(guild: Guild): Promise<Collection<string, GuildMember>> {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			return await guild.members.fetch();
-		} catch (error) {
-			const retryAfter = (error as { data?: { retry_after?: unknown } }).data?.retry_after;
-			if (attempt >= MEMBER_REQUEST_ATTEMPTS || (error as Error).name !== 'GatewayRateLimitError' || typeof retryAfter !== 'number') throw error;
-			await new Promise((resolve) => setTimeout(resolve, Math.ceil(retryAfter * 1000) + 100));
-		}
+async function listAllMembers(guild: Guild): Promise<GuildMember[]> {
+	const members: GuildMember[] = [];
+	let after: string | undefined;
+	for (;;) {
+		const page = await guild.members.list({ limit: MEMBERS_PER_PAGE, after, cache: false });
+		members.push(...page.values());
+		if (page.size < MEMBERS_PER_PAGE) return members;
+		after = page.lastKey();
 	}
 }

@@ -55,6 +55,11 @@ export class GuildInviteIndex {
 		return this.present.has(memberId);
 	}
 
+	/** Members whose credit came with a Supreme-BOT2 import, not from a join this bot saw. */
+	public isImported(memberId: string): boolean {
+		return this.credits.get(memberId)?.imported === true;
+	}
+
 	public presentMembers(): string[] {
 		return [...this.present];
 	}

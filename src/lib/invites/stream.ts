@@ -337,7 +337,9 @@ export class GuildStream {
 		const now = Date.now();
 		let leaves = 0;
 		for (const memberId of index.presentMembers()) {
-			if (listedIds.has(memberId)) continue;
+			// Supreme-BOT2 kept no leaves: an imported member missing from the list may have left under it, and its left
+			// count holds them already. Only a leave event counts for them.
+			if (listedIds.has(memberId) || index.isImported(memberId)) continue;
 			if (await this.tracker.recordLeaveNow(this.guildId, memberId, now)) leaves++;
 		}
 		const missed: ListedMember[] = [];
