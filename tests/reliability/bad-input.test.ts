@@ -123,6 +123,8 @@ describe('non-admins are denied every admin command (through the real bot)', () 
 		dataDir = mkdtempSync(join(tmpdir(), 'supreme-denied-'));
 		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, env: { COMMAND_GUILD_IDS: setup.guildId } });
 		await bot.start();
+		// The invite baseline is written after ready: the data compared before and after must already hold it.
+		await bot.waitForLog(/Invite tracking ready/);
 	}, 60_000);
 
 	afterAll(async () => {

@@ -41,6 +41,8 @@ export function describeHolder(holder: LockHolder): string {
 
 /** How long a start waits for a lock that is changing hands; a holder that keeps it longer is reported. */
 const ACQUIRE_WAIT_MS = 500;
+/** Tries before a busy lock file counts as held by another process. */
+const ACQUIRE_ATTEMPTS = 4;
 
 const UNKNOWN_HOLDER: LockHolder = { pid: 0, hostname: '', startedAt: '', command: '' };
 
@@ -95,18 +97,7 @@ export class DataDirLock {
 		const path = join(resolved, OS_LOCK_FILE);
 		// Two processes starting at once both take SQLite's shared lock on the way to the exclusive one; without a short wait
 		// for the other's shared lock to go, both would give up and neither would hold the directory.
-		const connection = new Database(path, { timeout: ACQUIRE_WAIT_MS });
-		try {
-			chmodSync(path, PRIVATE_FILE_MODE);
-			// No rollback journal (the file holds no data); the exclusive lock taken by the first write is kept until close.
-			connection.pragma('journal_mode = OFF');
-			connection.pragma('locking_mode = EXCLUSIVE');
-			connection.exec('BEGIN EXCLUSIVE; COMMIT');
-		} catch (error) {
-			connection.close();
-			if (isBusy(error)) throw new DataDirLockedError(resolved, await namedHolder(resolved));
-			throw error;
-		}
+		const connection = await DataDirLock.lockFile(resolved, path);
 		const holder: LockHolder = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: commandLine() };
 		try {
 			await writeFileAtomic(join(resolved, LOCK_FILE), `${JSON.stringify(holder)}\n`);
@@ -115,6 +106,30 @@ export class DataDirLock {
 			throw error;
 		}
 		return new DataDirLock(join(resolved, LOCK_FILE), connection);
+	}
+
+	/**
+	 * Two racers can each keep a shared lock on the way to the exclusive one (exclusive locking mode holds every lock it
+	 * gets), so both would wait out the other: a racer that meets a busy file closes its connection, which lets the
+	 * other through, and tries again after a random pause before it names the holder.
+	 */
+	private static async lockFile(directory: string, path: string): Promise<Database.Database> {
+		for (let attempt = 1; ; attempt++) {
+			const connection = new Database(path, { timeout: ACQUIRE_WAIT_MS });
+			try {
+				chmodSync(path, PRIVATE_FILE_MODE);
+				// No rollback journal (the file holds no data); the exclusive lock taken by the first write is kept until close.
+				connection.pragma('journal_mode = OFF');
+				connection.pragma('locking_mode = EXCLUSIVE');
+				connection.exec('BEGIN EXCLUSIVE; COMMIT');
+				return connection;
+			} catch (error) {
+				connection.close();
+				if (!isBusy(error)) throw error;
+				if (attempt >= ACQUIRE_ATTEMPTS) throw new DataDirLockedError(directory, await namedHolder(directory));
+				await new Promise((resolveWait) => setTimeout(resolveWait, 20 + Math.random() * 180));
+			}
+		}
 	}
 
 	public async release(): Promise<void> {
