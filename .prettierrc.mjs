@@ -1,5 +1,5 @@
 // Sapphire's Prettier settings (tabs, single quotes, 150 columns, no trailing commas). `npm run format` applies them;
-// `npm run lint` does not enforce them yet (see CONTRIBUTING.md: a tree-wide format is one separate commit).
+// `npm run lint` enforces them for TypeScript and `npm run format:check` (in .ci/run) for the rest.
 import sapphirePrettierConfig from '@sapphire/prettier-config';
 
 export default {

@@ -29,12 +29,25 @@ function dataset(): Map<string, Array<[string, StoredEntry]>> {
 	for (let index = 0; index < RECORDS; index++) {
 		const guild = `10000000000000${index % 50}`;
 		if (index % 10 < 7) {
-			const value = { present: true, joins: [{ at: 1_700_000_000_000 + index, how: 'normal', code: `c${index % 997}`, inviterId: `2000000000000${index % 3000}` }], leaves: [], credit: { inviterId: `2000000000000${index % 3000}`, at: 1_700_000_000_000 + index, fake: false, left: false } };
+			const value = {
+				present: true,
+				joins: [{ at: 1_700_000_000_000 + index, how: 'normal', code: `c${index % 997}`, inviterId: `2000000000000${index % 3000}` }],
+				leaves: [],
+				credit: { inviterId: `2000000000000${index % 3000}`, at: 1_700_000_000_000 + index, fake: false, left: false }
+			};
 			history.push([`${guild}:3000000000${index}`, index % 100 === 0 ? { value, expires } : { value }]);
 		} else if (index % 10 < 9) {
 			invites.push([`${guild}:2000000000${index}`, { value: { bonus: index % 5, resetAt: 0, updatedAt: 1_700_000_000_000 } }]);
 		} else {
-			settings.push([`${guild}-${index}`, { value: { welcome: { channelId: '1', template: 'Welcome {user} to {server}!', banner: null, embed: true, dm: false, problem: null }, autoroles: [] } }]);
+			settings.push([
+				`${guild}-${index}`,
+				{
+					value: {
+						welcome: { channelId: '1', template: 'Welcome {user} to {server}!', banner: null, embed: true, dm: false, problem: null },
+						autoroles: []
+					}
+				}
+			]);
 		}
 	}
 	return new Map([
@@ -106,8 +119,12 @@ async function main(): Promise<void> {
 		() => false
 	);
 	const data = dataset();
-	console.log(`# Data tools benchmark: ${RECORDS.toLocaleString('en')} records (${[...data].map(([namespace, entries]) => `${namespace} ${entries.length}`).join(', ')}); node ${process.version}\n`);
-	console.log(row(['adapter', 'fill (import)', 'backup', 'backup size', 'verify', 'restore (incl. its safety backup)', 'migrate (read, copy, verify)']));
+	console.log(
+		`# Data tools benchmark: ${RECORDS.toLocaleString('en')} records (${[...data].map(([namespace, entries]) => `${namespace} ${entries.length}`).join(', ')}); node ${process.version}\n`
+	);
+	console.log(
+		row(['adapter', 'fill (import)', 'backup', 'backup size', 'verify', 'restore (incl. its safety backup)', 'migrate (read, copy, verify)'])
+	);
 	console.log(row(['---', '---', '---', '---', '---', '---', '---']));
 	const adapters: AdapterName[] = redisReachable ? ['file', 'sqlite', 'redis'] : ['file', 'sqlite'];
 	for (const adapter of adapters) {
@@ -115,7 +132,15 @@ async function main(): Promise<void> {
 		if (!redisReachable && adapter === 'sqlite') NEXT.sqlite = 'file';
 		const result = await measure(adapter, data);
 		console.log(
-			row([result.adapter, s(result.fill), s(result.backup), `${(result.backupSize / 1024 / 1024).toFixed(1)} MiB`, s(result.verify), s(result.restore), `${s(result.migrate)} → ${result.migrateTo}`])
+			row([
+				result.adapter,
+				s(result.fill),
+				s(result.backup),
+				`${(result.backupSize / 1024 / 1024).toFixed(1)} MiB`,
+				s(result.verify),
+				s(result.restore),
+				`${s(result.migrate)} → ${result.migrateTo}`
+			])
 		);
 	}
 	if (!redisReachable) console.log('\n(Redis not reachable at BENCH_REDIS_URL: redis rows skipped)');

@@ -27,9 +27,13 @@ export function faultTable(resultsDir: string): string[] {
 		'| fault | adapter | rounds | acknowledged | lost | phantom | recovered |',
 		'| --- | --- | --- | --- | --- | --- | --- |'
 	];
-	for (const row of rows) lines.push(`| ${FAULTS[String(row.fault)] ?? row.fault} | ${row.adapter} | ${row.rounds} | ${row.acknowledged} | ${row.lost} | ${row.phantom} | ${row.recovered} |`);
+	for (const row of rows)
+		lines.push(
+			`| ${FAULTS[String(row.fault)] ?? row.fault} | ${row.adapter} | ${row.rounds} | ${row.acknowledged} | ${row.lost} | ${row.phantom} | ${row.recovered} |`
+		);
 	lines.push('');
 	return lines;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) process.stdout.write(`${faultTable(fileURLToPath(new URL('../.tmp/reliability', import.meta.url))).join('\n')}\n`);
+if (process.argv[1] === fileURLToPath(import.meta.url))
+	process.stdout.write(`${faultTable(fileURLToPath(new URL('../.tmp/reliability', import.meta.url))).join('\n')}\n`);

@@ -37,7 +37,14 @@ const userId = (index: number) => String(300_000_000_000_000_000n + BigInt(index
 async function withStorage<T>(adapter: AdapterName, run: (storage: BackendStorage) => Promise<T>): Promise<T> {
 	const dir = await mkdtemp(join(tmpdir(), `bench-giveaways-${adapter}-`));
 	if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-	const storage = await openStorage({ adapter, dataDir: dir, sqlitePath: join(dir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dir, 'backups'), backupKeep: 3 });
+	const storage = await openStorage({
+		adapter,
+		dataDir: dir,
+		sqlitePath: join(dir, 'bot.sqlite'),
+		redisUrl: REDIS_URL,
+		backupDir: join(dir, 'backups'),
+		backupKeep: 3
+	});
 	try {
 		return await run(storage);
 	} finally {
@@ -53,8 +60,20 @@ async function supremeFigures(adapter: AdapterName, entrants: number): Promise<{
 		let clock = Date.now();
 		const giveaways = new GiveawayService(storage, discord, silent, { now: () => clock, countEditIntervalMs: 3_600_000 });
 		try {
-			const { id } = await giveaways.create({ guildId: 'guild', channelId: 'channel', hostId: 'host', prize: 'Nitro', description: null, winnerCount: 3, requiredRoleId: null, durationMs: 60_000 });
-			const entries: Array<[string, StoredEntry]> = Array.from({ length: entrants }, (_, index) => [entryKey(id, userId(index)), { value: { at: clock } }]);
+			const { id } = await giveaways.create({
+				guildId: 'guild',
+				channelId: 'channel',
+				hostId: 'host',
+				prize: 'Nitro',
+				description: null,
+				winnerCount: 3,
+				requiredRoleId: null,
+				durationMs: 60_000
+			});
+			const entries: Array<[string, StoredEntry]> = Array.from({ length: entrants }, (_, index) => [
+				entryKey(id, userId(index)),
+				{ value: { at: clock } }
+			]);
 			await storage.importEntries(GIVEAWAY_ENTRIES_NAMESPACE, entries);
 			await storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (giveaway) => ({ ...giveaway!, entryCount: entrants }));
 			let started = performance.now();
@@ -80,7 +99,9 @@ async function naiveClickMs(adapter: AdapterName, entrants: number): Promise<num
 		await storage.namespace('giveaways').set('naive', { entrants: Array.from({ length: entrants }, (_, index) => userId(index)) });
 		const started = performance.now();
 		for (let index = 0; index < CLICKS; index++) {
-			await storage.update<{ entrants: string[] }>('giveaways', 'naive', (record) => ({ entrants: [...record!.entrants, userId(entrants + index)] }));
+			await storage.update<{ entrants: string[] }>('giveaways', 'naive', (record) => ({
+				entrants: [...record!.entrants, userId(entrants + index)]
+			}));
 		}
 		return (performance.now() - started) / CLICKS;
 	});
@@ -100,16 +121,29 @@ async function endingFigures(adapter: AdapterName, oldEntries: number): Promise<
 		try {
 			// Old giveaways' ids spread over the whole key space, as random ids are.
 			const old: Array<[string, StoredEntry]> = Array.from({ length: oldEntries }, (_, index) => [
-				entryKey(`${(Math.floor(index / OLD_PER_GIVEAWAY) * 2_654_435_761) % 4_294_967_296}`.padStart(10, '0'), userId(index % OLD_PER_GIVEAWAY)),
+				entryKey(
+					`${(Math.floor(index / OLD_PER_GIVEAWAY) * 2_654_435_761) % 4_294_967_296}`.padStart(10, '0'),
+					userId(index % OLD_PER_GIVEAWAY)
+				),
 				{ value: { at: clock } }
 			]);
-			for (let start = 0; start < old.length; start += 50_000) await storage.importEntries(GIVEAWAY_ENTRIES_NAMESPACE, old.slice(start, start + 50_000));
+			for (let start = 0; start < old.length; start += 50_000)
+				await storage.importEntries(GIVEAWAY_ENTRIES_NAMESPACE, old.slice(start, start + 50_000));
 			const ends: number[] = [];
 			const scans: number[] = [];
 			const ranges: number[] = [];
 			// Round 0 warms up (JIT, connections, page cache) and is not counted.
 			for (let round = 0; round <= ENDINGS; round++) {
-				const { id } = await giveaways.create({ guildId: 'guild', channelId: 'channel', hostId: 'host', prize: 'Nitro', description: null, winnerCount: 3, requiredRoleId: null, durationMs: 60_000 });
+				const { id } = await giveaways.create({
+					guildId: 'guild',
+					channelId: 'channel',
+					hostId: 'host',
+					prize: 'Nitro',
+					description: null,
+					winnerCount: 3,
+					requiredRoleId: null,
+					durationMs: 60_000
+				});
 				for (let index = 0; index < 10; index++) await giveaways.toggleEntry(id, userId(index), MEMBER);
 				let started = performance.now();
 				const prefix = entryKey(id, '');
@@ -146,32 +180,65 @@ const redisReachable = await flushRedisDatabase(REDIS_URL).then(
 );
 const only = process.env.BENCH_GIVEAWAYS_PART; // 'clicks' or 'ending': one table only
 if (only !== 'ending') {
-console.log(`# Giveaway entries: ${CLICKS} Enter clicks with ${SIZES.map((size) => size.toLocaleString('en')).join(' and ')} entrants (node ${process.version})\n`);
-console.log('Goal: a click with 50,000 entrants within 1.5x of one with 100. Naive: one record listing every entrant, rewritten by each click.\n');
-console.log(row(['adapter', 'entrants', 'click ms (naive)', 'click ms (Supreme Bot)', 'vs 100 entrants', 'ending with the draw ms']));
-console.log(row(['---', '---', '---', '---', '---', '---']));
-for (const adapter of ['file', 'sqlite', 'redis'] as const) {
-	if (adapter === 'redis' && !redisReachable) continue;
-	let smallest = 0;
-	for (const size of SIZES) {
-		const ours = await supremeFigures(adapter, size);
-		const naive = await naiveClickMs(adapter, size);
-		smallest ||= ours.clickMs;
-		console.log(row([adapter, size.toLocaleString('en'), naive.toFixed(2), ours.clickMs.toFixed(2), `${(ours.clickMs / smallest).toFixed(2)}x`, ours.endMs.toFixed(0)]));
+	console.log(
+		`# Giveaway entries: ${CLICKS} Enter clicks with ${SIZES.map((size) => size.toLocaleString('en')).join(' and ')} entrants (node ${process.version})\n`
+	);
+	console.log(
+		'Goal: a click with 50,000 entrants within 1.5x of one with 100. Naive: one record listing every entrant, rewritten by each click.\n'
+	);
+	console.log(row(['adapter', 'entrants', 'click ms (naive)', 'click ms (Supreme Bot)', 'vs 100 entrants', 'ending with the draw ms']));
+	console.log(row(['---', '---', '---', '---', '---', '---']));
+	for (const adapter of ['file', 'sqlite', 'redis'] as const) {
+		if (adapter === 'redis' && !redisReachable) continue;
+		let smallest = 0;
+		for (const size of SIZES) {
+			const ours = await supremeFigures(adapter, size);
+			const naive = await naiveClickMs(adapter, size);
+			smallest ||= ours.clickMs;
+			console.log(
+				row([
+					adapter,
+					size.toLocaleString('en'),
+					naive.toFixed(2),
+					ours.clickMs.toFixed(2),
+					`${(ours.clickMs / smallest).toFixed(2)}x`,
+					ours.endMs.toFixed(0)
+				])
+			);
+		}
 	}
-}
 }
 
 if (only !== 'clicks') {
-console.log(`\n# Ending a 10-entry giveaway beside ${OLD_ENTRIES.toLocaleString('en')} entries of old giveaways (median of ${ENDINGS})\n`);
-console.log('Goal: the ending within 2x of the same ending in an empty store. Listing its entries: by a scan of the namespace (before) and by its key range (now).\n');
-console.log(row(['adapter', 'ending ms, empty store', `ending ms, ${OLD_ENTRIES.toLocaleString('en')} old entries`, 'vs empty', 'list by scan ms', 'list by key range ms']));
-console.log(row(['---', '---', '---', '---', '---', '---']));
-for (const adapter of ['file', 'sqlite', 'redis'] as const) {
-	if (adapter === 'redis' && !redisReachable) continue;
-	const empty = await endingFigures(adapter, 0);
-	const crowded = await endingFigures(adapter, OLD_ENTRIES);
-	console.log(row([adapter, empty.endMs.toFixed(1), crowded.endMs.toFixed(1), `${(crowded.endMs / empty.endMs).toFixed(2)}x`, crowded.scanMs.toFixed(1), crowded.rangeMs.toFixed(1)]));
-}
+	console.log(`\n# Ending a 10-entry giveaway beside ${OLD_ENTRIES.toLocaleString('en')} entries of old giveaways (median of ${ENDINGS})\n`);
+	console.log(
+		'Goal: the ending within 2x of the same ending in an empty store. Listing its entries: by a scan of the namespace (before) and by its key range (now).\n'
+	);
+	console.log(
+		row([
+			'adapter',
+			'ending ms, empty store',
+			`ending ms, ${OLD_ENTRIES.toLocaleString('en')} old entries`,
+			'vs empty',
+			'list by scan ms',
+			'list by key range ms'
+		])
+	);
+	console.log(row(['---', '---', '---', '---', '---', '---']));
+	for (const adapter of ['file', 'sqlite', 'redis'] as const) {
+		if (adapter === 'redis' && !redisReachable) continue;
+		const empty = await endingFigures(adapter, 0);
+		const crowded = await endingFigures(adapter, OLD_ENTRIES);
+		console.log(
+			row([
+				adapter,
+				empty.endMs.toFixed(1),
+				crowded.endMs.toFixed(1),
+				`${(crowded.endMs / empty.endMs).toFixed(2)}x`,
+				crowded.scanMs.toFixed(1),
+				crowded.rangeMs.toFixed(1)
+			])
+		);
+	}
 }
 if (!redisReachable) console.log(`\n(Redis not reachable at ${REDIS_URL}: redis rows skipped)`);

@@ -46,7 +46,10 @@ type Counts = (inviterId: string) => number;
 
 async function withClient<T>(emulator: DiscordEmulator, run: (client: Client) => Promise<T>): Promise<T> {
 	// The REST manager's global cap (50 requests/s) is lifted, so the naive tracker is limited by itself, not by it.
-	const client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites], rest: { api: emulator.apiUrl, globalRequestsPerSecond: 1_000_000 } });
+	const client = new Client({
+		intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildInvites],
+		rest: { api: emulator.apiUrl, globalRequestsPerSecond: 1_000_000 }
+	});
 	await client.login('bench-token');
 	await new Promise<void>((resolve) => (client.isReady() ? resolve() : client.once('clientReady', () => resolve())));
 	try {
@@ -78,15 +81,37 @@ function naiveTracker(client: Client, guildId: string): { ready: Promise<void>; 
 	return { ready, track };
 }
 
-async function oursTracker(client: Client, guildId: string, dataDir: string): Promise<{ ready: Promise<void>; track: Tracker; counts: Counts; close: () => Promise<void> }> {
-	const storage = await openStorage({ adapter: 'file', dataDir, sqlitePath: join(dataDir, 'x.sqlite'), redisUrl: '', backupDir: join(dataDir, 'backups'), backupKeep: 2 });
+async function oursTracker(
+	client: Client,
+	guildId: string,
+	dataDir: string
+): Promise<{ ready: Promise<void>; track: Tracker; counts: Counts; close: () => Promise<void> }> {
+	const storage = await openStorage({
+		adapter: 'file',
+		dataDir,
+		sqlitePath: join(dataDir, 'x.sqlite'),
+		redisUrl: '',
+		backupDir: join(dataDir, 'backups'),
+		backupKeep: 2
+	});
 	const tracker = await InviteTracker.load(storage, new DiscordInviteSource(client), silent);
 	const track: Tracker = async (member) => {
-		const record = await tracker.join({ guildId: member.guild.id, memberId: member.id, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp, joinedAt: member.joinedTimestamp ?? undefined });
+		const record = await tracker.join({
+			guildId: member.guild.id,
+			memberId: member.id,
+			bot: member.user.bot,
+			accountCreatedAt: member.user.createdTimestamp,
+			joinedAt: member.joinedTimestamp ?? undefined
+		});
 		const join = record?.joins.at(-1);
 		return join?.how === 'normal' ? join.inviterId : null;
 	};
-	return { ready: tracker.refresh(guildId), track, counts: (inviterId) => tracker.counts(guildId, inviterId).regular, close: () => storage.close() };
+	return {
+		ready: tracker.refresh(guildId),
+		track,
+		counts: (inviterId) => tracker.counts(guildId, inviterId).regular,
+		close: () => storage.close()
+	};
 }
 
 async function runScenario(scenario: Scenario, which: 'ours' | 'naive'): Promise<Outcome> {
@@ -131,7 +156,13 @@ async function runScenario(scenario: Scenario, which: 'ours' | 'naive'): Promise
 			}
 			await ours?.close();
 			const fetches = emulator.countRequests('GET /guilds/:guildId/invites') - fetchesBefore;
-			return { joinsPerSecond: scenario.joins / seconds, fetchesPerJoin: fetches / scenario.joins, wrong, rightShare: right / scenario.joins, largestError };
+			return {
+				joinsPerSecond: scenario.joins / seconds,
+				fetchesPerJoin: fetches / scenario.joins,
+				wrong,
+				rightShare: right / scenario.joins,
+				largestError
+			};
 		});
 	} finally {
 		await emulator.stop();
@@ -162,14 +193,30 @@ function row(cells: Array<string | number>): string {
 }
 
 const scenarios: Scenario[] = [
-	{ name: '1000-join burst (10 joins per 5 ms, runs of 40 per invite, 20% interleaved)', joins: 1000, chunk: 10, pauseMs: 5, codeOf: (index) => (index % 50 < 40 ? Math.floor(index / 50) % INVITES : index % INVITES) },
+	{
+		name: '1000-join burst (10 joins per 5 ms, runs of 40 per invite, 20% interleaved)',
+		joins: 1000,
+		chunk: 10,
+		pauseMs: 5,
+		codeOf: (index) => (index % 50 < 40 ? Math.floor(index / 50) % INVITES : index % INVITES)
+	},
 	{ name: '1000 joins, one every 2 ms, alternating invites', joins: 1000, chunk: 1, pauseMs: 2, codeOf: (index) => index % INVITES },
 	{ name: '300 joins, one every 20 ms, alternating invites', joins: 300, chunk: 1, pauseMs: 20, codeOf: (index) => index % INVITES },
 	{ name: '200-join burst through 4 invites, all at once', joins: 200, chunk: 200, pauseMs: 0, invites: 4, codeOf: (index) => (index * 7) % 4 }
 ];
 
 console.log(`# Invite tracking benchmark (node ${process.version}, local emulator, ${INVITES} invites)\n`);
-console.log(row(['scenario', 'tracker', 'wrong individual credits', 'joins counted for the right inviter', 'largest per-inviter error', 'invite fetches per join', 'joins/s']));
+console.log(
+	row([
+		'scenario',
+		'tracker',
+		'wrong individual credits',
+		'joins counted for the right inviter',
+		'largest per-inviter error',
+		'invite fetches per join',
+		'joins/s'
+	])
+);
 console.log(row(['---', '---', '---', '---', '---', '---', '---']));
 for (const scenario of scenarios) {
 	for (const which of ['naive', 'ours'] as const) {

@@ -23,18 +23,37 @@ async function child(adapter: 'file' | 'sqlite', dataDir: string): Promise<void>
 	let peak = process.memoryUsage().rss;
 	const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
 	const lines: string[] = [];
-	const logger = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line), error: (line: string) => lines.push(line) } as unknown as ILogger;
-	const config = { dataDir, backupDir: join(dataDir, 'backups'), backupKeep: 20, storageAdapter: adapter, sqlitePath: join(dataDir, 'bot.sqlite') } as ConfigWithoutToken;
+	const logger = {
+		info: (line: string) => lines.push(line),
+		warn: (line: string) => lines.push(line),
+		error: (line: string) => lines.push(line)
+	} as unknown as ILogger;
+	const config = {
+		dataDir,
+		backupDir: join(dataDir, 'backups'),
+		backupKeep: 20,
+		storageAdapter: adapter,
+		sqlitePath: join(dataDir, 'bot.sqlite')
+	} as ConfigWithoutToken;
 	const started = performance.now();
 	const prepared = await LegacyImportAtStart.prepare(config, logger);
-	const storage = await openStorage({ adapter, dataDir, sqlitePath: config.sqlitePath, redisUrl: 'redis://127.0.0.1:1', backupDir: config.backupDir, backupKeep: 20 });
+	const storage = await openStorage({
+		adapter,
+		dataDir,
+		sqlitePath: config.sqlitePath,
+		redisUrl: 'redis://127.0.0.1:1',
+		backupDir: config.backupDir,
+		backupKeep: 20
+	});
 	await prepared?.apply(storage);
 	await storage.close();
 	const seconds = (performance.now() - started) / 1000;
 	clearInterval(sampler);
 	const done = lines.find((line) => line.includes('import done'));
 	if (!done) throw new Error(`the import did not finish: ${lines.join('\n')}`);
-	process.stdout.write(JSON.stringify({ seconds, peakMb: peak / 1024 / 1024, summary: done.slice(done.indexOf('): ') + 3, done.indexOf('): ') + 80) }));
+	process.stdout.write(
+		JSON.stringify({ seconds, peakMb: peak / 1024 / 1024, summary: done.slice(done.indexOf('): ') + 3, done.indexOf('): ') + 80) })
+	);
 }
 
 if (process.argv[2] === '--child') {
@@ -45,7 +64,10 @@ if (process.argv[2] === '--child') {
 		const dir = mkdtempSync(join(tmpdir(), `supreme-bench-legacy-${adapter}-`));
 		try {
 			writeLargeLegacyFixture(dir, { servers: SERVERS, historyEntries: HISTORY });
-			const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', adapter, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+			const result = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', adapter, dir], {
+				encoding: 'utf8',
+				maxBuffer: 1 << 24
+			});
 			if (result.status !== 0) throw new Error(`${adapter}: ${result.stderr}`);
 			const { seconds, peakMb, summary } = JSON.parse(result.stdout) as { seconds: number; peakMb: number; summary: string };
 			const met = seconds < 10 && peakMb < 300 ? 'met' : 'missed';

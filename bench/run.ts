@@ -29,11 +29,18 @@ for (const bench of BENCHES) {
 	spawnSync('sync');
 	process.stderr.write(`running ${bench.file}...\n`);
 	const started = Date.now();
-	const run = spawnSync(process.execPath, ['--import', 'tsx', bench.file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+	const run = spawnSync(process.execPath, ['--import', 'tsx', bench.file], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		maxBuffer: 64 * 1024 * 1024,
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
 	const seconds = ((Date.now() - started) / 1000).toFixed(0);
 	// Each bench prints its own "# title": nested one level down here.
 	const body = run.stdout.trim().replace(/^(#+) /gm, '##$1 ');
-	sections.push(`## ${bench.title}\n\n\`${bench.file}\`, ${seconds} s${run.status === 0 ? '' : ` — **exited with ${run.status ?? run.signal}; the output is partial**`}\n\n${body}`);
+	sections.push(
+		`## ${bench.title}\n\n\`${bench.file}\`, ${seconds} s${run.status === 0 ? '' : ` — **exited with ${run.status ?? run.signal}; the output is partial**`}\n\n${body}`
+	);
 }
 
 sections.push(reliabilitySection());
@@ -52,19 +59,27 @@ process.stderr.write('wrote docs/PERFORMANCE.md\n');
 function reliabilitySection(): string {
 	const dir = `${ROOT}/.tmp/reliability`;
 	const results = new Map<string, Record<string, unknown>>();
-	if (existsSync(dir)) for (const name of readdirSync(dir).filter((file) => file.endsWith('.json'))) results.set(name.slice(0, -5), JSON.parse(readFileSync(`${dir}/${name}`, 'utf8')));
+	if (existsSync(dir))
+		for (const name of readdirSync(dir).filter((file) => file.endsWith('.json')))
+			results.set(name.slice(0, -5), JSON.parse(readFileSync(`${dir}/${name}`, 'utf8')));
 	const lines = ['## Reliability (the last `npm run test:reliability` on this machine)', ''];
 	const kills = ['file', 'sqlite', 'redis'].map((adapter) => results.get(`kill9-${adapter}`)).filter((result) => result !== undefined);
 	if (kills.length > 0) {
 		lines.push('kill -9 of the real bot under a join burst at a random moment; a join is acknowledged once `/who-invited` showed it.', '');
 		lines.push('| adapter | rounds | joins sent | acknowledged | lost | unreadable data files |', '| --- | --- | --- | --- | --- | --- |');
-		for (const result of kills) lines.push(`| ${result.adapter} | ${result.rounds} | ${result.joinsSent} | ${result.acknowledged} | ${result.lost} | ${result.unreadableFiles} |`);
+		for (const result of kills)
+			lines.push(
+				`| ${result.adapter} | ${result.rounds} | ${result.joinsSent} | ${result.acknowledged} | ${result.lost} | ${result.unreadableFiles} |`
+			);
 		lines.push('');
 	}
 	lines.push(...faultTable(dir));
 	for (const adapter of ['file', 'sqlite']) {
 		const result = results.get(`corruption-${adapter}`);
-		if (result) lines.push(`Corruption (${adapter}): ${result.cases} damaged-file starts over ${(result.files as string[]).join(', ')}; ${result.recovered} recovered from the newest valid backup (or the journal's readable lines), the others (no backup) reported and kept aside.`);
+		if (result)
+			lines.push(
+				`Corruption (${adapter}): ${result.cases} damaged-file starts over ${(result.files as string[]).join(', ')}; ${result.recovered} recovered from the newest valid backup (or the journal's readable lines), the others (no backup) reported and kept aside.`
+			);
 	}
 	const outage = results.get('redis-outage');
 	if (outage) {
@@ -75,9 +90,14 @@ function reliabilitySection(): string {
 	}
 	const redisFaults = results.get('redis-faults');
 	if (redisFaults) {
-		lines.push('', 'Redis faults on the storage layer under a steady stream of writes (tests/reliability/redis-faults.test.ts); phantom: a refused write visible afterwards.', '');
+		lines.push(
+			'',
+			'Redis faults on the storage layer under a steady stream of writes (tests/reliability/redis-faults.test.ts); phantom: a refused write visible afterwards.',
+			''
+		);
 		lines.push('| fault | rounds | acknowledged | lost | phantom | recovered |', '| --- | --- | --- | --- | --- | --- |');
-		for (const row of redisFaults.rows as Array<Record<string, unknown>>) lines.push(`| ${row.fault} | ${row.rounds} | ${row.acknowledged} | ${row.lost} | ${row.phantom} | ${row.recovered} |`);
+		for (const row of redisFaults.rows as Array<Record<string, unknown>>)
+			lines.push(`| ${row.fault} | ${row.rounds} | ${row.acknowledged} | ${row.lost} | ${row.phantom} | ${row.recovered} |`);
 	}
 	if (results.size === 0) lines.push('(No results yet: run `npm run test:reliability` first.)');
 	return lines.join('\n');

@@ -54,14 +54,27 @@ async function measure(adapter: AdapterName, seeded: boolean): Promise<Run> {
 	try {
 		const guild = emulator.createGuild({ name: 'Bench' });
 		if (seeded) {
-			const storage = await openStorage({ adapter, dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dataDir, 'backups'), backupKeep: 20 });
+			const storage = await openStorage({
+				adapter,
+				dataDir,
+				sqlitePath: join(dataDir, 'bot.sqlite'),
+				redisUrl: REDIS_URL,
+				backupDir: join(dataDir, 'backups'),
+				backupKeep: 20
+			});
 			try {
 				await storage.importEntries('join-history', memberRecords(guild.id));
 			} finally {
 				await storage.close();
 			}
 		}
-		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, readyTimeoutMs: 120_000, env: { COMMAND_GUILD_IDS: guild.id, REDIS_URL } });
+		const bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			storageAdapter: adapter,
+			readyTimeoutMs: 120_000,
+			env: { COMMAND_GUILD_IDS: guild.id, REDIS_URL }
+		});
 		const started = performance.now();
 		await bot.start();
 		const ready = performance.now() - started;
@@ -103,7 +116,15 @@ for (const adapter of ['file', 'sqlite', 'redis'] as const) {
 	const full = await median(adapter, true);
 	console.log(row([adapter, 0, s(empty.ready), s(empty.tracking), '—', `${empty.rssMb.toFixed(0)} MB`, '1.00x']));
 	console.log(
-		row([adapter, MEMBERS.toLocaleString('en'), s(full.ready), s(full.tracking), `+${s(full.tracking - empty.tracking)}`, `${full.rssMb.toFixed(0)} MB`, `${(full.rssMb / empty.rssMb).toFixed(2)}x`])
+		row([
+			adapter,
+			MEMBERS.toLocaleString('en'),
+			s(full.ready),
+			s(full.tracking),
+			`+${s(full.tracking - empty.tracking)}`,
+			`${full.rssMb.toFixed(0)} MB`,
+			`${(full.rssMb / empty.rssMb).toFixed(2)}x`
+		])
 	);
 }
 if (!redisReachable) console.log(`\n(Redis not reachable at ${REDIS_URL}: redis rows skipped)`);

@@ -24,7 +24,11 @@ function micros(start: bigint, count: number): number {
 	return Number(process.hrtime.bigint() - start) / 1000 / count;
 }
 
-async function measure(set: (key: string, value: unknown) => Promise<unknown>, get: (key: string) => Promise<unknown>, prefix: string): Promise<Figures> {
+async function measure(
+	set: (key: string, value: unknown) => Promise<unknown>,
+	get: (key: string) => Promise<unknown>,
+	prefix: string
+): Promise<Figures> {
 	const value = { regular: 12, left: 1, fake: 0, bonus: 2, inviter: '123456789012345678' };
 	let start = process.hrtime.bigint();
 	for (let index = 0; index < SEQUENTIAL; index++) await set(`${prefix}s${index}`, value);
@@ -41,7 +45,14 @@ async function measure(set: (key: string, value: unknown) => Promise<unknown>, g
 async function withStorage<T>(adapter: AdapterName, run: (storage: BackendStorage, dir: string) => Promise<T>): Promise<T> {
 	const dir = await mkdtemp(join(tmpdir(), `bench-${adapter}-`));
 	if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-	const storage = await openStorage({ adapter, dataDir: dir, sqlitePath: join(dir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dir, 'backups'), backupKeep: 5 });
+	const storage = await openStorage({
+		adapter,
+		dataDir: dir,
+		sqlitePath: join(dir, 'bot.sqlite'),
+		redisUrl: REDIS_URL,
+		backupDir: join(dir, 'backups'),
+		backupKeep: 5
+	});
 	try {
 		return await run(storage, dir);
 	} finally {
@@ -53,7 +64,11 @@ async function withStorage<T>(adapter: AdapterName, run: (storage: BackendStorag
 async function adapterFigures(adapter: AdapterName): Promise<Figures> {
 	return withStorage(adapter, async (storage) => {
 		const keyv = storage.namespace('invites');
-		return measure((key, value) => keyv.set(key, value), (key) => keyv.get(key), '');
+		return measure(
+			(key, value) => keyv.set(key, value),
+			(key) => keyv.get(key),
+			''
+		);
 	});
 }
 
@@ -141,7 +156,11 @@ async function fileSetMicrosAt(keys: number, writes: number): Promise<{ setMicro
 	return withStorage('file', async (storage) => {
 		const keyv = storage.namespace('invites');
 		for (let index = 0; index < keys; index += 1000) {
-			await Promise.all(Array.from({ length: Math.min(1000, keys - index) }, (_, offset) => keyv.set(`m${index + offset}`, { regular: index + offset, left: 0, fake: 0, bonus: 0 })));
+			await Promise.all(
+				Array.from({ length: Math.min(1000, keys - index) }, (_, offset) =>
+					keyv.set(`m${index + offset}`, { regular: index + offset, left: 0, fake: 0, bonus: 0 })
+				)
+			);
 		}
 		// Start from a compacted state, as after a restart.
 		const compactStart = process.hrtime.bigint();
@@ -176,7 +195,16 @@ async function main(): Promise<void> {
 		const raw = await runRaw();
 		const ours = await run();
 		console.log(row([rawName, fmt(raw.setMicros), fmt(raw.getMicros, 2), fmt(raw.concurrentPerSecond, 0), '1.00x', '1.00x']));
-		console.log(row([name, fmt(ours.setMicros), fmt(ours.getMicros, 2), fmt(ours.concurrentPerSecond, 0), `${fmt(ours.setMicros / raw.setMicros, 2)}x`, `${fmt(ours.getMicros / raw.getMicros, 2)}x`]));
+		console.log(
+			row([
+				name,
+				fmt(ours.setMicros),
+				fmt(ours.getMicros, 2),
+				fmt(ours.concurrentPerSecond, 0),
+				`${fmt(ours.setMicros / raw.setMicros, 2)}x`,
+				`${fmt(ours.getMicros / raw.getMicros, 2)}x`
+			])
+		);
 	}
 	if (!redisReachable) console.log('\n(Redis not reachable at BENCH_REDIS_URL: redis rows skipped)');
 

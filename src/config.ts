@@ -112,10 +112,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 	}
 	const settings = result.data;
 	if (settings.DISCORD_TOKEN === undefined && options.requireToken !== false) {
-		throw new ConfigError(
-			'DISCORD_TOKEN is required (set it in the environment, in .env or in bot.config.json)',
-			'DISCORD_TOKEN'
-		);
+		throw new ConfigError('DISCORD_TOKEN is required (set it in the environment, in .env or in bot.config.json)', 'DISCORD_TOKEN');
 	}
 
 	const dataDir = resolve(cwd, settings.DATA_DIR);
@@ -207,7 +204,14 @@ function url(allowed: string, protocols: readonly string[]) {
 
 function list<T extends string>(allowed: string, isItem: (item: string) => boolean) {
 	return setting(allowed, (raw): T[] | undefined => {
-		const items = [...new Set(raw.split(',').map((item) => item.trim()).filter((item) => item !== ''))];
+		const items = [
+			...new Set(
+				raw
+					.split(',')
+					.map((item) => item.trim())
+					.filter((item) => item !== '')
+			)
+		];
 		return items.every(isItem) ? (items as T[]) : undefined;
 	});
 }
@@ -236,10 +240,16 @@ const settingsSchema = z.object({
 	OWNER_IDS: list('a comma-separated list of user ids (17-20 digit snowflakes)', isSnowflake).default([]),
 	HEALTH_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
 	HEALTH_HOST: setting('an IP address or host name to listen on, like 127.0.0.1 or 0.0.0.0', (raw) =>
-		isIP(raw) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(raw) ? raw : undefined
+		isIP(raw) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(raw)
+			? raw
+			: undefined
 	).default('127.0.0.1'),
 	// The value is a secret: the error never repeats it.
-	HEALTH_TOKEN: setting('at least 16 characters without spaces', (raw) => (/^\S{16,}$/.test(raw) ? raw : undefined), () => 'a shorter value').optional(),
+	HEALTH_TOKEN: setting(
+		'at least 16 characters without spaces',
+		(raw) => (/^\S{16,}$/.test(raw) ? raw : undefined),
+		() => 'a shorter value'
+	).optional(),
 	LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
 	SHARD_COUNT: setting<number | 'auto'>('auto or a whole number of at least 1', (raw) =>
 		raw.toLowerCase() === 'auto' ? 'auto' : /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 10_000 ? Number(raw) : undefined

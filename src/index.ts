@@ -36,7 +36,9 @@ const config = readConfig();
 try {
 	await loadPlugins(config);
 } catch (error) {
-	exitWith(error instanceof PluginLoadError || error instanceof StartupError ? error.message : `Plugins could not be loaded: ${describeError(error)}`);
+	exitWith(
+		error instanceof PluginLoadError || error instanceof StartupError ? error.message : `Plugins could not be loaded: ${describeError(error)}`
+	);
 }
 const client = createClient(config);
 const { logger } = container;

@@ -17,12 +17,16 @@ export async function statusCommand(config: ConfigWithoutToken, options: CliOpti
 		const [guilds, facts] = await Promise.all([collectGuildFacts(storage, tracker), collectStorageFacts(storage)]);
 		const legacy = await findLegacyFiles(config.dataDir).catch(() => []);
 		if (options.json) {
-			process.stdout.write(`${JSON.stringify({ location: storageLocation(config), runningBot: sharedWith, storage: facts, guilds, supremeBot2Files: legacy.map((file) => file.name) }, null, 2)}\n`);
+			process.stdout.write(
+				`${JSON.stringify({ location: storageLocation(config), runningBot: sharedWith, storage: facts, guilds, supremeBot2Files: legacy.map((file) => file.name) }, null, 2)}\n`
+			);
 			return facts.healthy ? EXIT.ok : EXIT.unavailable;
 		}
 		const lines = [`Storage: ${storageLocation(config)}`, ...storageLines(facts, (iso) => iso).map((line) => line.replace(/\*\*/g, ''))];
 		if (legacy.length > 0) {
-			lines.push(`Supreme-BOT2 files in ${config.dataDir}: ${legacy.map((file) => file.name).join(', ')} (not read as this bot's data; the bot imports them at start, or: npm run data -- import-legacy <folder>)`);
+			lines.push(
+				`Supreme-BOT2 files in ${config.dataDir}: ${legacy.map((file) => file.name).join(', ')} (not read as this bot's data; the bot imports them at start, or: npm run data -- import-legacy <folder>)`
+			);
 		}
 		lines.push(`Records per namespace: ${describeCounts(facts.counts)}`);
 		const problems = facts.events.filter((event) => event.level !== 'info');
@@ -31,7 +35,10 @@ export async function statusCommand(config: ConfigWithoutToken, options: CliOpti
 		for (const guild of guilds) {
 			lines.push(
 				`- ${guild.guildId}: ${guild.trackedMembers} members tracked, ${guild.totalInvites} invites from ${guild.inviters} inviters, join history ${guild.joinHistory}, giveaways ${guild.activeGiveaways} active of ${guild.giveaways}`,
-				`  ${guild.greetings.join(' · ').replace(/<#(\d+)>/g, '#$1').replace(/<@&(\d+)>/g, '@$1')}`
+				`  ${guild.greetings
+					.join(' · ')
+					.replace(/<#(\d+)>/g, '#$1')
+					.replace(/<@&(\d+)>/g, '@$1')}`
 			);
 		}
 		process.stdout.write(`${lines.join('\n')}\n`);

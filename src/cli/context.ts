@@ -3,7 +3,15 @@ import { ConfigError, loadConfig, type ConfigWithoutToken } from '../config.js';
 import { loadDotEnv } from '../lib/env-file.js';
 import { describeError } from '../lib/secrets.js';
 import { storageLocation, storageOptionsFrom } from '../lib/storage.js';
-import { DataDirLockedError, describeHolder, openStorage, readLockHolder, type BackendStorage, type StorageLogger, type StorageOptions } from '../storage-adapters/index.js';
+import {
+	DataDirLockedError,
+	describeHolder,
+	openStorage,
+	readLockHolder,
+	type BackendStorage,
+	type StorageLogger,
+	type StorageOptions
+} from '../storage-adapters/index.js';
 
 /** Exit codes scripts can rely on (documented in README.md, "Data CLI"). */
 export const EXIT = {
@@ -66,7 +74,11 @@ export interface OpenedStorage {
  * file created), noting a running bot; on the file adapter a running bot holds DATA_DIR and commands that write are
  * refused (exit 5) naming the process.
  */
-export async function openCliStorage(config: ConfigWithoutToken, { write }: { write: boolean }, overrides: Partial<StorageOptions> = {}): Promise<OpenedStorage> {
+export async function openCliStorage(
+	config: ConfigWithoutToken,
+	{ write }: { write: boolean },
+	overrides: Partial<StorageOptions> = {}
+): Promise<OpenedStorage> {
 	const options = { ...storageOptionsFrom(config), ...overrides };
 	try {
 		if (!write) {
@@ -78,9 +90,15 @@ export async function openCliStorage(config: ConfigWithoutToken, { write }: { wr
 		return { storage: await openStorage(options, cliLogger), sharedWith: null };
 	} catch (error) {
 		if (error instanceof DataDirLockedError) {
-			throw new CliError(EXIT.locked, `${error.directory} is in use by ${describeHolder(error.holder)}. Stop the bot first, or use /backup-data and /restore-data in Discord.`);
+			throw new CliError(
+				EXIT.locked,
+				`${error.directory} is in use by ${describeHolder(error.holder)}. Stop the bot first, or use /backup-data and /restore-data in Discord.`
+			);
 		}
-		throw new CliError(EXIT.unavailable, `Storage could not be opened (${options.adapter} at ${storageLocation({ ...config, storageAdapter: options.adapter, dataDir: options.dataDir, sqlitePath: options.sqlitePath, redisUrl: options.redisUrl })}): ${describeError(error)}`);
+		throw new CliError(
+			EXIT.unavailable,
+			`Storage could not be opened (${options.adapter} at ${storageLocation({ ...config, storageAdapter: options.adapter, dataDir: options.dataDir, sqlitePath: options.sqlitePath, redisUrl: options.redisUrl })}): ${describeError(error)}`
+		);
 	}
 }
 
@@ -106,7 +124,12 @@ const silent: Progress = { increment: () => undefined, update: () => undefined, 
 export function progress(options: CliOptions, label: string, total: number): Progress {
 	if (options.quiet || !process.stderr.isTTY || total <= 0) return silent;
 	const bar = new cliProgress.SingleBar(
-		{ format: `${label.padEnd(22)} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+		{
+			format: `${label.padEnd(22)} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`,
+			stream: process.stderr,
+			hideCursor: true,
+			clearOnComplete: false
+		},
 		cliProgress.Presets.shades_classic
 	);
 	bar.start(total, 0);

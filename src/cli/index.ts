@@ -24,7 +24,7 @@ const global = (): CliOptions => program.opts<CliOptions>();
 
 program
 	.command('status')
-	.description('storage facts and every guild\'s data (read-only; may run beside the bot)')
+	.description("storage facts and every guild's data (read-only; may run beside the bot)")
 	.option('--json', 'print JSON')
 	.action(run((options: { json?: boolean }) => statusCommand(readCliConfig(), { ...global(), ...options })));
 
@@ -58,7 +58,11 @@ program
 	.option('--to-dir <dir>', 'file target: its data directory (default DATA_DIR)')
 	.option('--to-path <file>', 'sqlite target: the database file (default SQLITE_PATH)')
 	.option('--to-url <url>', 'redis target: the server URL (default REDIS_URL)')
-	.action(run((options: { to: string; toDir?: string; toPath?: string; toUrl?: string }) => migrateCommand(readCliConfig(), { ...global(), ...options })));
+	.action(
+		run((options: { to: string; toDir?: string; toPath?: string; toUrl?: string }) =>
+			migrateCommand(readCliConfig(), { ...global(), ...options })
+		)
+	);
 
 program
 	.command('export')
@@ -82,7 +86,9 @@ program
 	.option('--mysql <url>', 'read the later table layout from this MySQL/TiDB server instead of a folder')
 	.option('--dry-run', 'print the report and change nothing')
 	.option('--replace', 'replace the data the storage holds for the imported servers (a backup is made first)')
-	.action(run((folder: string | undefined, options: ImportLegacyOptions) => importLegacyCommand(readCliConfig(), folder, { ...global(), ...options })));
+	.action(
+		run((folder: string | undefined, options: ImportLegacyOptions) => importLegacyCommand(readCliConfig(), folder, { ...global(), ...options }))
+	);
 
 try {
 	await program.parseAsync(process.argv);

@@ -23,11 +23,15 @@ async function readSource(folder: string | undefined, options: ImportLegacyOptio
 			throw new CliError(EXIT.unavailable, `The Supreme-BOT2 database could not be read: ${describeError(error)}`);
 		}
 	}
-	if (!folder) throw new CliError(EXIT.usage, 'Name the folder with Supreme-BOT2\'s data/ (or use --mysql <url>).');
+	if (!folder) throw new CliError(EXIT.usage, "Name the folder with Supreme-BOT2's data/ (or use --mysql <url>).");
 	const found = await findLegacyFiles(folder).catch((error: unknown) => {
 		throw new CliError(EXIT.notFound, `${folder} cannot be read: ${describeError(error)}`);
 	});
-	if (found.length === 0 && !options.settings) throw new CliError(EXIT.notFound, `${folder} holds no Supreme-BOT2 files (invites.json, join-history.json, settings.json, invite-config.json in its layout).`);
+	if (found.length === 0 && !options.settings)
+		throw new CliError(
+			EXIT.notFound,
+			`${folder} holds no Supreme-BOT2 files (invites.json, join-history.json, settings.json, invite-config.json in its layout).`
+		);
 	return readLegacyFolder(folder, { files: found.map((file) => file.name), settingsFile: options.settings });
 }
 
@@ -39,12 +43,18 @@ export async function importLegacyCommand(config: ConfigWithoutToken, folder: st
 		const overlapping = await serversWithData(storage, conversion);
 		if (options.dryRun) {
 			process.stdout.write(`${report.join('\n')}\n`);
-			if (overlapping.length > 0) note(`The storage already holds data for ${overlapping.length} of these servers (${overlapping.slice(0, 5).join(', ')}); the import would need --replace.`);
+			if (overlapping.length > 0)
+				note(
+					`The storage already holds data for ${overlapping.length} of these servers (${overlapping.slice(0, 5).join(', ')}); the import would need --replace.`
+				);
 			note('Dry run: nothing was changed.');
 			return EXIT.ok;
 		}
 		if (overlapping.length > 0 && !options.replace) {
-			throw new CliError(EXIT.usage, `The ${storage.adapter} storage already holds data for ${overlapping.length} of these servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''}); nothing was changed. Run again with --replace to replace it (a backup is made first).`);
+			throw new CliError(
+				EXIT.usage,
+				`The ${storage.adapter} storage already holds data for ${overlapping.length} of these servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''}); nothing was changed. Run again with --replace to replace it (a backup is made first).`
+			);
 		}
 		if (overlapping.length > 0) {
 			const backup = await storage.backup('before-legacy-import');
@@ -53,7 +63,9 @@ export async function importLegacyCommand(config: ConfigWithoutToken, folder: st
 		}
 		await writeConversion(storage, conversion);
 		process.stdout.write(`${report.join('\n')}\n`);
-		note(`Imported into ${storage.adapter}. A bot running on sqlite or redis reloads the data within 10 seconds; on the file adapter, stop the bot first.`);
+		note(
+			`Imported into ${storage.adapter}. A bot running on sqlite or redis reloads the data within 10 seconds; on the file adapter, stop the bot first.`
+		);
 		return EXIT.ok;
 	});
 }

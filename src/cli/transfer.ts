@@ -42,7 +42,11 @@ function firstDifference(namespace: string, expected: Entries, actual: Entries):
 
 /** Writes every namespace into `target` and reads it back to compare with what was written. */
 export async function copyInto(target: BackendStorage, data: Map<string, Entries>, options: CliOptions, verb: string): Promise<void> {
-	const bar = progress(options, verb, [...data.values()].reduce((total, entries) => total + entries.length, 0));
+	const bar = progress(
+		options,
+		verb,
+		[...data.values()].reduce((total, entries) => total + entries.length, 0)
+	);
 	let done = 0;
 	for (const [namespace, entries] of data) {
 		const base = done;
@@ -100,8 +104,14 @@ function targetOptions(config: ConfigWithoutToken, options: MigrateOptions): { s
 	};
 	const same =
 		adapter === source.adapter &&
-		((adapter === 'file' && storage.dataDir === source.dataDir) || (adapter === 'sqlite' && storage.sqlitePath === source.sqlitePath) || (adapter === 'redis' && storage.redisUrl === source.redisUrl));
-	if (same) throw new CliError(EXIT.usage, `The target is the configured ${adapter} storage itself; name another with ${adapter === 'file' ? '--to-dir' : adapter === 'sqlite' ? '--to-path' : '--to-url'}`);
+		((adapter === 'file' && storage.dataDir === source.dataDir) ||
+			(adapter === 'sqlite' && storage.sqlitePath === source.sqlitePath) ||
+			(adapter === 'redis' && storage.redisUrl === source.redisUrl));
+	if (same)
+		throw new CliError(
+			EXIT.usage,
+			`The target is the configured ${adapter} storage itself; name another with ${adapter === 'file' ? '--to-dir' : adapter === 'sqlite' ? '--to-path' : '--to-url'}`
+		);
 	const settings = [`STORAGE_ADAPTER=${adapter}`];
 	if (adapter === 'file') settings.push(`DATA_DIR=${storage.dataDir}`);
 	if (adapter === 'sqlite') settings.push(`SQLITE_PATH=${storage.sqlitePath}`);
@@ -114,7 +124,11 @@ export async function migrateCommand(config: ConfigWithoutToken, options: Migrat
 	// Writing mode for the source too: it takes the file adapter's lock, so the bot cannot start and write mid-copy.
 	return withStorage(config, { write: true }, async ({ storage: source }) => {
 		const data = await readAll(source, options);
-		const { storage: destination } = await openCliStorage(config, { write: true }, { ...target.storage, namespaces: [...new Set([...CORE_NAMESPACES, ...data.keys()])] });
+		const { storage: destination } = await openCliStorage(
+			config,
+			{ write: true },
+			{ ...target.storage, namespaces: [...new Set([...CORE_NAMESPACES, ...data.keys()])] }
+		);
 		try {
 			await assertEmpty(destination, `The ${target.storage.adapter} target`, 'Migrate into an empty one.');
 			await copyInto(destination, data, options, `Copying to ${target.storage.adapter}`);
@@ -122,7 +136,9 @@ export async function migrateCommand(config: ConfigWithoutToken, options: Migrat
 			await destination.close();
 		}
 		const total = [...data.values()].reduce((count, entries) => count + entries.length, 0);
-		note(`Copied and verified ${total} records in ${data.size} namespaces from ${config.storageAdapter} to ${target.storage.adapter}. The source was not changed.`);
+		note(
+			`Copied and verified ${total} records in ${data.size} namespaces from ${config.storageAdapter} to ${target.storage.adapter}. The source was not changed.`
+		);
 		note('To switch the bot to the copy, stop it and set:');
 		process.stdout.write(`${target.settings.join('\n')}\n`);
 		return EXIT.ok;
@@ -133,15 +149,25 @@ export async function exportCommand(config: ConfigWithoutToken, options: CliOpti
 	if (options.format !== 'json') throw new CliError(EXIT.usage, '--format must be json');
 	return withStorage(config, { write: false }, async ({ storage }) => {
 		const data = await readAll(storage, options);
-		const file: ExportFile = { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date().toISOString(), adapter: storage.adapter, namespaces: {} };
+		const file: ExportFile = {
+			format: EXPORT_FORMAT,
+			version: EXPORT_VERSION,
+			exportedAt: new Date().toISOString(),
+			adapter: storage.adapter,
+			namespaces: {}
+		};
 		for (const [namespace, entries] of data) {
-			file.namespaces[namespace] = byKey(entries).map(([key, entry]) => (typeof entry.expires === 'number' ? { key, value: entry.value, expires: entry.expires } : { key, value: entry.value }));
+			file.namespaces[namespace] = byKey(entries).map(([key, entry]) =>
+				typeof entry.expires === 'number' ? { key, value: entry.value, expires: entry.expires } : { key, value: entry.value }
+			);
 		}
 		const text = `${JSON.stringify(file)}\n`;
 		if (options.out) {
 			// The dump holds member ids and settings: readable by its owner only, like the data itself.
 			await writeFile(options.out, text, { mode: 0o600 });
-			note(`Exported ${sum(Object.fromEntries([...data].map(([namespace, entries]) => [namespace, entries.length])))} records in ${data.size} namespaces to ${options.out}`);
+			note(
+				`Exported ${sum(Object.fromEntries([...data].map(([namespace, entries]) => [namespace, entries.length])))} records in ${data.size} namespaces to ${options.out}`
+			);
 		} else {
 			process.stdout.write(text);
 		}
@@ -157,17 +183,25 @@ async function readExport(path: string): Promise<Map<string, Entries>> {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(EXIT.notFound, `${path} does not exist`);
 		throw new CliError(EXIT.usage, `${path} is not a JSON export (${(error as Error).message})`);
 	}
-	if (parsed?.format !== EXPORT_FORMAT || parsed.version !== EXPORT_VERSION || typeof parsed.namespaces !== 'object' || parsed.namespaces === null) {
+	if (
+		parsed?.format !== EXPORT_FORMAT ||
+		parsed.version !== EXPORT_VERSION ||
+		typeof parsed.namespaces !== 'object' ||
+		parsed.namespaces === null
+	) {
 		throw new CliError(EXIT.usage, `${path} is not a ${EXPORT_FORMAT} export of version ${EXPORT_VERSION}`);
 	}
 	const data = new Map<string, Entries>();
 	for (const [namespace, rows] of Object.entries(parsed.namespaces)) {
-		if (!Array.isArray(rows) || rows.some((row) => typeof row?.key !== 'string' || !('value' in row))) throw new CliError(EXIT.usage, `${path}: namespace ${namespace} is not a list of { key, value } records`);
+		if (!Array.isArray(rows) || rows.some((row) => typeof row?.key !== 'string' || !('value' in row)))
+			throw new CliError(EXIT.usage, `${path}: namespace ${namespace} is not a list of { key, value } records`);
 		// Entries that expired since the export are left out: the storage would not return them anyway.
 		const now = Date.now();
 		data.set(
 			namespace,
-			rows.filter((row) => typeof row.expires !== 'number' || row.expires > now).map((row) => [row.key, typeof row.expires === 'number' ? { value: row.value, expires: row.expires } : { value: row.value }])
+			rows
+				.filter((row) => typeof row.expires !== 'number' || row.expires > now)
+				.map((row) => [row.key, typeof row.expires === 'number' ? { value: row.value, expires: row.expires } : { value: row.value }])
 		);
 	}
 	return data;

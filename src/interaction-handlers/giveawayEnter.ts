@@ -17,7 +17,11 @@ export class GiveawayEnterHandler extends InteractionHandler {
 		// storage never misses the 3 s deadline.
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const member = interaction.inCachedGuild() ? interaction.member : await interaction.guild?.members.fetch(interaction.user.id);
-		if (!member) throw new UserError({ identifier: 'GiveawayGuildUnavailable', message: 'This server is not available to me right now; try again in a minute.' });
+		if (!member)
+			throw new UserError({
+				identifier: 'GiveawayGuildUnavailable',
+				message: 'This server is not available to me right now; try again in a minute.'
+			});
 		const result = await this.container.giveaways.toggleEntry(giveawayId, interaction.user.id, factsOf(member, trackedInviteTotal));
 		const content = !result.ok
 			? result.reason

@@ -16,19 +16,26 @@ export class RestoreDataHandler extends InteractionHandler {
 	public override async run(interaction: ButtonInteraction<'cached'>, button: RestoreButton): Promise<void> {
 		const refuse = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral });
 		if (!this.container.config.ownerIds.includes(interaction.user.id)) return void (await refuse('Restoring data is only for the bot owner.'));
-		if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return void (await refuse('You need the Manage Server permission to restore data.'));
+		if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
+			return void (await refuse('You need the Manage Server permission to restore data.'));
 		const { storage, logger } = this.container;
 
 		if (button.action === 'page') return void (await interaction.update(backupListPage(await storage.listBackups(), button.page)));
-		if (button.action === 'cancel') return void (await interaction.update({ content: 'Restore cancelled; nothing was changed.', embeds: [], components: [] }));
+		if (button.action === 'cancel')
+			return void (await interaction.update({ content: 'Restore cancelled; nothing was changed.', embeds: [], components: [] }));
 		if (Date.now() - button.issuedAt > RESTORE_CONFIRMATION_SECONDS * 1000) {
-			return void (await interaction.update({ content: 'This confirmation has expired; nothing was changed. Run /restore-data again.', components: [] }));
+			return void (await interaction.update({
+				content: 'This confirmation has expired; nothing was changed. Run /restore-data again.',
+				components: []
+			}));
 		}
 
 		await interaction.update({ content: `Restoring \`${button.backupId}\`: backing up the current state first…`, components: [] });
 		try {
 			const outcome = await restoreAndReload(storage, button.backupId);
-			logger.warn(`Backup ${button.backupId} restored by ${interaction.user.id} through /restore-data; the state before it is ${outcome.safetyBackup.id}`);
+			logger.warn(
+				`Backup ${button.backupId} restored by ${interaction.user.id} through /restore-data; the state before it is ${outcome.safetyBackup.id}`
+			);
 			await interaction.editReply({ content: '', embeds: [restoreResultEmbed(outcome)], components: [] });
 		} catch (error) {
 			logger.error(`Restore of ${button.backupId} failed: ${(error as Error).message}`);

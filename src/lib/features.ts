@@ -21,7 +21,11 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 
 	const loadInvites = async () => {
 		const tracker = await InviteTracker.load(storage, new DiscordInviteSource(client), logger);
-		const rankRoles = new RankRoleSync(client, (guildId, inviterId) => ({ total: total(tracker.counts(guildId, inviterId)), config: tracker.config(guildId) }), logger);
+		const rankRoles = new RankRoleSync(
+			client,
+			(guildId, inviterId) => ({ total: total(tracker.counts(guildId, inviterId)), config: tracker.config(guildId) }),
+			logger
+		);
 		tracker.onTotalChanged = (guildId, inviterId) => rankRoles.schedule(guildId, inviterId);
 		// Joins found at start (made while the bot was away) get what any join gets: welcome, auto-roles.
 		tracker.onCaughtUpJoin = (guildId, memberId, record) => {
@@ -32,7 +36,9 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 					client.emit('inviteTrackedJoin', member, record);
 					await container.autoroles.memberJoined(member);
 				})
-				.catch((error: Error) => logger.warn(`Member ${memberId} of guild ${guildId} who joined while the bot was away could not be fetched: ${error.message}`));
+				.catch((error: Error) =>
+					logger.warn(`Member ${memberId} of guild ${guildId} who joined while the bot was away could not be fetched: ${error.message}`)
+				);
 		};
 		return tracker;
 	};
@@ -49,8 +55,14 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 	const screening = new ScreeningHolds(storage, logger);
 	await screening.start();
 	screening.onPassed = async (member, hold) => {
-		if (hold.autoroles) await container.autoroles.memberJoined(member).catch((error) => logger.error(`Auto-roles of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
-		if (hold.welcome) await container.welcome.welcome(member, hold.welcome).catch((error) => logger.error(`Welcome of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
+		if (hold.autoroles)
+			await container.autoroles
+				.memberJoined(member)
+				.catch((error) => logger.error(`Auto-roles of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
+		if (hold.welcome)
+			await container.welcome
+				.welcome(member, hold.welcome)
+				.catch((error) => logger.error(`Welcome of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
 	};
 	container.screening = screening;
 

@@ -63,7 +63,10 @@ export class GuildSettingsError extends Error {
 function parse(guildId: string, value: unknown): GuildSettings {
 	if (value === undefined || value === null) return {};
 	const parsed = guildSettingsSchema.safeParse(value);
-	if (!parsed.success) throw new GuildSettingsError(`Settings of guild ${guildId} are unreadable: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+	if (!parsed.success)
+		throw new GuildSettingsError(
+			`Settings of guild ${guildId} are unreadable: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`
+		);
 	return parsed.data;
 }
 
@@ -71,7 +74,11 @@ export async function readGuildSettings(storage: Storage, guildId: string): Prom
 	return parse(guildId, await storage.namespace(SETTINGS_NAMESPACE).get(guildId));
 }
 
-export async function updateGuildSettings(storage: Storage, guildId: string, change: (settings: GuildSettings) => GuildSettings): Promise<GuildSettings> {
+export async function updateGuildSettings(
+	storage: Storage,
+	guildId: string,
+	change: (settings: GuildSettings) => GuildSettings
+): Promise<GuildSettings> {
 	const written = await storage.update<GuildSettings>(SETTINGS_NAMESPACE, guildId, (current) => stripUndefined(change(parse(guildId, current))));
 	return parse(guildId, written);
 }

@@ -63,7 +63,9 @@ export class ScreeningHolds {
 			welcome: what.welcome !== undefined ? what.welcome : (current?.welcome ?? null)
 		}));
 		this.held.add(key);
-		this.logger.debug(`Member ${memberId} of guild ${guildId} is in rules screening: ${what.welcome ? 'the welcome waits' : 'auto-roles wait'} until they pass it`);
+		this.logger.debug(
+			`Member ${memberId} of guild ${guildId} is in rules screening: ${what.welcome ? 'the welcome waits' : 'auto-roles wait'} until they pass it`
+		);
 	}
 
 	/** A member update: if a held member is no longer pending, what waited for them runs now. */

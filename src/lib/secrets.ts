@@ -14,7 +14,11 @@ export function redactSecrets(text: string): string {
 
 /** One readable line for an error of any shape, secrets removed. */
 export function describeError(error: unknown): string {
-	return redactSecrets(rawDescription(error).replace(/\s*\n\s*/g, ' ').trim() || 'unknown error');
+	return redactSecrets(
+		rawDescription(error)
+			.replace(/\s*\n\s*/g, ' ')
+			.trim() || 'unknown error'
+	);
 }
 
 function rawDescription(error: unknown): string {

@@ -5,7 +5,18 @@ import { openStorage, type BackendStorage, type Storage, type StorageLogger, typ
 import { describeError } from './secrets.js';
 
 /** The namespaces of the core features; they show in status and backups even while empty. */
-export const CORE_NAMESPACES = ['invites', 'join-history', 'settings', 'invite-config', 'invite-snapshot', 'giveaways', 'giveaway-config', 'giveaway-entries', 'autorole-pending', 'screening-holds'] as const;
+export const CORE_NAMESPACES = [
+	'invites',
+	'join-history',
+	'settings',
+	'invite-config',
+	'invite-snapshot',
+	'giveaways',
+	'giveaway-config',
+	'giveaway-entries',
+	'autorole-pending',
+	'screening-holds'
+] as const;
 
 type StorageConfig = Config | ConfigWithoutToken;
 
@@ -77,7 +88,12 @@ let openedStorage: Storage | null = null;
  * Prepares the data directory and opens the configured backend, logging what operators look for.
  * Failures become a StartupError with one line naming the backend.
  */
-export async function openBotStorage(config: StorageConfig, logger: ILogger, storageLogger = new StorageLogAdapter(logger), namespaces: readonly string[] = CORE_NAMESPACES): Promise<BackendStorage> {
+export async function openBotStorage(
+	config: StorageConfig,
+	logger: ILogger,
+	storageLogger = new StorageLogAdapter(logger),
+	namespaces: readonly string[] = CORE_NAMESPACES
+): Promise<BackendStorage> {
 	try {
 		// Private like everything the storage writes inside it (an existing folder keeps the mode its owner chose).
 		await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -104,7 +120,12 @@ export const STARTUP_BACKUP_LEASE_MS = 10 * 60_000;
  * The startup backup and the record counts; problems here are logged, the bot keeps its data and starts.
  * `sharded`: one of several processes on one Redis, where only the shard holding the lease makes the backup.
  */
-export async function reportStorageAtStartup(storage: Storage, logger: ILogger, storageLogger?: StorageLogAdapter, { sharded = false } = {}): Promise<void> {
+export async function reportStorageAtStartup(
+	storage: Storage,
+	logger: ILogger,
+	storageLogger?: StorageLogAdapter,
+	{ sharded = false } = {}
+): Promise<void> {
 	try {
 		if (sharded && !(await storage.acquireLease('startup-backup', STARTUP_BACKUP_LEASE_MS))) {
 			logger.info('Startup backup skipped: another shard made it');

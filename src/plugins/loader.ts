@@ -177,7 +177,10 @@ export interface LoadPluginsOptions {
  * createClient. A plugin that fails is reported and skipped (PLUGIN_FAILURE=skip) or stops the bot (abort: throws
  * PluginLoadError). Two plugins, or a plugin and the core, claiming one name or namespace always stop it.
  */
-export async function loadPlugins(config: Pick<Config, 'plugins' | 'pluginFailure' | 'discordToken'>, options: LoadPluginsOptions = {}): Promise<readonly LoadedPlugin[]> {
+export async function loadPlugins(
+	config: Pick<Config, 'plugins' | 'pluginFailure' | 'discordToken'>,
+	options: LoadPluginsOptions = {}
+): Promise<readonly LoadedPlugin[]> {
 	if (config.plugins.length === 0) return [];
 	addSecret(config.discordToken);
 	// Before any plugin is imported: `supreme-bot/plugin` must resolve to this very bot.
@@ -185,7 +188,9 @@ export async function loadPlugins(config: Pick<Config, 'plugins' | 'pluginFailur
 
 	const failed = (specifier: string, name: string | null, error: string) => {
 		if (config.pluginFailure === 'abort') {
-			throw new PluginLoadError(`Plugin ${name ?? specifier} failed to load: ${error} (PLUGIN_FAILURE=abort stops the bot; skip starts it without the plugin)`);
+			throw new PluginLoadError(
+				`Plugin ${name ?? specifier} failed to load: ${error} (PLUGIN_FAILURE=abort stops the bot; skip starts it without the plugin)`
+			);
 		}
 		pluginRegistry.fail({ specifier, name, error });
 	};
@@ -239,14 +244,18 @@ export async function loadPlugins(config: Pick<Config, 'plugins' | 'pluginFailur
 function assertNoClash(plugin: SupremePlugin, specifier: string): void {
 	const same = pluginRegistry.plugins().find((entry) => entry.plugin.name === plugin.name);
 	if (same) {
-		throw new StartupError(`Plugin name clash: "${plugin.name}" is the name of both ${same.specifier} and ${specifier}; remove one of them from PLUGINS`);
+		throw new StartupError(
+			`Plugin name clash: "${plugin.name}" is the name of both ${same.specifier} and ${specifier}; remove one of them from PLUGINS`
+		);
 	}
 	const owners = pluginRegistry.namespaceOwners();
 	for (const namespace of plugin.namespaces ?? []) {
 		const owner = owners.get(namespace);
 		if (owner === undefined) continue;
 		const other = owner === CORE_PLUGIN.name ? 'the core (built-in features)' : `plugin ${owner}`;
-		throw new StartupError(`Storage namespace clash: "${namespace}" is claimed by plugin ${plugin.name} (${specifier}) and by ${other}; a namespace has one owner`);
+		throw new StartupError(
+			`Storage namespace clash: "${namespace}" is claimed by plugin ${plugin.name} (${specifier}) and by ${other}; a namespace has one owner`
+		);
 	}
 }
 
@@ -265,7 +274,12 @@ function registerPluginHooks(mode: PluginFailureMode): void {
 		const { plugin } = entry;
 		// One Sapphire hook per plugin, after the core's (storage open, features started).
 		SapphireClient.plugins.registerPreLoginHook(async function registerPlugin(this: SapphireClient) {
-			const piecesPath = plugin.piecesPath === undefined ? null : plugin.piecesPath instanceof URL ? fileURLToPath(plugin.piecesPath) : resolve(dirname(entry.file), plugin.piecesPath);
+			const piecesPath =
+				plugin.piecesPath === undefined
+					? null
+					: plugin.piecesPath instanceof URL
+						? fileURLToPath(plugin.piecesPath)
+						: resolve(dirname(entry.file), plugin.piecesPath);
 			try {
 				if (piecesPath !== null && !(existsSync(piecesPath) && statSync(piecesPath).isDirectory())) {
 					throw new PluginLoadError(`piecesPath ${piecesPath} is not a folder`);
@@ -273,7 +287,10 @@ function registerPluginHooks(mode: PluginFailureMode): void {
 				await plugin.register?.(pluginContext(plugin));
 			} catch (error) {
 				const message = describeError(error);
-				if (mode === 'abort') throw new StartupError(`Plugin ${plugin.name} failed to load: ${message} (PLUGIN_FAILURE=abort stops the bot; skip starts it without the plugin)`);
+				if (mode === 'abort')
+					throw new StartupError(
+						`Plugin ${plugin.name} failed to load: ${message} (PLUGIN_FAILURE=abort stops the bot; skip starts it without the plugin)`
+					);
 				entry.error = message;
 				container.logger.error(`Plugin ${plugin.name} failed to load and was skipped: ${message}`);
 				return;
@@ -294,7 +311,8 @@ function registerPluginHooks(mode: PluginFailureMode): void {
 /** Who a piece belongs to, by the folder it was loaded from: the longest matching root wins. */
 function ownerOf(piece: Piece): { owner: string; plugin: boolean } {
 	const roots: Array<{ root: string; owner: string; plugin: boolean }> = [{ root: PIECES_DIRECTORY, owner: 'the core', plugin: false }];
-	for (const entry of pluginRegistry.plugins()) if (entry.piecesPath) roots.push({ root: entry.piecesPath, owner: `plugin ${entry.plugin.name}`, plugin: true });
+	for (const entry of pluginRegistry.plugins())
+		if (entry.piecesPath) roots.push({ root: entry.piecesPath, owner: `plugin ${entry.plugin.name}`, plugin: true });
 	const full = piece.location.full;
 	const match = roots
 		.filter(({ root }) => full.startsWith(root.endsWith(sep) ? root : `${root}${sep}`))

@@ -9,7 +9,11 @@ import type { Storage } from '../storage-adapters/types.js';
 import { PLUGIN_MARK, type PluginContext, type PluginStorage, type SupremePlugin } from './api.js';
 
 /** The built-in features, described like any plugin: their namespaces are declared through the same path. */
-export const CORE_PLUGIN: SupremePlugin = Object.freeze({ name: 'core', namespaces: Object.freeze([...CORE_NAMESPACES]), [PLUGIN_MARK]: true as const });
+export const CORE_PLUGIN: SupremePlugin = Object.freeze({
+	name: 'core',
+	namespaces: Object.freeze([...CORE_NAMESPACES]),
+	[PLUGIN_MARK]: true as const
+});
 
 export interface LoadedPlugin {
 	readonly plugin: SupremePlugin;
@@ -40,7 +44,12 @@ export const pluginRegistry = {
 	},
 	/** Plugins that never loaded, and plugins whose register threw. */
 	failures(): readonly PluginFailure[] {
-		return [...failures, ...loaded.filter((entry) => entry.error !== null).map((entry) => ({ specifier: entry.specifier, name: entry.plugin.name, error: entry.error! }))];
+		return [
+			...failures,
+			...loaded
+				.filter((entry) => entry.error !== null)
+				.map((entry) => ({ specifier: entry.specifier, name: entry.plugin.name, error: entry.error! }))
+		];
 	},
 	/** Every declared namespace with its owner: the core's first, then each plugin's. */
 	namespaceOwners(): Map<string, string> {
@@ -137,7 +146,10 @@ export async function pluginStatusSections(guildId: string): Promise<StatusSecti
 		{
 			title: 'Plugins',
 			lines: [
-				...working.map((entry) => `${entry.plugin.name}${entry.plugin.version ? ` ${entry.plugin.version}` : ''}: loaded${entry.plugin.namespaces?.length ? ` (data: ${entry.plugin.namespaces.join(', ')})` : ''}`),
+				...working.map(
+					(entry) =>
+						`${entry.plugin.name}${entry.plugin.version ? ` ${entry.plugin.version}` : ''}: loaded${entry.plugin.namespaces?.length ? ` (data: ${entry.plugin.namespaces.join(', ')})` : ''}`
+				),
 				...broken.map((failure) => `**${failure.name ?? failure.specifier}: not loaded**: ${failure.error}`)
 			]
 		}

@@ -214,7 +214,10 @@ export class BackupDirectory {
 			.slice(1)
 			.filter((backup) => !this.pinned.has(backup.id))
 			.reverse();
-		const order = [...candidates.filter((backup) => ROUTINE_REASONS.has(backup.reason)), ...candidates.filter((backup) => !ROUTINE_REASONS.has(backup.reason))];
+		const order = [
+			...candidates.filter((backup) => ROUTINE_REASONS.has(backup.reason)),
+			...candidates.filter((backup) => !ROUTINE_REASONS.has(backup.reason))
+		];
 		for (const old of order) {
 			if (excess-- <= 0) break;
 			await rm(old.path, { recursive: true, force: true });

@@ -13,7 +13,13 @@ export { describeRedisUrl } from './redis/redis-backend.js';
 export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';
 
 /** Errors of a backend that cannot be reached (the Redis client while disconnected): an outage, not a bug. */
-const OUTAGE_ERRORS = new Set(['ClientOfflineError', 'ClientClosedError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError', 'ReconnectStrategyError']);
+const OUTAGE_ERRORS = new Set([
+	'ClientOfflineError',
+	'ClientClosedError',
+	'ConnectionTimeoutError',
+	'SocketClosedUnexpectedlyError',
+	'ReconnectStrategyError'
+]);
 
 /** True when `error` (or its cause) says the storage backend is unreachable right now. */
 export function isStorageOutage(error: unknown): boolean {
@@ -52,7 +58,8 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 	};
 	const backend = await openBackend(options, context, backups);
 	// The file adapter's directory is this process's alone (its lock is held); shared backends leave a fresh folder be.
-	if (!options.readOnly) await backups.removeUnsealed((message) => logger.warn(message), { olderThanMs: options.adapter === 'file' ? 0 : UNSEALED_GRACE_MS });
+	if (!options.readOnly)
+		await backups.removeUnsealed((message) => logger.warn(message), { olderThanMs: options.adapter === 'file' ? 0 : UNSEALED_GRACE_MS });
 	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter !== 'redis');
 }
 

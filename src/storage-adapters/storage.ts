@@ -60,7 +60,10 @@ export class BackendStorage implements Storage {
 		if (!keyv) {
 			assertNamespaceName(name);
 			const serialization: Pick<KeyvOptions, 'serialize' | 'deserialize'> = this.backend.keyvSerializes
-				? { serialize: ((data: StoredEntry) => encodeEntry(data)) as Serialize, deserialize: ((raw: string) => decodeEntry(raw)) as Deserialize }
+				? {
+						serialize: ((data: StoredEntry) => encodeEntry(data)) as Serialize,
+						deserialize: ((raw: string) => decodeEntry(raw)) as Deserialize
+					}
 				: { serialize: undefined, deserialize: undefined };
 			// useKeyPrefix off: the store partitions by namespace itself. throwOnErrors: a backend failure must reach the
 			// caller, never read as "no data".
@@ -88,7 +91,12 @@ export class BackendStorage implements Storage {
 				const current = await this.backend.read(namespace, key);
 				const live = current && !isExpired(current.entry) ? current.entry : undefined;
 				const next = await fn(live?.value as T | undefined);
-				const written = await this.backend.compareAndSet(namespace, key, current?.raw, next === undefined ? undefined : { value: next, expires: live?.expires });
+				const written = await this.backend.compareAndSet(
+					namespace,
+					key,
+					current?.raw,
+					next === undefined ? undefined : { value: next, expires: live?.expires }
+				);
 				if (written) {
 					this.lastWriteAt = new Date();
 					return next;
@@ -164,10 +172,14 @@ export class BackendStorage implements Storage {
 		this.assertWritable();
 		const backup = await this.backups.get(id);
 		if (!holdsOurData(backup)) {
-			throw new Error(`Backup ${id} keeps Supreme-BOT2's original files, not this bot's data; import them with: npm run data -- import-legacy ${backup.path}`);
+			throw new Error(
+				`Backup ${id} keeps Supreme-BOT2's original files, not this bot's data; import them with: npm run data -- import-legacy ${backup.path}`
+			);
 		}
 		if (backup.adapter !== this.backend.adapter) {
-			throw new Error(`Backup ${id} was made by the ${backup.adapter} adapter; this bot uses ${this.backend.adapter} (move data between backends with the data CLI's migrate)`);
+			throw new Error(
+				`Backup ${id} was made by the ${backup.adapter} adapter; this bot uses ${this.backend.adapter} (move data between backends with the data CLI's migrate)`
+			);
 		}
 		// Everything is checked before live data is touched, and the current state is saved first; the safety backup's
 		// retention must not remove the backup being restored.
@@ -216,10 +228,12 @@ export class BackendStorage implements Storage {
 		this.assertWritable();
 		assertNamespaceName(namespace);
 		for (let start = 0; start < entries.length; start += IMPORT_CHUNK) {
-			const chunk = entries.slice(start, start + IMPORT_CHUNK).map(([key, entry]): [string, StoredEntry] => [
-				key,
-				typeof entry.expires === 'number' ? { value: entry.value, expires: entry.expires } : { value: entry.value }
-			]);
+			const chunk = entries
+				.slice(start, start + IMPORT_CHUNK)
+				.map(([key, entry]): [string, StoredEntry] => [
+					key,
+					typeof entry.expires === 'number' ? { value: entry.value, expires: entry.expires } : { value: entry.value }
+				]);
 			await this.backend.putMany(namespace, chunk);
 			this.lastWriteAt = new Date();
 			onProgress?.(start + chunk.length);

@@ -12,7 +12,14 @@ let dataDir: string;
 
 beforeAll(async () => {
 	dataDir = mkdtempSync(join(tmpdir(), 'supreme-cli-npm-'));
-	const storage = await openStorage({ adapter: 'file', dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: 'redis://127.0.0.1:1', backupDir: join(dataDir, 'backups'), backupKeep: 20 });
+	const storage = await openStorage({
+		adapter: 'file',
+		dataDir,
+		sqlitePath: join(dataDir, 'bot.sqlite'),
+		redisUrl: 'redis://127.0.0.1:1',
+		backupDir: join(dataDir, 'backups'),
+		backupKeep: 20
+	});
 	try {
 		await storage.namespace('settings').set('guild-1', { welcome: { message: 'Hi {user}' } });
 	} finally {

@@ -11,7 +11,14 @@ const REDIS_TARGET = redisTestUrl(9);
 const RECORDS = 10_000;
 
 function fileOptions(dataDir: string): StorageOptions {
-	return { adapter: 'file', dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: REDIS_TARGET, backupDir: join(dataDir, 'backups'), backupKeep: 20 };
+	return {
+		adapter: 'file',
+		dataDir,
+		sqlitePath: join(dataDir, 'bot.sqlite'),
+		redisUrl: REDIS_TARGET,
+		backupDir: join(dataDir, 'backups'),
+		backupKeep: 20
+	};
 }
 
 async function everything(storage: BackendStorage): Promise<Record<string, Array<[string, StoredEntry]>>> {
@@ -48,11 +55,17 @@ describe('data CLI', () => {
 		const storage = await openStorage(fileOptions(source));
 		const expires = Date.now() + 24 * 3600_000;
 		const rows: Array<[string, StoredEntry]> = [];
-		for (let index = 0; index < RECORDS; index++) rows.push([`g1:${index}`, { value: { present: index % 3 !== 0, joins: [{ at: index, code: `c${index}` }], name: `ünï ${index} "q"` } }]);
+		for (let index = 0; index < RECORDS; index++)
+			rows.push([`g1:${index}`, { value: { present: index % 3 !== 0, joins: [{ at: index, code: `c${index}` }], name: `ünï ${index} "q"` } }]);
 		await storage.importEntries('join-history', rows);
 		await storage.importEntries('invites', [['g1:42', { value: { bonus: 3, resetAt: 0, updatedAt: 1 } }]]);
-		await storage.importEntries('settings', [['g1', { value: { welcome: { channelId: '5', template: 'hi', banner: null, embed: false, dm: true } } }]]);
-		await storage.importEntries('plugin-notes', [['short', { value: 'lives a day', expires }], ['n', { value: null }]]);
+		await storage.importEntries('settings', [
+			['g1', { value: { welcome: { channelId: '5', template: 'hi', banner: null, embed: false, dm: true } } }]
+		]);
+		await storage.importEntries('plugin-notes', [
+			['short', { value: 'lives a day', expires }],
+			['n', { value: null }]
+		]);
 		await storage.close();
 		original = await snapshotOf(source);
 		if (redisAvailable) await flushRedisDatabase(REDIS_TARGET);
@@ -63,33 +76,41 @@ describe('data CLI', () => {
 		if (redisAvailable) await flushRedisDatabase(REDIS_TARGET);
 	});
 
-	it.skipIf(!redisAvailable)('migrates file -> sqlite -> redis -> file with every record, value and expiry identical', { timeout: 120_000 }, async () => {
-		const toSqlite = await runDataCli(['migrate', '--to', 'sqlite'], { DATA_DIR: source });
-		expect(toSqlite, toSqlite.stderr).toMatchObject({ code: 0 });
-		expect(toSqlite.stdout).toContain('STORAGE_ADAPTER=sqlite');
-		expect(toSqlite.stdout).toContain(`SQLITE_PATH=${join(source, 'bot.sqlite')}`);
-		expect(toSqlite.stderr).toMatch(new RegExp(`Copied and verified ${RECORDS + 4} records`));
+	it.skipIf(!redisAvailable)(
+		'migrates file -> sqlite -> redis -> file with every record, value and expiry identical',
+		{ timeout: 120_000 },
+		async () => {
+			const toSqlite = await runDataCli(['migrate', '--to', 'sqlite'], { DATA_DIR: source });
+			expect(toSqlite, toSqlite.stderr).toMatchObject({ code: 0 });
+			expect(toSqlite.stdout).toContain('STORAGE_ADAPTER=sqlite');
+			expect(toSqlite.stdout).toContain(`SQLITE_PATH=${join(source, 'bot.sqlite')}`);
+			expect(toSqlite.stderr).toMatch(new RegExp(`Copied and verified ${RECORDS + 4} records`));
 
-		const toRedis = await runDataCli(['migrate', '--to', 'redis', '--to-url', REDIS_TARGET], { DATA_DIR: source, STORAGE_ADAPTER: 'sqlite' });
-		expect(toRedis, toRedis.stderr).toMatchObject({ code: 0 });
-		expect(toRedis.stdout).toContain('STORAGE_ADAPTER=redis');
+			const toRedis = await runDataCli(['migrate', '--to', 'redis', '--to-url', REDIS_TARGET], { DATA_DIR: source, STORAGE_ADAPTER: 'sqlite' });
+			expect(toRedis, toRedis.stderr).toMatchObject({ code: 0 });
+			expect(toRedis.stdout).toContain('STORAGE_ADAPTER=redis');
 
-		const back = await tempDir('back');
-		const toFile = await runDataCli(['migrate', '--to', 'file', '--to-dir', back], { DATA_DIR: source, STORAGE_ADAPTER: 'redis', REDIS_URL: REDIS_TARGET });
-		expect(toFile, toFile.stderr).toMatchObject({ code: 0 });
-		expect(toFile.stdout).toContain(`DATA_DIR=${back}`);
+			const back = await tempDir('back');
+			const toFile = await runDataCli(['migrate', '--to', 'file', '--to-dir', back], {
+				DATA_DIR: source,
+				STORAGE_ADAPTER: 'redis',
+				REDIS_URL: REDIS_TARGET
+			});
+			expect(toFile, toFile.stderr).toMatchObject({ code: 0 });
+			expect(toFile.stdout).toContain(`DATA_DIR=${back}`);
 
-		const copied = await snapshotOf(back);
-		expect(copied['join-history']).toHaveLength(RECORDS);
-		expect(copied).toEqual(original);
-		// The source was never changed.
-		expect(await snapshotOf(source)).toEqual(original);
+			const copied = await snapshotOf(back);
+			expect(copied['join-history']).toHaveLength(RECORDS);
+			expect(copied).toEqual(original);
+			// The source was never changed.
+			expect(await snapshotOf(source)).toEqual(original);
 
-		// A target that holds data is refused, and nothing is copied into it.
-		const again = await runDataCli(['migrate', '--to', 'file', '--to-dir', back], { DATA_DIR: source });
-		expect(again.code).toBe(2);
-		expect(again.stderr).toMatch(/already holds \d+ records; nothing was copied/);
-	});
+			// A target that holds data is refused, and nothing is copied into it.
+			const again = await runDataCli(['migrate', '--to', 'file', '--to-dir', back], { DATA_DIR: source });
+			expect(again.code).toBe(2);
+			expect(again.stderr).toMatch(/already holds \d+ records; nothing was copied/);
+		}
+	);
 
 	it('exports and imports a portable dump', async () => {
 		const dump = join(await tempDir('dump'), 'dump.json');
@@ -156,7 +177,12 @@ describe('data CLI', () => {
 		const holder = spawnLockChild('hold', dir);
 		try {
 			await holder.waitFor(/held/);
-			for (const args of [['backup'], ['restore', '20990101T000000000Z-00-x'], ['migrate', '--to', 'sqlite'], ['import', join(dir, 'x.json')]]) {
+			for (const args of [
+				['backup'],
+				['restore', '20990101T000000000Z-00-x'],
+				['migrate', '--to', 'sqlite'],
+				['import', join(dir, 'x.json')]
+			]) {
 				const result = await runDataCli(args, { DATA_DIR: dir });
 				expect(result.code, args.join(' ')).toBe(args[0] === 'import' ? 4 : 5);
 			}
@@ -167,7 +193,10 @@ describe('data CLI', () => {
 			const status = await runDataCli(['status', '--json'], { DATA_DIR: dir });
 			expect(status, status.stderr).toMatchObject({ code: 0 });
 			expect(status.stderr).toMatch(/read-only view/);
-			expect(JSON.parse(status.stdout)).toMatchObject({ storage: { adapter: 'file', healthy: true }, runningBot: expect.stringContaining(String(holder.pid)) });
+			expect(JSON.parse(status.stdout)).toMatchObject({
+				storage: { adapter: 'file', healthy: true },
+				runningBot: expect.stringContaining(String(holder.pid))
+			});
 			expect((await runDataCli(['verify'], { DATA_DIR: dir })).code).toBe(0);
 			// The read-only commands left the holder's lock in place.
 			expect((await readLockHolder(dir))?.pid).toBe(holder.pid);

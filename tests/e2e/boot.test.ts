@@ -179,7 +179,13 @@ describe('against the local Discord emulator', () => {
 		try {
 			await bot.start();
 			const output = bot.runOutput;
-			const order = ['Data directory ready:', 'Storage adapter opened: file', 'Startup backup made:', 'Records loaded:', 'Supreme Bot ready: logged in as'];
+			const order = [
+				'Data directory ready:',
+				'Storage adapter opened: file',
+				'Startup backup made:',
+				'Records loaded:',
+				'Supreme Bot ready: logged in as'
+			];
 			const positions = order.map((text) => output.indexOf(text));
 			expect(positions.every((position) => position >= 0)).toBe(true);
 			expect([...positions].sort((a, b) => a - b)).toEqual(positions);

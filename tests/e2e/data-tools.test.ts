@@ -56,7 +56,15 @@ describe('data tools end to end', () => {
 	});
 
 	async function command(name: string, userId: string, options: Record<string, string | number> = {}, permissions = ADMIN, subcommand?: string) {
-		const handle = emulator.runCommand({ guildId, channelId, userId, name, options, memberPermissions: permissions, ...(subcommand ? { subcommand } : {}) });
+		const handle = emulator.runCommand({
+			guildId,
+			channelId,
+			userId,
+			name,
+			options,
+			memberPermissions: permissions,
+			...(subcommand ? { subcommand } : {})
+		});
 		const first = await handle.reply();
 		// Deferred replies arrive as an edit.
 		const reply = first.deferred ? await handle.waitForEdit((edit: any) => edit.embeds.length > 0 || edit.content !== '') : first;
@@ -113,7 +121,14 @@ describe('data tools end to end', () => {
 		expect(reply.embeds[0].footer.text).toMatch(/^Page 1 of 2 · [6-9] backups$/);
 		const next = buttons(reply).find((button) => button.label === 'Next');
 		expect(next.disabled).toBe(false);
-		const page = emulator.clickButton({ guildId, channelId, userId: owner, messageId: handle.original!.id, customId: next.custom_id, memberPermissions: ADMIN });
+		const page = emulator.clickButton({
+			guildId,
+			channelId,
+			userId: owner,
+			messageId: handle.original!.id,
+			customId: next.custom_id,
+			memberPermissions: ADMIN
+		});
 		await page.reply();
 		const second: any = page.current!;
 		expect(second.embeds[0]!.footer!.text).toMatch(/^Page 2 of 2/);
@@ -121,7 +136,14 @@ describe('data tools end to end', () => {
 
 		// A button of the list clicked by someone else is refused.
 		const previous = buttons(second).find((button) => button.label === 'Previous');
-		const stranger = emulator.clickButton({ guildId, channelId, userId: admin, messageId: handle.original!.id, customId: previous.custom_id, memberPermissions: ADMIN });
+		const stranger = emulator.clickButton({
+			guildId,
+			channelId,
+			userId: admin,
+			messageId: handle.original!.id,
+			customId: previous.custom_id,
+			memberPermissions: ADMIN
+		});
 		expect((await stranger.reply()).content).toMatch(/only for the bot owner/);
 	});
 
@@ -139,14 +161,30 @@ describe('data tools end to end', () => {
 		expect(reply.content).toMatch(/every server/);
 		const restore = buttons(reply).find((button) => button.label === 'Restore');
 
-		const stranger = emulator.clickButton({ guildId, channelId, userId: admin, messageId: handle.original!.id, customId: restore.custom_id, memberPermissions: ADMIN });
+		const stranger = emulator.clickButton({
+			guildId,
+			channelId,
+			userId: admin,
+			messageId: handle.original!.id,
+			customId: restore.custom_id,
+			memberPermissions: ADMIN
+		});
 		expect((await stranger.reply()).content).toMatch(/only for the bot owner/);
 		expect(await invitesOf(alice)).toContain('5 bonus');
 
-		const click = emulator.clickButton({ guildId, channelId, userId: owner, messageId: handle.original!.id, customId: restore.custom_id, memberPermissions: ADMIN });
+		const click = emulator.clickButton({
+			guildId,
+			channelId,
+			userId: owner,
+			messageId: handle.original!.id,
+			customId: restore.custom_id,
+			memberPermissions: ADMIN
+		});
 		const done = await click.waitForEdit((edit: any) => edit.embeds.length > 0, 15_000);
 		expect(done.embeds[0]!.title).toBe('Backup restored');
-		expect(done.embeds[0]!.description).toMatch(new RegExp(`Restored \`${backupId}\`\\. The state before it is backup \`\\d{8}T\\d{9}Z-\\d{2}-before-restore-`));
+		expect(done.embeds[0]!.description).toMatch(
+			new RegExp(`Restored \`${backupId}\`\\. The state before it is backup \`\\d{8}T\\d{9}Z-\\d{2}-before-restore-`)
+		);
 		expect(field(done, 'Records before → after')).toContain('invites: 1 → 0');
 		expect(field(done, 'Features reloaded').split(', ').sort()).toEqual(['autoroles', 'giveaways', 'invites', 'screening', 'welcome']);
 		// The tracker reloaded: the counts are the backup's, without a restart.
@@ -166,13 +204,22 @@ describe('data tools end to end', () => {
 		const status = await fetch(`${base}/status`);
 		const text = await status.text();
 		expect(status.status).toBe(200);
-		expect(JSON.parse(text)).toMatchObject({ healthy: true, gateway: { connected: true, guilds: 1 }, storage: { adapter: 'file', healthy: true } });
+		expect(JSON.parse(text)).toMatchObject({
+			healthy: true,
+			gateway: { connected: true, guilds: 1 },
+			storage: { adapter: 'file', healthy: true }
+		});
 		expect(text).not.toContain('test-token');
 		expect((await fetch(`${base}/nope`)).status).toBe(404);
 
 		await emulator.stop();
 		let last = 0;
-		await eventually(async () => (last = (await fetch(`${base}/healthz`)).status) === 503, '/healthz to answer 503', 20_000, () => String(last));
+		await eventually(
+			async () => (last = (await fetch(`${base}/healthz`)).status) === 503,
+			'/healthz to answer 503',
+			20_000,
+			() => String(last)
+		);
 		expect(await (await fetch(`${base}/healthz`)).text()).toBe('gateway not connected\n');
 	});
 });
@@ -207,7 +254,9 @@ describe('data CLI restore beside a running bot (sqlite)', () => {
 	});
 
 	async function invitesOfAlice(): Promise<string> {
-		const reply = await emulator.runCommand({ guildId, channelId, userId: alice, name: 'invites', options: { user: alice }, memberPermissions: MEMBER }).reply();
+		const reply = await emulator
+			.runCommand({ guildId, channelId, userId: alice, name: 'invites', options: { user: alice }, memberPermissions: MEMBER })
+			.reply();
 		return String(reply.embeds[0]?.description ?? reply.content);
 	}
 
@@ -220,16 +269,34 @@ describe('data CLI restore beside a running bot (sqlite)', () => {
 		expect(backup.code, backup.stderr).toBe(0);
 		const backupId = /(\d{8}T\d{9}Z-\d{2}-\S+)/.exec(backup.stdout)?.[1];
 		expect(backupId).toBeDefined();
-		await emulator.runCommand({ guildId, channelId, userId: alice, name: 'bonus-invites', subcommand: 'add', options: { user: alice, amount: 3 }, memberPermissions: ADMIN }).reply();
+		await emulator
+			.runCommand({
+				guildId,
+				channelId,
+				userId: alice,
+				name: 'bonus-invites',
+				subcommand: 'add',
+				options: { user: alice, amount: 3 },
+				memberPermissions: ADMIN
+			})
+			.reply();
 		expect(await invitesOfAlice()).toContain('4 invites (1 regular, 0 left, 0 fake, 3 bonus)');
 
 		const restore = await runDataCli(['restore', backupId!], cliEnv());
 		expect(restore.code, restore.stderr).toBe(0);
 		// The bot notices within its check interval and reloads, as /restore-data would.
 		let last = '';
-		await eventually(async () => (last = await invitesOfAlice()).includes('1 invite (1 regular, 0 left, 0 fake, 0 bonus)'), 'the bot to reload the restored counts', 25_000, () => last);
+		await eventually(
+			async () => (last = await invitesOfAlice()).includes('1 invite (1 regular, 0 left, 0 fake, 0 bonus)'),
+			'the bot to reload the restored counts',
+			25_000,
+			() => last
+		);
 		expect(bot.logLines(/stored data was replaced by another process/)).toHaveLength(1);
 		emulator.joinViaInvite(guildId, 'alice1');
-		await eventually(async () => (await invitesOfAlice()).includes('2 invites (2 regular, 0 left, 0 fake, 0 bonus)'), 'a join after the restore to be counted');
+		await eventually(
+			async () => (await invitesOfAlice()).includes('2 invites (2 regular, 0 left, 0 fake, 0 bonus)'),
+			'a join after the restore to be counted'
+		);
 	}, 60_000);
 });

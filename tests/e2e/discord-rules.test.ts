@@ -50,7 +50,14 @@ describe('members the bot has not cached: leaves after a restart', () => {
 	});
 
 	async function command(name: string, options: Record<string, string | number | boolean> = {}, subcommand?: string) {
-		const handle = emulator.runCommand({ guildId, userId: admin, name, options, memberPermissions: ADMIN, ...(subcommand ? { subcommand } : {}) });
+		const handle = emulator.runCommand({
+			guildId,
+			userId: admin,
+			name,
+			options,
+			memberPermissions: ADMIN,
+			...(subcommand ? { subcommand } : {})
+		});
 		return handle.reply();
 	}
 
@@ -60,31 +67,41 @@ describe('members the bot has not cached: leaves after a restart', () => {
 
 	async function delayedGrantsWaiting(): Promise<string> {
 		const reply = await command('autorole', {}, 'list');
-		const field = (reply.embeds[0]?.fields as { name: string; value: string }[] | undefined)?.find((candidate) => candidate.name === 'Delayed grants waiting');
+		const field = (reply.embeds[0]?.fields as { name: string; value: string }[] | undefined)?.find(
+			(candidate) => candidate.name === 'Delayed grants waiting'
+		);
 		return field?.value ?? '';
 	}
 
 	let leaves = 0;
-	it.each(['SIGTERM', 'SIGKILL'] as const)('a member who joined before a %s restart leaves: goodbye, inviter left, rank role back, delayed role cancelled', async (signal) => {
-		const joiner = emulator.joinViaInvite(guildId, 'alice1', { createdAt: new Date(Date.now() - 400 * 86_400_000) });
-		await eventually(async () => emulator.memberRoles(guildId, alice).includes(rankRole), 'the rank role for alice');
-		await eventually(async () => (await delayedGrantsWaiting()).startsWith('1'), 'one delayed grant waiting');
+	it.each(['SIGTERM', 'SIGKILL'] as const)(
+		'a member who joined before a %s restart leaves: goodbye, inviter left, rank role back, delayed role cancelled',
+		async (signal) => {
+			const joiner = emulator.joinViaInvite(guildId, 'alice1', { createdAt: new Date(Date.now() - 400 * 86_400_000) });
+			await eventually(async () => emulator.memberRoles(guildId, alice).includes(rankRole), 'the rank role for alice');
+			await eventually(async () => (await delayedGrantsWaiting()).startsWith('1'), 'one delayed grant waiting');
 
-		await bot.restart(signal);
-		await bot.waitForLog(/Invite tracking ready/);
-		// The new session's GUILD_CREATE carried only the bot (no GUILD_PRESENCES): the joiner is not cached.
+			await bot.restart(signal);
+			await bot.waitForLog(/Invite tracking ready/);
+			// The new session's GUILD_CREATE carried only the bot (no GUILD_PRESENCES): the joiner is not cached.
 
-		emulator.leave(guildId, joiner.id);
-		const goodbye = await emulator.waitForMessage(goodbyeChannel, (message) => message.content.includes(joiner.username), 10_000);
-		expect(goodbye.content).toBe(`Goodbye ${joiner.username}, invited by <@${alice}>.`);
-		leaves++;
-		let counts = '';
-		await eventually(async () => (counts = await aliceCounts()).includes(`${leaves} left`), "alice's left count", 10_000, () => counts);
-		await eventually(async () => !emulator.memberRoles(guildId, alice).includes(rankRole), 'the rank role taken back');
-		expect(await delayedGrantsWaiting()).toBe('0');
-		expect(emulator.unknownRoutes).toEqual([]);
-		expect(emulator.serverErrors).toEqual([]);
-	});
+			emulator.leave(guildId, joiner.id);
+			const goodbye = await emulator.waitForMessage(goodbyeChannel, (message) => message.content.includes(joiner.username), 10_000);
+			expect(goodbye.content).toBe(`Goodbye ${joiner.username}, invited by <@${alice}>.`);
+			leaves++;
+			let counts = '';
+			await eventually(
+				async () => (counts = await aliceCounts()).includes(`${leaves} left`),
+				"alice's left count",
+				10_000,
+				() => counts
+			);
+			await eventually(async () => !emulator.memberRoles(guildId, alice).includes(rankRole), 'the rank role taken back');
+			expect(await delayedGrantsWaiting()).toBe('0');
+			expect(emulator.unknownRoutes).toEqual([]);
+			expect(emulator.serverErrors).toEqual([]);
+		}
+	);
 });
 
 describe('members in rules screening (pending)', () => {
@@ -125,7 +142,14 @@ describe('members in rules screening (pending)', () => {
 	});
 
 	async function command(name: string, options: Record<string, string | number | boolean> = {}, subcommand?: string) {
-		const handle = emulator.runCommand({ guildId, userId: admin, name, options, memberPermissions: ADMIN, ...(subcommand ? { subcommand } : {}) });
+		const handle = emulator.runCommand({
+			guildId,
+			userId: admin,
+			name,
+			options,
+			memberPermissions: ADMIN,
+			...(subcommand ? { subcommand } : {})
+		});
 		return handle.reply();
 	}
 
@@ -133,7 +157,9 @@ describe('members in rules screening (pending)', () => {
 
 	async function delayedDueAt(): Promise<number | null> {
 		const reply = await command('autorole', {}, 'list');
-		const field = (reply.embeds[0]?.fields as { name: string; value: string }[] | undefined)?.find((candidate) => candidate.name === 'Delayed grants waiting');
+		const field = (reply.embeds[0]?.fields as { name: string; value: string }[] | undefined)?.find(
+			(candidate) => candidate.name === 'Delayed grants waiting'
+		);
 		const due = /<t:(\d+):R>/.exec(field?.value ?? '');
 		return due ? Number(due[1]) * 1000 : null;
 	}
@@ -228,27 +254,55 @@ describe('requests Discord would refuse are not made', () => {
 		const role = emulator.createRole(guildId, { name: 'Joined' }).id;
 		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-refused-'));
 		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file', env: { COMMAND_GUILD_IDS: guildId } });
-		const fullPermissions = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild | PermissionFlagsBits.ManageRoles | PermissionFlagsBits.ManageChannels;
+		const fullPermissions =
+			PermissionFlagsBits.ViewChannel |
+			PermissionFlagsBits.SendMessages |
+			PermissionFlagsBits.ManageGuild |
+			PermissionFlagsBits.ManageRoles |
+			PermissionFlagsBits.ManageChannels;
 		try {
 			await bot.start();
 			await bot.waitForLog(/Invite tracking ready/);
-			await emulator.runCommand({ guildId, userId: admin, name: 'autorole', options: { role }, subcommand: 'add', memberPermissions: ADMIN }).reply();
+			await emulator
+				.runCommand({ guildId, userId: admin, name: 'autorole', options: { role }, subcommand: 'add', memberPermissions: ADMIN })
+				.reply();
 			emulator.setBotPermissions(guildId, fullPermissions & ~PermissionFlagsBits.ManageGuild & ~PermissionFlagsBits.ManageRoles);
 			const before = emulator.requests.length;
 			const joiners = Array.from({ length: 200 }, () => emulator.joinViaInvite(guildId, 'alice1'));
-			const invitesOf = async (userId: string) => JSON.stringify((await emulator.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN }).reply()).embeds[0] ?? null);
+			const invitesOf = async (userId: string) =>
+				JSON.stringify(
+					(
+						await emulator
+							.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
+							.reply()
+					).embeds[0] ?? null
+				);
 			let last = '';
-			await eventually(async () => /unknown/i.test((last = await invitesOf(joiners.at(-1)!.id))), 'the last join recorded as unknown', 30_000, () => last);
-			const refused = emulator.requests.slice(before).filter((request) => request.status === 401 || request.status === 403 || request.status === 429);
+			await eventually(
+				async () => /unknown/i.test((last = await invitesOf(joiners.at(-1)!.id))),
+				'the last join recorded as unknown',
+				30_000,
+				() => last
+			);
+			const refused = emulator.requests
+				.slice(before)
+				.filter((request) => request.status === 401 || request.status === 403 || request.status === 429);
 			expect(refused.length, refused.map((request) => `${request.route} ${request.status}`).join(', ')).toBeLessThanOrEqual(3);
 			expect(emulator.memberRoles(guildId, joiners[0]!.id)).toEqual([]);
-			const shown = await emulator.runCommand({ guildId, userId: admin, name: 'invite-config', subcommand: 'show', memberPermissions: ADMIN }).reply();
+			const shown = await emulator
+				.runCommand({ guildId, userId: admin, name: 'invite-config', subcommand: 'show', memberPermissions: ADMIN })
+				.reply();
 			expect(JSON.stringify(shown.embeds[0])).toContain('cannot be read: the bot lacks the Manage Server permission');
 
 			emulator.setBotPermissions(guildId, fullPermissions);
 			await bot.waitForLog(/Invites of guild \d+ are readable again/);
 			const late = emulator.joinViaInvite(guildId, 'alice1');
-			await eventually(async () => (last = await invitesOf(late.id)).includes(`<@${alice}>`), 'the join after the permission came back credited to alice', 10_000, () => last);
+			await eventually(
+				async () => (last = await invitesOf(late.id)).includes(`<@${alice}>`),
+				'the join after the permission came back credited to alice',
+				10_000,
+				() => last
+			);
 			await eventually(async () => emulator.memberRoles(guildId, late.id).includes(role), 'the auto-role given again');
 		} finally {
 			if (bot.running) await bot.stop('SIGKILL');

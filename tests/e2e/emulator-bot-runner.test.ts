@@ -16,7 +16,12 @@ describe('BotProcess with a Sapphire fixture bot', () => {
 		emulator = await DiscordEmulator.start({ heartbeatIntervalMs: 2000 });
 		guild = emulator.createGuild({ name: 'Runner' });
 		dataDir = mkdtempSync(join(tmpdir(), 'supreme-runner-'));
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, entry: 'tests/harness/fixtures/sapphire-bot.mjs', env: { COMMAND_GUILD_IDS: guild.id } });
+		bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			entry: 'tests/harness/fixtures/sapphire-bot.mjs',
+			env: { COMMAND_GUILD_IDS: guild.id }
+		});
 		await bot.start();
 	});
 
@@ -82,7 +87,8 @@ describe('the real bot (dist/index.js) against the emulator', () => {
 		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file' });
 		try {
 			await bot.start();
-			const identities = () => [...emulator.commands(), ...emulator.commands(guild.id)].map((command) => `${command.name}:${command.id}:${command.version}`);
+			const identities = () =>
+				[...emulator.commands(), ...emulator.commands(guild.id)].map((command) => `${command.name}:${command.id}:${command.version}`);
 			const registered = identities();
 			expect(registered.length).toBeGreaterThan(10);
 			const before = emulator.requests.length;

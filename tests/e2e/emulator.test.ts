@@ -239,7 +239,13 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		expect(shown.type).toBe(9);
 		expect(shown.data.custom_id).toBe('welcome-text');
 		const submitted = nextInteraction(client);
-		const submission = emulator.submitModal({ guildId, channelId: generalId, userId: inviter, customId: 'welcome-text', fields: { text: 'Hi {user}!' } });
+		const submission = emulator.submitModal({
+			guildId,
+			channelId: generalId,
+			userId: inviter,
+			customId: 'welcome-text',
+			fields: { text: 'Hi {user}!' }
+		});
 		const modal = await submitted;
 		if (!modal.isModalSubmit()) throw new Error('expected a modal submission');
 		expect(modal.fields.getTextInputValue('text')).toBe('Hi {user}!');
@@ -269,12 +275,20 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		expect(invites.has('alice-forever')).toBe(true);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
 		expect(emulator.countRequests(route) - before).toBe(2);
-		expect(emulator.requests.filter((request) => request.route === route).map((request) => request.status).slice(-2)).toEqual([429, 200]);
+		expect(
+			emulator.requests
+				.filter((request) => request.route === route)
+				.map((request) => request.status)
+				.slice(-2)
+		).toEqual([429, 200]);
 	});
 
 	it('answers 403 on guild invites when the bot lacks Manage Server, and sends GUILD_CREATE for a new guild', async () => {
 		const added = new Promise<Guild>((resolve) => client.once('guildCreate', resolve));
-		const limited = emulator.createGuild({ name: 'No manage', botPermissions: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages });
+		const limited = emulator.createGuild({
+			name: 'No manage',
+			botPermissions: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages
+		});
 		const guild = await added;
 		expect(guild.id).toBe(limited.id);
 		const error = await guild.invites.fetch().catch((caught: unknown) => caught);
@@ -386,7 +400,11 @@ describe('DiscordEmulator gateway rules', () => {
 			const first = emulator.connectedSessions[0]!;
 			emulator.invalidateSessions(false);
 			// discord.js spaces identifies 5 s apart (Discord's identify limit), so the new session takes that long.
-			const second = await emulator.waitFor(() => emulator.connectedSessions.find((session) => session.id !== first.id), 10_000, 'a new session');
+			const second = await emulator.waitFor(
+				() => emulator.connectedSessions.find((session) => session.id !== first.id),
+				10_000,
+				'a new session'
+			);
 			expect(second.intents).toBe(first.intents);
 		} finally {
 			await client.destroy();
@@ -432,7 +450,9 @@ async function sendableChannel(client: Client, channelId: string) {
 }
 
 async function sendWithButton(client: Client, channelId: string, content: string, customId: string) {
-	const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(customId).setLabel(customId).setStyle(ButtonStyle.Primary));
+	const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+		new ButtonBuilder().setCustomId(customId).setLabel(customId).setStyle(ButtonStyle.Primary)
+	);
 	return (await sendableChannel(client, channelId)).send({ content, components: [row] });
 }
 

@@ -38,7 +38,12 @@ describe.each([
 		const guild = emulator.createGuild({ name: 'Giveaways' });
 		guildId = guild.id;
 		channelId = guild.systemChannelId!;
-		[admin, alice, bob, carol] = ['admin', 'alice', 'bob', 'carol'].map((username) => emulator.createUser({ username }).id) as [string, string, string, string];
+		[admin, alice, bob, carol] = ['admin', 'alice', 'bob', 'carol'].map((username) => emulator.createUser({ username }).id) as [
+			string,
+			string,
+			string,
+			string
+		];
 		for (const id of [admin, alice, bob, carol]) emulator.addMember(guildId, id);
 		dataDir = mkdtempSync(join(tmpdir(), `supreme-giveaways-${adapter}-`));
 		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, env: { COMMAND_GUILD_IDS: guildId, REDIS_URL } });
@@ -104,14 +109,23 @@ describe.each([
 	/** The interaction's callback reached Discord before any edit of the giveaway message made after `since` (a request count). */
 	function answeredBeforeEdits(handle: InteractionHandle, id: string, since: number): void {
 		const requests = emulator.requests.slice(since);
-		const callback = requests.findIndex((request) => request.method === 'POST' && request.path === `/interactions/${handle.id}/${handle.token}/callback`);
-		const edit = requests.findIndex((request) => request.method === 'PATCH' && request.path === `/channels/${channelId}/messages/${giveawayMessage(id).id}`);
+		const callback = requests.findIndex(
+			(request) => request.method === 'POST' && request.path === `/interactions/${handle.id}/${handle.token}/callback`
+		);
+		const edit = requests.findIndex(
+			(request) => request.method === 'PATCH' && request.path === `/channels/${channelId}/messages/${giveawayMessage(id).id}`
+		);
 		expect(callback).toBeGreaterThanOrEqual(0);
 		if (edit >= 0) expect(callback).toBeLessThan(edit);
 	}
 
 	async function waitForEnd(id: string, timeoutMs = 20_000): Promise<ApiMessage> {
-		await eventually(async () => /Ended/.test(description(id)) && announcements(id).length > 0, `giveaway ${id} to end and be announced`, timeoutMs, () => description(id));
+		await eventually(
+			async () => /Ended/.test(description(id)) && announcements(id).length > 0,
+			`giveaway ${id} to end and be announced`,
+			timeoutMs,
+			() => description(id)
+		);
 		return announcements(id)[0]!;
 	}
 
@@ -129,7 +143,12 @@ describe.each([
 		emulator.addMember(guildId, dave);
 		expect(await clickEnter(id, dave)).toMatch(/You entered/);
 		emulator.leave(guildId, dave);
-		await eventually(async () => description(id).includes('Entries: **3**'), 'the entry count to show 3', 10_000, () => description(id));
+		await eventually(
+			async () => description(id).includes('Entries: **3**'),
+			'the entry count to show 3',
+			10_000,
+			() => description(id)
+		);
 
 		const announcement = await waitForEnd(id);
 		expect(mentioned(announcement.content).sort()).toEqual([alice, bob].sort());
@@ -140,25 +159,29 @@ describe.each([
 		expect(emulator.unknownRoutes).toEqual([]);
 	});
 
-	it.skipIf(!available)('still ends after a restart before its end, and once after a SIGKILL past its end', async () => {
-		const restarted = await startGiveaway({ prize: 'Restarted', duration: '5s', winners: 1 });
-		const crashed = await startGiveaway({ prize: 'Crashed', duration: '3s', winners: 1 });
-		await clickEnter(restarted, alice);
-		await clickEnter(crashed, bob);
-		await bot.stop('SIGKILL');
-		// Both end times pass while the bot is down for `crashed`; `restarted` ends after the next start.
-		await sleep(3500);
-		await bot.start();
-		const crashedAnnouncement = await waitForEnd(crashed);
-		expect(mentioned(crashedAnnouncement.content)).toEqual([bob]);
-		await bot.restart('SIGTERM');
-		const restartedAnnouncement = await waitForEnd(restarted);
-		expect(mentioned(restartedAnnouncement.content)).toEqual([alice]);
-		await bot.restart('SIGKILL');
-		await bot.waitForLog(/Giveaways ready/);
-		expect(announcements(crashed)).toHaveLength(1);
-		expect(announcements(restarted)).toHaveLength(1);
-	}, 90_000);
+	it.skipIf(!available)(
+		'still ends after a restart before its end, and once after a SIGKILL past its end',
+		async () => {
+			const restarted = await startGiveaway({ prize: 'Restarted', duration: '5s', winners: 1 });
+			const crashed = await startGiveaway({ prize: 'Crashed', duration: '3s', winners: 1 });
+			await clickEnter(restarted, alice);
+			await clickEnter(crashed, bob);
+			await bot.stop('SIGKILL');
+			// Both end times pass while the bot is down for `crashed`; `restarted` ends after the next start.
+			await sleep(3500);
+			await bot.start();
+			const crashedAnnouncement = await waitForEnd(crashed);
+			expect(mentioned(crashedAnnouncement.content)).toEqual([bob]);
+			await bot.restart('SIGTERM');
+			const restartedAnnouncement = await waitForEnd(restarted);
+			expect(mentioned(restartedAnnouncement.content)).toEqual([alice]);
+			await bot.restart('SIGKILL');
+			await bot.waitForLog(/Giveaways ready/);
+			expect(announcements(crashed)).toHaveLength(1);
+			expect(announcements(restarted)).toHaveLength(1);
+		},
+		90_000
+	);
 
 	it.skipIf(!available)('pauses and resumes, cancels, rerolls, lists, and lets only hosts run it', async () => {
 		const paused = await startGiveaway({ prize: 'Paused', duration: '3s', winners: 1 });
@@ -182,7 +205,10 @@ describe.each([
 		expect(rerollWinners).toHaveLength(1);
 		expect(rerollWinners[0]).not.toBe(first[0]);
 		expect([alice, bob]).toContain(rerollWinners[0]);
-		await eventually(async () => description(paused).includes(`Winners (rerolled): <@${rerollWinners[0]}>`), 'the message to show the rerolled winner');
+		await eventually(
+			async () => description(paused).includes(`Winners (rerolled): <@${rerollWinners[0]}>`),
+			'the message to show the rerolled winner'
+		);
 
 		const cancelled = await startGiveaway({ prize: 'Cancelled', duration: '1h', winners: 1 });
 		expect(await answer('cancel', { id: cancelled })).toMatch(/cancelled/);
@@ -212,10 +238,19 @@ describe.each([
 			const since = emulator.requests.length;
 			const click = pressEnter(id, userId);
 			if ((await click.reply()).deferred) await click.waitForEdit((message) => /You entered/.test(message.content), 15_000);
-			await eventually(async () => emulator.requests.slice(since).some((request) => request.method === 'PATCH' && request.path.endsWith(giveawayMessage(id).id)), 'the entry count edit');
+			await eventually(
+				async () =>
+					emulator.requests.slice(since).some((request) => request.method === 'PATCH' && request.path.endsWith(giveawayMessage(id).id)),
+				'the entry count edit'
+			);
 			answeredBeforeEdits(click, id, since);
 		}
-		for (const [subcommand, text] of [['pause', /paused/], ['resume', /resumed/], ['end', /ended/], ['reroll', /rerolled/]] as const) {
+		for (const [subcommand, text] of [
+			['pause', /paused/],
+			['resume', /resumed/],
+			['end', /ended/],
+			['reroll', /rerolled/]
+		] as const) {
 			const since = emulator.requests.length;
 			expect(await answer(subcommand, { id })).toMatch(text);
 			const handle = lastInteraction();
@@ -231,13 +266,26 @@ describe.each([
 		const vip = emulator.createRole(guildId, { name: 'VIP' });
 		const banned = emulator.createRole(guildId, { name: 'No giveaways' });
 		const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
-		const [vera, wade, xena, yuri, zoe] = ['vera', 'wade', 'xena', 'yuri', 'zoe'].map((username) => emulator.createUser({ username }).id) as [string, string, string, string, string];
+		const [vera, wade, xena, yuri, zoe] = ['vera', 'wade', 'xena', 'yuri', 'zoe'].map((username) => emulator.createUser({ username }).id) as [
+			string,
+			string,
+			string,
+			string,
+			string
+		];
 		emulator.addMember(guildId, vera, { roles: [vip.id], joinedAt: twoDaysAgo });
 		emulator.addMember(guildId, wade, { joinedAt: twoDaysAgo });
 		emulator.addMember(guildId, xena, { roles: [vip.id, banned.id], joinedAt: twoDaysAgo });
 		emulator.addMember(guildId, yuri, { roles: [vip.id] });
 		emulator.addMember(guildId, zoe, { roles: [vip.id], joinedAt: twoDaysAgo });
-		const id = await startGiveaway({ prize: 'VIP prize', duration: '8s', winners: 2, 'required-roles': `<@&${vip.id}>`, 'blocked-roles': `<@&${banned.id}>`, 'min-server-age': '1d' });
+		const id = await startGiveaway({
+			prize: 'VIP prize',
+			duration: '8s',
+			winners: 2,
+			'required-roles': `<@&${vip.id}>`,
+			'blocked-roles': `<@&${banned.id}>`,
+			'min-server-age': '1d'
+		});
 		expect(description(id)).toContain(`Only for <@&${vip.id}>`);
 		expect(description(id)).toContain(`Not for <@&${banned.id}>`);
 		expect(await clickEnter(id, vera)).toMatch(/You entered/);
@@ -252,52 +300,86 @@ describe.each([
 		expect(await answer('start', { prize: 'x', duration: '1h', winners: 1, 'blocked-roles': 'moderators' })).toMatch(/`blocked-roles`/);
 	});
 
-	it.skipIf(!available)('after a crash between sending and recording the announcement, finds it past a page of 100 messages', async () => {
-		const id = await startGiveaway({ prize: 'Buried', duration: '1h', winners: 1 });
-		await clickEnter(id, alice);
-		await bot.stop('SIGKILL');
-		// What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id.
-		const storage = await openStorage({ adapter, dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dataDir, 'backups'), backupKeep: 20 });
-		const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
-		const now = Date.now();
-		await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).set(id, {
-			...record,
-			state: 'ending',
-			endsAt: now - 1000,
-			claim: { token: 'dead', owner: 'killed-process', at: now - 60_000 },
-			winners: [alice],
-			announcement: { nonce: 'dead-nonce', startedAt: now - 1000, messageId: null, failure: null }
-		});
-		await storage.close();
-		// A busy channel: more than one page of messages between the recorded intent and the announcement itself.
-		for (let index = 0; index < 150; index++) emulator.sendMessage(channelId, carol, `chatter ${index}`);
-		const sent = emulator.sendMessage(channelId, emulator.botUser.id, `🎉 Congratulations <@${alice}>! You won **Buried**! (giveaway \`${id}\`)`);
-		await bot.start();
-		await bot.waitForLog(new RegExp(`Giveaway ${id}: announcement ${sent.id} found in the channel`), 30_000);
-		await eventually(async () => /Ended/.test(description(id)), 'the giveaway message to show the end', 20_000, () => description(id));
-		expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
-		expect(description(id)).toContain(`Winners: <@${alice}>`);
-	}, 90_000);
+	it.skipIf(!available)(
+		'after a crash between sending and recording the announcement, finds it past a page of 100 messages',
+		async () => {
+			const id = await startGiveaway({ prize: 'Buried', duration: '1h', winners: 1 });
+			await clickEnter(id, alice);
+			await bot.stop('SIGKILL');
+			// What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id.
+			const storage = await openStorage({
+				adapter,
+				dataDir,
+				sqlitePath: join(dataDir, 'bot.sqlite'),
+				redisUrl: REDIS_URL,
+				backupDir: join(dataDir, 'backups'),
+				backupKeep: 20
+			});
+			const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
+			const now = Date.now();
+			await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).set(id, {
+				...record,
+				state: 'ending',
+				endsAt: now - 1000,
+				claim: { token: 'dead', owner: 'killed-process', at: now - 60_000 },
+				winners: [alice],
+				announcement: { nonce: 'dead-nonce', startedAt: now - 1000, messageId: null, failure: null }
+			});
+			await storage.close();
+			// A busy channel: more than one page of messages between the recorded intent and the announcement itself.
+			for (let index = 0; index < 150; index++) emulator.sendMessage(channelId, carol, `chatter ${index}`);
+			const sent = emulator.sendMessage(
+				channelId,
+				emulator.botUser.id,
+				`🎉 Congratulations <@${alice}>! You won **Buried**! (giveaway \`${id}\`)`
+			);
+			await bot.start();
+			await bot.waitForLog(new RegExp(`Giveaway ${id}: announcement ${sent.id} found in the channel`), 30_000);
+			await eventually(
+				async () => /Ended/.test(description(id)),
+				'the giveaway message to show the end',
+				20_000,
+				() => description(id)
+			);
+			expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
+			expect(description(id)).toContain(`Winners: <@${alice}>`);
+		},
+		90_000
+	);
 
 	// Declared for Redis only (the one adapter two processes share), so CI reports no skipped test for file and sqlite.
-	if (adapter === 'redis') it.skipIf(!available)('two bot processes on one Redis watching one giveaway announce it once', async () => {
-		const id = await startGiveaway({ prize: 'Shared', duration: '10s', winners: 2 });
-		for (const userId of [alice, bob, carol]) await clickEnter(id, userId);
-		const otherDir = mkdtempSync(join(tmpdir(), 'supreme-giveaways-second-'));
-		const second = new BotProcess({ apiUrl: emulator.apiUrl, dataDir: otherDir, storageAdapter: 'redis', env: { COMMAND_GUILD_IDS: guildId, REDIS_URL } });
-		try {
-			await second.start();
-			await second.waitForLog(/Giveaways ready: [1-9]\d* scheduled/);
-			const announcement = await waitForEnd(id, 30_000);
-			expect(new Set(mentioned(announcement.content)).size).toBe(2);
-			// Both processes dealt with it: one ended it, the other stood back.
-			const handled = new RegExp(`Giveaway ${id}(?: ended|: not ending here)`);
-			await eventually(async () => handled.test(bot.runOutput) && handled.test(second.runOutput), 'both processes to handle the ending', 45_000);
-			expect([bot.runOutput, second.runOutput].filter((output) => output.includes(`Giveaway ${id} ended`))).toHaveLength(1);
-			expect(announcements(id)).toHaveLength(1);
-		} finally {
-			if (second.running) await second.stop('SIGKILL');
-			rmSync(otherDir, { recursive: true, force: true });
-		}
-	}, 120_000);
+	if (adapter === 'redis')
+		it.skipIf(!available)(
+			'two bot processes on one Redis watching one giveaway announce it once',
+			async () => {
+				const id = await startGiveaway({ prize: 'Shared', duration: '10s', winners: 2 });
+				for (const userId of [alice, bob, carol]) await clickEnter(id, userId);
+				const otherDir = mkdtempSync(join(tmpdir(), 'supreme-giveaways-second-'));
+				const second = new BotProcess({
+					apiUrl: emulator.apiUrl,
+					dataDir: otherDir,
+					storageAdapter: 'redis',
+					env: { COMMAND_GUILD_IDS: guildId, REDIS_URL }
+				});
+				try {
+					await second.start();
+					await second.waitForLog(/Giveaways ready: [1-9]\d* scheduled/);
+					const announcement = await waitForEnd(id, 30_000);
+					expect(new Set(mentioned(announcement.content)).size).toBe(2);
+					// Both processes dealt with it: one ended it, the other stood back.
+					const handled = new RegExp(`Giveaway ${id}(?: ended|: not ending here)`);
+					await eventually(
+						async () => handled.test(bot.runOutput) && handled.test(second.runOutput),
+						'both processes to handle the ending',
+						45_000
+					);
+					expect([bot.runOutput, second.runOutput].filter((output) => output.includes(`Giveaway ${id} ended`))).toHaveLength(1);
+					expect(announcements(id)).toHaveLength(1);
+				} finally {
+					if (second.running) await second.stop('SIGKILL');
+					rmSync(otherDir, { recursive: true, force: true });
+				}
+			},
+			120_000
+		);
 });

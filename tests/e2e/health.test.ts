@@ -30,7 +30,12 @@ describe.skipIf(!redisAvailable)('health endpoint (HEALTH_HOST, HEALTH_TOKEN)', 
 		const guild = emulator.createGuild({ name: 'Health' });
 		dataDir = mkdtempSync(join(tmpdir(), 'supreme-health-'));
 		port = await freePort();
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'redis', env: { COMMAND_GUILD_IDS: guild.id, REDIS_URL, HEALTH_PORT: String(port), HEALTH_TOKEN } });
+		bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			storageAdapter: 'redis',
+			env: { COMMAND_GUILD_IDS: guild.id, REDIS_URL, HEALTH_PORT: String(port), HEALTH_TOKEN }
+		});
 		await bot.start();
 		await bot.waitForLog(/Invite tracking ready/);
 	}, 90_000);
@@ -70,7 +75,9 @@ describe.skipIf(!redisAvailable)('health endpoint (HEALTH_HOST, HEALTH_TOKEN)', 
 		const response = await fetch(`http://127.0.0.1:${port}/status`, { headers: auth });
 		const text = await response.text();
 		expect(response.status).toBe(200);
-		const report = JSON.parse(text) as { storage: { adapter: string; healthy: boolean; counts: Record<string, number>; events: Array<Record<string, unknown>> } };
+		const report = JSON.parse(text) as {
+			storage: { adapter: string; healthy: boolean; counts: Record<string, number>; events: Array<Record<string, unknown>> };
+		};
 		expect(report).toMatchObject({ healthy: true, gateway: { connected: true, guilds: 1 }, storage: { adapter: 'redis', healthy: true } });
 		expect(report.storage.counts.invites).toBe(1);
 		expect(report.storage.events.length).toBeGreaterThan(0);
@@ -89,7 +96,8 @@ describe.skipIf(!redisAvailable)('health endpoint (HEALTH_HOST, HEALTH_TOKEN)', 
 		const healthzScans = (await scans()) - beforeHealthz;
 		const beforeStatus = await scans();
 		const reports = [];
-		for (let request = 0; request < REQUESTS; request++) reports.push((await (await fetch(`${base}/status`, { headers: auth })).json()) as { generatedAt: string });
+		for (let request = 0; request < REQUESTS; request++)
+			reports.push((await (await fetch(`${base}/status`, { headers: auth })).json()) as { generatedAt: string });
 		const statusScans = (await scans()) - beforeStatus;
 		// A walk per request would be at least one SCAN each; the bot's own timers may add a few meanwhile.
 		expect(healthzScans).toBeLessThan(REQUESTS / 2);

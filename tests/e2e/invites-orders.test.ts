@@ -48,18 +48,27 @@ describe('invite tracking in every order of events', () => {
 	});
 
 	async function invitesText(userId: string): Promise<string> {
-		const reply = await emulator.runCommand({ guildId, channelId, userId: admin, name: 'invites', options: { user: userId }, memberPermissions: ADMIN }).reply();
+		const reply = await emulator
+			.runCommand({ guildId, channelId, userId: admin, name: 'invites', options: { user: userId }, memberPermissions: ADMIN })
+			.reply();
 		return String(reply.embeds[0]?.description);
 	}
 
 	async function who(userId: string): Promise<string> {
-		const reply = await emulator.runCommand({ guildId, channelId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN }).reply();
+		const reply = await emulator
+			.runCommand({ guildId, channelId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
+			.reply();
 		return String(reply.embeds[0]?.description);
 	}
 
 	async function expectInvites(userId: string, expected: string): Promise<void> {
 		let last = '';
-		await eventually(async () => (last = await invitesText(userId)).includes(expected), `/invites to read "${expected}"`, 15_000, () => last);
+		await eventually(
+			async () => (last = await invitesText(userId)).includes(expected),
+			`/invites to read "${expected}"`,
+			15_000,
+			() => last
+		);
 	}
 
 	it('counts a leave that arrives while its join is still being attributed', async () => {

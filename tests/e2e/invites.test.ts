@@ -53,7 +53,11 @@ describe.each([
 		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
 	});
 
-	async function command(name: string, options: Record<string, string | number | boolean> = {}, extra: { subcommand?: string; userId?: string; permissions?: bigint } = {}) {
+	async function command(
+		name: string,
+		options: Record<string, string | number | boolean> = {},
+		extra: { subcommand?: string; userId?: string; permissions?: bigint } = {}
+	) {
 		const handle = emulator.runCommand({
 			guildId,
 			channelId,
@@ -74,7 +78,12 @@ describe.each([
 	/** Joins are attributed asynchronously; poll the command a user would run until it shows the expected counts. */
 	async function expectInvites(userId: string, expected: string): Promise<void> {
 		let last = '';
-		await eventually(async () => (last = await invitesText(userId)).includes(expected), `/invites to read "${expected}"`, 10_000, () => last);
+		await eventually(
+			async () => (last = await invitesText(userId)).includes(expected),
+			`/invites to read "${expected}"`,
+			10_000,
+			() => last
+		);
 	}
 
 	it.skipIf(!available)('attributes joins by every rule and shows the counts', async () => {
@@ -129,7 +138,11 @@ describe.each([
 
 	it.skipIf(!available)('denies admin commands to members without Manage Server', async () => {
 		for (const name of ['reset-invites', 'invite-config']) {
-			const { reply } = await command(name, {}, { userId: alice, permissions: MEMBER, ...(name === 'invite-config' ? { subcommand: 'show' } : {}) });
+			const { reply } = await command(
+				name,
+				{},
+				{ userId: alice, permissions: MEMBER, ...(name === 'invite-config' ? { subcommand: 'show' } : {}) }
+			);
 			expect(reply.ephemeral).toBe(true);
 			expect(reply.content).toMatch(/permission/i);
 		}
@@ -145,11 +158,23 @@ describe.each([
 		const { reply } = await command('reset-invites');
 		expect(reply.ephemeral).toBe(true);
 		const confirm = reply.components.flatMap((row: any) => row.components).find((button: any) => button.label === 'Reset');
-		const stranger = emulator.clickButton({ channelId, userId: alice, messageId: reply.message!.id, customId: confirm.custom_id, memberPermissions: ADMIN });
+		const stranger = emulator.clickButton({
+			channelId,
+			userId: alice,
+			messageId: reply.message!.id,
+			customId: confirm.custom_id,
+			memberPermissions: ADMIN
+		});
 		expect((await stranger.reply()).content).toMatch(/Only the admin/);
 		expect(await invitesText(alice)).not.toContain('0 invites');
 
-		const click = emulator.clickButton({ channelId, userId: admin, messageId: reply.message!.id, customId: confirm.custom_id, memberPermissions: ADMIN });
+		const click = emulator.clickButton({
+			channelId,
+			userId: admin,
+			messageId: reply.message!.id,
+			customId: confirm.custom_id,
+			memberPermissions: ADMIN
+		});
 		const done = await click.waitForEdit((edit: any) => /Reset/.test(edit.content ?? ''));
 		expect(done.content).toMatch(/2 members affected\. A backup was made first: `\d{8}T\d{9}Z-\d{2}-before-reset`/);
 		expect(await invitesText(alice)).toContain('0 invites (0 regular, 0 left, 0 fake, 0 bonus)');

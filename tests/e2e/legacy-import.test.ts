@@ -65,7 +65,12 @@ describe.each([
 	const totalOf = async (inviter: string) => Number(/has (-?\d+) invite/.exec(text(await run('invites', { user: inviter })))?.[1]);
 	async function totalBecomes(inviter: string, expected: number): Promise<void> {
 		let last = NaN;
-		await eventually(async () => (last = await totalOf(inviter)) === expected, `the total of ${inviter} to be ${expected}`, 10_000, () => String(last));
+		await eventually(
+			async () => (last = await totalOf(inviter)) === expected,
+			`the total of ${inviter} to be ${expected}`,
+			10_000,
+			() => String(last)
+		);
 	}
 
 	it.skipIf(!available)('logs one summary, keeps the originals byte for byte in a legacy-import backup and in legacy-<time>/', () => {
@@ -78,7 +83,10 @@ describe.each([
 		const folder = readdirSync(dataDir).find((name) => name.startsWith('legacy-'));
 		expect(folder).toBeDefined();
 		const backup = readdirSync(join(dataDir, 'backups')).find((name) => name.endsWith('-legacy-import'))!;
-		const manifest = JSON.parse(readFileSync(join(dataDir, 'backups', backup, 'manifest.json'), 'utf8')) as { reason: string; files: Record<string, string> };
+		const manifest = JSON.parse(readFileSync(join(dataDir, 'backups', backup, 'manifest.json'), 'utf8')) as {
+			reason: string;
+			files: Record<string, string>;
+		};
 		expect(manifest.reason).toBe('legacy-import');
 		for (const [name, original] of Object.entries(legacyFiles(ids))) {
 			expect(readFileSync(join(dataDir, folder!, name), 'utf8'), name).toBe(original);
@@ -100,13 +108,51 @@ describe.each([
 
 	it.skipIf(!available)('a join posts the imported welcome in the imported channel with the inviter, gives the auto-role and adds 1', async () => {
 		// The imported rules (accounts younger than 3 days, no avatar: fake) would count the emulator's new account as fake.
-		expect(JSON.stringify((await emulator.runCommand({ guildId: ids.guildId, userId: admin, name: 'invite-config', subcommand: 'show', options: {}, memberPermissions: ADMIN }).reply()).embeds[0])).toMatch(/3 days.*No avatar counts as fake","value":"yes/);
-		await emulator.runCommand({ guildId: ids.guildId, userId: admin, name: 'invite-config', subcommand: 'fake-account-age', options: { days: 0 }, memberPermissions: ADMIN }).reply();
-		await emulator.runCommand({ guildId: ids.guildId, userId: admin, name: 'invite-config', subcommand: 'fake-without-avatar', options: { enabled: false }, memberPermissions: ADMIN }).reply();
+		expect(
+			JSON.stringify(
+				(
+					await emulator
+						.runCommand({
+							guildId: ids.guildId,
+							userId: admin,
+							name: 'invite-config',
+							subcommand: 'show',
+							options: {},
+							memberPermissions: ADMIN
+						})
+						.reply()
+				).embeds[0]
+			)
+		).toMatch(/3 days.*No avatar counts as fake","value":"yes/);
+		await emulator
+			.runCommand({
+				guildId: ids.guildId,
+				userId: admin,
+				name: 'invite-config',
+				subcommand: 'fake-account-age',
+				options: { days: 0 },
+				memberPermissions: ADMIN
+			})
+			.reply();
+		await emulator
+			.runCommand({
+				guildId: ids.guildId,
+				userId: admin,
+				name: 'invite-config',
+				subcommand: 'fake-without-avatar',
+				options: { enabled: false },
+				memberPermissions: ADMIN
+			})
+			.reply();
 		const joiner = emulator.joinViaInvite(ids.guildId, 'best1', { username: 'newcomer' });
 		const message = await emulator.waitForMessage(ids.welcomeChannelId, (candidate) => candidate.content.includes(joiner.id), 10_000);
 		expect(message.content).toBe(`<@${joiner.id}> Welcome To Old Server`);
-		expect(message.embeds[0]).toMatchObject({ title: 'Hello there', description: `Glad you are here\n\n**Invited by:** <@${ids.inviters[0]}>`, footer: { text: 'Thank you for choosing Old Server!' }, color: 0x57f287 });
+		expect(message.embeds[0]).toMatchObject({
+			title: 'Hello there',
+			description: `Glad you are here\n\n**Invited by:** <@${ids.inviters[0]}>`,
+			footer: { text: 'Thank you for choosing Old Server!' },
+			color: 0x57f287
+		});
 		await eventually(async () => emulator.memberRoles(ids.guildId, joiner.id).includes(ids.autoRoleId), 'the imported auto-role');
 		await totalBecomes(ids.inviters[0], OLD_TOTALS[0] + 1);
 	});
@@ -124,35 +170,44 @@ describe.each([
 		expect(await Promise.all(ids.inviters.map(totalOf))).toEqual(before);
 	});
 
-	it.skipIf(!available)('SIGKILL in the middle of the import, then a restart, gives the complete import; a second restart changes nothing', { timeout: 180_000 }, async () => {
-		await bot.stop('SIGTERM');
-		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-		const crashDir = writeLegacyFixture(mkdtempSync(join(tmpdir(), `supreme-legacy-kill-${adapter}-`)), ids);
-		// Many more join records, so the conversion takes long enough to be interrupted.
-		const history = JSON.parse(legacyFiles(ids)['join-history.json']!) as Record<string, unknown>;
-		for (let index = 0; index < 60_000; index++) history[`${ids.guildId}_${String(600_000_000_000_000_000 + index)}`] = { inviterId: ids.inviters[2], isFake: false, joinedAt: 1_700_000_000_000 + index };
-		writeFileSync(join(crashDir, 'join-history.json'), JSON.stringify(history));
-		const crashing = new BotProcess({ apiUrl: emulator.apiUrl, dataDir: crashDir, storageAdapter: adapter, env: env() });
-		try {
-			const starting = crashing.start().catch(() => undefined);
-			// Storage is open: the conversion of the moved originals starts now.
-			await crashing.waitForLog(/Storage adapter opened/, 60_000);
-			await crashing.stop('SIGKILL');
-			await starting;
-			const marker = JSON.parse(readFileSync(join(crashDir, 'legacy-import.marker'), 'utf8')) as { state: string };
-			console.log(`[legacy] ${adapter}: SIGKILL landed in state "${marker.state}"`);
-			await crashing.start();
-			await crashing.waitForLog(/Invite tracking ready/);
-			if (marker.state !== 'done') expect(crashing.logLines(/was interrupted; finishing it/)).toHaveLength(1);
-			expect(await Promise.all(ids.inviters.map(totalOf))).toEqual([...OLD_TOTALS]);
-			expect(text(await run('who-invited', { user: ids.members[2] }))).toContain(`<@${ids.inviters[2]}>`);
-			await crashing.restart('SIGTERM');
-			await crashing.waitForLog(/Invite tracking ready/);
-			expect(crashing.logLines(/Supreme-BOT2 import/)).toEqual([]);
-			expect(await Promise.all(ids.inviters.map(totalOf))).toEqual([...OLD_TOTALS]);
-		} finally {
-			if (crashing.running) await crashing.stop('SIGKILL');
-			rmSync(crashDir, { recursive: true, force: true });
+	it.skipIf(!available)(
+		'SIGKILL in the middle of the import, then a restart, gives the complete import; a second restart changes nothing',
+		{ timeout: 180_000 },
+		async () => {
+			await bot.stop('SIGTERM');
+			if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
+			const crashDir = writeLegacyFixture(mkdtempSync(join(tmpdir(), `supreme-legacy-kill-${adapter}-`)), ids);
+			// Many more join records, so the conversion takes long enough to be interrupted.
+			const history = JSON.parse(legacyFiles(ids)['join-history.json']!) as Record<string, unknown>;
+			for (let index = 0; index < 60_000; index++)
+				history[`${ids.guildId}_${String(600_000_000_000_000_000 + index)}`] = {
+					inviterId: ids.inviters[2],
+					isFake: false,
+					joinedAt: 1_700_000_000_000 + index
+				};
+			writeFileSync(join(crashDir, 'join-history.json'), JSON.stringify(history));
+			const crashing = new BotProcess({ apiUrl: emulator.apiUrl, dataDir: crashDir, storageAdapter: adapter, env: env() });
+			try {
+				const starting = crashing.start().catch(() => undefined);
+				// Storage is open: the conversion of the moved originals starts now.
+				await crashing.waitForLog(/Storage adapter opened/, 60_000);
+				await crashing.stop('SIGKILL');
+				await starting;
+				const marker = JSON.parse(readFileSync(join(crashDir, 'legacy-import.marker'), 'utf8')) as { state: string };
+				console.log(`[legacy] ${adapter}: SIGKILL landed in state "${marker.state}"`);
+				await crashing.start();
+				await crashing.waitForLog(/Invite tracking ready/);
+				if (marker.state !== 'done') expect(crashing.logLines(/was interrupted; finishing it/)).toHaveLength(1);
+				expect(await Promise.all(ids.inviters.map(totalOf))).toEqual([...OLD_TOTALS]);
+				expect(text(await run('who-invited', { user: ids.members[2] }))).toContain(`<@${ids.inviters[2]}>`);
+				await crashing.restart('SIGTERM');
+				await crashing.waitForLog(/Invite tracking ready/);
+				expect(crashing.logLines(/Supreme-BOT2 import/)).toEqual([]);
+				expect(await Promise.all(ids.inviters.map(totalOf))).toEqual([...OLD_TOTALS]);
+			} finally {
+				if (crashing.running) await crashing.stop('SIGKILL');
+				rmSync(crashDir, { recursive: true, force: true });
+			}
 		}
-	});
+	);
 });

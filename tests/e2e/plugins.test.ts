@@ -58,16 +58,30 @@ describe('plugin loading', () => {
 		await bot.start();
 		const output = bot.runOutput;
 		expect(output).toMatch(/Plugin .*broken-import failed to load and was skipped: broken on purpose while importing/);
-		expect(output).toMatch(/Plugin .*commonjs failed to load and was skipped: .*index\.js is a CommonJS module: it would get the CommonJS copy of @sapphire\/framework/);
+		expect(output).toMatch(
+			/Plugin .*commonjs failed to load and was skipped: .*index\.js is a CommonJS module: it would get the CommonJS copy of @sapphire\/framework/
+		);
 		expect(output).toMatch(/Plugin broken-register failed to load and was skipped: broken on purpose in register/);
 		expect(output).toContain('Plugin loaded: member-notes');
 		// Its namespace stays declared: its data is still backed up even though its code did not run.
 		expect(output).toMatch(/Records loaded: .*broken-register=0/);
 
-		const added = await emulator.runCommand({ guildId, channelId, userId, name: 'note', subcommand: 'add', options: { member: userId, text: 'still works' }, memberPermissions: MODERATOR }).reply();
+		const added = await emulator
+			.runCommand({
+				guildId,
+				channelId,
+				userId,
+				name: 'note',
+				subcommand: 'add',
+				options: { member: userId, text: 'still works' },
+				memberPermissions: MODERATOR
+			})
+			.reply();
 		expect(added.content).toContain('Note #1 added');
 		// /data-status defers, then edits in its embed.
-		const status = await emulator.runCommand({ guildId, channelId, userId, name: 'data-status', memberPermissions: MODERATOR }).waitForEdit((edit) => edit.embeds.length > 0);
+		const status = await emulator
+			.runCommand({ guildId, channelId, userId, name: 'data-status', memberPermissions: MODERATOR })
+			.waitForEdit((edit) => edit.embeds.length > 0);
 		const plugins = String((status.embeds[0] as { fields?: EmbedField[] } | undefined)?.fields?.find((field) => field.name === 'Plugins')?.value);
 		expect(plugins).toContain('member-notes 1.0.0: loaded');
 		expect(plugins).toContain('**broken-register: not loaded**: broken on purpose in register');
@@ -86,12 +100,16 @@ describe('plugin loading', () => {
 
 	it('refuses two plugins claiming one command name, naming both', async () => {
 		const output = await refusedStart({ PLUGINS: `${MEMBER_NOTES},${fixture('clash-command')}` });
-		expect(output).toMatch(/Piece name clash: command "note" is claimed by plugin member-notes \(.*note\.js\) and by plugin clash-command \(.*clash-command.*note\.js\)/);
+		expect(output).toMatch(
+			/Piece name clash: command "note" is claimed by plugin member-notes \(.*note\.js\) and by plugin clash-command \(.*clash-command.*note\.js\)/
+		);
 	});
 
 	it('refuses a plugin replacing a core piece', async () => {
 		const output = await refusedStart({ PLUGINS: fixture('clash-core') });
-		expect(output).toMatch(/Piece name clash: listener "ready" is claimed by (the core|plugin clash-core) \(.*\) and by (plugin clash-core|the core)/);
+		expect(output).toMatch(
+			/Piece name clash: listener "ready" is claimed by (the core|plugin clash-core) \(.*\) and by (plugin clash-core|the core)/
+		);
 	});
 
 	it('refuses a plugin claiming a core namespace, and two plugins of one name', async () => {
@@ -104,7 +122,9 @@ describe('plugin loading', () => {
 	it('names a plugin that is not installed', async () => {
 		const bot = botWith({ PLUGINS: 'supreme-bot-plugin-that-does-not-exist' });
 		await bot.start();
-		expect(bot.runOutput).toMatch(/Plugin supreme-bot-plugin-that-does-not-exist failed to load and was skipped: package supreme-bot-plugin-that-does-not-exist is not installed \(looked in .*node_modules/);
+		expect(bot.runOutput).toMatch(
+			/Plugin supreme-bot-plugin-that-does-not-exist failed to load and was skipped: package supreme-bot-plugin-that-does-not-exist is not installed \(looked in .*node_modules/
+		);
 		await bot.stop();
 	});
 });

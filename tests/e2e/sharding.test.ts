@@ -17,7 +17,6 @@ const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages
 const REDIS_URL = redisTestUrl(5);
 const SHARDED_ENTRY = fileURLToPath(new URL('../../dist/sharded.js', import.meta.url));
 
-
 /** `npm run start:sharded`: two shard processes on one Redis, each serving its own guilds. */
 describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 	let emulator: DiscordEmulator;
@@ -61,14 +60,28 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 	});
 
 	async function invitesText(guild: (typeof guilds)[number]): Promise<string> {
-		const reply = await emulator.runCommand({ guildId: guild.id, channelId: guild.channelId, userId: guild.inviter, name: 'invites', options: { user: guild.inviter }, memberPermissions: ADMIN }).reply();
+		const reply = await emulator
+			.runCommand({
+				guildId: guild.id,
+				channelId: guild.channelId,
+				userId: guild.inviter,
+				name: 'invites',
+				options: { user: guild.inviter },
+				memberPermissions: ADMIN
+			})
+			.reply();
 		return String(reply.embeds[0]?.description ?? reply.content);
 	}
 
 	async function expectInvites(guild: (typeof guilds)[number], count: number): Promise<void> {
 		let last = '';
 		const expected = `${count} ${count === 1 ? 'invite' : 'invites'} (${count} regular`;
-		await eventually(async () => (last = await invitesText(guild)).includes(expected), `/invites in guild ${guild.id} to read "${expected}"`, 20_000, () => last);
+		await eventually(
+			async () => (last = await invitesText(guild)).includes(expected),
+			`/invites in guild ${guild.id} to read "${expected}"`,
+			20_000,
+			() => last
+		);
 	}
 
 	it('spawns the recommended shard count, each shard identifying with its own shard id and one startup backup for the fleet', () => {
@@ -121,10 +134,27 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 		const before = new Map<string, number>();
 		for (const guild of guilds) before.set(guild.id, await regular(guild));
 		// A backup of the data as it is, then bonus invites in every guild, then the restore.
-		const storage = await openStorage({ adapter: 'redis', dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: REDIS_URL, backupDir: join(dataDir, 'backups'), backupKeep: 20 });
+		const storage = await openStorage({
+			adapter: 'redis',
+			dataDir,
+			sqlitePath: join(dataDir, 'bot.sqlite'),
+			redisUrl: REDIS_URL,
+			backupDir: join(dataDir, 'backups'),
+			backupKeep: 20
+		});
 		const backup = await storage.backup('manual').finally(() => storage.close());
 		for (const guild of guilds) {
-			await emulator.runCommand({ guildId: guild.id, channelId: guild.channelId, userId: guild.inviter, name: 'bonus-invites', subcommand: 'add', options: { user: guild.inviter, amount: 2 }, memberPermissions: ADMIN }).reply();
+			await emulator
+				.runCommand({
+					guildId: guild.id,
+					channelId: guild.channelId,
+					userId: guild.inviter,
+					name: 'bonus-invites',
+					subcommand: 'add',
+					options: { user: guild.inviter, amount: 2 },
+					memberPermissions: ADMIN
+				})
+				.reply();
 			expect(await invitesText(guild)).toContain(`(${before.get(guild.id)} regular, 0 left, 0 fake, 2 bonus)`);
 		}
 		const restore = await runDataCli(['restore', backup.id], { STORAGE_ADAPTER: 'redis', REDIS_URL, DATA_DIR: dataDir });
@@ -146,7 +176,11 @@ describe('sharded start refusals', () => {
 	it.each(['file', 'sqlite'])('refuses STORAGE_ADAPTER=%s with one line and exit 1', (adapter) => {
 		const cwd = mkdtempSync(join(tmpdir(), 'supreme-sharded-refusal-'));
 		try {
-			const run = spawnSync(process.execPath, [SHARDED_ENTRY], { cwd, env: { PATH: process.env.PATH, DISCORD_TOKEN: 'test-token', STORAGE_ADAPTER: adapter }, encoding: 'utf8' });
+			const run = spawnSync(process.execPath, [SHARDED_ENTRY], {
+				cwd,
+				env: { PATH: process.env.PATH, DISCORD_TOKEN: 'test-token', STORAGE_ADAPTER: adapter },
+				encoding: 'utf8'
+			});
 			expect(run.status).toBe(1);
 			expect(run.stderr.trim().split('\n')).toEqual([
 				`Sharded start refused: STORAGE_ADAPTER=${adapter} keeps data for one process; set STORAGE_ADAPTER=redis (and REDIS_URL) to run shards, or use npm start`

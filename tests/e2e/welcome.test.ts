@@ -64,7 +64,14 @@ describe.each([
 	});
 
 	async function command(name: string, options: Record<string, string | number | boolean> = {}, subcommand?: string) {
-		const handle = emulator.runCommand({ guildId, userId: admin, name, options, memberPermissions: ADMIN, ...(subcommand ? { subcommand } : {}) });
+		const handle = emulator.runCommand({
+			guildId,
+			userId: admin,
+			name,
+			options,
+			memberPermissions: ADMIN,
+			...(subcommand ? { subcommand } : {})
+		});
 		return { handle, reply: await handle.reply() };
 	}
 
@@ -96,7 +103,9 @@ describe.each([
 		expect(await welcomeTest()).toMatch(/Welcome messages are off/);
 		const muted = emulator.createChannel(guildId, {
 			name: 'muted',
-			permissionOverwrites: [{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages | PermissionFlagsBits.AttachFiles }]
+			permissionOverwrites: [
+				{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages | PermissionFlagsBits.AttachFiles }
+			]
 		}).id;
 		const noPermission = (await command('setup-welcome', { channel: muted, message: 'Hi {user}', banner: 'generated' })).reply;
 		expect(noPermission.content).toBe(`Cannot use <#${muted}>: the bot lacks Send Messages, Attach Files in #muted.`);
@@ -111,48 +120,56 @@ describe.each([
 		expect(emulator.unknownRoutes).toEqual([]);
 	});
 
-	it.skipIf(!available)('welcome configured, restart and crash, a member joins: the welcome arrives filled in with its card; roles by kind; goodbye on leave', async () => {
-		const setup = (await command('setup-welcome', { channel: welcomeChannel, message: WELCOME_TEMPLATE, banner: 'generated', dm: true })).reply;
-		expect(setup.content).toContain(`<#${welcomeChannel}>`);
-		await command('setup-goodbye', { channel: goodbyeChannel, message: 'Goodbye {username}, invited by {inviter} with {inviteCode}. {memberCount} left.', embed: true });
-		await command('autorole', { role: roles.humans, for: 'humans' }, 'add');
-		await command('autorole', { role: roles.bots, for: 'bots' }, 'add');
-		const all = (await command('autorole', { role: roles.all }, 'add')).reply;
-		expect(all.content).toBe('Everyone will be given to everyone when they join.');
+	it.skipIf(!available)(
+		'welcome configured, restart and crash, a member joins: the welcome arrives filled in with its card; roles by kind; goodbye on leave',
+		async () => {
+			const setup = (await command('setup-welcome', { channel: welcomeChannel, message: WELCOME_TEMPLATE, banner: 'generated', dm: true }))
+				.reply;
+			expect(setup.content).toContain(`<#${welcomeChannel}>`);
+			await command('setup-goodbye', {
+				channel: goodbyeChannel,
+				message: 'Goodbye {username}, invited by {inviter} with {inviteCode}. {memberCount} left.',
+				embed: true
+			});
+			await command('autorole', { role: roles.humans, for: 'humans' }, 'add');
+			await command('autorole', { role: roles.bots, for: 'bots' }, 'add');
+			const all = (await command('autorole', { role: roles.all }, 'add')).reply;
+			expect(all.content).toBe('Everyone will be given to everyone when they join.');
 
-		await bot.restart('SIGTERM');
-		await bot.restart('SIGKILL');
-		await bot.waitForLog(/Invite tracking ready/);
+			await bot.restart('SIGTERM');
+			await bot.restart('SIGKILL');
+			await bot.waitForLog(/Invite tracking ready/);
 
-		const bob = emulator.joinViaInvite(guildId, 'alice1', { username: 'bob' }).id;
-		const memberCount = emulator.guild(guildId)!.members.size;
-		const welcome = await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${bob}>`), 15_000);
-		expect(welcome.content).toBe(
-			`Welcome <@${bob}> (bob) to Welcome Hall! You are member ${memberCount}, invited by <@${alice}> (1 invites) with alice1; account age 1 year.`
-		);
-		expect(welcome.attachments).toHaveLength(1);
-		expect(welcome.attachments[0]!.filename).toBe('welcome.png');
-		expect(pngOf(welcome)).toEqual(PNG_SIGNATURE);
-		const dm = await emulator.waitForDm(bob, () => true, 15_000);
-		expect(dm.content).toBe(welcome.content);
-		expect(pngOf(dm)).toEqual(PNG_SIGNATURE);
+			const bob = emulator.joinViaInvite(guildId, 'alice1', { username: 'bob' }).id;
+			const memberCount = emulator.guild(guildId)!.members.size;
+			const welcome = await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${bob}>`), 15_000);
+			expect(welcome.content).toBe(
+				`Welcome <@${bob}> (bob) to Welcome Hall! You are member ${memberCount}, invited by <@${alice}> (1 invites) with alice1; account age 1 year.`
+			);
+			expect(welcome.attachments).toHaveLength(1);
+			expect(welcome.attachments[0]!.filename).toBe('welcome.png');
+			expect(pngOf(welcome)).toEqual(PNG_SIGNATURE);
+			const dm = await emulator.waitForDm(bob, () => true, 15_000);
+			expect(dm.content).toBe(welcome.content);
+			expect(pngOf(dm)).toEqual(PNG_SIGNATURE);
 
-		await emulator.waitFor(() => hasRole(bob, roles.humans) && hasRole(bob, roles.all), 10_000, 'bob to get the human and all roles');
-		const robot = emulator.addBot(guildId, { username: 'robot' }).id;
-		await emulator.waitFor(() => hasRole(robot, roles.bots) && hasRole(robot, roles.all), 10_000, 'the bot to get the bot and all roles');
-		expect(hasRole(bob, roles.bots)).toBe(false);
-		expect(hasRole(robot, roles.humans)).toBe(false);
-		// Bots get the channel welcome, never a DM.
-		await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${robot}>`), 15_000);
-		expect(emulator.dmMessages(robot)).toEqual([]);
+			await emulator.waitFor(() => hasRole(bob, roles.humans) && hasRole(bob, roles.all), 10_000, 'bob to get the human and all roles');
+			const robot = emulator.addBot(guildId, { username: 'robot' }).id;
+			await emulator.waitFor(() => hasRole(robot, roles.bots) && hasRole(robot, roles.all), 10_000, 'the bot to get the bot and all roles');
+			expect(hasRole(bob, roles.bots)).toBe(false);
+			expect(hasRole(robot, roles.humans)).toBe(false);
+			// Bots get the channel welcome, never a DM.
+			await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${robot}>`), 15_000);
+			expect(emulator.dmMessages(robot)).toEqual([]);
 
-		emulator.leave(guildId, bob);
-		const goodbye = await emulator.waitForMessage(goodbyeChannel, () => true, 15_000);
-		expect(goodbye.content).toBe('');
-		expect(goodbye.embeds[0]?.description).toBe(`Goodbye bob, invited by <@${alice}> with alice1. ${memberCount} left.`);
-		expect(emulator.unknownRoutes).toEqual([]);
-		expect(emulator.serverErrors).toEqual([]);
-	});
+			emulator.leave(guildId, bob);
+			const goodbye = await emulator.waitForMessage(goodbyeChannel, () => true, 15_000);
+			expect(goodbye.content).toBe('');
+			expect(goodbye.embeds[0]?.description).toBe(`Goodbye bob, invited by <@${alice}> with alice1. ${memberCount} left.`);
+			expect(emulator.unknownRoutes).toEqual([]);
+			expect(emulator.serverErrors).toEqual([]);
+		}
+	);
 
 	it.skipIf(!available)('gives a delayed role after a crash in between, and drops a deleted role from the config', async () => {
 		const added = (await command('autorole', { role: roles.delayed, for: 'humans', delay: '5s' }, 'add')).reply;
@@ -180,7 +197,12 @@ describe.each([
 		emulator.joinViaInvite(guildId, 'alice1', { username: 'dave' });
 		emulator.joinViaInvite(guildId, 'alice1', { username: 'erin' });
 		let last = '';
-		await eventually(async () => /2 member messages were not sent/.test((last = await welcomeTest())), 'two missed welcomes to be reported', 15_000, () => last);
+		await eventually(
+			async () => /2 member messages were not sent/.test((last = await welcomeTest())),
+			'two missed welcomes to be reported',
+			15_000,
+			() => last
+		);
 		expect(last).toContain(`The welcome message could not be sent: the channel ${welcomeChannel} no longer exists.`);
 		expect(bot.running).toBe(true);
 		expect(bot.runOutput.match(/Welcome messages in guild \d+ \(Welcome Hall\) are not being sent/g)).toHaveLength(1);

@@ -7,7 +7,20 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY_LINE = /Supreme Bot ready/;
 /** Bot settings a developer's shell may carry; a test states the ones it wants. REDIS_URL passes through (it names the test server). */
-const INHERITED_SETTINGS_DROPPED = ['COMMAND_GUILD_IDS', 'SQLITE_PATH', 'BACKUP_DIR', 'BACKUP_KEEP', 'PLUGINS', 'PLUGIN_FAILURE', 'OWNER_IDS', 'HEALTH_PORT', 'HEALTH_HOST', 'HEALTH_TOKEN', 'REDIS_PREFIX', 'LOG_LEVEL'];
+const INHERITED_SETTINGS_DROPPED = [
+	'COMMAND_GUILD_IDS',
+	'SQLITE_PATH',
+	'BACKUP_DIR',
+	'BACKUP_KEEP',
+	'PLUGINS',
+	'PLUGIN_FAILURE',
+	'OWNER_IDS',
+	'HEALTH_PORT',
+	'HEALTH_HOST',
+	'HEALTH_TOKEN',
+	'REDIS_PREFIX',
+	'LOG_LEVEL'
+];
 
 export interface BotProcessOptions {
 	/** REST base the bot uses (DISCORD_API_URL): the emulator's `apiUrl`. */
@@ -170,9 +183,14 @@ export class BotProcess {
 			const lines = this.logLines(pattern);
 			if (lines.length >= count) return lines[count - 1]!;
 			if (this.lastExit) {
-				throw new Error(`the bot exited (code ${this.lastExit.code}, signal ${this.lastExit.signal}) before printing ${pattern}; output:\n${this.runOutput}`);
+				throw new Error(
+					`the bot exited (code ${this.lastExit.code}, signal ${this.lastExit.signal}) before printing ${pattern}; output:\n${this.runOutput}`
+				);
 			}
-			if (Date.now() >= deadline) throw new Error(`the bot did not print ${pattern}${count > 1 ? ` ${count} times` : ''} within ${timeoutMs}ms; output:\n${this.runOutput}`);
+			if (Date.now() >= deadline)
+				throw new Error(
+					`the bot did not print ${pattern}${count > 1 ? ` ${count} times` : ''} within ${timeoutMs}ms; output:\n${this.runOutput}`
+				);
 			await new Promise((resolveTick) => setTimeout(resolveTick, 20));
 		}
 	}

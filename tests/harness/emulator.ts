@@ -2,7 +2,13 @@ import { ApplicationFlags } from 'discord.js';
 import { WebSocketServer } from 'ws';
 import { Gateway, PRIVILEGED_INTENTS, type GatewaySession, type PrivilegedIntent } from './emulator/gateway.js';
 import { Router } from './emulator/http.js';
-import { commandInteraction, componentInteraction, modalSubmitInteraction, type CommandOptionValue, type InteractionContext } from './emulator/interaction-payloads.js';
+import {
+	commandInteraction,
+	componentInteraction,
+	modalSubmitInteraction,
+	type CommandOptionValue,
+	type InteractionContext
+} from './emulator/interaction-payloads.js';
 import { InteractionHandle } from './emulator/interactions.js';
 import { publicMessage } from './emulator/messages.js';
 import { apiInvite } from './emulator/shapes.js';
@@ -17,7 +23,15 @@ import { snowflakeAt } from './emulator/snowflake.js';
 import { EmulatorState } from './emulator/state.js';
 import type { ApiAttachment, ApiChannel, ApiMember, ApiMessage, ApiRole, ApiUser, ApplicationCommandRecord, GuildRecord } from './emulator/types.js';
 import { waitUntil } from './emulator/wait.js';
-import { World, type CreateChannelOptions, type CreateGuildOptions, type CreateInviteOptions, type CreateRoleOptions, type CreateUserOptions, type JoinTiming } from './emulator/world.js';
+import {
+	World,
+	type CreateChannelOptions,
+	type CreateGuildOptions,
+	type CreateInviteOptions,
+	type CreateRoleOptions,
+	type CreateUserOptions,
+	type JoinTiming
+} from './emulator/world.js';
 
 export interface EmulatorOptions {
 	/** 0 (default) picks a free port. */
@@ -85,10 +99,16 @@ export class DiscordEmulator {
 		options: EmulatorOptions,
 		private readonly host: string
 	) {
-		const allowed = new Set(
-			(Object.keys(PRIVILEGED_INTENTS) as PrivilegedIntent[]).filter((name) => options.privilegedIntents?.[name] ?? true)
-		);
-		const botUser: ApiUser = { id: snowflakeAt(Date.now() - 400 * 86_400_000), username: options.botUsername ?? 'Supreme Bot', discriminator: '0001', global_name: null, avatar: null, bot: true, public_flags: 0 };
+		const allowed = new Set((Object.keys(PRIVILEGED_INTENTS) as PrivilegedIntent[]).filter((name) => options.privilegedIntents?.[name] ?? true));
+		const botUser: ApiUser = {
+			id: snowflakeAt(Date.now() - 400 * 86_400_000),
+			username: options.botUsername ?? 'Supreme Bot',
+			discriminator: '0001',
+			global_name: null,
+			avatar: null,
+			bot: true,
+			public_flags: 0
+		};
 		this.state = new EmulatorState(botUser, applicationFlagsFor(allowed));
 		this.invalidTokens = new Set(options.invalidTokens ?? []);
 		this.gateway = new Gateway(this.state, {
@@ -102,7 +122,11 @@ export class DiscordEmulator {
 		const applicationOwner = this.world.createUser({ username: 'app-owner' });
 		const router = new Router();
 		const access = new BotAccess(this.world);
-		registerIdentityRoutes(router, this.world, { gatewayUrl: () => this.gatewayUrl, shardCount: options.shardCount ?? 1, applicationOwnerId: applicationOwner.id });
+		registerIdentityRoutes(router, this.world, {
+			gatewayUrl: () => this.gatewayUrl,
+			shardCount: options.shardCount ?? 1,
+			applicationOwnerId: applicationOwner.id
+		});
 		registerCommandRoutes(router, this.world);
 		registerGuildRoutes(router, this.world, access);
 		registerChannelRoutes(router, this.world, access);
@@ -293,7 +317,14 @@ export class DiscordEmulator {
 	}
 
 	/** A member submits a modal the bot showed (reply type 9), with text input values by custom_id. */
-	public submitModal(options: { guildId?: string; channelId: string; userId: string; customId: string; fields: Record<string, string>; memberPermissions?: bigint }): InteractionHandle {
+	public submitModal(options: {
+		guildId?: string;
+		channelId: string;
+		userId: string;
+		customId: string;
+		fields: Record<string, string>;
+		memberPermissions?: bigint;
+	}): InteractionHandle {
 		const context = this.interactionContext(options.guildId, options.channelId, options.userId, options.memberPermissions);
 		return this.dispatchInteraction(context.guild?.id, (token) => modalSubmitInteraction(context, token, options.customId, options.fields));
 	}
@@ -301,17 +332,34 @@ export class DiscordEmulator {
 	private registeredCommand(name: string, guildId?: string): ApplicationCommandRecord {
 		const candidates = [...(guildId ? this.state.commandsOf(guildId).values() : []), ...this.state.globalCommands.values()];
 		const command = candidates.find((candidate) => candidate.name === name && candidate.type === 1);
-		if (!command) throw new Error(`/${name} is not registered; registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'nothing'}`);
+		if (!command)
+			throw new Error(`/${name} is not registered; registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'nothing'}`);
 		// Discord shows a command only where its `contexts` allow (developers/interactions/application-commands.mdx,
 		// Interaction Contexts); "Guild commands don't support the BOT_DM interaction context" (same page).
 		const where = guildId ? 'guild' : 'dm';
-		if (!commandUsableIn(command, where) || (where === 'dm' && command.guild_id)) throw new Error(`/${name} is not available in ${where === 'dm' ? 'DMs with the bot' : 'servers'} (contexts ${JSON.stringify(command.contexts)})`);
+		if (!commandUsableIn(command, where) || (where === 'dm' && command.guild_id))
+			throw new Error(
+				`/${name} is not available in ${where === 'dm' ? 'DMs with the bot' : 'servers'} (contexts ${JSON.stringify(command.contexts)})`
+			);
 		return command;
 	}
 
-	private interactionContext(guildId: string | undefined, channelId: string | undefined, userId: string, memberPermissions?: bigint, locale?: string): InteractionContext {
+	private interactionContext(
+		guildId: string | undefined,
+		channelId: string | undefined,
+		userId: string,
+		memberPermissions?: bigint,
+		locale?: string
+	): InteractionContext {
 		this.world.requireUser(userId);
-		if (!guildId) return { state: this.state, guild: undefined, channel: channelId ? this.world.requireChannel(channelId) : this.world.openDm(userId), userId, locale };
+		if (!guildId)
+			return {
+				state: this.state,
+				guild: undefined,
+				channel: channelId ? this.world.requireChannel(channelId) : this.world.openDm(userId),
+				userId,
+				locale
+			};
 		const guild = this.world.requireGuild(guildId);
 		if (!guild.members.has(userId)) throw new Error(`user ${userId} is not a member of guild ${guildId}`);
 		const channel = this.world.requireChannel(channelId ?? guild.systemChannelId!);
@@ -377,7 +425,11 @@ export class DiscordEmulator {
 	}
 
 	public waitForDm(userId: string, predicate: (message: ApiMessage) => boolean = () => true, timeoutMs = 5000): Promise<ApiMessage> {
-		return waitUntil(() => this.dmMessages(userId).find(predicate), timeoutMs, () => `a DM to ${userId}`);
+		return waitUntil(
+			() => this.dmMessages(userId).find(predicate),
+			timeoutMs,
+			() => `a DM to ${userId}`
+		);
 	}
 
 	public member(guildId: string, userId: string): ApiMember | undefined {
@@ -404,7 +456,9 @@ export class DiscordEmulator {
 
 	/** Registered application commands, global or of a guild. */
 	public commands(guildId?: string): ApplicationCommandRecord[] {
-		return [...(guildId ? (this.state.guildCommands.get(guildId)?.values() ?? []) : this.state.globalCommands.values())].map((command) => structuredClone(command));
+		return [...(guildId ? (this.state.guildCommands.get(guildId)?.values() ?? []) : this.state.globalCommands.values())].map((command) =>
+			structuredClone(command)
+		);
 	}
 
 	public attachmentData(attachment: ApiAttachment | string): Buffer | undefined {
@@ -443,7 +497,11 @@ export class DiscordEmulator {
 
 	/** Resolves with the next (or, if one is already connected, the current) identified session. */
 	public waitForIdentify(timeoutMs = 10_000): Promise<GatewaySession> {
-		return waitUntil(() => this.gateway.connectedSessions[0], timeoutMs, () => 'a gateway IDENTIFY');
+		return waitUntil(
+			() => this.gateway.connectedSessions[0],
+			timeoutMs,
+			() => 'a gateway IDENTIFY'
+		);
 	}
 
 	public waitForSessions(count: number, timeoutMs = 10_000): Promise<GatewaySession[]> {
@@ -463,4 +521,3 @@ function applicationFlagsFor(allowed: Set<PrivilegedIntent>): number {
 	};
 	return [...allowed].reduce((all, name) => all | flags[name], 0);
 }
-

@@ -61,7 +61,9 @@ const bot = new BotProcess({
 	}
 });
 
-print(`Emulator on ${emulator.apiUrl} (gateway ${emulator.gatewayUrl}); data in ${dataDir}${keepData ? '' : ' (removed on quit; --data DIR keeps it)'}`);
+print(
+	`Emulator on ${emulator.apiUrl} (gateway ${emulator.gatewayUrl}); data in ${dataDir}${keepData ? '' : ' (removed on quit; --data DIR keeps it)'}`
+);
 try {
 	await bot.start();
 } catch (error) {
@@ -93,7 +95,11 @@ async function run([command, ...args]: string[]): Promise<void> {
 			const [how = 'unknown', name] = args;
 			const user = name ? { username: name } : undefined;
 			const joiner =
-				how === 'vanity' ? emulator.joinViaVanity(guild.id, user) : how === 'unknown' ? emulator.joinUnknown(guild.id, user) : emulator.joinViaInvite(guild.id, how, user);
+				how === 'vanity'
+					? emulator.joinViaVanity(guild.id, user)
+					: how === 'unknown'
+						? emulator.joinUnknown(guild.id, user)
+						: emulator.joinViaInvite(guild.id, how, user);
 			print(`${joiner.username} joined (${how})`);
 			return;
 		}
@@ -107,7 +113,8 @@ async function run([command, ...args]: string[]): Promise<void> {
 			return;
 		}
 		case 'invites':
-			for (const invite of emulator.invites(guild.id)) print(`${invite.code}  by ${invite.inviter?.username ?? '-'}  uses ${invite.uses}/${invite.max_uses || '∞'}`);
+			for (const invite of emulator.invites(guild.id))
+				print(`${invite.code}  by ${invite.inviter?.username ?? '-'}  uses ${invite.uses}/${invite.max_uses || '∞'}`);
 			print(`vanity supreme  uses ${emulator.vanityUses(guild.id)}`);
 			return;
 		case 'cmd':
@@ -117,9 +124,18 @@ async function run([command, ...args]: string[]): Promise<void> {
 			if (!choice) throw new Error('usage: click <user> <button label or number>');
 			const message = lastWithButtons;
 			const buttons = message ? buttonsOf(message) : [];
-			const button = /^\d+$/.test(choice) ? buttons[Number(choice) - 1] : buttons.find((candidate) => candidate.label?.toLowerCase() === choice.toLowerCase());
-			if (!message || !button) throw new Error(`no button "${choice}" on the last message with buttons${buttons.length ? ` (${describeButtons(buttons)})` : ''}`);
-			const handle = emulator.clickButton({ guildId: guild.id, channelId: message.channel_id, userId: userNamed(user).id, messageId: message.id, customId: button.custom_id });
+			const button = /^\d+$/.test(choice)
+				? buttons[Number(choice) - 1]
+				: buttons.find((candidate) => candidate.label?.toLowerCase() === choice.toLowerCase());
+			if (!message || !button)
+				throw new Error(`no button "${choice}" on the last message with buttons${buttons.length ? ` (${describeButtons(buttons)})` : ''}`);
+			const handle = emulator.clickButton({
+				guildId: guild.id,
+				channelId: message.channel_id,
+				userId: userNamed(user).id,
+				messageId: message.id,
+				customId: button.custom_id
+			});
 			await handle.reply();
 			return;
 		}
@@ -174,7 +190,8 @@ async function runCommand([userName, slash, ...rest]: string[]): Promise<void> {
 /** Words of a line; "double" or 'single' quotes keep spaces (name:"two words" too). */
 function splitWords(line: string): string[] {
 	const words: string[] = [];
-	for (const match of line.matchAll(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g)) words.push(match[0].replace(/"([^"]*)"|'([^']*)'/g, (_all, double, single) => double ?? single));
+	for (const match of line.matchAll(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g))
+		words.push(match[0].replace(/"([^"]*)"|'([^']*)'/g, (_all, double, single) => double ?? single));
 	return words;
 }
 
@@ -207,7 +224,9 @@ interface Button {
 /** Buttons with a custom id (link buttons cannot be clicked here), in the order Discord shows them. */
 function buttonsOf(message: ApiMessage): Button[] {
 	const rows = message.components as Array<{ components?: Array<{ type: number; custom_id?: string; label?: string }> }>;
-	return rows.flatMap((row) => row.components ?? []).filter((component): component is Button & { type: number } => component.type === 2 && typeof component.custom_id === 'string');
+	return rows
+		.flatMap((row) => row.components ?? [])
+		.filter((component): component is Button & { type: number } => component.type === 2 && typeof component.custom_id === 'string');
 }
 
 function describeButtons(buttons: Button[]): string {
@@ -217,7 +236,12 @@ function describeButtons(buttons: Button[]): string {
 function describeMessage(message: ApiMessage): string {
 	const where = message.guild_id ? `#${emulator.guild(message.guild_id)?.channels.get(message.channel_id)?.name}` : `DM`;
 	const lines = [message.content];
-	for (const embed of message.embeds as Array<{ title?: string; description?: string; fields?: Array<{ name: string; value: string }>; footer?: { text?: string } }>) {
+	for (const embed of message.embeds as Array<{
+		title?: string;
+		description?: string;
+		fields?: Array<{ name: string; value: string }>;
+		footer?: { text?: string };
+	}>) {
 		lines.push(`  [embed] ${[embed.title, embed.description].filter(Boolean).join(': ')}`);
 		for (const field of embed.fields ?? []) lines.push(`    ${field.name}: ${field.value.replace(/\n/g, ' / ')}`);
 		if (embed.footer?.text) lines.push(`    (${embed.footer.text})`);
@@ -239,4 +263,3 @@ async function quit(): Promise<void> {
 	if (!keepData) rmSync(dataDir, { recursive: true, force: true });
 	process.exit(0);
 }
-

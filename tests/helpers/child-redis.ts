@@ -30,7 +30,25 @@ export class ChildRedis {
 	}
 
 	public async start(): Promise<void> {
-		this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--requirepass', this.password, ...this.settings], { stdio: 'ignore' });
+		this.process = spawn(
+			'redis-server',
+			[
+				'--port',
+				String(this.port),
+				'--bind',
+				'127.0.0.1',
+				'--save',
+				'',
+				'--appendonly',
+				'no',
+				'--dir',
+				this.dir,
+				'--requirepass',
+				this.password,
+				...this.settings
+			],
+			{ stdio: 'ignore' }
+		);
 		await eventually(async () => {
 			const client = createClient({ url: this.url, socket: { reconnectStrategy: false, connectTimeout: 500 } });
 			client.on('error', () => undefined);

@@ -14,8 +14,13 @@ export interface CliResult {
 /** The built data CLI as a child process, as an operator runs it; bot settings of the developer's shell are not inherited. */
 export function runDataCli(args: string[], env: Record<string, string>): Promise<CliResult> {
 	const inherited = { ...process.env };
-	for (const key of ['STORAGE_ADAPTER', 'DATA_DIR', 'SQLITE_PATH', 'REDIS_URL', 'BACKUP_DIR', 'BACKUP_KEEP', 'DISCORD_TOKEN']) delete inherited[key];
-	const child = spawn(process.execPath, [CLI, ...args], { cwd: env.DATA_DIR && existsSync(env.DATA_DIR) ? env.DATA_DIR : tmpdir(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	for (const key of ['STORAGE_ADAPTER', 'DATA_DIR', 'SQLITE_PATH', 'REDIS_URL', 'BACKUP_DIR', 'BACKUP_KEEP', 'DISCORD_TOKEN'])
+		delete inherited[key];
+	const child = spawn(process.execPath, [CLI, ...args], {
+		cwd: env.DATA_DIR && existsSync(env.DATA_DIR) ? env.DATA_DIR : tmpdir(),
+		env: { ...inherited, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	let stdout = '';
 	let stderr = '';
 	// Decoded as a stream: a character whose bytes straddle two pipe chunks must not turn into two replacement marks.

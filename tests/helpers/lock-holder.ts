@@ -29,7 +29,8 @@ export function spawnLockChild(mode: 'hold' | 'race', directory: string): LockCh
 			new Promise((resolve, reject) => {
 				const check = () => {
 					if (pattern.test(stdout)) resolve(stdout);
-					else if (child.exitCode !== null) reject(new Error(`lock child exited (${child.exitCode}) before ${pattern}: ${stdout}${stderr}`));
+					else if (child.exitCode !== null)
+						reject(new Error(`lock child exited (${child.exitCode}) before ${pattern}: ${stdout}${stderr}`));
 					else setTimeout(check, 20);
 				};
 				check();

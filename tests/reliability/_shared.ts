@@ -41,9 +41,24 @@ export function setUpGuild(emulator: DiscordEmulator, name = 'Reliability'): Gui
 	return { guildId: guild.id, channelId: guild.systemChannelId!, inviter, code };
 }
 
-export async function runAs(emulator: DiscordEmulator, setup: GuildSetup, name: string, options: Record<string, string | number | boolean>, permissions = ADMIN, extra: { subcommand?: string; userId?: string; timeoutMs?: number } = {}) {
+export async function runAs(
+	emulator: DiscordEmulator,
+	setup: GuildSetup,
+	name: string,
+	options: Record<string, string | number | boolean>,
+	permissions = ADMIN,
+	extra: { subcommand?: string; userId?: string; timeoutMs?: number } = {}
+) {
 	return emulator
-		.runCommand({ guildId: setup.guildId, channelId: setup.channelId, userId: extra.userId ?? setup.inviter, name, options, memberPermissions: permissions, ...(extra.subcommand ? { subcommand: extra.subcommand } : {}) })
+		.runCommand({
+			guildId: setup.guildId,
+			channelId: setup.channelId,
+			userId: extra.userId ?? setup.inviter,
+			name,
+			options,
+			memberPermissions: permissions,
+			...(extra.subcommand ? { subcommand: extra.subcommand } : {})
+		})
 		.reply(extra.timeoutMs ?? 5000);
 }
 

@@ -99,8 +99,19 @@ describe.each(['file', 'sqlite'] as const)('backup retention by reason, order by
 });
 
 function dataCli(args: string[], settings: StorageOptions, fakeOffset: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-	const env = { ...process.env, STORAGE_ADAPTER: settings.adapter, DATA_DIR: settings.dataDir, SQLITE_PATH: settings.sqlitePath, BACKUP_DIR: settings.backupDir, BACKUP_KEEP: String(settings.backupKeep) };
-	const child = spawn('faketime', ['-f', fakeOffset, process.execPath, CLI, ...args], { cwd: settings.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const env = {
+		...process.env,
+		STORAGE_ADAPTER: settings.adapter,
+		DATA_DIR: settings.dataDir,
+		SQLITE_PATH: settings.sqlitePath,
+		BACKUP_DIR: settings.backupDir,
+		BACKUP_KEEP: String(settings.backupKeep)
+	};
+	const child = spawn('faketime', ['-f', fakeOffset, process.execPath, CLI, ...args], {
+		cwd: settings.dataDir,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -15,7 +15,27 @@ const RUNS = Number(process.env.RELIABILITY_PROPERTY_RUNS ?? 300);
 const awkward = fc.oneof(
 	fc.string(),
 	fc.string({ unit: 'grapheme' }),
-	fc.constantFrom('', ' ', '0', '-1', '1e3', '1.5', 'auto', 'AUTO', 'off', '99999999999999999999', 'NaN', 'redis://u:p@h:1/2', 'http://x', '10s', '5s', '\n', 'null', '[]', '{}'),
+	fc.constantFrom(
+		'',
+		' ',
+		'0',
+		'-1',
+		'1e3',
+		'1.5',
+		'auto',
+		'AUTO',
+		'off',
+		'99999999999999999999',
+		'NaN',
+		'redis://u:p@h:1/2',
+		'http://x',
+		'10s',
+		'5s',
+		'\n',
+		'null',
+		'[]',
+		'{}'
+	),
 	fc.integer().map(String),
 	fc.webUrl()
 );
@@ -25,7 +45,11 @@ function expectOneLineNamingAKey(error: unknown): void {
 	const { message } = error as ConfigError;
 	expect(message.split('\n')).toHaveLength(1);
 	expect(message).toMatch(/^Invalid configuration: /);
-	expect([...CONFIG_KEYS, 'BOT_CONFIG'].some((key) => message.includes(key)) || /bot\.config\.json|must contain one JSON object|is not valid JSON/.test(message), message).toBe(true);
+	expect(
+		[...CONFIG_KEYS, 'BOT_CONFIG'].some((key) => message.includes(key)) ||
+			/bot\.config\.json|must contain one JSON object|is not valid JSON/.test(message),
+		message
+	).toBe(true);
 }
 
 describe('bad input: configuration values (property-based)', () => {
@@ -51,18 +75,22 @@ describe('bad input: configuration values (property-based)', () => {
 	it('the same for any bot.config.json content', () => {
 		const path = join(cwd, 'bot.config.json');
 		fc.assert(
-			fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(fc.jsonValue(), awkward))), fc.boolean(), (content, raw) => {
-				// raw: the JSON cut short, as an editor crash would leave it.
-				const text = JSON.stringify(content) ?? 'null';
-				writeFileSync(path, raw ? text.slice(0, Math.max(1, text.length - 1)) : text);
-				try {
-					loadConfig({ DISCORD_TOKEN: 'a-test-token-value' }, cwd);
-				} catch (error) {
-					expectOneLineNamingAKey(error);
-				} finally {
-					rmSync(path, { force: true });
+			fc.property(
+				fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom(...CONFIG_KEYS), fc.oneof(fc.jsonValue(), awkward))),
+				fc.boolean(),
+				(content, raw) => {
+					// raw: the JSON cut short, as an editor crash would leave it.
+					const text = JSON.stringify(content) ?? 'null';
+					writeFileSync(path, raw ? text.slice(0, Math.max(1, text.length - 1)) : text);
+					try {
+						loadConfig({ DISCORD_TOKEN: 'a-test-token-value' }, cwd);
+					} catch (error) {
+						expectOneLineNamingAKey(error);
+					} finally {
+						rmSync(path, { force: true });
+					}
 				}
-			}),
+			),
 			{ numRuns: RUNS }
 		);
 	});
@@ -140,7 +168,14 @@ describe('non-admins are denied every admin command (through the real bot)', () 
 			.map((name) => [name, readFileSync(join(dataDir, name), 'utf8')]);
 
 	it('answers each with an ephemeral refusal and changes no data', async () => {
-		const admin = emulator.commands(setup.guildId).filter((command) => command.default_member_permissions !== null && command.default_member_permissions !== undefined && command.default_member_permissions !== '0');
+		const admin = emulator
+			.commands(setup.guildId)
+			.filter(
+				(command) =>
+					command.default_member_permissions !== null &&
+					command.default_member_permissions !== undefined &&
+					command.default_member_permissions !== '0'
+			);
 		expect(admin.length).toBeGreaterThanOrEqual(5);
 		const before = liveData();
 		const member = emulator.createUser({ username: 'member' }).id;
@@ -152,7 +187,10 @@ describe('non-admins are denied every admin command (through the real bot)', () 
 			const subcommands = options.filter((option) => option.type === 1);
 			for (const subcommand of subcommands.length > 0 ? subcommands : [undefined]) {
 				const given = requiredValues(subcommand?.options ?? options, member, role, setup.channelId);
-				const reply = await runAs(emulator, setup, command.name, given, MEMBER, { userId: member, ...(subcommand ? { subcommand: subcommand.name } : {}) });
+				const reply = await runAs(emulator, setup, command.name, given, MEMBER, {
+					userId: member,
+					...(subcommand ? { subcommand: subcommand.name } : {})
+				});
 				const what = `/${command.name}${subcommand ? ` ${subcommand.name}` : ''}`;
 				expect(reply.ephemeral, `${what} answered privately`).toBe(true);
 				expect(reply.content, `${what} refused`).toMatch(/permission|Manage Server|not allowed|only .* can|is for the bot owner/i);

@@ -60,12 +60,20 @@ describe.each(['file', 'sqlite'] as const)('corrupted data files through the rea
 	afterAll(async () => {
 		await emulator?.stop();
 		for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-		if (cases.length > 0) writeResult(`corruption-${adapter}`, { adapter, cases: cases.length, recovered: cases.filter((entry) => entry.recovered).length, files: [...new Set(cases.map((entry) => entry.file))] });
+		if (cases.length > 0)
+			writeResult(`corruption-${adapter}`, {
+				adapter,
+				cases: cases.length,
+				recovered: cases.filter((entry) => entry.recovered).length,
+				files: [...new Set(cases.map((entry) => entry.file))]
+			});
 	});
 
 	function dataFiles(dataDir: string): string[] {
 		if (adapter === 'sqlite') return ['bot.sqlite'];
-		return readdirSync(dataDir).filter((name) => name.endsWith('.json') || name.endsWith('.journal')).sort();
+		return readdirSync(dataDir)
+			.filter((name) => name.endsWith('.json') || name.endsWith('.journal'))
+			.sort();
 	}
 
 	/** The cases: every file with every damage (RELIABILITY_FULL=1), or every file once with the damages in turn. */
@@ -77,40 +85,48 @@ describe.each(['file', 'sqlite'] as const)('corrupted data files through the rea
 		return files.map((file, index): [string, Damage] => [file, damagesFor(file)[index % damagesFor(file).length]!]);
 	}
 
-	it('restores each damaged file from the newest valid backup, says so, keeps the damaged file, and the data reads as before', { timeout: 600_000 }, async () => {
-		const planned = plannedCases();
-		expect(planned.length).toBeGreaterThanOrEqual(3);
-		for (const [file, kind] of planned) {
-			const dataDir = mkdtempSync(join(tmpdir(), `supreme-corrupt-case-`));
-			scratch.push(dataDir);
-			cpSync(pristine, dataDir, { recursive: true });
-			const path = join(dataDir, file);
-			damage(path, kind);
-			const bot = await startBot(dataDir);
-			try {
-				const recovery = bot.logLines(new RegExp(`${file.replace('.', '\\.')}.*(was|is) damaged`));
-				// A journal cut short reads like a crash in the middle of an append: the whole lines before the cut are
-				// the changes kept, and no line of it is damage. Anything else must be reported and set aside.
-				const cutJournal = file.endsWith('.journal') && kind === 'truncated';
-				if (!cutJournal) {
-					expect(recovery, `${file} ${kind}: a recovery line in\n${bot.runOutput}`).toHaveLength(1);
-					if (!file.endsWith('.journal')) expect(recovery[0]).toMatch(/restored .*from backup \S+/);
-					expect(readdirSync(dataDir).some((name) => name.startsWith(`${basename(file)}.damaged-`)), `${file} ${kind}: kept aside`).toBe(true);
+	it(
+		'restores each damaged file from the newest valid backup, says so, keeps the damaged file, and the data reads as before',
+		{ timeout: 600_000 },
+		async () => {
+			const planned = plannedCases();
+			expect(planned.length).toBeGreaterThanOrEqual(3);
+			for (const [file, kind] of planned) {
+				const dataDir = mkdtempSync(join(tmpdir(), `supreme-corrupt-case-`));
+				scratch.push(dataDir);
+				cpSync(pristine, dataDir, { recursive: true });
+				const path = join(dataDir, file);
+				damage(path, kind);
+				const bot = await startBot(dataDir);
+				try {
+					const recovery = bot.logLines(new RegExp(`${file.replace('.', '\\.')}.*(was|is) damaged`));
+					// A journal cut short reads like a crash in the middle of an append: the whole lines before the cut are
+					// the changes kept, and no line of it is damage. Anything else must be reported and set aside.
+					const cutJournal = file.endsWith('.journal') && kind === 'truncated';
+					if (!cutJournal) {
+						expect(recovery, `${file} ${kind}: a recovery line in\n${bot.runOutput}`).toHaveLength(1);
+						if (!file.endsWith('.journal')) expect(recovery[0]).toMatch(/restored .*from backup \S+/);
+						expect(
+							readdirSync(dataDir).some((name) => name.startsWith(`${basename(file)}.damaged-`)),
+							`${file} ${kind}: kept aside`
+						).toBe(true);
+					}
+					const line = recovery[0] ?? 'journal cut short: the whole lines before the cut kept';
+					// A restored snapshot gets the journal's newer changes replayed on it: nothing is lost. A damaged journal
+					// loses the changes in its damaged part (the last join at most), never what the snapshot holds.
+					const total = await inviteTotal(emulator, setup);
+					// The SQLite file comes back as the backup has it, before the last join, which the tracker then finds
+					// again in the member list (joins made "while away").
+					if (adapter === 'sqlite' || file.endsWith('.journal'))
+						expect([JOINS, JOINS + 1], `${file} ${kind}: /invites after recovery`).toContain(total);
+					else expect(total, `${file} ${kind}: /invites after recovery`).toBe(JOINS + 1);
+					cases.push({ file, damage: kind, recovered: true, line });
+				} finally {
+					await bot.stop('SIGTERM');
 				}
-				const line = recovery[0] ?? 'journal cut short: the whole lines before the cut kept';
-				// A restored snapshot gets the journal's newer changes replayed on it: nothing is lost. A damaged journal
-				// loses the changes in its damaged part (the last join at most), never what the snapshot holds.
-				const total = await inviteTotal(emulator, setup);
-				// The SQLite file comes back as the backup has it, before the last join, which the tracker then finds
-				// again in the member list (joins made "while away").
-				if (adapter === 'sqlite' || file.endsWith('.journal')) expect([JOINS, JOINS + 1], `${file} ${kind}: /invites after recovery`).toContain(total);
-				else expect(total, `${file} ${kind}: /invites after recovery`).toBe(JOINS + 1);
-				cases.push({ file, damage: kind, recovered: true, line });
-			} finally {
-				await bot.stop('SIGTERM');
 			}
 		}
-	});
+	);
 
 	it('with no backup: starts, reports the damage and keeps the damaged file aside', { timeout: 120_000 }, async () => {
 		const dataDir = mkdtempSync(join(tmpdir(), `supreme-corrupt-nobackup-`));

@@ -39,7 +39,14 @@ describe.each(['file', 'sqlite'] as const)('a full disk under writes: %s', (adap
 	it(`loses no acknowledged write and shows no refused one, over ${ROUNDS} rounds`, async () => {
 		for (let round = 0; round < ROUNDS; round++) {
 			const dataDir = join(disk.path, `round-${round}`);
-			const options: StorageOptions = { adapter, dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: '', backupDir: join(backups, `round-${round}`), backupKeep: 5 };
+			const options: StorageOptions = {
+				adapter,
+				dataDir,
+				sqlitePath: join(dataDir, 'bot.sqlite'),
+				redisUrl: '',
+				backupDir: join(backups, `round-${round}`),
+				backupKeep: 5
+			};
 			const logs: string[] = [];
 			const logger = { info: () => undefined, warn: (line: string) => logs.push(line), error: (line: string) => logs.push(line) };
 			let storage: BackendStorage = await openStorage(options, logger);
@@ -87,7 +94,11 @@ describe.each(['file', 'sqlite'] as const)('a full disk under writes: %s', (adap
 			const after: Row = { round, index: -2, pad: '' };
 			let tookWritesAgain = false;
 			await eventually(
-				async () => (tookWritesAgain = await rows.set('after-free', after).then(() => true, () => false)),
+				async () =>
+					(tookWritesAgain = await rows.set('after-free', after).then(
+						() => true,
+						() => false
+					)),
 				'a write to succeed once the disk has room'
 			);
 			acknowledged.set('after-free', after);

@@ -28,7 +28,12 @@ describe.each([
 		const emulator = await DiscordEmulator.start();
 		const dataDir = mkdtempSync(join(tmpdir(), `supreme-kill9-${adapter}-`));
 		const setup = setUpGuild(emulator);
-		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, env: { COMMAND_GUILD_IDS: setup.guildId, REDIS_URL } });
+		const bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			storageAdapter: adapter,
+			env: { COMMAND_GUILD_IDS: setup.guildId, REDIS_URL }
+		});
 		cleanups.push(
 			() => emulator.stop(),
 			() => rmSync(dataDir, { recursive: true, force: true }),
@@ -85,7 +90,14 @@ describe.each([
 		await bot.stop('SIGTERM');
 		const unreadable = adapter === 'redis' ? [] : unreadableDataFiles(dataDir);
 		expect(unreadable).toEqual([]);
-		writeResult(`kill9-${adapter}`, { adapter, rounds: ROUNDS, joinsSent: sent, acknowledged: acknowledged.length, lost: lost.length, unreadableFiles: unreadable.length });
+		writeResult(`kill9-${adapter}`, {
+			adapter,
+			rounds: ROUNDS,
+			joinsSent: sent,
+			acknowledged: acknowledged.length,
+			lost: lost.length,
+			unreadableFiles: unreadable.length
+		});
 		expect(emulator.serverErrors).toEqual([]);
 	});
 });

@@ -12,7 +12,14 @@ import { newTally, writeFaultTally } from './_faults.js';
 describe.each(['file', 'sqlite'] as const)('writes after close: %s', (adapter) => {
 	const dataDir = mkdtempSync(join(tmpdir(), `supreme-after-close-${adapter}-`));
 	afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-	const options: StorageOptions = { adapter, dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: '', backupDir: join(dataDir, 'backups'), backupKeep: 5 };
+	const options: StorageOptions = {
+		adapter,
+		dataDir,
+		sqlitePath: join(dataDir, 'bot.sqlite'),
+		redisUrl: '',
+		backupDir: join(dataDir, 'backups'),
+		backupKeep: 5
+	};
 
 	it('are refused, and never appear later', async () => {
 		const tally = newTally('write-after-close', adapter);
@@ -20,7 +27,12 @@ describe.each(['file', 'sqlite'] as const)('writes after close: %s', (adapter) =
 		const rows = storage.namespace<number>('rows');
 		await rows.set('before', 1);
 		await storage.close();
-		const writes: Array<() => Promise<unknown>> = [() => rows.set('late', 2), () => rows.delete('before'), () => rows.clear(), () => storage.update('rows', 'late', () => 3)];
+		const writes: Array<() => Promise<unknown>> = [
+			() => rows.set('late', 2),
+			() => rows.delete('before'),
+			() => rows.clear(),
+			() => storage.update('rows', 'late', () => 3)
+		];
 		for (const write of writes) {
 			const refused = await Promise.resolve()
 				.then(write)

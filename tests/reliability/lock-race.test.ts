@@ -28,7 +28,9 @@ describe('the file adapter data directory lock under contention', () => {
 			const racers = [spawnLockChild('race', dataDir), spawnLockChild('race', dataDir)];
 			await Promise.all(racers.map((racer) => racer.waitFor(/ready/)));
 			for (const racer of racers) racer.child.stdin!.write('go\n');
-			const results = await Promise.all(racers.map((racer) => racer.waitFor(/won|lost/).then((output) => (output.includes('won') ? 'won' : output.trim()))));
+			const results = await Promise.all(
+				racers.map((racer) => racer.waitFor(/won|lost/).then((output) => (output.includes('won') ? 'won' : output.trim())))
+			);
 			await Promise.all(racers.map((racer) => racer.kill()));
 			const winners = results.filter((result) => result === 'won').length;
 			outcomes.push(`${trial}: ${winners} won${winners === 1 ? '' : ` (${results.join('; ')})`}`);
@@ -51,8 +53,18 @@ describe('the file adapter data directory lock under contention', () => {
 		await holder.kill('SIGKILL');
 		// Pid 1 is always alive; this process is alive too.
 		for (const pid of [1, process.pid]) {
-			writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid, hostname: hostname(), startedAt: '2020-01-01T00:00:00.000Z', command: 'node dist/index.js' }));
-			const storage = await openStorage({ adapter: 'file', dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: '', backupDir: join(dataDir, 'backups'), backupKeep: 5 });
+			writeFileSync(
+				join(dataDir, LOCK_FILE),
+				JSON.stringify({ pid, hostname: hostname(), startedAt: '2020-01-01T00:00:00.000Z', command: 'node dist/index.js' })
+			);
+			const storage = await openStorage({
+				adapter: 'file',
+				dataDir,
+				sqlitePath: join(dataDir, 'bot.sqlite'),
+				redisUrl: '',
+				backupDir: join(dataDir, 'backups'),
+				backupKeep: 5
+			});
 			expect(await readLockHolder(dataDir)).toMatchObject({ pid: process.pid });
 			await storage.close();
 		}

@@ -23,7 +23,10 @@ function fingerprint(root: string): Record<string, string> {
 			.sort()
 			.map((path) => {
 				const info = statSync(path);
-				return [path, `${info.size} ${(info.mode & 0o777).toString(8)} ${info.mtimeMs} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`];
+				return [
+					path,
+					`${info.size} ${(info.mode & 0o777).toString(8)} ${info.mtimeMs} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`
+				];
 			})
 	);
 }
@@ -41,7 +44,14 @@ describe.each(['file', 'sqlite'] as const)('read-only data commands write nothin
 	it('leaves every file of the data directory as it was', async () => {
 		const dataDir = mkdtempSync(join(tmpdir(), `supreme-read-only-${adapter}-`));
 		scratch.push(dataDir);
-		const options = { adapter, dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: '', backupDir: join(dataDir, 'backups'), backupKeep: 5 };
+		const options = {
+			adapter,
+			dataDir,
+			sqlitePath: join(dataDir, 'bot.sqlite'),
+			redisUrl: '',
+			backupDir: join(dataDir, 'backups'),
+			backupKeep: 5
+		};
 		const storage = await openStorage(options);
 		await storage.namespace('settings').set('guild', { welcome: true });
 		await storage.backup('manual');

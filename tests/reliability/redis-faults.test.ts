@@ -42,7 +42,15 @@ describe.skipIf(!redisServerAvailable)('Redis faults (a child redis-server)', ()
 		dir = await mkdtemp(join(tmpdir(), 'supreme-redis-faults-'));
 		redis = new ChildRedis(await freePort(), dir, PASSWORD, ['--appendonly', 'yes', '--appendfsync', 'always']);
 		await redis.start();
-		storage = await openStorage({ adapter: 'redis', dataDir: dir, sqlitePath: join(dir, 'bot.sqlite'), redisUrl: redis.url, backupDir: join(dir, 'backups'), backupKeep: 5, namespaces: ['invites', 'settings'] });
+		storage = await openStorage({
+			adapter: 'redis',
+			dataDir: dir,
+			sqlitePath: join(dir, 'bot.sqlite'),
+			redisUrl: redis.url,
+			backupDir: join(dir, 'backups'),
+			backupKeep: 5,
+			namespaces: ['invites', 'settings']
+		});
 		raw = createClient({ url: redis.url, socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 500) } }) as RedisClientType;
 		raw.on('error', () => undefined);
 		await raw.connect();
@@ -84,7 +92,18 @@ describe.skipIf(!redisServerAvailable)('Redis faults (a child redis-server)', ()
 	}
 
 	async function recovers(): Promise<boolean> {
-		await eventually(async () => storage.namespace('settings').set('probe', Date.now()).then(() => true, () => false), 'a write to be acknowledged again', 20_000);
+		await eventually(
+			async () =>
+				storage
+					.namespace('settings')
+					.set('probe', Date.now())
+					.then(
+						() => true,
+						() => false
+					),
+			'a write to be acknowledged again',
+			20_000
+		);
 		return true;
 	}
 
@@ -118,7 +137,14 @@ describe.skipIf(!redisServerAvailable)('Redis faults (a child redis-server)', ()
 	});
 
 	it('writes refused by the server (NOREPLICAS): none of them appears, and writing resumes', { timeout: 60_000 + ROUNDS * 20_000 }, async () => {
-		const row: FaultRow = { fault: 'redis refuses writes (min-replicas-to-write 1)', rounds: 0, acknowledged: 0, lost: 0, phantom: 0, recovered: 0 };
+		const row: FaultRow = {
+			fault: 'redis refuses writes (min-replicas-to-write 1)',
+			rounds: 0,
+			acknowledged: 0,
+			lost: 0,
+			phantom: 0,
+			recovered: 0
+		};
 		rows.push(row);
 		for (let round = 0; round < ROUNDS; round++) {
 			const writes = writer(`readonly${round}`);
@@ -133,38 +159,49 @@ describe.skipIf(!redisServerAvailable)('Redis faults (a child redis-server)', ()
 		}
 	});
 
-	it("another app's keys in the same database are untouched by our writes, backups and restores", { timeout: 60_000 + ROUNDS * 20_000 }, async () => {
-		const row: FaultRow = { fault: 'a foreign app writing in the same database', rounds: 0, acknowledged: 0, lost: 0, phantom: 0, recovered: 0 };
-		rows.push(row);
-		const foreign = new Map<string, string>();
-		let foreignChanges = 0;
-		for (let round = 0; round < ROUNDS; round++) {
-			const backup = await storage.backup('manual');
-			const writes = writer(`foreign${round}`);
-			let running = true;
-			// The other app: session-like keys, including one that looks like a namespace of ours with a separator.
-			const app = (async () => {
-				for (let n = 0; running; n++) {
-					const key = [`sessions::${n % 50}`, `other:${n % 20}`, `settings-cache::${n % 10}`][n % 3]!;
-					const value = `round ${round} write ${n}`;
-					await raw.set(key, value);
-					foreign.set(key, value);
-					foreignChanges++;
-				}
-			})();
-			await sleep(100 + Math.random() * 200);
-			await storage.restore(backup.id);
-			// Our writes acknowledged before the restore are replaced by the backup: only later ones must stay.
-			const afterRestore = writes.acknowledged.length;
-			await sleep(100 + Math.random() * 200);
-			running = false;
-			await app;
-			await writes.stop();
-			for (const [key, value] of foreign) expect(await raw.get(key), `round ${round}: ${key}`).toBe(value);
-			await storage.namespace('settings').clear();
-			for (const [key, value] of foreign) expect(await raw.get(key), `round ${round}: ${key} after a clear`).toBe(value);
-			await check('foreign', round, writes.acknowledged.slice(afterRestore), writes.refused, row);
+	it(
+		"another app's keys in the same database are untouched by our writes, backups and restores",
+		{ timeout: 60_000 + ROUNDS * 20_000 },
+		async () => {
+			const row: FaultRow = {
+				fault: 'a foreign app writing in the same database',
+				rounds: 0,
+				acknowledged: 0,
+				lost: 0,
+				phantom: 0,
+				recovered: 0
+			};
+			rows.push(row);
+			const foreign = new Map<string, string>();
+			let foreignChanges = 0;
+			for (let round = 0; round < ROUNDS; round++) {
+				const backup = await storage.backup('manual');
+				const writes = writer(`foreign${round}`);
+				let running = true;
+				// The other app: session-like keys, including one that looks like a namespace of ours with a separator.
+				const app = (async () => {
+					for (let n = 0; running; n++) {
+						const key = [`sessions::${n % 50}`, `other:${n % 20}`, `settings-cache::${n % 10}`][n % 3]!;
+						const value = `round ${round} write ${n}`;
+						await raw.set(key, value);
+						foreign.set(key, value);
+						foreignChanges++;
+					}
+				})();
+				await sleep(100 + Math.random() * 200);
+				await storage.restore(backup.id);
+				// Our writes acknowledged before the restore are replaced by the backup: only later ones must stay.
+				const afterRestore = writes.acknowledged.length;
+				await sleep(100 + Math.random() * 200);
+				running = false;
+				await app;
+				await writes.stop();
+				for (const [key, value] of foreign) expect(await raw.get(key), `round ${round}: ${key}`).toBe(value);
+				await storage.namespace('settings').clear();
+				for (const [key, value] of foreign) expect(await raw.get(key), `round ${round}: ${key} after a clear`).toBe(value);
+				await check('foreign', round, writes.acknowledged.slice(afterRestore), writes.refused, row);
+			}
+			expect(foreignChanges).toBeGreaterThan(ROUNDS * 10);
 		}
-		expect(foreignChanges).toBeGreaterThan(ROUNDS * 10);
-	});
+	);
 });

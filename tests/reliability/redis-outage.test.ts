@@ -31,7 +31,13 @@ describe.skipIf(!redisServerAvailable)('Redis outage (a child redis-server stopp
 		await redis.start();
 		emulator = await DiscordEmulator.start();
 		setup = setUpGuild(emulator);
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, token: TOKEN, storageAdapter: 'redis', env: { COMMAND_GUILD_IDS: setup.guildId, REDIS_URL: redis.url, LOG_LEVEL: 'debug' } });
+		bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			token: TOKEN,
+			storageAdapter: 'redis',
+			env: { COMMAND_GUILD_IDS: setup.guildId, REDIS_URL: redis.url, LOG_LEVEL: 'debug' }
+		});
 		await bot.start();
 		await bot.waitForLog(/Invite tracking ready/, 30_000);
 	}, 60_000);
@@ -43,60 +49,79 @@ describe.skipIf(!redisServerAvailable)('Redis outage (a child redis-server stopp
 		for (const dir of [dataDir, redisDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 	});
 
-	it('stays up, answers a clear error, keeps the gateway, records the outage join once Redis is back, and recovers', { timeout: OUTAGE_MS + 90_000 }, async () => {
-		const before = emulator.joinViaInvite(setup.guildId, setup.code).id;
-		await eventually(async () => isCreditedJoin(await whoInvited(emulator, setup, before), setup), 'the first join to be recorded');
-		const [session] = emulator.connectedSessions;
-		expect(session).toBeDefined();
+	it(
+		'stays up, answers a clear error, keeps the gateway, records the outage join once Redis is back, and recovers',
+		{ timeout: OUTAGE_MS + 90_000 },
+		async () => {
+			const before = emulator.joinViaInvite(setup.guildId, setup.code).id;
+			await eventually(async () => isCreditedJoin(await whoInvited(emulator, setup, before), setup), 'the first join to be recorded');
+			const [session] = emulator.connectedSessions;
+			expect(session).toBeDefined();
 
-		await redis.stop();
-		const outageStart = Date.now();
-		const during = emulator.joinViaInvite(setup.guildId, setup.code).id;
-		const replies = [];
-		const reads = [];
-		while (Date.now() - outageStart < OUTAGE_MS) {
-			// A change needs the storage; /invites is answered from the counts in memory.
-			replies.push(await runAs(emulator, setup, 'bonus-invites', { user: setup.inviter, amount: 1 }, undefined, { subcommand: 'add' }));
-			reads.push(await runAs(emulator, setup, 'invites', { user: setup.inviter }));
-			expect(bot.running, 'the bot process is still up').toBe(true);
-			await sleep(1000);
+			await redis.stop();
+			const outageStart = Date.now();
+			const during = emulator.joinViaInvite(setup.guildId, setup.code).id;
+			const replies = [];
+			const reads = [];
+			while (Date.now() - outageStart < OUTAGE_MS) {
+				// A change needs the storage; /invites is answered from the counts in memory.
+				replies.push(await runAs(emulator, setup, 'bonus-invites', { user: setup.inviter, amount: 1 }, undefined, { subcommand: 'add' }));
+				reads.push(await runAs(emulator, setup, 'invites', { user: setup.inviter }));
+				expect(bot.running, 'the bot process is still up').toBe(true);
+				await sleep(1000);
+			}
+			await redis.start();
+			const outageMs = Date.now() - outageStart;
+
+			// What users saw: an answer only they can see, saying what is wrong, never an empty count or silence.
+			expect(replies.length).toBeGreaterThanOrEqual(3);
+			for (const reply of replies) {
+				expect(reply.ephemeral, JSON.stringify(reply)).toBe(true);
+				expect(reply.content).toMatch(/storage is unavailable/i);
+			}
+			for (const reply of reads) expect(String(reply.embeds[0]?.description)).toMatch(/1 invite \(1 regular, 0 left, 0 fake, 0 bonus\)/);
+			// The gateway session lived through the outage: no reconnect, no new IDENTIFY.
+			expect(emulator.connectedSessions).toEqual([session]);
+			expect(emulator.gateway.identifies).toHaveLength(1);
+
+			// Back: commands answer again, new joins are recorded, and the outage join is recorded or was reported.
+			// /who-invited reads the stored record: it answers again once the client has reconnected (backoff up to 2 s).
+			await eventually(
+				async () => isCreditedJoin(await whoInvited(emulator, setup, before), setup),
+				'stored data to be readable after Redis is back',
+				30_000
+			);
+			expect(await inviteTotal(emulator, setup)).toBeGreaterThanOrEqual(1);
+			const after = emulator.joinViaInvite(setup.guildId, setup.code).id;
+			await eventually(
+				async () => isCreditedJoin(await whoInvited(emulator, setup, after), setup),
+				'a join after the outage to be recorded',
+				20_000
+			);
+			// The join made during the outage waited for the storage and was stored once it was back.
+			await eventually(
+				async () => (await whoInvited(emulator, setup, during)).includes('joined'),
+				'the join made during the outage to be recorded',
+				20_000
+			);
+			const duringCredited = isCreditedJoin(await whoInvited(emulator, setup, during), setup);
+			expect(
+				bot.logLines(new RegExp(`Join of member ${during} .*waiting for the storage`)).length,
+				'the waiting join is in the log'
+			).toBeGreaterThan(0);
+			expect(bot.logLines(/Redis .*error/).length, 'the outage is in the log').toBeGreaterThan(0);
+
+			writeResult('redis-outage', {
+				outageMs,
+				changesDuringOutage: replies.length,
+				readsDuringOutage: reads.length,
+				answeredWithError: replies.filter((reply) => reply.ephemeral && /storage is unavailable/i.test(reply.content)).length,
+				gatewayReconnects: emulator.gateway.identifies.length - 1,
+				joinDuringOutage: duringCredited ? 'recorded after recovery, credited to its inviter' : 'recorded after recovery, inviter unknown',
+				joinAfterOutage: 'recorded'
+			});
 		}
-		await redis.start();
-		const outageMs = Date.now() - outageStart;
-
-		// What users saw: an answer only they can see, saying what is wrong, never an empty count or silence.
-		expect(replies.length).toBeGreaterThanOrEqual(3);
-		for (const reply of replies) {
-			expect(reply.ephemeral, JSON.stringify(reply)).toBe(true);
-			expect(reply.content).toMatch(/storage is unavailable/i);
-		}
-		for (const reply of reads) expect(String(reply.embeds[0]?.description)).toMatch(/1 invite \(1 regular, 0 left, 0 fake, 0 bonus\)/);
-		// The gateway session lived through the outage: no reconnect, no new IDENTIFY.
-		expect(emulator.connectedSessions).toEqual([session]);
-		expect(emulator.gateway.identifies).toHaveLength(1);
-
-		// Back: commands answer again, new joins are recorded, and the outage join is recorded or was reported.
-		// /who-invited reads the stored record: it answers again once the client has reconnected (backoff up to 2 s).
-		await eventually(async () => isCreditedJoin(await whoInvited(emulator, setup, before), setup), 'stored data to be readable after Redis is back', 30_000);
-		expect(await inviteTotal(emulator, setup)).toBeGreaterThanOrEqual(1);
-		const after = emulator.joinViaInvite(setup.guildId, setup.code).id;
-		await eventually(async () => isCreditedJoin(await whoInvited(emulator, setup, after), setup), 'a join after the outage to be recorded', 20_000);
-		// The join made during the outage waited for the storage and was stored once it was back.
-		await eventually(async () => (await whoInvited(emulator, setup, during)).includes('joined'), 'the join made during the outage to be recorded', 20_000);
-		const duringCredited = isCreditedJoin(await whoInvited(emulator, setup, during), setup);
-		expect(bot.logLines(new RegExp(`Join of member ${during} .*waiting for the storage`)).length, 'the waiting join is in the log').toBeGreaterThan(0);
-		expect(bot.logLines(/Redis .*error/).length, 'the outage is in the log').toBeGreaterThan(0);
-
-		writeResult('redis-outage', {
-			outageMs,
-			changesDuringOutage: replies.length,
-			readsDuringOutage: reads.length,
-			answeredWithError: replies.filter((reply) => reply.ephemeral && /storage is unavailable/i.test(reply.content)).length,
-			gatewayReconnects: emulator.gateway.identifies.length - 1,
-			joinDuringOutage: duringCredited ? 'recorded after recovery, credited to its inviter' : 'recorded after recovery, inviter unknown',
-			joinAfterOutage: 'recorded'
-		});
-	});
+	);
 
 	it('writes no secret (token, Redis password) to logs, data or backups, and keeps them private', async () => {
 		await bot.stop('SIGTERM');

@@ -84,7 +84,12 @@ describe.each(['file', 'sqlite'] as const)('restores that keep their backup and 
 			if (whole) tally.recovered++;
 			else tally.lost += missing + Math.min(...[...seen.values()]);
 			expect(unreadableDataFiles(dataDir)).toEqual([]);
-			expect({ trial, killAfter, missing, states: Object.fromEntries(seen) }).toEqual({ trial, killAfter, missing: 0, states: { [states[0]!]: seen.get(states[0]!) } });
+			expect({ trial, killAfter, missing, states: Object.fromEntries(seen) }).toEqual({
+				trial,
+				killAfter,
+				missing: 0,
+				states: { [states[0]!]: seen.get(states[0]!) }
+			});
 		}
 		writeFaultTally(tally);
 		expect(tally.recovered).toBe(tally.rounds);

@@ -20,7 +20,13 @@ describe.each(['file', 'sqlite'] as const)('secrets and file modes: %s', (adapte
 		const emulator = await DiscordEmulator.start();
 		const dataDir = join(root, 'data');
 		const setup = setUpGuild(emulator);
-		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, token: TOKEN, storageAdapter: adapter, env: { COMMAND_GUILD_IDS: setup.guildId, LOG_LEVEL: 'trace' } });
+		const bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			token: TOKEN,
+			storageAdapter: adapter,
+			env: { COMMAND_GUILD_IDS: setup.guildId, LOG_LEVEL: 'trace' }
+		});
 		try {
 			await bot.start();
 			emulator.joinViaInvite(setup.guildId, setup.code);

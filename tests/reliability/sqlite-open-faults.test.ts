@@ -46,7 +46,10 @@ describe('SQLite errors that are not damage', () => {
 
 			storage = await openStorage(options);
 			const rows = storage.namespace<number>('rows');
-			const lost = (await Promise.all(acknowledged.map(async (key) => ((await rows.get(key)) === undefined ? 1 : 0)))).reduce<number>((sum, missing) => sum + missing, 0);
+			const lost = (await Promise.all(acknowledged.map(async (key) => ((await rows.get(key)) === undefined ? 1 : 0)))).reduce<number>(
+				(sum, missing) => sum + missing,
+				0
+			);
 			await storage.close();
 			tally.rounds++;
 			tally.lost += lost;
@@ -76,7 +79,10 @@ describe('SQLite errors that are not damage', () => {
 				(error: Error) => error
 			);
 			rmSync(filler);
-			expect(readdirSync(options.dataDir).filter((name) => name.includes('.damaged-')), `open on a full disk: ${failure?.message}`).toEqual([]);
+			expect(
+				readdirSync(options.dataDir).filter((name) => name.includes('.damaged-')),
+				`open on a full disk: ${failure?.message}`
+			).toEqual([]);
 			storage = await openStorage(options);
 			expect(await storage.namespace('rows').get('acked')).toBe(2);
 			await storage.close();

@@ -98,10 +98,16 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 		const inside = Array.from({ length: 2100 }, (_, index) => `g1:${index}`);
 		// Neighbours on both sides of the range, a longer id sharing the prefix's start, glob and LIKE characters.
 		const outside = ['g0:1', 'g1', 'g10:1', 'g2:1', 'g1;1', 'g*:1', 'g?:1', 'g[1]:1', 'g%:1', 'g_:1'];
-		await storage.importEntries('giveaway-entries', [...inside, ...outside].map((key) => [key, { value: { key } }]));
+		await storage.importEntries(
+			'giveaway-entries',
+			[...inside, ...outside].map((key) => [key, { value: { key } }])
+		);
 		await storage.namespace('giveaway-entries').set('g1:expired', { key: 'expired' }, 1);
 		await storage.namespace('giveaways').set('g1:other-namespace', 1);
-		await storage.importEntries('giveaway-entries', [['g*:2', { value: 'star' }], ['g[1]:2', { value: 'bracket' }]]);
+		await storage.importEntries('giveaway-entries', [
+			['g*:2', { value: 'star' }],
+			['g[1]:2', { value: 'bracket' }]
+		]);
 		await new Promise((resolve) => setTimeout(resolve, 10));
 		const read = async (prefix: string) => {
 			const found: Array<[string, unknown]> = [];
@@ -171,7 +177,12 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 			made.push(await storage.backup(`round ${index}`));
 		}
 		const listed = await storage.listBackups();
-		expect(listed.map((backup) => backup.id)).toEqual(made.slice(2).reverse().map((backup) => backup.id));
+		expect(listed.map((backup) => backup.id)).toEqual(
+			made
+				.slice(2)
+				.reverse()
+				.map((backup) => backup.id)
+		);
 		expect((await readdir(fixture.options.backupDir)).length).toBe(3);
 	});
 
@@ -273,7 +284,10 @@ describe('file adapter on disk', () => {
 		const storage = await fixture.open();
 		await Promise.all(Array.from({ length: 4500 }, (_, index) => storage.namespace('join-history').set(`m${index}`, { at: index })));
 		await storage.close();
-		const parsed = JSON.parse(await readFile(join(fixture.options.dataDir, 'join-history.json'), 'utf8')) as Record<string, { value: { at: number } }>;
+		const parsed = JSON.parse(await readFile(join(fixture.options.dataDir, 'join-history.json'), 'utf8')) as Record<
+			string,
+			{ value: { at: number } }
+		>;
 		expect(Object.keys(parsed)).toHaveLength(4500);
 		expect(parsed.m4499?.value).toEqual({ at: 4499 });
 	});
@@ -391,7 +405,8 @@ describe('sqlite adapter on disk', () => {
 	] as const) {
 		it(`restores a ${damage} database from the newest valid backup and says so`, async () => {
 			const storage = await fixture.open();
-			for (let index = 0; index < 200; index++) await storage.namespace('invites').set(`u${index}`, { regular: index, padding: 'x'.repeat(100) });
+			for (let index = 0; index < 200; index++)
+				await storage.namespace('invites').set(`u${index}`, { regular: index, padding: 'x'.repeat(100) });
 			await storage.backup('startup');
 			await storage.close();
 			const path = fixture.options.sqlitePath;
@@ -419,7 +434,9 @@ describe('redis adapter without a server', () => {
 	it('fails to open at once with a message naming the server, instead of retrying forever', async () => {
 		const fixture = await createStorageFixture('file');
 		try {
-			await expect(fixture.open({ adapter: 'redis', redisUrl: 'redis://:secret@127.0.0.1:1/3' })).rejects.toThrow(/^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1\/3: /);
+			await expect(fixture.open({ adapter: 'redis', redisUrl: 'redis://:secret@127.0.0.1:1/3' })).rejects.toThrow(
+				/^Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1\/3: /
+			);
 		} finally {
 			await fixture.dispose();
 		}

@@ -62,7 +62,10 @@ describe.each(['file', 'sqlite'] as const)('SIGKILL at random moments: %s adapte
 			expect(lost, `round ${round}: acknowledged writes lost`).toEqual([]);
 			// Every acknowledged increment is counted; one in flight at the kill may or may not be.
 			expect(await invites.get('counter')).toBeGreaterThanOrEqual(totalAcked);
-			expect(fixture.logs.filter((line) => line.startsWith('error')), `round ${round}: damage reported`).toEqual([]);
+			expect(
+				fixture.logs.filter((line) => line.startsWith('error')),
+				`round ${round}: damage reported`
+			).toEqual([]);
 			await storage.close();
 			next += 100_000;
 		}

@@ -42,7 +42,9 @@ describe.each(ADAPTERS)('data tools storage: $adapter', ({ adapter, available })
 		await storage.namespace('invites').set('a', { regular: 1 });
 		const good = await storage.backup('good');
 		const bad = await storage.backup('bad');
-		const file = Object.keys(bad.files).sort().find((name) => name.startsWith('invites') || name === 'bot.sqlite')!;
+		const file = Object.keys(bad.files)
+			.sort()
+			.find((name) => name.startsWith('invites') || name === 'bot.sqlite')!;
 		const path = join(bad.path, file);
 		const bytes = await readFile(path);
 		bytes[Math.floor(bytes.length / 2)] ^= 0xff;
@@ -50,7 +52,10 @@ describe.each(ADAPTERS)('data tools storage: $adapter', ({ adapter, available })
 
 		const checks = await storage.verifyBackups();
 		expect(checks.find((check) => check.id === good.id)).toEqual({ id: good.id, ok: true });
-		expect(checks.find((check) => check.id === bad.id)).toMatchObject({ ok: false, problem: expect.stringContaining('does not match its checksum') });
+		expect(checks.find((check) => check.id === bad.id)).toMatchObject({
+			ok: false,
+			problem: expect.stringContaining('does not match its checksum')
+		});
 		await expect(storage.verifyBackups('20990101T000000000Z-00-nope')).rejects.toThrow(/No backup with id/);
 	});
 });

@@ -28,7 +28,10 @@ describe.skipIf(!redisAvailable)('Redis backups are a point-in-time copy', () =>
 
 	it('shows one instant of the data while another process keeps writing', { timeout: 120_000 }, async () => {
 		const storage = await fixture.open({ namespaces: NAMESPACES });
-		await storage.importEntries('invites', Array.from({ length: SIZE }, (_, index) => [`k${index}`, { value: 0 }]));
+		await storage.importEntries(
+			'invites',
+			Array.from({ length: SIZE }, (_, index) => [`k${index}`, { value: 0 }])
+		);
 		const writerStorage = await fixture.open({ namespaces: NAMESPACES });
 		const invites = writerStorage.namespace<number>('invites');
 		// Round r sets k0, k1, ... to r one after another: at any instant k0..k(p-1) hold r and the rest r-1, so a copy
@@ -48,13 +51,16 @@ describe.skipIf(!redisAvailable)('Redis backups are a point-in-time copy', () =>
 		for (let attempt = 0; attempt < 4 || (writes < SIZE / 10 && attempt < 50); attempt++) {
 			const backup = await storage.backup('manual');
 			const lines = (await readFile(join(backup.path, 'invites.jsonl'), 'utf8')).trim().split('\n');
-			const values = new Map(lines.map((line) => {
-				const { key, value } = JSON.parse(line) as { key: string; value: string };
-				return [Number(key.slice(1)), (JSON.parse(value) as { value: number }).value] as const;
-			}));
+			const values = new Map(
+				lines.map((line) => {
+					const { key, value } = JSON.parse(line) as { key: string; value: string };
+					return [Number(key.slice(1)), (JSON.parse(value) as { value: number }).value] as const;
+				})
+			);
 			expect(values.size).toBe(SIZE);
 			for (let index = 1; index < SIZE; index++) {
-				if (values.get(index)! > values.get(index - 1)!) problems.push(`backup ${attempt}: k${index} = ${values.get(index)} after k${index - 1} = ${values.get(index - 1)}`);
+				if (values.get(index)! > values.get(index - 1)!)
+					problems.push(`backup ${attempt}: k${index} = ${values.get(index)} after k${index - 1} = ${values.get(index - 1)}`);
 			}
 			const all = [...values.values()];
 			if (Math.max(...all) - Math.min(...all) > 1) problems.push(`backup ${attempt}: values from ${Math.min(...all)} to ${Math.max(...all)}`);

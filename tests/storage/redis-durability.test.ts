@@ -31,18 +31,28 @@ describe.skipIf(!redisServerAvailable)('Redis durability per persistence setting
 		const logs: string[] = [];
 		const log = (level: string) => (message: string) => logs.push(`${level} ${message}`);
 		const storage = await openStorage(
-			{ adapter: 'redis', dataDir: dir, sqlitePath: join(dir, 'bot.sqlite'), redisUrl: redis.url, backupDir: join(dir, 'backups'), backupKeep: 3, namespaces: ['invites'] },
+			{
+				adapter: 'redis',
+				dataDir: dir,
+				sqlitePath: join(dir, 'bot.sqlite'),
+				redisUrl: redis.url,
+				backupDir: join(dir, 'backups'),
+				backupKeep: 3,
+				namespaces: ['invites']
+			},
 			{ info: log('info'), warn: log('warn'), error: log('error') }
 		);
 		const invites = storage.namespace<number>('invites');
-		for (let start = 0; start < WRITES; start += 50) await Promise.all(Array.from({ length: 50 }, (_, index) => invites.set(`k${start + index}`, start + index)));
+		for (let start = 0; start < WRITES; start += 50)
+			await Promise.all(Array.from({ length: 50 }, (_, index) => invites.set(`k${start + index}`, start + index)));
 		// Every write above was acknowledged; the server dies the next instant.
 		await redis.kill();
 		await redis.start();
 		const raw = createClient({ url: redis.url });
 		await raw.connect();
 		let present = 0;
-		for (let index = 0; index < WRITES; index++) if ((await raw.get(`supreme:invites::k${index}`)) === JSON.stringify({ value: index })) present++;
+		for (let index = 0; index < WRITES; index++)
+			if ((await raw.get(`supreme:invites::k${index}`)) === JSON.stringify({ value: index })) present++;
 		await raw.close();
 		await storage.close();
 		return { present, logs };
@@ -51,19 +61,35 @@ describe.skipIf(!redisServerAvailable)('Redis durability per persistence setting
 	it('appendonly yes, appendfsync always: every acknowledged write survives, and the log says so', { timeout: 60_000 }, async () => {
 		const { present, logs } = await writeThenKill(['--appendonly', 'yes', '--appendfsync', 'always']);
 		expect(present).toBe(WRITES);
-		expect(logs).toContainEqual(expect.stringMatching(/^info Redis at redis:\/\/127\.0\.0\.1:\d+\/0 runs with appendonly yes, appendfsync always: every acknowledged write is on disk before Redis answers/));
+		expect(logs).toContainEqual(
+			expect.stringMatching(
+				/^info Redis at redis:\/\/127\.0\.0\.1:\d+\/0 runs with appendonly yes, appendfsync always: every acknowledged write is on disk before Redis answers/
+			)
+		);
 		expect(logs.join('\n')).not.toContain('durability-test-password');
 	});
 
-	it('appendonly yes, appendfsync everysec: every acknowledged write survives a kill of the Redis process; the log warns about power loss', { timeout: 60_000 }, async () => {
-		const { present, logs } = await writeThenKill(['--appendonly', 'yes', '--appendfsync', 'everysec']);
-		expect(present).toBe(WRITES);
-		expect(logs).toContainEqual(expect.stringMatching(/^warn Redis at .* runs with appendonly yes, appendfsync everysec: an acknowledged write survives a crash of the Redis process; up to about 2 seconds/));
-	});
+	it(
+		'appendonly yes, appendfsync everysec: every acknowledged write survives a kill of the Redis process; the log warns about power loss',
+		{ timeout: 60_000 },
+		async () => {
+			const { present, logs } = await writeThenKill(['--appendonly', 'yes', '--appendfsync', 'everysec']);
+			expect(present).toBe(WRITES);
+			expect(logs).toContainEqual(
+				expect.stringMatching(
+					/^warn Redis at .* runs with appendonly yes, appendfsync everysec: an acknowledged write survives a crash of the Redis process; up to about 2 seconds/
+				)
+			);
+		}
+	);
 
 	it('appendonly no, no snapshots: the writes are gone after a kill, as the warning says', { timeout: 60_000 }, async () => {
 		const { present, logs } = await writeThenKill([]);
 		expect(present).toBe(0);
-		expect(logs).toContainEqual(expect.stringMatching(/^warn Redis at .* runs with appendonly no, save "": the data lives only in memory: everything is lost if the Redis server crashes/));
+		expect(logs).toContainEqual(
+			expect.stringMatching(
+				/^warn Redis at .* runs with appendonly no, save "": the data lives only in memory: everything is lost if the Redis server crashes/
+			)
+		);
 	});
 });

@@ -70,7 +70,11 @@ describe.skipIf(!redisAvailable)('Redis keys live under REDIS_PREFIX', () => {
 
 	it('keeps two bots with different prefixes in one database apart', async () => {
 		const first = await fixture.open({ namespaces: NAMESPACES, redisPrefix: 'bot-a:' });
-		const second = await fixture.open({ namespaces: NAMESPACES, redisPrefix: 'bot-a:staging:', backupDir: join(fixture.options.dataDir, 'backups-b') });
+		const second = await fixture.open({
+			namespaces: NAMESPACES,
+			redisPrefix: 'bot-a:staging:',
+			backupDir: join(fixture.options.dataDir, 'backups-b')
+		});
 		await first.namespace('invites').set('k', 'a');
 		await second.namespace('invites').set('k', 'b');
 		await second.namespace('settings').set('s', 'b');
@@ -98,14 +102,19 @@ describe.skipIf(!redisAvailable)('Redis keys live under REDIS_PREFIX', () => {
 		expect(await raw.pTTL('bot:giveaways::gw1')).toBeGreaterThan(3_000_000);
 		expect(await raw.get('bot:data-generation')).toBe('generation-of-the-old-version');
 		expect(await raw.get('bot:lease:startup-backup')).toBe('old-host:1');
-		for (const moved of ['invites::g1:u1', 'settings::g1', 'giveaways::gw1', 'supreme:data-generation', 'supreme:lease:startup-backup']) expect(await raw.exists(moved), moved).toBe(0);
+		for (const moved of ['invites::g1:u1', 'settings::g1', 'giveaways::gw1', 'supreme:data-generation', 'supreme:lease:startup-backup'])
+			expect(await raw.exists(moved), moved).toBe(0);
 		// `sessions` is not one of our namespaces, so `sessions::abc` is another app's even though it looks like ours.
 		expect(await foreignValues()).toEqual(FOREIGN);
 
 		const [backup] = await storage.listBackups();
 		expect(backup).toMatchObject({ reason: 'before-redis-prefix', counts: { invites: 1, settings: 1, giveaways: 1 } });
 		expect(await readFile(join(backup!.path, 'invites.jsonl'), 'utf8')).toContain('"key":"g1:u1"');
-		expect(fixture.logs.some((line) => /^info Moved 5 keys of an earlier version under the Redis prefix "bot:" \(backup .*before-redis-prefix holds them/.test(line))).toBe(true);
+		expect(
+			fixture.logs.some((line) =>
+				/^info Moved 5 keys of an earlier version under the Redis prefix "bot:" \(backup .*before-redis-prefix holds them/.test(line)
+			)
+		).toBe(true);
 
 		// Once: the next start finds nothing to move and makes no backup.
 		await storage.close();

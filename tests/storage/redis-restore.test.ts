@@ -53,59 +53,73 @@ describe.skipIf(!redisAvailable)('Redis restore is one atomic swap', () => {
 		await fixture?.dispose();
 	});
 
-	it('leaves the data before or after a restore, never a mix, when the restoring process is killed part-way; the next open rolls back', { timeout: 180_000 }, async () => {
-		const options = { namespaces: NAMESPACES };
-		let storage = await fixture.open(options);
-		await writeState(storage, 'A');
-		const backup = await storage.backup('manual');
-		await storage.close();
+	it(
+		'leaves the data before or after a restore, never a mix, when the restoring process is killed part-way; the next open rolls back',
+		{ timeout: 180_000 },
+		async () => {
+			const options = { namespaces: NAMESPACES };
+			let storage = await fixture.open(options);
+			await writeState(storage, 'A');
+			const backup = await storage.backup('manual');
+			await storage.close();
 
-		const seen: string[] = [];
-		for (const delayMs of [0, 40, 120]) {
+			const seen: string[] = [];
+			for (const delayMs of [0, 40, 120]) {
+				storage = await fixture.open(options);
+				await writeState(storage, 'B');
+				await storage.close();
+				const baseline = await raw.dbSize();
+
+				const child = spawn(process.execPath, ['--import', 'tsx', restorer, redisTestUrl(DATABASE), fixture.options.dataDir, backup.id], {
+					stdio: ['ignore', 'pipe', 'pipe']
+				});
+				let output = '';
+				child.stdout.on('data', (chunk) => (output += chunk));
+				child.stderr.on('data', (chunk) => (output += chunk));
+				const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+				let running = true;
+				void exited.then(() => (running = false));
+				// The restore has begun once its marker is set (or, for a restore without one, once live keys start to go).
+				while (running && !(await raw.exists('supreme:restore-in-progress')) && (await raw.dbSize()) >= baseline)
+					await new Promise((resolve) => setTimeout(resolve, 2));
+				await new Promise((resolve) => setTimeout(resolve, delayMs));
+				child.kill('SIGKILL');
+				await exited;
+				expect(output, 'the restorer got as far as opening the storage').toContain('opened');
+
+				const state = await liveState(raw);
+				seen.push(state);
+				expect(['A', 'B'], `after a kill ${delayMs} ms into the restore`).toContain(state);
+
+				// The next open waits for the dead restore's marker to expire, then removes what it staged.
+				storage = await fixture.open(options);
+				expect(await raw.keys('supreme:restore-staging:*')).toEqual([]);
+				expect(await raw.exists('supreme:restore-in-progress')).toBe(0);
+				expect(await liveState(raw)).toBe(state);
+				if (state === 'B')
+					expect(
+						fixture.logs.some((line) =>
+							/^warn A restore was interrupted before it switched the data over \(.*"backup":"[^"]+-manual".*\); the data is as it was before it/.test(
+								line
+							)
+						)
+					).toBe(true);
+				await storage.close();
+			}
+			expect(seen, 'at least one kill landed before the swap').toContain('B');
+
+			// A restore that runs to the end switches everything over, and every other process learns it must reload.
 			storage = await fixture.open(options);
+			const shard = await fixture.open(options);
+			await shard.dataReplacedElsewhere();
 			await writeState(storage, 'B');
-			await storage.close();
-			const baseline = await raw.dbSize();
-
-			const child = spawn(process.execPath, ['--import', 'tsx', restorer, redisTestUrl(DATABASE), fixture.options.dataDir, backup.id], { stdio: ['ignore', 'pipe', 'pipe'] });
-			let output = '';
-			child.stdout.on('data', (chunk) => (output += chunk));
-			child.stderr.on('data', (chunk) => (output += chunk));
-			const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-			let running = true;
-			void exited.then(() => (running = false));
-			// The restore has begun once its marker is set (or, for a restore without one, once live keys start to go).
-			while (running && !(await raw.exists('supreme:restore-in-progress')) && (await raw.dbSize()) >= baseline) await new Promise((resolve) => setTimeout(resolve, 2));
-			await new Promise((resolve) => setTimeout(resolve, delayMs));
-			child.kill('SIGKILL');
-			await exited;
-			expect(output, 'the restorer got as far as opening the storage').toContain('opened');
-
-			const state = await liveState(raw);
-			seen.push(state);
-			expect(['A', 'B'], `after a kill ${delayMs} ms into the restore`).toContain(state);
-
-			// The next open waits for the dead restore's marker to expire, then removes what it staged.
-			storage = await fixture.open(options);
-			expect(await raw.keys('supreme:restore-staging:*')).toEqual([]);
-			expect(await raw.exists('supreme:restore-in-progress')).toBe(0);
-			expect(await liveState(raw)).toBe(state);
-			if (state === 'B') expect(fixture.logs.some((line) => /^warn A restore was interrupted before it switched the data over \(.*"backup":"[^"]+-manual".*\); the data is as it was before it/.test(line))).toBe(true);
-			await storage.close();
+			await shard.dataReplacedElsewhere();
+			await storage.restore(backup.id);
+			expect(await liveState(raw)).toBe('A');
+			expect(await shard.dataReplacedElsewhere()).toBe(true);
+			expect(await raw.keys('supreme:restore-*')).toEqual([]);
 		}
-		expect(seen, 'at least one kill landed before the swap').toContain('B');
-
-		// A restore that runs to the end switches everything over, and every other process learns it must reload.
-		storage = await fixture.open(options);
-		const shard = await fixture.open(options);
-		await shard.dataReplacedElsewhere();
-		await writeState(storage, 'B');
-		await shard.dataReplacedElsewhere();
-		await storage.restore(backup.id);
-		expect(await liveState(raw)).toBe('A');
-		expect(await shard.dataReplacedElsewhere()).toBe(true);
-		expect(await raw.keys('supreme:restore-*')).toEqual([]);
-	});
+	);
 
 	it('refuses a restore while another is in progress, and lets writes of other processes land on whole data', async () => {
 		const storage = await fixture.open({ namespaces: NAMESPACES });
@@ -113,7 +127,9 @@ describe.skipIf(!redisAvailable)('Redis restore is one atomic swap', () => {
 		const backup = await storage.backup('manual');
 		await writeState(storage, 'B');
 		await raw.set('supreme:restore-in-progress', JSON.stringify({ backup: 'another-one' }), { PX: 60_000 });
-		await expect(storage.restore(backup.id)).rejects.toThrow(/Another restore is in progress on this Redis database \(.*another-one.*\); try again once it is done/);
+		await expect(storage.restore(backup.id)).rejects.toThrow(
+			/Another restore is in progress on this Redis database \(.*another-one.*\); try again once it is done/
+		);
 		expect(await liveState(raw)).toBe('B');
 		await raw.del('supreme:restore-in-progress');
 

@@ -50,7 +50,12 @@ describe('file adapter snapshot format', () => {
 
 	it('reads a file laid out another way (pretty-printed, on one line, CRLF) as JSON.parse does', async () => {
 		const record = { a: { deep: [1, { b: 'c' }] }, 'd,e': 'f', g: null };
-		for (const text of [JSON.stringify(record, null, 2), JSON.stringify(record), JSON.stringify(record, null, 1).replaceAll('\n', '\r\n'), '{\n"a": 1, "b": 2\n}\n']) {
+		for (const text of [
+			JSON.stringify(record, null, 2),
+			JSON.stringify(record),
+			JSON.stringify(record, null, 1).replaceAll('\n', '\r\n'),
+			'{\n"a": 1, "b": 2\n}\n'
+		]) {
 			expect(await readBack(text)).toEqual(reference(text));
 			expect(parseSnapshot(Buffer.from(text), 'copy')).toEqual(reference(text));
 		}

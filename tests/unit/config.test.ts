@@ -149,12 +149,20 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 	const invalid: Array<[key: string, value: string, message: string]> = [
 		['DISCORD_API_URL', 'discord.com/api', 'DISCORD_API_URL must be an http:// or https:// URL (got "discord.com/api")'],
 		['DISCORD_API_URL', 'ftp://example.com', 'DISCORD_API_URL must be an http:// or https:// URL (got "ftp://example.com")'],
-		['COMMAND_GUILD_IDS', 'my-server', 'COMMAND_GUILD_IDS must be a comma-separated list of guild ids (17-20 digit snowflakes) (got "my-server")'],
+		[
+			'COMMAND_GUILD_IDS',
+			'my-server',
+			'COMMAND_GUILD_IDS must be a comma-separated list of guild ids (17-20 digit snowflakes) (got "my-server")'
+		],
 		['COMMAND_GUILD_IDS', `${GUILD},12345`, 'COMMAND_GUILD_IDS must be a comma-separated list of guild ids'],
 		['STORAGE_ADAPTER', 'mysql', 'STORAGE_ADAPTER must be one of file, sqlite, redis (got "mysql")'],
 		['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL must be a redis:// or rediss:// URL (got "http://127.0.0.1:6379")'],
 		['REDIS_URL', '127.0.0.1:6379', 'REDIS_URL must be a redis:// or rediss:// URL'],
-		['REDIS_PREFIX', 'supreme', 'REDIS_PREFIX must be 1-64 letters, digits, "_", "-", "." or ":" ending with ":" (like supreme:) (got "supreme")'],
+		[
+			'REDIS_PREFIX',
+			'supreme',
+			'REDIS_PREFIX must be 1-64 letters, digits, "_", "-", "." or ":" ending with ":" (like supreme:) (got "supreme")'
+		],
 		['REDIS_PREFIX', 'my bot:', 'REDIS_PREFIX must be 1-64 letters, digits, "_", "-", "." or ":" ending with ":"'],
 		['REDIS_PREFIX', 'bot*:', 'REDIS_PREFIX must be 1-64 letters, digits'],
 		['BACKUP_KEEP', '0', 'BACKUP_KEEP must be a whole number of at least 1 (got "0")'],

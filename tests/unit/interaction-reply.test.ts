@@ -1,7 +1,13 @@
 import { container, UserError } from '@sapphire/framework';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { isSilent, replyEphemeral, STORAGE_UNAVAILABLE_MESSAGE, UNEXPECTED_ERROR_MESSAGE, userFacingMessage } from '../../src/lib/interaction-reply.js';
+import {
+	isSilent,
+	replyEphemeral,
+	STORAGE_UNAVAILABLE_MESSAGE,
+	UNEXPECTED_ERROR_MESSAGE,
+	userFacingMessage
+} from '../../src/lib/interaction-reply.js';
 
 type Call = [method: 'reply' | 'editReply' | 'followUp', options: Record<string, unknown>];
 
@@ -53,12 +59,16 @@ describe('messages for users', () => {
 	it('names a storage outage (the Redis client offline), also when it is the cause of another error', () => {
 		class ClientOfflineError extends Error {}
 		expect(userFacingMessage(new ClientOfflineError('The client is offline'))).toBe(STORAGE_UNAVAILABLE_MESSAGE);
-		expect(userFacingMessage(new Error('update failed', { cause: new ClientOfflineError('The client is offline') }))).toBe(STORAGE_UNAVAILABLE_MESSAGE);
+		expect(userFacingMessage(new Error('update failed', { cause: new ClientOfflineError('The client is offline') }))).toBe(
+			STORAGE_UNAVAILABLE_MESSAGE
+		);
 		expect(STORAGE_UNAVAILABLE_MESSAGE).toMatch(/storage is unavailable/);
 	});
 
 	it('shows a UserError as written and hides other errors behind a generic message', () => {
-		expect(userFacingMessage(new UserError({ identifier: 'x', message: 'Pick a channel I can write in.' }))).toBe('Pick a channel I can write in.');
+		expect(userFacingMessage(new UserError({ identifier: 'x', message: 'Pick a channel I can write in.' }))).toBe(
+			'Pick a channel I can write in.'
+		);
 		expect(userFacingMessage(new Error('ECONNREFUSED 127.0.0.1:6379'))).toBe(UNEXPECTED_ERROR_MESSAGE);
 	});
 

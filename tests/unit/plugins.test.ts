@@ -93,7 +93,7 @@ describe('finding a plugin module', () => {
 		expect(() => locatePlugin(join(root, 'old'), root, root)).toThrow('exports only a CommonJS entry ("require")');
 	});
 
-	it('resolves a package name from the bot\'s node_modules first, then the working directory\'s', () => {
+	it("resolves a package name from the bot's node_modules first, then the working directory's", () => {
 		files({
 			'bot/node_modules/shared-plugin/package.json': { type: 'module', exports: './bot.js' },
 			'bot/node_modules/shared-plugin/bot.js': '',
@@ -106,7 +106,9 @@ describe('finding a plugin module', () => {
 		const cwd = join(root, 'cwd');
 		expect(locatePlugin('shared-plugin', cwd, bot).file).toBe(join(bot, 'node_modules/shared-plugin/bot.js'));
 		expect(locatePlugin('@scope/only-here/extra', cwd, bot).file).toBe(join(cwd, 'node_modules/@scope/only-here/b.js'));
-		expect(() => locatePlugin('missing-plugin', cwd, bot)).toThrow(`package missing-plugin is not installed (looked in ${join(bot, 'node_modules')} and ${join(cwd, 'node_modules')}`);
+		expect(() => locatePlugin('missing-plugin', cwd, bot)).toThrow(
+			`package missing-plugin is not installed (looked in ${join(bot, 'node_modules')} and ${join(cwd, 'node_modules')}`
+		);
 	});
 
 	it('tells ES modules from CommonJS the way Node does', () => {
@@ -126,7 +128,13 @@ describe('finding a plugin module', () => {
 			'plugin/index.js': ''
 		});
 		const copies = foreignCopies(join(root, 'plugin/index.js'), join(root, 'bot'));
-		expect(copies).toEqual([{ name: '@sapphire/framework', theirs: join(root, 'plugin/node_modules/@sapphire/framework'), ours: join(root, 'bot/node_modules/@sapphire/framework') }]);
+		expect(copies).toEqual([
+			{
+				name: '@sapphire/framework',
+				theirs: join(root, 'plugin/node_modules/@sapphire/framework'),
+				ours: join(root, 'bot/node_modules/@sapphire/framework')
+			}
+		]);
 		// A plugin inside the bot's folder shares the bot's copies.
 		expect(foreignCopies(join(root, 'bot/plugins/x/index.js'), join(root, 'bot'))).toEqual([]);
 	});
@@ -135,7 +143,9 @@ describe('finding a plugin module', () => {
 describe('plugin storage', () => {
 	it('refuses namespaces the plugin did not declare, before touching storage', () => {
 		const storage = scopedStorage(() => ({}) as Storage, 'member-notes', ['member-notes']);
-		expect(() => storage.namespace('invites')).toThrow('Plugin member-notes used namespace "invites", which it did not declare (declared: member-notes)');
+		expect(() => storage.namespace('invites')).toThrow(
+			'Plugin member-notes used namespace "invites", which it did not declare (declared: member-notes)'
+		);
 		expect(() => storage.entries('settings')).toThrow('did not declare');
 	});
 });

@@ -5,10 +5,12 @@ import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib
 import { backupEmbed } from '../../lib/data/views.js';
 
 /** Bot-wide: a backup holds every server's data, so it is for the owners in OWNER_IDS (who also need Manage Server here). */
-@ApplyOptions<Command.Options>({ ...adminCommand('Back up all of the bot\'s data now (bot owners only)'), preconditions: ['BotOwner'] })
+@ApplyOptions<Command.Options>({ ...adminCommand("Back up all of the bot's data now (bot owners only)"), preconditions: ['BotOwner'] })
 export class BackupDataCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
-		registry.registerChatInputCommand((builder) => inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS));
+		registry.registerChatInputCommand((builder) =>
+			inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+		);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {

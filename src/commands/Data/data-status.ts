@@ -10,7 +10,9 @@ import { pluginStatusSections } from '../../plugins/registry.js';
 @ApplyOptions<Command.Options>(adminCommand("Show this server's data and the bot's storage: records, size, backups, problems"))
 export class DataStatusCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
-		registry.registerChatInputCommand((builder) => inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS));
+		registry.registerChatInputCommand((builder) =>
+			inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+		);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
@@ -25,7 +27,14 @@ export class DataStatusCommand extends Command {
 		// The welcome service knows delivery problems and pending grants; the stored settings are the fallback.
 		const greetings = await welcomeStatus(interaction.guildId).then(describeWelcomeStatus, () => guild!.greetings);
 		await interaction.editReply({
-			embeds: [dataStatusEmbed({ guild: { ...guild!, greetings }, storage: facts, inviteProblem: invites.unavailable.get(interaction.guildId) ?? null, sections })],
+			embeds: [
+				dataStatusEmbed({
+					guild: { ...guild!, greetings },
+					storage: facts,
+					inviteProblem: invites.unavailable.get(interaction.guildId) ?? null,
+					sections
+				})
+			],
 			allowedMentions: { parse: [] }
 		});
 	}

@@ -6,7 +6,10 @@ import { findBackup } from '../../lib/data/restore.js';
 import { backupListPage, restoreConfirmation } from '../../lib/data/views.js';
 
 /** Without an id: the backups, paged. With an id: a confirmation; the restore itself runs on the button (interaction-handlers/restoreData). */
-@ApplyOptions<Command.Options>({ ...adminCommand("List backups, or restore one (replaces every server's data; bot owners only)"), preconditions: ['BotOwner'] })
+@ApplyOptions<Command.Options>({
+	...adminCommand("List backups, or restore one (replaces every server's data; bot owners only)"),
+	preconditions: ['BotOwner']
+})
 export class RestoreDataCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>

@@ -1,6 +1,17 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
-import { ChannelType, EmbedBuilder, MessageFlags, PermissionFlagsBits, channelMention, roleMention, time, TimestampStyles, userMention, type SlashCommandStringOption } from 'discord.js';
+import {
+	ChannelType,
+	EmbedBuilder,
+	MessageFlags,
+	PermissionFlagsBits,
+	channelMention,
+	roleMention,
+	time,
+	TimestampStyles,
+	userMention,
+	type SlashCommandStringOption
+} from 'discord.js';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { parseDuration } from '../../lib/giveaways/duration.js';
 import { parseRequirements } from '../../lib/giveaways/requirements.js';
@@ -36,38 +47,91 @@ export class GiveawayCommand extends Command {
 					subcommand
 						.setName('start')
 						.setDescription('Start a giveaway with an Enter button')
-						.addStringOption((option) => option.setName('prize').setDescription('What the winners get').setRequired(true).setMaxLength(200))
-						.addStringOption((option) => option.setName('duration').setDescription('How long it runs: 30s, 10m, 1h30m, 2d (at least 1s)').setRequired(true).setMaxLength(50))
-						.addIntegerOption((option) => option.setName('winners').setDescription('How many winners').setRequired(true).setMinValue(1).setMaxValue(MAX_WINNERS))
+						.addStringOption((option) =>
+							option.setName('prize').setDescription('What the winners get').setRequired(true).setMaxLength(200)
+						)
+						.addStringOption((option) =>
+							option
+								.setName('duration')
+								.setDescription('How long it runs: 30s, 10m, 1h30m, 2d (at least 1s)')
+								.setRequired(true)
+								.setMaxLength(50)
+						)
+						.addIntegerOption((option) =>
+							option.setName('winners').setDescription('How many winners').setRequired(true).setMinValue(1).setMaxValue(MAX_WINNERS)
+						)
 						.addChannelOption((option) =>
-							option.setName('channel').setDescription('Where to post it (this channel if left out)').addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
+							option
+								.setName('channel')
+								.setDescription('Where to post it (this channel if left out)')
+								.addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
 						)
 						.addRoleOption((option) => option.setName('required-role').setDescription('Only members with this role may enter and win'))
 						.addStringOption((option) => option.setName('description').setDescription('Shown on the giveaway').setMaxLength(1000))
-						.addStringOption((option) => option.setName('required-roles').setDescription('Roles that may enter (mention them); see roles-mode').setMaxLength(500))
+						.addStringOption((option) =>
+							option.setName('required-roles').setDescription('Roles that may enter (mention them); see roles-mode').setMaxLength(500)
+						)
 						.addStringOption((option) =>
 							option
 								.setName('roles-mode')
 								.setDescription('Whether entrants need any one of the required roles (default) or all of them')
 								.addChoices({ name: 'any of them', value: 'any' }, { name: 'all of them', value: 'all' })
 						)
-						.addStringOption((option) => option.setName('blocked-roles').setDescription('Roles that may not enter (mention them)').setMaxLength(500))
-						.addStringOption((option) => option.setName('min-account-age').setDescription('Minimum age of the Discord account, e.g. 7d').setMaxLength(50))
-						.addStringOption((option) => option.setName('min-server-age').setDescription('Minimum time in this server, e.g. 1d').setMaxLength(50))
+						.addStringOption((option) =>
+							option.setName('blocked-roles').setDescription('Roles that may not enter (mention them)').setMaxLength(500)
+						)
+						.addStringOption((option) =>
+							option.setName('min-account-age').setDescription('Minimum age of the Discord account, e.g. 7d').setMaxLength(50)
+						)
+						.addStringOption((option) =>
+							option.setName('min-server-age').setDescription('Minimum time in this server, e.g. 1d').setMaxLength(50)
+						)
 						.addBooleanOption((option) => option.setName('boosters-only').setDescription('Only server boosters may enter'))
-						.addIntegerOption((option) => option.setName('min-invites').setDescription('Minimum invites (the invite tracker total)').setMinValue(1).setMaxValue(100_000))
+						.addIntegerOption((option) =>
+							option
+								.setName('min-invites')
+								.setDescription('Minimum invites (the invite tracker total)')
+								.setMinValue(1)
+								.setMaxValue(100_000)
+						)
 				)
-				.addSubcommand((subcommand) => subcommand.setName('end').setDescription('End a giveaway now and draw its winners').addStringOption(idOption('The giveaway ID (in its footer)')))
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('end')
+						.setDescription('End a giveaway now and draw its winners')
+						.addStringOption(idOption('The giveaway ID (in its footer)'))
+				)
 				.addSubcommand((subcommand) =>
 					subcommand
 						.setName('reroll')
 						.setDescription('Draw new winners for an ended giveaway, among entrants who have not won')
 						.addStringOption(idOption('The giveaway ID (in its footer)'))
-						.addIntegerOption((option) => option.setName('winners').setDescription("How many (the giveaway's winner count if left out)").setMinValue(1).setMaxValue(MAX_WINNERS))
+						.addIntegerOption((option) =>
+							option
+								.setName('winners')
+								.setDescription("How many (the giveaway's winner count if left out)")
+								.setMinValue(1)
+								.setMaxValue(MAX_WINNERS)
+						)
 				)
-				.addSubcommand((subcommand) => subcommand.setName('cancel').setDescription('Cancel a giveaway: nobody wins').addStringOption(idOption('The giveaway ID (in its footer)')))
-				.addSubcommand((subcommand) => subcommand.setName('pause').setDescription('Pause a giveaway: its clock stops, entries close').addStringOption(idOption('The giveaway ID (in its footer)')))
-				.addSubcommand((subcommand) => subcommand.setName('resume').setDescription('Resume a paused giveaway with the time it had left').addStringOption(idOption('The giveaway ID (in its footer)')))
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('cancel')
+						.setDescription('Cancel a giveaway: nobody wins')
+						.addStringOption(idOption('The giveaway ID (in its footer)'))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('pause')
+						.setDescription('Pause a giveaway: its clock stops, entries close')
+						.addStringOption(idOption('The giveaway ID (in its footer)'))
+				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('resume')
+						.setDescription('Resume a paused giveaway with the time it had left')
+						.addStringOption(idOption('The giveaway ID (in its footer)'))
+				)
 				.addSubcommand((subcommand) => subcommand.setName('list').setDescription("This server's running giveaways and the recent ones"))
 				.addSubcommand((subcommand) =>
 					subcommand
@@ -94,7 +158,9 @@ export class GiveawayCommand extends Command {
 				return answer(`Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`);
 			}
 			case 'reroll': {
-				const { giveaway, winners } = unwrap(await giveaways.reroll(guildId, id(), interaction.user.id, interaction.options.getInteger('winners') ?? undefined));
+				const { giveaway, winners } = unwrap(
+					await giveaways.reroll(guildId, id(), interaction.user.id, interaction.options.getInteger('winners') ?? undefined)
+				);
 				return answer(`Giveaway \`${giveaway.id}\` rerolled. New winners: ${winnersText(winners)}.`);
 			}
 			case 'cancel': {
@@ -113,11 +179,18 @@ export class GiveawayCommand extends Command {
 				return void (await interaction.editReply({ embeds: [await this.list(guildId)], allowedMentions: { parse: [] } }));
 			case 'host-role': {
 				if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
-					throw new UserError({ identifier: 'GiveawayHostRoleDenied', message: 'Only members with the Manage Server permission can choose the giveaway host role.' });
+					throw new UserError({
+						identifier: 'GiveawayHostRoleDenied',
+						message: 'Only members with the Manage Server permission can choose the giveaway host role.'
+					});
 				}
 				const role = interaction.options.getRole('role');
 				await giveaways.setHostRole(guildId, role?.id ?? null);
-				return answer(role ? `Members with ${roleMention(role.id)} can now run giveaways.` : 'The giveaway host role is cleared: only members with Manage Server run giveaways.');
+				return answer(
+					role
+						? `Members with ${roleMention(role.id)} can now run giveaways.`
+						: 'The giveaway host role is cleared: only members with Manage Server run giveaways.'
+				);
 			}
 		}
 	}
@@ -126,7 +199,8 @@ export class GiveawayCommand extends Command {
 		const duration = parseDuration(interaction.options.getString('duration', true));
 		if (!duration.ok) throw new UserError({ identifier: 'GiveawayDuration', message: duration.reason });
 		const channel = interaction.options.getChannel('channel') ?? interaction.channel;
-		if (!channel || !channel.isTextBased() || channel.isDMBased()) throw new UserError({ identifier: 'GiveawayChannel', message: 'Choose a text channel for the giveaway.' });
+		if (!channel || !channel.isTextBased() || channel.isDMBased())
+			throw new UserError({ identifier: 'GiveawayChannel', message: 'Choose a text channel for the giveaway.' });
 		const { options } = interaction;
 		const parsed = parseRequirements({
 			requiredRoleIds: [options.getRole('required-role')?.id].filter((id): id is string => id !== undefined),
@@ -154,7 +228,10 @@ export class GiveawayCommand extends Command {
 			});
 		} catch (error) {
 			if (error instanceof PermanentDiscordError) {
-				throw new UserError({ identifier: 'GiveawayChannel', message: `I cannot post in ${channelMention(channel.id)}: check my permissions there.` });
+				throw new UserError({
+					identifier: 'GiveawayChannel',
+					message: `I cannot post in ${channelMention(channel.id)}: check my permissions there.`
+				});
 			}
 			throw error;
 		}
@@ -170,6 +247,9 @@ export class GiveawayCommand extends Command {
 		return new EmbedBuilder()
 			.setColor(0xf1c40f)
 			.setTitle('Giveaways')
-			.addFields({ name: `Running (${open.length})`, value: lines(open).slice(0, 1024) }, { name: 'Recent', value: lines(recent).slice(0, 1024) });
+			.addFields(
+				{ name: `Running (${open.length})`, value: lines(open).slice(0, 1024) },
+				{ name: 'Recent', value: lines(recent).slice(0, 1024) }
+			);
 	}
 }

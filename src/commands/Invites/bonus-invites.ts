@@ -9,7 +9,9 @@ const MAX_BONUS_CHANGE = 1_000_000;
 function amountOptions(subcommand: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
 	return subcommand
 		.addUserOption((option) => option.setName('user').setDescription('The member').setRequired(true))
-		.addIntegerOption((option) => option.setName('amount').setDescription('How many').setRequired(true).setMinValue(1).setMaxValue(MAX_BONUS_CHANGE));
+		.addIntegerOption((option) =>
+			option.setName('amount').setDescription('How many').setRequired(true).setMinValue(1).setMaxValue(MAX_BONUS_CHANGE)
+		);
 }
 
 @ApplyOptions<Command.Options>(adminCommand('Add or remove bonus invites of a member'))
@@ -30,7 +32,11 @@ export class BonusInvitesCommand extends Command {
 		const amount = interaction.options.getInteger('amount', true);
 		const sign = interaction.options.getSubcommand(true) === 'remove' ? -1 : 1;
 		const counts = await this.container.invites.addBonus(interaction.guildId, user.id, sign * amount);
-		const verb = sign > 0 ? `Added ${amount} bonus invite${amount === 1 ? '' : 's'} to` : `Removed ${amount} bonus invite${amount === 1 ? '' : 's'} from`;
-		await interaction.reply({ content: `${verb} ${userMention(user.id)}. They now have ${describeCounts(counts)}.`, allowedMentions: { parse: [] } });
+		const verb =
+			sign > 0 ? `Added ${amount} bonus invite${amount === 1 ? '' : 's'} to` : `Removed ${amount} bonus invite${amount === 1 ? '' : 's'} from`;
+		await interaction.reply({
+			content: `${verb} ${userMention(user.id)}. They now have ${describeCounts(counts)}.`,
+			allowedMentions: { parse: [] }
+		});
 	}
 }

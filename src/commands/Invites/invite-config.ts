@@ -21,7 +21,9 @@ export class InviteConfigCommand extends Command {
 					subcommand
 						.setName('fake-account-age')
 						.setDescription('Accounts younger than this count as fake invites')
-						.addIntegerOption((option) => option.setName('days').setDescription('Days (0 turns the rule off)').setRequired(true).setMinValue(0).setMaxValue(365))
+						.addIntegerOption((option) =>
+							option.setName('days').setDescription('Days (0 turns the rule off)').setRequired(true).setMinValue(0).setMaxValue(365)
+						)
 				)
 				.addSubcommand((subcommand) =>
 					subcommand
@@ -33,7 +35,9 @@ export class InviteConfigCommand extends Command {
 					subcommand
 						.setName('rank-role-add')
 						.setDescription('Give a role to members who reach a number of invites')
-						.addIntegerOption((option) => option.setName('invites').setDescription('Invites needed').setRequired(true).setMinValue(1).setMaxValue(1_000_000))
+						.addIntegerOption((option) =>
+							option.setName('invites').setDescription('Invites needed').setRequired(true).setMinValue(1).setMaxValue(1_000_000)
+						)
 						.addRoleOption((option) => option.setName('role').setDescription('The role to give').setRequired(true))
 				)
 				.addSubcommand((subcommand) =>
@@ -72,8 +76,11 @@ export class InviteConfigCommand extends Command {
 				if (problem) throw new UserError({ identifier: 'RoleNotAssignable', message: problem });
 				const total = interaction.options.getInteger('invites', true);
 				config = await invites.updateConfig(guildId, (current) => {
-					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort((a, b) => a.total - b.total);
-					if (rankRoles.length > MAX_RANK_ROLES) throw new UserError({ identifier: 'TooManyRankRoles', message: `At most ${MAX_RANK_ROLES} rank roles; remove one first.` });
+					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort(
+						(a, b) => a.total - b.total
+					);
+					if (rankRoles.length > MAX_RANK_ROLES)
+						throw new UserError({ identifier: 'TooManyRankRoles', message: `At most ${MAX_RANK_ROLES} rank roles; remove one first.` });
 					return { ...current, rankRoles };
 				});
 				break;
@@ -83,7 +90,10 @@ export class InviteConfigCommand extends Command {
 				if (!invites.config(guildId).rankRoles.some((rank) => rank.roleId === role.id)) {
 					throw new UserError({ identifier: 'NotARankRole', message: `${role.name} is not a rank role. See /invite-config show.` });
 				}
-				config = await invites.updateConfig(guildId, (current) => ({ ...current, rankRoles: current.rankRoles.filter((rank) => rank.roleId !== role.id) }));
+				config = await invites.updateConfig(guildId, (current) => ({
+					...current,
+					rankRoles: current.rankRoles.filter((rank) => rank.roleId !== role.id)
+				}));
 				break;
 			}
 			case 'rank-roles-follow-total': {

@@ -2,7 +2,15 @@ import { container, UserError, type Command } from '@sapphire/framework';
 import { ChannelType, channelMention, MessageFlags, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import type { GreetingSettings } from '../../lib/guild-settings.js';
 import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDER_LIST, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
-import { EMBED_FOOTER_LIMIT, EMBED_TITLE_LIMIT, GREETING_LABEL, greetingProblem, normalizeBanner, parseColor, type GreetingKind } from '../../lib/welcome/message.js';
+import {
+	EMBED_FOOTER_LIMIT,
+	EMBED_TITLE_LIMIT,
+	GREETING_LABEL,
+	greetingProblem,
+	normalizeBanner,
+	parseColor,
+	type GreetingKind
+} from '../../lib/welcome/message.js';
 import { channelProblem } from '../../lib/welcome/service.js';
 
 /** Shared by /setup-welcome and /setup-goodbye: the options, and the checks that refuse a bad setup with its reason. */
@@ -16,19 +24,29 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 				.addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
 		)
 		.addStringOption((option) =>
-			option.setName('message').setDescription(`Text; placeholders: ${PLACEHOLDER_LIST}`.slice(0, 100)).setRequired(true).setMaxLength(EMBED_DESCRIPTION_LIMIT)
+			option
+				.setName('message')
+				.setDescription(`Text; placeholders: ${PLACEHOLDER_LIST}`.slice(0, 100))
+				.setRequired(true)
+				.setMaxLength(EMBED_DESCRIPTION_LIMIT)
 		)
-		.addStringOption((option) => option.setName('banner').setDescription('"generated" (a card the bot draws), an image URL, or "none"').setMaxLength(2000))
-		.addBooleanOption((option) => option.setName('embed').setDescription('Send the message in an embed (default: no, yes with a title, footer or colour)'))
+		.addStringOption((option) =>
+			option.setName('banner').setDescription('"generated" (a card the bot draws), an image URL, or "none"').setMaxLength(2000)
+		)
+		.addBooleanOption((option) =>
+			option.setName('embed').setDescription('Send the message in an embed (default: no, yes with a title, footer or colour)')
+		)
 		.addStringOption((option) => option.setName('title').setDescription('Embed title (placeholders allowed)').setMaxLength(EMBED_TITLE_LIMIT))
 		.addStringOption((option) => option.setName('footer').setDescription('Embed footer (placeholders allowed)').setMaxLength(EMBED_FOOTER_LIMIT))
 		.addStringOption((option) => option.setName('colour').setDescription('Embed colour as hex, e.g. #57F287').setMaxLength(7))
-		.addStringOption((option) => option.setName('content').setDescription('Text sent above the embed, e.g. "{user} welcome!"').setMaxLength(2000));
+		.addStringOption((option) =>
+			option.setName('content').setDescription('Text sent above the embed, e.g. "{user} welcome!"').setMaxLength(2000)
+		);
 	if (kind === 'welcome') {
 		builder
 			.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'))
 			.addBooleanOption((option) =>
-				option.setName('after-screening').setDescription("With rules screening/onboarding: welcome once the member passes it (default: yes)")
+				option.setName('after-screening').setDescription('With rules screening/onboarding: welcome once the member passes it (default: yes)')
 			);
 	}
 	return builder;
@@ -36,8 +54,17 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 
 /** The `kind` option of /welcome-test and /welcome-disable: which greeting (welcome when left out). */
 export function addGreetingKindOption(builder: SlashCommandBuilder, description: string, withBoth = false): SlashCommandOptionsOnlyBuilder {
-	const choices = [{ name: 'welcome', value: 'welcome' }, { name: 'goodbye', value: 'goodbye' }, ...(withBoth ? [{ name: 'both', value: 'both' }] : [])];
-	return builder.addStringOption((option) => option.setName('kind').setDescription(`${description} (default: welcome)`).addChoices(...choices));
+	const choices = [
+		{ name: 'welcome', value: 'welcome' },
+		{ name: 'goodbye', value: 'goodbye' },
+		...(withBoth ? [{ name: 'both', value: 'both' }] : [])
+	];
+	return builder.addStringOption((option) =>
+		option
+			.setName('kind')
+			.setDescription(`${description} (default: welcome)`)
+			.addChoices(...choices)
+	);
 }
 
 export function placeholderHelp(): string {
@@ -48,7 +75,8 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 	const channel = interaction.options.getChannel('channel', true);
 	const colourText = interaction.options.getString('colour');
 	const color = colourText === null ? null : parseColor(colourText);
-	if (colourText !== null && color === null) throw new UserError({ identifier: 'InvalidGreeting', message: `"${colourText}" is not a colour: use hex like #57F287.` });
+	if (colourText !== null && color === null)
+		throw new UserError({ identifier: 'InvalidGreeting', message: `"${colourText}" is not a colour: use hex like #57F287.` });
 	const title = interaction.options.getString('title');
 	const footer = interaction.options.getString('footer');
 	const content = interaction.options.getString('content');
@@ -72,7 +100,12 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 	if (blocked) throw new UserError({ identifier: 'GreetingChannelUnusable', message: `Cannot use ${channelMention(channel.id)}: ${blocked}.` });
 
 	await container.welcome.configure(interaction.guildId, kind, settings);
-	const extras = [settings.banner ? `banner: ${settings.banner}` : null, settings.embed ? 'in an embed' : null, settings.dm ? 'also by DM' : null, settings.afterScreening === false ? 'at join, before rules screening' : null].filter(Boolean);
+	const extras = [
+		settings.banner ? `banner: ${settings.banner}` : null,
+		settings.embed ? 'in an embed' : null,
+		settings.dm ? 'also by DM' : null,
+		settings.afterScreening === false ? 'at join, before rules screening' : null
+	].filter(Boolean);
 	await interaction.reply({
 		content: `${GREETING_LABEL[kind]} messages will go to ${channelMention(channel.id)}${extras.length ? ` (${extras.join(', ')})` : ''}. Try it with \`/welcome-test kind:${kind}\`.`,
 		flags: MessageFlags.Ephemeral,

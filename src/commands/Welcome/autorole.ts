@@ -28,7 +28,12 @@ export class AutoroleCommand extends Command {
 								.setDescription('Who gets it (default: all)')
 								.addChoices(...AUTOROLE_TARGETS.map((target) => ({ name: target, value: target })))
 						)
-						.addStringOption((option) => option.setName('delay').setDescription(`Wait before giving it, e.g. 10m, 1h30m, 2d (at most ${MAX_DELAY_TEXT})`).setMaxLength(20))
+						.addStringOption((option) =>
+							option
+								.setName('delay')
+								.setDescription(`Wait before giving it, e.g. 10m, 1h30m, 2d (at most ${MAX_DELAY_TEXT})`)
+								.setMaxLength(20)
+						)
 				)
 				.addSubcommand((subcommand) =>
 					subcommand
@@ -48,10 +53,15 @@ export class AutoroleCommand extends Command {
 			case 'add': {
 				const role = interaction.options.getRole('role', true);
 				const problem = roleProblem(role, interaction.guild);
-				if (problem) throw new UserError({ identifier: 'AutoRoleNotAssignable', message: `Cannot use ${role.name} as an auto-role: ${problem}` });
+				if (problem)
+					throw new UserError({ identifier: 'AutoRoleNotAssignable', message: `Cannot use ${role.name} as an auto-role: ${problem}` });
 				const delay = parseDelay(interaction.options.getString('delay') ?? '0');
 				if (!delay.ok) throw new UserError({ identifier: 'InvalidDelay', message: delay.reason });
-				const autoRole: AutoRole = { roleId: role.id, for: (interaction.options.getString('for') ?? 'all') as AutoRoleTarget, delayMs: delay.ms };
+				const autoRole: AutoRole = {
+					roleId: role.id,
+					for: (interaction.options.getString('for') ?? 'all') as AutoRoleTarget,
+					delayMs: delay.ms
+				};
 				try {
 					await autoroles.add(guildId, autoRole);
 				} catch (error) {
@@ -63,19 +73,27 @@ export class AutoroleCommand extends Command {
 			}
 			case 'remove': {
 				const role = interaction.options.getRole('role', true);
-				if (!(await autoroles.remove(guildId, role.id))) throw new UserError({ identifier: 'NotAnAutoRole', message: `${role.name} is not an auto-role. See /autorole list.` });
+				if (!(await autoroles.remove(guildId, role.id)))
+					throw new UserError({ identifier: 'NotAnAutoRole', message: `${role.name} is not an auto-role. See /autorole list.` });
 				note = `${role.name} is no longer given on join.`;
 				break;
 			}
 		}
-		await interaction.reply({ content: note || undefined, embeds: [await this.describe(guildId)], flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		await interaction.reply({
+			content: note || undefined,
+			embeds: [await this.describe(guildId)],
+			flags: MessageFlags.Ephemeral,
+			allowedMentions: { parse: [] }
+		});
 	}
 
 	private async describe(guildId: string): Promise<EmbedBuilder> {
 		const { autoroles } = this.container;
 		const roles = await autoroles.roles(guildId);
 		const pending = autoroles.pending(guildId);
-		const lines = roles.map((role) => `${roleMention(role.roleId)} · ${TARGET_TEXT[role.for]}${role.delayMs > 0 ? ` · after ${formatDelay(role.delayMs)}` : ''}`);
+		const lines = roles.map(
+			(role) => `${roleMention(role.roleId)} · ${TARGET_TEXT[role.for]}${role.delayMs > 0 ? ` · after ${formatDelay(role.delayMs)}` : ''}`
+		);
 		const next = pending[0];
 		return new EmbedBuilder()
 			.setColor(0x5865f2)

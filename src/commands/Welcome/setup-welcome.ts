@@ -7,7 +7,10 @@ import { addGreetingOptions, runGreetingSetup } from './_shared.js';
 export class SetupWelcomeCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingOptions(inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'welcome')
+			addGreetingOptions(
+				inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS),
+				'welcome'
+			)
 		);
 	}
 

@@ -9,7 +9,11 @@ import { addGreetingKindOption } from './_shared.js';
 export class WelcomeDisableCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingKindOption(inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'Which messages', true)
+			addGreetingKindOption(
+				inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS),
+				'Which messages',
+				true
+			)
 		);
 	}
 

@@ -10,7 +10,10 @@ import { addGreetingKindOption, placeholderHelp } from './_shared.js';
 export class WelcomeTestCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingKindOption(inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'Which message')
+			addGreetingKindOption(
+				inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS),
+				'Which message'
+			)
 		);
 	}
 
@@ -21,7 +24,9 @@ export class WelcomeTestCommand extends Command {
 		const { welcome, invites } = this.container;
 		const outcome =
 			kind === 'welcome'
-				? await welcome.welcome(interaction.member, (await invites.history(interaction.guildId, interaction.user.id))?.joins.at(-1) ?? null, { test: true })
+				? await welcome.welcome(interaction.member, (await invites.history(interaction.guildId, interaction.user.id))?.joins.at(-1) ?? null, {
+						test: true
+					})
 				: await welcome.goodbye(interaction.member, { test: true });
 		const expiry = bannerExpiry((await welcome.settings(interaction.guildId))[kind]?.banner ?? null);
 		// A signed Discord CDN link (often imported from Supreme-BOT2) stops working; say so before it does.
@@ -38,7 +43,10 @@ function describeOutcome(kind: GreetingKind, outcome: GreetingOutcome): string {
 			return `${GREETING_LABEL[kind]} messages are off. Set them up with \`/setup-${kind}\`.\n\nPlaceholders:\n${placeholderHelp()}`;
 		case 'problem': {
 			const { problem } = outcome;
-			const missed = problem.missed > 0 ? ` ${problem.missed} member message${problem.missed === 1 ? ' was' : 's were'} not sent since ${time(Math.floor(problem.since / 1000), TimestampStyles.RelativeTime)}.` : '';
+			const missed =
+				problem.missed > 0
+					? ` ${problem.missed} member message${problem.missed === 1 ? ' was' : 's were'} not sent since ${time(Math.floor(problem.since / 1000), TimestampStyles.RelativeTime)}.`
+					: '';
 			return `The ${kind} message could not be sent: ${problem.message}.${missed}`;
 		}
 		case 'held-for-screening':

@@ -16,7 +16,10 @@ const PART = /(\d{1,7})\s*([a-z])/gy;
 
 export function parseDelay(input: string): DelayParse {
 	const text = input.trim().toLowerCase();
-	const invalid = (why: string): DelayParse => ({ ok: false, reason: `"${input}" is not a delay: ${why}. Write e.g. 30s, 10m, 1h30m or 2d (at most ${MAX_DELAY_TEXT}).` });
+	const invalid = (why: string): DelayParse => ({
+		ok: false,
+		reason: `"${input}" is not a delay: ${why}. Write e.g. 30s, 10m, 1h30m or 2d (at most ${MAX_DELAY_TEXT}).`
+	});
 	if (text === '' || text === '0') return { ok: true, ms: 0 };
 	let ms = 0;
 	let position = 0;

@@ -45,7 +45,10 @@ export class AutoRoleService {
 	public async start(): Promise<number> {
 		const grants = await this.storage.entries<PendingGrant>(PENDING_GRANTS_NAMESPACE);
 		for (const [, grant] of grants) this.scheduler.add(grant);
-		if (grants.length > 0) this.logger.info(`Auto-roles: ${grants.length} delayed grant${grants.length === 1 ? '' : 's'} waiting, next due ${new Date(Math.min(...grants.map(([, grant]) => grant.dueAt))).toISOString()}`);
+		if (grants.length > 0)
+			this.logger.info(
+				`Auto-roles: ${grants.length} delayed grant${grants.length === 1 ? '' : 's'} waiting, next due ${new Date(Math.min(...grants.map(([, grant]) => grant.dueAt))).toISOString()}`
+			);
 		return grants.length;
 	}
 
@@ -130,7 +133,8 @@ export class AutoRoleService {
 
 	/** A role was deleted: drop it from the config (with a log line) and from the pending grants. */
 	public async roleDeleted(guildId: string, roleId: string): Promise<void> {
-		if (await this.remove(guildId, roleId)) this.logger.info(`Auto-role ${roleId} dropped from the config of guild ${guildId}: the role was deleted.`);
+		if (await this.remove(guildId, roleId))
+			this.logger.info(`Auto-role ${roleId} dropped from the config of guild ${guildId}: the role was deleted.`);
 	}
 
 	private async dropDeletedRoles(guild: Guild, configured: AutoRole[]): Promise<AutoRole[]> {

@@ -54,12 +54,22 @@ export async function healthReport(probe: HealthProbe): Promise<HealthReport> {
 		if (!storage) facts = { healthy: false, problem: 'storage is not open yet' };
 		else {
 			const { events, problem, ...rest } = await collectStorageFacts(storage);
-			facts = { ...rest, ...(problem === undefined ? {} : { problem: withoutPaths(problem) }), events: events.map(({ at, level }) => ({ at, level })) };
+			facts = {
+				...rest,
+				...(problem === undefined ? {} : { problem: withoutPaths(problem) }),
+				events: events.map(({ at, level }) => ({ at, level }))
+			};
 		}
 	} catch (error) {
 		facts = { healthy: false, problem: withoutPaths((error as Error).message) };
 	}
-	return { healthy: connected && facts.healthy, generatedAt: new Date().toISOString(), gateway: { connected, guilds: probe.guilds() }, storage: facts, uptimeSeconds: Math.round(process.uptime()) };
+	return {
+		healthy: connected && facts.healthy,
+		generatedAt: new Date().toISOString(),
+		gateway: { connected, guilds: probe.guilds() },
+		storage: facts,
+		uptimeSeconds: Math.round(process.uptime())
+	};
 }
 
 /** The /healthz line: the gateway, then one storage ping. */
@@ -68,7 +78,9 @@ async function liveness(probe: HealthProbe): Promise<{ healthy: boolean; reason:
 	const storage = probe.storage();
 	if (!storage) return { healthy: false, reason: 'storage unhealthy: storage is not open yet' };
 	const health = await storage.health().catch((error: Error) => ({ healthy: false, problem: error.message }));
-	return health.healthy ? { healthy: true, reason: 'ok' } : { healthy: false, reason: `storage unhealthy: ${withoutPaths(health.problem ?? 'no reason given')}` };
+	return health.healthy
+		? { healthy: true, reason: 'ok' }
+		: { healthy: false, reason: `storage unhealthy: ${withoutPaths(health.problem ?? 'no reason given')}` };
 }
 
 /** Equal-time comparison of the bearer token (hashes, so the lengths match too). */
@@ -96,19 +108,31 @@ export class HealthServer {
 		const listening = createServer((request, response) => {
 			const path = (request.url ?? '/').split('?')[0];
 			if (!authorized(request, token)) {
-				response.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('unauthorized: send Authorization: Bearer <HEALTH_TOKEN>\n');
+				response
+					.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' })
+					.end('unauthorized: send Authorization: Bearer <HEALTH_TOKEN>\n');
 				return;
 			}
 			if (request.method !== 'GET' || (path !== '/healthz' && path !== '/status')) {
 				response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: use /healthz or /status\n');
 				return;
 			}
-			const failed = (error: Error) => response.writeHead(503, { 'content-type': 'text/plain' }).end(`status unavailable: ${withoutPaths(error.message)}\n`);
+			const failed = (error: Error) =>
+				response.writeHead(503, { 'content-type': 'text/plain' }).end(`status unavailable: ${withoutPaths(error.message)}\n`);
 			if (path === '/healthz') {
-				liveness(this.probe).then(({ healthy, reason }) => response.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(`${reason}\n`), failed);
+				liveness(this.probe).then(
+					({ healthy, reason }) => response.writeHead(healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(`${reason}\n`),
+					failed
+				);
 				return;
 			}
-			this.status().then((report) => response.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(report, null, 2)}\n`), failed);
+			this.status().then(
+				(report) =>
+					response
+						.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json' })
+						.end(`${JSON.stringify(report, null, 2)}\n`),
+				failed
+			);
 		});
 		await new Promise<void>((resolve, reject) => {
 			listening.once('error', reject);

@@ -43,7 +43,8 @@ export class DataReplacedWatch {
 			}
 		} catch (error) {
 			// An outage is logged by the storage itself, and the next check asks again; closed means the bot is stopping.
-			if (!isStorageOutage(error) && !(error instanceof StorageClosedError)) this.logger.warn(`Could not check whether the stored data was replaced: ${describeError(error)}`);
+			if (!isStorageOutage(error) && !(error instanceof StorageClosedError))
+				this.logger.warn(`Could not check whether the stored data was replaced: ${describeError(error)}`);
 		} finally {
 			this.#checking = false;
 		}

@@ -8,9 +8,16 @@ let restoreRunning = false;
 /** A backup the storage lists; anything else is a UserError naming the id. */
 export async function findBackup(storage: Storage, id: string): Promise<BackupInfo> {
 	const backup = (await storage.listBackups()).find((candidate) => candidate.id === id);
-	if (!backup) throw new UserError({ identifier: 'UnknownBackup', message: `There is no backup \`${id.slice(0, 80)}\`. Run /restore-data without an id to see the list.` });
+	if (!backup)
+		throw new UserError({
+			identifier: 'UnknownBackup',
+			message: `There is no backup \`${id.slice(0, 80)}\`. Run /restore-data without an id to see the list.`
+		});
 	if (backup.adapter !== storage.adapter) {
-		throw new UserError({ identifier: 'ForeignBackup', message: `Backup \`${id}\` was made by the ${backup.adapter} adapter; this bot uses ${storage.adapter}. Move data between backends with the data CLI's migrate.` });
+		throw new UserError({
+			identifier: 'ForeignBackup',
+			message: `Backup \`${id}\` was made by the ${backup.adapter} adapter; this bot uses ${storage.adapter}. Move data between backends with the data CLI's migrate.`
+		});
 	}
 	return backup;
 }

@@ -56,7 +56,14 @@ export function dataStatusEmbed(view: DataStatusView): EmbedBuilder {
 			{ name: 'Records per namespace', value: clip(describeCounts(storage.counts)) },
 			{
 				name: 'Recent recoveries and errors',
-				value: clip(problems.length > 0 ? problems.slice(-EVENTS_SHOWN).map((event) => `${discordTime(event.at)} ${event.level}: ${event.message}`).join('\n') : 'none since the bot started')
+				value: clip(
+					problems.length > 0
+						? problems
+								.slice(-EVENTS_SHOWN)
+								.map((event) => `${discordTime(event.at)} ${event.level}: ${event.message}`)
+								.join('\n')
+						: 'none since the bot started'
+				)
 			}
 		);
 	return embed;
@@ -85,15 +92,28 @@ export function backupListPage(backups: BackupInfo[], requestedPage: number) {
 	const start = (page - 1) * BACKUP_PAGE_SIZE;
 	const lines = backups
 		.slice(start, start + BACKUP_PAGE_SIZE)
-		.map((backup) => `\`${backup.id}\`\n${discordTime(backup.createdAt)} · ${backup.adapter} · ${recordTotal(backup.counts)} records · ${describeBytes(backup.sizeBytes)}`);
+		.map(
+			(backup) =>
+				`\`${backup.id}\`\n${discordTime(backup.createdAt)} · ${backup.adapter} · ${recordTotal(backup.counts)} records · ${describeBytes(backup.sizeBytes)}`
+		);
 	const embed = new EmbedBuilder()
 		.setColor(DATA_COLOR_OK)
 		.setTitle('Backups')
-		.setDescription(lines.length > 0 ? `${lines.join('\n\n')}\n\nRestore one with \`/restore-data id:<id>\`.` : 'No backups yet. Make one with /backup-data.')
+		.setDescription(
+			lines.length > 0 ? `${lines.join('\n\n')}\n\nRestore one with \`/restore-data id:<id>\`.` : 'No backups yet. Make one with /backup-data.'
+		)
 		.setFooter({ text: `Page ${page} of ${pages} · ${backups.length} backups` });
 	const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
-		new ButtonBuilder().setCustomId(`${RESTORE_BUTTON}:page:${page - 1}`).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page <= 1),
-		new ButtonBuilder().setCustomId(`${RESTORE_BUTTON}:page:${page + 1}`).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page >= pages)
+		new ButtonBuilder()
+			.setCustomId(`${RESTORE_BUTTON}:page:${page - 1}`)
+			.setLabel('Previous')
+			.setStyle(ButtonStyle.Secondary)
+			.setDisabled(page <= 1),
+		new ButtonBuilder()
+			.setCustomId(`${RESTORE_BUTTON}:page:${page + 1}`)
+			.setLabel('Next')
+			.setStyle(ButtonStyle.Secondary)
+			.setDisabled(page >= pages)
 	);
 	return { embeds: [embed], components: [buttons] };
 }
@@ -143,7 +163,10 @@ export function restoreResultEmbed(outcome: RestoreOutcome): EmbedBuilder {
 			{ name: 'Records before → after', value: clip(rows.join('\n') || 'no records') },
 			{
 				name: 'Features reloaded',
-				value: clip(outcome.reloads.map((reload) => (reload.error ? `${reload.feature}: FAILED (${reload.error})` : reload.feature)).join(', ') || 'none registered')
+				value: clip(
+					outcome.reloads.map((reload) => (reload.error ? `${reload.feature}: FAILED (${reload.error})` : reload.feature)).join(', ') ||
+						'none registered'
+				)
 			}
 		);
 }

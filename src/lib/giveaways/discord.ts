@@ -57,7 +57,11 @@ export class DiscordGiveaways implements GiveawayDiscord {
 			// The cache follows joins, leaves and role changes (GuildMembers intent); a miss asks the API.
 			return factsOf(await guild.members.fetch(userId), this.inviteTotal);
 		} catch (error) {
-			if (error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownMember || error.code === RESTJSONErrorCodes.UnknownUser)) return null;
+			if (
+				error instanceof DiscordAPIError &&
+				(error.code === RESTJSONErrorCodes.UnknownMember || error.code === RESTJSONErrorCodes.UnknownUser)
+			)
+				return null;
 			throw error;
 		}
 	}
@@ -72,7 +76,13 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		await channel.messages.edit(messageId, payload).catch(permanent);
 	}
 
-	public async sendAnnouncement(channelId: string, content: string, winners: readonly string[], nonce: string, replyTo: string | null): Promise<string> {
+	public async sendAnnouncement(
+		channelId: string,
+		content: string,
+		winners: readonly string[],
+		nonce: string,
+		replyTo: string | null
+	): Promise<string> {
 		const channel = await this.channel(channelId);
 		const message = await channel
 			.send({
@@ -104,7 +114,8 @@ export class DiscordGiveaways implements GiveawayDiscord {
 
 	private async channel(channelId: string): Promise<GuildTextBasedChannel> {
 		const channel = await this.client.channels.fetch(channelId).catch(permanent);
-		if (!channel || !channel.isTextBased() || channel.isDMBased()) throw new PermanentDiscordError(`channel ${channelId} is not a server text channel`);
+		if (!channel || !channel.isTextBased() || channel.isDMBased())
+			throw new PermanentDiscordError(`channel ${channelId} is not a server text channel`);
 		return channel;
 	}
 }

@@ -7,7 +7,11 @@ export function memberRoleIds(member: GuildMember | APIInteractionGuildMember | 
 }
 
 /** Giveaway hosts: members with Manage Server, or with the guild's host role. */
-export function isGiveawayHost(permissions: Readonly<{ has(flag: bigint): boolean }> | null, roleIds: readonly string[], hostRoleId: string | null): boolean {
+export function isGiveawayHost(
+	permissions: Readonly<{ has(flag: bigint): boolean }> | null,
+	roleIds: readonly string[],
+	hostRoleId: string | null
+): boolean {
 	if (permissions?.has(PermissionFlagsBits.ManageGuild)) return true;
 	return hostRoleId !== null && roleIds.includes(hostRoleId);
 }

@@ -74,7 +74,14 @@ export function unmetRequirement(requirements: Requirements, member: MemberFacts
 /** Whether anything is required beyond being a member. */
 export function hasRequirements(requirements: Requirements): boolean {
 	const { requiredRoleIds, blockedRoleIds, minAccountAgeMs, minMemberAgeMs, boostersOnly, minInvites } = requirements;
-	return requiredRoleIds.length > 0 || blockedRoleIds.length > 0 || minAccountAgeMs !== null || minMemberAgeMs !== null || boostersOnly || minInvites !== null;
+	return (
+		requiredRoleIds.length > 0 ||
+		blockedRoleIds.length > 0 ||
+		minAccountAgeMs !== null ||
+		minMemberAgeMs !== null ||
+		boostersOnly ||
+		minInvites !== null
+	);
 }
 
 /** Lines for the giveaway message. */
@@ -82,7 +89,10 @@ export function requirementLines(requirements: Requirements): string[] {
 	const lines: string[] = [];
 	const { requiredRoleIds, blockedRoleIds } = requirements;
 	if (requiredRoleIds.length === 1) lines.push(`Only for ${roleMention(requiredRoleIds[0]!)}`);
-	else if (requiredRoleIds.length > 1) lines.push(`Only for members with ${requirements.requiredRolesMode === 'all' ? 'all' : 'one'} of ${requiredRoleIds.map(roleMention).join(', ')}`);
+	else if (requiredRoleIds.length > 1)
+		lines.push(
+			`Only for members with ${requirements.requiredRolesMode === 'all' ? 'all' : 'one'} of ${requiredRoleIds.map(roleMention).join(', ')}`
+		);
 	if (blockedRoleIds.length > 0) lines.push(`Not for ${blockedRoleIds.map(roleMention).join(', ')}`);
 	if (requirements.minAccountAgeMs !== null) lines.push(`Accounts at least ${formatDuration(requirements.minAccountAgeMs)} old`);
 	if (requirements.minMemberAgeMs !== null) lines.push(`Members for at least ${formatDuration(requirements.minMemberAgeMs)}`);

@@ -192,13 +192,16 @@ export class GiveawayService {
 	/** A giveaway of this guild; another guild's id reads as unknown. */
 	public async find(guildId: string, id: string): Promise<Outcome<Giveaway>> {
 		const giveaway = await this.get(id.trim());
-		if (!giveaway || giveaway.guildId !== guildId) return { ok: false, reason: `There is no giveaway \`${id}\` in this server. See /giveaway list.` };
+		if (!giveaway || giveaway.guildId !== guildId)
+			return { ok: false, reason: `There is no giveaway \`${id}\` in this server. See /giveaway list.` };
 		return { ok: true, value: giveaway };
 	}
 
 	/** Open giveaways (soonest end first) and the most recently ended or cancelled ones. */
 	public async list(guildId: string, recentLimit = 10): Promise<{ open: Giveaway[]; recent: Giveaway[] }> {
-		const all = (await this.storage.entries<Giveaway>(GIVEAWAY_NAMESPACE)).map(([, giveaway]) => giveaway).filter((giveaway) => giveaway.guildId === guildId);
+		const all = (await this.storage.entries<Giveaway>(GIVEAWAY_NAMESPACE))
+			.map(([, giveaway]) => giveaway)
+			.filter((giveaway) => giveaway.guildId === guildId);
 		return {
 			open: all.filter(isOpen).sort((a, b) => a.endsAt - b.endsAt),
 			recent: all
@@ -213,7 +216,11 @@ export class GiveawayService {
 	}
 
 	public async setHostRole(guildId: string, hostRoleId: string | null): Promise<GiveawayConfig> {
-		const updated = await this.storage.update<GiveawayConfig>(GIVEAWAY_CONFIG_NAMESPACE, guildId, (current) => ({ ...DEFAULT_GIVEAWAY_CONFIG, ...current, hostRoleId }));
+		const updated = await this.storage.update<GiveawayConfig>(GIVEAWAY_CONFIG_NAMESPACE, guildId, (current) => ({
+			...DEFAULT_GIVEAWAY_CONFIG,
+			...current,
+			hostRoleId
+		}));
 		return updated!;
 	}
 
@@ -293,7 +300,9 @@ export class GiveawayService {
 			}
 			if (keys.length > 0) await entries.delete(keys);
 			// Only if it is still the old giveaway: a restore may have brought it back as it was before it ended.
-			const deleted = await this.storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (current) => (current && isPastRetention(current, cutoff) ? undefined : current));
+			const deleted = await this.storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (current) =>
+				current && isPastRetention(current, cutoff) ? undefined : current
+			);
 			if (deleted === undefined) pruned++;
 		}
 		if (pruned > 0) this.logger.info(`Giveaways: ${pruned} ended more than ${formatDuration(this.retentionMs)} ago deleted with their entries`);
@@ -351,7 +360,8 @@ export class GiveawayService {
 		const found = await this.find(guildId, id);
 		if (!found.ok) return found;
 		const giveaway = found.value;
-		if (giveaway.state !== 'ended') return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
+		if (giveaway.state !== 'ended')
+			return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
 		const excluded = new Set(pastWinners(giveaway));
 		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
 		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.qualifies(giveaway, userId), this.random);
@@ -360,7 +370,13 @@ export class GiveawayService {
 		await this.renderMessage(id);
 		// One command, one message: a reroll needs no claim. Failing to post it leaves the reroll recorded and shown.
 		await this.discord
-			.sendAnnouncement(giveaway.channelId, rerollContent(giveaway, winners), winners, randomBytes(12).toString('base64url'), giveaway.messageId)
+			.sendAnnouncement(
+				giveaway.channelId,
+				rerollContent(giveaway, winners),
+				winners,
+				randomBytes(12).toString('base64url'),
+				giveaway.messageId
+			)
 			.catch((error) => this.logger.warn(`Giveaway ${id}: the reroll announcement cannot be sent: ${describe(error)}`));
 		this.logger.info(`Giveaway ${id} rerolled by ${byId}: ${winners.length} new winners`);
 		return { ok: true, value: { giveaway: recorded.value, winners } };
@@ -444,7 +460,13 @@ export class GiveawayService {
 		const winners = intent.winners ?? [];
 		let messageId: string;
 		try {
-			messageId = await this.discord.sendAnnouncement(channelId, announcementContent(intent, winners), winners, intent.announcement!.nonce, intent.messageId);
+			messageId = await this.discord.sendAnnouncement(
+				channelId,
+				announcementContent(intent, winners),
+				winners,
+				intent.announcement!.nonce,
+				intent.messageId
+			);
 		} catch (error) {
 			if (!(error instanceof PermanentDiscordError)) throw error;
 			this.logger.warn(`Giveaway ${id}: the announcement cannot be sent: ${error.message}`);

@@ -196,7 +196,8 @@ export function moveEntrantsOut(id: string): Transition {
 export function pause(id: string, now: number): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'active') return { refused: giveaway.state === 'paused' ? 'This giveaway is already paused.' : CLOSED[giveaway.state] };
+		if (giveaway.state !== 'active')
+			return { refused: giveaway.state === 'paused' ? 'This giveaway is already paused.' : CLOSED[giveaway.state] };
 		return changed(giveaway, { state: 'paused', remainingMs: Math.max(0, giveaway.endsAt - now) });
 	};
 }
@@ -238,7 +239,8 @@ export function claimEnding(id: string, claim: EndingClaim): Transition {
 			return changed(giveaway, { state: 'ending', claim });
 		}
 		if (giveaway.state === 'ending') {
-			if (giveaway.claim && giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at) return { refused: `This giveaway is being ended by ${giveaway.claim.owner}.` };
+			if (giveaway.claim && giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at)
+				return { refused: `This giveaway is being ended by ${giveaway.claim.owner}.` };
 			return changed(giveaway, { claim });
 		}
 		return { refused: CLOSED[giveaway.state] };
@@ -246,7 +248,13 @@ export function claimEnding(id: string, claim: EndingClaim): Transition {
 }
 
 /** Refuses unless `token` still holds the ending claim; refreshes the claim's time otherwise. */
-function holding(giveaway: Giveaway | undefined, id: string, token: string, now: number, patch: (giveaway: Giveaway) => Partial<Giveaway>): Giveaway | Refusal {
+function holding(
+	giveaway: Giveaway | undefined,
+	id: string,
+	token: string,
+	now: number,
+	patch: (giveaway: Giveaway) => Partial<Giveaway>
+): Giveaway | Refusal {
 	if (!giveaway) return missing(id);
 	if (giveaway.state !== 'ending' || giveaway.claim?.token !== token) return { refused: 'The ending claim was lost to another process.' };
 	return changed(giveaway, { ...patch(giveaway), claim: { ...giveaway.claim, at: now } });
@@ -260,7 +268,9 @@ export function recordWinners(id: string, token: string, winners: string[], now:
 /** The holder is about to send the announcement; an intent already recorded (by a predecessor) is kept, nonce and all. */
 export function recordAnnouncementIntent(id: string, token: string, nonce: string, now: number): Transition {
 	return (giveaway) =>
-		holding(giveaway, id, token, now, (current) => ({ announcement: current.announcement ?? { nonce, startedAt: now, messageId: null, failure: null } }));
+		holding(giveaway, id, token, now, (current) => ({
+			announcement: current.announcement ?? { nonce, startedAt: now, messageId: null, failure: null }
+		}));
 }
 
 /**
@@ -272,7 +282,10 @@ export function recordAnnouncementResult(id: string, result: { messageId: string
 		if (!giveaway) return missing(id);
 		if (!giveaway.announcement) return { refused: 'No announcement was started.' };
 		if (giveaway.announcement.messageId) return giveaway;
-		const announcement = 'messageId' in result ? { ...giveaway.announcement, messageId: result.messageId, failure: null } : { ...giveaway.announcement, failure: result.failure };
+		const announcement =
+			'messageId' in result
+				? { ...giveaway.announcement, messageId: result.messageId, failure: null }
+				: { ...giveaway.announcement, failure: result.failure };
 		return changed(giveaway, { announcement });
 	};
 }
@@ -288,7 +301,8 @@ export function finishEnding(id: string, token: string, now: number): Transition
 export function recordReroll(id: string, reroll: Reroll): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'ended') return { refused: giveaway.state === 'cancelled' ? CLOSED.cancelled : 'Only an ended giveaway can be rerolled.' };
+		if (giveaway.state !== 'ended')
+			return { refused: giveaway.state === 'cancelled' ? CLOSED.cancelled : 'Only an ended giveaway can be rerolled.' };
 		return changed(giveaway, { rerolls: [...giveaway.rerolls, reroll] });
 	};
 }

@@ -43,7 +43,11 @@ export function giveawayMessage(giveaway: Giveaway) {
 		case 'ended': {
 			const winners = currentWinners(giveaway);
 			lines.push(`Ended ${time(new Date(giveaway.endedAt ?? giveaway.endsAt), TimestampStyles.RelativeTime)}`);
-			lines.push(winners.length > 0 ? `${giveaway.rerolls.length > 0 ? 'Winners (rerolled)' : 'Winners'}: ${mentions(winners)}` : 'No valid entries: nobody won.');
+			lines.push(
+				winners.length > 0
+					? `${giveaway.rerolls.length > 0 ? 'Winners (rerolled)' : 'Winners'}: ${mentions(winners)}`
+					: 'No valid entries: nobody won.'
+			);
 			break;
 		}
 		case 'cancelled':
@@ -63,7 +67,11 @@ export function giveawayMessage(giveaway: Giveaway) {
 		.setFooter({ text: `Giveaway ID: ${giveaway.id}` })
 		.setTimestamp(endsAt);
 	const components = open
-		? [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(enterButtonId(giveaway.id)).setLabel('Enter').setEmoji('🎉').setStyle(ButtonStyle.Primary))]
+		? [
+				new ActionRowBuilder<ButtonBuilder>().addComponents(
+					new ButtonBuilder().setCustomId(enterButtonId(giveaway.id)).setLabel('Enter').setEmoji('🎉').setStyle(ButtonStyle.Primary)
+				)
+			]
 		: [];
 	return { embeds: [embed], components, allowedMentions: { parse: [] } };
 }
@@ -74,12 +82,18 @@ export function announcementMarker(giveawayId: string): string {
 }
 
 export function announcementContent(giveaway: Giveaway, winners: readonly string[]): string {
-	const text = winners.length > 0 ? `🎉 Congratulations ${mentions(winners)}! You won **${giveaway.prize}**!` : `The giveaway for **${giveaway.prize}** ended without valid entries: nobody won.`;
+	const text =
+		winners.length > 0
+			? `🎉 Congratulations ${mentions(winners)}! You won **${giveaway.prize}**!`
+			: `The giveaway for **${giveaway.prize}** ended without valid entries: nobody won.`;
 	return `${text} ${announcementMarker(giveaway.id)}`;
 }
 
 export function rerollContent(giveaway: Giveaway, winners: readonly string[]): string {
-	const text = winners.length > 0 ? `🎉 New ${winners.length === 1 ? 'winner' : 'winners'}: ${mentions(winners)}! You won **${giveaway.prize}**!` : `Nobody else can win **${giveaway.prize}**: no valid entries left.`;
+	const text =
+		winners.length > 0
+			? `🎉 New ${winners.length === 1 ? 'winner' : 'winners'}: ${mentions(winners)}! You won **${giveaway.prize}**!`
+			: `Nobody else can win **${giveaway.prize}**: no valid entries left.`;
 	return `${text} (giveaway \`${giveaway.id}\`, reroll)`;
 }
 
@@ -95,4 +109,3 @@ export function listLine(giveaway: Giveaway): string {
 					: giveaway.state;
 	return `\`${giveaway.id}\` **${giveaway.prize}** in <#${giveaway.channelId}>: ${giveaway.entryCount} entries, ${state}`;
 }
-

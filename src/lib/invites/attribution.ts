@@ -118,7 +118,8 @@ export function settleGroup(increases: UseIncrease[], joins: GroupJoin[], quiet:
 		const [key] = byInviter.keys();
 		const [code] = codes.get(key!)!;
 		const single = codes.get(key!)!.size === 1 ? code! : null;
-		const attribution: Attribution = key === VANITY ? { how: 'vanity', code: single, inviterId: null } : { how: 'normal', code: single, inviterId: key! };
+		const attribution: Attribution =
+			key === VANITY ? { how: 'vanity', code: single, inviterId: null } : { how: 'normal', code: single, inviterId: key! };
 		return joins.map(() => attribution);
 	}
 	const candidates = [...byInviter.keys()].filter((key) => key !== VANITY).sort();

@@ -3,7 +3,6 @@ import type { InviteSnapshot } from './attribution.js';
 import { inviteReadProblem, MISSING_MANAGE_GUILD, usesMissing } from './permissions.js';
 import type { FetchResult, InviteSource, ListedMember } from './tracker.js';
 
-
 /**
  * Reads a guild's invites (and its vanity URL's uses) through discord.js, whose REST manager queues requests per
  * route and waits out 429s with their Retry-After.
@@ -49,7 +48,13 @@ export class DiscordInviteSource implements InviteSource {
 		return members
 			.filter((member) => member.joinedTimestamp !== null && member.id !== this.client.user?.id)
 			.sort((a, b) => a.joinedTimestamp! - b.joinedTimestamp!)
-			.map((member) => ({ memberId: member.id, joinedAt: member.joinedTimestamp!, bot: member.user.bot, accountCreatedAt: member.user.createdTimestamp, hasAvatar: member.user.avatar !== null }));
+			.map((member) => ({
+				memberId: member.id,
+				joinedAt: member.joinedTimestamp!,
+				bot: member.user.bot,
+				accountCreatedAt: member.user.createdTimestamp,
+				hasAvatar: member.user.avatar !== null
+			}));
 	}
 }
 

@@ -23,6 +23,9 @@ export function usesMissing(invites: Iterable<Pick<Invite, 'uses'>>): boolean {
 }
 
 /** After a change to the bot's roles: a guild whose invites could not be read gets a fresh baseline once they can be. */
-export async function recheckInvitePermission(tracker: { unavailable: Map<string, string>; refresh(guildId: string): Promise<void> }, guild: Guild): Promise<void> {
+export async function recheckInvitePermission(
+	tracker: { unavailable: Map<string, string>; refresh(guildId: string): Promise<void> },
+	guild: Guild
+): Promise<void> {
 	if (tracker.unavailable.has(guild.id) && inviteReadProblem(guild) === null) await tracker.refresh(guild.id);
 }

@@ -28,8 +28,10 @@ export async function syncRankRoles(client: Client, guildId: string, inviterId: 
 	const { give, take } = rankRoleChanges(config, total);
 	const reason = `Invite rank: ${total} invites`;
 	// One role per request: a whole-list PATCH from the cached member would drop roles others added meanwhile.
-	for (const role of give.filter((roleId) => !member.roles.cache.has(roleId) && manageable(roleId))) await guild.members.addRole({ user: inviterId, role, reason });
-	for (const role of take.filter((roleId) => member.roles.cache.has(roleId) && manageable(roleId))) await guild.members.removeRole({ user: inviterId, role, reason });
+	for (const role of give.filter((roleId) => !member.roles.cache.has(roleId) && manageable(roleId)))
+		await guild.members.addRole({ user: inviterId, role, reason });
+	for (const role of take.filter((roleId) => member.roles.cache.has(roleId) && manageable(roleId)))
+		await guild.members.removeRole({ user: inviterId, role, reason });
 }
 
 /**

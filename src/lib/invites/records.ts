@@ -115,7 +115,12 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 	}
 	const { attribution } = facts;
 	// A burst member's event names no inviter (welcome messages and tools read it); the credit says whose share they carry.
-	const event: JoinEvent = { at: facts.at, how: attribution.how, code: attribution.code, inviterId: attribution.how === 'burst' ? null : attribution.inviterId };
+	const event: JoinEvent = {
+		at: facts.at,
+		how: attribution.how,
+		code: attribution.code,
+		inviterId: attribution.how === 'burst' ? null : attribution.inviterId
+	};
 	if (facts.joinedAt !== undefined) event.joinedAt = facts.joinedAt;
 	if (attribution.candidates) event.candidates = attribution.candidates;
 	if (attribution.maybeNone) event.maybeNone = true;

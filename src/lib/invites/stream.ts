@@ -186,7 +186,9 @@ export class GuildStream {
 			// Uses that show up late do so within the quiet time: after one more look, wait for joins (or the end) instead.
 			const previous = group.fetches.at(-2);
 			const lookedAgain = previous !== undefined && previous.humans === seen.humans;
-			const joined = await this.waitForJoin(exact || !lookedAgain ? Math.min(this.timing.quietMs, this.timing.maxWaitMs - age) : this.timing.maxWaitMs - age);
+			const joined = await this.waitForJoin(
+				exact || !lookedAgain ? Math.min(this.timing.quietMs, this.timing.maxWaitMs - age) : this.timing.maxWaitMs - age
+			);
 			if (exact && !joined) await this.settle(true);
 		}
 	}
@@ -244,7 +246,8 @@ export class GuildStream {
 		let cut = group.fetches.length - 1;
 		if (!quiet) {
 			while (cut > 0 && totalIncrease(useIncreases(group.base, group.fetches[cut]!.snapshot)) !== group.fetches[cut]!.humans) cut--;
-			if (cut === 0 && totalIncrease(useIncreases(group.base, group.fetches[0]!.snapshot)) !== group.fetches[0]!.humans) cut = group.fetches.length - 1;
+			if (cut === 0 && totalIncrease(useIncreases(group.base, group.fetches[0]!.snapshot)) !== group.fetches[0]!.humans)
+				cut = group.fetches.length - 1;
 		}
 		const fetch = group.fetches[cut];
 		if (!fetch) {
@@ -271,7 +274,9 @@ export class GuildStream {
 				base: fetch.snapshot,
 				items: rest,
 				humans: rest.filter(isHumanJoin).length,
-				fetches: group.fetches.slice(cut + 1).map((later) => ({ ...later, humans: later.humans - fetch.humans, items: later.items - fetch.items })),
+				fetches: group.fetches
+					.slice(cut + 1)
+					.map((later) => ({ ...later, humans: later.humans - fetch.humans, items: later.items - fetch.items })),
 				startedAt: Date.now()
 			};
 		} else {

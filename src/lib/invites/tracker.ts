@@ -40,7 +40,13 @@ export interface InviteConfig {
 	fakeWithoutAvatar: boolean;
 }
 
-export const DEFAULT_INVITE_CONFIG: InviteConfig = Object.freeze({ fakeAccountDays: 7, rankRoles: [], removeRankRolesBelow: true, resetAt: 0, fakeWithoutAvatar: false });
+export const DEFAULT_INVITE_CONFIG: InviteConfig = Object.freeze({
+	fakeAccountDays: 7,
+	rankRoles: [],
+	removeRankRolesBelow: true,
+	resetAt: 0,
+	fakeWithoutAvatar: false
+});
 
 export interface StoredSnapshot extends InviteSnapshot {
 	fetchedAt: number;
@@ -111,7 +117,12 @@ export class InviteTracker {
 	) {}
 
 	/** Loads every guild's records into memory; counts are derived from them from here on. */
-	public static async load(storage: Storage, source: InviteSource, logger: StorageLogger, timing: Partial<StreamTiming> = {}): Promise<InviteTracker> {
+	public static async load(
+		storage: Storage,
+		source: InviteSource,
+		logger: StorageLogger,
+		timing: Partial<StreamTiming> = {}
+	): Promise<InviteTracker> {
 		const tracker = new InviteTracker(storage, source, logger, timing);
 		for (const [guildId, config] of await storage.entries<InviteConfig>(INVITE_NAMESPACES.config)) {
 			tracker.configs.set(guildId, { ...DEFAULT_INVITE_CONFIG, ...config });
@@ -135,7 +146,9 @@ export class InviteTracker {
 	}
 
 	public async updateConfig(guildId: string, change: (config: InviteConfig) => InviteConfig): Promise<InviteConfig> {
-		const updated = await this.storage.update<InviteConfig>(INVITE_NAMESPACES.config, guildId, (current) => change({ ...DEFAULT_INVITE_CONFIG, ...current }));
+		const updated = await this.storage.update<InviteConfig>(INVITE_NAMESPACES.config, guildId, (current) =>
+			change({ ...DEFAULT_INVITE_CONFIG, ...current })
+		);
 		const config = { ...DEFAULT_INVITE_CONFIG, ...updated };
 		this.configs.set(guildId, config);
 		this.index(guildId).setGuildResetAt(config.resetAt);
@@ -167,7 +180,10 @@ export class InviteTracker {
 	}
 
 	/** A new invite starts at its current uses, so a join through it right away is seen as a rise. */
-	public noteInviteCreated(guildId: string, invite: { code: string; inviterId: string | null; uses: number; maxUses: number; expiresAt?: number | null }): void {
+	public noteInviteCreated(
+		guildId: string,
+		invite: { code: string; inviterId: string | null; uses: number; maxUses: number; expiresAt?: number | null }
+	): void {
 		this.stream(guildId).noteInviteCreated(invite);
 	}
 
@@ -249,7 +265,9 @@ export class InviteTracker {
 					at,
 					attribution,
 					memberId,
-					youngAccount: (config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY) || (config.fakeWithoutAvatar && input.hasAvatar === false),
+					youngAccount:
+						(config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY) ||
+						(config.fakeWithoutAvatar && input.hasAvatar === false),
 					resetAtFor: (inviterId) => index.resetAtFor(inviterId),
 					joinedAt: input.joinedAt
 				});
@@ -291,7 +309,9 @@ export class InviteTracker {
 		try {
 			return await this.source.members(guildId);
 		} catch (error) {
-			this.logger.warn(`Members of guild ${guildId} could not be listed, so joins and leaves made while the bot was away are not reconciled: ${(error as Error).message}`);
+			this.logger.warn(
+				`Members of guild ${guildId} could not be listed, so joins and leaves made while the bot was away are not reconciled: ${(error as Error).message}`
+			);
 			return null;
 		}
 	}
@@ -331,4 +351,3 @@ export class InviteTracker {
 }
 
 export const describeJoin = (input: JoinInput) => `Join of member ${input.memberId} in guild ${input.guildId}`;
-

@@ -8,7 +8,10 @@ export const LEADERBOARD_PAGE_SIZE = 10;
 export const LEADERBOARD_BUTTON = 'invite-leaderboard';
 
 export function countsEmbed(userId: string, counts: InviteCounts): EmbedBuilder {
-	return new EmbedBuilder().setColor(INVITES_COLOR).setTitle('Invites').setDescription(`${userMention(userId)} has ${describeCounts(counts)}.`);
+	return new EmbedBuilder()
+		.setColor(INVITES_COLOR)
+		.setTitle('Invites')
+		.setDescription(`${userMention(userId)} has ${describeCounts(counts)}.`);
 }
 
 /** One page of the leaderboard with Previous/Next buttons; pages are clamped, so an old button never fails. */
@@ -25,8 +28,16 @@ export function leaderboardPage(rows: LeaderboardRow[], requestedPage: number) {
 		.setDescription(lines.length > 0 ? lines.join('\n') : 'Nobody has invited anyone yet.')
 		.setFooter({ text: `Page ${page} of ${pages} · ${rows.length} inviters` });
 	const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
-		new ButtonBuilder().setCustomId(`${LEADERBOARD_BUTTON}:${page - 1}`).setLabel('Previous').setStyle(ButtonStyle.Secondary).setDisabled(page <= 1),
-		new ButtonBuilder().setCustomId(`${LEADERBOARD_BUTTON}:${page + 1}`).setLabel('Next').setStyle(ButtonStyle.Secondary).setDisabled(page >= pages)
+		new ButtonBuilder()
+			.setCustomId(`${LEADERBOARD_BUTTON}:${page - 1}`)
+			.setLabel('Previous')
+			.setStyle(ButtonStyle.Secondary)
+			.setDisabled(page <= 1),
+		new ButtonBuilder()
+			.setCustomId(`${LEADERBOARD_BUTTON}:${page + 1}`)
+			.setLabel('Next')
+			.setStyle(ButtonStyle.Secondary)
+			.setDisabled(page >= pages)
 	);
 	return { embeds: [embed], components: [buttons], allowedMentions: { parse: [] } };
 }
@@ -62,7 +73,7 @@ export function whoInvitedEmbed(memberId: string, record: MemberRecord | undefin
 		lines.push(
 			record.credit?.burst
 				? `Each inviter's count is exact; this member's join counts as one of ${userMention(record.credit.inviterId)}'s share of the burst.`
-				: 'Each inviter\'s count is exact; this member carries no share of it.'
+				: "Each inviter's count is exact; this member carries no share of it."
 		);
 	}
 	return embed.setDescription(lines.join('\n'));

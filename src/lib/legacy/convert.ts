@@ -38,7 +38,15 @@ const LEGACY_INVITED_BY = '**Invited by:** {inviter}';
 const GREEN = 0x57f287;
 const RED = 0xed4245;
 
-const STALE_WELCOME_KEYS = new Set(['welcomeChannelId', 'welcomeTitle', 'welcomeDescription', 'welcomeBanner', 'welcomeBannerUrl', 'welcomeContent', 'welcomeFooter']);
+const STALE_WELCOME_KEYS = new Set([
+	'welcomeChannelId',
+	'welcomeTitle',
+	'welcomeDescription',
+	'welcomeBanner',
+	'welcomeBannerUrl',
+	'welcomeContent',
+	'welcomeFooter'
+]);
 const FOREIGN_FEATURES = [/^tickets_/, /^ticket_state_/, /^ai_disabled_/];
 
 /** The same message setup repeats across servers: each distinct one is checked once per conversion. */
@@ -76,7 +84,12 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 			// Ours counts fakes among the regular invites and takes them off the total; theirs kept them apart.
 			invites.push([
 				inviterKey(guildId, inviterId),
-				{ bonus: counter.bonus, resetAt: 0, updatedAt: importedAt, imported: { regular: counter.regular + counter.fake, fake: counter.fake, left: counter.left, at: importedAt } }
+				{
+					bonus: counter.bonus,
+					resetAt: 0,
+					updatedAt: importedAt,
+					imported: { regular: counter.regular + counter.fake, fake: counter.fake, left: counter.left, at: importedAt }
+				}
 			]);
 			guildIds.add(guildId);
 		}
@@ -87,7 +100,10 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 	for (const join of data.joins) {
 		const key = memberKey(join.guildId, join.memberId);
 		if (history.has(key)) {
-			report.skipped.push({ where: `join history: ${join.guildId}/${join.memberId}`, reason: 'a second record of the same member (the first is kept)' });
+			report.skipped.push({
+				where: `join history: ${join.guildId}/${join.memberId}`,
+				reason: 'a second record of the same member (the first is kept)'
+			});
 			continue;
 		}
 		const at = join.joinedAt ?? importedAt;
@@ -96,7 +112,9 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 			joins: [{ at, how: join.how, code: null, inviterId: join.inviterId, imported: true }],
 			leaves: [],
 			// Already in the inviter's imported counts, a leave included: only a leave after the import adds to them.
-			credit: join.inviterId ? { inviterId: join.inviterId, at: Math.min(at, importedAt), fake: join.isFake, left: false, imported: true } : null
+			credit: join.inviterId
+				? { inviterId: join.inviterId, at: Math.min(at, importedAt), fake: join.isFake, left: false, imported: true }
+				: null
 		});
 		guildIds.add(join.guildId);
 	}
@@ -115,7 +133,10 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 	if (data.inviteConfig) {
 		const { fakeAccountAgeHours, requireAvatar } = data.inviteConfig;
 		for (const guildId of [...guildIds].sort()) {
-			configs.push([guildId, { ...DEFAULT_INVITE_CONFIG, rankRoles: [], fakeAccountDays: Math.ceil(fakeAccountAgeHours / 24), fakeWithoutAvatar: requireAvatar }]);
+			configs.push([
+				guildId,
+				{ ...DEFAULT_INVITE_CONFIG, rankRoles: [], fakeAccountDays: Math.ceil(fakeAccountAgeHours / 24), fakeWithoutAvatar: requireAvatar }
+			]);
 		}
 	}
 	report.servers = guildIds.size;
@@ -152,7 +173,8 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 		} else if (key.startsWith('giveaway_') && key !== 'giveaway_') {
 			entrants.set(key.slice('giveaway_'.length), Array.isArray(value) ? value.length : 0);
 		} else if (key === 'all_giveaways') {
-			for (const messageId of Array.isArray(value) ? value : []) if (typeof messageId === 'string' && !entrants.has(messageId)) entrants.set(messageId, 0);
+			for (const messageId of Array.isArray(value) ? value : [])
+				if (typeof messageId === 'string' && !entrants.has(messageId)) entrants.set(messageId, 0);
 		} else if (FOREIGN_FEATURES.some((pattern) => pattern.test(key))) {
 			report.skipped.push({ where: where(key), reason: 'a feature this bot does not have' });
 		} else if (STALE_WELCOME_KEYS.has(key) || key.startsWith('temp_welcome_')) {
@@ -165,7 +187,13 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 	return converted;
 }
 
-function convertGreeting(kind: 'welcome' | 'goodbye', value: unknown, where: string, report: ConversionReport, check: GreetingCheck): GreetingSettings | null {
+function convertGreeting(
+	kind: 'welcome' | 'goodbye',
+	value: unknown,
+	where: string,
+	report: ConversionReport,
+	check: GreetingCheck
+): GreetingSettings | null {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		report.skipped.push({ where, reason: 'not a message setup' });
 		return null;
@@ -177,7 +205,8 @@ function convertGreeting(kind: 'welcome' | 'goodbye', value: unknown, where: str
 	}
 	const text = (field: unknown) => (typeof field === 'string' && field.trim() !== '' ? field : null);
 	const description = text(config.description);
-	const template = kind === 'welcome' ? (description ? `${description}\n\n${LEGACY_INVITED_BY}` : LEGACY_INVITED_BY) : (description ?? 'Goodbye {username}.');
+	const template =
+		kind === 'welcome' ? (description ? `${description}\n\n${LEGACY_INVITED_BY}` : LEGACY_INVITED_BY) : (description ?? 'Goodbye {username}.');
 	let banner = normalizeBanner(text(config.bannerUrl));
 	const greeting: GreetingSettings = {
 		channelId: config.channelId,
@@ -204,7 +233,9 @@ function convertGreeting(kind: 'welcome' | 'goodbye', value: unknown, where: str
 	}
 	const expiry = bannerExpiry(banner);
 	if (expiry) {
-		report.warnings.push(`${where}: the banner is a signed Discord CDN link that ${expiry.getTime() <= Date.now() ? 'expired' : 'expires'} on ${expiry.toISOString()}; upload it somewhere permanent and run /setup-${kind}`);
+		report.warnings.push(
+			`${where}: the banner is a signed Discord CDN link that ${expiry.getTime() <= Date.now() ? 'expired' : 'expires'} on ${expiry.toISOString()}; upload it somewhere permanent and run /setup-${kind}`
+		);
 	}
 	return greeting;
 }
@@ -214,7 +245,10 @@ export function summaryLine(report: ConversionReport, maxItems = 50): string {
 	const counts = `${report.servers} servers, ${report.inviters} inviters, ${report.joinRecords} join records, settings of ${report.settings} servers (welcome ${report.welcome}, goodbye ${report.goodbye}, auto-role ${report.autoRoles}), ${report.giveawaysImported} giveaways`;
 	const items = [
 		...report.warnings.map((warning) => `warning: ${warning}`),
-		...report.giveawaysListed.map((giveaway) => `giveaway ${giveaway.guildId}/${giveaway.messageId} (${giveaway.entrants} entrants): not imported, its prize, end and winners lived only in its Discord message`),
+		...report.giveawaysListed.map(
+			(giveaway) =>
+				`giveaway ${giveaway.guildId}/${giveaway.messageId} (${giveaway.entrants} entrants): not imported, its prize, end and winners lived only in its Discord message`
+		),
 		...report.skipped.map((skipped) => `skipped ${skipped.where}: ${skipped.reason}`)
 	];
 	const shown = items.slice(0, maxItems);
@@ -231,7 +265,10 @@ export function reportLines(report: ConversionReport): string[] {
 		`Settings: ${report.settings} servers (welcome ${report.welcome}, goodbye ${report.goodbye}, auto-role ${report.autoRoles})`,
 		`Giveaways imported: ${report.giveawaysImported}, listed: ${report.giveawaysListed.length}`,
 		...report.warnings.map((warning) => `warning: ${warning}`),
-		...report.giveawaysListed.map((giveaway) => `not imported: giveaway ${giveaway.messageId} of server ${giveaway.guildId}, ${giveaway.entrants} entrants (its prize, end and winners lived only in its Discord message; the list stays in the backup)`),
+		...report.giveawaysListed.map(
+			(giveaway) =>
+				`not imported: giveaway ${giveaway.messageId} of server ${giveaway.guildId}, ${giveaway.entrants} entrants (its prize, end and winners lived only in its Discord message; the list stays in the backup)`
+		),
 		...report.skipped.map((skipped) => `skipped: ${skipped.where}: ${skipped.reason}`)
 	];
 }

@@ -75,7 +75,12 @@ function counterField(value: unknown, allowNegative: boolean): number | string {
 
 export function parseCounter(value: unknown): LegacyCounter | string {
 	if (!isObject(value)) return `holds ${describeValue(value)}, not counters`;
-	const fields = { regular: counterField(value.regular, false), fake: counterField(value.fake, false), bonus: counterField(value.bonus, true), left: counterField(value.left, false) };
+	const fields = {
+		regular: counterField(value.regular, false),
+		fake: counterField(value.fake, false),
+		bonus: counterField(value.bonus, true),
+		left: counterField(value.left, false)
+	};
 	for (const [name, field] of Object.entries(fields)) if (typeof field === 'string') return `"${name}" ${field}`;
 	return fields as LegacyCounter;
 }
@@ -85,7 +90,17 @@ export function addCounter(data: LegacyData, guildId: string, inviterId: string,
 	let guild = data.counters.get(guildId);
 	if (!guild) data.counters.set(guildId, (guild = new Map()));
 	const previous = guild.get(inviterId);
-	guild.set(inviterId, previous ? { regular: previous.regular + counter.regular, fake: previous.fake + counter.fake, bonus: previous.bonus + counter.bonus, left: previous.left + counter.left } : counter);
+	guild.set(
+		inviterId,
+		previous
+			? {
+					regular: previous.regular + counter.regular,
+					fake: previous.fake + counter.fake,
+					bonus: previous.bonus + counter.bonus,
+					left: previous.left + counter.left
+				}
+			: counter
+	);
 }
 
 /** `invites.json`: `{ guildId: { inviterId: { regular, fake, bonus, left } } }`, junk included. */
@@ -132,14 +147,25 @@ export function parseJoinedAt(value: unknown): number | null | string {
 	return number;
 }
 
-export function addJoin(data: LegacyData, where: string, fields: { guildId: unknown; memberId: unknown; inviterId: unknown; isFake: unknown; joinedAt: unknown; hasLeft?: unknown }): void {
+export function addJoin(
+	data: LegacyData,
+	where: string,
+	fields: { guildId: unknown; memberId: unknown; inviterId: unknown; isFake: unknown; joinedAt: unknown; hasLeft?: unknown }
+): void {
 	const { guildId, memberId } = fields;
 	if (!isSnowflake(guildId) || !isSnowflake(memberId)) return void data.skipped.push({ where, reason: 'server or member id is not an id' });
 	const inviter = parseInviter(fields.inviterId);
 	if (!inviter) return void data.skipped.push({ where, reason: `inviter ${JSON.stringify(fields.inviterId)?.slice(0, 40)} is not a user id` });
 	const joinedAt = parseJoinedAt(fields.joinedAt);
 	if (typeof joinedAt === 'string') return void data.skipped.push({ where, reason: `joinedAt ${joinedAt}` });
-	data.joins.push({ guildId, memberId, ...inviter, isFake: fields.isFake === true || fields.isFake === 1 || fields.isFake === '1', joinedAt, hasLeft: fields.hasLeft === true || fields.hasLeft === 1 || fields.hasLeft === '1' });
+	data.joins.push({
+		guildId,
+		memberId,
+		...inviter,
+		isFake: fields.isFake === true || fields.isFake === 1 || fields.isFake === '1',
+		joinedAt,
+		hasLeft: fields.hasLeft === true || fields.hasLeft === 1 || fields.hasLeft === '1'
+	});
 }
 
 /** `join-history.json`: `{ "<guildId>_<memberId>": { inviterId, isFake, joinedAt } }`. */
@@ -156,7 +182,13 @@ export function readJoinHistory(file: string, parsed: unknown, data: LegacyData)
 			data.skipped.push({ where, reason: `holds ${describeValue(value)}, not a join record` });
 			continue;
 		}
-		addJoin(data, where, { guildId: key.slice(0, separator), memberId: key.slice(separator + 1), inviterId: value.inviterId, isFake: value.isFake, joinedAt: value.joinedAt });
+		addJoin(data, where, {
+			guildId: key.slice(0, separator),
+			memberId: key.slice(separator + 1),
+			inviterId: value.inviterId,
+			isFake: value.isFake,
+			joinedAt: value.joinedAt
+		});
 	}
 }
 
@@ -167,10 +199,15 @@ export function readInviteConfig(file: string, parsed: unknown, data: LegacyData
 	if (parsed.fakeAccountAgeHours !== undefined) {
 		const value = parsed.fakeAccountAgeHours;
 		if (typeof value === 'number' && Number.isFinite(value) && value >= 0) hours = value;
-		else data.skipped.push({ where: `${file}: fakeAccountAgeHours`, reason: `is ${describeValue(value)}, not a number of hours; the old default (${LEGACY_DEFAULT_FAKE_HOURS} hours) is used` });
+		else
+			data.skipped.push({
+				where: `${file}: fakeAccountAgeHours`,
+				reason: `is ${describeValue(value)}, not a number of hours; the old default (${LEGACY_DEFAULT_FAKE_HOURS} hours) is used`
+			});
 	}
 	for (const key of Object.keys(parsed)) {
-		if (key === 'autoFarmWindowMinutes' || key === 'suspiciousUsernamePatterns') data.skipped.push({ where: `${file}: ${key}`, reason: 'a rule this bot does not have' });
+		if (key === 'autoFarmWindowMinutes' || key === 'suspiciousUsernamePatterns')
+			data.skipped.push({ where: `${file}: ${key}`, reason: 'a rule this bot does not have' });
 		else if (key !== 'fakeAccountAgeHours' && key !== 'requireAvatar') data.skipped.push({ where: `${file}: ${key}`, reason: 'unknown setting' });
 	}
 	data.inviteConfig = { fakeAccountAgeHours: hours, requireAvatar: parsed.requireAvatar === true };

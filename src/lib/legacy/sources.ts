@@ -75,7 +75,10 @@ function sideFileReason(name: string, parsed: unknown): string {
 }
 
 /** Reads the legacy files of `directory` (those `findLegacyFiles` names, or every one of its names when `all`). */
-export async function readLegacyFolder(directory: string, options: { settingsFile?: string; files?: string[]; maxFileBytes?: number } = {}): Promise<LegacyData> {
+export async function readLegacyFolder(
+	directory: string,
+	options: { settingsFile?: string; files?: string[]; maxFileBytes?: number } = {}
+): Promise<LegacyData> {
 	const data = emptyLegacyData();
 	const names = options.files ?? (await readdir(directory)).filter((name) => LEGACY_NAMES.has(name) || isOldCopy(name)).sort();
 	for (const name of names) {
@@ -84,7 +87,8 @@ export async function readLegacyFolder(directory: string, options: { settingsFil
 		if (parsed === undefined) continue;
 		const reader = LEGACY_READERS[name as keyof typeof LEGACY_READERS];
 		if (!reader) {
-			if (!(typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0)) data.skipped.push({ where: name, reason: sideFileReason(name, parsed) });
+			if (!(typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0))
+				data.skipped.push({ where: name, reason: sideFileReason(name, parsed) });
 			continue;
 		}
 		if (!looksLikeLegacy(name, parsed)) {
@@ -110,14 +114,20 @@ async function readJson(path: string, label: string, data: LegacyData, maxBytes 
 		return undefined;
 	}
 	if (info.size > maxBytes) {
-		data.skipped.push({ where: label, reason: `is ${info.size} bytes, more than the ${maxBytes} an import reads; nothing of it imported, the original is kept` });
+		data.skipped.push({
+			where: label,
+			reason: `is ${info.size} bytes, more than the ${maxBytes} an import reads; nothing of it imported, the original is kept`
+		});
 		return undefined;
 	}
 	const text = await readFile(path, 'utf8');
 	try {
 		return JSON.parse(text.replace(/^\uFEFF/, ''));
 	} catch (error) {
-		data.skipped.push({ where: label, reason: `is not valid JSON (${text.trim() === '' ? 'empty' : (error as Error).message}); nothing of it imported, the original is kept` });
+		data.skipped.push({
+			where: label,
+			reason: `is not valid JSON (${text.trim() === '' ? 'empty' : (error as Error).message}); nothing of it imported, the original is kept`
+		});
 		return undefined;
 	}
 }
@@ -151,9 +161,15 @@ export async function readLegacyMysql(url: string): Promise<LegacyData> {
 			const inviterId = asId(column(row, 'inviter_id', 'inviterId', 'user_id', 'userId'));
 			const label = `table invites row ${index + 1} (${String(guildId)}/${String(inviterId)})`;
 			if (!isSnowflake(guildId)) data.skipped.push({ where: label, reason: 'not a server id' });
-			else if (!isSnowflake(inviterId)) data.skipped.push({ where: label, reason: 'not a user id (VANITY and UNKNOWN have no counts of their own)' });
+			else if (!isSnowflake(inviterId))
+				data.skipped.push({ where: label, reason: 'not a user id (VANITY and UNKNOWN have no counts of their own)' });
 			else {
-				const counter = parseCounter({ regular: column(row, 'regular'), fake: column(row, 'fake'), bonus: column(row, 'bonus'), left: column(row, 'left', 'leaves') });
+				const counter = parseCounter({
+					regular: column(row, 'regular'),
+					fake: column(row, 'fake'),
+					bonus: column(row, 'bonus'),
+					left: column(row, 'left', 'leaves')
+				});
 				if (typeof counter === 'string') data.skipped.push({ where: label, reason: counter });
 				else addCounter(data, guildId, inviterId, counter);
 			}

@@ -75,13 +75,21 @@ export class LegacyImportAtStart {
 		const found = await findLegacyFiles(dataDir);
 		if (marker === 'unreadable') {
 			// Importing again could double counts: an operator decides.
-			if (found.length > 0) logger.error(`Supreme-BOT2 files in ${dataDir} (${found.map((file) => file.name).join(', ')}) not imported: ${LEGACY_MARKER_FILE} is unreadable, so whether they were imported before is unknown. Import them with: npm run data -- import-legacy <folder>`);
+			if (found.length > 0)
+				logger.error(
+					`Supreme-BOT2 files in ${dataDir} (${found.map((file) => file.name).join(', ')}) not imported: ${LEGACY_MARKER_FILE} is unreadable, so whether they were imported before is unknown. Import them with: npm run data -- import-legacy <folder>`
+				);
 			return null;
 		}
 		if (marker?.state === 'done' || marker?.state === 'refused') {
 			if (found.length > 0) {
-				const before = marker.state === 'done' ? `an import was made ${new Date(marker.finishedAt ?? marker.startedAt).toISOString()}` : `the import of ${marker.folder} was refused (${marker.reason})`;
-				logger.warn(`Supreme-BOT2 files found in ${dataDir} again (${found.map((file) => file.name).join(', ')}); not imported: ${before}. They are left as they are; import them with: npm run data -- import-legacy ${dataDir} (--replace to replace what they overlap)`);
+				const before =
+					marker.state === 'done'
+						? `an import was made ${new Date(marker.finishedAt ?? marker.startedAt).toISOString()}`
+						: `the import of ${marker.folder} was refused (${marker.reason})`;
+				logger.warn(
+					`Supreme-BOT2 files found in ${dataDir} again (${found.map((file) => file.name).join(', ')}); not imported: ${before}. They are left as they are; import them with: npm run data -- import-legacy ${dataDir} (--replace to replace what they overlap)`
+				);
 			}
 			return null;
 		}
@@ -93,13 +101,19 @@ export class LegacyImportAtStart {
 		}
 		if (found.length === 0) return null;
 
-		logger.info(`Supreme-BOT2 files found in ${dataDir}: ${found.map((file) => `${file.name} (${file.bytes} bytes)`).join(', ')}; importing them`);
+		logger.info(
+			`Supreme-BOT2 files found in ${dataDir}: ${found.map((file) => `${file.name} (${file.bytes} bytes)`).join(', ')}; importing them`
+		);
 		const startedAt = Date.now();
 		const backups = new BackupDirectory(config.backupDir, config.backupKeep);
 		const folder = await backups.create(LEGACY_IMPORT_REASON);
 		for (const file of found) await copyFile(join(dataDir, file.name), join(folder.path, file.name));
 		await fsyncDirectory(folder.path);
-		const backup = await backups.seal(folder, { adapter: config.storageAdapter, reason: LEGACY_IMPORT_REASON, counts: { 'supreme-bot2-files': found.length } });
+		const backup = await backups.seal(folder, {
+			adapter: config.storageAdapter,
+			reason: LEGACY_IMPORT_REASON,
+			counts: { 'supreme-bot2-files': found.length }
+		});
 		const created: Marker = {
 			state: 'moving',
 			folder: `legacy-${new Date(startedAt).toISOString().replace(/[-:.]/g, '')}`,
@@ -136,7 +150,9 @@ export class LegacyImportAtStart {
 				if (overlapping.length > 0) {
 					const reason = `the ${storage.adapter} storage already holds data for ${overlapping.length} of its servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''})`;
 					await this.setMarker({ ...this.marker, state: 'refused', reason, finishedAt: Date.now() });
-					this.logger.error(`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`);
+					this.logger.error(
+						`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`
+					);
 					return;
 				}
 				await this.setMarker({ ...this.marker, state: 'converting' });
@@ -146,7 +162,9 @@ export class LegacyImportAtStart {
 			await this.setMarker({ ...this.marker, state: 'done', finishedAt: Date.now(), summary });
 			this.logger.info(`Supreme-BOT2 import done into ${storage.adapter} (originals in ${folder}, backup ${this.marker.backupId}): ${summary}`);
 		} catch (error) {
-			this.logger.error(`Supreme-BOT2 import did not finish: ${describeError(error)}. The originals are kept in ${folder}; the next start tries again.`);
+			this.logger.error(
+				`Supreme-BOT2 import did not finish: ${describeError(error)}. The originals are kept in ${folder}; the next start tries again.`
+			);
 		}
 	}
 

@@ -25,7 +25,7 @@ export const PLACEHOLDERS = [
 	{ name: 'inviter', description: 'who invited the member, mentioned ("unknown" when not known)', maxLength: MENTION_LENGTH },
 	{ name: 'inviterCount', description: "the inviter's invite total (0 when not known)", maxLength: 9 },
 	{ name: 'inviteCode', description: 'the invite code used ("unknown" when not known)', maxLength: 32 },
-	{ name: 'accountAge', description: "the age of the member's account, e.g. \"2 years, 3 months\"", maxLength: 20 }
+	{ name: 'accountAge', description: 'the age of the member\'s account, e.g. "2 years, 3 months"', maxLength: 20 }
 ] as const satisfies readonly PlaceholderInfo[];
 
 export type PlaceholderName = (typeof PLACEHOLDERS)[number]['name'];

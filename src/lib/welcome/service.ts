@@ -94,7 +94,11 @@ export class WelcomeService {
 	}
 
 	/** A member joined and the invite tracker knows how (`join` is the join it recorded). */
-	public async welcome(member: GuildMember, join: Pick<JoinEvent, 'code' | 'inviterId'> | null, options: { test?: boolean } = {}): Promise<GreetingOutcome> {
+	public async welcome(
+		member: GuildMember,
+		join: Pick<JoinEvent, 'code' | 'inviterId'> | null,
+		options: { test?: boolean } = {}
+	): Promise<GreetingOutcome> {
 		const settings = (await this.settings(member.guild.id)).welcome;
 		if (!settings) return { status: 'not-configured' };
 		// By default a member still in rules screening is welcomed once they pass it (afterScreening: false welcomes at join).
@@ -142,7 +146,8 @@ export class WelcomeService {
 		if (blocked && !wantsDm) return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, blocked, target.countMiss) };
 
 		const values = placeholderValues(facts);
-		const render = (template: string | null | undefined) => (template === null || template === undefined ? null : renderTemplate(template, values));
+		const render = (template: string | null | undefined) =>
+			template === null || template === undefined ? null : renderTemplate(template, values);
 		const text = render(settings.template)!;
 		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member) : null;
 		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
@@ -162,7 +167,16 @@ export class WelcomeService {
 		try {
 			await channel.send(message);
 		} catch (error) {
-			return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, `sending to #${channel.name} failed: ${describeError(error)}`, target.countMiss) };
+			return {
+				status: 'problem',
+				problem: await this.recordProblem(
+					guild,
+					kind,
+					settings,
+					`sending to #${channel.name} failed: ${describeError(error)}`,
+					target.countMiss
+				)
+			};
 		}
 		if (settings.problem) await this.clearProblem(guild, kind, settings);
 		return { status: 'sent', channelId: settings.channelId, dm };
@@ -180,7 +194,13 @@ export class WelcomeService {
 	}
 
 	/** Logged when the problem is new (not at every join); stored with the count of messages it cost. */
-	private async recordProblem(guild: Guild, kind: GreetingKind, seen: GreetingSettings, message: string, countMiss: boolean): Promise<DeliveryProblem> {
+	private async recordProblem(
+		guild: Guild,
+		kind: GreetingKind,
+		seen: GreetingSettings,
+		message: string,
+		countMiss: boolean
+	): Promise<DeliveryProblem> {
 		const now = Date.now();
 		let recorded: DeliveryProblem = { message, since: now, lastAt: now, missed: countMiss ? 1 : 0 };
 		let isNew = seen.problem?.message !== message;
@@ -197,7 +217,10 @@ export class WelcomeService {
 		} catch (error) {
 			this.logger.error(`${GREETING_LABEL[kind]} problem in guild ${guild.id} could not be recorded: ${describeError(error)}`);
 		}
-		if (isNew) this.logger.warn(`${GREETING_LABEL[kind]} messages in guild ${guild.id} (${guild.name}) are not being sent: ${message}. Fix it, then run /welcome-test.`);
+		if (isNew)
+			this.logger.warn(
+				`${GREETING_LABEL[kind]} messages in guild ${guild.id} (${guild.name}) are not being sent: ${message}. Fix it, then run /welcome-test.`
+			);
 		return recorded;
 	}
 
@@ -210,4 +233,3 @@ export class WelcomeService {
 		this.logger.info(`${GREETING_LABEL[kind]} messages in guild ${guild.id} are being sent again (#${seen.channelId}).`);
 	}
 }
-

@@ -23,7 +23,9 @@ export function describeWelcomeStatus(status: WelcomeStatus): string[] {
 		const since = `<t:${Math.floor(part.problem.since / 1000)}:R>`;
 		return `${label}: ${where}, NOT SENT since ${since}: ${part.problem.message} (${part.problem.missed} missed)`;
 	};
-	const roles = status.autoroles.roles.map((role) => `<@&${role.roleId}> (${role.for}${role.delayMs > 0 ? `, after ${formatDelay(role.delayMs)}` : ''})`);
+	const roles = status.autoroles.roles.map(
+		(role) => `<@&${role.roleId}> (${role.for}${role.delayMs > 0 ? `, after ${formatDelay(role.delayMs)}` : ''})`
+	);
 	return [
 		greeting('Welcome', status.welcome),
 		greeting('Goodbye', status.goodbye),

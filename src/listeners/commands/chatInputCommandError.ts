@@ -12,7 +12,9 @@ export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatIn
 			// An outage is already in the log (the storage's own error lines); a stack per command would bury it.
 			this.container.logger.warn(`Command /${command.name} refused: storage unavailable (${describeError(error)})`);
 		} else if (!(error instanceof UserError)) {
-			this.container.logger.error(`Command /${command.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+			this.container.logger.error(
+				`Command /${command.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`
+			);
 		}
 		await replyEphemeral(interaction, userFacingMessage(error));
 	}

@@ -8,7 +8,9 @@ import { redactSecrets } from '../../lib/secrets.js';
 export class InteractionHandlerErrorListener extends Listener<typeof Events.InteractionHandlerError> {
 	public override async run(error: unknown, { interaction, handler }: InteractionHandlerError): Promise<void> {
 		if (!(error instanceof UserError)) {
-			this.container.logger.error(`Interaction handler ${handler.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+			this.container.logger.error(
+				`Interaction handler ${handler.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`
+			);
 		}
 		if (interaction.isRepliable()) await replyEphemeral(interaction, userFacingMessage(error));
 	}

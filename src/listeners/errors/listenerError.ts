@@ -6,6 +6,8 @@ import { redactSecrets } from '../../lib/secrets.js';
 @ApplyOptions<Listener.Options>({ event: Events.ListenerError })
 export class ListenerErrorListener extends Listener<typeof Events.ListenerError> {
 	public override run(error: unknown, { piece }: ListenerErrorPayload): void {
-		this.container.logger.error(`Listener ${piece.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+		this.container.logger.error(
+			`Listener ${piece.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`
+		);
 	}
 }

@@ -6,6 +6,8 @@ import { describeError } from '../../lib/secrets.js';
 @ApplyOptions<Listener.Options>({ event: Events.ClientReady, once: true })
 export class GiveawaySchedulerReadyListener extends Listener<typeof Events.ClientReady> {
 	public override async run(): Promise<void> {
-		await this.container.giveaways.startScheduling().catch((error) => this.container.logger.error(`Giveaways could not be scheduled: ${describeError(error)}`));
+		await this.container.giveaways
+			.startScheduling()
+			.catch((error) => this.container.logger.error(`Giveaways could not be scheduled: ${describeError(error)}`));
 	}
 }

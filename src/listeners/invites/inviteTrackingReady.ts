@@ -12,10 +12,15 @@ export class InviteTrackingReadyListener extends Listener<typeof Events.ClientRe
 		const guildIds = [...client.guilds.cache.keys()];
 		const work = guildIds.values();
 		const worker = async () => {
-			for (const guildId of work) await this.container.invites.refresh(guildId).catch((error) => this.container.logger.warn(`Invite baseline of guild ${guildId} failed: ${(error as Error).message}`));
+			for (const guildId of work)
+				await this.container.invites
+					.refresh(guildId)
+					.catch((error) => this.container.logger.warn(`Invite baseline of guild ${guildId} failed: ${(error as Error).message}`));
 		};
 		await Promise.all(Array.from({ length: Math.min(STARTUP_CONCURRENCY, guildIds.length) }, worker));
 		const unreadable = guildIds.filter((guildId) => this.container.invites.unavailable.has(guildId)).length;
-		this.container.logger.info(`Invite tracking ready: ${guildIds.length - unreadable} guilds tracked${unreadable ? `, ${unreadable} without permission to read invites` : ''}`);
+		this.container.logger.info(
+			`Invite tracking ready: ${guildIds.length - unreadable} guilds tracked${unreadable ? `, ${unreadable} without permission to read invites` : ''}`
+		);
 	}
 }

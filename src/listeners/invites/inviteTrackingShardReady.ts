@@ -13,6 +13,7 @@ export class InviteTrackingShardReadyListener extends Listener<typeof Events.Sha
 		if (!client.isReady()) return;
 		const guildIds = client.guilds.cache.filter((guild) => guild.shardId === shardId).map((guild) => guild.id);
 		logger.info(`Shard ${shardId} started a new session: new invite baselines for ${guildIds.length} guilds`);
-		for (const guildId of guildIds) await invites.refresh(guildId).catch((error: Error) => logger.warn(`Invite baseline of guild ${guildId} failed: ${error.message}`));
+		for (const guildId of guildIds)
+			await invites.refresh(guildId).catch((error: Error) => logger.warn(`Invite baseline of guild ${guildId} failed: ${error.message}`));
 	}
 }

@@ -9,6 +9,8 @@ export class ScreeningMemberUpdateListener extends Listener<typeof Events.GuildM
 	public override async run(_previous: GuildMember | PartialGuildMember, member: GuildMember): Promise<void> {
 		await this.container.screening
 			.memberUpdated(member)
-			.catch((error) => this.container.logger.error(`Screening of ${member.id} in guild ${member.guild.id} not handled: ${describeError(error)}`));
+			.catch((error) =>
+				this.container.logger.error(`Screening of ${member.id} in guild ${member.guild.id} not handled: ${describeError(error)}`)
+			);
 	}
 }

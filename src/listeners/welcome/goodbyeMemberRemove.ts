@@ -8,9 +8,15 @@ export class GoodbyeMemberRemoveListener extends Listener<typeof Events.GuildMem
 	public override async run(member: GuildMember | PartialGuildMember): Promise<void> {
 		const { welcome, autoroles, screening, logger } = this.container;
 		await Promise.all([
-			welcome.goodbye(member).catch((error) => logger.error(`Goodbye of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`)),
-			autoroles.memberLeft(member.guild.id, member.id).catch((error) => logger.error(`Delayed auto-roles of ${member.id} not cancelled: ${describeError(error)}`)),
-			screening.memberLeft(member.guild.id, member.id).catch((error) => logger.error(`Screening hold of ${member.id} not dropped: ${describeError(error)}`))
+			welcome
+				.goodbye(member)
+				.catch((error) => logger.error(`Goodbye of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`)),
+			autoroles
+				.memberLeft(member.guild.id, member.id)
+				.catch((error) => logger.error(`Delayed auto-roles of ${member.id} not cancelled: ${describeError(error)}`)),
+			screening
+				.memberLeft(member.guild.id, member.id)
+				.catch((error) => logger.error(`Screening hold of ${member.id} not dropped: ${describeError(error)}`))
 		]);
 	}
 }

@@ -28,9 +28,13 @@ export class CorePlugin extends Plugin {
 				},
 				{ port: healthPort, host: config.healthHost, token: config.healthToken }
 			).catch((error: unknown) => {
-				throw new StartupError(`Health endpoint cannot listen on ${config.healthHost} port ${healthPort} (HEALTH_HOST, HEALTH_PORT): ${describeError(error)}`);
+				throw new StartupError(
+					`Health endpoint cannot listen on ${config.healthHost} port ${healthPort} (HEALTH_HOST, HEALTH_PORT): ${describeError(error)}`
+				);
 			});
-			logger.info(`Health endpoint listening on ${config.healthHost} port ${healthPort} (/healthz, /status${config.healthToken === null ? '' : '; bearer token required'})`);
+			logger.info(
+				`Health endpoint listening on ${config.healthHost} port ${healthPort} (/healthz, /status${config.healthToken === null ? '' : '; bearer token required'})`
+			);
 		}
 		const storageLogger = new StorageLogAdapter(logger);
 		// Supreme-BOT2's files in DATA_DIR are backed up and moved aside before storage opens, converted once it is open.

@@ -114,7 +114,11 @@ export class FileBackend implements Backend {
 		const backend = new FileBackend(directory, lock);
 		try {
 			if (!readOnly) await finishInterruptedRestore(directory, context);
-			else if (existsSync(join(directory, RESTORE_INTENT))) context.recordEvent('warn', 'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data');
+			else if (existsSync(join(directory, RESTORE_INTENT)))
+				context.recordEvent(
+					'warn',
+					'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data'
+				);
 			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
 				// A read-only view of a directory that does not exist yet: no data.
 				if (readOnly && error.code === 'ENOENT') return [] as string[];
@@ -250,7 +254,11 @@ export class FileBackend implements Backend {
 			await partition.flush();
 			await partition.assertHealthy();
 		}
-		const intent: RestoreIntent = { backup: backup.id, path: backup.path, namespaces: Object.keys(backup.files).map((name) => name.slice(0, -'.json'.length)) };
+		const intent: RestoreIntent = {
+			backup: backup.id,
+			path: backup.path,
+			namespaces: Object.keys(backup.files).map((name) => name.slice(0, -'.json'.length))
+		};
 		try {
 			await writeFileAtomic(join(this.directory, RESTORE_INTENT), `${JSON.stringify(intent)}\n`);
 			await applyRestore(this.directory, intent);
@@ -258,7 +266,9 @@ export class FileBackend implements Backend {
 			await rm(join(this.directory, RESTORE_INTENT), { force: true });
 			await fsyncDirectory(this.directory);
 		} catch (error) {
-			const cause = new Error(`the restore of backup ${backup.id} did not finish (${(error as Error).message}); restart the bot to finish it`, { cause: error });
+			const cause = new Error(`the restore of backup ${backup.id} did not finish (${(error as Error).message}); restart the bot to finish it`, {
+				cause: error
+			});
 			for (const partition of this.partitions.values()) partition.refuseWrites(cause);
 			throw error;
 		}
@@ -298,7 +308,8 @@ export class FileBackend implements Backend {
 			const backedUp = (await context.validBackups()).some((backup) => backup.adapter === 'file' && `${namespace}.json` in backup.files);
 			if (backedUp) return true;
 		}
-		const looksLike = ownership.kind === 'foreign' ? ownership.looksLike : 'unreadable content this bot did not write (no journal or backup of it)';
+		const looksLike =
+			ownership.kind === 'foreign' ? ownership.looksLike : 'unreadable content this bot did not write (no journal or backup of it)';
 		this.foreign.set(namespace, looksLike);
 		context.recordEvent('warn', `${path} is not a file of this bot: it looks like ${looksLike}. It is left as it is, not read and not exported`);
 		return false;
@@ -321,7 +332,10 @@ export class FileBackend implements Backend {
 	private async viewDamaged(partition: FilePartition, damage: PartitionDamage, context: BackendOpenContext): Promise<void> {
 		const snapshot = damage.file === 'journal' ? await readFile(partition.snapshotPath).catch(() => null) : null;
 		await partition.loadRecovered(snapshot, damage.readableOperations);
-		context.recordEvent('warn', `${damage.path} is damaged (${damage.message}); this read-only view shows its readable part, the bot repairs it when it opens the data`);
+		context.recordEvent(
+			'warn',
+			`${damage.path} is damaged (${damage.message}); this read-only view shows its readable part, the bot repairs it when it opens the data`
+		);
 	}
 
 	/**

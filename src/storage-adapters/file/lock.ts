@@ -29,7 +29,9 @@ export class DataDirLockedError extends Error {
 		public readonly directory: string,
 		public readonly holder: LockHolder
 	) {
-		super(`${directory} is in use by ${describeHolder(holder)}; stop that process first (only one process may open a file-adapter data directory)`);
+		super(
+			`${directory} is in use by ${describeHolder(holder)}; stop that process first (only one process may open a file-adapter data directory)`
+		);
 	}
 }
 

@@ -288,7 +288,8 @@ export class FilePartition {
 			if (pending.operation.op === 'clear') clearQueued = true;
 			else stillQueued.add(pending.operation.key);
 		}
-		for (const pending of written) if (pending.operation.op !== 'clear' && !stillQueued.has(pending.operation.key)) this.pending.delete(pending.operation.key);
+		for (const pending of written)
+			if (pending.operation.op !== 'clear' && !stillQueued.has(pending.operation.key)) this.pending.delete(pending.operation.key);
 		this.pendingClear = clearQueued;
 	}
 
@@ -322,7 +323,10 @@ export class FilePartition {
 			// The journal's tail is unacknowledged and must not be appended after: reopen it (and retry the cut) on recovery.
 			this.journal = null;
 			await journal.close().catch(() => undefined);
-			throw new Error(`${cause.message}; cutting ${this.journalPath} back to ${this.journalBytes} bytes failed too: ${(error as Error).message}`, { cause });
+			throw new Error(
+				`${cause.message}; cutting ${this.journalPath} back to ${this.journalBytes} bytes failed too: ${(error as Error).message}`,
+				{ cause }
+			);
 		}
 	}
 
@@ -377,7 +381,10 @@ export class FilePartition {
 	}
 
 	private readOnlyError(): Error {
-		if (this.foreignFile) return new Error(`${this.snapshotPath} is not a file of this bot (${this.foreignFile}); the "${this.name}" namespace refuses writes until it is moved away`);
+		if (this.foreignFile)
+			return new Error(
+				`${this.snapshotPath} is not a file of this bot (${this.foreignFile}); the "${this.name}" namespace refuses writes until it is moved away`
+			);
 		return new Error(`The "${this.name}" namespace was opened read-only (another process holds the data directory)`);
 	}
 
@@ -444,7 +451,8 @@ function journalLine(operation: JournalOperation): string {
 function parseJournalLine(line: string): JournalOperation | null {
 	try {
 		const operation = JSON.parse(line) as { op?: unknown; key?: unknown; value?: unknown };
-		if (operation?.op === 'set' && typeof operation.key === 'string' && 'value' in operation) return { op: 'set', key: operation.key, text: JSON.stringify(operation.value) };
+		if (operation?.op === 'set' && typeof operation.key === 'string' && 'value' in operation)
+			return { op: 'set', key: operation.key, text: JSON.stringify(operation.value) };
 		if (operation?.op === 'delete' && typeof operation.key === 'string') return { op: 'delete', key: operation.key };
 		if (operation?.op === 'clear') return { op: 'clear' };
 		return null;

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { KeyvStoreAdapter } from 'keyv';
-import { ENTRY_BATCH, assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import {
+	ENTRY_BATCH,
+	assertNamespaceName,
+	decodeEntry,
+	encodeEntry,
+	isExpired,
+	type Backend,
+	type BackendOpenContext,
+	type RawEntry
+} from '../backend.js';
 import { writeFileAtomic } from '../durable-fs.js';
 import type { BackupDirectory } from '../backups.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
@@ -264,7 +273,9 @@ export class RedisBackend implements Backend {
 		try {
 			settings = (await this.client.configGet(['appendonly', 'appendfsync', 'save'])) as Record<string, string>;
 		} catch (error) {
-			context.logger.warn(`Redis at ${server} does not show its persistence settings (CONFIG GET: ${(error as Error).message}); an acknowledged write survives a crash of Redis only if it runs with appendonly yes (appendfsync always: also a power loss)`);
+			context.logger.warn(
+				`Redis at ${server} does not show its persistence settings (CONFIG GET: ${(error as Error).message}); an acknowledged write survives a crash of Redis only if it runs with appendonly yes (appendfsync always: also a power loss)`
+			);
 			return;
 		}
 		const promise = durabilityPromise(settings);
@@ -272,7 +283,12 @@ export class RedisBackend implements Backend {
 	}
 
 	public createStore(): KeyvStoreAdapter {
-		return new RedisStore(this.client, this.keys.prefix, { throwOnErrors: true, throwOnConnectError: true, useUnlink: true, keyPrefixSeparator: SEPARATOR });
+		return new RedisStore(this.client, this.keys.prefix, {
+			throwOnErrors: true,
+			throwOnConnectError: true,
+			useUnlink: true,
+			keyPrefixSeparator: SEPARATOR
+		});
 	}
 
 	/**
@@ -280,13 +296,20 @@ export class RedisBackend implements Backend {
 	 * namespaces in that form are moved under the prefix once, after a backup of them as they were; any other key
 	 * (another app's `sessions::abc`) is not ours and stays untouched. Read-only opens only report them.
 	 */
-	public async adoptUnprefixedKeys(namespaces: readonly string[], backups: BackupDirectory, context: BackendOpenContext, { readOnly = false } = {}): Promise<void> {
+	public async adoptUnprefixedKeys(
+		namespaces: readonly string[],
+		backups: BackupDirectory,
+		context: BackendOpenContext,
+		{ readOnly = false } = {}
+	): Promise<void> {
 		const legacy = new RedisKeyspace('');
 		const found = await this.keysByNamespace(legacy, namespaces);
 		const total = [...found.values()].reduce((sum, keys) => sum + keys.length, 0);
 		if (total === 0) return;
 		if (readOnly) {
-			context.logger.warn(`${total} keys of an earlier version (<namespace>::<key>) are not under the prefix "${this.keys.prefix}" yet; the bot moves them when it starts`);
+			context.logger.warn(
+				`${total} keys of an earlier version (<namespace>::<key>) are not under the prefix "${this.keys.prefix}" yet; the bot moves them when it starts`
+			);
 			return;
 		}
 		const folder = await backups.create('before-redis-prefix');
@@ -339,7 +362,12 @@ export class RedisBackend implements Backend {
 		const ttl = typeof next?.expires === 'number' ? String(Math.max(1, next.expires - Date.now())) : '';
 		const result = await this.client.eval(COMPARE_AND_SET, {
 			keys: [this.key(namespace, key)],
-			arguments: [expectedRaw === undefined ? '0' : '1', expectedRaw === undefined ? '' : String(expectedRaw), next === undefined ? '' : encodeEntry(next), ttl]
+			arguments: [
+				expectedRaw === undefined ? '0' : '1',
+				expectedRaw === undefined ? '' : String(expectedRaw),
+				next === undefined ? '' : encodeEntry(next),
+				ttl
+			]
 		});
 		return result === 1;
 	}
@@ -438,7 +466,9 @@ export class RedisBackend implements Backend {
 	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
 		const lease = this.keys.meta(`${BACKUP_SNAPSHOT}${randomUUID()}`);
 		const snapshot = new RedisKeyspace(`${lease}:`);
-		await this.client.set(lease, JSON.stringify({ startedAt: new Date().toISOString(), host: hostname(), pid: process.pid }), { PX: BACKUP_SNAPSHOT_TTL_MS });
+		await this.client.set(lease, JSON.stringify({ startedAt: new Date().toISOString(), host: hostname(), pid: process.pid }), {
+			PX: BACKUP_SNAPSHOT_TTL_MS
+		});
 		try {
 			await this.client.eval(COPY_NAMESPACES, { arguments: [this.keys.prefix, snapshot.prefix] });
 			const keysByNamespace = await this.keysByNamespace(snapshot);
@@ -451,7 +481,8 @@ export class RedisBackend implements Backend {
 
 	private async unlinkMatching(pattern: string): Promise<number> {
 		let removed = 0;
-		for await (const keys of this.client.scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT })) if (keys.length > 0) removed += await this.client.unlink(keys);
+		for await (const keys of this.client.scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT }))
+			if (keys.length > 0) removed += await this.client.unlink(keys);
 		return removed;
 	}
 
@@ -530,7 +561,9 @@ export class RedisBackend implements Backend {
 		const staging = new RedisKeyspace(this.keys.meta(`${RESTORE_STAGING}${token}:`));
 		const marker = JSON.stringify({ backup: backup.id, token, startedAt: new Date().toISOString(), host: hostname(), pid: process.pid });
 		if ((await this.client.set(this.keys.meta(RESTORE_MARKER), marker, { NX: true, PX: RESTORE_MARKER_TTL_MS })) !== 'OK') {
-			throw new Error(`Another restore is in progress on this Redis database (${await this.client.get(this.keys.meta(RESTORE_MARKER))}); try again once it is done`);
+			throw new Error(
+				`Another restore is in progress on this Redis database (${await this.client.get(this.keys.meta(RESTORE_MARKER))}); try again once it is done`
+			);
 		}
 		try {
 			// What an interrupted restore left is named in the log of the process that cleans it up.
@@ -567,7 +600,10 @@ export class RedisBackend implements Backend {
 	}
 
 	private async keepRestoreMarker(marker: string): Promise<void> {
-		const held = await this.client.eval(REFRESH_IF_HELD, { keys: [this.keys.meta(RESTORE_MARKER)], arguments: [marker, String(RESTORE_MARKER_TTL_MS)] });
+		const held = await this.client.eval(REFRESH_IF_HELD, {
+			keys: [this.keys.meta(RESTORE_MARKER)],
+			arguments: [marker, String(RESTORE_MARKER_TTL_MS)]
+		});
 		if (held !== 1) throw new Error('the restore marker expired while the backup was being staged; nothing was changed');
 	}
 

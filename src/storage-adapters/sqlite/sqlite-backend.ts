@@ -4,7 +4,16 @@ import { copyFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import { ENTRY_BATCH, assertNamespaceName, decodeEntry, encodeEntry, isExpired, type Backend, type BackendOpenContext, type RawEntry } from '../backend.js';
+import {
+	ENTRY_BATCH,
+	assertNamespaceName,
+	decodeEntry,
+	encodeEntry,
+	isExpired,
+	type Backend,
+	type BackendOpenContext,
+	type RawEntry
+} from '../backend.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
 import { StorageClosedError } from '../storage.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
@@ -97,14 +106,22 @@ export class SqliteBackend implements Backend {
 			delete: db.prepare<[string, string]>('DELETE FROM entries WHERE namespace = ? AND key = ?'),
 			clear: db.prepare<[string]>('DELETE FROM entries WHERE namespace = ?'),
 			// Keyset pages: each page is its own short read, so writes may run between pages.
-			firstPage: db.prepare<[string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? ORDER BY key LIMIT ?'),
-			nextPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key > ? ORDER BY key LIMIT ?'),
+			firstPage: db.prepare<[string, number], { key: string; value: string }>(
+				'SELECT key, value FROM entries WHERE namespace = ? ORDER BY key LIMIT ?'
+			),
+			nextPage: db.prepare<[string, string, number], { key: string; value: string }>(
+				'SELECT key, value FROM entries WHERE namespace = ? AND key > ? ORDER BY key LIMIT ?'
+			),
 			// A prefix is a key range on the primary key: `key >= prefix`, read in key order until a key leaves the prefix.
-			prefixPage: db.prepare<[string, string, number], { key: string; value: string }>('SELECT key, value FROM entries WHERE namespace = ? AND key >= ? ORDER BY key LIMIT ?'),
+			prefixPage: db.prepare<[string, string, number], { key: string; value: string }>(
+				'SELECT key, value FROM entries WHERE namespace = ? AND key >= ? ORDER BY key LIMIT ?'
+			),
 			namespaces: db.prepare<[], { namespace: string }>('SELECT DISTINCT namespace FROM entries'),
 			counts: db.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace'),
 			getGeneration: db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'data-generation'"),
-			setGeneration: db.prepare<[string]>("INSERT INTO meta (key, value) VALUES ('data-generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+			setGeneration: db.prepare<[string]>(
+				"INSERT INTO meta (key, value) VALUES ('data-generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+			)
 		};
 	}
 
@@ -222,7 +239,11 @@ export class SqliteBackend implements Backend {
 
 	public async sizeBytes(): Promise<number> {
 		let total = 0;
-		for (const file of [this.path, `${this.path}-wal`]) total += await stat(file).then((info) => info.size, () => 0);
+		for (const file of [this.path, `${this.path}-wal`])
+			total += await stat(file).then(
+				(info) => info.size,
+				() => 0
+			);
 		return total;
 	}
 
@@ -241,7 +262,9 @@ export class SqliteBackend implements Backend {
 		const copy = openDatabase(target, { readonly: true });
 		try {
 			const counts: Record<string, number> = Object.fromEntries(declared.map((namespace) => [namespace, 0]));
-			for (const row of copy.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace').all()) {
+			for (const row of copy
+				.prepare<[], { namespace: string; count: number }>('SELECT namespace, COUNT(*) AS count FROM entries GROUP BY namespace')
+				.all()) {
 				counts[row.namespace] = row.count;
 			}
 			return counts;
@@ -276,7 +299,9 @@ export class SqliteBackend implements Backend {
 		try {
 			this.db.transaction(() => {
 				this.db.exec('DELETE FROM main.entries');
-				this.db.exec('INSERT INTO main.entries (namespace, key, value, expires) SELECT namespace, key, value, expires FROM restore_source.entries');
+				this.db.exec(
+					'INSERT INTO main.entries (namespace, key, value, expires) SELECT namespace, key, value, expires FROM restore_source.entries'
+				);
 			})();
 		} finally {
 			this.db.exec('DETACH DATABASE restore_source');
@@ -334,15 +359,24 @@ function openReadOnly(path: string): Database.Database {
 	try {
 		return openDatabase(path, { readonly: true, fileMustExist: true });
 	} catch (error) {
-		if (isDamage(error)) throw new Error(`${path} is damaged (${(error as Error).message}); the bot repairs it from a backup when it opens the database`, { cause: error });
+		if (isDamage(error))
+			throw new Error(`${path} is damaged (${(error as Error).message}); the bot repairs it from a backup when it opens the database`, {
+				cause: error
+			});
 		throw new Error(`Cannot open the SQLite database ${path} read-only: ${(error as Error).message}`, { cause: error });
 	}
 }
 
 /** SQLite treats an empty file as a new database; we never leave one, so an empty file is a truncated database. */
 async function assertNotEmptyFile(path: string): Promise<void> {
-	const size = await stat(path).then((info) => info.size, () => null);
-	const walSize = await stat(`${path}-wal`).then((info) => info.size, () => 0);
+	const size = await stat(path).then(
+		(info) => info.size,
+		() => null
+	);
+	const walSize = await stat(`${path}-wal`).then(
+		(info) => info.size,
+		() => 0
+	);
 	if (size === 0 && walSize === 0) throw new SqliteDamage('the database file is empty (truncated)');
 }
 

@@ -280,7 +280,11 @@ export class Gateway extends EventEmitter {
 			const now = this.options.now?.() ?? Date.now();
 			const last = this.allMembersRequestedAt.get(guild.id);
 			if (last !== undefined && now - last < ALL_MEMBERS_WINDOW_MS) {
-				session.dispatch('RATE_LIMITED', { opcode: Op.RequestGuildMembers, retry_after: (ALL_MEMBERS_WINDOW_MS - (now - last)) / 1000, meta: { guild_id: guild.id, ...(data.nonce ? { nonce: data.nonce } : {}) } });
+				session.dispatch('RATE_LIMITED', {
+					opcode: Op.RequestGuildMembers,
+					retry_after: (ALL_MEMBERS_WINDOW_MS - (now - last)) / 1000,
+					meta: { guild_id: guild.id, ...(data.nonce ? { nonce: data.nonce } : {}) }
+				});
 				this.memberRequestsLimited++;
 				return;
 			}

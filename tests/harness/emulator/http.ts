@@ -125,7 +125,12 @@ async function readMultipart(raw: Buffer, contentType: string): Promise<{ body: 
 			else body[field] = value;
 			continue;
 		}
-		files.push({ field, filename: value.name, contentType: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+		files.push({
+			field,
+			filename: value.name,
+			contentType: value.type || 'application/octet-stream',
+			data: Buffer.from(await value.arrayBuffer())
+		});
 	}
 	return { body, files };
 }

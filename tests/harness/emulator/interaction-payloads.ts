@@ -3,7 +3,18 @@ import { snowflakeAt } from './snowflake.js';
 import type { EmulatorState } from './state.js';
 import type { ApiChannel, ApiMessage, ApplicationCommandRecord, GuildRecord } from './types.js';
 
-const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, User: 6, Channel: 7, Role: 8, Mentionable: 9, Number: 10 } as const;
+const OptionType = {
+	Subcommand: 1,
+	SubcommandGroup: 2,
+	String: 3,
+	Integer: 4,
+	Boolean: 5,
+	User: 6,
+	Channel: 7,
+	Role: 8,
+	Mentionable: 9,
+	Number: 10
+} as const;
 
 export type CommandOptionValue = string | number | boolean;
 
@@ -57,14 +68,21 @@ function commonFields(context: InteractionContext, token: string) {
 }
 
 /** Converts `{ name: value }` into Discord's option list, typed by the registered command's schema, filling `resolved`. */
-function buildOptions(context: InteractionContext, schema: any[], given: Record<string, CommandOptionValue>, resolved: Resolved, commandName: string) {
+function buildOptions(
+	context: InteractionContext,
+	schema: any[],
+	given: Record<string, CommandOptionValue>,
+	resolved: Resolved,
+	commandName: string
+) {
 	const { state, guild } = context;
 	for (const option of schema) {
 		if (option.required && given[option.name] === undefined) throw new Error(`/${commandName}: required option "${option.name}" is missing`);
 	}
 	return Object.entries(given).map(([name, value]) => {
 		const option = schema.find((candidate) => candidate.name === name);
-		if (!option) throw new Error(`/${commandName} has no option "${name}" (options: ${schema.map((candidate) => candidate.name).join(', ') || 'none'})`);
+		if (!option)
+			throw new Error(`/${commandName} has no option "${name}" (options: ${schema.map((candidate) => candidate.name).join(', ') || 'none'})`);
 		const id = String(value);
 		const addUser = () => {
 			const user = state.user(id);
@@ -177,7 +195,13 @@ function findComponent(components: unknown[], customId: string): { type: number 
 }
 
 /** A submitted modal: each text input's value under its custom_id, one per action row, as Discord sends them. */
-export function modalSubmitInteraction(context: InteractionContext, token: string, customId: string, fields: Record<string, string>, message?: ApiMessage) {
+export function modalSubmitInteraction(
+	context: InteractionContext,
+	token: string,
+	customId: string,
+	fields: Record<string, string>,
+	message?: ApiMessage
+) {
 	return {
 		...commonFields(context, token),
 		type: 5,

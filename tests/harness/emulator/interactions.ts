@@ -76,7 +76,11 @@ export class InteractionHandle {
 
 	/** Waits for the bot's callback (reply, defer or update). */
 	public reply(timeoutMs = 5000): Promise<InteractionReply> {
-		return waitUntil(() => this.firstReply ?? undefined, timeoutMs, () => `a response to interaction ${this.describe()}`);
+		return waitUntil(
+			() => this.firstReply ?? undefined,
+			timeoutMs,
+			() => `a response to interaction ${this.describe()}`
+		);
 	}
 
 	/** Waits for an edit of the @original message matching `predicate` (any edit when omitted). */

@@ -80,7 +80,8 @@ export function buildMessage(state: EmulatorState, baseUrl: string, message: New
 	const { body } = message;
 	validateMessageBody(body);
 	const hasContent = typeof body.content === 'string' && body.content.length > 0;
-	const isEmpty = !hasContent && !body.embeds?.length && !message.files.length && !body.components?.length && !body.sticker_ids?.length && !body.poll;
+	const isEmpty =
+		!hasContent && !body.embeds?.length && !message.files.length && !body.components?.length && !body.sticker_ids?.length && !body.poll;
 	if (isEmpty && !message.allowEmpty) throw new DiscordApiError(400, 50006, 'Cannot send an empty message');
 	const content = hasContent ? (body.content as string) : '';
 	return {

@@ -53,7 +53,12 @@ export function apiGuild(guild: GuildRecord, withCounts = false) {
 export function guildCreatePayload(state: EmulatorState, guild: GuildRecord, included: 'all' | 'listed' | 'bot', large: boolean) {
 	const members = state
 		.apiMembers(guild)
-		.filter((member) => included === 'all' || member.user.id === state.botUser.id || (included === 'listed' && (member.roles.length > 0 || member.nick !== null)));
+		.filter(
+			(member) =>
+				included === 'all' ||
+				member.user.id === state.botUser.id ||
+				(included === 'listed' && (member.roles.length > 0 || member.nick !== null))
+		);
 	return {
 		...apiGuild(guild),
 		joined_at: guild.botJoinedAt,

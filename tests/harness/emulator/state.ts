@@ -1,13 +1,4 @@
-import type {
-	ApiChannel,
-	ApiMember,
-	ApiMessage,
-	ApiUser,
-	ApplicationCommandRecord,
-	GuildRecord,
-	InviteRecord,
-	UserRecord
-} from './types.js';
+import type { ApiChannel, ApiMember, ApiMessage, ApiUser, ApplicationCommandRecord, GuildRecord, InviteRecord, UserRecord } from './types.js';
 
 /** Everything the emulated Discord knows, in one place; REST, gateway and the test API all read and write it. */
 export class EmulatorState {

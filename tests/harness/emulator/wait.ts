@@ -1,9 +1,5 @@
 /** Polls `check` until it returns something other than undefined/false; the error says what was awaited and what was seen. */
-export async function waitUntil<T>(
-	check: () => T | undefined | false,
-	timeoutMs: number,
-	describe: () => string
-): Promise<T> {
+export async function waitUntil<T>(check: () => T | undefined | false, timeoutMs: number, describe: () => string): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const result = check();

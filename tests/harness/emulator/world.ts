@@ -144,7 +144,10 @@ export class World {
 			botJoinedAt: new Date().toISOString()
 		};
 		this.state.guilds.set(id, guild);
-		guild.roles.set(id, this.role(id, { name: '@everyone', position: 0, permissions: options.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS }));
+		guild.roles.set(
+			id,
+			this.role(id, { name: '@everyone', position: 0, permissions: options.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS })
+		);
 		const botRole = this.role(snowflakeAt(), {
 			name: this.state.botUser.username,
 			position: options.botRolePosition ?? 50,
@@ -253,7 +256,11 @@ export class World {
 	 * and GUILD_MEMBER_UPDATE with `pending: false` follows once they do (discord-api-docs PR #2396 "Document Membership
 	 * Screening" and PR #2547; developers/resources/guild.mdx, guild member object `pending`).
 	 */
-	public addMember(guildId: string, userId: string, options: { roles?: string[]; joinedAt?: Date; silent?: boolean; pending?: boolean } = {}): void {
+	public addMember(
+		guildId: string,
+		userId: string,
+		options: { roles?: string[]; joinedAt?: Date; silent?: boolean; pending?: boolean } = {}
+	): void {
 		const guild = this.state.guilds.get(guildId);
 		if (!guild) throw notFound(10004, 'Guild');
 		if (guild.members.has(userId)) throw new Error(`user ${userId} is already a member of guild ${guildId}`);
@@ -345,7 +352,11 @@ export class World {
 			return exhausted;
 		};
 		const announce = () => {
-			this.gateway.dispatch('GUILD_MEMBER_ADD', { ...this.state.apiMember(this.state.guilds.get(guildId)!, userId), guild_id: guildId }, guildId);
+			this.gateway.dispatch(
+				'GUILD_MEMBER_ADD',
+				{ ...this.state.apiMember(this.state.guilds.get(guildId)!, userId), guild_id: guildId },
+				guildId
+			);
 		};
 		if (!timing.useDelayMs && !timing.eventDelayMs) {
 			invite.uses++;

@@ -37,10 +37,15 @@ describe('drawWinners', () => {
 		for (let sequence = 0; sequence < 120; sequence++) {
 			const answers = [sequence % 5, Math.floor(sequence / 5) % 4, Math.floor(sequence / 20) % 3, Math.floor(sequence / 60) % 2, 0];
 			let asked = 0;
-			const winners = await drawWinners(entrants, 2, (userId) => userId !== 'x', (max) => {
-				expect(max).toBe(5 - asked);
-				return answers[asked++]!;
-			});
+			const winners = await drawWinners(
+				entrants,
+				2,
+				(userId) => userId !== 'x',
+				(max) => {
+					expect(max).toBe(5 - asked);
+					return answers[asked++]!;
+				}
+			);
 			const key = [...winners].sort().join('');
 			counts.set(key, (counts.get(key) ?? 0) + 1);
 		}

@@ -13,7 +13,14 @@ describe('GiveawayScheduler', () => {
 	});
 
 	function scheduler(loaded: Array<[string, number]>, onDue: (id: string) => Promise<void>, sweepMs = 30_000) {
-		return new GiveawayScheduler({ onDue, load: async () => loaded, sweepMs, onError: (error) => { throw error; } });
+		return new GiveawayScheduler({
+			onDue,
+			load: async () => loaded,
+			sweepMs,
+			onError: (error) => {
+				throw error;
+			}
+		});
 	}
 
 	it('keeps one timer (and the sweep) for thousands of giveaways, and fires each when due', async () => {

@@ -73,7 +73,16 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 	};
 
 	const start = (giveaways: GiveawayService, winnerCount = 2, requiredRoleId: string | null = null) =>
-		giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Nitro', description: null, winnerCount, requiredRoleId, durationMs: 10_000 });
+		giveaways.create({
+			guildId: 'guild',
+			channelId: 'chan',
+			hostId: 'host',
+			prize: 'Nitro',
+			description: null,
+			winnerCount,
+			requiredRoleId,
+			durationMs: 10_000
+		});
 
 	/** What a process that died mid-ending leaves: its claim, its winners, and its intent to announce (nonce n1). */
 	const leaveDeadClaim = async (id: string, winners: string[]) => {
@@ -148,7 +157,11 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		clock += CLAIM_TIMEOUT_MS;
 		expect(await giveaways.end(id)).toMatchObject({ ok: true });
 		expect(discord.announcements(id)).toHaveLength(1);
-		expect(await storage.namespace(GIVEAWAY_NAMESPACE).get(id)).toMatchObject({ state: 'ended', winners: ['u0'], announcement: { messageId: sent } });
+		expect(await storage.namespace(GIVEAWAY_NAMESPACE).get(id)).toMatchObject({
+			state: 'ended',
+			winners: ['u0'],
+			announcement: { messageId: sent }
+		});
 	});
 
 	it.skipIf(!available)('sends the announcement after a takeover when the dead holder never did, with its nonce', async () => {
@@ -204,7 +217,8 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const recent = await start(giveaways, 1);
 		const cancelled = await start(giveaways, 1);
 		const running = await start(giveaways, 1);
-		for (const { id } of [old, recent, cancelled, running]) for (const userId of ['u0', 'u1', 'u2']) await giveaways.toggleEntry(id, userId, member());
+		for (const { id } of [old, recent, cancelled, running])
+			for (const userId of ['u0', 'u1', 'u2']) await giveaways.toggleEntry(id, userId, member());
 		expect((await giveaways.endEarly('guild', old.id)).ok).toBe(true);
 		expect((await giveaways.cancel('guild', cancelled.id)).ok).toBe(true);
 		clock += 20 * DAY;
@@ -230,13 +244,43 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		clock = Date.now();
 		const giveaways = new GiveawayService(storage, discord, silent, { sweepMs: 60_000 });
 		services.push(giveaways);
-		const overdue = await giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Old', description: null, winnerCount: 1, requiredRoleId: null, durationMs: 1000 });
-		const soon = await giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Soon', description: null, winnerCount: 1, requiredRoleId: null, durationMs: 1500 });
-		const paused = await giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Paused', description: null, winnerCount: 1, requiredRoleId: null, durationMs: 1000 });
+		const overdue = await giveaways.create({
+			guildId: 'guild',
+			channelId: 'chan',
+			hostId: 'host',
+			prize: 'Old',
+			description: null,
+			winnerCount: 1,
+			requiredRoleId: null,
+			durationMs: 1000
+		});
+		const soon = await giveaways.create({
+			guildId: 'guild',
+			channelId: 'chan',
+			hostId: 'host',
+			prize: 'Soon',
+			description: null,
+			winnerCount: 1,
+			requiredRoleId: null,
+			durationMs: 1500
+		});
+		const paused = await giveaways.create({
+			guildId: 'guild',
+			channelId: 'chan',
+			hostId: 'host',
+			prize: 'Paused',
+			description: null,
+			winnerCount: 1,
+			requiredRoleId: null,
+			durationMs: 1000
+		});
 		await giveaways.pause('guild', paused.id);
 		await new Promise((resolve) => setTimeout(resolve, 1100));
 		await giveaways.startScheduling();
-		await eventually(async () => (await giveaways.get(overdue.id))?.state === 'ended' && (await giveaways.get(soon.id))?.state === 'ended', 'both giveaways to end');
+		await eventually(
+			async () => (await giveaways.get(overdue.id))?.state === 'ended' && (await giveaways.get(soon.id))?.state === 'ended',
+			'both giveaways to end'
+		);
 		expect((await giveaways.get(paused.id))?.state).toBe('paused');
 		expect(discord.announcements(overdue.id)).toHaveLength(1);
 		expect(discord.announcements(soon.id)).toHaveLength(1);

@@ -22,7 +22,19 @@ import {
 } from '../../../src/lib/giveaways/state.js';
 
 const T0 = 1_700_000_000_000;
-const base = () => createGiveaway({ id: 'g1', guildId: 'guild', channelId: 'chan', hostId: 'host', prize: 'Nitro', description: null, winnerCount: 2, requiredRoleId: null, durationMs: 10_000, now: T0 });
+const base = () =>
+	createGiveaway({
+		id: 'g1',
+		guildId: 'guild',
+		channelId: 'chan',
+		hostId: 'host',
+		prize: 'Nitro',
+		description: null,
+		winnerCount: 2,
+		requiredRoleId: null,
+		durationMs: 10_000,
+		now: T0
+	});
 
 function ok(transition: Transition, giveaway: Giveaway | undefined): Giveaway {
 	const next = transition(giveaway);

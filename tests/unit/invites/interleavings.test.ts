@@ -21,7 +21,14 @@ type Action =
 	| { type: 'restart' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-	{ weight: 8, arbitrary: fc.record({ type: fc.constant('join' as const), invite: fc.option(fc.integer({ min: 0, max: 2 }), { freq: 6 }), order: fc.constantFrom('use-first' as const, 'late-event' as const, 'late-use' as const) }) },
+	{
+		weight: 8,
+		arbitrary: fc.record({
+			type: fc.constant('join' as const),
+			invite: fc.option(fc.integer({ min: 0, max: 2 }), { freq: 6 }),
+			order: fc.constantFrom('use-first' as const, 'late-event' as const, 'late-use' as const)
+		})
+	},
 	{ weight: 2, arbitrary: fc.record({ type: fc.constant('leave' as const), pick: fc.nat() }) },
 	{ weight: 2, arbitrary: fc.constant({ type: 'pause' as const }) },
 	{ weight: 1, arbitrary: fc.constant({ type: 'fetch-failure' as const }) },
@@ -155,7 +162,11 @@ async function run(actions: Action[]) {
 }
 
 describe('invite attribution over random interleavings of events', () => {
-	it('never credits a member to the wrong inviter, never credits an inviter beyond the truth, and is exact where the uses decide', { timeout: 240_000 }, async () => {
-		await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 24 }), run), { numRuns: 30 });
-	});
+	it(
+		'never credits a member to the wrong inviter, never credits an inviter beyond the truth, and is exact where the uses decide',
+		{ timeout: 240_000 },
+		async () => {
+			await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 24 }), run), { numRuns: 30 });
+		}
+	);
 });

@@ -19,13 +19,24 @@ describe.skipIf(!redisServerAvailable)('InviteTracker during a Redis outage (a c
 	let discord: FakeGuildInvites;
 	let tracker: InviteTracker;
 	const log: string[] = [];
-	const logger = { info: (line: string) => log.push(`info ${line}`), warn: (line: string) => log.push(`warn ${line}`), error: (line: string) => log.push(`error ${line}`) };
+	const logger = {
+		info: (line: string) => log.push(`info ${line}`),
+		warn: (line: string) => log.push(`warn ${line}`),
+		error: (line: string) => log.push(`error ${line}`)
+	};
 
 	beforeEach(async () => {
 		dir = await mkdtemp(join(tmpdir(), 'tracker-outage-'));
 		redis = new ChildRedis(await freePort(), dir, 'tracker-outage-password');
 		await redis.start();
-		storage = await openStorage({ adapter: 'redis', dataDir: dir, sqlitePath: join(dir, 'bot.sqlite'), redisUrl: redis.url, backupDir: join(dir, 'backups'), backupKeep: 3 });
+		storage = await openStorage({
+			adapter: 'redis',
+			dataDir: dir,
+			sqlitePath: join(dir, 'bot.sqlite'),
+			redisUrl: redis.url,
+			backupDir: join(dir, 'backups'),
+			backupKeep: 3
+		});
 		discord = new FakeGuildInvites();
 		discord.add('alice-code', 'alice');
 		tracker = await InviteTracker.load(storage, discord, logger);
@@ -47,7 +58,9 @@ describe.skipIf(!redisServerAvailable)('InviteTracker during a Redis outage (a c
 		await redis.stop();
 		discord.use('alice-code');
 		let joinSettled = false;
-		const joined = tracker.join({ guildId: GUILD, memberId: 'during', bot: false, accountCreatedAt: OLD_ACCOUNT }).finally(() => (joinSettled = true));
+		const joined = tracker
+			.join({ guildId: GUILD, memberId: 'during', bot: false, accountCreatedAt: OLD_ACCOUNT })
+			.finally(() => (joinSettled = true));
 		let leaveSettled = false;
 		const left = tracker.leave(GUILD, 'leaves').finally(() => (leaveSettled = true));
 		await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -51,7 +51,10 @@ describe('InviteTracker', () => {
 	it('ignores a repeated join or leave event, without blurring a real join next to it', async () => {
 		await join('m1', 'alice-code');
 		const fetches = discord.fetches;
-		const [repeat, real] = await Promise.all([tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT }), join('m2', 'bob-code')]);
+		const [repeat, real] = await Promise.all([
+			tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT }),
+			join('m2', 'bob-code')
+		]);
 		expect(repeat).toBeUndefined();
 		expect(real?.joins.at(-1)).toMatchObject({ how: 'normal', inviterId: 'bob' });
 		expect(discord.fetches - fetches).toBe(1);
@@ -67,7 +70,9 @@ describe('InviteTracker', () => {
 		const rejoinedAt = Date.now() + 1000;
 		const record = await tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT, joinedAt: rejoinedAt });
 		// A repeat of that event (same joined_at) is still a repeat, whatever our clock says.
-		expect(await tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT, joinedAt: rejoinedAt })).toBeUndefined();
+		expect(
+			await tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT, joinedAt: rejoinedAt })
+		).toBeUndefined();
 		expect(record?.leaves).toHaveLength(1);
 		expect(record?.joins.at(-1)).toMatchObject({ how: 'normal', inviterId: 'bob' });
 		expect(tracker.counts(GUILD, 'bob').regular).toBe(1);
@@ -88,7 +93,9 @@ describe('InviteTracker', () => {
 		expect((await join('u', null))?.joins[0]).toMatchObject({ how: 'unknown', inviterId: null });
 		discord.vanity.uses++;
 		expect((await join('v', null))?.joins[0]).toMatchObject({ how: 'vanity', code: 'cool' });
-		expect((await tracker.join({ guildId: GUILD, memberId: 'b', bot: true, accountCreatedAt: OLD_ACCOUNT }))?.joins[0]).toMatchObject({ how: 'bot' });
+		expect((await tracker.join({ guildId: GUILD, memberId: 'b', bot: true, accountCreatedAt: OLD_ACCOUNT }))?.joins[0]).toMatchObject({
+			how: 'bot'
+		});
 		expect(tracker.leaderboard(GUILD)).toEqual([]);
 	});
 

@@ -30,10 +30,15 @@ describe('Supreme-BOT2 conversion', () => {
 		return writeLegacyFixture(dir);
 	}
 
-	async function imported(dir = fixtureDir()): Promise<{ storage: Awaited<ReturnType<StorageFixture['open']>>; tracker: InviteTracker; report: ReturnType<typeof convertLegacy>['report'] }> {
+	async function imported(
+		dir = fixtureDir()
+	): Promise<{ storage: Awaited<ReturnType<StorageFixture['open']>>; tracker: InviteTracker; report: ReturnType<typeof convertLegacy>['report'] }> {
 		const fixture = await createStorageFixture('file');
 		cleanup.push(() => fixture.dispose());
-		const conversion = convertLegacy(await readLegacyFolder(dir, { files: (await findLegacyFiles(dir)).map((file) => file.name) }), Date.now() - 1000);
+		const conversion = convertLegacy(
+			await readLegacyFolder(dir, { files: (await findLegacyFiles(dir)).map((file) => file.name) }),
+			Date.now() - 1000
+		);
 		const storage = await fixture.open();
 		await writeConversion(storage, conversion);
 		return { storage, tracker: await InviteTracker.load(storage, OFFLINE, SILENT), report: conversion.report };
@@ -59,9 +64,17 @@ describe('Supreme-BOT2 conversion', () => {
 		const { tracker } = await imported();
 		await tracker.leave(ids.guildId, ids.members[0]);
 		expect(tracker.counts(ids.guildId, ids.inviters[0])).toEqual({ regular: 20, fake: 0, left: 2, bonus: 0 });
-		await tracker.recordAttributedJoin({ guildId: ids.guildId, memberId: ids.members[0], bot: false, accountCreatedAt: 0 }, Date.now(), { how: 'normal', code: 'abc', inviterId: ids.inviters[0] });
+		await tracker.recordAttributedJoin({ guildId: ids.guildId, memberId: ids.members[0], bot: false, accountCreatedAt: 0 }, Date.now(), {
+			how: 'normal',
+			code: 'abc',
+			inviterId: ids.inviters[0]
+		});
 		expect(total(tracker.counts(ids.guildId, ids.inviters[0]))).toBe(19);
-		await tracker.recordAttributedJoin({ guildId: ids.guildId, memberId: '500000000000000099', bot: false, accountCreatedAt: 0 }, Date.now(), { how: 'normal', code: 'abc', inviterId: ids.inviters[0] });
+		await tracker.recordAttributedJoin({ guildId: ids.guildId, memberId: '500000000000000099', bot: false, accountCreatedAt: 0 }, Date.now(), {
+			how: 'normal',
+			code: 'abc',
+			inviterId: ids.inviters[0]
+		});
 		expect(total(tracker.counts(ids.guildId, ids.inviters[0]))).toBe(20);
 		// A fake imported member's leave is not a left, as before.
 		await tracker.leave(ids.guildId, ids.members[2]);
@@ -85,7 +98,17 @@ describe('Supreme-BOT2 conversion', () => {
 		expect(settings.autoroles).toEqual([{ roleId: ids.autoRoleId, for: 'all', delayMs: 0 }]);
 		expect(settings.welcome).toMatchObject({ channelId: ids.welcomeChannelId, banner: SIGNED_BANNER, embed: true, title: 'Hello there' });
 		expect(settings.goodbye).toMatchObject({ channelId: ids.goodbyeChannelId, title: '{server}', banner: null });
-		const values = placeholderValues({ userId: ids.members[0], username: 'm', serverName: 'Old Server', memberCount: 5, inviterId: ids.inviters[0], inviterTotal: 19, inviteCode: null, accountCreatedAt: 0, now: Date.now() });
+		const values = placeholderValues({
+			userId: ids.members[0],
+			username: 'm',
+			serverName: 'Old Server',
+			memberCount: 5,
+			inviterId: ids.inviters[0],
+			inviterTotal: 19,
+			inviteCode: null,
+			accountCreatedAt: 0,
+			now: Date.now()
+		});
 		const welcome = settings.welcome!;
 		const message = buildGreetingMessage('welcome', welcome, renderTemplate(welcome.template, values), null, ids.members[0], {
 			title: renderTemplate(welcome.title!, values),
@@ -94,7 +117,13 @@ describe('Supreme-BOT2 conversion', () => {
 		});
 		expect(message.content).toBe(`<@${ids.members[0]}> Welcome To Old Server`);
 		const embed = (message.embeds![0] as { data: Record<string, unknown> }).data;
-		expect(embed).toMatchObject({ title: 'Hello there', description: `Glad you are here\n\n**Invited by:** <@${ids.inviters[0]}>`, footer: { text: 'Thank you for choosing Old Server!' }, color: 0x57f287, image: { url: SIGNED_BANNER } });
+		expect(embed).toMatchObject({
+			title: 'Hello there',
+			description: `Glad you are here\n\n**Invited by:** <@${ids.inviters[0]}>`,
+			footer: { text: 'Thank you for choosing Old Server!' },
+			color: 0x57f287,
+			image: { url: SIGNED_BANNER }
+		});
 		expect(embed.timestamp).toBeDefined();
 		expect(report.warnings.join('\n')).toMatch(/signed Discord CDN link that expired/);
 	});
@@ -131,7 +160,10 @@ describe('Supreme-BOT2 conversion', () => {
 		const dir = fixtureDir();
 		writeFileSync(join(dir, 'join-history.json'), '{"111111111111111111_500000000000000001": {"inviterId": "3000');
 		writeFileSync(join(dir, 'invite-config.json'), '[1, 2]');
-		const data = await readLegacyFolder(dir, { files: ['invites.json', 'join-history.json', 'invite-config.json', 'settings.json'], maxFileBytes: 4000 });
+		const data = await readLegacyFolder(dir, {
+			files: ['invites.json', 'join-history.json', 'invite-config.json', 'settings.json'],
+			maxFileBytes: 4000
+		});
 		const skipped = data.skipped.map((item) => `${item.where}: ${item.reason}`).join('\n');
 		expect(skipped).toMatch(/join-history\.json: is not valid JSON/);
 		expect(skipped).toMatch(/invite-config\.json: does not have Supreme-BOT2's layout/);

@@ -25,8 +25,17 @@ describe('Supreme-BOT2 import at start', () => {
 		fixtures.push(fixture);
 		writeLegacyFixture(fixture.options.dataDir);
 		const lines: string[] = [];
-		const logger = { info: (line: string) => lines.push(`info ${line}`), warn: (line: string) => lines.push(`warn ${line}`), error: (line: string) => lines.push(`error ${line}`) } as unknown as ILogger;
-		const config = { dataDir: fixture.options.dataDir, backupDir: fixture.options.backupDir, backupKeep: 20, storageAdapter: adapter } as ConfigWithoutToken;
+		const logger = {
+			info: (line: string) => lines.push(`info ${line}`),
+			warn: (line: string) => lines.push(`warn ${line}`),
+			error: (line: string) => lines.push(`error ${line}`)
+		} as unknown as ILogger;
+		const config = {
+			dataDir: fixture.options.dataDir,
+			backupDir: fixture.options.backupDir,
+			backupKeep: 20,
+			storageAdapter: adapter
+		} as ConfigWithoutToken;
 		const start = async () => {
 			const prepared = await LegacyImportAtStart.prepare(config, logger);
 			const storage = await fixture.open();
@@ -82,7 +91,11 @@ describe('Supreme-BOT2 import at start', () => {
 		await storage.close();
 		await start();
 		expect(marker().state).toBe('refused');
-		expect(lines.some((line) => /^error Supreme-BOT2 import not made: the sqlite storage already holds data for 1 of its servers.*--replace/.test(line))).toBe(true);
+		expect(
+			lines.some((line) =>
+				/^error Supreme-BOT2 import not made: the sqlite storage already holds data for 1 of its servers.*--replace/.test(line)
+			)
+		).toBe(true);
 		expect(readFileSync(join(dir, marker().folder, 'invites.json'), 'utf8')).toBe(legacyFiles()['invites.json']);
 	});
 

@@ -4,7 +4,16 @@ import { BackupSchedule } from '../../../src/lib/scheduled-backups.js';
 import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
 import { redisAvailable } from '../../helpers/redis.js';
 
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, trace: () => undefined, fatal: () => undefined, write: () => undefined, has: () => true };
+const silent = {
+	info: () => undefined,
+	warn: () => undefined,
+	error: () => undefined,
+	debug: () => undefined,
+	trace: () => undefined,
+	fatal: () => undefined,
+	write: () => undefined,
+	has: () => true
+};
 
 /** Fleet-wide jobs (startup and scheduled backups) are done by one process of those sharing a Redis server. */
 describe('storage leases', () => {

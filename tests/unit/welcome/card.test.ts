@@ -26,7 +26,13 @@ async function avatarCenterPixel(png: Buffer): Promise<number[]> {
 
 describe('welcome card', () => {
 	it('is a PNG of the card size, with the avatar drawn in', async () => {
-		const png = await renderCard({ title: 'WELCOME', name: 'bob', subtitle: 'to Cool Server', footer: 'Member #42', avatar: solidPng('#ff0000') });
+		const png = await renderCard({
+			title: 'WELCOME',
+			name: 'bob',
+			subtitle: 'to Cool Server',
+			footer: 'Member #42',
+			avatar: solidPng('#ff0000')
+		});
 		expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
 		const image = await loadImage(png);
 		expect([image.width, image.height]).toEqual([CARD_WIDTH, CARD_HEIGHT]);
@@ -46,7 +52,13 @@ describe('welcome card', () => {
 	});
 
 	it('fits a long name and server without failing', async () => {
-		const png = await renderCard({ title: 'WELCOME', name: 'W'.repeat(32), subtitle: `to ${'S'.repeat(100)}`, footer: 'Member #999999999', avatar: null });
+		const png = await renderCard({
+			title: 'WELCOME',
+			name: 'W'.repeat(32),
+			subtitle: `to ${'S'.repeat(100)}`,
+			footer: 'Member #999999999',
+			avatar: null
+		});
 		expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
 	});
 });

@@ -23,7 +23,11 @@ describe('guild settings', () => {
 		await updateGuildSettings(storage, 'g', (current) => ({ ...current, welcome }));
 		await updateGuildSettings(storage, 'g', (current) => ({ ...current, autoroles: [{ roleId: 'r', for: 'bots', delayMs: 0 }] }));
 		await updateGuildSettings(storage, 'g', (current) => ({ ...current, goodbye: undefined }));
-		expect(await storage.namespace(SETTINGS_NAMESPACE).get('g')).toEqual({ giveaways: { manager: 'x' }, welcome, autoroles: [{ roleId: 'r', for: 'bots', delayMs: 0 }] });
+		expect(await storage.namespace(SETTINGS_NAMESPACE).get('g')).toEqual({
+			giveaways: { manager: 'x' },
+			welcome,
+			autoroles: [{ roleId: 'r', for: 'bots', delayMs: 0 }]
+		});
 		await storage.close();
 		const reopened = await fixture.open();
 		expect((await readGuildSettings(reopened, 'g')).welcome).toEqual(welcome);
@@ -32,6 +36,8 @@ describe('guild settings', () => {
 	it('reports a stored value of the wrong shape instead of treating it as unset', async () => {
 		await storage.namespace(SETTINGS_NAMESPACE).set('g', { welcome: { channelId: 5 } });
 		await expect(readGuildSettings(storage, 'g')).rejects.toThrow(GuildSettingsError);
-		await expect(updateGuildSettings(storage, 'g', (current) => ({ ...current, welcome }))).rejects.toThrow(/Settings of guild g are unreadable: welcome.channelId/);
+		await expect(updateGuildSettings(storage, 'g', (current) => ({ ...current, welcome }))).rejects.toThrow(
+			/Settings of guild g are unreadable: welcome.channelId/
+		);
 	});
 });

@@ -108,7 +108,9 @@ describe('greeting setup checks', () => {
 		expect(normalizeBanner('none')).toBeNull();
 		expect(normalizeBanner(null)).toBeNull();
 		expect(greetingProblem({ template: 'Hi {user}', banner: 'https://example.com/banner.png', embed: true })).toBeNull();
-		expect(greetingProblem({ template: 'Hi {user}', banner: 'ftp://example.com/banner.png', embed: true })).toMatch(/must be `generated` or an image URL/);
+		expect(greetingProblem({ template: 'Hi {user}', banner: 'ftp://example.com/banner.png', embed: true })).toMatch(
+			/must be `generated` or an image URL/
+		);
 		expect(greetingProblem({ template: 'Hi {user}', banner: 'banner.png', embed: false })).toMatch(/image URL/);
 	});
 

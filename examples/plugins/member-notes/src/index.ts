@@ -14,6 +14,9 @@ export default definePlugin({
 	},
 	async statusLines(guildId, { storage }) {
 		const { members, notes, channelId } = await new NoteStore(storage).summary(guildId);
-		return [`Notes: ${notes} on ${members} member${members === 1 ? '' : 's'}`, `Rejoin alerts: ${channelId ? `<#${channelId}>` : 'bot log only (set one with /note channel)'}`];
+		return [
+			`Notes: ${notes} on ${members} member${members === 1 ? '' : 's'}`,
+			`Rejoin alerts: ${channelId ? `<#${channelId}>` : 'bot log only (set one with /note channel)'}`
+		];
 	}
 });

@@ -23,7 +23,11 @@ const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChanne
 function dataCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	const inherited = { ...process.env };
 	for (const key of ['STORAGE_ADAPTER', 'DATA_DIR', 'SQLITE_PATH', 'REDIS_URL', 'BACKUP_DIR', 'PLUGINS', 'DISCORD_TOKEN']) delete inherited[key];
-	const child = spawn(process.execPath, [CLI, '--quiet', ...args], { cwd: tmpdir(), env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [CLI, '--quiet', ...args], {
+		cwd: tmpdir(),
+		env: { ...inherited, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -97,7 +101,9 @@ describe('member-notes plugin end to end', () => {
 
 	it('shows its lines in /data-status', async () => {
 		// /data-status defers, then edits in its embed.
-		const reply = await emulator.runCommand({ guildId, channelId, userId: moderator, name: 'data-status', memberPermissions: PermissionFlagsBits.ManageGuild }).waitForEdit((edit) => edit.embeds.length > 0);
+		const reply = await emulator
+			.runCommand({ guildId, channelId, userId: moderator, name: 'data-status', memberPermissions: PermissionFlagsBits.ManageGuild })
+			.waitForEdit((edit) => edit.embeds.length > 0);
 		const fields = (reply.embeds[0] as { fields?: EmbedField[] } | undefined)?.fields ?? [];
 		expect(fields.find((field) => field.name === 'Plugins')?.value).toContain('member-notes 1.0.0: loaded (data: member-notes)');
 		expect(fields.find((field) => field.name === 'member-notes')?.value).toContain('Notes: 1 on 1 member');
@@ -112,7 +118,10 @@ describe('member-notes plugin end to end', () => {
 		expect((await note('channel', { channel: modChannelId })).content).toContain(`<#${modChannelId}>`);
 		emulator.leave(guildId, suspect);
 		emulator.joinUnknown(guildId, suspect);
-		await eventually(async () => emulator.messages(modChannelId).some((message) => message.content.includes('rejoined with 1 note')), 'the notes in #moderators');
+		await eventually(
+			async () => emulator.messages(modChannelId).some((message) => message.content.includes('rejoined with 1 note')),
+			'the notes in #moderators'
+		);
 	});
 
 	it('keeps the notes across a SIGKILL restart', async () => {
@@ -147,7 +156,12 @@ describe('member-notes plugin end to end', () => {
 		const toSqlite = await dataCli(['migrate', '--to', 'sqlite', '--to-path', sqlitePath], { STORAGE_ADAPTER: 'file', DATA_DIR: dataDir });
 		expect(toSqlite.code, toSqlite.stderr).toBe(0);
 
-		const onSqlite = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'sqlite', env: { COMMAND_GUILD_IDS: guildId, PLUGINS: PLUGIN_DIR, SQLITE_PATH: sqlitePath } });
+		const onSqlite = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			storageAdapter: 'sqlite',
+			env: { COMMAND_GUILD_IDS: guildId, PLUGINS: PLUGIN_DIR, SQLITE_PATH: sqlitePath }
+		});
 		bot = onSqlite;
 		await bot.start();
 		expect(await listed()).toContain('spammed invites');
@@ -155,21 +169,35 @@ describe('member-notes plugin end to end', () => {
 		if (!redisAvailable) return;
 
 		await flushRedisDatabase(REDIS_URL);
-		const toRedis = await dataCli(['migrate', '--to', 'redis', '--to-url', REDIS_URL], { STORAGE_ADAPTER: 'sqlite', DATA_DIR: dataDir, SQLITE_PATH: sqlitePath });
+		const toRedis = await dataCli(['migrate', '--to', 'redis', '--to-url', REDIS_URL], {
+			STORAGE_ADAPTER: 'sqlite',
+			DATA_DIR: dataDir,
+			SQLITE_PATH: sqlitePath
+		});
 		expect(toRedis.code, toRedis.stderr).toBe(0);
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'redis', env: { COMMAND_GUILD_IDS: guildId, PLUGINS: PLUGIN_DIR, REDIS_URL } });
+		bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			storageAdapter: 'redis',
+			env: { COMMAND_GUILD_IDS: guildId, PLUGINS: PLUGIN_DIR, REDIS_URL }
+		});
 		await bot.start();
 		expect(await listed()).toContain('spammed invites');
 		await bot.stop();
 	});
 
-	it('loads from a package name in the working directory\'s node_modules', async () => {
+	it("loads from a package name in the working directory's node_modules", async () => {
 		const workingDirectory = mkdtempSync(join(tmpdir(), 'supreme-plugin-cwd-'));
 		try {
 			mkdirSync(join(workingDirectory, 'node_modules'));
 			// As `npm install ./member-notes` (or a published package) would leave it: a link in node_modules.
 			symlinkSync(PLUGIN_DIR, join(workingDirectory, 'node_modules', 'supreme-bot-plugin-member-notes'), 'dir');
-			bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, workingDirectory, env: { COMMAND_GUILD_IDS: guildId, PLUGINS: 'supreme-bot-plugin-member-notes' } });
+			bot = new BotProcess({
+				apiUrl: emulator.apiUrl,
+				dataDir,
+				workingDirectory,
+				env: { COMMAND_GUILD_IDS: guildId, PLUGINS: 'supreme-bot-plugin-member-notes' }
+			});
 			await bot.start();
 			expect(bot.runOutput).toContain('Plugin loaded: member-notes');
 			expect(await listed()).toContain('spammed invites');

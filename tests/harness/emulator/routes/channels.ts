@@ -43,7 +43,8 @@ export function registerChannelRoutes(router: Router, world: World, access: BotA
 		return (after && !before ? selected.slice(-limit) : selected.slice(0, limit)).map(publicMessage);
 	});
 	router.add('POST', '/channels/:channelId/messages', (request) => {
-		const needed = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | (request.files.length ? PermissionFlagsBits.AttachFiles : 0n);
+		const needed =
+			PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | (request.files.length ? PermissionFlagsBits.AttachFiles : 0n);
 		const channel = channelOf(request, needed);
 		return world.postMessage({ channelId: channel.id, author: state.botUser, body: request.body, files: request.files });
 	});
@@ -55,14 +56,18 @@ export function registerChannelRoutes(router: Router, world: World, access: BotA
 	});
 	router.add('DELETE', '/channels/:channelId/messages/:messageId', (request) => {
 		const message = messageOf(request);
-		if (message.author.id !== world.botId) access.requireChannelPermission(world.requireChannel(message.channel_id), PermissionFlagsBits.ManageMessages);
+		if (message.author.id !== world.botId)
+			access.requireChannelPermission(world.requireChannel(message.channel_id), PermissionFlagsBits.ManageMessages);
 		world.deleteMessage(message);
 		return undefined;
 	});
 
 	router.add('GET', '/channels/:channelId/invites', (request) => {
 		const channel = channelOf(request, PermissionFlagsBits.ManageChannels);
-		return state.guildInvites(channel.guild_id ?? '').filter((invite) => invite.channelId === channel.id).map((invite) => apiInvite(state, invite));
+		return state
+			.guildInvites(channel.guild_id ?? '')
+			.filter((invite) => invite.channelId === channel.id)
+			.map((invite) => apiInvite(state, invite));
 	});
 	router.add('POST', '/channels/:channelId/invites', (request) => {
 		const channel = channelOf(request, PermissionFlagsBits.CreateInstantInvite);
@@ -81,7 +86,8 @@ export function registerChannelRoutes(router: Router, world: World, access: BotA
 		const invite = state.invites.get(request.params.code!);
 		if (!invite) throw notFound(10006, 'Invite');
 		const guild = state.guilds.get(invite.guildId)!;
-		const counts = request.query.get('with_counts') === 'true' ? { approximate_member_count: guild.members.size, approximate_presence_count: 0 } : {};
+		const counts =
+			request.query.get('with_counts') === 'true' ? { approximate_member_count: guild.members.size, approximate_presence_count: 0 } : {};
 		return { ...apiInvite(state, invite, false), ...counts };
 	});
 	router.add('DELETE', '/invites/:code', (request) => {

@@ -18,7 +18,10 @@ export function registerCommandRoutes(router: Router, world: World): void {
 
 	const validate = (data: any, path = '') => {
 		const type = data?.type ?? CHAT_INPUT;
-		if (typeof data?.name !== 'string' || (type === CHAT_INPUT ? !NAME_PATTERN.test(data.name) || data.name !== data.name.toLowerCase() : data.name.length > 32)) {
+		if (
+			typeof data?.name !== 'string' ||
+			(type === CHAT_INPUT ? !NAME_PATTERN.test(data.name) || data.name !== data.name.toLowerCase() : data.name.length > 32)
+		) {
 			throw invalidForm(`${path}name`, 'APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
 		}
 		if (type === CHAT_INPUT && (typeof data.description !== 'string' || data.description.length < 1 || data.description.length > 100)) {

@@ -22,7 +22,12 @@ export function registerGuildRoutes(router: Router, world: World, access: BotAcc
 		const guild = guildOf(request);
 		access.requireGuildPermission(guild, PermissionFlagsBits.ManageChannels);
 		if (!request.body?.name) throw invalidForm('name', 'BASE_TYPE_REQUIRED', 'This field is required');
-		return world.createChannel(guild.id, { name: request.body.name, type: request.body.type ?? 0, topic: request.body.topic, parentId: request.body.parent_id });
+		return world.createChannel(guild.id, {
+			name: request.body.name,
+			type: request.body.type ?? 0,
+			topic: request.body.topic,
+			parentId: request.body.parent_id
+		});
 	});
 
 	router.add('GET', '/guilds/:guildId/roles', (request) => [...guildOf(request).roles.values()]);
@@ -42,7 +47,8 @@ export function registerGuildRoutes(router: Router, world: World, access: BotAcc
 		const guild = guildOf(request);
 		const role = access.requireManageableRole(guild, request.params.roleId!);
 		const body = request.body ?? {};
-		for (const field of ['name', 'color', 'hoist', 'mentionable'] as const) if (body[field] !== undefined) Object.assign(role, { [field]: body[field] });
+		for (const field of ['name', 'color', 'hoist', 'mentionable'] as const)
+			if (body[field] !== undefined) Object.assign(role, { [field]: body[field] });
 		if (body.permissions !== undefined) role.permissions = String(body.permissions);
 		world.gateway.dispatch('GUILD_ROLE_UPDATE', { guild_id: guild.id, role }, guild.id);
 		return role;
@@ -77,7 +83,10 @@ export function registerGuildRoutes(router: Router, world: World, access: BotAcc
 		if (body.nick !== undefined) {
 			access.requireGuildPermission(guild, userId === world.botId ? PermissionFlagsBits.ChangeNickname : PermissionFlagsBits.ManageNicknames);
 		}
-		world.updateMember(guild.id, userId, { ...(body.roles !== undefined ? { roles: (body.roles ?? []).filter((id: string) => id !== guild.id) } : {}), ...(body.nick !== undefined ? { nick: body.nick } : {}) });
+		world.updateMember(guild.id, userId, {
+			...(body.roles !== undefined ? { roles: (body.roles ?? []).filter((id: string) => id !== guild.id) } : {}),
+			...(body.nick !== undefined ? { nick: body.nick } : {})
+		});
 		return state.apiMember(guild, userId);
 	});
 	router.add('DELETE', '/guilds/:guildId/members/:userId', (request) => {

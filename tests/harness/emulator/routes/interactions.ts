@@ -12,7 +12,13 @@ const MESSAGE_TYPE_CHAT_INPUT_COMMAND = 20;
 export function registerInteractionRoutes(router: Router, world: World): void {
 	const { state } = world;
 
-	const interactionMessage = (handle: InteractionHandle, body: any, files: RestRequest['files'], isReply: boolean, allowEmpty = false): ApiMessage => {
+	const interactionMessage = (
+		handle: InteractionHandle,
+		body: any,
+		files: RestRequest['files'],
+		isReply: boolean,
+		allowEmpty = false
+	): ApiMessage => {
 		const payload = handle.payload;
 		const ephemeral = (Number(body?.flags ?? 0) & EPHEMERAL) !== 0;
 		return world.postMessage({
@@ -57,7 +63,9 @@ export function registerInteractionRoutes(router: Router, world: World): void {
 					break;
 				case CallbackType.DeferredUpdateMessage:
 				case CallbackType.UpdateMessage: {
-					message = handle.payload.message ? (state.findMessage(handle.payload.message.id) ?? world.interactions.findMessage(handle.payload.message.id) ?? null) : null;
+					message = handle.payload.message
+						? (state.findMessage(handle.payload.message.id) ?? world.interactions.findMessage(handle.payload.message.id) ?? null)
+						: null;
 					if (!message) throw new DiscordApiError(400, 50035, 'Invalid Form Body: this interaction has no message to update');
 					if (type === CallbackType.UpdateMessage) {
 						world.editMessage(message, data, request.files);

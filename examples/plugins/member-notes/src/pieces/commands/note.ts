@@ -25,7 +25,9 @@ export class NoteCommand extends Command {
 						.setName('add')
 						.setDescription('Add a note to a member')
 						.addUserOption((option) => option.setName('member').setDescription('Who the note is about').setRequired(true))
-						.addStringOption((option) => option.setName('text').setDescription('The note').setRequired(true).setMaxLength(MAX_NOTE_LENGTH))
+						.addStringOption((option) =>
+							option.setName('text').setDescription('The note').setRequired(true).setMaxLength(MAX_NOTE_LENGTH)
+						)
 				)
 				.addSubcommand((sub) =>
 					sub
@@ -38,13 +40,17 @@ export class NoteCommand extends Command {
 						.setName('remove')
 						.setDescription('Remove one note by its number')
 						.addUserOption((option) => option.setName('member').setDescription('Whose note').setRequired(true))
-						.addIntegerOption((option) => option.setName('number').setDescription('The note number shown by /note list').setRequired(true).setMinValue(1))
+						.addIntegerOption((option) =>
+							option.setName('number').setDescription('The note number shown by /note list').setRequired(true).setMinValue(1)
+						)
 				)
 				.addSubcommand((sub) =>
 					sub
 						.setName('channel')
 						.setDescription('Where to show notes when a noted member rejoins (leave empty for the bot log only)')
-						.addChannelOption((option) => option.setName('channel').setDescription('A moderators-only channel').addChannelTypes(ChannelType.GuildText))
+						.addChannelOption((option) =>
+							option.setName('channel').setDescription('A moderators-only channel').addChannelTypes(ChannelType.GuildText)
+						)
 				)
 		);
 	}
@@ -58,27 +64,36 @@ export class NoteCommand extends Command {
 			case 'add': {
 				const member = interaction.options.getUser('member', true);
 				const note = await notes.add(guildId, member.id, interaction.user.id, interaction.options.getString('text', true).trim());
-				if (!note) throw new UserError({ identifier: 'NoteLimit', message: `<@${member.id}> already has ${MAX_NOTES_PER_MEMBER} notes; remove one first.` });
+				if (!note)
+					throw new UserError({
+						identifier: 'NoteLimit',
+						message: `<@${member.id}> already has ${MAX_NOTES_PER_MEMBER} notes; remove one first.`
+					});
 				await reply(`Note #${note.id} added to <@${member.id}>.`);
 				return;
 			}
 			case 'list': {
 				const member = interaction.options.getUser('member', true);
 				const list = await notes.list(guildId, member.id);
-				await reply(list.length === 0 ? `<@${member.id}> has no notes.` : [`Notes on <@${member.id}>:`, ...list.map(describeNote)].join('\n'));
+				await reply(
+					list.length === 0 ? `<@${member.id}> has no notes.` : [`Notes on <@${member.id}>:`, ...list.map(describeNote)].join('\n')
+				);
 				return;
 			}
 			case 'remove': {
 				const member = interaction.options.getUser('member', true);
 				const id = interaction.options.getInteger('number', true);
-				if (!(await notes.remove(guildId, member.id, id))) throw new UserError({ identifier: 'NoteMissing', message: `<@${member.id}> has no note #${id} (see /note list).` });
+				if (!(await notes.remove(guildId, member.id, id)))
+					throw new UserError({ identifier: 'NoteMissing', message: `<@${member.id}> has no note #${id} (see /note list).` });
 				await reply(`Note #${id} removed from <@${member.id}>.`);
 				return;
 			}
 			case 'channel': {
 				const channel = interaction.options.getChannel('channel');
 				await notes.setChannel(guildId, channel?.id ?? null);
-				await reply(channel ? `Notes on rejoining members will be posted in <#${channel.id}>.` : 'Notes on rejoining members will only be logged.');
+				await reply(
+					channel ? `Notes on rejoining members will be posted in <#${channel.id}>.` : 'Notes on rejoining members will only be logged.'
+				);
 				return;
 			}
 		}

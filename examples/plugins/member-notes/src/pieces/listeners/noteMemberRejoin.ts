@@ -11,7 +11,10 @@ export class NoteMemberRejoinListener extends Listener<typeof Events.GuildMember
 		const notes = useNotes();
 		const list = await notes.list(member.guild.id, member.id);
 		if (list.length === 0) return;
-		const text = [`<@${member.id}> (${member.user.tag}) rejoined with ${list.length} note${list.length === 1 ? '' : 's'}:`, ...list.map(describeNote)].join('\n');
+		const text = [
+			`<@${member.id}> (${member.user.tag}) rejoined with ${list.length} note${list.length === 1 ? '' : 's'}:`,
+			...list.map(describeNote)
+		].join('\n');
 		const channelId = await notes.channel(member.guild.id);
 		const channel = channelId ? member.guild.channels.cache.get(channelId) : undefined;
 		if (channel?.isTextBased()) {
@@ -22,6 +25,8 @@ export class NoteMemberRejoinListener extends Listener<typeof Events.GuildMember
 				this.container.logger.warn(`member-notes: cannot post in <#${channel.id}> of ${member.guild.id}: ${(error as Error).message}`);
 			}
 		}
-		this.container.logger.info(`member-notes: ${member.user.tag} (${member.id}) rejoined ${member.guild.name} with notes: ${list.map((note) => `#${note.id} ${note.text}`).join(' | ')}`);
+		this.container.logger.info(
+			`member-notes: ${member.user.tag} (${member.id}) rejoined ${member.guild.name} with notes: ${list.map((note) => `#${note.id} ${note.text}`).join(' | ')}`
+		);
 	}
 }
