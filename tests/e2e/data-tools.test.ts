@@ -129,7 +129,7 @@ describe('data tools end to end', () => {
 			customId: next.custom_id,
 			memberPermissions: ADMIN
 		});
-		await page.reply();
+		await page.answer();
 		const second: any = page.current!;
 		expect(second.embeds[0]!.footer!.text).toMatch(/^Page 2 of 2/);
 		expect(buttons(second).find((button) => button.label === 'Next').disabled).toBe(true);

@@ -1,6 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { userMention, type SlashCommandSubcommandBuilder } from 'discord.js';
 import { describeCounts } from '../../lib/invites/records.js';
 
@@ -31,10 +32,12 @@ export class BonusInvitesCommand extends Command {
 		const user = interaction.options.getUser('user', true);
 		const amount = interaction.options.getInteger('amount', true);
 		const sign = interaction.options.getSubcommand(true) === 'remove' ? -1 : 1;
+		// The answer is public; the counts are written first, so the acknowledgement comes before (3 s deadline).
+		await deferFirst(interaction, { ephemeral: false });
 		const counts = await this.container.invites.addBonus(interaction.guildId, user.id, sign * amount);
 		const verb =
 			sign > 0 ? `Added ${amount} bonus invite${amount === 1 ? '' : 's'} to` : `Removed ${amount} bonus invite${amount === 1 ? '' : 's'} from`;
-		await interaction.reply({
+		await interaction.editReply({
 			content: `${verb} ${userMention(user.id)}. They now have ${describeCounts(counts)}.`,
 			allowedMentions: { parse: [] }
 		});

@@ -1,6 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { EmbedBuilder, roleMention } from 'discord.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
@@ -56,6 +57,8 @@ export class InviteConfigCommand extends Command {
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		// Settings are written before the answer: acknowledged first (3 s deadline), answered publicly.
+		await deferFirst(interaction, { ephemeral: false });
 		const { invites } = this.container;
 		const guildId = interaction.guildId;
 		let config: InviteConfig;
@@ -104,7 +107,7 @@ export class InviteConfigCommand extends Command {
 			default:
 				config = invites.config(guildId);
 		}
-		await interaction.reply({ embeds: [this.describe(config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
+		await interaction.editReply({ embeds: [this.describe(config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
 	}
 
 	private describe(config: InviteConfig, unreadable: string | undefined): EmbedBuilder {

@@ -1,6 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { whoInvitedEmbed } from '../../lib/invites/views.js';
 
 @ApplyOptions<Command.Options>(guildCommand('Show who invited a member, with which code, when and how'))
@@ -16,7 +17,9 @@ export class WhoInvitedCommand extends Command {
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const user = interaction.options.getUser('user', true);
+		// The history is read from storage: acknowledged first (3 s deadline).
+		await deferFirst(interaction, { ephemeral: false });
 		const record = await this.container.invites.history(interaction.guildId, user.id);
-		await interaction.reply({ embeds: [whoInvitedEmbed(user.id, record)], allowedMentions: { parse: [] } });
+		await interaction.editReply({ embeds: [whoInvitedEmbed(user.id, record)], allowedMentions: { parse: [] } });
 	}
 }
