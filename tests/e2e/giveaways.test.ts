@@ -103,6 +103,32 @@ describe.each([
 		return reply.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : reply.content;
 	}
 
+	/** What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id. */
+	async function killedAfterAnnouncing(id: string, nonce: string, startedAt: number): Promise<void> {
+		const storage = await openStorage({
+			adapter,
+			dataDir,
+			sqlitePath: join(dataDir, 'bot.sqlite'),
+			redisUrl: REDIS_URL,
+			backupDir: join(dataDir, 'backups'),
+			backupKeep: 20
+		});
+		try {
+			const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
+			const now = Date.now();
+			await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).set(id, {
+				...record,
+				state: 'ending',
+				endsAt: now - 1000,
+				claim: { token: 'dead', owner: 'killed-process', at: now - 60_000 },
+				winners: [alice],
+				announcement: { nonce, startedAt, messageId: null, failure: null }
+			});
+		} finally {
+			await storage.close();
+		}
+	}
+
 	let interactions: InteractionHandle[] = [];
 	const lastInteraction = () => interactions.at(-1)!;
 
@@ -306,26 +332,7 @@ describe.each([
 			const id = await startGiveaway({ prize: 'Buried', duration: '1h', winners: 1 });
 			await clickEnter(id, alice);
 			await bot.stop('SIGKILL');
-			// What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id.
-			const storage = await openStorage({
-				adapter,
-				dataDir,
-				sqlitePath: join(dataDir, 'bot.sqlite'),
-				redisUrl: REDIS_URL,
-				backupDir: join(dataDir, 'backups'),
-				backupKeep: 20
-			});
-			const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
-			const now = Date.now();
-			await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).set(id, {
-				...record,
-				state: 'ending',
-				endsAt: now - 1000,
-				claim: { token: 'dead', owner: 'killed-process', at: now - 60_000 },
-				winners: [alice],
-				announcement: { nonce: 'dead-nonce', startedAt: now - 1000, messageId: null, failure: null }
-			});
-			await storage.close();
+			await killedAfterAnnouncing(id, 'dead-nonce', Date.now() - 1000);
 			// A busy channel: more than one page of messages between the recorded intent and the announcement itself.
 			for (let index = 0; index < 150; index++) emulator.sendMessage(channelId, carol, `chatter ${index}`);
 			const sent = emulator.sendMessage(
@@ -341,6 +348,46 @@ describe.each([
 				20_000,
 				() => description(id)
 			);
+			expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
+			expect(description(id)).toContain(`Winners: <@${alice}>`);
+		},
+		90_000
+	);
+
+	it.skipIf(!available)(
+		'after a crash between sending and recording the announcement, one the channel search misses is not sent twice (enforce_nonce)',
+		async () => {
+			const id = await startGiveaway({ prize: 'Skewed', duration: '1h', winners: 1 });
+			await clickEnter(id, alice);
+			await bot.stop('SIGKILL');
+			// The killed holder recorded its intent, then sent the announcement with the intent's nonce (enforced) and
+			// died before recording the message id. Its host's clock ran 2 minutes fast: the recorded time is after the
+			// message by more than the search's 60 s margin, so the search finds nothing and the last guard is the nonce.
+			const nonce = 'skewed-nonce-01';
+			await killedAfterAnnouncing(id, nonce, Date.now() + 120_000);
+			const response = await fetch(`${emulator.apiUrl}/v10/channels/${channelId}/messages`, {
+				method: 'POST',
+				headers: { authorization: 'Bot test-token', 'content-type': 'application/json' },
+				body: JSON.stringify({
+					content: `🎉 Congratulations <@${alice}>! You won **Skewed**! (giveaway \`${id}\`)`,
+					nonce,
+					enforce_nonce: true
+				})
+			});
+			const sent = (await response.json()) as ApiMessage;
+			await bot.start();
+			await eventually(
+				async () => /Ended/.test(description(id)),
+				'the giveaway message to show the end',
+				20_000,
+				() => description(id)
+			);
+			// The bot sent again with the recorded nonce, enforced; Discord answered with the first message.
+			const sends = emulator.requests.filter(
+				(request) => request.route === 'POST /channels/:channelId/messages' && (request.body as any)?.nonce === nonce
+			);
+			expect(sends.map((request) => (request.body as any).enforce_nonce)).toEqual([true, true]);
+			expect(bot.logLines(new RegExp(`Giveaway ${id}: announcement \\d+ found in the channel`))).toEqual([]);
 			expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
 			expect(description(id)).toContain(`Winners: <@${alice}>`);
 		},
