@@ -30,8 +30,9 @@ const holdKey = (guildId: string, memberId: string) => `${guildId}:${memberId}`;
  * that concern nobody held cost no storage read.
  */
 export class ScreeningHolds {
-	private readonly held = new Set<string>();
 	public onPassed: ScreeningPassedHandler | null = null;
+
+	private readonly held = new Set<string>();
 
 	public constructor(
 		private readonly storage: Storage,

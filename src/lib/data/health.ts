@@ -141,17 +141,17 @@ export class HealthServer {
 		this.server = listening;
 	}
 
+	public async stop(): Promise<void> {
+		const running = this.server;
+		this.server = null;
+		if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+	}
+
 	/** One report per STATUS_CACHE_MS; requests meanwhile share it (also while it is being computed). */
 	private status(): Promise<HealthReport> {
 		const now = Date.now();
 		if (!this.cached || now - this.cached.at >= STATUS_CACHE_MS) this.cached = { at: now, report: healthReport(this.probe) };
 		return this.cached.report;
-	}
-
-	public async stop(): Promise<void> {
-		const running = this.server;
-		this.server = null;
-		if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
 	}
 }
 

@@ -95,6 +95,7 @@ function decode(raw: unknown): StoredEntry {
 export class FileBackend implements Backend {
 	public readonly adapter = 'file' as const;
 	public readonly keyvSerializes = false;
+
 	private readonly partitions = new Map<string, FilePartition>();
 	/** Namespaces whose file in DATA_DIR is not ours: never read, never written over (see ownership.ts). */
 	private readonly foreign = new Map<string, string>();
@@ -103,46 +104,6 @@ export class FileBackend implements Backend {
 		public readonly directory: string,
 		private readonly lock: DataDirLock | null
 	) {}
-
-	/**
-	 * Opens DATA_DIR holding its lock (see lock.ts). `readOnly` takes no lock and repairs nothing: a view of the data
-	 * for the data CLI's read-only commands while the bot runs.
-	 */
-	public static async open(directory: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<FileBackend> {
-		if (!readOnly) await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
-		const lock = readOnly ? null : await DataDirLock.acquire(directory);
-		const backend = new FileBackend(directory, lock);
-		try {
-			if (!readOnly) await finishInterruptedRestore(directory, context);
-			else if (existsSync(join(directory, RESTORE_INTENT)))
-				context.recordEvent(
-					'warn',
-					'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data'
-				);
-			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
-				// A read-only view of a directory that does not exist yet: no data.
-				if (readOnly && error.code === 'ENOENT') return [] as string[];
-				throw error;
-			});
-			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
-				// Leftovers of a write that crashed before its rename; the real file is intact.
-				await rm(join(directory, name), { force: true });
-				context.logger.info(`Removed an unfinished temporary file: ${name}`);
-			}
-			const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
-			for (const namespace of [...namespaces].sort()) {
-				if (await backend.isOurs(namespace, names.includes(`${namespace}.journal`), context)) await backend.loadPartition(namespace, context);
-			}
-		} catch (error) {
-			await lock?.release();
-			throw error;
-		}
-		return backend;
-	}
-
-	public get readOnly(): boolean {
-		return this.lock === null;
-	}
 
 	public partition(namespace: string): FilePartition {
 		let partition = this.partitions.get(namespace);
@@ -187,21 +148,6 @@ export class FileBackend implements Backend {
 	/** The keys are in memory: a prefix costs one pass over them, without copying or parsing the others. */
 	public prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		return this.textBatches(this.partition(namespace).withPrefix(prefix));
-	}
-
-	private async *textBatches(texts: Iterable<[string, string]>): AsyncGenerator<Array<[string, StoredEntry]>> {
-		const now = Date.now();
-		let batch: Array<[string, StoredEntry]> = [];
-		for (const [key, text] of texts) {
-			const entry = decode(JSON.parse(text));
-			if (isExpired(entry, now)) continue;
-			batch.push([key, entry]);
-			if (batch.length === ENTRY_BATCH) {
-				yield batch;
-				batch = [];
-			}
-		}
-		if (batch.length > 0) yield batch;
 	}
 
 	public async namespaces(): Promise<string[]> {
@@ -285,6 +231,21 @@ export class FileBackend implements Backend {
 	/** Files in DATA_DIR that are not ours, with what they look like: reported, never touched. */
 	public get foreignFiles(): Array<{ file: string; looksLike: string }> {
 		return [...this.foreign].map(([namespace, looksLike]) => ({ file: `${namespace}.json`, looksLike }));
+	}
+
+	private async *textBatches(texts: Iterable<[string, string]>): AsyncGenerator<Array<[string, StoredEntry]>> {
+		const now = Date.now();
+		let batch: Array<[string, StoredEntry]> = [];
+		for (const [key, text] of texts) {
+			const entry = decode(JSON.parse(text));
+			if (isExpired(entry, now)) continue;
+			batch.push([key, entry]);
+			if (batch.length === ENTRY_BATCH) {
+				yield batch;
+				batch = [];
+			}
+		}
+		if (batch.length > 0) yield batch;
 	}
 
 	/**
@@ -382,6 +343,46 @@ export class FileBackend implements Backend {
 		const message = `${damage.path} was damaged (${damage.message}) and no backup holds "${partition.name}"; it starts with the ${partition.size} records its journal still had. The damaged file is kept as ${aside}${journalAside ? ` and its journal as ${journalAside}` : ''}`;
 		context.logger.error(message);
 		context.recordEvent('error', message);
+	}
+
+	/**
+	 * Opens DATA_DIR holding its lock (see lock.ts). `readOnly` takes no lock and repairs nothing: a view of the data
+	 * for the data CLI's read-only commands while the bot runs.
+	 */
+	public static async open(directory: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<FileBackend> {
+		if (!readOnly) await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
+		const lock = readOnly ? null : await DataDirLock.acquire(directory);
+		const backend = new FileBackend(directory, lock);
+		try {
+			if (!readOnly) await finishInterruptedRestore(directory, context);
+			else if (existsSync(join(directory, RESTORE_INTENT)))
+				context.recordEvent(
+					'warn',
+					'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data'
+				);
+			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+				// A read-only view of a directory that does not exist yet: no data.
+				if (readOnly && error.code === 'ENOENT') return [] as string[];
+				throw error;
+			});
+			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
+				// Leftovers of a write that crashed before its rename; the real file is intact.
+				await rm(join(directory, name), { force: true });
+				context.logger.info(`Removed an unfinished temporary file: ${name}`);
+			}
+			const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
+			for (const namespace of [...namespaces].sort()) {
+				if (await backend.isOurs(namespace, names.includes(`${namespace}.journal`), context)) await backend.loadPartition(namespace, context);
+			}
+		} catch (error) {
+			await lock?.release();
+			throw error;
+		}
+		return backend;
+	}
+
+	public get readOnly(): boolean {
+		return this.lock === null;
 	}
 }
 

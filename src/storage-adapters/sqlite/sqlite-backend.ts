@@ -87,6 +87,7 @@ function openDatabase(path: string, options: Database.Options = {}): Database.Da
 export class SqliteBackend implements Backend {
 	public readonly adapter = 'sqlite' as const;
 	public readonly keyvSerializes = true;
+
 	private readonly queue: QueuedWrite[] = [];
 	private commitScheduled = false;
 	/** Set by close: later writes are refused with StorageClosedError, not a driver error. */
@@ -123,30 +124,6 @@ export class SqliteBackend implements Backend {
 				"INSERT INTO meta (key, value) VALUES ('data-generation', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 			)
 		};
-	}
-
-	/**
-	 * Opens (or creates) the database. Only proven damage (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, a failed quick_check,
-	 * an empty file) is repaired from a backup; any other error is thrown with its cause and the file is left alone.
-	 * `readOnly` (the data CLI's read-only commands) writes nothing at all: a missing database reads as empty.
-	 */
-	public static async open(path: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<SqliteBackend> {
-		if (readOnly) {
-			if (!existsSync(path)) {
-				const empty = new Database(':memory:');
-				empty.exec(SCHEMA);
-				return new SqliteBackend(empty, path, true);
-			}
-			return new SqliteBackend(openReadOnly(path), path, true);
-		}
-		await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
-		try {
-			await assertNotEmptyFile(path);
-			return new SqliteBackend(openDatabase(path), path);
-		} catch (error) {
-			if (!isDamage(error)) throw new Error(`Cannot open the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
-			return new SqliteBackend(await recoverDatabase(path, (error as Error).message, context), path);
-		}
 	}
 
 	public createStore(): KeyvStoreAdapter {
@@ -350,6 +327,30 @@ export class SqliteBackend implements Backend {
 					write.reject(error);
 				}
 			}
+		}
+	}
+
+	/**
+	 * Opens (or creates) the database. Only proven damage (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, a failed quick_check,
+	 * an empty file) is repaired from a backup; any other error is thrown with its cause and the file is left alone.
+	 * `readOnly` (the data CLI's read-only commands) writes nothing at all: a missing database reads as empty.
+	 */
+	public static async open(path: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<SqliteBackend> {
+		if (readOnly) {
+			if (!existsSync(path)) {
+				const empty = new Database(':memory:');
+				empty.exec(SCHEMA);
+				return new SqliteBackend(empty, path, true);
+			}
+			return new SqliteBackend(openReadOnly(path), path, true);
+		}
+		await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+		try {
+			await assertNotEmptyFile(path);
+			return new SqliteBackend(openDatabase(path), path);
+		} catch (error) {
+			if (!isDamage(error)) throw new Error(`Cannot open the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
+			return new SqliteBackend(await recoverDatabase(path, (error as Error).message, context), path);
 		}
 	}
 }
