@@ -70,7 +70,7 @@ function scriptedStorage(status: Partial<StorageStatus>, backup: () => Promise<{
 		events: [],
 		...status
 	};
-	return { adapter: 'file', backup, status: async () => full } as unknown as Storage;
+	return { adapter: 'file', backup, status: () => Promise.resolve(full) } as unknown as Storage;
 }
 
 describe('storage startup', () => {
@@ -121,9 +121,7 @@ describe('storage startup', () => {
 					{ at: '', level: 'error', message: 'settings.journal damaged' }
 				]
 			},
-			async () => {
-				throw new Error('ENOSPC: no space left on device');
-			}
+			() => Promise.reject(new Error('ENOSPC: no space left on device'))
 		);
 		await reportStorageAtStartup(storage, logger, storageLogger);
 		expect(logger.lines).toEqual([
