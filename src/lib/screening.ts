@@ -61,7 +61,7 @@ export class ScreeningHolds {
 			memberId,
 			since: current?.since ?? Date.now(),
 			autoroles: what.autoroles ?? current?.autoroles ?? false,
-			welcome: what.welcome !== undefined ? what.welcome : (current?.welcome ?? null)
+			welcome: what.welcome === undefined ? (current?.welcome ?? null) : what.welcome
 		}));
 		this.held.add(key);
 		this.logger.debug(

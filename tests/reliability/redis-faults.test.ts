@@ -82,7 +82,7 @@ describe.skipIf(!redisServerAvailable)('Redis faults (a child redis-server)', ()
 				}
 			}
 		})();
-		return { acknowledged, refused, stop: async () => ((running = false), await done) };
+		return { acknowledged, refused, stop: () => ((running = false), done) };
 	}
 
 	async function present(keys: string[]): Promise<Set<string>> {

@@ -22,24 +22,31 @@ class RecordingLogger implements ILogger {
 	public has(level: LogLevel): boolean {
 		return level >= LogLevel.Trace;
 	}
+
 	public trace(...values: readonly unknown[]) {
 		this.write(LogLevel.Trace, ...values);
 	}
+
 	public debug(...values: readonly unknown[]) {
 		this.write(LogLevel.Debug, ...values);
 	}
+
 	public info(...values: readonly unknown[]) {
 		this.write(LogLevel.Info, ...values);
 	}
+
 	public warn(...values: readonly unknown[]) {
 		this.write(LogLevel.Warn, ...values);
 	}
+
 	public error(...values: readonly unknown[]) {
 		this.write(LogLevel.Error, ...values);
 	}
+
 	public fatal(...values: readonly unknown[]) {
 		this.write(LogLevel.Fatal, ...values);
 	}
+
 	public write(level: LogLevel, ...values: readonly unknown[]) {
 		this.lines.push(`${LogLevel[level]!.toUpperCase()} ${values.join(' ')}`);
 	}

@@ -51,15 +51,14 @@ export async function healthReport(probe: HealthProbe): Promise<HealthReport> {
 	const storage = probe.storage();
 	let facts: HealthReport['storage'];
 	try {
-		if (!storage) facts = { healthy: false, problem: 'storage is not open yet' };
-		else {
+		if (storage) {
 			const { events, problem, ...rest } = await collectStorageFacts(storage);
 			facts = {
 				...rest,
 				...(problem === undefined ? {} : { problem: withoutPaths(problem) }),
 				events: events.map(({ at, level }) => ({ at, level }))
 			};
-		}
+		} else facts = { healthy: false, problem: 'storage is not open yet' };
 	} catch (error) {
 		facts = { healthy: false, problem: withoutPaths((error as Error).message) };
 	}

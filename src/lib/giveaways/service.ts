@@ -89,7 +89,8 @@ export interface StartInput extends Omit<NewGiveaway, 'id' | 'now'> {}
 
 const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 const ID_LENGTH = 8;
-const REFUSED = Symbol('refused');
+/** Thrown out of a storage update to abandon it (never escapes the service); an Error, since only errors are thrown. */
+const REFUSED = new Error('giveaway update refused');
 /** How long an ending waits, at most ENTRY_SETTLE_ATTEMPTS times, for entries counted but not yet written. */
 const ENTRY_SETTLE_MS = 200;
 const ENTRY_SETTLE_ATTEMPTS = 10;

@@ -410,7 +410,7 @@ class FileStore extends EventEmitter implements KeyvStoreAdapter {
 
 	public getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
 		return settled(() => {
-			const partition = this.partition;
+			const { partition } = this;
 			return keys.map((key) => partition.get(key) as StoredData<Value | undefined>);
 		});
 	}

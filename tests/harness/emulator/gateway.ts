@@ -68,7 +68,7 @@ class Connection {
 			this.socket.send(json);
 			return;
 		}
-		const deflate = this.deflate;
+		const { deflate } = this;
 		const chunks: Buffer[] = [];
 		const collect = (chunk: Buffer) => chunks.push(chunk);
 		deflate.on('data', collect);
@@ -167,7 +167,8 @@ export class Gateway extends EventEmitter {
 		socket.on('message', (raw) => {
 			let payload: { op: number; d: any };
 			try {
-				payload = JSON.parse(raw.toString());
+				// The socket keeps ws's default binaryType ('nodebuffer'), so every message arrives as one Buffer.
+				payload = JSON.parse((raw as Buffer).toString());
 			} catch {
 				connection.close(4002, 'Error while decoding payload.');
 				return;

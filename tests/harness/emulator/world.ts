@@ -362,7 +362,7 @@ export class World {
 			author: options.author,
 			body: options.body ?? {},
 			files: options.files ?? [],
-			...(options.type !== undefined ? { type: options.type } : {}),
+			...(options.type === undefined ? {} : { type: options.type }),
 			...(options.extra ? { extra: options.extra } : {}),
 			allowEmpty: options.allowEmpty ?? false
 		});

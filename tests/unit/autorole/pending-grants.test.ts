@@ -71,7 +71,7 @@ describe('PendingGrantScheduler', () => {
 		const clock = new ManualClock();
 		const scheduler = new PendingGrantScheduler(() => Promise.resolve(undefined), clock);
 		scheduler.add(grant('a', clock.time + 1000));
-		const armed = clock.armed;
+		const { armed } = clock;
 		for (let index = 0; index < 100; index++) scheduler.add(grant(`m${index}`, clock.time + 5000 + index));
 		expect(clock.armed).toBe(armed);
 		expect(clock.timers.size).toBe(1);
