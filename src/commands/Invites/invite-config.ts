@@ -60,7 +60,7 @@ export class InviteConfigCommand extends Command {
 		// Settings are written before the answer: acknowledged first (3 s deadline), answered publicly.
 		await deferFirst(interaction, { ephemeral: false });
 		const { invites } = this.container;
-		const guildId = interaction.guildId;
+		const { guildId } = interaction;
 		let config: InviteConfig;
 		switch (interaction.options.getSubcommand(true)) {
 			case 'fake-account-age': {

@@ -50,7 +50,7 @@ export class AutoroleCommand extends Command {
 		// Every subcommand reads or writes storage (remove also cancels the role's pending grants): acknowledged first.
 		await deferFirst(interaction, { ephemeral: true });
 		const { autoroles } = this.container;
-		const guildId = interaction.guildId;
+		const { guildId } = interaction;
 		let note = '';
 		switch (interaction.options.getSubcommand(true)) {
 			case 'add': {
