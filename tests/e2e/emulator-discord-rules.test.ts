@@ -95,7 +95,7 @@ describe('the emulator enforces interaction deadlines, enforce_nonce, component 
 			const received = nextCommand();
 			const handle = emulator.runCommand({ guildId, userId: member, name: 'pick', options: { amount: 2 } });
 			const interaction = await received;
-			emulator.state.clock.advance(3001);
+			emulator.advanceClock(3001);
 			const error = await refusal(interaction.reply({ content: 'too late' }));
 			expect([error.status, error.code]).toEqual([404, 10062]);
 			expect(handle.acknowledged).toBe(false);
@@ -107,11 +107,11 @@ describe('the emulator enforces interaction deadlines, enforce_nonce, component 
 			const interaction = await received;
 			await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 			expect(handle.acknowledgedAfterMs).not.toBeNull();
-			emulator.state.clock.advance(14 * 60_000);
+			emulator.advanceClock(14 * 60_000);
 			await interaction.editReply({ content: 'still in time' });
 			await interaction.followUp({ content: 'a follow-up in time', flags: MessageFlags.Ephemeral });
 			expect((await handle.answer()).content).toBe('still in time');
-			emulator.state.clock.advance(60_001);
+			emulator.advanceClock(60_001);
 			const late = [
 				() => interaction.editReply({ content: 'too late' }),
 				() => interaction.followUp({ content: 'too late' }),
@@ -140,7 +140,7 @@ describe('the emulator enforces interaction deadlines, enforce_nonce, component 
 			expect(looseAgain.id).not.toBe(loose.id);
 
 			// "In the past few minutes": later, the same nonce makes a new message.
-			emulator.state.clock.advance(5 * 60_000 + 1);
+			emulator.advanceClock(5 * 60_000 + 1);
 			const later = await text.send({ content: 'later', nonce: 'same-nonce-1', enforceNonce: true });
 			expect(later.id).not.toBe(first.id);
 		});

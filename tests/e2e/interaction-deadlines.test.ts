@@ -168,6 +168,17 @@ describe.skipIf(!redisServerAvailable)('slow storage: every command is acknowled
 		).toBe(true);
 	});
 
+	it('a public command that is refused after deferring says so privately: the public "thinking" reply is deleted', async () => {
+		const aboveTheBot = emulator.createRole(guildId, { name: 'Above', position: 60 }).id;
+		const handle = run('invite-config', { invites: 2, role: aboveTheBot }, 'rank-role-add');
+		const first = await handle.reply();
+		expect([first.deferred, first.ephemeral]).toEqual([true, false]);
+		const answer = await handle.answer();
+		expect(answer.ephemeral).toBe(true);
+		expect(answer.content).toMatch(/not below the bot's highest role/);
+		await emulator.waitFor(() => handle.originalDeleted, 5000, 'the public deferred reply to be deleted');
+	});
+
 	it('no interaction was refused as late (10062) and the emulator had no errors', () => {
 		expect(emulator.requests.filter((request) => request.path.startsWith('/interactions/') && request.status === 404)).toEqual([]);
 		expect(emulator.serverErrors).toEqual([]);
