@@ -129,6 +129,20 @@ describe.each([
 		}
 	}
 
+	/** The killed holder's own send: the announcement with the intent's nonce, enforced, as the bot sends it. */
+	async function announceAsKilledHolder(id: string, prize: string, nonce: string): Promise<ApiMessage> {
+		const response = await fetch(`${emulator.apiUrl}/v10/channels/${channelId}/messages`, {
+			method: 'POST',
+			headers: { authorization: 'Bot test-token', 'content-type': 'application/json' },
+			body: JSON.stringify({
+				content: `🎉 Congratulations <@${alice}>! You won **${prize}**! (giveaway \`${id}\`)`,
+				nonce,
+				enforce_nonce: true
+			})
+		});
+		return (await response.json()) as ApiMessage;
+	}
+
 	let interactions: InteractionHandle[] = [];
 	const lastInteraction = () => interactions.at(-1)!;
 
@@ -367,19 +381,10 @@ describe.each([
 			// message by more than the search's 60 s margin, so the search finds nothing and the last guard is the nonce.
 			const nonce = 'skewed-nonce-01';
 			await killedAfterAnnouncing(id, nonce, Date.now() + 120_000);
-			const response = await fetch(`${emulator.apiUrl}/v10/channels/${channelId}/messages`, {
-				method: 'POST',
-				headers: { authorization: 'Bot test-token', 'content-type': 'application/json' },
-				body: JSON.stringify({
-					content: `🎉 Congratulations <@${alice}>! You won **Skewed**! (giveaway \`${id}\`)`,
-					nonce,
-					enforce_nonce: true
-				})
-			});
-			const sent = (await response.json()) as ApiMessage;
+			const sent = await announceAsKilledHolder(id, 'Skewed', nonce);
 			await bot.start();
 			await eventually(
-				async () => /Ended/.test(description(id)),
+				() => Promise.resolve(description(id).includes('Ended')),
 				'the giveaway message to show the end',
 				20_000,
 				() => description(id)
@@ -392,6 +397,34 @@ describe.each([
 			expect(sends.map((request) => (request.body as any).enforce_nonce)).toEqual([true, true]);
 			expect(bot.logLines(new RegExp(`Giveaway ${id}: announcement \\d+ found in the channel`))).toEqual([]);
 			expect(description(id)).toContain(`Winners: <@${alice}>`);
+		},
+		90_000
+	);
+
+	it.skipIf(!available)(
+		'after such a crash in a channel the bot can no longer read back, still announces once: the nonce is the only guard',
+		async () => {
+			const id = await startGiveaway({ prize: 'Unread', duration: '1h', winners: 1 });
+			await clickEnter(id, alice);
+			await bot.stop('SIGKILL');
+			const nonce = 'unread-nonce-01';
+			await killedAfterAnnouncing(id, nonce, Date.now() - 1000);
+			const sent = await announceAsKilledHolder(id, 'Unread', nonce);
+			// While it was down, a moderator took Read Message History from the bot in this channel (a member overwrite,
+			// which the bot sees in GUILD_CREATE at its start): the search for the announcement is refused with 403.
+			const channel = emulator.state.channel(channelId)!;
+			const denied = { id: emulator.botUser.id, type: 1 as const, allow: '0', deny: String(PermissionFlagsBits.ReadMessageHistory) };
+			channel.permission_overwrites = [...(channel.permission_overwrites ?? []), denied];
+			try {
+				await bot.start();
+				await bot.waitForLog(new RegExp(`Giveaway ${id} ended`), 30_000);
+				expect(bot.logLines(new RegExp(`Giveaway ${id}: cannot look for an earlier announcement`))).toHaveLength(1);
+				expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
+			} finally {
+				channel.permission_overwrites = channel.permission_overwrites.filter((overwrite) => overwrite !== denied);
+				// The bot learns the channel's permissions again from GUILD_CREATE.
+				await bot.restart();
+			}
 		},
 		90_000
 	);

@@ -468,7 +468,13 @@ export class GiveawayService {
 		const marker = announcementMarker(id);
 		if (giveaway.announcement) {
 			// A predecessor decided to send: it may have, before dying. Look first.
-			const found = await this.discord.findAnnouncement(channelId, marker, giveaway.announcement.startedAt);
+			const found = await this.discord.findAnnouncement(channelId, marker, giveaway.announcement.startedAt).catch((error: unknown) => {
+				if (!(error instanceof PermanentDiscordError)) throw error;
+				// The channel cannot be read (no Read Message History, say): the recorded nonce, which Discord does not
+				// repeat, is the guard. Without this, the ending would be retried forever and never announced.
+				this.logger.warn(`Giveaway ${id}: cannot look for an earlier announcement (${error.message}); sending with its nonce`);
+				return null;
+			});
 			if (found) {
 				this.logger.info(`Giveaway ${id}: announcement ${found} found in the channel; not sending again`);
 				return this.mustApply(id, recordAnnouncementResult(id, { messageId: found }));
