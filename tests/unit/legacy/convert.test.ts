@@ -15,7 +15,7 @@ import { DEFAULT_IDS, JOINED_AT, OLD_TOTALS, SIGNED_BANNER, writeLegacyFixture }
 import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
 import { languageT } from '../../helpers/i18n.js';
 
-const OFFLINE = { fetch: async () => ({ ok: false as const, reason: 'offline' }) };
+const OFFLINE = { fetch: () => Promise.resolve({ ok: false as const, reason: 'offline' }) };
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const ids = DEFAULT_IDS;
 
