@@ -49,9 +49,10 @@ export function createClient(config: Config): SapphireClient {
 			// DEFAULT_LANGUAGE says: every other language is checked against it key by key.
 			defaultName: SOURCE_LANGUAGE,
 			// A server speaks one language to everyone (src/lib/i18n/guild-language.ts); outside a server, the user's own.
+			// Storage that cannot be read (an outage) must not also cost the answer that says so: the default language.
 			fetchLanguage: (context) =>
 				context.guild
-					? guildLanguage(container.storage, context.guild, config.defaultLanguage)
+					? guildLanguage(container.storage, context.guild, config.defaultLanguage).catch(() => config.defaultLanguage)
 					: (languageForLocale(context.interactionLocale) ?? config.defaultLanguage)
 		},
 		baseUserDirectory: PIECES_DIRECTORY,

@@ -115,8 +115,8 @@ describe('the server language end to end', () => {
 				if (choice.name_localizations?.de !== texts.choices?.[choice.value]) problems.push(`${path} choice ${choice.value}`);
 			const children = new Map((node.options ?? []).map((option: any) => [option.name, option]));
 			for (const [name, child] of Object.entries(texts.options ?? {})) {
-				if (!children.has(name)) problems.push(`${path}.options.${name} is in the files but not registered`);
-				else check(children.get(name), child as Record<string, any>, `${path}.options.${name}`);
+				if (children.has(name)) check(children.get(name), child as Record<string, any>, `${path}.options.${name}`);
+				else problems.push(`${path}.options.${name} is in the files but not registered`);
 			}
 		};
 		for (const [name, texts] of Object.entries(files.de!.commands as Record<string, any>)) {
