@@ -40,6 +40,11 @@ export async function deferFirst(interaction: RepliableInteraction, { ephemeral 
 	await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
 }
 
+/** `deferFirst` (private) for an answer about to be written; an interaction already gone is left to replyEphemeral's log. */
+export async function acknowledge(interaction: RepliableInteraction): Promise<void> {
+	await deferFirst(interaction, { ephemeral: true }).catch(() => undefined);
+}
+
 /**
  * Answers only the user who ran the command, whatever state the interaction is in:
  * a deferred private reply is edited, a deferred public one replaced by a private follow-up, an answered one gets a

@@ -256,7 +256,7 @@ describe('data CLI restore beside a running bot (sqlite)', () => {
 	async function invitesOfAlice(): Promise<string> {
 		const reply = await emulator
 			.runCommand({ guildId, channelId, userId: alice, name: 'invites', options: { user: alice }, memberPermissions: MEMBER })
-			.reply();
+			.answer();
 		return String(reply.embeds[0]?.description ?? reply.content);
 	}
 
@@ -279,7 +279,7 @@ describe('data CLI restore beside a running bot (sqlite)', () => {
 				options: { user: alice, amount: 3 },
 				memberPermissions: ADMIN
 			})
-			.reply();
+			.answer();
 		expect(await invitesOfAlice()).toContain('4 invites (1 regular, 0 left, 0 fake, 3 bonus)');
 
 		const restore = await runDataCli(['restore', backupId!], cliEnv());

@@ -128,7 +128,12 @@ describe.skipIf(!redisServerAvailable)('slow storage: every command is acknowled
 		['/welcome-test', () => run('welcome-test')],
 		['/welcome-disable', () => run('welcome-disable', { kind: 'goodbye' })],
 		['/backup-data', () => run('backup-data')],
-		['/data-status', () => run('data-status')]
+		['/data-status', () => run('data-status')],
+		// Answered from memory, but in the server's language, which is read from storage.
+		['/invites', () => run('invites', { user: alice })],
+		['/invite-leaderboard', () => run('invite-leaderboard')],
+		['/language show', () => run('language', {}, 'show')],
+		['/language set', () => run('language', { language: 'en-US' }, 'set')]
 	])('%s', async (_name, act) => {
 		await whileStorageIsSlow(act);
 	});
@@ -137,9 +142,10 @@ describe.skipIf(!redisServerAvailable)('slow storage: every command is acknowled
 		await whileStorageIsSlow(() => run('restore-data'), false);
 	});
 
-	it('/reset-invites, and its Reset button (a backup, then every record rewritten)', async () => {
-		// The question needs no storage; it is answered at once, slow storage or not.
-		const question = await whileStorageIsSlow(() => run('reset-invites'), false);
+	it('/reset-invites, a stranger on its Reset button, and the Reset button (a backup, then every record rewritten)', async () => {
+		// The question is in the server's language, read from storage.
+		const question = await whileStorageIsSlow(() => run('reset-invites'));
+		expect((await whileStorageIsSlow(() => click(question.message!, 'Reset', alice))).ephemeral).toBe(true);
 		await whileStorageIsSlow(() => click(question.message!, 'Reset'));
 	});
 
