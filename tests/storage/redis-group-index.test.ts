@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redisAvailable, redisTestUrl } from '../helpers/redis.js';
 import { createStorageFixture, type StorageFixture } from '../helpers/storage.js';
 
-const DATABASE = 1;
+const DATABASE = 0;
 const NS = 'giveaway-entries';
 const setKey = (group: string) => `supreme:group:${NS}:${group}`;
 
