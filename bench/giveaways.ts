@@ -4,7 +4,7 @@
  * draw among all of them. Run with `npm run bench:giveaways`; prints a Markdown table. Goal: a click with 50,000
  * entrants within 1.5x of one with 100. Then the ending of a 10-entry giveaway in an empty store and beside 300,000
  * entries of old giveaways (goal: within 2x), and what listing its entries costs by a scan of the namespace (as before)
- * and by the key range (now). Uses Redis database 2 (BENCH_REDIS_URL) and flushes it.
+ * and by its group (now: a key range on sqlite, a per-giveaway list in memory on file, a per-giveaway set on redis). Uses Redis database 2 (BENCH_REDIS_URL) and flushes it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,8 @@ const discord: GiveawayDiscord = {
 	postMessage: () => Promise.resolve('message'),
 	editMessage: () => Promise.resolve(undefined),
 	sendAnnouncement: () => Promise.resolve('announcement'),
-	findAnnouncement: () => Promise.resolve(null)
+	findAnnouncement: () => Promise.resolve(null),
+	findPosted: () => Promise.resolve(null)
 };
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -212,7 +213,7 @@ if (only !== 'ending') {
 if (only !== 'clicks') {
 	console.log(`\n# Ending a 10-entry giveaway beside ${OLD_ENTRIES.toLocaleString('en')} entries of old giveaways (median of ${ENDINGS})\n`);
 	console.log(
-		'Goal: the ending within 2x of the same ending in an empty store. Listing its entries: by a scan of the namespace (before) and by its key range (now).\n'
+		'Goal: the ending within 2x of the same ending in an empty store. Listing its entries: by a scan of the namespace (before) and by its group (now: key range, in-memory list, Redis set).\n'
 	);
 	console.log(
 		row([
@@ -221,7 +222,7 @@ if (only !== 'clicks') {
 			`ending ms, ${OLD_ENTRIES.toLocaleString('en')} old entries`,
 			'vs empty',
 			'list by scan ms',
-			'list by key range ms'
+			'list by group ms'
 		])
 	);
 	console.log(row(['---', '---', '---', '---', '---', '---']));

@@ -1,22 +1,34 @@
-import { DiscordAPIError, RESTJSONErrorCodes, SnowflakeUtil, type Client, type GuildMember, type GuildTextBasedChannel } from 'discord.js';
+import {
+	DiscordAPIError,
+	RESTJSONErrorCodes,
+	SnowflakeUtil,
+	type Client,
+	type GuildMember,
+	type GuildTextBasedChannel,
+	type Message
+} from 'discord.js';
 import { container } from '@sapphire/framework';
 import { total } from '../invites/records.js';
 import type { MemberFacts } from './requirements.js';
 import { PermanentDiscordError, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
 
 export type InviteTotal = (guildId: string, userId: string) => number;
+/** Invites a member made since a time (ms) that still count; see GuildInviteIndex.invitesSince. */
+export type InvitesSince = (guildId: string, userId: string, since: number) => number;
 
 /** The invite tracker's total, read at each check (a restore replaces the tracker). */
 export const trackedInviteTotal: InviteTotal = (guildId, userId) => total(container.invites.counts(guildId, userId));
+export const trackedInvitesSince: InvitesSince = (guildId, userId, since) => container.invites.index(guildId).invitesSince(userId, since);
 
 /** The facts requirements are checked against, from a member (the Enter click's, or one fetched for the draw). */
-export function factsOf(member: GuildMember, inviteTotal: InviteTotal): MemberFacts {
+export function factsOf(member: GuildMember, inviteTotal: InviteTotal, invitesSince: InvitesSince = trackedInvitesSince): MemberFacts {
 	return {
 		roleIds: [...member.roles.cache.keys()],
 		accountCreatedAt: member.user.createdTimestamp,
 		joinedAt: member.joinedTimestamp,
 		boosting: member.premiumSinceTimestamp !== null,
-		inviteTotal: inviteTotal(member.guild.id, member.id)
+		inviteTotal: inviteTotal(member.guild.id, member.id),
+		invitesSince: (since) => invitesSince(member.guild.id, member.id, since)
 	};
 }
 
@@ -66,9 +78,9 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		}
 	}
 
-	public async postMessage(channelId: string, payload: GiveawayMessagePayload): Promise<string> {
+	public async postMessage(channelId: string, payload: GiveawayMessagePayload, nonce?: string): Promise<string> {
 		const channel = await this.channel(channelId);
-		return (await channel.send(payload).catch(permanent)).id;
+		return (await channel.send(nonce ? { ...payload, nonce, enforceNonce: true } : payload).catch(permanent)).id;
 	}
 
 	public async editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
@@ -96,7 +108,16 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		return message.id;
 	}
 
-	public async findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null> {
+	public findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null> {
+		return this.findOwnMessage(channelId, since, (message) => message.content.includes(marker));
+	}
+
+	public findPosted(channelId: string, footer: string, since: number): Promise<string | null> {
+		return this.findOwnMessage(channelId, since, (message) => message.embeds.some((embed) => embed.footer?.text === footer));
+	}
+
+	/** A message this bot posted in the channel after `since` (ms) that `matches`. */
+	private async findOwnMessage(channelId: string, since: number, matches: (message: Message) => boolean): Promise<string | null> {
 		const channel = await this.channel(channelId);
 		// A little before the recorded intent: clocks of two hosts differ.
 		let after = SnowflakeUtil.generate({ timestamp: since - 60_000 }).toString();
@@ -105,7 +126,7 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		// starts after the newest one read; a short page is the end.
 		for (;;) {
 			const page = await channel.messages.fetch({ after, limit: MESSAGE_PAGE, cache: false }).catch(permanent);
-			const found = page.find((message) => message.author.id === this.client.user?.id && message.content.includes(marker));
+			const found = page.find((message) => message.author.id === this.client.user?.id && matches(message));
 			if (found) return found.id;
 			if (page.size < MESSAGE_PAGE) return null;
 			after = page.reduce((newest, message) => (BigInt(message.id) > BigInt(newest) ? message.id : newest), after);

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload } from '../../../src/lib/giveaways/service.js';
 import { CLAIM_TIMEOUT_MS, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
 import type { MemberFacts } from '../../../src/lib/giveaways/requirements.js';
-import { announcementMarker } from '../../../src/lib/giveaways/views.js';
+import { announcementMarker, giveawayFooter } from '../../../src/lib/giveaways/views.js';
 import type { Storage } from '../../../src/storage-adapters/index.js';
 import { eventually } from '../../helpers/eventually.js';
 import { ADAPTERS, createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
@@ -28,8 +28,9 @@ class FakeDiscord implements GiveawayDiscord {
 		return Promise.resolve(roles === undefined ? null : member(roles));
 	}
 
-	public postMessage(channelId: string): Promise<string> {
-		return Promise.resolve(this.post(channelId, 'giveaway', null));
+	public postMessage(channelId: string, payload: GiveawayMessagePayload, nonce?: string): Promise<string> {
+		// The giveaway message is posted as its footer text, which is what findPosted looks for.
+		return Promise.resolve(this.post(channelId, payload.embeds[0]!.toJSON().footer?.text ?? 'giveaway', nonce ?? null));
 	}
 
 	public editMessage(_channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
@@ -45,6 +46,14 @@ class FakeDiscord implements GiveawayDiscord {
 
 	public findAnnouncement(channelId: string, marker: string): Promise<string | null> {
 		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content.includes(marker))?.id ?? null);
+	}
+
+	public findPosted(channelId: string, footer: string): Promise<string | null> {
+		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content === footer)?.id ?? null);
+	}
+
+	public giveawayPosts(giveawayId: string) {
+		return this.posted.filter((message) => message.content === giveawayFooter(giveawayId));
 	}
 
 	public announcements(giveawayId: string) {
@@ -285,5 +294,90 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		expect((await giveaways.get(paused.id))?.state).toBe('paused');
 		expect(discord.announcements(overdue.id)).toHaveLength(1);
 		expect(discord.announcements(soon.id)).toHaveLength(1);
+	});
+
+	it.skipIf(!available)('a scheduled giveaway is posted once at its start time, however many services race for it', async () => {
+		const other = adapter === 'redis' ? await fixture.open() : storage;
+		const giveaways = service(storage, 'p1');
+		const scheduled = await giveaways.create({
+			guildId: 'guild',
+			channelId: 'chan',
+			hostId: 'host',
+			prize: 'Later',
+			description: null,
+			winnerCount: 1,
+			requiredRoleId: null,
+			durationMs: 10_000,
+			startsAt: clock + 5000
+		});
+		expect(scheduled.state).toBe('scheduled');
+		expect(discord.giveawayPosts(scheduled.id)).toHaveLength(0);
+		expect(await giveaways.toggleEntry(scheduled.id, 'u1', member())).toEqual({ ok: false, reason: 'This giveaway has not started yet.' });
+		const racers = [giveaways, service(other, 'p2'), service(storage, 'p3')];
+		expect((await racers[1]!.startScheduled(scheduled.id)).ok).toBe(false);
+		clock += 5000;
+		await Promise.all(racers.flatMap((racer) => [racer.startScheduled(scheduled.id), racer.startScheduled(scheduled.id)]));
+		expect(discord.giveawayPosts(scheduled.id)).toHaveLength(1);
+		const started = (await giveaways.get(scheduled.id))!;
+		expect(started).toMatchObject({ state: 'active', messageId: discord.giveawayPosts(scheduled.id)[0]!.id, claim: null });
+		// The duration counts from the start.
+		expect(started.endsAt).toBe(clock + 10_000);
+		expect((await giveaways.toggleEntry(scheduled.id, 'u1', member())).ok).toBe(true);
+	});
+
+	it.skipIf(!available)('a takeover after a start holder died finds its message instead of posting again', async () => {
+		const giveaways = service();
+		const { id } = await giveaways.create({
+			guildId: 'guild',
+			channelId: 'chan',
+			hostId: 'host',
+			prize: 'Later',
+			description: null,
+			winnerCount: 1,
+			requiredRoleId: null,
+			durationMs: 10_000,
+			startsAt: clock + 1000
+		});
+		clock += 1000;
+		const namespace = storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE);
+		await namespace.set(id, {
+			...(await namespace.get(id))!,
+			claim: { token: 'dead', owner: 'dead-process', at: clock },
+			post: { nonce: 'n1', startedAt: clock, messageId: null, failure: null }
+		});
+		const posted = discord.post('chan', giveawayFooter(id), 'n1');
+		expect((await giveaways.startScheduled(id)).ok).toBe(false);
+		clock += CLAIM_TIMEOUT_MS;
+		expect(await giveaways.startScheduled(id)).toMatchObject({ ok: true, value: { state: 'active', messageId: posted } });
+		expect(discord.giveawayPosts(id)).toHaveLength(1);
+	});
+
+	it.skipIf(!available)('draws by entries: a member with bonus roles wins as often as their entries say', async () => {
+		const giveaways = service();
+		discord.members.set('big', ['vip']);
+		discord.members.set('small', []);
+		let bigWins = 0;
+		const rounds = 40;
+		for (let round = 0; round < rounds; round++) {
+			const { id } = await giveaways.create({
+				guildId: 'guild',
+				channelId: 'chan',
+				hostId: 'host',
+				prize: `Round ${round}`,
+				description: null,
+				winnerCount: 1,
+				requiredRoleId: null,
+				durationMs: 1000,
+				bonus: { rules: [{ roleId: 'vip', entries: 9 }], mode: 'stack' }
+			});
+			const entered = await giveaways.toggleEntry(id, 'big', member(['vip']));
+			expect(entered).toMatchObject({ ok: true, value: { entries: 9 } });
+			await giveaways.toggleEntry(id, 'small', member());
+			clock += 1000;
+			const ended = await giveaways.end(id);
+			if (ended.ok && ended.value.winners?.[0] === 'big') bigWins++;
+		}
+		// 9 entries against 1: about 36 of 40. Uniform would be about 20; fewer than 28 happens by chance with p < 1e-4.
+		expect(bigWins).toBeGreaterThanOrEqual(28);
 	});
 });
