@@ -244,6 +244,47 @@ describe.each([
 		}
 	);
 
+	it.skipIf(!available)('/giveaway entrants gives the host the entrant list as a CSV file', async () => {
+		const bonus = emulator.createRole(guildId, { name: 'CSV bonus' });
+		const [first, second] = ['csv-first', 'csv-second'].map((username) => emulator.createUser({ username }).id) as [string, string];
+		emulator.addMember(guildId, first, { roles: [bonus.id] });
+		emulator.addMember(guildId, second);
+		const id = await startGiveaway({ prize: 'Listed', duration: '1h', winners: 1, 'bonus-roles': `<@&${bonus.id}> x2` });
+		await clickEnter(id, first);
+		await clickEnter(id, second);
+		const handle = emulator.runCommand({
+			guildId,
+			channelId,
+			userId: admin,
+			name: 'giveaway',
+			subcommand: 'entrants',
+			options: { id },
+			memberPermissions: ADMIN
+		});
+		expect((await handle.reply()).ephemeral).toBe(true);
+		const reply = await handle.waitForEdit((message) => message.attachments.length > 0, 15_000);
+		expect(reply.content).toBe(`2 entrants of giveaway \`${id}\` (Listed).`);
+		expect(reply.attachments[0]!.filename).toBe(`giveaway-${id}-entrants.csv`);
+		const lines = emulator.attachmentData(reply.attachments[0]!)!.toString('utf8').trim().split('\n');
+		expect(lines[0]).toBe('"user_id","entered_at","entries","won"');
+		expect(lines.slice(1).map((line) => line.split(',').map((cell) => cell.replaceAll('"', '')))).toEqual([
+			[first, expect.stringMatching(/^\d{4}-/), '2', 'no'],
+			[second, expect.stringMatching(/^\d{4}-/), '1', 'no']
+		]);
+		// Members who are not hosts get no list.
+		const denied = emulator.runCommand({
+			guildId,
+			channelId,
+			userId: second,
+			name: 'giveaway',
+			subcommand: 'entrants',
+			options: { id },
+			memberPermissions: MEMBER
+		});
+		const deniedReply = await denied.reply();
+		expect(deniedReply.deferred ? (await denied.waitForEdit(() => true)).content : deniedReply.content).toMatch(/Manage Server/);
+	});
+
 	// Redis keeps one set of entry keys per giveaway; data written before those sets is indexed once when the bot starts.
 	if (adapter === 'redis')
 		it.skipIf(!available)(

@@ -16,6 +16,7 @@ import {
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { parseBonus } from '../../lib/giveaways/bonus.js';
 import { parseDuration, parseStart } from '../../lib/giveaways/duration.js';
+import { entrantsCsv } from '../../lib/giveaways/entrants.js';
 import { parseRequirements } from '../../lib/giveaways/requirements.js';
 import { PermanentDiscordError, type Outcome } from '../../lib/giveaways/service.js';
 import { currentWinners, type Giveaway, type GiveawayEdit } from '../../lib/giveaways/state.js';
@@ -193,6 +194,12 @@ export class GiveawayCommand extends Command {
 						.setDescription('Resume a paused giveaway with the time it had left')
 						.addStringOption(idOption('The giveaway ID (in its footer)'))
 				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('entrants')
+						.setDescription('The entrant list of a giveaway as a CSV file (only you see it)')
+						.addStringOption(idOption('The giveaway ID (in its footer)'))
+				)
 				.addSubcommand((subcommand) => subcommand.setName('list').setDescription("This server's running giveaways and the recent ones"))
 				.addSubcommand((subcommand) =>
 					subcommand
@@ -216,6 +223,15 @@ export class GiveawayCommand extends Command {
 				return this.start(interaction);
 			case 'edit':
 				return this.edit(interaction);
+			case 'entrants': {
+				const giveaway = unwrap(await giveaways.find(guildId, id()));
+				const rows = await giveaways.entrantRows(giveaway);
+				return void (await interaction.editReply({
+					content: `${rows.length} ${rows.length === 1 ? 'entrant' : 'entrants'} of giveaway \`${giveaway.id}\` (${giveaway.prize}).`,
+					files: [{ attachment: entrantsCsv(rows), name: `giveaway-${giveaway.id}-entrants.csv` }],
+					allowedMentions: { parse: [] }
+				}));
+			}
 			case 'end': {
 				const giveaway = unwrap(await giveaways.endEarly(guildId, id()));
 				return answer(`Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`);

@@ -4,6 +4,7 @@ import { KeyLock } from '../../storage-adapters/key-lock.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { entriesOf, maxEntries } from './bonus.js';
 import { drawWeighted, type RandomInt } from './draw.js';
+import type { EntrantRow } from './entrants.js';
 import { unmetRequirement, type MemberFacts } from './requirements.js';
 import { GiveawayScheduler } from './scheduler.js';
 import {
@@ -295,6 +296,18 @@ export class GiveawayService {
 		const found: string[] = [];
 		for await (const [key] of this.storage.iteratePrefix(GIVEAWAY_ENTRIES_NAMESPACE, prefix)) found.push(key.slice(prefix.length));
 		return found;
+	}
+
+	/** Everyone who entered, with when and with how many entries, and whether they won: for /giveaway entrants. */
+	public async entrantRows(giveaway: Giveaway): Promise<EntrantRow[]> {
+		const prefix = entryKey(giveaway.id, '');
+		const won = new Set(pastWinners(giveaway));
+		const rows: EntrantRow[] = [];
+		for await (const [key, entry] of this.storage.iteratePrefix<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE, prefix)) {
+			const userId = key.slice(prefix.length);
+			rows.push({ userId, at: entry.at, entries: entry.entries ?? 1, won: won.has(userId) });
+		}
+		return rows;
 	}
 
 	/**
