@@ -132,6 +132,18 @@ describe.each([
 		expect(description(highest)).toContain('(the highest counts)');
 		expect(await clickEnter(highest, both)).toMatch(/with 3 entries/);
 		expect(mentioned((await waitForEnd(stacked)).content)).toHaveLength(1);
+		// The host gets the entrant list by DM at the end, once.
+		const dm = await emulator.waitForDm(admin, (message) => message.content.includes(`(giveaway \`${stacked}\`, entrant list)`), 15_000);
+		expect(dm.content).toMatch(/ended with 2 entrants/);
+		const csv = emulator.attachmentData(dm.attachments[0]!)!.toString('utf8').trim().split('\n');
+		expect(
+			csv
+				.slice(1)
+				.map((line) => line.split(',')[2])
+				.sort()
+		).toEqual(['1', '4']);
+		await sleep(1000);
+		expect(emulator.dmMessages(admin).filter((message) => message.content.includes(`(giveaway \`${stacked}\`, entrant list)`))).toHaveLength(1);
 		expect(await answer('start', { prize: 'x', duration: '1h', winners: 1, 'bonus-roles': 'everyone x2' })).toMatch(/`bonus-roles`/);
 	});
 

@@ -4,8 +4,10 @@ import {
 	SnowflakeUtil,
 	type Client,
 	type GuildMember,
+	type DMChannel,
 	type GuildTextBasedChannel,
-	type Message
+	type Message,
+	type TextBasedChannel
 } from 'discord.js';
 import { container } from '@sapphire/framework';
 import { total } from '../invites/records.js';
@@ -109,16 +111,32 @@ export class DiscordGiveaways implements GiveawayDiscord {
 	}
 
 	public findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null> {
-		return this.findOwnMessage(channelId, since, (message) => message.content.includes(marker));
+		return this.findOwnMessage(this.channel(channelId), since, (message) => message.content.includes(marker));
+	}
+
+	public async sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string> {
+		const channel = await this.directChannel(userId);
+		const message = await channel
+			.send({ content, files: [{ attachment: file.data, name: file.name }], nonce, enforceNonce: true, allowedMentions: { parse: [] } })
+			.catch(permanent);
+		return message.id;
+	}
+
+	public findDirect(userId: string, marker: string, since: number): Promise<string | null> {
+		return this.findOwnMessage(this.directChannel(userId), since, (message) => message.content.includes(marker));
 	}
 
 	public findPosted(channelId: string, footer: string, since: number): Promise<string | null> {
-		return this.findOwnMessage(channelId, since, (message) => message.embeds.some((embed) => embed.footer?.text === footer));
+		return this.findOwnMessage(this.channel(channelId), since, (message) => message.embeds.some((embed) => embed.footer?.text === footer));
 	}
 
 	/** A message this bot posted in the channel after `since` (ms) that `matches`. */
-	private async findOwnMessage(channelId: string, since: number, matches: (message: Message) => boolean): Promise<string | null> {
-		const channel = await this.channel(channelId);
+	private async findOwnMessage(
+		channelPromise: Promise<TextBasedChannel>,
+		since: number,
+		matches: (message: Message) => boolean
+	): Promise<string | null> {
+		const channel = await channelPromise;
 		// A little before the recorded intent: clocks of two hosts differ.
 		let after = SnowflakeUtil.generate({ timestamp: since - 60_000 }).toString();
 		// Every message since then, a page of 100 at a time: a busy channel may have buried the announcement under more
@@ -131,6 +149,12 @@ export class DiscordGiveaways implements GiveawayDiscord {
 			if (page.size < MESSAGE_PAGE) return null;
 			after = page.reduce((newest, message) => (BigInt(message.id) > BigInt(newest) ? message.id : newest), after);
 		}
+	}
+
+	/** The DM channel with a user (opened if need be); a user who cannot be reached is a permanent failure. */
+	private async directChannel(userId: string): Promise<DMChannel> {
+		const user = await this.client.users.fetch(userId).catch(permanent);
+		return user.createDM().catch(permanent);
 	}
 
 	private async channel(channelId: string): Promise<GuildTextBasedChannel> {

@@ -4,7 +4,7 @@ import { KeyLock } from '../../storage-adapters/key-lock.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { entriesOf, maxEntries } from './bonus.js';
 import { drawWeighted, type RandomInt } from './draw.js';
-import type { EntrantRow } from './entrants.js';
+import { entrantsCsv, type EntrantRow } from './entrants.js';
 import { unmetRequirement, type MemberFacts } from './requirements.js';
 import { GiveawayScheduler } from './scheduler.js';
 import {
@@ -48,7 +48,16 @@ import {
 	type Refusal,
 	type Transition
 } from './state.js';
-import { announcementContent, announcementMarker, formatDuration, giveawayFooter, giveawayMessage, rerollContent } from './views.js';
+import {
+	announcementContent,
+	announcementMarker,
+	formatDuration,
+	giveawayFooter,
+	giveawayMessage,
+	hostListContent,
+	hostListMarker,
+	rerollContent
+} from './views.js';
 
 /** A message as the views build it; the Discord side sends it as is. */
 export type GiveawayMessagePayload = ReturnType<typeof giveawayMessage>;
@@ -71,6 +80,10 @@ export interface GiveawayDiscord {
 	sendAnnouncement(channelId: string, content: string, winners: readonly string[], nonce: string, replyTo: string | null): Promise<string>;
 	/** The id of a message this bot posted in the channel after `since` (ms) whose content contains `marker`. */
 	findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null>;
+	/** Sends a user a direct message with a file (with `nonce`, enforced); DMs closed to the bot are a PermanentDiscordError. */
+	sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string>;
+	/** The id of a direct message this bot sent the user after `since` (ms) whose content contains `marker`. */
+	findDirect(userId: string, marker: string, since: number): Promise<string | null>;
 	/** The id of a message this bot posted in the channel after `since` (ms) with an embed whose footer is `footer`. */
 	findPosted(channelId: string, footer: string, since: number): Promise<string | null>;
 }
@@ -503,6 +516,7 @@ export class GiveawayService {
 				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
 			}
 			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);
+			if (!giveaway.hostList?.messageId && !giveaway.hostList?.failure) giveaway = await this.sendHostList(giveaway, token);
 			if (giveaway.messageId) {
 				const projected: Giveaway = { ...giveaway, state: 'ended', endedAt: this.now() };
 				await this.editQuietly(projected, giveawayMessage(projected));
@@ -526,6 +540,24 @@ export class GiveawayService {
 			send: (intent, nonce) => {
 				const winners = intent.winners ?? [];
 				return this.discord.sendAnnouncement(intent.channelId, announcementContent(intent, winners), winners, nonce, intent.messageId);
+			}
+		});
+	}
+
+	/** The host gets the entrant list as a CSV file by DM at the end, once (DMs closed: logged, not retried). */
+	private sendHostList(giveaway: Giveaway, token: string): Promise<Giveaway> {
+		const marker = hostListMarker(giveaway.id);
+		return this.deliverOnce(giveaway, token, 'hostList', {
+			what: 'entrant list for the host',
+			find: (since) => this.discord.findDirect(giveaway.hostId, marker, since),
+			send: async (intent, nonce) => {
+				const rows = await this.entrantRows(intent);
+				return this.discord.sendDirect(
+					intent.hostId,
+					hostListContent(intent, rows.length),
+					{ name: `giveaway-${intent.id}-entrants.csv`, data: entrantsCsv(rows) },
+					nonce
+				);
 			}
 		});
 	}

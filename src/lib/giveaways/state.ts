@@ -88,6 +88,8 @@ export interface Giveaway {
 	durationMs?: number;
 	/** A scheduled giveaway's message: posted once, like the announcement. */
 	post?: Announcement | null;
+	/** The host's DM with the entrant list at the end: sent once, like the announcement. */
+	hostList?: Announcement | null;
 	/** When it ends; while paused, when it would have ended at the time it was paused. */
 	endsAt: number;
 	/** While paused: the time that was left. */
@@ -369,7 +371,7 @@ function holding(
 }
 
 /** What is sent once (see service.ts, deliverOnce): the ending's announcement, or a scheduled giveaway's message. */
-export type Delivery = 'announcement' | 'post';
+export type Delivery = 'announcement' | 'post' | 'hostList';
 
 /** Winners are recorded once: a takeover keeps the ones its predecessor drew. */
 export function recordWinners(id: string, token: string, winners: string[], now: number): Transition {

@@ -102,6 +102,16 @@ export function announcementContent(giveaway: Giveaway, winners: readonly string
 	return `${text} ${announcementMarker(giveaway.id)}`;
 }
 
+/** The host's DM at the end names its giveaway this way; a takeover searches the DM for it before sending again. */
+export function hostListMarker(giveawayId: string): string {
+	return `(giveaway \`${giveawayId}\`, entrant list)`;
+}
+
+export function hostListContent(giveaway: Giveaway, entrants: number): string {
+	const winners = currentWinners(giveaway);
+	return `Your giveaway for **${giveaway.prize}** in <#${giveaway.channelId}> ended with ${entrants} ${entrants === 1 ? 'entrant' : 'entrants'}; winners: ${winners.length > 0 ? mentions(winners) : 'nobody'}. The entrant list is attached. ${hostListMarker(giveaway.id)}`;
+}
+
 export function rerollContent(giveaway: Giveaway, winners: readonly string[]): string {
 	const text =
 		winners.length > 0

@@ -17,6 +17,8 @@ class FakeDiscord implements GiveawayDiscord {
 	public readonly members = new Map<string, string[]>();
 	public readonly posted: Array<{ id: string; channelId: string; content: string; nonce: string | null }> = [];
 	public readonly edits: Array<{ messageId: string; payload: GiveawayMessagePayload }> = [];
+	/** Files sent by DM, by `dm:<user>:<content>`. */
+	public readonly files = new Map<string, string>();
 	private nextId = 1000;
 
 	public servesGuild(): boolean {
@@ -50,6 +52,19 @@ class FakeDiscord implements GiveawayDiscord {
 
 	public findPosted(channelId: string, footer: string): Promise<string | null> {
 		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content === footer)?.id ?? null);
+	}
+
+	public sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string> {
+		this.files.set(`dm:${userId}:${content}`, file.data.toString('utf8'));
+		return Promise.resolve(this.post(`dm:${userId}`, content, nonce));
+	}
+
+	public findDirect(userId: string, marker: string): Promise<string | null> {
+		return this.findAnnouncement(`dm:${userId}`, marker);
+	}
+
+	public directMessages(userId: string) {
+		return this.posted.filter((message) => message.channelId === `dm:${userId}`);
 	}
 
 	public giveawayPosts(giveawayId: string) {
@@ -148,6 +163,12 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		// Only members holding the required role: u4, u6, u8 (u1 and u3 lack it, u2 left).
 		expect([...ended.winners!].sort()).toEqual(['u4', 'u6', 'u8']);
 		expect(ended.announcement?.messageId).toBe(discord.announcements(id)[0]!.id);
+		// The host got the entrant list once, with every entrant in it.
+		const dms = discord.directMessages('host');
+		expect(dms).toHaveLength(1);
+		const csv = discord.files.get(`dm:host:${dms[0]!.content}`)!;
+		expect(csv.trim().split('\n')).toHaveLength(1 + 6);
+		expect(ended.hostList?.messageId).toBe(dms[0]!.id);
 		// Ending again announces nothing more.
 		await giveaways.end(id);
 		expect(discord.announcements(id)).toHaveLength(1);
