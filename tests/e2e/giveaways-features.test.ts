@@ -297,6 +297,25 @@ describe.each([
 		expect(deniedReply.deferred ? (await denied.waitForEdit(() => true)).content : deniedReply.content).toMatch(/Manage Server/);
 	});
 
+	it.skipIf(!available)('a drop: the first members to enter win at once, announced once', async () => {
+		const [one, two, three] = ['drop-one', 'drop-two', 'drop-three'].map((username) => emulator.createUser({ username }).id) as [
+			string,
+			string,
+			string
+		];
+		for (const userId of [one, two, three]) emulator.addMember(guildId, userId);
+		const id = await startGiveaway({ prize: 'Dropped', duration: '1h', winners: 2, drop: true });
+		expect(description(id)).toContain('**Drop**: the first 2 members to enter win');
+		expect(await clickEnter(id, one)).toMatch(/You entered/);
+		expect(await clickEnter(id, one)).toMatch(/already in this drop/);
+		expect(await clickEnter(id, two)).toMatch(/You entered/);
+		const announcement = await waitForEnd(id, 15_000);
+		expect(mentioned(announcement.content)).toEqual([one, two]);
+		expect(giveawayMessage(id).components).toEqual([]);
+		await sleep(1000);
+		expect(announcements(id)).toHaveLength(1);
+	});
+
 	// Redis keeps one set of entry keys per giveaway; data written before those sets is indexed once when the bot starts.
 	if (adapter === 'redis')
 		it.skipIf(!available)(

@@ -123,6 +123,9 @@ export class GiveawayCommand extends Command {
 							)
 							.addStringOption((option) => option.setName('description').setDescription('Shown on the giveaway').setMaxLength(1000))
 					)
+						.addBooleanOption((option) =>
+							option.setName('drop').setDescription('A drop: the first members to enter win at once (as many as winners)')
+						)
 						.addStringOption((option) =>
 							option
 								.setName('starts-in')
@@ -310,6 +313,7 @@ export class GiveawayCommand extends Command {
 				requirements: parsed.requirements,
 				bonus: bonus.bonus,
 				startsAt: start.startsAt,
+				drop: options.getBoolean('drop') ?? false,
 				durationMs: duration.ms
 			});
 		} catch (error) {

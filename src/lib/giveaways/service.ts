@@ -288,6 +288,9 @@ export class GiveawayService {
 		return this.entryLocks.run(key, async () => {
 			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
 			const [giveaway, wasEntered] = await Promise.all([this.get(id), entries.has(key)]);
+			// A drop is first come, first served: entering twice does not take the place back.
+			if (giveaway?.drop && wasEntered)
+				return { ok: false, reason: `You are already in this drop; the first ${giveaway.winnerCount} to enter win.` };
 			const unmet = !wasEntered && giveaway ? unmetRequirement(requirementsOf(giveaway), member, this.now(), startedAtOf(giveaway)) : null;
 			if (unmet) return { ok: false, reason: unmet };
 			// Shown to the member and kept for the entrant list; the draw looks the member's entries up again.
@@ -299,6 +302,7 @@ export class GiveawayService {
 			if (wasEntered) await entries.delete(key);
 			else await entries.set(key, entryWeight > 1 ? { at: this.now(), entries: entryWeight } : { at: this.now() });
 			this.noteEntriesChanged(id);
+			if (counted.value.drop && counted.value.entryCount >= counted.value.winnerCount) this.endDropNow(id);
 			return { ok: true, value: { entered: !wasEntered, giveaway: counted.value, entries: entryWeight } };
 		});
 	}
@@ -481,6 +485,27 @@ export class GiveawayService {
 		return entriesOf(bonusOf(giveaway), member);
 	}
 
+	/** A drop's winners: the first `count` entrants, by entry time, who still qualify (no draw). */
+	private async firstQualifying(giveaway: Giveaway, count: number): Promise<string[]> {
+		const rows = (await this.entrantRows(giveaway)).sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
+		const winners: string[] = [];
+		for (const row of rows) {
+			if (winners.length === count) break;
+			if ((await this.entriesAtDraw(giveaway, row.userId)) > 0) winners.push(row.userId);
+		}
+		return winners;
+	}
+
+	/**
+	 * The entry that filled a drop: the end time becomes now and the ending runs, through the same claim as any ending,
+	 * so entries counted by several processes at once still end it once.
+	 */
+	private endDropNow(id: string): void {
+		void this.apply(id, endNow(id, this.now()))
+			.then((moved) => (moved.ok ? this.end(id) : moved))
+			.catch((error: unknown) => this.logger.warn(`Giveaway ${id}: the filled drop is ended by the scheduler instead: ${describe(error)}`));
+	}
+
 	/** Up to `count` winners among `entrants`, each as likely as their entries (see drawWeighted). */
 	private draw(giveaway: Giveaway, entrants: readonly string[], count: number): Promise<string[]> {
 		const bonus = bonusOf(giveaway);
@@ -512,7 +537,9 @@ export class GiveawayService {
 		try {
 			if (giveaway.winners === null) {
 				const entrants = await this.settledEntrants(giveaway);
-				const winners = await this.draw(giveaway, entrants, giveaway.winnerCount);
+				const winners = giveaway.drop
+					? await this.firstQualifying(giveaway, giveaway.winnerCount)
+					: await this.draw(giveaway, entrants, giveaway.winnerCount);
 				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
 			}
 			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);

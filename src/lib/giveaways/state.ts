@@ -88,6 +88,8 @@ export interface Giveaway {
 	durationMs?: number;
 	/** A scheduled giveaway's message: posted once, like the announcement. */
 	post?: Announcement | null;
+	/** A drop: the first `winnerCount` members to enter (and still qualify) win, and it ends as soon as they have. */
+	drop?: boolean;
 	/** The host's DM with the entrant list at the end: sent once, like the announcement. */
 	hostList?: Announcement | null;
 	/** When it ends; while paused, when it would have ended at the time it was paused. */
@@ -145,6 +147,7 @@ export interface NewGiveaway {
 	durationMs: number;
 	/** Start later (ms since epoch): the message appears then. */
 	startsAt?: number | null;
+	drop?: boolean;
 	now: number;
 }
 
@@ -163,6 +166,7 @@ export function createGiveaway(input: NewGiveaway): Giveaway {
 		requiredRoleId: input.requiredRoleId,
 		requirements: input.requirements ?? NO_REQUIREMENTS,
 		bonus: input.bonus ?? NO_BONUS,
+		...(input.drop ? { drop: true } : {}),
 		createdAt: input.now,
 		...(scheduled ? { startsAt, post: null } : { startedAt: input.now }),
 		durationMs: input.durationMs,

@@ -61,7 +61,11 @@ export function giveawayMessage(giveaway: Giveaway) {
 			break;
 	}
 	lines.push(`Hosted by ${userMention(giveaway.hostId)}`);
-	lines.push(`${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`);
+	lines.push(
+		giveaway.drop
+			? `**Drop**: the first ${giveaway.winnerCount === 1 ? 'member' : `${giveaway.winnerCount} members`} to enter ${giveaway.winnerCount === 1 ? 'wins' : 'win'}`
+			: `${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`
+	);
 	lines.push(...requirementLines(requirementsOf(giveaway)));
 	const bonus = bonusLine(bonusOf(giveaway));
 	if (bonus) lines.push(bonus);

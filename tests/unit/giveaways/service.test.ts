@@ -401,4 +401,38 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		// 9 entries against 1: about 36 of 40. Uniform would be about 20; fewer than 28 happens by chance with p < 1e-4.
 		expect(bigWins).toBeGreaterThanOrEqual(28);
 	});
+
+	it.skipIf(!available)('a drop ends when it fills: the first qualifying entrants win, once, whichever service counts the last entry', async () => {
+		const other = adapter === 'redis' ? await fixture.open() : storage;
+		const first = service(storage, 'p1');
+		const second = service(other, 'p2');
+		const drop = await first.create({
+			guildId: 'guild',
+			channelId: 'chan',
+			hostId: 'host',
+			prize: 'Drop',
+			description: null,
+			winnerCount: 2,
+			requiredRoleId: null,
+			durationMs: 60_000,
+			drop: true
+		});
+		discord.members.delete('u1'); // enters, then leaves the server before the drop ends: not a winner
+		expect((await first.toggleEntry(drop.id, 'u1', member())).ok).toBe(true);
+		clock += 1;
+		expect(await first.toggleEntry(drop.id, 'u1', member())).toEqual({ ok: false, reason: expect.stringContaining('already in this drop') });
+		// The remaining clicks arrive at both services at once; either may count the one that fills it.
+		const clicks = await Promise.all(
+			['u3', 'u5', 'u7', 'u9'].map((userId, index) => (index % 2 === 0 ? first : second).toggleEntry(drop.id, userId, member()))
+		);
+		expect(clicks.filter((click) => click.ok).length).toBeGreaterThanOrEqual(2);
+		await eventually(async () => (await first.get(drop.id))?.state === 'ended', 'the filled drop to end');
+		const ended = (await first.get(drop.id))!;
+		const rows = (await first.entrantRows(ended))
+			.filter((row) => row.userId !== 'u1')
+			.sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
+		expect(ended.winners).toEqual(rows.slice(0, 2).map((row) => row.userId));
+		expect(discord.announcements(drop.id)).toHaveLength(1);
+		expect(discord.directMessages('host')).toHaveLength(1);
+	});
 });
