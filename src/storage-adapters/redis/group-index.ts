@@ -34,21 +34,22 @@ end
 return removed`;
 
 /**
- * Lua for the restore script (see SWAP_IN_RESTORE): `rebuild_groups(prefix, namespaces)` deletes every group set and
- * adds each live key of the grouped namespaces (a comma-separated list) to its group's set, then marks them complete.
+ * Lua for the restore script (see SWAP_IN_RESTORE): `each(pattern, fn)` calls fn for every key SCAN matches, and
+ * `rebuild_groups(prefix, namespaces)` deletes every group set and adds each live key of the grouped namespaces (a
+ * comma-separated list) to its group's set, then marks them complete.
  */
 export const REBUILD_GROUPS_LUA = `
+local function each(pattern, fn)
+	local cursor = '0'
+	repeat
+		local step = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)
+		cursor = step[1]
+		for _, key in ipairs(step[2]) do fn(key) end
+	until cursor == '0'
+end
 local function rebuild_groups(prefix, list)
 	local grouped = {}
 	for name in string.gmatch(list, '[^,]+') do grouped[name] = true end
-	local function each(pattern, fn)
-		local cursor = '0'
-		repeat
-			local step = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)
-			cursor = step[1]
-			for _, key in ipairs(step[2]) do fn(key) end
-		until cursor == '0'
-	end
 	each(prefix .. '${GROUP_KEY}*', function(key) redis.call('UNLINK', key) end)
 	for name in pairs(grouped) do
 		local base = prefix .. name .. '::'

@@ -73,14 +73,7 @@ return copied`;
 const SWAP_IN_RESTORE = `${REBUILD_GROUPS_LUA}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
 local prefix, staging = ARGV[2], ARGV[3]
-local function each(pattern, fn)
-	local cursor = '0'
-	repeat
-		local step = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)
-		cursor = step[1]
-		for _, key in ipairs(step[2]) do fn(key) end
-	until cursor == '0'
-end
+-- each(pattern, fn) comes with REBUILD_GROUPS_LUA.
 -- REDIS_PREFIX and the staging token have no glob characters, so they serve as SCAN patterns as they are.
 each(prefix .. '*', function(key)
 	local namespace = string.match(string.sub(key, #prefix + 1), '^([%w_%-]+)::')

@@ -21,6 +21,17 @@ const member = (patch: Partial<MemberFacts> = {}): MemberFacts => ({
 	...patch
 });
 const needs = (patch: Partial<Requirements>): Requirements => ({ ...NO_REQUIREMENTS, ...patch });
+/** /giveaway start with no requirement option given. */
+const input = {
+	requiredRoleIds: [],
+	requiredRoles: null,
+	requiredRolesMode: null,
+	blockedRoles: null,
+	minAccountAge: null,
+	minMemberAge: null,
+	boostersOnly: null,
+	minInvites: null
+};
 const ROLE = fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6');
 
 describe('giveaway requirements', () => {
@@ -85,16 +96,6 @@ describe('giveaway requirements', () => {
 		const B = '222222222222222222';
 		expect(parseRoleList(`<@&${A}>, ${B} <@&${A}>`)).toEqual([A, B]);
 		expect(parseRoleList('@everyone')).toBeNull();
-		const input = {
-			requiredRoleIds: [],
-			requiredRoles: null,
-			requiredRolesMode: null,
-			blockedRoles: null,
-			minAccountAge: null,
-			minMemberAge: null,
-			boostersOnly: null,
-			minInvites: null
-		};
 		expect(
 			parseRequirements({
 				...input,
@@ -145,16 +146,6 @@ describe('giveaway requirements', () => {
 	});
 
 	it('invites-during needs min-invites', () => {
-		const input = {
-			requiredRoleIds: [],
-			requiredRoles: null,
-			requiredRolesMode: null,
-			blockedRoles: null,
-			minAccountAge: null,
-			minMemberAge: null,
-			boostersOnly: null,
-			minInvites: null
-		};
 		expect(parseRequirements({ ...input, invitesDuring: true })).toEqual({ ok: false, reason: expect.stringContaining('`min-invites`') });
 		expect(parseRequirements({ ...input, minInvites: 2, invitesDuring: true })).toMatchObject({
 			ok: true,

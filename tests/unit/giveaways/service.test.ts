@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload } from '../../../src/lib/giveaways/service.js';
+import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload, type StartInput } from '../../../src/lib/giveaways/service.js';
 import { CLAIM_TIMEOUT_MS, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
 import type { MemberFacts } from '../../../src/lib/giveaways/requirements.js';
 import { announcementMarker, giveawayFooter } from '../../../src/lib/giveaways/views.js';
@@ -108,6 +108,10 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 			requiredRoleId,
 			durationMs: 10_000
 		});
+
+	/** A giveaway in guild `guild`, channel `chan`, hosted by `host`, with the given prize and options. */
+	const startWith = (giveaways: GiveawayService, options: Pick<StartInput, 'prize' | 'winnerCount' | 'durationMs'> & Partial<StartInput>) =>
+		giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', description: null, requiredRoleId: null, ...options });
 
 	/** What a process that died mid-ending leaves: its claim, its winners, and its intent to announce (nonce n1). */
 	const leaveDeadClaim = async (id: string, winners: string[]) => {
@@ -320,17 +324,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 	it.skipIf(!available)('a scheduled giveaway is posted once at its start time, however many services race for it', async () => {
 		const other = adapter === 'redis' ? await fixture.open() : storage;
 		const giveaways = service(storage, 'p1');
-		const scheduled = await giveaways.create({
-			guildId: 'guild',
-			channelId: 'chan',
-			hostId: 'host',
-			prize: 'Later',
-			description: null,
-			winnerCount: 1,
-			requiredRoleId: null,
-			durationMs: 10_000,
-			startsAt: clock + 5000
-		});
+		const scheduled = await startWith(giveaways, { prize: 'Later', winnerCount: 1, durationMs: 10_000, startsAt: clock + 5000 });
 		expect(scheduled.state).toBe('scheduled');
 		expect(discord.giveawayPosts(scheduled.id)).toHaveLength(0);
 		expect(await giveaways.toggleEntry(scheduled.id, 'u1', member())).toEqual({ ok: false, reason: 'This giveaway has not started yet.' });
@@ -348,17 +342,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 
 	it.skipIf(!available)('a takeover after a start holder died finds its message instead of posting again', async () => {
 		const giveaways = service();
-		const { id } = await giveaways.create({
-			guildId: 'guild',
-			channelId: 'chan',
-			hostId: 'host',
-			prize: 'Later',
-			description: null,
-			winnerCount: 1,
-			requiredRoleId: null,
-			durationMs: 10_000,
-			startsAt: clock + 1000
-		});
+		const { id } = await startWith(giveaways, { prize: 'Later', winnerCount: 1, durationMs: 10_000, startsAt: clock + 1000 });
 		clock += 1000;
 		const namespace = storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE);
 		await namespace.set(id, {
@@ -380,14 +364,9 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		let bigWins = 0;
 		const rounds = 40;
 		for (let round = 0; round < rounds; round++) {
-			const { id } = await giveaways.create({
-				guildId: 'guild',
-				channelId: 'chan',
-				hostId: 'host',
+			const { id } = await startWith(giveaways, {
 				prize: `Round ${round}`,
-				description: null,
 				winnerCount: 1,
-				requiredRoleId: null,
 				durationMs: 1000,
 				bonus: { rules: [{ roleId: 'vip', entries: 9 }], mode: 'stack' }
 			});
@@ -406,17 +385,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const other = adapter === 'redis' ? await fixture.open() : storage;
 		const first = service(storage, 'p1');
 		const second = service(other, 'p2');
-		const drop = await first.create({
-			guildId: 'guild',
-			channelId: 'chan',
-			hostId: 'host',
-			prize: 'Drop',
-			description: null,
-			winnerCount: 2,
-			requiredRoleId: null,
-			durationMs: 60_000,
-			drop: true
-		});
+		const drop = await startWith(first, { prize: 'Drop', winnerCount: 2, durationMs: 60_000, drop: true });
 		discord.members.delete('u1'); // enters, then leaves the server before the drop ends: not a winner
 		expect((await first.toggleEntry(drop.id, 'u1', member())).ok).toBe(true);
 		clock += 1;
