@@ -12,6 +12,9 @@ export interface ApiUser {
 	bot?: boolean;
 	system?: boolean;
 	public_flags?: number;
+	/** Required in discord-api-spec's UserResponse (docs/resources/User.md: flags, primary_guild). */
+	flags?: number;
+	primary_guild?: { identity_guild_id: string | null; identity_enabled: boolean | null; tag: string | null; badge: string | null } | null;
 }
 
 /** Emulator-only facts about a user that Discord would not reveal. */
