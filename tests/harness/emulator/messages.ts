@@ -140,7 +140,7 @@ export function buildMessage(state: EmulatorState, baseUrl: string, message: New
 		flags: Number(body.flags ?? 0),
 		// A reference's `type` defaults to 0, DEFAULT (docs/resources/Message.md, Message Reference Structure).
 		...(body.message_reference ? { message_reference: { type: 0, ...body.message_reference, channel_id: message.channelId } } : {}),
-		...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
+		...(body.nonce === undefined ? {} : { nonce: body.nonce }),
 		...message.extra
 	};
 }
