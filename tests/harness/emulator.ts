@@ -185,6 +185,11 @@ export class DiscordEmulator {
 		return this.world.createChannel(guildId, options);
 	}
 
+	/** Replaces a channel's permission overwrites as a moderator would (CHANNEL_UPDATE). */
+	public setChannelOverwrites(channelId: string, overwrites: NonNullable<CreateChannelOptions['permissionOverwrites']>): ApiChannel {
+		return this.world.setChannelOverwrites(channelId, overwrites);
+	}
+
 	public deleteChannel(channelId: string): void {
 		this.world.deleteChannel(channelId);
 	}

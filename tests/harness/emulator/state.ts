@@ -93,18 +93,6 @@ export class EmulatorState {
 		return this.invites.get(code);
 	}
 
-	/**
-	 * An invite with a max_age is gone at its `expires_at` (created_at + max_age), and Discord sends no INVITE_DELETE for
-	 * it: "invite delete [is] only emitted when someone deletes an invite before it expires ... The invite create event
-	 * has an expires at field" (Discord staff, discord-api-docs issue #7249; discord.py issue #6169 "Timed invites do not
-	 * trigger on_invite_delete", a Discord limitation).
-	 */
-	private dropExpiredInvites(now = Date.now()): void {
-		for (const [code, invite] of this.invites) {
-			if (invite.maxAge > 0 && Date.parse(invite.createdAt) + invite.maxAge * 1000 <= now) this.invites.delete(code);
-		}
-	}
-
 	public commandsOf(guildId?: string): Map<string, ApplicationCommandRecord> {
 		if (!guildId) return this.globalCommands;
 		let commands = this.guildCommands.get(guildId);
@@ -130,5 +118,17 @@ export class EmulatorState {
 			if (message) return message;
 		}
 		return undefined;
+	}
+
+	/**
+	 * An invite with a max_age is gone at its `expires_at` (created_at + max_age), and Discord sends no INVITE_DELETE for
+	 * it: "invite delete [is] only emitted when someone deletes an invite before it expires ... The invite create event
+	 * has an expires at field" (Discord staff, discord-api-docs issue #7249; discord.py issue #6169 "Timed invites do not
+	 * trigger on_invite_delete", a Discord limitation).
+	 */
+	private dropExpiredInvites(now = Date.now()): void {
+		for (const [code, invite] of this.invites) {
+			if (invite.maxAge > 0 && Date.parse(invite.createdAt) + invite.maxAge * 1000 <= now) this.invites.delete(code);
+		}
 	}
 }

@@ -7,6 +7,7 @@ import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { eventually } from '../helpers/eventually.js';
 
 const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
+const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
 
 /**
  * Issue 14, rule 10: an invite that vanishes one use short of its max_uses was used up by a join, unless it expired
@@ -120,6 +121,127 @@ describe('start-up catch-up of a large server', () => {
 			const cached = Number(/(\d+) members cached/.exec(ready)?.[1]);
 			expect(cached).toBeLessThan(10);
 			expect(away).toHaveLength(3);
+		} finally {
+			if (bot.running) await bot.stop('SIGKILL');
+			await emulator.stop();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});
+
+/**
+ * Issue 14, rule 6, second half: the bot makes no request it knows Discord would refuse, and tries again once a
+ * channel, role or member update says it may. Here: entry-count edits of a giveaway message in a channel whose
+ * overwrites hide it from the bot (CHANNEL_UPDATE), then show it again.
+ */
+describe('a channel the bot may no longer see', () => {
+	it('makes no count edit there while its overwrite denies View Channel, and edits again after the overwrite is lifted', async () => {
+		const emulator = await DiscordEmulator.start();
+		const guild = emulator.createGuild({ name: 'Hidden' });
+		const guildId = guild.id;
+		const channelId = guild.systemChannelId!;
+		const admin = emulator.createUser({ username: 'admin' }).id;
+		emulator.addMember(guildId, admin);
+		const entrants = Array.from({ length: 9 }, (_, index) => emulator.createUser({ username: `entrant${index}` }).id);
+		for (const id of entrants) emulator.addMember(guildId, id);
+		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-hidden-'));
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file', env: { COMMAND_GUILD_IDS: guildId } });
+		const giveawayMessage = () =>
+			emulator.messages(channelId).find((message) => message.author.id === emulator.botUser.id && message.components.length > 0)!;
+		const enter = async (userId: string) => {
+			const message = giveawayMessage();
+			const customId = (message.components[0] as any).components[0].custom_id as string;
+			const handle = emulator.clickButton({ channelId, userId, messageId: message.id, customId, memberPermissions: MEMBER });
+			const reply = await handle.reply();
+			return reply.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : reply.content;
+		};
+		try {
+			await bot.start();
+			await bot.waitForLog(/Giveaways ready/);
+			const started = emulator.runCommand({
+				guildId,
+				channelId,
+				userId: admin,
+				name: 'giveaway',
+				subcommand: 'start',
+				options: { prize: 'Nitro', duration: '1h', winners: 1 },
+				memberPermissions: ADMIN
+			});
+			const first = await started.reply();
+			if (first.deferred) await started.waitForEdit(() => true, 15_000);
+			const messageId = giveawayMessage().id;
+			const edits = () =>
+				emulator.requests.filter((request) => request.method === 'PATCH' && request.path === `/channels/${channelId}/messages/${messageId}`);
+
+			emulator.setChannelOverwrites(channelId, [{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.ViewChannel }]);
+			// Entries over 12 s: the bot would edit the count at once, then every 5 s.
+			for (const userId of entrants.slice(0, 8)) {
+				expect(await enter(userId)).toMatch(/You entered/);
+				await new Promise((resolve) => setTimeout(resolve, 1500));
+			}
+			const refused = edits().filter((request) => request.status === 403);
+			expect(refused.map((request) => `${request.route} ${request.status}`)).toEqual([]);
+
+			emulator.setChannelOverwrites(channelId, []);
+			expect(await enter(entrants[8]!)).toMatch(/You entered/);
+			await emulator.waitFor(
+				() => String((giveawayMessage().embeds[0] as any)?.description ?? '').includes('Entries: **9**'),
+				15_000,
+				'the entry count of 9 on the message'
+			);
+			expect(edits().filter((request) => request.status === 403)).toEqual([]);
+		} finally {
+			if (bot.running) await bot.stop('SIGKILL');
+			await emulator.stop();
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('a role given to the bot', () => {
+	it('reads invites again after GUILD_MEMBER_UPDATE gives the bot a role with Manage Server, without a restart', async () => {
+		const emulator = await DiscordEmulator.start();
+		const guildId = emulator.createGuild({ name: 'Promoted' }).id;
+		const admin = emulator.createUser({ username: 'admin' }).id;
+		const alice = emulator.createUser({ username: 'alice' }).id;
+		for (const id of [admin, alice]) emulator.addMember(guildId, id);
+		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
+		const managers = emulator.createRole(guildId, { name: 'Managers', permissions: PermissionFlagsBits.ManageGuild }).id;
+		emulator.setBotPermissions(guildId, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageChannels);
+		const dataDir = mkdtempSync(join(tmpdir(), 'supreme-promoted-'));
+		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file', env: { COMMAND_GUILD_IDS: guildId } });
+		const who = async (userId: string) =>
+			JSON.stringify(
+				(
+					await emulator
+						.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
+						.reply()
+				).embeds[0] ?? null
+			);
+		try {
+			await bot.start();
+			await bot.waitForLog(/Invite tracking ready: 0 guilds tracked, 1 without permission/);
+			const before = emulator.countRequests('GET /guilds/:guildId/invites');
+			const early = Array.from({ length: 20 }, () => emulator.joinViaInvite(guildId, 'alice1').id);
+			let last = '';
+			await eventually(
+				async () => /unknown/i.test((last = await who(early.at(-1)!))),
+				'the early joins recorded as unknown',
+				15_000,
+				() => last
+			);
+			expect(emulator.countRequests('GET /guilds/:guildId/invites') - before).toBe(0);
+
+			const botRoles = emulator.memberRoles(guildId, emulator.botUser.id);
+			emulator.updateMember(guildId, emulator.botUser.id, { roles: [...botRoles, managers] });
+			await bot.waitForLog(/Invites of guild \d+ are readable again/);
+			const late = emulator.joinViaInvite(guildId, 'alice1').id;
+			await eventually(
+				async () => (last = await who(late)).includes(`<@${alice}>`),
+				'the late join credited to alice',
+				10_000,
+				() => last
+			);
 		} finally {
 			if (bot.running) await bot.stop('SIGKILL');
 			await emulator.stop();
