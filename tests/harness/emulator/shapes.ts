@@ -2,24 +2,15 @@ import {
 	GuildFeature,
 	Locale,
 	type APIGuild,
-	type APIRole,
 	type GuildSystemChannelFlags,
 	type GatewayGuildCreateDispatchData,
 	type GatewayInviteCreateDispatchData,
 	type GatewayInviteDeleteDispatchData
 } from 'discord-api-types/v10';
 import type { EmulatorState } from './state.js';
-import type { ApiRole, GuildRecord, InviteRecord } from './types.js';
+import type { GuildRecord, InviteRecord } from './types.js';
 
 /** Discord API shapes built from the emulator's records. */
-
-/**
- * A role with its `colors` (docs/topics/Permissions.md, Role Object: "colors: the role's colors", primary_color being
- * the old `color`); discord-api-types' APIRole requires it.
- */
-export function apiRole(role: ApiRole): APIRole {
-	return { colors: { primary_color: role.color, secondary_color: null, tertiary_color: null }, ...role } as APIRole;
-}
 
 /** `nsfw` is in discord-api-spec's GuildResponse (required) but not in discord-api-types' APIGuild. */
 export function apiGuild(guild: GuildRecord, withCounts = false): APIGuild & { nsfw: boolean } {
@@ -41,7 +32,7 @@ export function apiGuild(guild: GuildRecord, withCounts = false): APIGuild & { n
 		verification_level: 0,
 		default_message_notifications: 0,
 		explicit_content_filter: 0,
-		roles: [...guild.roles.values()].map(apiRole),
+		roles: [...guild.roles.values()],
 		emojis: [],
 		stickers: [],
 		features: guild.vanityCode ? [GuildFeature.VanityURL] : [],

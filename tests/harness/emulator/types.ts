@@ -28,6 +28,8 @@ export interface ApiRole {
 	id: string;
 	name: string;
 	color: number;
+	/** The role's colours, `primary_color` being `color` (docs/topics/Permissions.md, Role Object; required in discord-api-spec's GuildRoleResponse). */
+	colors: { primary_color: number; secondary_color: number | null; tertiary_color: number | null };
 	hoist: boolean;
 	icon: string | null;
 	unicode_emoji: string | null;

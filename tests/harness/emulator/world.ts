@@ -410,6 +410,7 @@ export class World {
 			id,
 			name: options.name,
 			color: options.color ?? 0,
+			colors: { primary_color: options.color ?? 0, secondary_color: null, tertiary_color: null },
 			hoist: options.hoist ?? false,
 			icon: null,
 			unicode_emoji: null,
