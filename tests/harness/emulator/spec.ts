@@ -233,7 +233,7 @@ export function checkResponse(method: string, path: string, status: number, body
 	if (status >= 400) return match.operation.errors ? check(match.operation.errors, body, route, side) : [];
 	const schema = match.operation.responses.get(String(status));
 	if (!schema) {
-		const listed = [...match.operation.responses.keys()].join(', ');
+		const listed = [...match.operation.responses.keys()].filter((code) => code.startsWith('2')).join(', ');
 		return [{ route, side, field: '(status)', problem: `the spec answers ${listed}, not ${status}` }];
 	}
 	return status === 204 ? [] : check(schema, body, route, side);
@@ -244,6 +244,11 @@ export function checkResponse(method: string, path: string, status: number, body
  * fails the running test with them, so each e2e test gets the check without asking for it.
  */
 export const pendingSpecMismatches: SpecMismatch[] = [];
+
+/** For a test that sends a wrong body on purpose: takes the mismatches queued so far, so they do not fail it. */
+export function takeSpecMismatches(): SpecMismatch[] {
+	return pendingSpecMismatches.splice(0);
+}
 
 export function formatMismatch(mismatch: SpecMismatch): string {
 	return `${mismatch.route} (${mismatch.side}) ${mismatch.field}: ${mismatch.problem}`;
