@@ -1,6 +1,6 @@
 import {
 	GuildFeature,
-	Locale,
+	type Locale,
 	type APIGuild,
 	type GuildSystemChannelFlags,
 	type GatewayGuildCreateDispatchData,
@@ -35,7 +35,7 @@ export function apiGuild(guild: GuildRecord, withCounts = false): APIGuild & { n
 		roles: [...guild.roles.values()],
 		emojis: [],
 		stickers: [],
-		features: guild.vanityCode ? [GuildFeature.VanityURL] : [],
+		features: guildFeatures(guild),
 		mfa_level: 0,
 		application_id: null,
 		system_channel_id: guild.systemChannelId,
@@ -51,7 +51,8 @@ export function apiGuild(guild: GuildRecord, withCounts = false): APIGuild & { n
 		premium_tier: 0,
 		premium_subscription_count: 0,
 		premium_progress_bar_enabled: false,
-		preferred_locale: Locale.EnglishUS,
+		// A test gives the locale as a string (e.g. 'de'), one of Discord's locales.
+		preferred_locale: guild.preferredLocale as Locale,
 		nsfw_level: 0,
 		nsfw: false,
 		incidents_data: null,
@@ -111,7 +112,7 @@ export function apiInvite(state: EmulatorState, invite: InviteRecord, withMetada
 			splash: null,
 			banner: null,
 			description: null,
-			features: guild.vanityCode ? ['VANITY_URL'] : [],
+			features: guildFeatures(guild),
 			verification_level: 0,
 			vanity_url_code: guild.vanityCode,
 			nsfw_level: 0,
@@ -153,4 +154,9 @@ export function inviteCreateEvent(state: EmulatorState, invite: InviteRecord): G
 /** INVITE_DELETE: which invite, nothing else (docs/events/Gateway_Events.md, Invite Delete). */
 export function inviteDeleteEvent(invite: InviteRecord): GatewayInviteDeleteDispatchData {
 	return { channel_id: invite.channelId, guild_id: invite.guildId, code: invite.code };
+}
+
+/** Guild features (discord-api-docs, resources/guild.mdx, Guild Features) the emulator models. */
+export function guildFeatures(guild: GuildRecord): GuildFeature[] {
+	return [...(guild.community ? [GuildFeature.Community] : []), ...(guild.vanityCode ? [GuildFeature.VanityURL] : [])];
 }
