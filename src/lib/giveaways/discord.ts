@@ -1,5 +1,6 @@
 import {
 	DiscordAPIError,
+	PermissionFlagsBits,
 	RESTJSONErrorCodes,
 	SnowflakeUtil,
 	type Client,
@@ -52,6 +53,19 @@ function permanent(error: unknown): never {
 	throw error;
 }
 
+/**
+ * Refuses, without a request, an edit in a channel the bot cannot see: Discord would answer 50001 Missing Access, and
+ * entry counts are edited every few seconds, each refusal counting toward the invalid-request limit (10,000 per
+ * 10 minutes, discord-api-docs topics/Rate_Limits.md). Judged from the cache, which CHANNEL_UPDATE (overwrites),
+ * GUILD_ROLE_UPDATE and GUILD_MEMBER_UPDATE keep current, so edits resume once the permission is back.
+ */
+function refuseUnseen(channel: GuildTextBasedChannel): void {
+	const { me } = channel.guild.members;
+	if (me && !channel.permissionsFor(me).has(PermissionFlagsBits.ViewChannel)) {
+		throw new PermanentDiscordError(`the bot cannot view channel ${channel.id}`);
+	}
+}
+
 /** The giveaways' view of Discord, through discord.js (whose REST manager queues per route and waits out 429s). */
 export class DiscordGiveaways implements GiveawayDiscord {
 	public constructor(
@@ -87,6 +101,7 @@ export class DiscordGiveaways implements GiveawayDiscord {
 
 	public async editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
 		const channel = await this.channel(channelId);
+		refuseUnseen(channel);
 		await channel.messages.edit(messageId, payload).catch(permanent);
 	}
 
