@@ -12,6 +12,7 @@ import {
 	type TextChannel
 } from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { takeSpecMismatches } from '../harness/emulator/spec.js';
 import { DiscordEmulator } from '../harness/index.js';
 
 /**
@@ -85,6 +86,8 @@ describe('the emulator enforces interaction deadlines, enforce_nonce, component 
 			(caught: unknown) => caught
 		);
 		if (!(error instanceof DiscordAPIError)) throw new Error(`expected a Discord API error, got ${String(error)}`);
+		// A body sent wrong on purpose may break discord-api-spec too (its request side); the emulator's answer must not.
+		expect(takeSpecMismatches().filter((mismatch) => mismatch.side !== 'request')).toEqual([]);
 		return error;
 	}
 
