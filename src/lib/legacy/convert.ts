@@ -62,9 +62,13 @@ function cachedGreetingCheck(): GreetingCheck {
 	};
 }
 
-export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conversion {
-	const check = cachedGreetingCheck();
-	const report: ConversionReport = {
+/** The namespaces an import writes (an import is refused when the target holds data of one of its servers there). */
+export const LEGACY_TARGET_NAMESPACES = [INVITE_NAMESPACES.counts, INVITE_NAMESPACES.history, SETTINGS_NAMESPACE, INVITE_NAMESPACES.config] as const;
+
+export type LegacyRecord = [namespace: string, key: string, value: unknown];
+
+function emptyReport(): ConversionReport {
+	return {
 		servers: 0,
 		inviters: 0,
 		joinRecords: 0,
@@ -75,79 +79,101 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 		giveawaysImported: 0,
 		giveawaysListed: [],
 		warnings: [],
-		skipped: [...data.skipped]
+		skipped: []
 	};
-	const guildIds = new Set<string>();
-	const invites: Array<[string, InviterRecord]> = [];
-	for (const [guildId, inviters] of data.counters) {
-		for (const [inviterId, counter] of inviters) {
-			// Ours counts fakes among the regular invites and takes them off the total; theirs kept them apart.
-			invites.push([
-				inviterKey(guildId, inviterId),
-				{
+}
+
+/**
+ * The conversion, one part of the old data at a time (a file, or the tables): each part's records are produced as they
+ * are converted, so an import can write them in batches and let the part go before the next is read; the report and
+ * the servers add up across parts. The per-server invite config needs every server, so it comes last (`finish`).
+ */
+export class LegacyConverter {
+	public readonly guildIds = new Set<string>();
+	public readonly report = emptyReport();
+	private readonly check = cachedGreetingCheck();
+	private inviteConfig: LegacyData['inviteConfig'] = null;
+
+	public constructor(private readonly importedAt: number) {}
+
+	/** The part's records; its skipped entries go into the report. */
+	public *records(data: LegacyData): Generator<LegacyRecord> {
+		const { importedAt, report, guildIds } = this;
+		report.skipped.push(...data.skipped);
+		if (data.inviteConfig) this.inviteConfig = data.inviteConfig;
+		for (const [guildId, inviters] of data.counters) {
+			for (const [inviterId, counter] of inviters) {
+				// Ours counts fakes among the regular invites and takes them off the total; theirs kept them apart.
+				const record: InviterRecord = {
 					bonus: counter.bonus,
 					resetAt: 0,
 					updatedAt: importedAt,
 					imported: { regular: counter.regular + counter.fake, fake: counter.fake, left: counter.left, at: importedAt }
-				}
-			]);
+				};
+				report.inviters++;
+				guildIds.add(guildId);
+				yield [INVITE_NAMESPACES.counts, inviterKey(guildId, inviterId), record];
+			}
+		}
+
+		const seen = new Set<string>();
+		for (const join of data.joins) {
+			const key = memberKey(join.guildId, join.memberId);
+			if (seen.has(key)) {
+				report.skipped.push({
+					where: `join history: ${join.guildId}/${join.memberId}`,
+					reason: 'a second record of the same member (the first is kept)'
+				});
+				continue;
+			}
+			seen.add(key);
+			const at = join.joinedAt ?? importedAt;
+			const record: MemberRecord = {
+				present: !join.hasLeft,
+				joins: [{ at, how: join.how, code: null, inviterId: join.inviterId, imported: true }],
+				leaves: [],
+				// Already in the inviter's imported counts, a leave included: only a leave after the import adds to them.
+				credit: join.inviterId
+					? { inviterId: join.inviterId, at: Math.min(at, importedAt), fake: join.isFake, left: false, imported: true }
+					: null
+			};
+			report.joinRecords++;
+			guildIds.add(join.guildId);
+			yield [INVITE_NAMESPACES.history, key, record];
+		}
+
+		for (const [guildId, values] of data.settings) {
+			const converted = convertSettings(guildId, values, report, this.check);
+			if (Object.keys(converted).length === 0) continue;
+			report.settings++;
 			guildIds.add(guildId);
+			yield [SETTINGS_NAMESPACE, guildId, converted];
 		}
 	}
-	report.inviters = invites.length;
 
-	const history = new Map<string, MemberRecord>();
-	for (const join of data.joins) {
-		const key = memberKey(join.guildId, join.memberId);
-		if (history.has(key)) {
-			report.skipped.push({
-				where: `join history: ${join.guildId}/${join.memberId}`,
-				reason: 'a second record of the same member (the first is kept)'
-			});
-			continue;
-		}
-		const at = join.joinedAt ?? importedAt;
-		history.set(key, {
-			present: !join.hasLeft,
-			joins: [{ at, how: join.how, code: null, inviterId: join.inviterId, imported: true }],
-			leaves: [],
-			// Already in the inviter's imported counts, a leave included: only a leave after the import adds to them.
-			credit: join.inviterId
-				? { inviterId: join.inviterId, at: Math.min(at, importedAt), fake: join.isFake, left: false, imported: true }
-				: null
-		});
-		guildIds.add(join.guildId);
-	}
-	report.joinRecords = history.size;
-
-	const settings: Array<[string, GuildSettings]> = [];
-	for (const [guildId, values] of data.settings) {
-		const converted = convertSettings(guildId, values, report, check);
-		if (Object.keys(converted).length === 0) continue;
-		settings.push([guildId, converted]);
-		guildIds.add(guildId);
-	}
-	report.settings = settings.length;
-
-	const configs: Array<[string, InviteConfig]> = [];
-	if (data.inviteConfig) {
-		const { fakeAccountAgeHours, requireAvatar } = data.inviteConfig;
-		for (const guildId of [...guildIds].sort()) {
-			configs.push([
-				guildId,
-				{ ...DEFAULT_INVITE_CONFIG, rankRoles: [], fakeAccountDays: Math.ceil(fakeAccountAgeHours / 24), fakeWithoutAvatar: requireAvatar }
-			]);
+	/** After every part: the invite config of every server imported. */
+	public *finish(): Generator<LegacyRecord> {
+		this.report.servers = this.guildIds.size;
+		if (!this.inviteConfig) return;
+		const { fakeAccountAgeHours, requireAvatar } = this.inviteConfig;
+		for (const guildId of [...this.guildIds].sort()) {
+			const config: InviteConfig = {
+				...DEFAULT_INVITE_CONFIG,
+				rankRoles: [],
+				fakeAccountDays: Math.ceil(fakeAccountAgeHours / 24),
+				fakeWithoutAvatar: requireAvatar
+			};
+			yield [INVITE_NAMESPACES.config, guildId, config];
 		}
 	}
-	report.servers = guildIds.size;
+}
 
-	const namespaces = new Map<string, Array<[string, unknown]>>([
-		[INVITE_NAMESPACES.counts, invites],
-		[INVITE_NAMESPACES.history, [...history]],
-		[SETTINGS_NAMESPACE, settings],
-		[INVITE_NAMESPACES.config, configs]
-	]);
-	return { namespaces, guildIds, report };
+/** The whole conversion at once (the CLI's dry run and report, the tables). */
+export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conversion {
+	const converter = new LegacyConverter(importedAt);
+	const namespaces = new Map<string, Array<[string, unknown]>>(LEGACY_TARGET_NAMESPACES.map((namespace) => [namespace, []]));
+	for (const [namespace, key, value] of [...converter.records(data), ...converter.finish()]) namespaces.get(namespace)!.push([key, value]);
+	return { namespaces, guildIds: converter.guildIds, report: converter.report };
 }
 
 function convertSettings(guildId: string, values: Record<string, unknown>, report: ConversionReport, check: GreetingCheck): GuildSettings {
