@@ -71,5 +71,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 		);
 	}
 	console.log(rows.join('\n'));
-	console.log(`\nLoad average (1 min) during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${ADAPTERS.length * RUNS} runs.`);
+	console.log(
+		`\nLoad average (1 min) during the runs: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${ADAPTERS.length * RUNS} runs.`
+	);
 }

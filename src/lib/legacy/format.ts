@@ -115,7 +115,8 @@ export function readInvitesMember(file: string, guildId: string, inviters: unkno
 		const reason = /^\d{17,20}_\d{17,20}$/.test(guildId) ? 'flat counters under a "<server>_<user>" key, not a server' : 'not a server id';
 		return void data.skipped.push({ where: `${file}: ${guildId}`, reason });
 	}
-	if (!isObject(inviters)) return void data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(inviters)}, not inviters` });
+	if (!isObject(inviters))
+		return void data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(inviters)}, not inviters` });
 	for (const [inviterId, value] of Object.entries(inviters)) {
 		if (!isSnowflake(inviterId)) {
 			data.skipped.push({ where: `${file}: ${guildId}/${inviterId}`, reason: 'not a user id' });
@@ -218,12 +219,14 @@ export function readSettings(file: string, parsed: unknown, data: LegacyData): v
 /** One server of `settings.json`. */
 export function readSettingsMember(file: string, guildId: string, values: unknown, data: LegacyData): void {
 	if (!isSnowflake(guildId)) data.skipped.push({ where: `${file}: ${guildId}`, reason: 'not a server id' });
-	else if (!isObject(values)) data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(values)}, not settings` });
-	else data.settings.set(guildId, { ...data.settings.get(guildId), ...values });
+	else if (isObject(values)) data.settings.set(guildId, { ...data.settings.get(guildId), ...values });
+	else data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(values)}, not settings` });
 }
 
 /** The files whose members can be read one at a time (the large ones); the others are read whole. */
-export const LEGACY_MEMBER_READERS: Partial<Record<(typeof LEGACY_DATA_FILES)[number], (file: string, key: string, value: unknown, data: LegacyData) => void>> = {
+export const LEGACY_MEMBER_READERS: Partial<
+	Record<(typeof LEGACY_DATA_FILES)[number], (file: string, key: string, value: unknown, data: LegacyData) => void>
+> = {
 	'invites.json': readInvitesMember,
 	'join-history.json': readJoinHistoryMember,
 	'settings.json': readSettingsMember

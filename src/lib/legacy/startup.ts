@@ -56,6 +56,43 @@ export class LegacyImportAtStart {
 		private marker: Marker
 	) {}
 
+	/** Once storage is open, before anything else writes: converts the moved originals into it. Never throws. */
+	public async apply(storage: BackendStorage): Promise<void> {
+		const { dataDir } = this.config;
+		const folder = join(dataDir, this.marker.folder);
+		try {
+			// The time of the first attempt: a redo writes the very same records. Read, converted and written a file (and a
+			// few thousand records) at a time. Only the first attempt checks the target: a redo finds its own records there.
+			const outcome = await importLegacy(storage, () => readLegacyParts(folder, { files: this.marker.files }), this.marker.startedAt, {
+				refuseOverlap: this.marker.state === 'moving',
+				beforeWriting: async () => {
+					if (this.marker.state === 'moving') await this.setMarker({ ...this.marker, state: 'converting' });
+				}
+			});
+			if (!outcome.imported) {
+				const { overlapping } = outcome;
+				const reason = `the ${storage.adapter} storage already holds data for ${overlapping.length} of its servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''})`;
+				await this.setMarker({ ...this.marker, state: 'refused', reason, finishedAt: Date.now() });
+				this.logger.error(
+					`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`
+				);
+				return;
+			}
+			const summary = summaryLine(outcome.report);
+			await this.setMarker({ ...this.marker, state: 'done', finishedAt: Date.now(), summary });
+			this.logger.info(`Supreme-BOT2 import done into ${storage.adapter} (originals in ${folder}, backup ${this.marker.backupId}): ${summary}`);
+		} catch (error) {
+			this.logger.error(
+				`Supreme-BOT2 import did not finish: ${describeError(error)}. The originals are kept in ${folder}; the next start tries again.`
+			);
+		}
+	}
+
+	private async setMarker(marker: Marker): Promise<void> {
+		await writeMarker(this.config.dataDir, marker);
+		this.marker = marker;
+	}
+
 	/**
 	 * Before storage opens: finds the old files, backs them up and moves them into the legacy folder (or finishes an
 	 * interrupted move). Null when there is nothing to import. Never throws: a problem is logged and the bot starts.
@@ -135,42 +172,5 @@ export class LegacyImportAtStart {
 		}
 		await fsyncDirectory(folder);
 		await fsyncDirectory(dataDir);
-	}
-
-	/** Once storage is open, before anything else writes: converts the moved originals into it. Never throws. */
-	public async apply(storage: BackendStorage): Promise<void> {
-		const { dataDir } = this.config;
-		const folder = join(dataDir, this.marker.folder);
-		try {
-			// The time of the first attempt: a redo writes the very same records. Read, converted and written a file (and a
-			// few thousand records) at a time. Only the first attempt checks the target: a redo finds its own records there.
-			const outcome = await importLegacy(storage, () => readLegacyParts(folder, { files: this.marker.files }), this.marker.startedAt, {
-				refuseOverlap: this.marker.state === 'moving',
-				beforeWriting: async () => {
-					if (this.marker.state === 'moving') await this.setMarker({ ...this.marker, state: 'converting' });
-				}
-			});
-			if (!outcome.imported) {
-				const { overlapping } = outcome;
-				const reason = `the ${storage.adapter} storage already holds data for ${overlapping.length} of its servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''})`;
-				await this.setMarker({ ...this.marker, state: 'refused', reason, finishedAt: Date.now() });
-				this.logger.error(
-					`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`
-				);
-				return;
-			}
-			const summary = summaryLine(outcome.report);
-			await this.setMarker({ ...this.marker, state: 'done', finishedAt: Date.now(), summary });
-			this.logger.info(`Supreme-BOT2 import done into ${storage.adapter} (originals in ${folder}, backup ${this.marker.backupId}): ${summary}`);
-		} catch (error) {
-			this.logger.error(
-				`Supreme-BOT2 import did not finish: ${describeError(error)}. The originals are kept in ${folder}; the next start tries again.`
-			);
-		}
-	}
-
-	private async setMarker(marker: Marker): Promise<void> {
-		await writeMarker(this.config.dataDir, marker);
-		this.marker = marker;
 	}
 }
