@@ -117,7 +117,7 @@ export async function* readLegacyParts(directory: string, options: ReadOptions =
 }
 
 /** Members converted per part: a few MB of the old data at a time. */
-const MEMBERS_PER_PART = 2000;
+const MEMBERS_PER_PART = 1000;
 
 /**
  * Whether a large file can be read member by member, checked in a first pass that parses every value (and so names a
