@@ -43,6 +43,8 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		return tracker;
 	};
 	container.invites = await loadInvites();
+	// Stopped after the services started below (newest first) and before storage closes: its queued joins are written.
+	container.services?.add('invite tracking', () => container.invites.stop());
 	onDataRestored('invites', async () => {
 		const previous = container.invites;
 		container.invites = await loadInvites();

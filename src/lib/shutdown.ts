@@ -4,21 +4,22 @@ import { describeError } from './secrets.js';
 import { closeBotStorage } from './storage.js';
 
 /**
- * The services that run on timers (scheduled backups, the replaced-data watch, giveaway endings, delayed auto-roles),
- * in the order they started. Shutdown stops them, newest first, before storage closes, so no timer fires into a
- * closed storage. Each service registers where it is started (plugins/core, features.ts).
+ * The services that run on timers or queues (scheduled backups, the replaced-data watch, invite tracking, giveaway
+ * endings, delayed auto-roles), in the order they started. Shutdown stops them, newest first, before storage closes, so
+ * no timer fires into a closed storage; a stop that returns a promise (invite tracking writes what it has queued) is
+ * waited for. Each service registers where it is started (plugins/core, features.ts).
  */
 export class RunningServices {
-	private readonly services: Array<{ name: string; stop: () => void }> = [];
+	private readonly services: Array<{ name: string; stop: () => void | Promise<void> }> = [];
 
-	public add(name: string, stop: () => void): void {
+	public add(name: string, stop: () => void | Promise<void>): void {
 		this.services.push({ name, stop });
 	}
 
-	public stopAll(logger?: ILogger): void {
+	public async stopAll(logger?: ILogger): Promise<void> {
 		for (const service of this.services.splice(0).reverse()) {
 			try {
-				service.stop();
+				await service.stop();
 			} catch (error) {
 				logger?.warn(`Stopping ${service.name} failed: ${describeError(error)}`);
 			}
@@ -32,7 +33,7 @@ export class RunningServices {
  */
 export async function stopBot(client: SapphireClient): Promise<void> {
 	try {
-		container.services?.stopAll(container.logger);
+		await container.services?.stopAll(container.logger);
 		await client.destroy();
 	} finally {
 		await stopHealthServer();

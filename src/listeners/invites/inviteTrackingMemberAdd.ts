@@ -1,6 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener } from '@sapphire/framework';
 import type { GuildMember } from 'discord.js';
+import { TrackingStoppedError } from '../../lib/invites/stream.js';
 import { describeError } from '../../lib/secrets.js';
 
 @ApplyOptions<Listener.Options>({ event: Events.GuildMemberAdd })
@@ -17,6 +18,8 @@ export class InviteTrackingMemberAddListener extends Listener<typeof Events.Guil
 				joinedAt: member.joinedTimestamp ?? undefined
 			});
 		} catch (error) {
+			// Shutdown has begun: the next start finds this join in the member list.
+			if (error instanceof TrackingStoppedError) return void this.container.logger.info(error.message);
 			// An outage only delays the join (it waits for the storage); anything else loses it, and the operator must
 			// learn which join is missing, not only that a listener failed.
 			this.container.logger.error(`Join of member ${member.id} in guild ${member.guild.id} was not recorded: ${describeError(error)}`);
