@@ -289,7 +289,16 @@ export class GuildStream {
 		);
 		const rest = group.items.slice(fetch.items);
 		this.group = null;
-		await this.write(settled, (join) => attributions[joins.indexOf(join)] ?? UNKNOWN);
+		if (!(await this.write(settled, (join) => attributions[joins.indexOf(join)] ?? UNKNOWN))) {
+			// A record could not be written: the snapshot must not move past its use, or no later start could find that
+			// join again. The stored snapshot stays; a new baseline compares it with the member list (as after a lost
+			// session) and records the join then. What came after waits for it.
+			this.items.unshift(...rest);
+			this.snapshot = null;
+			this.reconcileNext = true;
+			this.baselineWanted = true;
+			return;
+		}
 		// Stored after the records it accounts for.
 		this.snapshot = fetch.snapshot;
 		await this.tracker.storeSnapshot(this.guildId, fetch.snapshot, fetch.startedAt, this.trackingSince);
@@ -308,16 +317,19 @@ export class GuildStream {
 		}
 	}
 
-	/** Writes items in stream order: joins with their attribution (bots as bots), leaves as leaves. */
-	private async write(items: Item[], attributionOf: (join: JoinItem) => Attribution): Promise<void> {
+	/** Writes items in stream order: joins with their attribution (bots as bots), leaves as leaves; false if one failed. */
+	private async write(items: Item[], attributionOf: (join: JoinItem) => Attribution): Promise<boolean> {
+		let written = true;
 		for (const item of items) {
 			try {
 				if (item.kind === 'leave') item.resolve(await this.tracker.recordLeaveNow(this.guildId, item.memberId, item.at));
 				else item.resolve(await this.tracker.recordAttributedJoin(item.input, item.at, item.input.bot ? BOT : attributionOf(item)));
 			} catch (error) {
+				written = false;
 				item.reject(error);
 			}
 		}
+		return written;
 	}
 
 	/** The invites cannot be read: what arrived is recorded now, joins as unknown; the next item tries again. */
