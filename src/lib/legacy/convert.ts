@@ -4,6 +4,7 @@ import { inviterKey, memberKey, type InviterRecord, type MemberRecord } from '..
 import { DEFAULT_INVITE_CONFIG, INVITE_NAMESPACES, type InviteConfig } from '../invites/tracker.js';
 import { bannerExpiry, greetingProblem, normalizeBanner } from '../welcome/message.js';
 import { isSnowflake, type LegacyData, type Skipped } from './format.js';
+import { LEGACY_GIVEAWAYS_NAMESPACE, type StagedLegacyGiveaway } from './giveaway-records.js';
 
 /** Supreme-BOT2's data turned into our records: what each namespace gets, and the report of what was and was not kept. */
 
@@ -17,7 +18,10 @@ export interface ConversionReport {
 	goodbye: number;
 	autoRoles: number;
 	giveawaysImported: number;
-	/** Giveaways whose prize, end and winners lived only in their Discord message: listed with their entrants. */
+	/**
+	 * Giveaways whose prize, end and winners lived only in their Discord message: staged (legacy-giveaways) with their
+	 * entrants, and looked for after login (src/lib/legacy/giveaways.ts).
+	 */
 	giveawaysListed: Array<{ guildId: string; messageId: string; entrants: number }>;
 	warnings: string[];
 	skipped: Skipped[];
@@ -63,7 +67,13 @@ function cachedGreetingCheck(): GreetingCheck {
 }
 
 /** The namespaces an import writes (an import is refused when the target holds data of one of its servers there). */
-export const LEGACY_TARGET_NAMESPACES = [INVITE_NAMESPACES.counts, INVITE_NAMESPACES.history, SETTINGS_NAMESPACE, INVITE_NAMESPACES.config] as const;
+export const LEGACY_TARGET_NAMESPACES = [
+	INVITE_NAMESPACES.counts,
+	INVITE_NAMESPACES.history,
+	SETTINGS_NAMESPACE,
+	INVITE_NAMESPACES.config,
+	LEGACY_GIVEAWAYS_NAMESPACE
+] as const;
 
 export type LegacyRecord = [namespace: string, key: string, value: unknown];
 
@@ -143,7 +153,12 @@ export class LegacyConverter {
 		}
 
 		for (const [guildId, values] of data.settings) {
-			const converted = convertSettings(guildId, values, report, this.check);
+			const staged: StagedLegacyGiveaway[] = [];
+			const converted = convertSettings(guildId, values, report, this.check, staged, importedAt);
+			for (const giveaway of staged) {
+				guildIds.add(guildId);
+				yield [LEGACY_GIVEAWAYS_NAMESPACE, `${guildId}:${giveaway.messageId}`, giveaway];
+			}
 			if (Object.keys(converted).length === 0) continue;
 			report.settings++;
 			guildIds.add(guildId);
@@ -176,10 +191,18 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 	return { namespaces, guildIds: converter.guildIds, report: converter.report };
 }
 
-function convertSettings(guildId: string, values: Record<string, unknown>, report: ConversionReport, check: GreetingCheck): GuildSettings {
+function convertSettings(
+	guildId: string,
+	values: Record<string, unknown>,
+	report: ConversionReport,
+	check: GreetingCheck,
+	staged: StagedLegacyGiveaway[],
+	importedAt: number
+): GuildSettings {
 	const where = (key: string) => `settings.json: ${guildId}/${key}`;
 	const converted: GuildSettings = {};
-	const entrants = new Map<string, number>();
+	const entrants = new Map<string, string[]>();
+	const metas = new Map<string, Record<string, unknown>>();
 	for (const [key, value] of Object.entries(values)) {
 		if (key === 'autoRoleId') {
 			if (!isSnowflake(value)) {
@@ -196,11 +219,19 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 				converted[kind] = greeting;
 				report[kind]++;
 			}
+		} else if (key.startsWith('giveaway_meta_')) {
+			// Later versions kept the channel, prize, end and winner count beside the entrants.
+			if (typeof value === 'object' && value !== null && !Array.isArray(value))
+				metas.set(key.slice('giveaway_meta_'.length), value as Record<string, unknown>);
 		} else if (key.startsWith('giveaway_') && key !== 'giveaway_') {
-			entrants.set(key.slice('giveaway_'.length), Array.isArray(value) ? value.length : 0);
+			const ids = Array.isArray(value) ? value : [];
+			const valid = [...new Set(ids.filter((id): id is string => isSnowflake(id)))];
+			if (valid.length < ids.length)
+				report.skipped.push({ where: where(key), reason: `${ids.length - valid.length} entrants that are not user ids (or twice)` });
+			entrants.set(key.slice('giveaway_'.length), valid);
 		} else if (key === 'all_giveaways') {
 			for (const messageId of Array.isArray(value) ? value : [])
-				if (typeof messageId === 'string' && !entrants.has(messageId)) entrants.set(messageId, 0);
+				if (typeof messageId === 'string' && !entrants.has(messageId)) entrants.set(messageId, []);
 		} else if (FOREIGN_FEATURES.some((pattern) => pattern.test(key))) {
 			report.skipped.push({ where: where(key), reason: 'a feature this bot does not have' });
 		} else if (STALE_WELCOME_KEYS.has(key) || key.startsWith('temp_welcome_')) {
@@ -209,7 +240,24 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 			report.skipped.push({ where: where(key), reason: 'unknown setting' });
 		}
 	}
-	for (const [messageId, count] of entrants) report.giveawaysListed.push({ guildId, messageId, entrants: count });
+	for (const messageId of metas.keys()) if (!entrants.has(messageId)) entrants.set(messageId, []);
+	for (const [messageId, ids] of entrants) {
+		if (!isSnowflake(messageId)) {
+			report.skipped.push({ where: where(`giveaway_${messageId}`), reason: 'not a message id' });
+			continue;
+		}
+		const meta = metas.get(messageId);
+		staged.push({
+			guildId,
+			messageId,
+			entrants: ids,
+			channelId: isSnowflake(meta?.channelId) ? meta.channelId : null,
+			state: 'waiting',
+			importedAt,
+			outcome: null
+		});
+		report.giveawaysListed.push({ guildId, messageId, entrants: ids.length });
+	}
 	return converted;
 }
 
@@ -273,7 +321,7 @@ export function summaryLine(report: ConversionReport, maxItems = 50): string {
 		...report.warnings.map((warning) => `warning: ${warning}`),
 		...report.giveawaysListed.map(
 			(giveaway) =>
-				`giveaway ${giveaway.guildId}/${giveaway.messageId} (${giveaway.entrants} entrants): not imported, its prize, end and winners lived only in its Discord message`
+				`giveaway ${giveaway.guildId}/${giveaway.messageId} (${giveaway.entrants} entrants): its prize, end and winners live only in its Discord message, looked for once the bot is logged in`
 		),
 		...report.skipped.map((skipped) => `skipped ${skipped.where}: ${skipped.reason}`)
 	];
@@ -289,11 +337,11 @@ export function reportLines(report: ConversionReport): string[] {
 		`Inviters with counts: ${report.inviters}`,
 		`Join records: ${report.joinRecords}`,
 		`Settings: ${report.settings} servers (welcome ${report.welcome}, goodbye ${report.goodbye}, auto-role ${report.autoRoles})`,
-		`Giveaways imported: ${report.giveawaysImported}, listed: ${report.giveawaysListed.length}`,
+		`Giveaways imported: ${report.giveawaysImported}, waiting for the bot to find their messages: ${report.giveawaysListed.length}`,
 		...report.warnings.map((warning) => `warning: ${warning}`),
 		...report.giveawaysListed.map(
 			(giveaway) =>
-				`not imported: giveaway ${giveaway.messageId} of server ${giveaway.guildId}, ${giveaway.entrants} entrants (its prize, end and winners lived only in its Discord message; the list stays in the backup)`
+				`giveaway ${giveaway.messageId} of server ${giveaway.guildId}, ${giveaway.entrants} entrants: kept with its entrants and imported once the bot, logged in, finds its message (its prize, end and winners live only there); the bot logs which it found`
 		),
 		...report.skipped.map((skipped) => `skipped: ${skipped.where}: ${skipped.reason}`)
 	];
