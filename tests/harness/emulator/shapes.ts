@@ -25,7 +25,7 @@ export function apiGuild(guild: GuildRecord, withCounts = false) {
 		roles: [...guild.roles.values()],
 		emojis: [],
 		stickers: [],
-		features: guild.vanityCode ? ['VANITY_URL'] : [],
+		features: guildFeatures(guild),
 		mfa_level: 0,
 		application_id: null,
 		system_channel_id: guild.systemChannelId,
@@ -41,7 +41,7 @@ export function apiGuild(guild: GuildRecord, withCounts = false) {
 		premium_tier: 0,
 		premium_subscription_count: 0,
 		premium_progress_bar_enabled: false,
-		preferred_locale: 'en-US',
+		preferred_locale: guild.preferredLocale,
 		nsfw_level: 0,
 		nsfw: false,
 		incidents_data: null,
@@ -93,7 +93,7 @@ export function apiInvite(state: EmulatorState, invite: InviteRecord, withMetada
 			splash: null,
 			banner: null,
 			description: null,
-			features: guild.vanityCode ? ['VANITY_URL'] : [],
+			features: guildFeatures(guild),
 			verification_level: 0,
 			vanity_url_code: guild.vanityCode,
 			nsfw_level: 0,
@@ -129,4 +129,9 @@ export function inviteCreateEvent(state: EmulatorState, invite: InviteRecord) {
 		uses: 0,
 		expires_at: invite.maxAge > 0 ? new Date(Date.parse(invite.createdAt) + invite.maxAge * 1000).toISOString() : null
 	};
+}
+
+/** Guild features (discord-api-docs, resources/guild.mdx, Guild Features) the emulator models. */
+export function guildFeatures(guild: GuildRecord): string[] {
+	return [...(guild.community ? ['COMMUNITY'] : []), ...(guild.vanityCode ? ['VANITY_URL'] : [])];
 }

@@ -90,6 +90,9 @@ export interface GuildRecord {
 	ownerId: string;
 	vanityCode: string | null;
 	vanityUses: number;
+	/** A Community server (feature COMMUNITY): only those can change preferred_locale from en-US. */
+	community: boolean;
+	preferredLocale: string;
 	systemChannelId: string | null;
 	roles: Map<string, ApiRole>;
 	channels: Map<string, ApiChannel>;

@@ -18,6 +18,13 @@ export interface CreateGuildOptions {
 	/** A vanity invite code (the guild gets the VANITY_URL feature). */
 	vanity?: string;
 	vanityUses?: number;
+	/** Turn on Community (feature COMMUNITY). */
+	community?: boolean;
+	/**
+	 * preferred_locale, "the preferred locale of a Community guild", en-US by default (discord-api-docs,
+	 * resources/guild.mdx, Guild Object): refused without `community`, as Discord's server settings offer it only there.
+	 */
+	preferredLocale?: string;
 	/** Permissions of the bot's managed role (a bigint bitfield); a typical invite-tracker set by default. */
 	botPermissions?: bigint;
 	/** Position of the bot's managed role; roles above it cannot be assigned by the bot. Default 50. */
@@ -130,6 +137,8 @@ export class World {
 
 	public createGuild(options: CreateGuildOptions = {}): GuildRecord {
 		const id = options.id ?? snowflakeAt();
+		if (options.preferredLocale && options.preferredLocale !== 'en-US' && !options.community)
+			throw new Error('only a Community server can change preferred_locale (pass community: true)');
 		const ownerId = options.ownerId ?? this.createUser({ username: 'owner' }).id;
 		const guild: GuildRecord = {
 			id,
@@ -137,6 +146,8 @@ export class World {
 			ownerId,
 			vanityCode: options.vanity ?? null,
 			vanityUses: options.vanityUses ?? 0,
+			community: options.community ?? false,
+			preferredLocale: options.preferredLocale ?? 'en-US',
 			systemChannelId: null,
 			roles: new Map(),
 			channels: new Map(),
