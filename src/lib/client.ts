@@ -48,6 +48,8 @@ export function createClient(config: Config): SapphireClient {
 			// The source language is i18next's fallback and the default text of command descriptions, whatever
 			// DEFAULT_LANGUAGE says: every other language is checked against it key by key.
 			defaultName: SOURCE_LANGUAGE,
+			// i18next prints an advertisement at init; the bot's output is for its operator.
+			i18next: { showSupportNotice: false },
 			// A server speaks one language to everyone (src/lib/i18n/guild-language.ts); outside a server, the user's own.
 			// Storage that cannot be read (an outage) must not also cost the answer that says so: the default language.
 			fetchLanguage: (context) =>

@@ -28,6 +28,7 @@ export function languageT(language: Language = SOURCE_LANGUAGE): TFunction {
 		lng: language,
 		fallbackLng: SOURCE_LANGUAGE,
 		initImmediate: false,
+		showSupportNotice: false,
 		interpolation: { escapeValue: false }
 	});
 	return instance.getFixedT(language);
