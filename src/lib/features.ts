@@ -48,6 +48,8 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 	container.services?.add('invite tracking', () => container.invites.stop());
 	onDataRestored('invites', async () => {
 		const previous = container.invites;
+		// Its queued joins and leaves happened: written into the restored data before the new tracker reads it.
+		await previous.stop();
 		container.invites = await loadInvites();
 		for (const [guildId, reason] of previous.unavailable) container.invites.unavailable.set(guildId, reason);
 		// The restored invite snapshot is from the backup's time: take a fresh baseline so the next join is attributed right.
