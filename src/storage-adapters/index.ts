@@ -12,13 +12,15 @@ export { BackupError, LEGACY_IMPORT_REASON, holdsOurData } from './backups.js';
 export { describeRedisUrl } from './redis/redis-backend.js';
 export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';
 
-/** Errors of a backend that cannot be reached (the Redis client while disconnected): an outage, not a bug. */
+/** Errors of a backend that cannot be reached (the Redis client while disconnected, a failing disk): an outage, not a bug. */
 const OUTAGE_ERRORS = new Set([
 	'ClientOfflineError',
 	'ClientClosedError',
 	'ConnectionTimeoutError',
 	'SocketClosedUnexpectedlyError',
-	'ReconnectStrategyError'
+	'ReconnectStrategyError',
+	// A local disk that refuses writes until it recovers (full, read-only, I/O errors): unavailable, not a bug.
+	'StorageFailingError'
 ]);
 
 /** True when `error` (or its cause) says the storage backend is unreachable right now. */
