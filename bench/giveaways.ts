@@ -24,11 +24,11 @@ const MEMBER: MemberFacts = { roleIds: [], accountCreatedAt: 0, joinedAt: 0, boo
 /** Discord answers at once and everyone may win: only the storage work is measured. */
 const discord: GiveawayDiscord = {
 	servesGuild: () => true,
-	memberFacts: async () => MEMBER,
-	postMessage: async () => 'message',
-	editMessage: async () => undefined,
-	sendAnnouncement: async () => 'announcement',
-	findAnnouncement: async () => null
+	memberFacts: () => Promise.resolve(MEMBER),
+	postMessage: () => Promise.resolve('message'),
+	editMessage: () => Promise.resolve(undefined),
+	sendAnnouncement: () => Promise.resolve('announcement'),
+	findAnnouncement: () => Promise.resolve(null)
 };
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -83,8 +83,8 @@ async function rawSqliteFigures(): Promise<Figures> {
 	const select = db.prepare('SELECT value FROM kv WHERE key = ?');
 	try {
 		return await measure(
-			async (key, value) => insert.run(key, JSON.stringify(value)),
-			async (key) => select.get(key),
+			(key, value) => Promise.resolve(insert.run(key, JSON.stringify(value))),
+			(key) => Promise.resolve(select.get(key)),
 			''
 		);
 	} finally {
@@ -125,7 +125,7 @@ async function rawAppendFigures(): Promise<Figures> {
 				await handle.write(`{"key":${JSON.stringify(key)},"value":${text}}\n`);
 				await handle.datasync();
 			},
-			async (key) => JSON.parse(memory.get(key)!),
+			(key) => Promise.resolve(JSON.parse(memory.get(key)!)),
 			''
 		);
 	} finally {

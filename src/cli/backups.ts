@@ -8,7 +8,7 @@ import { BackupError, type BackendStorage, type BackupInfo } from '../storage-ad
 import { CliError, EXIT, note, progress, sum, withStorage, type CliOptions } from './context.js';
 
 /** The CLI never talks to Discord: the tracker it loads only derives counts from the stored records. */
-const OFFLINE_SOURCE = { fetch: async () => ({ ok: false as const, reason: 'the data CLI does not connect to Discord' }) };
+const OFFLINE_SOURCE = { fetch: () => Promise.resolve({ ok: false as const, reason: 'the data CLI does not connect to Discord' }) };
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export async function statusCommand(config: ConfigWithoutToken, options: CliOptions & { json?: boolean }): Promise<number> {

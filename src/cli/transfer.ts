@@ -79,7 +79,7 @@ export async function readAll(storage: BackendStorage, options: CliOptions): Pro
 }
 
 async function assertEmpty(storage: BackendStorage, where: string, hint: string): Promise<void> {
-	const counts = (await storage.status()).counts;
+	const { counts } = await storage.status();
 	if (sum(counts) > 0) throw new CliError(EXIT.usage, `${where} already holds ${sum(counts)} records; nothing was copied. ${hint}`);
 }
 

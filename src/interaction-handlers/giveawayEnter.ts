@@ -23,11 +23,11 @@ export class GiveawayEnterHandler extends InteractionHandler {
 				message: 'This server is not available to me right now; try again in a minute.'
 			});
 		const result = await this.container.giveaways.toggleEntry(giveawayId, interaction.user.id, factsOf(member, trackedInviteTotal));
-		const content = !result.ok
-			? result.reason
-			: result.value.entered
+		const content = result.ok
+			? result.value.entered
 				? `You entered the giveaway for **${result.value.giveaway.prize}**. Good luck! (Click again to leave.)`
-				: `You left the giveaway for **${result.value.giveaway.prize}**.`;
+				: `You left the giveaway for **${result.value.giveaway.prize}**.`
+			: result.reason;
 		await interaction.editReply({ content, allowedMentions: { parse: [] } });
 	}
 }

@@ -69,7 +69,7 @@ export function loginFailureLine(error: unknown): string | null {
 
 /** plugin-logger writes trace lines with console.trace, which adds a stack under each; they read like debug lines instead. */
 function plainTraceLines(logger: unknown): void {
-	if (logger instanceof Logger) logger.console.trace = logger.console.debug;
+	if (logger instanceof Logger) logger.console.trace = (...args: unknown[]) => logger.console.debug(...args);
 }
 
 /**

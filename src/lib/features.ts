@@ -69,8 +69,9 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/autoroles).
 	container.welcome = new WelcomeService(storage, container.invites, logger, screening);
 	// Welcome messages name the inviter through the tracker, so they follow a reloaded one.
-	onDataRestored('welcome', async () => {
+	onDataRestored('welcome', () => {
 		container.welcome = new WelcomeService(storage, container.invites, logger, screening);
+		return Promise.resolve();
 	});
 	container.autoroles = new AutoRoleService(storage, client, logger, undefined, screening);
 	// Delayed grants wait in memory: after a restore, wait for the restored ones instead.

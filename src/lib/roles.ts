@@ -7,7 +7,7 @@ import { PermissionFlagsBits, type Guild, type Role } from 'discord.js';
 export function roleProblem(role: Pick<Role, 'id' | 'name' | 'managed' | 'position'>, guild: Guild): string | null {
 	if (role.id === guild.id) return 'Every member has @everyone already; pick another role.';
 	if (role.managed) return `${role.name} is managed by an integration (a bot or a subscription); Discord does not let bots give it.`;
-	const me = guild.members.me;
+	const { me } = guild.members;
 	if (me && !me.permissions.has(PermissionFlagsBits.ManageRoles)) return 'The bot needs the Manage Roles permission to give roles; grant it first.';
 	const botHighest = me?.roles.highest;
 	if (botHighest && role.position >= botHighest.position) {

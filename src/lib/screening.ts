@@ -30,8 +30,9 @@ const holdKey = (guildId: string, memberId: string) => `${guildId}:${memberId}`;
  * that concern nobody held cost no storage read.
  */
 export class ScreeningHolds {
-	private readonly held = new Set<string>();
 	public onPassed: ScreeningPassedHandler | null = null;
+
+	private readonly held = new Set<string>();
 
 	public constructor(
 		private readonly storage: Storage,
@@ -60,7 +61,7 @@ export class ScreeningHolds {
 			memberId,
 			since: current?.since ?? Date.now(),
 			autoroles: what.autoroles ?? current?.autoroles ?? false,
-			welcome: what.welcome !== undefined ? what.welcome : (current?.welcome ?? null)
+			welcome: what.welcome === undefined ? (current?.welcome ?? null) : what.welcome
 		}));
 		this.held.add(key);
 		this.logger.debug(

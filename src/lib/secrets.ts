@@ -27,7 +27,7 @@ function rawDescription(error: unknown): string {
 		return rawDescription(error.errors[0]);
 	}
 	if (error instanceof Error) {
-		const code = (error as NodeJS.ErrnoException).code;
+		const { code } = error as NodeJS.ErrnoException;
 		if (error.message === '') return code ?? error.name;
 		return code && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
 	}

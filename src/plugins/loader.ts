@@ -313,7 +313,7 @@ function ownerOf(piece: Piece): { owner: string; plugin: boolean } {
 	const roots: Array<{ root: string; owner: string; plugin: boolean }> = [{ root: PIECES_DIRECTORY, owner: 'the core', plugin: false }];
 	for (const entry of pluginRegistry.plugins())
 		if (entry.piecesPath) roots.push({ root: entry.piecesPath, owner: `plugin ${entry.plugin.name}`, plugin: true });
-	const full = piece.location.full;
+	const { full } = piece.location;
 	const match = roots
 		.filter(({ root }) => full.startsWith(root.endsWith(sep) ? root : `${root}${sep}`))
 		.sort((a, b) => b.root.length - a.root.length)[0];

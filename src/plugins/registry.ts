@@ -77,7 +77,7 @@ export const pluginRegistry = {
 
 /** Declares every namespace of the core and the plugins on an opened storage (the core plugin calls it before the startup backup). */
 export function declareNamespaces(storage: Storage): void {
-	const declare = (storage as Storage & { declare?: (name: string) => void }).declare;
+	const { declare } = storage as Storage & { declare?: (name: string) => void };
 	for (const namespace of pluginRegistry.namespaces()) declare?.call(storage, namespace);
 }
 

@@ -299,6 +299,10 @@ export class BackendStorage implements Storage {
 		await this.backend.close();
 	}
 
+	public recordEvent(level: StorageEvent['level'], message: string): void {
+		recordStorageEvent(this.events, level, message);
+	}
+
 	private async markDataReplaced(): Promise<void> {
 		if (!this.backend.writeDataGeneration) return;
 		// Unique even for two replacements in one millisecond: only equality is ever compared.
@@ -306,10 +310,6 @@ export class BackendStorage implements Storage {
 		await this.backend.writeDataGeneration(generation);
 		// A replacement made here is reloaded here (/restore-data); only other processes' replacements are news.
 		this.seenGeneration = generation;
-	}
-
-	public recordEvent(level: StorageEvent['level'], message: string): void {
-		recordStorageEvent(this.events, level, message);
 	}
 
 	private assertOpen(): void {

@@ -39,7 +39,7 @@ const options = (dataDir: string, adapter: 'file' | 'sqlite' = 'file'): StorageO
 	backupDir: join(dataDir, 'backups'),
 	backupKeep: 20
 });
-const OFFLINE = { fetch: async () => ({ ok: false as const, reason: 'offline' }) };
+const OFFLINE = { fetch: () => Promise.resolve({ ok: false as const, reason: 'offline' }) };
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function totalsIn(storageOptions: StorageOptions): Promise<number[]> {

@@ -78,7 +78,7 @@ describe('members the bot has not cached: leaves after a restart', () => {
 		'a member who joined before a %s restart leaves: goodbye, inviter left, rank role back, delayed role cancelled',
 		async (signal) => {
 			const joiner = emulator.joinViaInvite(guildId, 'alice1', { createdAt: new Date(Date.now() - 400 * 86_400_000) });
-			await eventually(async () => emulator.memberRoles(guildId, alice).includes(rankRole), 'the rank role for alice');
+			await eventually(() => Promise.resolve(emulator.memberRoles(guildId, alice).includes(rankRole)), 'the rank role for alice');
 			await eventually(async () => (await delayedGrantsWaiting()).startsWith('1'), 'one delayed grant waiting');
 
 			await bot.restart(signal);
@@ -96,7 +96,7 @@ describe('members the bot has not cached: leaves after a restart', () => {
 				10_000,
 				() => counts
 			);
-			await eventually(async () => !emulator.memberRoles(guildId, alice).includes(rankRole), 'the rank role taken back');
+			await eventually(() => Promise.resolve(!emulator.memberRoles(guildId, alice).includes(rankRole)), 'the rank role taken back');
 			expect(await delayedGrantsWaiting()).toBe('0');
 			expect(emulator.unknownRoutes).toEqual([]);
 			expect(emulator.serverErrors).toEqual([]);
@@ -179,7 +179,7 @@ describe('members in rules screening (pending)', () => {
 		emulator.passScreening(guildId, carol.id);
 		const welcome = await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${carol.id}>`), 10_000);
 		expect(welcome.content).toBe(`Welcome <@${carol.id}>, invited by <@${alice}>.`);
-		await eventually(async () => emulator.memberRoles(guildId, carol.id).includes(instantRole), 'the auto-role after screening');
+		await eventually(() => Promise.resolve(emulator.memberRoles(guildId, carol.id).includes(instantRole)), 'the auto-role after screening');
 		expect(await delayedDueAt()).toBeGreaterThanOrEqual(Math.floor(passedAt / 1000) * 1000 + 3_600_000);
 	});
 
@@ -191,7 +191,7 @@ describe('members in rules screening (pending)', () => {
 		emulator.passScreening(guildId, dave.id);
 		await bot.start();
 		await emulator.waitForMessage(welcomeChannel, (message) => message.content.includes(`<@${dave.id}>`), 10_000);
-		await eventually(async () => emulator.memberRoles(guildId, dave.id).includes(instantRole), 'the auto-role at the next start');
+		await eventually(() => Promise.resolve(emulator.memberRoles(guildId, dave.id).includes(instantRole)), 'the auto-role at the next start');
 	});
 
 	it('welcomes at join when the server turned after-screening off; roles still wait', async () => {
@@ -201,7 +201,7 @@ describe('members in rules screening (pending)', () => {
 		await bot.waitForLog(new RegExp(`Member ${erin.id} of guild ${guildId} is in rules screening: auto-roles wait`));
 		expect(emulator.memberRoles(guildId, erin.id)).toEqual([]);
 		emulator.passScreening(guildId, erin.id);
-		await eventually(async () => emulator.memberRoles(guildId, erin.id).includes(instantRole), 'the auto-role after screening');
+		await eventually(() => Promise.resolve(emulator.memberRoles(guildId, erin.id).includes(instantRole)), 'the auto-role after screening');
 		expect(welcomes(erin.id)).toHaveLength(1);
 		expect(emulator.unknownRoutes).toEqual([]);
 		expect(emulator.serverErrors).toEqual([]);
@@ -219,7 +219,7 @@ describe('command contexts', () => {
 		const bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: 'file' });
 		try {
 			await bot.start();
-			await eventually(async () => emulator.commands().length > 0, 'global commands registered');
+			await eventually(() => Promise.resolve(emulator.commands().length > 0), 'global commands registered');
 			const commands = emulator.commands();
 			expect(commands.filter((command) => JSON.stringify(command.contexts) !== '[0]').map((command) => command.name)).toEqual([]);
 			expect(() => emulator.runCommand({ userId: member, name: 'invites' })).toThrow(/not available in DMs/);
@@ -303,7 +303,7 @@ describe('requests Discord would refuse are not made', () => {
 				10_000,
 				() => last
 			);
-			await eventually(async () => emulator.memberRoles(guildId, late.id).includes(role), 'the auto-role given again');
+			await eventually(() => Promise.resolve(emulator.memberRoles(guildId, late.id).includes(role)), 'the auto-role given again');
 		} finally {
 			if (bot.running) await bot.stop('SIGKILL');
 			await emulator.stop();

@@ -62,7 +62,7 @@ describe('DiscordEmulator REST', () => {
 	it('creates channel invites as the bot and deletes them', async () => {
 		const created = await call('POST', `/channels/${guild.systemChannelId}/invites`, { max_age: 0, max_uses: 3 });
 		expect(created).toMatchObject({ status: 200, body: { max_uses: 3, uses: 0, inviter: { id: emulator.botUser.id } } });
-		const code = (created.body as { code: string }).code;
+		const { code } = created.body as { code: string };
 		expect(emulator.invites(guild.id).map((invite) => invite.code)).toEqual([code]);
 		expect(await call('GET', `/invites/${code}?with_counts=true`)).toMatchObject({ status: 200, body: { code, approximate_member_count: 5 } });
 		expect((await call('DELETE', `/invites/${code}`)).status).toBe(200);

@@ -121,7 +121,7 @@ describe.each([
 
 	async function waitForEnd(id: string, timeoutMs = 20_000): Promise<ApiMessage> {
 		await eventually(
-			async () => /Ended/.test(description(id)) && announcements(id).length > 0,
+			() => Promise.resolve(description(id).includes('Ended') && announcements(id).length > 0),
 			`giveaway ${id} to end and be announced`,
 			timeoutMs,
 			() => description(id)
@@ -144,7 +144,7 @@ describe.each([
 		expect(await clickEnter(id, dave)).toMatch(/You entered/);
 		emulator.leave(guildId, dave);
 		await eventually(
-			async () => description(id).includes('Entries: **3**'),
+			() => Promise.resolve(description(id).includes('Entries: **3**')),
 			'the entry count to show 3',
 			10_000,
 			() => description(id)
@@ -206,7 +206,7 @@ describe.each([
 		expect(rerollWinners[0]).not.toBe(first[0]);
 		expect([alice, bob]).toContain(rerollWinners[0]);
 		await eventually(
-			async () => description(paused).includes(`Winners (rerolled): <@${rerollWinners[0]}>`),
+			() => Promise.resolve(description(paused).includes(`Winners (rerolled): <@${rerollWinners[0]}>`)),
 			'the message to show the rerolled winner'
 		);
 
@@ -237,10 +237,12 @@ describe.each([
 		for (const userId of [alice, bob]) {
 			const since = emulator.requests.length;
 			const click = pressEnter(id, userId);
-			if ((await click.reply()).deferred) await click.waitForEdit((message) => /You entered/.test(message.content), 15_000);
+			if ((await click.reply()).deferred) await click.waitForEdit((message) => message.content.includes('You entered'), 15_000);
 			await eventually(
-				async () =>
-					emulator.requests.slice(since).some((request) => request.method === 'PATCH' && request.path.endsWith(giveawayMessage(id).id)),
+				() =>
+					Promise.resolve(
+						emulator.requests.slice(since).some((request) => request.method === 'PATCH' && request.path.endsWith(giveawayMessage(id).id))
+					),
 				'the entry count edit'
 			);
 			answeredBeforeEdits(click, id, since);
@@ -336,7 +338,7 @@ describe.each([
 			await bot.start();
 			await bot.waitForLog(new RegExp(`Giveaway ${id}: announcement ${sent.id} found in the channel`), 30_000);
 			await eventually(
-				async () => /Ended/.test(description(id)),
+				() => Promise.resolve(description(id).includes('Ended')),
 				'the giveaway message to show the end',
 				20_000,
 				() => description(id)
@@ -369,7 +371,7 @@ describe.each([
 					// Both processes dealt with it: one ended it, the other stood back.
 					const handled = new RegExp(`Giveaway ${id}(?: ended|: not ending here)`);
 					await eventually(
-						async () => handled.test(bot.runOutput) && handled.test(second.runOutput),
+						() => Promise.resolve(handled.test(bot.runOutput) && handled.test(second.runOutput)),
 						'both processes to handle the ending',
 						45_000
 					);

@@ -178,7 +178,7 @@ describe('invite tracking under pressure', () => {
 		emulator.joinViaInvite(guild.id, 'rank', { username: 'one' });
 		const second = emulator.joinViaInvite(guild.id, 'rank', { username: 'two' }).id;
 		await eventually(
-			async () => emulator.memberRoles(guild.id, alice).includes(recruiter.id),
+			() => Promise.resolve(emulator.memberRoles(guild.id, alice).includes(recruiter.id)),
 			'alice to get the rank role',
 			10_000,
 			() =>
@@ -190,6 +190,9 @@ describe('invite tracking under pressure', () => {
 		expect(emulator.memberRoles(guild.id, alice)).not.toContain(tooHigh.id);
 
 		emulator.leave(guild.id, second);
-		await eventually(async () => !emulator.memberRoles(guild.id, alice).includes(recruiter.id), 'alice to lose the rank role below the total');
+		await eventually(
+			() => Promise.resolve(!emulator.memberRoles(guild.id, alice).includes(recruiter.id)),
+			'alice to lose the rank role below the total'
+		);
 	});
 });

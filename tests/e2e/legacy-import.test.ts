@@ -153,7 +153,7 @@ describe.each([
 			footer: { text: 'Thank you for choosing Old Server!' },
 			color: 0x57f287
 		});
-		await eventually(async () => emulator.memberRoles(ids.guildId, joiner.id).includes(ids.autoRoleId), 'the imported auto-role');
+		await eventually(() => Promise.resolve(emulator.memberRoles(ids.guildId, joiner.id).includes(ids.autoRoleId)), 'the imported auto-role');
 		await totalBecomes(ids.inviters[0], OLD_TOTALS[0] + 1);
 	});
 

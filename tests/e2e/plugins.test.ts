@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 
-type EmbedField = { name: string; value: string };
+interface EmbedField {
+	name: string;
+	value: string;
+}
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/plugins/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);

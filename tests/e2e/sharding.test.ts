@@ -33,7 +33,7 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 			const guild = emulator.createGuild({ name: `Guild ${guilds.length}` });
 			const inviter = emulator.createUser({ username: `inviter${guilds.length}` }).id;
 			emulator.addMember(guild.id, inviter);
-			const code = emulator.createInvite(guild.id, { code: `inv${guilds.length}`, inviterId: inviter }).code;
+			const { code } = emulator.createInvite(guild.id, { code: `inv${guilds.length}`, inviterId: inviter });
 			guilds.push({ id: guild.id, channelId: guild.systemChannelId!, inviter, code });
 			await new Promise((resolve) => setTimeout(resolve, 3));
 		}

@@ -90,6 +90,7 @@ export interface ClickOptions {
 export class DiscordEmulator {
 	public readonly state: EmulatorState;
 	public readonly gateway: Gateway;
+
 	private readonly world: World;
 	private readonly server: EmulatorServer;
 	private readonly invalidTokens: Set<string>;
@@ -141,13 +142,6 @@ export class DiscordEmulator {
 		});
 	}
 
-	public static async start(options: EmulatorOptions = {}): Promise<DiscordEmulator> {
-		const emulator = new DiscordEmulator(options, options.host ?? '127.0.0.1');
-		emulator.port = await emulator.server.listen(options.port ?? 0, emulator.host);
-		emulator.world.baseUrl = emulator.baseUrl;
-		return emulator;
-	}
-
 	public async stop(): Promise<void> {
 		this.gateway.closeAll();
 		await this.server.close();
@@ -178,10 +172,6 @@ export class DiscordEmulator {
 
 	public markTokenInvalid(token: string): void {
 		this.invalidTokens.add(token);
-	}
-
-	private isTokenValid(token: string): boolean {
-		return token.length > 0 && !this.invalidTokens.has(token);
 	}
 
 	// --- seeding ---------------------------------------------------------------------------------------------
@@ -228,12 +218,6 @@ export class DiscordEmulator {
 	/** Creates an invite (INVITE_CREATE when the bot is connected); the inviter defaults to the guild owner. */
 	public createInvite(guildId: string, options: CreateInviteOptions = {}) {
 		return apiInvite(this.state, this.world.createInvite(guildId, options));
-	}
-
-	// --- actions ---------------------------------------------------------------------------------------------
-
-	private userFrom(spec: UserSpec): ApiUser {
-		return typeof spec === 'string' ? this.world.requireUser(spec) : this.world.createUser(spec ?? {});
 	}
 
 	/** A member joins through an invite: its uses go up (an exhausted invite is deleted) before GUILD_MEMBER_ADD. */
@@ -327,53 +311,6 @@ export class DiscordEmulator {
 	}): InteractionHandle {
 		const context = this.interactionContext(options.guildId, options.channelId, options.userId, options.memberPermissions);
 		return this.dispatchInteraction(context.guild?.id, (token) => modalSubmitInteraction(context, token, options.customId, options.fields));
-	}
-
-	private registeredCommand(name: string, guildId?: string): ApplicationCommandRecord {
-		const candidates = [...(guildId ? this.state.commandsOf(guildId).values() : []), ...this.state.globalCommands.values()];
-		const command = candidates.find((candidate) => candidate.name === name && candidate.type === 1);
-		if (!command)
-			throw new Error(`/${name} is not registered; registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'nothing'}`);
-		// Discord shows a command only where its `contexts` allow (developers/interactions/application-commands.mdx,
-		// Interaction Contexts); "Guild commands don't support the BOT_DM interaction context" (same page).
-		const where = guildId ? 'guild' : 'dm';
-		if (!commandUsableIn(command, where) || (where === 'dm' && command.guild_id))
-			throw new Error(
-				`/${name} is not available in ${where === 'dm' ? 'DMs with the bot' : 'servers'} (contexts ${JSON.stringify(command.contexts)})`
-			);
-		return command;
-	}
-
-	private interactionContext(
-		guildId: string | undefined,
-		channelId: string | undefined,
-		userId: string,
-		memberPermissions?: bigint,
-		locale?: string
-	): InteractionContext {
-		this.world.requireUser(userId);
-		if (!guildId)
-			return {
-				state: this.state,
-				guild: undefined,
-				channel: channelId ? this.world.requireChannel(channelId) : this.world.openDm(userId),
-				userId,
-				locale
-			};
-		const guild = this.world.requireGuild(guildId);
-		if (!guild.members.has(userId)) throw new Error(`user ${userId} is not a member of guild ${guildId}`);
-		const channel = this.world.requireChannel(channelId ?? guild.systemChannelId!);
-		return { state: this.state, guild, channel, userId, memberPermissions, locale };
-	}
-
-	private dispatchInteraction(guildId: string | undefined, build: (token: string) => { id: string }): InteractionHandle {
-		// The handle owns the token, so build the payload first and give it the handle's token.
-		const payload = build('');
-		const handle = new InteractionHandle(payload.id, payload);
-		Object.assign(payload, { token: handle.token });
-		this.world.interactions.add(handle);
-		this.gateway.dispatch('INTERACTION_CREATE', payload, guildId);
-		return handle;
 	}
 
 	/** Sends op 7 to every connected session; discord.js reconnects and resumes. */
@@ -510,6 +447,70 @@ export class DiscordEmulator {
 			timeoutMs,
 			() => `${count} connected gateway sessions (have ${this.gateway.connectedSessions.length})`
 		);
+	}
+
+	private isTokenValid(token: string): boolean {
+		return token.length > 0 && !this.invalidTokens.has(token);
+	}
+
+	// --- actions ---------------------------------------------------------------------------------------------
+
+	private userFrom(spec: UserSpec): ApiUser {
+		return typeof spec === 'string' ? this.world.requireUser(spec) : this.world.createUser(spec ?? {});
+	}
+
+	private registeredCommand(name: string, guildId?: string): ApplicationCommandRecord {
+		const candidates = [...(guildId ? this.state.commandsOf(guildId).values() : []), ...this.state.globalCommands.values()];
+		const command = candidates.find((candidate) => candidate.name === name && candidate.type === 1);
+		if (!command)
+			throw new Error(`/${name} is not registered; registered: ${candidates.map((candidate) => candidate.name).join(', ') || 'nothing'}`);
+		// Discord shows a command only where its `contexts` allow (developers/interactions/application-commands.mdx,
+		// Interaction Contexts); "Guild commands don't support the BOT_DM interaction context" (same page).
+		const where = guildId ? 'guild' : 'dm';
+		if (!commandUsableIn(command, where) || (where === 'dm' && command.guild_id))
+			throw new Error(
+				`/${name} is not available in ${where === 'dm' ? 'DMs with the bot' : 'servers'} (contexts ${JSON.stringify(command.contexts)})`
+			);
+		return command;
+	}
+
+	private interactionContext(
+		guildId: string | undefined,
+		channelId: string | undefined,
+		userId: string,
+		memberPermissions?: bigint,
+		locale?: string
+	): InteractionContext {
+		this.world.requireUser(userId);
+		if (!guildId)
+			return {
+				state: this.state,
+				guild: undefined,
+				channel: channelId ? this.world.requireChannel(channelId) : this.world.openDm(userId),
+				userId,
+				locale
+			};
+		const guild = this.world.requireGuild(guildId);
+		if (!guild.members.has(userId)) throw new Error(`user ${userId} is not a member of guild ${guildId}`);
+		const channel = this.world.requireChannel(channelId ?? guild.systemChannelId!);
+		return { state: this.state, guild, channel, userId, memberPermissions, locale };
+	}
+
+	private dispatchInteraction(guildId: string | undefined, build: (token: string) => { id: string }): InteractionHandle {
+		// The handle owns the token, so build the payload first and give it the handle's token.
+		const payload = build('');
+		const handle = new InteractionHandle(payload.id, payload);
+		Object.assign(payload, { token: handle.token });
+		this.world.interactions.add(handle);
+		this.gateway.dispatch('INTERACTION_CREATE', payload, guildId);
+		return handle;
+	}
+
+	public static async start(options: EmulatorOptions = {}): Promise<DiscordEmulator> {
+		const emulator = new DiscordEmulator(options, options.host ?? '127.0.0.1');
+		emulator.port = await emulator.server.listen(options.port ?? 0, emulator.host);
+		emulator.world.baseUrl = emulator.baseUrl;
+		return emulator;
 	}
 }
 

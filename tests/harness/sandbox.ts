@@ -173,8 +173,8 @@ async function runCommand([userName, slash, ...rest]: string[]): Promise<void> {
 		const option = OPTION.exec(word);
 		if (option) options[(last = option[1]!)] = option[2]!;
 		// A word that is not name:value continues the option before it: message:Welcome {user}, have fun!
-		else if (last !== null) options[last] += ` ${word}`;
-		else path.push(word);
+		else if (last === null) path.push(word);
+		else options[last] += ` ${word}`;
 	}
 	const handle = emulator.runCommand({
 		guildId: guild.id,

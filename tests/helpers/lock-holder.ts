@@ -29,9 +29,8 @@ export function spawnLockChild(mode: 'hold' | 'race', directory: string): LockCh
 			new Promise((resolve, reject) => {
 				const check = () => {
 					if (pattern.test(stdout)) resolve(stdout);
-					else if (child.exitCode !== null)
-						reject(new Error(`lock child exited (${child.exitCode}) before ${pattern}: ${stdout}${stderr}`));
-					else setTimeout(check, 20);
+					else if (child.exitCode === null) setTimeout(check, 20);
+					else reject(new Error(`lock child exited (${child.exitCode}) before ${pattern}: ${stdout}${stderr}`));
 				};
 				check();
 			}),

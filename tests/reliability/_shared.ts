@@ -37,7 +37,7 @@ export function setUpGuild(emulator: DiscordEmulator, name = 'Reliability'): Gui
 	const guild = emulator.createGuild({ name });
 	const inviter = emulator.createUser({ username: 'inviter' }).id;
 	emulator.addMember(guild.id, inviter);
-	const code = emulator.createInvite(guild.id, { code: `r${guild.id.slice(-6)}`, inviterId: inviter }).code;
+	const { code } = emulator.createInvite(guild.id, { code: `r${guild.id.slice(-6)}`, inviterId: inviter });
 	return { guildId: guild.id, channelId: guild.systemChannelId!, inviter, code };
 }
 

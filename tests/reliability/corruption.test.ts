@@ -13,7 +13,7 @@ const DAMAGES: Damage[] = ['truncated', 'zero-filled', 'garbage'];
 
 /** Damages a file in place the way a crashed disk or a bad copy would; empty files get 64 bytes of zeros or garbage. */
 function damage(path: string, kind: Damage): void {
-	const size = statSync(path).size;
+	const { size } = statSync(path);
 	if (kind === 'truncated') writeFileSync(path, readFileSync(path).subarray(0, Math.floor(size / 2)));
 	else if (kind === 'zero-filled') writeFileSync(path, Buffer.alloc(Math.max(size, 64)));
 	else writeFileSync(path, randomBytes(Math.max(size, 64)));

@@ -77,7 +77,7 @@ describe.each(['file', 'sqlite'] as const)('restores that keep their backup and 
 			await storage.close();
 			tally.rounds++;
 			// Before the restore, "a" everywhere was acknowledged; a restore that finished (its promise resolved) promised "b".
-			const expected = outcome.restoredMs !== null ? ['b'] : null;
+			const expected = outcome.restoredMs === null ? null : ['b'];
 			const states = [...seen.keys()].sort();
 			const whole = missing === 0 && states.length === 1 && (expected === null || states[0] === expected[0]);
 			tally.acknowledged += layout.layout.length * layout.layout[0]![1].length;

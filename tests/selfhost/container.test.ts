@@ -211,7 +211,7 @@ describe('docker-compose.yml', () => {
 	});
 
 	it('has Redis in its own profile, with AOF on and its data on a volume', () => {
-		const redis = compose.services.redis;
+		const { redis } = compose.services;
 		expect(redis.profiles).toEqual(['redis']);
 		expect(redis.command.join(' ')).toMatch(/--appendonly yes/);
 		expect(redis.command.join(' ')).toMatch(/--appendfsync always/);

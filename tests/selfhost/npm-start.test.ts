@@ -31,7 +31,7 @@ it('SIGTERM to npm start stops the bot cleanly', async () => {
 	const exited = new Promise<number | null>((resolveExit) => npm.once('exit', (code) => resolveExit(code)));
 	try {
 		await eventually(
-			async () => output.includes('Supreme Bot ready'),
+			() => Promise.resolve(output.includes('Supreme Bot ready')),
 			'the bot to be ready',
 			120_000,
 			() => output
@@ -39,13 +39,13 @@ it('SIGTERM to npm start stops the bot cleanly', async () => {
 		npm.kill('SIGTERM');
 		expect(await exited).toBe(0);
 		await eventually(
-			async () => output.includes('Shutdown complete'),
+			() => Promise.resolve(output.includes('Shutdown complete')),
 			'the bot to shut down',
 			20_000,
 			() => output
 		);
 		// The bot's gateway session is gone: nothing is left connected to the emulator.
-		await eventually(async () => emulator.connectedSessions.length === 0, 'no bot left connected', 20_000);
+		await eventually(() => Promise.resolve(emulator.connectedSessions.length === 0), 'no bot left connected', 20_000);
 	} finally {
 		if (npm.exitCode === null) npm.kill('SIGKILL');
 		await emulator.stop();

@@ -16,7 +16,7 @@ async function type(line: string, expected: RegExp, timeoutMs = 20_000): Promise
 	const from = output.length;
 	sandbox.stdin.write(`${line}\n`);
 	await eventually(
-		async () => expected.test(output.slice(from)),
+		() => Promise.resolve(expected.test(output.slice(from))),
 		`${JSON.stringify(line)} to print ${expected}`,
 		timeoutMs,
 		() => output.slice(from)
@@ -35,14 +35,14 @@ beforeAll(async () => {
 	sandbox.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
 	sandbox.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
 	await eventually(
-		async () => output.includes('sandbox> '),
+		() => Promise.resolve(output.includes('sandbox> ')),
 		'the sandbox prompt',
 		60_000,
 		() => output
 	);
 }, 90_000);
 
-afterAll(async () => {
+afterAll(() => {
 	if (sandbox.exitCode === null) sandbox.kill('SIGKILL');
 	rmSync(keptData, { recursive: true, force: true });
 });
@@ -78,7 +78,7 @@ describe('the sandbox', () => {
 		expect(readdirSync(keptData).length).toBeGreaterThan(0);
 		sandbox.stdin.write('quit\n');
 		await eventually(
-			async () => sandbox.exitCode !== null,
+			() => Promise.resolve(sandbox.exitCode !== null),
 			'the sandbox to exit',
 			30_000,
 			() => output.slice(-500)

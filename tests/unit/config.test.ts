@@ -267,7 +267,8 @@ describe('bot.config.json', () => {
 	it('refuses values of the wrong type, and ids written as numbers JSON cannot hold exactly', () => {
 		writeConfigFile({ BACKUP_KEEP: true });
 		expect(configError(() => load({})).message).toContain('BACKUP_KEEP in');
-		writeConfigFile({ OWNER_IDS: [123456789012345678] });
+		// 123456789012345678 as a JSON number: a double holds it as 123456789012345680, which is what the file gets.
+		writeConfigFile({ OWNER_IDS: [123456789012345680] });
 		expect(configError(() => load({})).message).toContain('write Discord ids as strings');
 	});
 

@@ -14,9 +14,10 @@ type Call = [method: 'reply' | 'editReply' | 'followUp', options: Record<string,
 /** Just the state and methods replyEphemeral uses; the emulator tests cover the real thing. */
 function fakeInteraction(state: { deferred: boolean; replied: boolean }, fail = false) {
 	const calls: Call[] = [];
-	const record = (method: Call[0]) => async (options: Record<string, unknown>) => {
-		if (fail) throw new Error('Unknown interaction');
+	const record = (method: Call[0]) => (options: Record<string, unknown>) => {
+		if (fail) return Promise.reject(new Error('Unknown interaction'));
 		calls.push([method, options]);
+		return Promise.resolve();
 	};
 	const interaction = { id: '1', ...state, reply: record('reply'), editReply: record('editReply'), followUp: record('followUp') };
 	return { interaction: interaction as unknown as RepliableInteraction, calls };

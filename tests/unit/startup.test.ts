@@ -22,24 +22,31 @@ class RecordingLogger implements ILogger {
 	public has(level: LogLevel): boolean {
 		return level >= LogLevel.Trace;
 	}
+
 	public trace(...values: readonly unknown[]) {
 		this.write(LogLevel.Trace, ...values);
 	}
+
 	public debug(...values: readonly unknown[]) {
 		this.write(LogLevel.Debug, ...values);
 	}
+
 	public info(...values: readonly unknown[]) {
 		this.write(LogLevel.Info, ...values);
 	}
+
 	public warn(...values: readonly unknown[]) {
 		this.write(LogLevel.Warn, ...values);
 	}
+
 	public error(...values: readonly unknown[]) {
 		this.write(LogLevel.Error, ...values);
 	}
+
 	public fatal(...values: readonly unknown[]) {
 		this.write(LogLevel.Fatal, ...values);
 	}
+
 	public write(level: LogLevel, ...values: readonly unknown[]) {
 		this.lines.push(`${LogLevel[level]!.toUpperCase()} ${values.join(' ')}`);
 	}
@@ -70,7 +77,7 @@ function scriptedStorage(status: Partial<StorageStatus>, backup: () => Promise<{
 		events: [],
 		...status
 	};
-	return { adapter: 'file', backup, status: async () => full } as unknown as Storage;
+	return { adapter: 'file', backup, status: () => Promise.resolve(full) } as unknown as Storage;
 }
 
 describe('storage startup', () => {
@@ -121,9 +128,7 @@ describe('storage startup', () => {
 					{ at: '', level: 'error', message: 'settings.journal damaged' }
 				]
 			},
-			async () => {
-				throw new Error('ENOSPC: no space left on device');
-			}
+			() => Promise.reject(new Error('ENOSPC: no space left on device'))
 		);
 		await reportStorageAtStartup(storage, logger, storageLogger);
 		expect(logger.lines).toEqual([

@@ -57,7 +57,7 @@ export class InviteConfigCommand extends Command {
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const { invites } = this.container;
-		const guildId = interaction.guildId;
+		const { guildId } = interaction;
 		let config: InviteConfig;
 		switch (interaction.options.getSubcommand(true)) {
 			case 'fake-account-age': {

@@ -47,7 +47,7 @@ export class AutoroleCommand extends Command {
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const { autoroles } = this.container;
-		const guildId = interaction.guildId;
+		const { guildId } = interaction;
 		let note = '';
 		switch (interaction.options.getSubcommand(true)) {
 			case 'add': {

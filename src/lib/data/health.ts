@@ -51,15 +51,14 @@ export async function healthReport(probe: HealthProbe): Promise<HealthReport> {
 	const storage = probe.storage();
 	let facts: HealthReport['storage'];
 	try {
-		if (!storage) facts = { healthy: false, problem: 'storage is not open yet' };
-		else {
+		if (storage) {
 			const { events, problem, ...rest } = await collectStorageFacts(storage);
 			facts = {
 				...rest,
 				...(problem === undefined ? {} : { problem: withoutPaths(problem) }),
 				events: events.map(({ at, level }) => ({ at, level }))
 			};
-		}
+		} else facts = { healthy: false, problem: 'storage is not open yet' };
 	} catch (error) {
 		facts = { healthy: false, problem: withoutPaths((error as Error).message) };
 	}
@@ -141,17 +140,17 @@ export class HealthServer {
 		this.server = listening;
 	}
 
+	public async stop(): Promise<void> {
+		const running = this.server;
+		this.server = null;
+		if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+	}
+
 	/** One report per STATUS_CACHE_MS; requests meanwhile share it (also while it is being computed). */
 	private status(): Promise<HealthReport> {
 		const now = Date.now();
 		if (!this.cached || now - this.cached.at >= STATUS_CACHE_MS) this.cached = { at: now, report: healthReport(this.probe) };
 		return this.cached.report;
-	}
-
-	public async stop(): Promise<void> {
-		const running = this.server;
-		this.server = null;
-		if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
 	}
 }
 

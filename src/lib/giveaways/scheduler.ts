@@ -48,7 +48,8 @@ export class GiveawayScheduler {
 		this.stopped = true;
 		if (this.timer) clearTimeout(this.timer);
 		if (this.sweepTimer) clearInterval(this.sweepTimer);
-		this.timer = this.sweepTimer = null;
+		this.timer = null;
+		this.sweepTimer = null;
 		this.armedFor = null;
 	}
 

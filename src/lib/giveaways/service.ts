@@ -89,7 +89,8 @@ export interface StartInput extends Omit<NewGiveaway, 'id' | 'now'> {}
 
 const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 const ID_LENGTH = 8;
-const REFUSED = Symbol('refused');
+/** Thrown out of a storage update to abandon it (never escapes the service); an Error, since only errors are thrown. */
+const REFUSED = new Error('giveaway update refused');
 /** How long an ending waits, at most ENTRY_SETTLE_ATTEMPTS times, for entries counted but not yet written. */
 const ENTRY_SETTLE_MS = 200;
 const ENTRY_SETTLE_ATTEMPTS = 10;
@@ -122,6 +123,7 @@ function describe(error: unknown): string {
  */
 export class GiveawayService {
 	public readonly scheduler: GiveawayScheduler;
+
 	private readonly endings = new Map<string, Promise<Outcome<Giveaway>>>();
 	private readonly countEdits = new Map<string, { timer: NodeJS.Timeout | null; lastAt: number }>();
 	/** One click at a time per member and giveaway: a double click must not count twice. */
@@ -284,6 +286,81 @@ export class GiveawayService {
 		return this.pruning;
 	}
 
+	public pause(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		return this.change(guildId, id, pause(id, this.now()));
+	}
+
+	public resume(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		return this.change(guildId, id, resume(id, this.now()));
+	}
+
+	public cancel(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		return this.change(guildId, id, cancel(id, this.now()));
+	}
+
+	/** `/giveaway end`: the end time becomes now and the ending runs at once (or joins the one already running). */
+	public async endEarly(guildId: string, id: string): Promise<Outcome<Giveaway>> {
+		const found = await this.find(guildId, id);
+		if (!found.ok) return found;
+		const moved = await this.apply(id, endNow(id, this.now()));
+		if (!moved.ok) return moved;
+		return this.end(id);
+	}
+
+	/** Draws `count` new winners (the giveaway's winner count by default) among valid entrants who have not won yet. */
+	public async reroll(guildId: string, id: string, byId: string, count?: number): Promise<Outcome<{ giveaway: Giveaway; winners: string[] }>> {
+		const found = await this.find(guildId, id);
+		if (!found.ok) return found;
+		const giveaway = found.value;
+		if (giveaway.state !== 'ended')
+			return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
+		const excluded = new Set(pastWinners(giveaway));
+		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
+		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.qualifies(giveaway, userId), this.random);
+		const recorded = await this.apply(id, recordReroll(id, { at: this.now(), byId, winners }));
+		if (!recorded.ok) return recorded;
+		await this.renderMessage(id);
+		// One command, one message: a reroll needs no claim. Failing to post it leaves the reroll recorded and shown.
+		await this.discord
+			.sendAnnouncement(
+				giveaway.channelId,
+				rerollContent(giveaway, winners),
+				winners,
+				randomBytes(12).toString('base64url'),
+				giveaway.messageId
+			)
+			.catch((error) => this.logger.warn(`Giveaway ${id}: the reroll announcement cannot be sent: ${describe(error)}`));
+		this.logger.info(`Giveaway ${id} rerolled by ${byId}: ${winners.length} new winners`);
+		return { ok: true, value: { giveaway: recorded.value, winners } };
+	}
+
+	// --- the ending ------------------------------------------------------------------------------------------
+
+	/** Ends a giveaway whose end time passed; a second call while one runs in this process joins it. */
+	public end(id: string): Promise<Outcome<Giveaway>> {
+		const running = this.endings.get(id);
+		if (running) return running;
+		const ending = this.runEnding(id).finally(() => this.endings.delete(id));
+		this.endings.set(id, ending);
+		return ending;
+	}
+
+	// --- the message -----------------------------------------------------------------------------------------
+
+	/**
+	 * Edits the giveaway message to show its stored state. An ending in progress owns the message. If the state changed
+	 * while the edit was on its way (another process ended it), it is edited again, so the last edit shows the last state.
+	 */
+	public async renderMessage(id: string): Promise<void> {
+		for (let attempt = 0; attempt < 3; attempt++) {
+			const giveaway = await this.get(id);
+			if (!giveaway?.messageId || giveaway.state === 'ending') return;
+			await this.editQuietly(giveaway, giveawayMessage(giveaway));
+			const after = await this.get(id);
+			if (!after || after.state === giveaway.state) return;
+		}
+	}
+
 	private async pruneOld(): Promise<number> {
 		const cutoff = this.now() - this.retentionMs;
 		let pruned = 0;
@@ -334,54 +411,6 @@ export class GiveawayService {
 		}
 	}
 
-	public pause(guildId: string, id: string): Promise<Outcome<Giveaway>> {
-		return this.change(guildId, id, pause(id, this.now()));
-	}
-
-	public resume(guildId: string, id: string): Promise<Outcome<Giveaway>> {
-		return this.change(guildId, id, resume(id, this.now()));
-	}
-
-	public cancel(guildId: string, id: string): Promise<Outcome<Giveaway>> {
-		return this.change(guildId, id, cancel(id, this.now()));
-	}
-
-	/** `/giveaway end`: the end time becomes now and the ending runs at once (or joins the one already running). */
-	public async endEarly(guildId: string, id: string): Promise<Outcome<Giveaway>> {
-		const found = await this.find(guildId, id);
-		if (!found.ok) return found;
-		const moved = await this.apply(id, endNow(id, this.now()));
-		if (!moved.ok) return moved;
-		return this.end(id);
-	}
-
-	/** Draws `count` new winners (the giveaway's winner count by default) among valid entrants who have not won yet. */
-	public async reroll(guildId: string, id: string, byId: string, count?: number): Promise<Outcome<{ giveaway: Giveaway; winners: string[] }>> {
-		const found = await this.find(guildId, id);
-		if (!found.ok) return found;
-		const giveaway = found.value;
-		if (giveaway.state !== 'ended')
-			return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
-		const excluded = new Set(pastWinners(giveaway));
-		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
-		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.qualifies(giveaway, userId), this.random);
-		const recorded = await this.apply(id, recordReroll(id, { at: this.now(), byId, winners }));
-		if (!recorded.ok) return recorded;
-		await this.renderMessage(id);
-		// One command, one message: a reroll needs no claim. Failing to post it leaves the reroll recorded and shown.
-		await this.discord
-			.sendAnnouncement(
-				giveaway.channelId,
-				rerollContent(giveaway, winners),
-				winners,
-				randomBytes(12).toString('base64url'),
-				giveaway.messageId
-			)
-			.catch((error) => this.logger.warn(`Giveaway ${id}: the reroll announcement cannot be sent: ${describe(error)}`));
-		this.logger.info(`Giveaway ${id} rerolled by ${byId}: ${winners.length} new winners`);
-		return { ok: true, value: { giveaway: recorded.value, winners } };
-	}
-
 	/** At the draw: still a member, and meeting the requirements as they are now. */
 	private async qualifies(giveaway: Giveaway, userId: string): Promise<boolean> {
 		const member = await this.discord.memberFacts(giveaway.guildId, userId);
@@ -396,17 +425,6 @@ export class GiveawayService {
 		this.scheduler.track(id, nextDueAt(result.value));
 		await this.renderMessage(id);
 		return result;
-	}
-
-	// --- the ending ------------------------------------------------------------------------------------------
-
-	/** Ends a giveaway whose end time passed; a second call while one runs in this process joins it. */
-	public end(id: string): Promise<Outcome<Giveaway>> {
-		const running = this.endings.get(id);
-		if (running) return running;
-		const ending = this.runEnding(id).finally(() => this.endings.delete(id));
-		this.endings.set(id, ending);
-		return ending;
 	}
 
 	private async runEnding(id: string): Promise<Outcome<Giveaway>> {
@@ -473,22 +491,6 @@ export class GiveawayService {
 			return this.mustApply(id, recordAnnouncementResult(id, { failure: error.message }));
 		}
 		return this.mustApply(id, recordAnnouncementResult(id, { messageId }));
-	}
-
-	// --- the message -----------------------------------------------------------------------------------------
-
-	/**
-	 * Edits the giveaway message to show its stored state. An ending in progress owns the message. If the state changed
-	 * while the edit was on its way (another process ended it), it is edited again, so the last edit shows the last state.
-	 */
-	public async renderMessage(id: string): Promise<void> {
-		for (let attempt = 0; attempt < 3; attempt++) {
-			const giveaway = await this.get(id);
-			if (!giveaway?.messageId || giveaway.state === 'ending') return;
-			await this.editQuietly(giveaway, giveawayMessage(giveaway));
-			const after = await this.get(id);
-			if (!after || after.state === giveaway.state) return;
-		}
 	}
 
 	private async editQuietly(giveaway: Giveaway, payload: GiveawayMessagePayload): Promise<void> {

@@ -9,7 +9,7 @@ export const MISSING_MANAGE_GUILD = 'the bot lacks the Manage Server permission,
  * cache current; the tracker asks again after those (listeners/invites/invitePermissionRecheck*).
  */
 export function inviteReadProblem(guild: Guild): string | null {
-	const me = guild.members.me;
+	const { me } = guild.members;
 	return me && !me.permissions.has(PermissionFlagsBits.ManageGuild) ? MISSING_MANAGE_GUILD : null;
 }
 

@@ -127,7 +127,7 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 	const joins = [...(record?.joins ?? []), event].slice(-MAX_HISTORY_EVENTS);
 	let credit = record?.credit ?? null;
 	if (attribution.inviterId !== null) {
-		const inviterId = attribution.inviterId;
+		const { inviterId } = attribution;
 		const previousStillCounts = credit !== null && credit.at > facts.resetAtFor(credit.inviterId);
 		if (credit && previousStillCounts && credit.inviterId === inviterId) {
 			credit = { ...credit, left: false };

@@ -160,7 +160,7 @@ export class GuildStream {
 				continue;
 			}
 			await this.absorb();
-			const group = this.group;
+			const { group } = this;
 			if (!group) {
 				if (this.items.length === 0 && !this.baselineWanted) return;
 				continue;
@@ -299,7 +299,7 @@ export class GuildStream {
 	/** The invites cannot be read: what arrived is recorded now, joins as unknown; the next item tries again. */
 	private async recordWithoutBaseline(): Promise<void> {
 		await this.absorb();
-		const group = this.group;
+		const { group } = this;
 		this.group = null;
 		if (group) await this.write(group.items, () => UNKNOWN);
 	}

@@ -99,9 +99,6 @@ const DAY = 24 * 60 * 60 * 1000;
  * (attribution.ts), the per-member records, and the counts derived from them.
  */
 export class InviteTracker {
-	private readonly guilds = new Map<string, GuildInviteIndex>();
-	private readonly streams = new Map<string, GuildStream>();
-	private readonly configs = new Map<string, InviteConfig>();
 	/** Guilds whose invites cannot be read, and why (shown by /data-status). */
 	public readonly unavailable = new Map<string, string>();
 	public invitesFetched = 0;
@@ -109,37 +106,16 @@ export class InviteTracker {
 	/** Told of joins found at start (made while the bot was away), which had no join event of their own. */
 	public onCaughtUpJoin: ((guildId: string, memberId: string, record: MemberRecord) => void) | null = null;
 
+	private readonly guilds = new Map<string, GuildInviteIndex>();
+	private readonly streams = new Map<string, GuildStream>();
+	private readonly configs = new Map<string, InviteConfig>();
+
 	private constructor(
 		private readonly storage: Storage,
 		private readonly source: InviteSource,
 		private readonly logger: StorageLogger,
 		private readonly timing: Partial<StreamTiming>
 	) {}
-
-	/** Loads every guild's records into memory; counts are derived from them from here on. */
-	public static async load(
-		storage: Storage,
-		source: InviteSource,
-		logger: StorageLogger,
-		timing: Partial<StreamTiming> = {}
-	): Promise<InviteTracker> {
-		const tracker = new InviteTracker(storage, source, logger, timing);
-		for (const [guildId, config] of await storage.entries<InviteConfig>(INVITE_NAMESPACES.config)) {
-			tracker.configs.set(guildId, { ...DEFAULT_INVITE_CONFIG, ...config });
-		}
-		// Read as streams: the history holds a record per member ever tracked, and only each one's credit is kept.
-		for await (const [key, record] of storage.iterate<InviterRecord>(INVITE_NAMESPACES.counts)) {
-			const [guildId, inviterId] = splitKey(key);
-			tracker.index(guildId).setInviter(inviterId, record);
-		}
-		for await (const [key, record] of storage.iterate<MemberRecord>(INVITE_NAMESPACES.history)) {
-			const [guildId, memberId] = splitKey(key);
-			const index = tracker.index(guildId);
-			index.setCredit(memberId, record.credit);
-			index.setPresent(memberId, record.present);
-		}
-		return tracker;
-	}
 
 	public config(guildId: string): InviteConfig {
 		return this.configs.get(guildId) ?? DEFAULT_INVITE_CONFIG;
@@ -320,6 +296,15 @@ export class InviteTracker {
 		return this.logger;
 	}
 
+	public index(guildId: string): GuildInviteIndex {
+		let index = this.guilds.get(guildId);
+		if (!index) {
+			index = new GuildInviteIndex(this.configs.get(guildId)?.resetAt ?? 0);
+			this.guilds.set(guildId, index);
+		}
+		return index;
+	}
+
 	private recordChanged(guildId: string, memberId: string, record: MemberRecord): void {
 		const index = this.index(guildId);
 		index.setCredit(memberId, record.credit);
@@ -331,15 +316,6 @@ export class InviteTracker {
 		this.onTotalChanged?.(guildId, inviterId, total(this.counts(guildId, inviterId)), this.config(guildId));
 	}
 
-	public index(guildId: string): GuildInviteIndex {
-		let index = this.guilds.get(guildId);
-		if (!index) {
-			index = new GuildInviteIndex(this.configs.get(guildId)?.resetAt ?? 0);
-			this.guilds.set(guildId, index);
-		}
-		return index;
-	}
-
 	private stream(guildId: string): GuildStream {
 		let stream = this.streams.get(guildId);
 		if (!stream) {
@@ -347,6 +323,31 @@ export class InviteTracker {
 			this.streams.set(guildId, stream);
 		}
 		return stream;
+	}
+
+	/** Loads every guild's records into memory; counts are derived from them from here on. */
+	public static async load(
+		storage: Storage,
+		source: InviteSource,
+		logger: StorageLogger,
+		timing: Partial<StreamTiming> = {}
+	): Promise<InviteTracker> {
+		const tracker = new InviteTracker(storage, source, logger, timing);
+		for (const [guildId, config] of await storage.entries<InviteConfig>(INVITE_NAMESPACES.config)) {
+			tracker.configs.set(guildId, { ...DEFAULT_INVITE_CONFIG, ...config });
+		}
+		// Read as streams: the history holds a record per member ever tracked, and only each one's credit is kept.
+		for await (const [key, record] of storage.iterate<InviterRecord>(INVITE_NAMESPACES.counts)) {
+			const [guildId, inviterId] = splitKey(key);
+			tracker.index(guildId).setInviter(inviterId, record);
+		}
+		for await (const [key, record] of storage.iterate<MemberRecord>(INVITE_NAMESPACES.history)) {
+			const [guildId, memberId] = splitKey(key);
+			const index = tracker.index(guildId);
+			index.setCredit(memberId, record.credit);
+			index.setPresent(memberId, record.present);
+		}
+		return tracker;
 	}
 }
 

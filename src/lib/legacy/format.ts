@@ -218,8 +218,8 @@ export function readSettings(file: string, parsed: unknown, data: LegacyData): v
 	if (!isObject(parsed)) return void data.skipped.push({ where: file, reason: `holds ${describeValue(parsed)}, not servers` });
 	for (const [guildId, values] of Object.entries(parsed)) {
 		if (!isSnowflake(guildId)) data.skipped.push({ where: `${file}: ${guildId}`, reason: 'not a server id' });
-		else if (!isObject(values)) data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(values)}, not settings` });
-		else data.settings.set(guildId, { ...data.settings.get(guildId), ...values });
+		else if (isObject(values)) data.settings.set(guildId, { ...data.settings.get(guildId), ...values });
+		else data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(values)}, not settings` });
 	}
 }
 

@@ -39,7 +39,7 @@ export async function findLegacyFiles(directory: string): Promise<FoundLegacyFil
 		names = await readdir(directory);
 	} catch (error) {
 		// No folder there (or a file in its path): nothing to import; opening storage reports the path itself.
-		const code = (error as NodeJS.ErrnoException).code;
+		const { code } = error as NodeJS.ErrnoException;
 		if (code === 'ENOENT' || code === 'ENOTDIR') return [];
 		throw error;
 	}
@@ -161,9 +161,7 @@ export async function readLegacyMysql(url: string): Promise<LegacyData> {
 			const inviterId = asId(column(row, 'inviter_id', 'inviterId', 'user_id', 'userId'));
 			const label = `table invites row ${index + 1} (${String(guildId)}/${String(inviterId)})`;
 			if (!isSnowflake(guildId)) data.skipped.push({ where: label, reason: 'not a server id' });
-			else if (!isSnowflake(inviterId))
-				data.skipped.push({ where: label, reason: 'not a user id (VANITY and UNKNOWN have no counts of their own)' });
-			else {
+			else if (isSnowflake(inviterId)) {
 				const counter = parseCounter({
 					regular: column(row, 'regular'),
 					fake: column(row, 'fake'),
@@ -172,7 +170,7 @@ export async function readLegacyMysql(url: string): Promise<LegacyData> {
 				});
 				if (typeof counter === 'string') data.skipped.push({ where: label, reason: counter });
 				else addCounter(data, guildId, inviterId, counter);
-			}
+			} else data.skipped.push({ where: label, reason: 'not a user id (VANITY and UNKNOWN have no counts of their own)' });
 		}
 		for (const [index, row] of ((await rows('join_history')) ?? []).entries()) {
 			const fields = {

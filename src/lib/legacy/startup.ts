@@ -56,6 +56,42 @@ export class LegacyImportAtStart {
 		private marker: Marker
 	) {}
 
+	/** Once storage is open, before anything else writes: converts the moved originals into it. Never throws. */
+	public async apply(storage: BackendStorage): Promise<void> {
+		const { dataDir } = this.config;
+		const folder = join(dataDir, this.marker.folder);
+		try {
+			const data = await readLegacyFolder(folder, { files: this.marker.files });
+			// The time of the first attempt: a redo writes the very same records.
+			const conversion = convertLegacy(data, this.marker.startedAt);
+			if (this.marker.state === 'moving') {
+				const overlapping = await serversWithData(storage, conversion);
+				if (overlapping.length > 0) {
+					const reason = `the ${storage.adapter} storage already holds data for ${overlapping.length} of its servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''})`;
+					await this.setMarker({ ...this.marker, state: 'refused', reason, finishedAt: Date.now() });
+					this.logger.error(
+						`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`
+					);
+					return;
+				}
+				await this.setMarker({ ...this.marker, state: 'converting' });
+			}
+			await writeConversion(storage, conversion);
+			const summary = summaryLine(conversion.report);
+			await this.setMarker({ ...this.marker, state: 'done', finishedAt: Date.now(), summary });
+			this.logger.info(`Supreme-BOT2 import done into ${storage.adapter} (originals in ${folder}, backup ${this.marker.backupId}): ${summary}`);
+		} catch (error) {
+			this.logger.error(
+				`Supreme-BOT2 import did not finish: ${describeError(error)}. The originals are kept in ${folder}; the next start tries again.`
+			);
+		}
+	}
+
+	private async setMarker(marker: Marker): Promise<void> {
+		await writeMarker(this.config.dataDir, marker);
+		this.marker = marker;
+	}
+
 	/**
 	 * Before storage opens: finds the old files, backs them up and moves them into the legacy folder (or finishes an
 	 * interrupted move). Null when there is nothing to import. Never throws: a problem is logged and the bot starts.
@@ -135,41 +171,5 @@ export class LegacyImportAtStart {
 		}
 		await fsyncDirectory(folder);
 		await fsyncDirectory(dataDir);
-	}
-
-	/** Once storage is open, before anything else writes: converts the moved originals into it. Never throws. */
-	public async apply(storage: BackendStorage): Promise<void> {
-		const { dataDir } = this.config;
-		const folder = join(dataDir, this.marker.folder);
-		try {
-			const data = await readLegacyFolder(folder, { files: this.marker.files });
-			// The time of the first attempt: a redo writes the very same records.
-			const conversion = convertLegacy(data, this.marker.startedAt);
-			if (this.marker.state === 'moving') {
-				const overlapping = await serversWithData(storage, conversion);
-				if (overlapping.length > 0) {
-					const reason = `the ${storage.adapter} storage already holds data for ${overlapping.length} of its servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''})`;
-					await this.setMarker({ ...this.marker, state: 'refused', reason, finishedAt: Date.now() });
-					this.logger.error(
-						`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`
-					);
-					return;
-				}
-				await this.setMarker({ ...this.marker, state: 'converting' });
-			}
-			await writeConversion(storage, conversion);
-			const summary = summaryLine(conversion.report);
-			await this.setMarker({ ...this.marker, state: 'done', finishedAt: Date.now(), summary });
-			this.logger.info(`Supreme-BOT2 import done into ${storage.adapter} (originals in ${folder}, backup ${this.marker.backupId}): ${summary}`);
-		} catch (error) {
-			this.logger.error(
-				`Supreme-BOT2 import did not finish: ${describeError(error)}. The originals are kept in ${folder}; the next start tries again.`
-			);
-		}
-	}
-
-	private async setMarker(marker: Marker): Promise<void> {
-		await writeMarker(this.config.dataDir, marker);
-		this.marker = marker;
 	}
 }

@@ -38,7 +38,7 @@ export function channelProblem(guild: Guild, channelId: string, settings: Pick<G
 	const channel = guild.channels.cache.get(channelId);
 	if (!channel) return `the channel ${channelId} no longer exists`;
 	if (!channel.isTextBased() || channel.isVoiceBased()) return `#${channel.name} is not a text channel`;
-	const me = guild.members.me;
+	const { me } = guild.members;
 	if (!me) return null;
 	const missing = channel.permissionsFor(me).missing(permissionsNeeded(settings));
 	return missing.length > 0 ? `the bot lacks ${missing.map(permissionName).join(', ')} in #${channel.name}` : null;

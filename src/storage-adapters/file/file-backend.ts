@@ -11,6 +11,7 @@ import { DataDirLock } from './lock.js';
 import { classifyFile } from './ownership.js';
 import { FilePartition, PartitionDamage } from './partition.js';
 import { parseSnapshot, snapshotChunks } from './snapshot.js';
+import { settled } from '../settled.js';
 
 const DATA_FILE = /^([A-Za-z0-9_-]{1,64})\.(json|journal)$/;
 
@@ -95,6 +96,7 @@ function decode(raw: unknown): StoredEntry {
 export class FileBackend implements Backend {
 	public readonly adapter = 'file' as const;
 	public readonly keyvSerializes = false;
+
 	private readonly partitions = new Map<string, FilePartition>();
 	/** Namespaces whose file in DATA_DIR is not ours: never read, never written over (see ownership.ts). */
 	private readonly foreign = new Map<string, string>();
@@ -103,46 +105,6 @@ export class FileBackend implements Backend {
 		public readonly directory: string,
 		private readonly lock: DataDirLock | null
 	) {}
-
-	/**
-	 * Opens DATA_DIR holding its lock (see lock.ts). `readOnly` takes no lock and repairs nothing: a view of the data
-	 * for the data CLI's read-only commands while the bot runs.
-	 */
-	public static async open(directory: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<FileBackend> {
-		if (!readOnly) await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
-		const lock = readOnly ? null : await DataDirLock.acquire(directory);
-		const backend = new FileBackend(directory, lock);
-		try {
-			if (!readOnly) await finishInterruptedRestore(directory, context);
-			else if (existsSync(join(directory, RESTORE_INTENT)))
-				context.recordEvent(
-					'warn',
-					'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data'
-				);
-			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
-				// A read-only view of a directory that does not exist yet: no data.
-				if (readOnly && error.code === 'ENOENT') return [] as string[];
-				throw error;
-			});
-			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
-				// Leftovers of a write that crashed before its rename; the real file is intact.
-				await rm(join(directory, name), { force: true });
-				context.logger.info(`Removed an unfinished temporary file: ${name}`);
-			}
-			const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
-			for (const namespace of [...namespaces].sort()) {
-				if (await backend.isOurs(namespace, names.includes(`${namespace}.journal`), context)) await backend.loadPartition(namespace, context);
-			}
-		} catch (error) {
-			await lock?.release();
-			throw error;
-		}
-		return backend;
-	}
-
-	public get readOnly(): boolean {
-		return this.lock === null;
-	}
 
 	public partition(namespace: string): FilePartition {
 		let partition = this.partitions.get(namespace);
@@ -161,9 +123,11 @@ export class FileBackend implements Backend {
 		return new FileStore(this);
 	}
 
-	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
-		const text = this.partition(namespace).text(key);
-		return text === undefined ? undefined : { raw: text, entry: decode(JSON.parse(text)) };
+	public read(namespace: string, key: string): Promise<RawEntry | undefined> {
+		return settled(() => {
+			const text = this.partition(namespace).text(key);
+			return text === undefined ? undefined : { raw: text, entry: decode(JSON.parse(text)) };
+		});
 	}
 
 	public async putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
@@ -189,33 +153,20 @@ export class FileBackend implements Backend {
 		return this.textBatches(this.partition(namespace).withPrefix(prefix));
 	}
 
-	private async *textBatches(texts: Iterable<[string, string]>): AsyncGenerator<Array<[string, StoredEntry]>> {
-		const now = Date.now();
-		let batch: Array<[string, StoredEntry]> = [];
-		for (const [key, text] of texts) {
-			const entry = decode(JSON.parse(text));
-			if (isExpired(entry, now)) continue;
-			batch.push([key, entry]);
-			if (batch.length === ENTRY_BATCH) {
-				yield batch;
-				batch = [];
-			}
-		}
-		if (batch.length > 0) yield batch;
+	public namespaces(): Promise<string[]> {
+		return settled(() => [...this.partitions.keys()].sort());
 	}
 
-	public async namespaces(): Promise<string[]> {
-		return [...this.partitions.keys()].sort();
+	public counts(): Promise<Record<string, number>> {
+		return settled(() => Object.fromEntries([...this.partitions].map(([namespace, partition]) => [namespace, partition.size])));
 	}
 
-	public async counts(): Promise<Record<string, number>> {
-		return Object.fromEntries([...this.partitions].map(([namespace, partition]) => [namespace, partition.size]));
-	}
-
-	public async sizeBytes(): Promise<number> {
-		let total = 0;
-		for (const partition of this.partitions.values()) total += partition.diskBytes;
-		return total;
+	public sizeBytes(): Promise<number> {
+		return settled(() => {
+			let total = 0;
+			for (const partition of this.partitions.values()) total += partition.diskBytes;
+			return total;
+		});
 	}
 
 	/** Nothing to reach (the data is in memory), but a namespace whose disk failed says so until the disk takes writes again. */
@@ -287,6 +238,22 @@ export class FileBackend implements Backend {
 		return [...this.foreign].map(([namespace, looksLike]) => ({ file: `${namespace}.json`, looksLike }));
 	}
 
+	// eslint-disable-next-line @typescript-eslint/require-await -- the contract is an AsyncGenerator; the rows come synchronously
+	private async *textBatches(texts: Iterable<[string, string]>): AsyncGenerator<Array<[string, StoredEntry]>> {
+		const now = Date.now();
+		let batch: Array<[string, StoredEntry]> = [];
+		for (const [key, text] of texts) {
+			const entry = decode(JSON.parse(text));
+			if (isExpired(entry, now)) continue;
+			batch.push([key, entry]);
+			if (batch.length === ENTRY_BATCH) {
+				yield batch;
+				batch = [];
+			}
+		}
+		if (batch.length > 0) yield batch;
+	}
+
 	/**
 	 * Whether `<namespace>.json` is ours to load. Files that say nothing themselves (empty, zeros, garbage) are ours
 	 * when a journal or a backup of ours vouches for them, and then go to the damage path; a plain `{}` with neither
@@ -320,7 +287,6 @@ export class FileBackend implements Backend {
 		this.partitions.set(namespace, partition);
 		try {
 			await partition.load();
-			return;
 		} catch (error) {
 			if (!(error instanceof PartitionDamage)) throw error;
 			if (this.readOnly) return this.viewDamaged(partition, error, context);
@@ -383,6 +349,46 @@ export class FileBackend implements Backend {
 		context.logger.error(message);
 		context.recordEvent('error', message);
 	}
+
+	/**
+	 * Opens DATA_DIR holding its lock (see lock.ts). `readOnly` takes no lock and repairs nothing: a view of the data
+	 * for the data CLI's read-only commands while the bot runs.
+	 */
+	public static async open(directory: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<FileBackend> {
+		if (!readOnly) await mkdir(directory, { recursive: true, mode: PRIVATE_DIR_MODE });
+		const lock = readOnly ? null : await DataDirLock.acquire(directory);
+		const backend = new FileBackend(directory, lock);
+		try {
+			if (!readOnly) await finishInterruptedRestore(directory, context);
+			else if (existsSync(join(directory, RESTORE_INTENT)))
+				context.recordEvent(
+					'warn',
+					'A restore did not finish; this read-only view shows partly restored data, the bot finishes the restore when it opens the data'
+				);
+			const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+				// A read-only view of a directory that does not exist yet: no data.
+				if (readOnly && error.code === 'ENOENT') return [] as string[];
+				throw error;
+			});
+			for (const name of names.filter((candidate) => candidate.includes(TEMP_MARKER) && !readOnly)) {
+				// Leftovers of a write that crashed before its rename; the real file is intact.
+				await rm(join(directory, name), { force: true });
+				context.logger.info(`Removed an unfinished temporary file: ${name}`);
+			}
+			const namespaces = new Set(names.map((name) => DATA_FILE.exec(name)?.[1]).filter((name): name is string => Boolean(name)));
+			for (const namespace of [...namespaces].sort()) {
+				if (await backend.isOurs(namespace, names.includes(`${namespace}.journal`), context)) await backend.loadPartition(namespace, context);
+			}
+		} catch (error) {
+			await lock?.release();
+			throw error;
+		}
+		return backend;
+	}
+
+	public get readOnly(): boolean {
+		return this.lock === null;
+	}
 }
 
 /** The Keyv store over one file-adapter namespace (chosen by the `namespace` Keyv assigns). */
@@ -398,13 +404,15 @@ class FileStore extends EventEmitter implements KeyvStoreAdapter {
 		return this.backend.partition(this.namespace ?? 'keyv');
 	}
 
-	public async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-		return this.partition.get(key) as StoredData<Value> | undefined;
+	public get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+		return settled(() => this.partition.get(key) as StoredData<Value> | undefined);
 	}
 
-	public async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
-		const partition = this.partition;
-		return keys.map((key) => partition.get(key) as StoredData<Value | undefined>);
+	public getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+		return settled(() => {
+			const { partition } = this;
+			return keys.map((key) => partition.get(key) as StoredData<Value | undefined>);
+		});
 	}
 
 	public async set(key: string, value: unknown): Promise<boolean> {

@@ -93,6 +93,16 @@ export class DataDirLock {
 		private readonly connection: Database.Database
 	) {}
 
+	public async release(): Promise<void> {
+		if (!this.connection.open) return;
+		try {
+			// The name goes first: once the OS lock is free, another process may write its own.
+			await rm(this.path, { force: true });
+		} finally {
+			this.connection.close();
+		}
+	}
+
 	/** Takes the lock; throws DataDirLockedError naming the holder when another process (or this one) has it. */
 	public static async acquire(directory: string): Promise<DataDirLock> {
 		const resolved = resolve(directory);
@@ -131,16 +141,6 @@ export class DataDirLock {
 				if (attempt >= ACQUIRE_ATTEMPTS) throw new DataDirLockedError(directory, await namedHolder(directory));
 				await new Promise((resolveWait) => setTimeout(resolveWait, 20 + Math.random() * 180));
 			}
-		}
-	}
-
-	public async release(): Promise<void> {
-		if (!this.connection.open) return;
-		try {
-			// The name goes first: once the OS lock is free, another process may write its own.
-			await rm(this.path, { force: true });
-		} finally {
-			this.connection.close();
 		}
 	}
 }

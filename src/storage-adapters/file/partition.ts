@@ -57,6 +57,7 @@ export class PartitionDamage extends Error {
 export class FilePartition {
 	public readonly snapshotPath: string;
 	public readonly journalPath: string;
+
 	/** What is durable: the only state readers see. */
 	private entries = new Map<string, string>();
 	/**
@@ -224,6 +225,31 @@ export class FilePartition {
 		}
 	}
 
+	/** Refuses every write with `cause` until the process restarts (a restore that did not finish). */
+	public refuseWrites(cause: Error): void {
+		this.failure = { cause, retryAt: Number.POSITIVE_INFINITY, delayMs: MAX_RETRY_MS };
+	}
+
+	/**
+	 * Throws while the partition is failing. Once the retry time has come, the journal is cut back to its acknowledged
+	 * bytes (in case that failed before) and the next write is tried; a new failure doubles the wait.
+	 */
+	public async assertHealthy(): Promise<void> {
+		if (!this.failure) return;
+		if (Date.now() < this.failure.retryAt) throw new StorageFailingError(this.failure.cause);
+		try {
+			await this.probeDisk();
+			const journal = await this.openJournal();
+			if ((await journal.stat()).size !== this.journalBytes) {
+				await journal.truncate(this.journalBytes);
+				await journal.datasync();
+			}
+		} catch (error) {
+			throw this.fail(error as Error);
+		}
+		this.failure = null;
+	}
+
 	private apply(operation: JournalOperation): void {
 		if (operation.op === 'set') this.entries.set(operation.key, operation.text);
 		else if (operation.op === 'delete') this.entries.delete(operation.key);
@@ -348,36 +374,11 @@ export class FilePartition {
 		}
 	}
 
-	/** Refuses every write with `cause` until the process restarts (a restore that did not finish). */
-	public refuseWrites(cause: Error): void {
-		this.failure = { cause, retryAt: Number.POSITIVE_INFINITY, delayMs: MAX_RETRY_MS };
-	}
-
 	/** Enters the failed state: writes are refused with the cause until the retry time. */
 	private fail(cause: Error): StorageFailingError {
 		const delayMs = this.failure ? Math.min(MAX_RETRY_MS, this.failure.delayMs * 2) : FIRST_RETRY_MS;
 		this.failure = { cause, retryAt: Date.now() + delayMs, delayMs };
 		return new StorageFailingError(cause);
-	}
-
-	/**
-	 * Throws while the partition is failing. Once the retry time has come, the journal is cut back to its acknowledged
-	 * bytes (in case that failed before) and the next write is tried; a new failure doubles the wait.
-	 */
-	public async assertHealthy(): Promise<void> {
-		if (!this.failure) return;
-		if (Date.now() < this.failure.retryAt) throw new StorageFailingError(this.failure.cause);
-		try {
-			await this.probeDisk();
-			const journal = await this.openJournal();
-			if ((await journal.stat()).size !== this.journalBytes) {
-				await journal.truncate(this.journalBytes);
-				await journal.datasync();
-			}
-		} catch (error) {
-			throw this.fail(error as Error);
-		}
-		this.failure = null;
 	}
 
 	private readOnlyError(): Error {

@@ -218,68 +218,8 @@ export class RedisBackend implements Backend {
 		this.keys = new RedisKeyspace(prefix);
 	}
 
-	public static async open(url: string, context: BackendOpenContext, prefix = DEFAULT_REDIS_PREFIX): Promise<RedisBackend> {
-		let connected = false;
-		const client = createClient({
-			url,
-			// While disconnected, commands fail at once instead of waiting in a queue: an outage is an error callers see.
-			disableOfflineQueue: true,
-			socket: {
-				connectTimeout: 5000,
-				// A server that never answered is a configuration error to report at once; one that went away is an
-				// outage to ride out by reconnecting.
-				reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 2000) : cause)
-			}
-		}) as RedisClientType;
-		// Each namespace's @keyv/redis store subscribes to the shared client's events.
-		client.setMaxListeners(100);
-		let lastErrorLog = 0;
-		client.on('error', (error: Error) => {
-			// The client retries on its own; one line every 10 s is enough for the operator.
-			if (Date.now() - lastErrorLog < 10_000) return;
-			lastErrorLog = Date.now();
-			context.logger.warn(`Redis (${describeRedisUrl(url)}) error: ${error.message}`);
-		});
-		try {
-			await client.connect();
-			connected = true;
-		} catch (error) {
-			if (client.isOpen) client.destroy();
-			throw new Error(`Cannot connect to Redis at ${describeRedisUrl(url)}: ${(error as Error).message}`);
-		}
-		const backend = new RedisBackend(client, url, prefix);
-		try {
-			await backend.reportDurability(context);
-			await backend.rollBackInterruptedRestore(context);
-			await backend.removeAbandonedSnapshots(context);
-		} catch (error) {
-			client.destroy();
-			throw error;
-		}
-		return backend;
-	}
-
 	public key(namespace: string, key: string): string {
 		return this.keys.data(namespace, key);
-	}
-
-	/**
-	 * What an acknowledged write survives depends on the server's persistence settings, not on the bot (Redis 7.0 has
-	 * no WAITAOF): the log says what is promised with the settings found, as a warning unless it is every write on disk.
-	 */
-	private async reportDurability(context: BackendOpenContext): Promise<void> {
-		const server = describeRedisUrl(this.url);
-		let settings: Record<string, string>;
-		try {
-			settings = (await this.client.configGet(['appendonly', 'appendfsync', 'save'])) as Record<string, string>;
-		} catch (error) {
-			context.logger.warn(
-				`Redis at ${server} does not show its persistence settings (CONFIG GET: ${(error as Error).message}); an acknowledged write survives a crash of Redis only if it runs with appendonly yes (appendfsync always: also a power loss)`
-			);
-			return;
-		}
-		const promise = durabilityPromise(settings);
-		context.logger[promise.safe ? 'info' : 'warn'](`Redis at ${server} runs with ${promise.settings}: ${promise.text}`);
 	}
 
 	public createStore(): KeyvStoreAdapter {
@@ -479,64 +419,6 @@ export class RedisBackend implements Backend {
 		}
 	}
 
-	private async unlinkMatching(pattern: string): Promise<number> {
-		let removed = 0;
-		for await (const keys of this.client.scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT }))
-			if (keys.length > 0) removed += await this.client.unlink(keys);
-		return removed;
-	}
-
-	/** Snapshot copies of backups whose process died (lease expired, or a process of this host that is gone). */
-	private async removeAbandonedSnapshots(context: BackendOpenContext): Promise<void> {
-		const base = this.keys.meta(BACKUP_SNAPSHOT);
-		const abandoned = new Set<string>();
-		for await (const keys of this.client.scanIterator({ MATCH: `${base}*`, COUNT: SCAN_COUNT })) {
-			for (const key of keys) {
-				const end = key.indexOf(':', base.length);
-				abandoned.add(end === -1 ? key : key.slice(0, end));
-			}
-		}
-		for (const lease of abandoned) {
-			const holder = await this.client.get(lease);
-			if (holder !== null && !holderIsGone(holder)) continue;
-			const removed = await this.unlinkMatching(`${lease}*`);
-			context.logger.info(`Removed the snapshot copy of a backup that did not finish (${removed} keys)`);
-		}
-	}
-
-	/** Writes `<namespace>.jsonl` for each namespace's keys; returns the lines written per namespace. */
-	private async exportKeys(folder: string, keysByNamespace: Map<string, string[]>, keyspace = this.keys): Promise<Record<string, number>> {
-		const counts: Record<string, number> = {};
-		for (const namespace of [...keysByNamespace.keys()].sort()) {
-			counts[namespace] = 0;
-			const lines = this.backupLines(keyspace, namespace, keysByNamespace.get(namespace)!, () => counts[namespace]!++);
-			await writeFileAtomic(join(folder, `${namespace}.jsonl`), lines);
-		}
-		return counts;
-	}
-
-	/** Backup lines of `keys`, one chunk of text per MGET; `onLine` counts them. */
-	private async *backupLines(keyspace: RedisKeyspace, namespace: string, keys: string[], onLine: () => void): AsyncGenerator<string> {
-		for (let start = 0; start < keys.length; start += ENTRY_BATCH) {
-			const slice = keys.slice(start, start + ENTRY_BATCH);
-			const values = await this.client.mGet(slice);
-			const now = Date.now();
-			let chunk = '';
-			slice.forEach((key, index) => {
-				const value = values[index];
-				// Deleted since the walk found it.
-				if (value === null || value === undefined) return;
-				// The expiry is inside every value Keyv wrote, so no PTTL round trip per key is needed.
-				const expires = expiresOf(value);
-				if (expires !== null && expires <= now) return;
-				const line: BackupLine = { key: keyspace.keyOf(namespace, key), value, ttl: expires === null ? null : expires - now };
-				chunk += `${JSON.stringify(line)}\n`;
-				onLine();
-			});
-			if (chunk.length > 0) yield chunk;
-		}
-	}
-
 	public async checkBackup(backup: BackupInfo): Promise<void> {
 		for (const name of Object.keys(backup.files)) {
 			if (!name.endsWith('.jsonl')) throw new Error(`Backup ${backup.id}: ${name} is not a Redis namespace export`);
@@ -599,6 +481,88 @@ export class RedisBackend implements Backend {
 		}
 	}
 
+	public async close(): Promise<void> {
+		// Every acknowledged write was already confirmed by the server; close waits for replies still in flight.
+		if (this.client.isOpen) await this.client.close();
+	}
+
+	/**
+	 * What an acknowledged write survives depends on the server's persistence settings, not on the bot (Redis 7.0 has
+	 * no WAITAOF): the log says what is promised with the settings found, as a warning unless it is every write on disk.
+	 */
+	private async reportDurability(context: BackendOpenContext): Promise<void> {
+		const server = describeRedisUrl(this.url);
+		let settings: Record<string, string>;
+		try {
+			settings = (await this.client.configGet(['appendonly', 'appendfsync', 'save'])) as Record<string, string>;
+		} catch (error) {
+			context.logger.warn(
+				`Redis at ${server} does not show its persistence settings (CONFIG GET: ${(error as Error).message}); an acknowledged write survives a crash of Redis only if it runs with appendonly yes (appendfsync always: also a power loss)`
+			);
+			return;
+		}
+		const promise = durabilityPromise(settings);
+		context.logger[promise.safe ? 'info' : 'warn'](`Redis at ${server} runs with ${promise.settings}: ${promise.text}`);
+	}
+
+	private async unlinkMatching(pattern: string): Promise<number> {
+		let removed = 0;
+		for await (const keys of this.client.scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT }))
+			if (keys.length > 0) removed += await this.client.unlink(keys);
+		return removed;
+	}
+
+	/** Snapshot copies of backups whose process died (lease expired, or a process of this host that is gone). */
+	private async removeAbandonedSnapshots(context: BackendOpenContext): Promise<void> {
+		const base = this.keys.meta(BACKUP_SNAPSHOT);
+		const abandoned = new Set<string>();
+		for await (const keys of this.client.scanIterator({ MATCH: `${base}*`, COUNT: SCAN_COUNT })) {
+			for (const key of keys) {
+				const end = key.indexOf(':', base.length);
+				abandoned.add(end === -1 ? key : key.slice(0, end));
+			}
+		}
+		for (const lease of abandoned) {
+			const holder = await this.client.get(lease);
+			if (holder !== null && !holderIsGone(holder)) continue;
+			const removed = await this.unlinkMatching(`${lease}*`);
+			context.logger.info(`Removed the snapshot copy of a backup that did not finish (${removed} keys)`);
+		}
+	}
+
+	/** Writes `<namespace>.jsonl` for each namespace's keys; returns the lines written per namespace. */
+	private async exportKeys(folder: string, keysByNamespace: Map<string, string[]>, keyspace = this.keys): Promise<Record<string, number>> {
+		const counts: Record<string, number> = {};
+		for (const namespace of [...keysByNamespace.keys()].sort()) {
+			counts[namespace] = 0;
+			const lines = this.backupLines(keyspace, namespace, keysByNamespace.get(namespace)!, () => counts[namespace]!++);
+			await writeFileAtomic(join(folder, `${namespace}.jsonl`), lines);
+		}
+		return counts;
+	}
+
+	/** Backup lines of `keys`, one chunk of text per MGET; `onLine` counts them. */
+	private async *backupLines(keyspace: RedisKeyspace, namespace: string, keys: string[], onLine: () => void): AsyncGenerator<string> {
+		for (let start = 0; start < keys.length; start += ENTRY_BATCH) {
+			const slice = keys.slice(start, start + ENTRY_BATCH);
+			const values = await this.client.mGet(slice);
+			const now = Date.now();
+			let chunk = '';
+			slice.forEach((key, index) => {
+				const value = values[index];
+				// Deleted since the walk found it.
+				if (value === null || value === undefined) return;
+				// The expiry is inside every value Keyv wrote, so no PTTL round trip per key is needed.
+				const expires = expiresOf(value);
+				if (expires !== null && expires <= now) return;
+				const line: BackupLine = { key: keyspace.keyOf(namespace, key), value, ttl: expires === null ? null : expires - now };
+				chunk += `${JSON.stringify(line)}\n`;
+				onLine();
+			});
+			if (chunk.length > 0) yield chunk;
+		}
+	}
+
 	private async keepRestoreMarker(marker: string): Promise<void> {
 		const held = await this.client.eval(REFRESH_IF_HELD, {
 			keys: [this.keys.meta(RESTORE_MARKER)],
@@ -648,9 +612,45 @@ export class RedisBackend implements Backend {
 		context.recordEvent('warn', message);
 	}
 
-	public async close(): Promise<void> {
-		// Every acknowledged write was already confirmed by the server; close waits for replies still in flight.
-		if (this.client.isOpen) await this.client.close();
+	public static async open(url: string, context: BackendOpenContext, prefix = DEFAULT_REDIS_PREFIX): Promise<RedisBackend> {
+		let connected = false;
+		const client = createClient({
+			url,
+			// While disconnected, commands fail at once instead of waiting in a queue: an outage is an error callers see.
+			disableOfflineQueue: true,
+			socket: {
+				connectTimeout: 5000,
+				// A server that never answered is a configuration error to report at once; one that went away is an
+				// outage to ride out by reconnecting.
+				reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(100 * 2 ** retries, 2000) : cause)
+			}
+		}) as RedisClientType;
+		// Each namespace's @keyv/redis store subscribes to the shared client's events.
+		client.setMaxListeners(100);
+		let lastErrorLog = 0;
+		client.on('error', (error: Error) => {
+			// The client retries on its own; one line every 10 s is enough for the operator.
+			if (Date.now() - lastErrorLog < 10_000) return;
+			lastErrorLog = Date.now();
+			context.logger.warn(`Redis (${describeRedisUrl(url)}) error: ${error.message}`);
+		});
+		try {
+			await client.connect();
+			connected = true;
+		} catch (error) {
+			if (client.isOpen) client.destroy();
+			throw new Error(`Cannot connect to Redis at ${describeRedisUrl(url)}: ${(error as Error).message}`);
+		}
+		const backend = new RedisBackend(client, url, prefix);
+		try {
+			await backend.reportDurability(context);
+			await backend.rollBackInterruptedRestore(context);
+			await backend.removeAbandonedSnapshots(context);
+		} catch (error) {
+			client.destroy();
+			throw error;
+		}
+		return backend;
 	}
 }
 

@@ -17,6 +17,7 @@ import {
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
 import { StorageClosedError } from '../storage.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
+import { settled } from '../settled.js';
 
 /**
  * Our own Keyv store on better-sqlite3 rather than @keyv/sqlite: the synchronous driver lets a compare-and-set run
@@ -87,6 +88,7 @@ function openDatabase(path: string, options: Database.Options = {}): Database.Da
 export class SqliteBackend implements Backend {
 	public readonly adapter = 'sqlite' as const;
 	public readonly keyvSerializes = true;
+
 	private readonly queue: QueuedWrite[] = [];
 	private commitScheduled = false;
 	/** Set by close: later writes are refused with StorageClosedError, not a driver error. */
@@ -125,30 +127,6 @@ export class SqliteBackend implements Backend {
 		};
 	}
 
-	/**
-	 * Opens (or creates) the database. Only proven damage (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, a failed quick_check,
-	 * an empty file) is repaired from a backup; any other error is thrown with its cause and the file is left alone.
-	 * `readOnly` (the data CLI's read-only commands) writes nothing at all: a missing database reads as empty.
-	 */
-	public static async open(path: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<SqliteBackend> {
-		if (readOnly) {
-			if (!existsSync(path)) {
-				const empty = new Database(':memory:');
-				empty.exec(SCHEMA);
-				return new SqliteBackend(empty, path, true);
-			}
-			return new SqliteBackend(openReadOnly(path), path, true);
-		}
-		await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
-		try {
-			await assertNotEmptyFile(path);
-			return new SqliteBackend(openDatabase(path), path);
-		} catch (error) {
-			if (!isDamage(error)) throw new Error(`Cannot open the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
-			return new SqliteBackend(await recoverDatabase(path, (error as Error).message, context), path);
-		}
-	}
-
 	public createStore(): KeyvStoreAdapter {
 		return new SqliteStore(this);
 	}
@@ -177,9 +155,11 @@ export class SqliteBackend implements Backend {
 		});
 	}
 
-	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
-		const raw = this.getRaw(namespace, key);
-		return raw === undefined ? undefined : { raw, entry: decodeEntry(raw) };
+	public read(namespace: string, key: string): Promise<RawEntry | undefined> {
+		return settled(() => {
+			const raw = this.getRaw(namespace, key);
+			return raw === undefined ? undefined : { raw, entry: decodeEntry(raw) };
+		});
 	}
 
 	public putMany(namespace: string, entries: Array<[string, StoredEntry]>): Promise<void> {
@@ -208,6 +188,7 @@ export class SqliteBackend implements Backend {
 		}
 	}
 
+	// eslint-disable-next-line @typescript-eslint/require-await -- the contract is an AsyncGenerator; the rows come synchronously
 	public async *entryBatches(namespace: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		for (const rows of this.rawPages(namespace)) {
 			const batch = liveEntries(rows);
@@ -215,6 +196,7 @@ export class SqliteBackend implements Backend {
 		}
 	}
 
+	// eslint-disable-next-line @typescript-eslint/require-await -- the contract is an AsyncGenerator; the rows come synchronously
 	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
 		let rows = this.statements.prefixPage.all(namespace, prefix, ENTRY_BATCH);
 		for (;;) {
@@ -226,15 +208,17 @@ export class SqliteBackend implements Backend {
 		}
 	}
 
-	public async namespaces(): Promise<string[]> {
-		return this.statements.namespaces
-			.all()
-			.map((row) => row.namespace)
-			.sort();
+	public namespaces(): Promise<string[]> {
+		return settled(() =>
+			this.statements.namespaces
+				.all()
+				.map((row) => row.namespace)
+				.sort()
+		);
 	}
 
-	public async counts(): Promise<Record<string, number>> {
-		return Object.fromEntries(this.statements.counts.all().map((row) => [row.namespace, row.count]));
+	public counts(): Promise<Record<string, number>> {
+		return settled(() => Object.fromEntries(this.statements.counts.all().map((row) => [row.namespace, row.count])));
 	}
 
 	public async sizeBytes(): Promise<number> {
@@ -247,8 +231,10 @@ export class SqliteBackend implements Backend {
 		return total;
 	}
 
-	public async ping(): Promise<void> {
-		this.db.prepare('SELECT 1').get();
+	public ping(): Promise<void> {
+		return settled(() => {
+			this.db.prepare('SELECT 1').get();
+		});
 	}
 
 	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
@@ -273,18 +259,20 @@ export class SqliteBackend implements Backend {
 		}
 	}
 
-	public async checkBackup(backup: BackupInfo): Promise<void> {
-		if (!(BACKUP_FILE in backup.files)) throw new Error(`Backup ${backup.id} has no ${BACKUP_FILE}`);
-		const copy = openDatabase(join(backup.path, BACKUP_FILE), { readonly: true, fileMustExist: true });
-		try {
-			copy.prepare('SELECT COUNT(*) FROM entries').get();
-		} finally {
-			copy.close();
-		}
+	public checkBackup(backup: BackupInfo): Promise<void> {
+		return settled(() => {
+			if (!(BACKUP_FILE in backup.files)) throw new Error(`Backup ${backup.id} has no ${BACKUP_FILE}`);
+			const copy = openDatabase(join(backup.path, BACKUP_FILE), { readonly: true, fileMustExist: true });
+			try {
+				copy.prepare('SELECT COUNT(*) FROM entries').get();
+			} finally {
+				copy.close();
+			}
+		});
 	}
 
-	public async readDataGeneration(): Promise<string | null> {
-		return this.statements.getGeneration.get()?.value ?? null;
+	public readDataGeneration(): Promise<string | null> {
+		return settled(() => this.statements.getGeneration.get()?.value ?? null);
 	}
 
 	public writeDataGeneration(generation: string): Promise<void> {
@@ -350,6 +338,30 @@ export class SqliteBackend implements Backend {
 					write.reject(error);
 				}
 			}
+		}
+	}
+
+	/**
+	 * Opens (or creates) the database. Only proven damage (SQLite's SQLITE_CORRUPT or SQLITE_NOTADB, a failed quick_check,
+	 * an empty file) is repaired from a backup; any other error is thrown with its cause and the file is left alone.
+	 * `readOnly` (the data CLI's read-only commands) writes nothing at all: a missing database reads as empty.
+	 */
+	public static async open(path: string, context: BackendOpenContext, { readOnly = false } = {}): Promise<SqliteBackend> {
+		if (readOnly) {
+			if (!existsSync(path)) {
+				const empty = new Database(':memory:');
+				empty.exec(SCHEMA);
+				return new SqliteBackend(empty, path, true);
+			}
+			return new SqliteBackend(openReadOnly(path), path, true);
+		}
+		await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+		try {
+			await assertNotEmptyFile(path);
+			return new SqliteBackend(openDatabase(path), path);
+		} catch (error) {
+			if (!isDamage(error)) throw new Error(`Cannot open the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
+			return new SqliteBackend(await recoverDatabase(path, (error as Error).message, context), path);
 		}
 	}
 }
@@ -424,12 +436,12 @@ class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
 		this.currentNamespace = namespace;
 	}
 
-	public async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-		return this.backend.getRaw(this.currentNamespace, key) as StoredData<Value> | undefined;
+	public get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+		return settled(() => this.backend.getRaw(this.currentNamespace, key) as StoredData<Value> | undefined);
 	}
 
-	public async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
-		return this.backend.getRawMany(this.currentNamespace, keys) as Array<StoredData<Value | undefined>>;
+	public getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+		return settled(() => this.backend.getRawMany(this.currentNamespace, keys) as Array<StoredData<Value | undefined>>);
 	}
 
 	public async set(key: string, value: string, ttl?: number): Promise<boolean> {
@@ -450,6 +462,7 @@ class SqliteStore extends EventEmitter implements KeyvStoreAdapter {
 		await this.backend.clear(this.currentNamespace);
 	}
 
+	// eslint-disable-next-line @typescript-eslint/require-await -- the contract is an AsyncGenerator; the rows come synchronously
 	public async *iterator<Value>(): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
 		for (const rows of this.backend.rawPages(this.currentNamespace)) {
 			for (const row of rows) yield [row.key, row.value as Awaited<Value>];

@@ -68,7 +68,7 @@ class Connection {
 			this.socket.send(json);
 			return;
 		}
-		const deflate = this.deflate;
+		const { deflate } = this;
 		const chunks: Buffer[] = [];
 		const collect = (chunk: Buffer) => chunks.push(chunk);
 		deflate.on('data', collect);
@@ -135,15 +135,11 @@ export interface GatewayOptions {
 export class Gateway extends EventEmitter {
 	public readonly sessions = new Map<string, GatewaySession>();
 	public readonly identifies: { token: string; intents: number; shard: [number, number] }[] = [];
+	public memberRequestsLimited = 0;
+
 	private readonly connections = new Set<Connection>();
 	/** When each guild's members were last requested in full (op 8 rate limit), and how many requests were refused. */
 	private readonly allMembersRequestedAt = new Map<string, number>();
-	public memberRequestsLimited = 0;
-
-	/** As if the guild's full member list had been requested at `at`: the op 8 limit applies until 30 s after. */
-	public markAllMembersRequested(guildId: string, at: number): void {
-		this.allMembersRequestedAt.set(guildId, at);
-	}
 
 	public constructor(
 		private readonly state: EmulatorState,
@@ -156,6 +152,11 @@ export class Gateway extends EventEmitter {
 		return [...this.sessions.values()].filter((session) => session.connected);
 	}
 
+	/** As if the guild's full member list had been requested at `at`: the op 8 limit applies until 30 s after. */
+	public markAllMembersRequested(guildId: string, at: number): void {
+		this.allMembersRequestedAt.set(guildId, at);
+	}
+
 	public accept(socket: WebSocket, request: IncomingMessage): void {
 		const query = new URL(request.url ?? '/', 'http://emulator.local').searchParams;
 		const connection = new Connection(socket, query.get('compress'));
@@ -166,7 +167,8 @@ export class Gateway extends EventEmitter {
 		socket.on('message', (raw) => {
 			let payload: { op: number; d: any };
 			try {
-				payload = JSON.parse(raw.toString());
+				// The socket keeps ws's default binaryType ('nodebuffer'), so every message arrives as one Buffer.
+				payload = JSON.parse((raw as Buffer).toString());
 			} catch {
 				connection.close(4002, 'Error while decoding payload.');
 				return;
@@ -198,6 +200,59 @@ export class Gateway extends EventEmitter {
 			// Discord invalidates a session closed with 1000/1001; any other close can be resumed.
 			if (code === 1000 || code === 1001) this.sessions.delete(session.id);
 		});
+	}
+
+	public guildCreateFor(session: GatewaySession, guildId: string) {
+		const guild = this.state.guilds.get(guildId)!;
+		const large = guild.members.size > session.largeThreshold;
+		// "If your bot does not have the GUILD_PRESENCES Gateway Intent, or if the guild has over 75k members, members
+		// and presences returned in this event will only contain your bot and users in voice channels" (discord-api-docs,
+		// developers/events/gateway-events.mdx, Guild Create). With presences, a guild over large_threshold sends only
+		// members with a role or a nickname (online ones too; the emulator has no presence), a smaller one all members
+		// (same page, Request Guild Members). member_count is always the true count.
+		const withPresences = session.hasIntent(GatewayIntentBits.GuildPresences) && guild.members.size <= 75_000;
+		const included = withPresences ? (large ? 'listed' : 'all') : 'bot';
+		return guildCreatePayload(this.state, guild, included, large);
+	}
+
+	/** Sends an event to every live session that should see it: the guild's shard (shard 0 without a guild), the needed intent. */
+	public dispatch(event: string, data: unknown, guildId?: string): void {
+		this.dispatchWith(event, () => data, guildId);
+	}
+
+	/** Like `dispatch`, for payloads that depend on the session (GUILD_CREATE members, MESSAGE_CREATE content). */
+	public dispatchWith(event: string, build: (session: GatewaySession) => unknown, guildId?: string): void {
+		for (const session of this.sessions.values()) {
+			const shard = guildId ? shardOf(guildId, session.shard[1]) : 0;
+			if (shard !== session.shard[0]) continue;
+			const payload = build(session);
+			if (!session.hasIntent(intentFor(event, payload))) continue;
+			session.dispatch(event, payload);
+		}
+	}
+
+	/** Op 7: every connected client should reconnect and resume. */
+	public reconnectAll(): void {
+		for (const session of this.connectedSessions) session.connection!.send({ op: Op.Reconnect, d: null });
+	}
+
+	/** Op 9: the session is gone (or, when resumable, the client may try to resume). */
+	public invalidateAll(resumable = false): void {
+		for (const session of this.connectedSessions) {
+			session.connection!.send({ op: Op.InvalidSession, d: resumable });
+			if (!resumable) this.sessions.delete(session.id);
+		}
+	}
+
+	/** Drops every socket as a network failure would (close 4000); clients resume. */
+	public dropConnections(code = 4000): void {
+		for (const connection of this.connections) connection.close(code, 'Unknown error.');
+	}
+
+	public closeAll(): void {
+		for (const connection of this.connections) connection.close(1001, 'Emulator stopping');
+		this.connections.clear();
+		this.sessions.clear();
 	}
 
 	private identify(connection: Connection, data: any): GatewaySession | null {
@@ -312,58 +367,5 @@ export class Gateway extends EventEmitter {
 
 	private guildsOf(session: GatewaySession) {
 		return [...this.state.guilds.values()].filter((guild) => shardOf(guild.id, session.shard[1]) === session.shard[0]);
-	}
-
-	public guildCreateFor(session: GatewaySession, guildId: string) {
-		const guild = this.state.guilds.get(guildId)!;
-		const large = guild.members.size > session.largeThreshold;
-		// "If your bot does not have the GUILD_PRESENCES Gateway Intent, or if the guild has over 75k members, members
-		// and presences returned in this event will only contain your bot and users in voice channels" (discord-api-docs,
-		// developers/events/gateway-events.mdx, Guild Create). With presences, a guild over large_threshold sends only
-		// members with a role or a nickname (online ones too; the emulator has no presence), a smaller one all members
-		// (same page, Request Guild Members). member_count is always the true count.
-		const withPresences = session.hasIntent(GatewayIntentBits.GuildPresences) && guild.members.size <= 75_000;
-		const included = withPresences ? (large ? 'listed' : 'all') : 'bot';
-		return guildCreatePayload(this.state, guild, included, large);
-	}
-
-	/** Sends an event to every live session that should see it: the guild's shard (shard 0 without a guild), the needed intent. */
-	public dispatch(event: string, data: unknown, guildId?: string): void {
-		this.dispatchWith(event, () => data, guildId);
-	}
-
-	/** Like `dispatch`, for payloads that depend on the session (GUILD_CREATE members, MESSAGE_CREATE content). */
-	public dispatchWith(event: string, build: (session: GatewaySession) => unknown, guildId?: string): void {
-		for (const session of this.sessions.values()) {
-			const shard = guildId ? shardOf(guildId, session.shard[1]) : 0;
-			if (shard !== session.shard[0]) continue;
-			const payload = build(session);
-			if (!session.hasIntent(intentFor(event, payload))) continue;
-			session.dispatch(event, payload);
-		}
-	}
-
-	/** Op 7: every connected client should reconnect and resume. */
-	public reconnectAll(): void {
-		for (const session of this.connectedSessions) session.connection!.send({ op: Op.Reconnect, d: null });
-	}
-
-	/** Op 9: the session is gone (or, when resumable, the client may try to resume). */
-	public invalidateAll(resumable = false): void {
-		for (const session of this.connectedSessions) {
-			session.connection!.send({ op: Op.InvalidSession, d: resumable });
-			if (!resumable) this.sessions.delete(session.id);
-		}
-	}
-
-	/** Drops every socket as a network failure would (close 4000); clients resume. */
-	public dropConnections(code = 4000): void {
-		for (const connection of this.connections) connection.close(code, 'Unknown error.');
-	}
-
-	public closeAll(): void {
-		for (const connection of this.connections) connection.close(1001, 'Emulator stopping');
-		this.connections.clear();
-		this.sessions.clear();
 	}
 }

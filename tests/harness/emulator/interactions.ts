@@ -106,7 +106,7 @@ export class InteractionHandle {
 	}
 
 	private describe(): string {
-		const data = this.payload.data;
+		const { data } = this.payload;
 		return data?.name ? `/${data.name}` : `component ${data?.custom_id}`;
 	}
 }

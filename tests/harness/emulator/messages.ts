@@ -103,7 +103,7 @@ export function buildMessage(state: EmulatorState, baseUrl: string, message: New
 		type: message.type ?? (body.message_reference ? 19 : 0),
 		flags: Number(body.flags ?? 0),
 		...(body.message_reference ? { message_reference: { ...body.message_reference, channel_id: message.channelId } } : {}),
-		...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
+		...(body.nonce === undefined ? {} : { nonce: body.nonce }),
 		...message.extra
 	};
 }

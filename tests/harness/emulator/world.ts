@@ -173,45 +173,6 @@ export class World {
 		this.gateway.dispatch('GUILD_DELETE', { id: guildId }, guildId);
 	}
 
-	private role(id: string, options: CreateRoleOptions): ApiRole {
-		return {
-			id,
-			name: options.name,
-			color: options.color ?? 0,
-			hoist: options.hoist ?? false,
-			icon: null,
-			unicode_emoji: null,
-			position: options.position ?? 1,
-			permissions: String(options.permissions ?? 0n),
-			managed: options.managed ?? false,
-			mentionable: options.mentionable ?? false,
-			flags: 0
-		};
-	}
-
-	private channel(guild: GuildRecord, options: CreateChannelOptions): ApiChannel {
-		const overwrites: PermissionOverwrite[] = (options.permissionOverwrites ?? []).map((overwrite) => ({
-			id: overwrite.id,
-			type: overwrite.type === 'member' ? 1 : 0,
-			allow: String(overwrite.allow ?? 0n),
-			deny: String(overwrite.deny ?? 0n)
-		}));
-		return {
-			id: snowflakeAt(),
-			type: options.type ?? 0,
-			guild_id: guild.id,
-			name: options.name,
-			position: guild.channels.size,
-			permission_overwrites: overwrites,
-			parent_id: options.parentId ?? null,
-			topic: options.topic ?? null,
-			nsfw: false,
-			rate_limit_per_user: 0,
-			last_message_id: null,
-			flags: 0
-		};
-	}
-
 	public createChannel(guildId: string, options: CreateChannelOptions): ApiChannel {
 		const guild = this.requireGuild(guildId);
 		const channel = this.channel(guild, options);
@@ -243,11 +204,6 @@ export class World {
 		if (!guild.roles.delete(roleId)) throw notFound(10011, 'Role');
 		for (const member of guild.members.values()) member.roles = member.roles.filter((id) => id !== roleId);
 		this.gateway.dispatch('GUILD_ROLE_DELETE', { guild_id: guildId, role_id: roleId }, guildId);
-	}
-
-	private seedMember(guild: GuildRecord, userId: string, roles: string[], joinedAt = new Date(), pending = false): void {
-		this.requireUser(userId);
-		guild.members.set(userId, { userId, nick: null, roles: [...roles], joined_at: joinedAt.toISOString(), pending });
 	}
 
 	/**
@@ -324,17 +280,6 @@ export class World {
 		this.state.invites.delete(code);
 		this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite);
 		return invite;
-	}
-
-	/**
-	 * "All Invite related events are only sent to bot users with the MANAGE_CHANNELS permission on the channel"
-	 * (discord-api-docs, developers/events/gateway-events.mdx, Invites).
-	 */
-	private dispatchInviteEvent(event: 'INVITE_CREATE' | 'INVITE_DELETE', data: unknown, invite: InviteRecord): void {
-		const guild = this.state.guilds.get(invite.guildId);
-		const channel = guild?.channels.get(invite.channelId);
-		if (!guild || !(channelPermissions(guild, channel, this.botId) & PermissionFlagsBits.ManageChannels)) return;
-		this.gateway.dispatch(event, data, invite.guildId);
 	}
 
 	/**
@@ -417,7 +362,7 @@ export class World {
 			author: options.author,
 			body: options.body ?? {},
 			files: options.files ?? [],
-			...(options.type !== undefined ? { type: options.type } : {}),
+			...(options.type === undefined ? {} : { type: options.type }),
 			...(options.extra ? { extra: options.extra } : {}),
 			allowEmpty: options.allowEmpty ?? false
 		});
@@ -444,6 +389,61 @@ export class World {
 			const event = { id: message.id, channel_id: message.channel_id, ...(message.guild_id ? { guild_id: message.guild_id } : {}) };
 			this.gateway.dispatch('MESSAGE_DELETE', event, message.guild_id);
 		}
+	}
+
+	private role(id: string, options: CreateRoleOptions): ApiRole {
+		return {
+			id,
+			name: options.name,
+			color: options.color ?? 0,
+			hoist: options.hoist ?? false,
+			icon: null,
+			unicode_emoji: null,
+			position: options.position ?? 1,
+			permissions: String(options.permissions ?? 0n),
+			managed: options.managed ?? false,
+			mentionable: options.mentionable ?? false,
+			flags: 0
+		};
+	}
+
+	private channel(guild: GuildRecord, options: CreateChannelOptions): ApiChannel {
+		const overwrites: PermissionOverwrite[] = (options.permissionOverwrites ?? []).map((overwrite) => ({
+			id: overwrite.id,
+			type: overwrite.type === 'member' ? 1 : 0,
+			allow: String(overwrite.allow ?? 0n),
+			deny: String(overwrite.deny ?? 0n)
+		}));
+		return {
+			id: snowflakeAt(),
+			type: options.type ?? 0,
+			guild_id: guild.id,
+			name: options.name,
+			position: guild.channels.size,
+			permission_overwrites: overwrites,
+			parent_id: options.parentId ?? null,
+			topic: options.topic ?? null,
+			nsfw: false,
+			rate_limit_per_user: 0,
+			last_message_id: null,
+			flags: 0
+		};
+	}
+
+	private seedMember(guild: GuildRecord, userId: string, roles: string[], joinedAt = new Date(), pending = false): void {
+		this.requireUser(userId);
+		guild.members.set(userId, { userId, nick: null, roles: [...roles], joined_at: joinedAt.toISOString(), pending });
+	}
+
+	/**
+	 * "All Invite related events are only sent to bot users with the MANAGE_CHANNELS permission on the channel"
+	 * (discord-api-docs, developers/events/gateway-events.mdx, Invites).
+	 */
+	private dispatchInviteEvent(event: 'INVITE_CREATE' | 'INVITE_DELETE', data: unknown, invite: InviteRecord): void {
+		const guild = this.state.guilds.get(invite.guildId);
+		const channel = guild?.channels.get(invite.channelId);
+		if (!guild || !(channelPermissions(guild, channel, this.botId) & PermissionFlagsBits.ManageChannels)) return;
+		this.gateway.dispatch(event, data, invite.guildId);
 	}
 
 	private dispatchMessage(event: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE', message: ApiMessage): void {

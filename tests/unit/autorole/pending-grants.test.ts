@@ -48,7 +48,7 @@ describe('PendingGrantScheduler', () => {
 	it('keeps one timer, for the nearest grant, however many wait', async () => {
 		const clock = new ManualClock();
 		const given: string[] = [];
-		const scheduler = new PendingGrantScheduler(async (g) => void given.push(g.memberId), clock);
+		const scheduler = new PendingGrantScheduler((g) => Promise.resolve(void given.push(g.memberId)), clock);
 		scheduler.add(grant('late', clock.time + 60_000));
 		scheduler.add(grant('soon', clock.time + 10_000));
 		scheduler.add(grant('middle', clock.time + 30_000));
@@ -69,9 +69,9 @@ describe('PendingGrantScheduler', () => {
 
 	it('does not re-arm when a later grant is added', () => {
 		const clock = new ManualClock();
-		const scheduler = new PendingGrantScheduler(async () => undefined, clock);
+		const scheduler = new PendingGrantScheduler(() => Promise.resolve(undefined), clock);
 		scheduler.add(grant('a', clock.time + 1000));
-		const armed = clock.armed;
+		const { armed } = clock;
 		for (let index = 0; index < 100; index++) scheduler.add(grant(`m${index}`, clock.time + 5000 + index));
 		expect(clock.armed).toBe(armed);
 		expect(clock.timers.size).toBe(1);
@@ -80,7 +80,7 @@ describe('PendingGrantScheduler', () => {
 	it('gives overdue grants (stored before a restart) at once, oldest first', async () => {
 		const clock = new ManualClock();
 		const given: string[] = [];
-		const scheduler = new PendingGrantScheduler(async (g) => void given.push(g.memberId), clock);
+		const scheduler = new PendingGrantScheduler((g) => Promise.resolve(void given.push(g.memberId)), clock);
 		scheduler.add(grant('second', clock.time - 1000));
 		scheduler.add(grant('first', clock.time - 5000));
 		await clock.advance(0);
@@ -89,7 +89,7 @@ describe('PendingGrantScheduler', () => {
 
 	it('re-arms for the next grant when the nearest is removed, and stops when none is left', () => {
 		const clock = new ManualClock();
-		const scheduler = new PendingGrantScheduler(async () => undefined, clock);
+		const scheduler = new PendingGrantScheduler(() => Promise.resolve(undefined), clock);
 		scheduler.add(grant('a', clock.time + 1000));
 		scheduler.add(grant('b', clock.time + 9000));
 		expect(scheduler.remove((g) => g.memberId === 'a').map((g) => g.memberId)).toEqual(['a']);
@@ -103,7 +103,7 @@ describe('PendingGrantScheduler', () => {
 	it('replaces a grant of the same member and role instead of keeping two', async () => {
 		const clock = new ManualClock();
 		const given: PendingGrant[] = [];
-		const scheduler = new PendingGrantScheduler(async (g) => void given.push(g), clock);
+		const scheduler = new PendingGrantScheduler((g) => Promise.resolve(void given.push(g)), clock);
 		scheduler.add(grant('a', clock.time + 1000));
 		scheduler.add(grant('a', clock.time + 2000));
 		expect(scheduler.size).toBe(1);
@@ -114,9 +114,9 @@ describe('PendingGrantScheduler', () => {
 	it('does not retry a failing grant', async () => {
 		const clock = new ManualClock();
 		let runs = 0;
-		const scheduler = new PendingGrantScheduler(async () => {
+		const scheduler = new PendingGrantScheduler(() => {
 			runs++;
-			throw new Error('Missing Permissions');
+			return Promise.reject(new Error('Missing Permissions'));
 		}, clock);
 		scheduler.add(grant('a', clock.time + 10));
 		await clock.advance(60_000);
@@ -128,7 +128,7 @@ describe('PendingGrantScheduler', () => {
 	it('waits in steps for delays longer than a timer can hold', async () => {
 		const clock = new ManualClock();
 		const given: string[] = [];
-		const scheduler = new PendingGrantScheduler(async (g) => void given.push(g.memberId), clock);
+		const scheduler = new PendingGrantScheduler((g) => Promise.resolve(void given.push(g.memberId)), clock);
 		const far = clock.time + 30 * 86_400_000;
 		scheduler.add(grant('far', far));
 		expect([...clock.timers.values()][0]!.at).toBe(clock.time + 2 ** 31 - 1);
@@ -142,7 +142,7 @@ describe('PendingGrantScheduler', () => {
 	it('lists pending grants of a guild by due time; a stopped scheduler runs nothing', async () => {
 		const clock = new ManualClock();
 		const given: string[] = [];
-		const scheduler = new PendingGrantScheduler(async (g) => void given.push(g.memberId), clock);
+		const scheduler = new PendingGrantScheduler((g) => Promise.resolve(void given.push(g.memberId)), clock);
 		scheduler.add(grant('b', clock.time + 2000));
 		scheduler.add({ ...grant('other', clock.time + 1), guildId: 'h' });
 		scheduler.add(grant('a', clock.time + 1000));

@@ -15,7 +15,7 @@ describe('GiveawayScheduler', () => {
 	function scheduler(loaded: Array<[string, number]>, onDue: (id: string) => Promise<void>, sweepMs = 30_000) {
 		return new GiveawayScheduler({
 			onDue,
-			load: async () => loaded,
+			load: () => Promise.resolve(loaded),
 			sweepMs,
 			onError: (error) => {
 				throw error;
@@ -27,7 +27,7 @@ describe('GiveawayScheduler', () => {
 		const now = Date.now();
 		const loaded = Array.from({ length: 5000 }, (_, index): [string, number] => [`g${index}`, now + 1000 + index * 1000]);
 		const fired: string[] = [];
-		const watcher = scheduler(loaded, async (id) => void fired.push(id));
+		const watcher = scheduler(loaded, (id) => Promise.resolve(void fired.push(id)));
 		await watcher.start();
 		expect(vi.getTimerCount()).toBe(2);
 		await vi.advanceTimersByTimeAsync(3000);
@@ -40,7 +40,7 @@ describe('GiveawayScheduler', () => {
 	it('caps the timer at setTimeout’s limit and still fires a giveaway 60 days out on time', async () => {
 		const fired: string[] = [];
 		// A sweep every 10 days, so that 60 days of fake time pass quickly; the nearest-end timer alone would need capping.
-		const watcher = scheduler([['far', Date.now() + 60 * DAY]], async (id) => void fired.push(id), 10 * DAY);
+		const watcher = scheduler([['far', Date.now() + 60 * DAY]], (id) => Promise.resolve(void fired.push(id)), 10 * DAY);
 		await watcher.start();
 		await vi.advanceTimersByTimeAsync(60 * DAY - 1000);
 		expect(fired).toEqual([]);
@@ -72,7 +72,7 @@ describe('GiveawayScheduler', () => {
 	it('picks up giveaways that appear in storage at the next sweep', async () => {
 		const loaded: Array<[string, number]> = [];
 		const fired: string[] = [];
-		const watcher = scheduler(loaded, async (id) => void fired.push(id));
+		const watcher = scheduler(loaded, (id) => Promise.resolve(void fired.push(id)));
 		await watcher.start();
 		loaded.push(['elsewhere', Date.now() + 5000]);
 		await vi.advanceTimersByTimeAsync(29_000);

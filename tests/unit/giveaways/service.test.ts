@@ -23,17 +23,18 @@ class FakeDiscord implements GiveawayDiscord {
 		return true;
 	}
 
-	public async memberFacts(_guildId: string, userId: string): Promise<MemberFacts | null> {
+	public memberFacts(_guildId: string, userId: string): Promise<MemberFacts | null> {
 		const roles = this.members.get(userId);
-		return roles === undefined ? null : member(roles);
+		return Promise.resolve(roles === undefined ? null : member(roles));
 	}
 
-	public async postMessage(channelId: string): Promise<string> {
-		return this.post(channelId, 'giveaway', null);
+	public postMessage(channelId: string): Promise<string> {
+		return Promise.resolve(this.post(channelId, 'giveaway', null));
 	}
 
-	public async editMessage(_channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
+	public editMessage(_channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
 		this.edits.push({ messageId, payload });
+		return Promise.resolve();
 	}
 
 	public async sendAnnouncement(channelId: string, content: string, _winners: readonly string[], nonce: string): Promise<string> {
@@ -42,8 +43,8 @@ class FakeDiscord implements GiveawayDiscord {
 		return this.post(channelId, content, nonce);
 	}
 
-	public async findAnnouncement(channelId: string, marker: string): Promise<string | null> {
-		return this.posted.find((message) => message.channelId === channelId && message.content.includes(marker))?.id ?? null;
+	public findAnnouncement(channelId: string, marker: string): Promise<string | null> {
+		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content.includes(marker))?.id ?? null);
 	}
 
 	public announcements(giveawayId: string) {

@@ -33,9 +33,9 @@ export class FakeGuildInvites implements InviteSource {
 		this.listed = this.listed.filter((member) => member.memberId !== memberId);
 	}
 
-	public async members(): Promise<ListedMember[]> {
-		if (this.membersFailure) throw new Error(this.membersFailure);
-		return structuredClone(this.listed);
+	public members(): Promise<ListedMember[]> {
+		if (this.membersFailure) return Promise.reject(new Error(this.membersFailure));
+		return Promise.resolve(structuredClone(this.listed));
 	}
 
 	public async fetch(): Promise<FetchResult> {

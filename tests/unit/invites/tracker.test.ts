@@ -33,7 +33,7 @@ describe('InviteTracker', () => {
 
 	async function join(memberId: string, code: string | null, accountCreatedAt = OLD_ACCOUNT) {
 		if (code) discord.use(code);
-		const joinedAt = discord.list(memberId, Date.now(), false, accountCreatedAt).joinedAt;
+		const { joinedAt } = discord.list(memberId, Date.now(), false, accountCreatedAt);
 		return tracker.join({ guildId: GUILD, memberId, bot: false, accountCreatedAt, joinedAt });
 	}
 
@@ -50,7 +50,7 @@ describe('InviteTracker', () => {
 
 	it('ignores a repeated join or leave event, without blurring a real join next to it', async () => {
 		await join('m1', 'alice-code');
-		const fetches = discord.fetches;
+		const { fetches } = discord;
 		const [repeat, real] = await Promise.all([
 			tracker.join({ guildId: GUILD, memberId: 'm1', bot: false, accountCreatedAt: OLD_ACCOUNT }),
 			join('m2', 'bob-code')

@@ -14,7 +14,7 @@ import { renderTemplate, placeholderValues } from '../../../src/lib/templates/pl
 import { DEFAULT_IDS, JOINED_AT, OLD_TOTALS, SIGNED_BANNER, writeLegacyFixture } from '../../fixtures/supreme-bot2.js';
 import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
 
-const OFFLINE = { fetch: async () => ({ ok: false as const, reason: 'offline' }) };
+const OFFLINE = { fetch: () => Promise.resolve({ ok: false as const, reason: 'offline' }) };
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const ids = DEFAULT_IDS;
 

@@ -11,7 +11,10 @@ import { BotProcess, DiscordEmulator } from '../../../../tests/harness/index.js'
 import { eventually } from '../../../../tests/helpers/eventually.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../../../../tests/helpers/redis.js';
 
-type EmbedField = { name: string; value: string };
+interface EmbedField {
+	name: string;
+	value: string;
+}
 
 const PLUGIN_DIR = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../../../dist/cli/index.js', import.meta.url));
@@ -75,7 +78,7 @@ describe('member-notes plugin end to end', () => {
 
 	const listed = async () => String((await note('list', { member: suspect })).content);
 
-	it('loads from a path and reports itself', async () => {
+	it('loads from a path and reports itself', () => {
 		expect(bot.runOutput).toMatch(/Plugin loaded: member-notes 1\.0\.0 \(.*member-notes[\\/]dist[\\/]index\.js, namespaces: member-notes\)/);
 		expect(bot.runOutput).toMatch(/Records loaded: .*member-notes=0/);
 	});
@@ -113,13 +116,13 @@ describe('member-notes plugin end to end', () => {
 	it('posts the notes in the moderator channel when a noted member rejoins, and logs them without a channel', async () => {
 		emulator.leave(guildId, suspect);
 		emulator.joinUnknown(guildId, suspect);
-		await eventually(async () => bot.runOutput.includes('rejoined Notes with notes: #1 spammed invites'), 'the rejoin to be logged');
+		await eventually(() => Promise.resolve(bot.runOutput.includes('rejoined Notes with notes: #1 spammed invites')), 'the rejoin to be logged');
 
 		expect((await note('channel', { channel: modChannelId })).content).toContain(`<#${modChannelId}>`);
 		emulator.leave(guildId, suspect);
 		emulator.joinUnknown(guildId, suspect);
 		await eventually(
-			async () => emulator.messages(modChannelId).some((message) => message.content.includes('rejoined with 1 note')),
+			() => Promise.resolve(emulator.messages(modChannelId).some((message) => message.content.includes('rejoined with 1 note'))),
 			'the notes in #moderators'
 		);
 	});

@@ -84,8 +84,8 @@ export function registerGuildRoutes(router: Router, world: World, access: BotAcc
 			access.requireGuildPermission(guild, userId === world.botId ? PermissionFlagsBits.ChangeNickname : PermissionFlagsBits.ManageNicknames);
 		}
 		world.updateMember(guild.id, userId, {
-			...(body.roles !== undefined ? { roles: (body.roles ?? []).filter((id: string) => id !== guild.id) } : {}),
-			...(body.nick !== undefined ? { nick: body.nick } : {})
+			...(body.roles === undefined ? {} : { roles: (body.roles ?? []).filter((id: string) => id !== guild.id) }),
+			...(body.nick === undefined ? {} : { nick: body.nick })
 		});
 		return state.apiMember(guild, userId);
 	});

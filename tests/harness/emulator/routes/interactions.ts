@@ -19,7 +19,7 @@ export function registerInteractionRoutes(router: Router, world: World): void {
 		isReply: boolean,
 		allowEmpty = false
 	): ApiMessage => {
-		const payload = handle.payload;
+		const { payload } = handle;
 		const ephemeral = (Number(body?.flags ?? 0) & EPHEMERAL) !== 0;
 		return world.postMessage({
 			channelId: payload.channel_id,

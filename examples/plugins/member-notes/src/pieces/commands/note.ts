@@ -94,7 +94,6 @@ export class NoteCommand extends Command {
 				await reply(
 					channel ? `Notes on rejoining members will be posted in <#${channel.id}>.` : 'Notes on rejoining members will only be logged.'
 				);
-				return;
 			}
 		}
 	}
