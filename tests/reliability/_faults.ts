@@ -169,7 +169,7 @@ export class StorageChild {
 		this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
 	}
 
-	public send(command: 'status' | 'recover' | 'close'): void {
+	public send(command: 'status' | 'pause' | 'resume' | 'recover' | 'close'): void {
 		this.process.stdin!.write(`${command}\n`);
 	}
 
