@@ -62,7 +62,7 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 	// The file adapter's directory is this process's alone (its lock is held); shared backends leave a fresh folder be.
 	if (!options.readOnly)
 		await backups.removeUnsealed((message) => logger.warn(message), { olderThanMs: options.adapter === 'file' ? 0 : UNSEALED_GRACE_MS });
-	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter !== 'redis');
+	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true);
 }
 
 async function openBackend(options: StorageOptions, context: BackendOpenContext, backups: BackupDirectory): Promise<Backend> {
@@ -72,7 +72,7 @@ async function openBackend(options: StorageOptions, context: BackendOpenContext,
 		case 'sqlite':
 			return SqliteBackend.open(options.sqlitePath, context, { readOnly: options.readOnly === true });
 		case 'redis': {
-			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix);
+			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix, { readOnly: options.readOnly === true });
 			try {
 				await backend.adoptUnprefixedKeys(options.namespaces ?? [], backups, context, { readOnly: options.readOnly === true });
 			} catch (error) {
