@@ -82,6 +82,11 @@ function reliabilitySection(): string {
 			lines.push(
 				`| ${result.adapter} | ${result.rounds} | ${result.joinsSent} | ${result.acknowledged} | ${result.lost} | ${result.unreadableFiles} |`
 			);
+		if (kills.some((result) => result.acknowledged === 0))
+			lines.push(
+				'',
+				'An acknowledged count of 0 means no join was shown by `/who-invited` before its kill, so that row proves nothing about lost joins.'
+			);
 		lines.push('');
 	}
 	lines.push(...faultTable(dir));

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +30,6 @@ function storageOptions(adapter: 'file' | 'sqlite', dataDir: string): StorageOpt
  * answered for (in flight at a kill, or answered with another error at close) may go either way.
  */
 async function checkAfter(tally: FaultTally, adapter: 'file' | 'sqlite', dataDir: string, child: StorageChild, pad: number, recovered: boolean) {
-	if (process.env.IO_DEBUG) execFileSync('cp', ['-a', dataDir, `/tmp/i13-debug-${tally.fault}-${adapter}-${tally.rounds}`]);
 	const storage = await openStorage(storageOptions(adapter, dataDir));
 	const rows = storage.namespace('rows');
 	const lostRows: number[] = [];
