@@ -8,7 +8,8 @@ COPY package.json package-lock.json ./
 COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# i18next names TypeScript as an optional peer, so npm keeps it ("devOptional") after --omit=dev; the bot never loads it.
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver
 
 # Runtime stage: the built bot and its production dependencies, run as the unprivileged `node` user.
 FROM node:20-bookworm-slim AS runtime

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	test: {
 		include: ['tests/reliability/**/*.test.ts'],
+		// Every REST body checked against Discord's OpenAPI description (tests/harness/emulator/spec.ts).
+		setupFiles: ['tests/harness/spec-check.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 120_000,
 		fileParallelism: false,

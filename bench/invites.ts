@@ -10,6 +10,7 @@ import { Client, GatewayIntentBits, type GuildMember } from 'discord.js';
 import { GuildInviteIndex } from '../src/lib/invites/index-state.js';
 import { DiscordInviteSource } from '../src/lib/invites/discord-source.js';
 import { leaderboardPage } from '../src/lib/invites/views.js';
+import { languageT } from '../tests/helpers/i18n.js';
 import { InviteTracker } from '../src/lib/invites/tracker.js';
 import { openStorage } from '../src/storage-adapters/index.js';
 import { DiscordEmulator } from '../tests/harness/index.js';
@@ -181,10 +182,11 @@ function leaderboardFigures(members: number, inviters: number) {
 		run();
 		return Number(process.hrtime.bigint() - start) / 1e6;
 	};
-	const cold = time(() => leaderboardPage(index.leaderboard(), 1));
-	const cached = time(() => leaderboardPage(index.leaderboard(), 500));
+	const t = languageT();
+	const cold = time(() => leaderboardPage(t, index.leaderboard(), 1));
+	const cached = time(() => leaderboardPage(t, index.leaderboard(), 500));
 	index.setCredit('m1', { inviterId: 'i1', at: now, fake: false, left: false });
-	const afterChange = time(() => leaderboardPage(index.leaderboard(), 2));
+	const afterChange = time(() => leaderboardPage(t, index.leaderboard(), 2));
 	return { cold, cached, afterChange };
 }
 

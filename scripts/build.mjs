@@ -9,7 +9,7 @@
  * Plain JavaScript on purpose: it runs where TypeScript is not installed (a production install with a shipped build).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ const SOURCE_FILES = [
 ];
 const PROJECTS = ['tsconfig.build.json', 'tsconfig.plugin-api.json', 'examples/plugins/member-notes/tsconfig.json'];
 const OUTPUTS = ['dist', 'examples/plugins/member-notes/dist'];
+/** Language folders (src/languages/<locale>/<namespace>.json) and where the built code reads them. */
+const LANGUAGE_FOLDERS = [['src/languages', 'dist/languages']];
 
 /** Every source file with its mtime, sorted by path. */
 function sources() {
@@ -79,6 +81,8 @@ export function build(current = sources()) {
 		if (run.status !== 0) process.exit(run.status ?? 1);
 	}
 	mkdirSync(join(ROOT, 'dist'), { recursive: true });
+	// tsc copies no JSON that nothing imports: the language files are read at run time (@sapphire/plugin-i18next).
+	for (const [from, to] of LANGUAGE_FOLDERS) if (existsSync(join(ROOT, from))) cpSync(join(ROOT, from), join(ROOT, to), { recursive: true });
 	writeFileSync(STAMP, `${JSON.stringify({ sources: current.map((source) => source.path) })}\n`);
 	utimesSync(STAMP, startedAt, startedAt);
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { LANGUAGES, languageForLocale, type Language } from './lib/i18n/languages.js';
 import type { AdapterName } from './storage-adapters/types.js';
 
 /** The settings of DESIGN.md's configuration contract, in the order errors are reported. */
@@ -25,7 +26,8 @@ export const CONFIG_KEYS = [
 	'LOG_LEVEL',
 	'SHARD_COUNT',
 	'BACKUP_INTERVAL',
-	'GIVEAWAY_RETENTION'
+	'GIVEAWAY_RETENTION',
+	'DEFAULT_LANGUAGE'
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -69,6 +71,8 @@ export interface Config {
 	readonly backupIntervalMs: number | null;
 	/** How long an ended or cancelled giveaway and its entries are kept (rerolls stay possible until then). */
 	readonly giveawayRetentionMs: number;
+	/** The language of servers that chose none with /language set and are not Community servers with a locale we speak. */
+	readonly defaultLanguage: Language;
 	/** The bot.config.json that was read, if any. */
 	readonly configFile: string | null;
 }
@@ -135,6 +139,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		shardCount: settings.SHARD_COUNT,
 		backupIntervalMs: settings.BACKUP_INTERVAL,
 		giveawayRetentionMs: settings.GIVEAWAY_RETENTION,
+		defaultLanguage: settings.DEFAULT_LANGUAGE,
 		configFile
 	};
 	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
@@ -255,7 +260,12 @@ const settingsSchema = z.object({
 		raw.toLowerCase() === 'auto' ? 'auto' : /^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 10_000 ? Number(raw) : undefined
 	).default('auto'),
 	BACKUP_INTERVAL: setting('off or a duration of at least 10s like 30m, 6h or 1d', parseBackupInterval).default(null),
-	GIVEAWAY_RETENTION: setting('a duration of at least 1h like 12h, 30d or 365d', parseRetention).default(90 * DAY_MS)
+	GIVEAWAY_RETENTION: setting('a duration of at least 1h like 12h, 30d or 365d', parseRetention).default(90 * DAY_MS),
+	// Exact codes only ("de", not "de-AT"): a guess would hide a typo.
+	DEFAULT_LANGUAGE: setting<Language>(`one of ${LANGUAGES.join(', ')}`, (raw) => {
+		const language = languageForLocale(raw);
+		return language?.toLowerCase() === raw.toLowerCase() ? language : undefined;
+	}).default('en-US')
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -1,5 +1,6 @@
 // Entry point: configuration -> client -> storage (core plugin, before login) -> login.
 import '@sapphire/plugin-logger/register';
+import '@sapphire/plugin-i18next/register';
 import './plugins/core/register.js';
 import { container, LogLevel } from '@sapphire/framework';
 import { ConfigError, loadConfig, type Config } from './config.js';

@@ -25,7 +25,7 @@ export class GiveawayEnterHandler extends InteractionHandler {
 		const result = await this.container.giveaways.toggleEntry(giveawayId, interaction.user.id, factsOf(member, trackedInviteTotal));
 		const content = result.ok
 			? result.value.entered
-				? `You entered the giveaway for **${result.value.giveaway.prize}**. Good luck! (Click again to leave.)`
+				? `You entered the giveaway for **${result.value.giveaway.prize}**${result.value.entries > 1 ? ` with ${result.value.entries} entries (bonus roles)` : ''}. Good luck! (Click again to leave.)`
 				: `You left the giveaway for **${result.value.giveaway.prize}**.`
 			: result.reason;
 		await interaction.editReply({ content, allowedMentions: { parse: [] } });

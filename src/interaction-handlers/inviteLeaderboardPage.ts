@@ -1,5 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import type { ButtonInteraction } from 'discord.js';
 import { LEADERBOARD_BUTTON, leaderboardPage } from '../lib/invites/views.js';
 
@@ -13,6 +14,6 @@ export class InviteLeaderboardPageHandler extends InteractionHandler {
 	}
 
 	public override async run(interaction: ButtonInteraction<'cached'>, page: number): Promise<void> {
-		await interaction.update(leaderboardPage(this.container.invites.leaderboard(interaction.guildId), page));
+		await interaction.update(leaderboardPage(await fetchT(interaction), this.container.invites.leaderboard(interaction.guildId), page));
 	}
 }

@@ -1,5 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { MessageFlags, PermissionFlagsBits, type ButtonInteraction } from 'discord.js';
 import { restoreAndReload } from '../lib/data/restore.js';
 import { backupListPage, parseRestoreButton, restoreResultEmbed, RESTORE_CONFIRMATION_SECONDS, type RestoreButton } from '../lib/data/views.js';
@@ -39,7 +40,8 @@ export class RestoreDataHandler extends InteractionHandler {
 			await interaction.editReply({ content: '', embeds: [restoreResultEmbed(outcome)], components: [] });
 		} catch (error) {
 			logger.error(`Restore of ${button.backupId} failed: ${(error as Error).message}`);
-			await interaction.editReply({ content: `Restore failed: ${userFacingMessage(error)}`, components: [] });
+			const t = await fetchT(interaction);
+			await interaction.editReply({ content: t('data:restoreFailed', { reason: userFacingMessage(t, error) }), components: [] });
 		}
 	}
 }

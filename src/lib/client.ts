@@ -5,6 +5,8 @@ import { Partials } from 'discord.js';
 import type { Config, LogLevelName } from '../config.js';
 import './container.js';
 import { BOT_INTENTS } from './discord-access.js';
+import { guildLanguage } from './i18n/guild-language.js';
+import { languageForLocale, SOURCE_LANGUAGE } from './i18n/languages.js';
 import { addSecret } from './secrets.js';
 
 /** The compiled `dist/` folder (this file is dist/lib/client.js): Sapphire scans its commands/, listeners/, preconditions/. */
@@ -42,6 +44,19 @@ export function createClient(config: Config): SapphireClient {
 		partials: [Partials.GuildMember],
 		...(config.discordApiUrl === null ? {} : { rest: { api: config.discordApiUrl } }),
 		logger: { level: LOG_LEVELS[config.logLevel] },
+		i18n: {
+			// The source language is i18next's fallback and the default text of command descriptions, whatever
+			// DEFAULT_LANGUAGE says: every other language is checked against it key by key.
+			defaultName: SOURCE_LANGUAGE,
+			// i18next prints an advertisement at init; the bot's output is for its operator.
+			i18next: { showSupportNotice: false },
+			// A server speaks one language to everyone (src/lib/i18n/guild-language.ts); outside a server, the user's own.
+			// Storage that cannot be read (an outage) must not also cost the answer that says so: the default language.
+			fetchLanguage: (context) =>
+				context.guild
+					? guildLanguage(container.storage, context.guild, config.defaultLanguage).catch(() => config.defaultLanguage)
+					: (languageForLocale(context.interactionLocale) ?? config.defaultLanguage)
+		},
 		baseUserDirectory: PIECES_DIRECTORY,
 		// Ours (listeners/errors, listeners/commands) log faults and answer users; Sapphire's would also log every
 		// UserError (a refusal meant for the user) as an error with a stack.

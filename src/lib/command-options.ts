@@ -1,8 +1,11 @@
 import { CommandOptionsRunTypeEnum, type Command } from '@sapphire/framework';
 import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, type SlashCommandBuilder } from 'discord.js';
 
-/** Options of a command any member may run in a server. */
-export function guildCommand(description: string): Command.Options {
+/**
+ * Options of a command any member may run in a server. The description is needed by commands that do not use
+ * localizeCommand yet; localized ones take theirs from the `commands` language namespace.
+ */
+export function guildCommand(description?: string): Command.Options {
 	return { description, runIn: CommandOptionsRunTypeEnum.GuildAny };
 }
 
@@ -10,7 +13,7 @@ export function guildCommand(description: string): Command.Options {
  * Options of an admin command: Sapphire refuses it to members without Manage Server (answered by our
  * chatInputCommandDenied listener), and registration sets the same default so Discord hides it from them.
  */
-export function adminCommand(description: string): Command.Options {
+export function adminCommand(description?: string): Command.Options {
 	return { description, runIn: CommandOptionsRunTypeEnum.GuildAny, requiredUserPermissions: [PermissionFlagsBits.ManageGuild] };
 }
 

@@ -51,7 +51,9 @@ export type AutoRole = z.infer<typeof autoRoleSchema>;
 const guildSettingsSchema = z.looseObject({
 	welcome: greetingSchema.nullable().optional(),
 	goodbye: greetingSchema.nullable().optional(),
-	autoroles: z.array(autoRoleSchema).optional()
+	autoroles: z.array(autoRoleSchema).optional(),
+	/** Set by /language set; a code we no longer speak falls back like an unset one (src/lib/i18n/guild-language.ts). */
+	language: z.string().optional()
 });
 export type GuildSettings = z.infer<typeof guildSettingsSchema>;
 

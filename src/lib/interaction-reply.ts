@@ -1,18 +1,28 @@
 import { container, UserError } from '@sapphire/framework';
+import type { TFunction } from '@sapphire/plugin-i18next';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { isStorageOutage } from '../storage-adapters/index.js';
 import { describeError } from './secrets.js';
 
-/** What a user sees when a command fails unexpectedly; the details go to the log, not to the channel. */
-export const UNEXPECTED_ERROR_MESSAGE = 'Something went wrong while running this command. It has been logged; please try again later.';
+/** Language keys look like `namespace:key`; a UserError whose identifier is one is a refusal to translate. */
+const LANGUAGE_KEY = /^[a-z-]+:[\w.-]+$/;
 
-/** What a user sees when the storage backend (Redis) cannot be reached: nothing was changed, and it is not their fault. */
-export const STORAGE_UNAVAILABLE_MESSAGE = "The bot's storage is unavailable right now, so nothing was changed. Please try again in a minute.";
+/**
+ * A refusal written for the user, in the language of whoever reads it: the identifier is its language key, the
+ * context its variables (the error listeners translate it; see userFacingMessage).
+ */
+export function refusal(key: string, variables: Record<string, unknown> = {}): UserError {
+	return new UserError({ identifier: key, message: key, context: variables });
+}
 
-/** A UserError is written for the user; a storage outage is named; anything else is a bug whose details stay in the log. */
-export function userFacingMessage(error: unknown): string {
-	if (error instanceof UserError) return error.message;
-	return isStorageOutage(error) ? STORAGE_UNAVAILABLE_MESSAGE : UNEXPECTED_ERROR_MESSAGE;
+/**
+ * A refusal is translated; an older UserError is shown as written; a storage outage is named (nothing was changed,
+ * and it is not the user's fault); anything else is a bug whose details stay in the log.
+ */
+export function userFacingMessage(t: TFunction, error: unknown): string {
+	if (error instanceof UserError)
+		return LANGUAGE_KEY.test(error.identifier) ? t(error.identifier, Object(error.context) as Record<string, unknown>) : error.message;
+	return t(isStorageOutage(error) ? 'errors:storageUnavailable' : 'errors:unexpected');
 }
 
 /** True when a UserError asked to stay silent (`context: { silent: true }`). */

@@ -3,10 +3,10 @@ import { describeError } from './secrets.js';
 import { closeBotStorage } from './storage.js';
 
 /**
- * The services the bot starts (the health endpoint, scheduled backups, the replaced-data watch, giveaway endings,
- * delayed auto-roles), in the order they started. Shutdown stops them, newest first and each once it has stopped,
- * before storage closes, so no timer fires into a closed storage. Each service registers where it is started
- * (plugins/core, features.ts).
+ * The services the bot starts (the health endpoint, scheduled backups, the replaced-data watch, invite tracking,
+ * giveaway endings, delayed auto-roles), in the order they started. Shutdown stops them, newest first, before storage closes, so
+ * no timer fires into a closed storage; a stop that returns a promise (invite tracking writes what it has queued) is
+ * waited for. Each service registers where it is started (plugins/core, features.ts).
  */
 export class RunningServices {
 	private readonly services: Array<{ name: string; stop: () => void | Promise<void> }> = [];

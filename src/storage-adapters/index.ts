@@ -75,6 +75,7 @@ async function openBackend(options: StorageOptions, context: BackendOpenContext,
 			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix, { readOnly: options.readOnly === true });
 			try {
 				await backend.adoptUnprefixedKeys(options.namespaces ?? [], backups, context, { readOnly: options.readOnly === true });
+				if (options.readOnly !== true) await backend.buildGroupIndexes(context);
 			} catch (error) {
 				await backend.close();
 				throw error;

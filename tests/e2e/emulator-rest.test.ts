@@ -81,7 +81,7 @@ describe('DiscordEmulator REST', () => {
 		expect(emulator.countRequests('GET /users/@me')).toBeGreaterThanOrEqual(3);
 	});
 
-	it('keeps command data as sent, with id, application_id, version and the integration_types/contexts defaults', async () => {
+	it('keeps command data as sent, with id, application_id, version and the integration_types/contexts/default_member_permissions defaults', async () => {
 		const sent = { name: 'ping', description: 'Pong', options: [{ type: 3, name: 'text', description: 'Echo', required: false }] };
 		const created = await call('POST', `/applications/${emulator.applicationId}/guilds/${guild.id}/commands`, sent);
 		expect(created.status).toBe(201);
@@ -90,6 +90,7 @@ describe('DiscordEmulator REST', () => {
 			type: 1,
 			integration_types: [0],
 			contexts: null,
+			default_member_permissions: null,
 			id: expect.any(String),
 			application_id: emulator.applicationId,
 			guild_id: guild.id,

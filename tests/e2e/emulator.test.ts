@@ -183,7 +183,8 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		expect(deferred.deferred).toBe(true);
 		await interaction.editReply({ content: 'counted', embeds: [{ title: 'Invites', description: 'alice: 2' }] });
 		const edit = await handle.waitForEdit((message) => message.content === 'counted');
-		expect(edit.embeds).toEqual([{ title: 'Invites', description: 'alice: 2' }]);
+		// Discord answers a bot's embed with `type: 'rich'` (docs/resources/Message.md, Embed Object).
+		expect(edit.embeds).toEqual([{ type: 'rich', title: 'Invites', description: 'alice: 2' }]);
 		const followUp = await interaction.followUp({ content: 'one more thing', flags: MessageFlags.Ephemeral });
 		expect(followUp.content).toBe('one more thing');
 		expect(handle.followUps.map((message) => message.content)).toEqual(['one more thing']);

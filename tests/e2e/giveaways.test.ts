@@ -259,6 +259,9 @@ describe.each([
 			answeredBeforeEdits(handle, id, since);
 		}
 		const cancelled = await startGiveaway({ prize: 'Deadline 2', duration: '1h', winners: 1 });
+		const editedSince = emulator.requests.length;
+		expect(await answer('edit', { id: cancelled, prize: 'Deadline 2b' })).toMatch(/changed/);
+		answeredBeforeEdits(lastInteraction(), cancelled, editedSince);
 		const since = emulator.requests.length;
 		expect(await answer('cancel', { id: cancelled })).toMatch(/cancelled/);
 		answeredBeforeEdits(lastInteraction(), cancelled, since);

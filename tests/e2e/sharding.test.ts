@@ -9,7 +9,7 @@ import { openStorage } from '../../src/storage-adapters/index.js';
 import { shardOf } from '../harness/emulator/snowflake.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { runDataCli } from '../helpers/data-cli.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePortRun } from '../helpers/free-port.js';
 import { eventually } from '../helpers/eventually.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
 
@@ -38,7 +38,7 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 			await new Promise((resolve) => setTimeout(resolve, 3));
 		}
 		dataDir = mkdtempSync(join(tmpdir(), 'supreme-sharded-'));
-		healthPort = await freePort();
+		healthPort = await freePortRun(2);
 		bot = new BotProcess({
 			apiUrl: emulator.apiUrl,
 			dataDir,

@@ -18,6 +18,7 @@ import { BotAccess } from './emulator/routes/access.js';
 import { registerGuildRoutes } from './emulator/routes/guilds.js';
 import { registerIdentityRoutes } from './emulator/routes/identity.js';
 import { registerInteractionRoutes } from './emulator/routes/interactions.js';
+import type { SpecMismatch } from './emulator/spec.js';
 import { EmulatorServer, requestMatches, type RecordedRequest, type RequestMatcher } from './emulator/server.js';
 import { snowflakeAt } from './emulator/snowflake.js';
 import { EmulatorState } from './emulator/state.js';
@@ -185,6 +186,11 @@ export class DiscordEmulator {
 		return this.world.createChannel(guildId, options);
 	}
 
+	/** Replaces a channel's permission overwrites as a moderator would (CHANNEL_UPDATE). */
+	public setChannelOverwrites(channelId: string, overwrites: NonNullable<CreateChannelOptions['permissionOverwrites']>): ApiChannel {
+		return this.world.setChannelOverwrites(channelId, overwrites);
+	}
+
 	public deleteChannel(channelId: string): void {
 		this.world.deleteChannel(channelId);
 	}
@@ -269,6 +275,14 @@ export class DiscordEmulator {
 	/** The bot is removed from a guild (GUILD_DELETE). */
 	public removeGuild(guildId: string): void {
 		this.world.removeGuild(guildId);
+	}
+
+	/**
+	 * A message with embeds and components by any author, the bot's own user included: e.g. one an earlier bot on the
+	 * same application posted before the test (a legacy giveaway message).
+	 */
+	public postMessageAs(channelId: string, author: ApiUser, body: Record<string, unknown>): ApiMessage {
+		return this.world.postMessage({ channelId, author, body });
 	}
 
 	/** A user writes in a channel (MESSAGE_CREATE). */
@@ -424,6 +438,11 @@ export class DiscordEmulator {
 	/** Exceptions inside the emulator (answered with 500): emulator bugs, worth asserting empty. */
 	public get serverErrors(): readonly Error[] {
 		return this.server.serverErrors;
+	}
+
+	/** Bodies that disagree with discord-api-spec (emulator/spec.ts); each also fails the running test. */
+	public get specMismatches(): readonly SpecMismatch[] {
+		return this.server.specMismatches;
 	}
 
 	// --- gateway sessions ------------------------------------------------------------------------------------

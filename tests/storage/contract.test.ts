@@ -126,6 +126,28 @@ describe.each(ADAPTERS)('storage contract: $adapter', ({ adapter, available }) =
 		expect((await read('')).length).toBe(inside.length + outside.length + 2);
 	});
 
+	it('a group read stays right after writes, deletes, updates and a clear made after an earlier read', async () => {
+		const read = async (prefix: string) => {
+			const keys: string[] = [];
+			for await (const [key] of storage.iteratePrefix('giveaway-entries', prefix)) keys.push(key);
+			return keys.sort();
+		};
+		const entries = storage.namespace('giveaway-entries');
+		await entries.set('ga:1', 1);
+		expect(await read('ga:')).toEqual(['ga:1']);
+		await entries.set('ga:2', 2);
+		await storage.update('giveaway-entries', 'ga:3', () => 3);
+		await entries.delete('ga:1');
+		await storage.update('giveaway-entries', 'ga:2', () => undefined);
+		await entries.set('gb:1', 1);
+		expect(await read('ga:')).toEqual(['ga:3']);
+		expect(await read('gb:')).toEqual(['gb:1']);
+		await storage.clearNamespace('giveaway-entries');
+		expect(await read('ga:')).toEqual([]);
+		await entries.set('ga:4', 4);
+		expect(await read('ga:')).toEqual(['ga:4']);
+	});
+
 	it('clears one namespace without touching another, even with LIKE wildcards in the name', async () => {
 		await storage.namespace('guild_1').set('a', 1);
 		await storage.namespace('GUILDx1').set('a', 2);

@@ -44,7 +44,14 @@ describe.skipIf(!redisAvailable)('Redis keys live under REDIS_PREFIX', () => {
 		await storage.importEntries('giveaways', [['gw1', { value: { state: 'active' } }]]);
 
 		const keys = (await raw.keys('*')).filter((key) => !(key in FOREIGN)).sort();
-		expect(keys).toEqual(['supreme:data-generation', 'supreme:giveaways::gw1', 'supreme:invites::g1:u1', 'supreme:settings::g1']);
+		expect(keys).toEqual([
+			'supreme:data-generation',
+			'supreme:giveaways::gw1',
+			// The group index of giveaway entries is complete (there are none yet): a meta key, under the prefix too.
+			'supreme:group-index-ready:giveaway-entries',
+			'supreme:invites::g1:u1',
+			'supreme:settings::g1'
+		]);
 		expect((await storage.status()).counts).toEqual({ invites: 1, settings: 1, giveaways: 1 });
 		expect(await storage.namespaces()).toEqual(['giveaways', 'invites', 'settings']);
 

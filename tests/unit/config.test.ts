@@ -59,6 +59,7 @@ describe('loadConfig defaults', () => {
 			shardCount: 'auto',
 			backupIntervalMs: null,
 			giveawayRetentionMs: 90 * 86_400_000,
+			defaultLanguage: 'en-US',
 			configFile: null
 		});
 		expect(config.discordToken).toBe(TOKEN);
@@ -100,7 +101,8 @@ describe('loadConfig defaults', () => {
 			REDIS_PREFIX: 'guild-bot.prod:',
 			SHARD_COUNT: '4',
 			BACKUP_INTERVAL: '6h',
-			GIVEAWAY_RETENTION: '30d'
+			GIVEAWAY_RETENTION: '30d',
+			DEFAULT_LANGUAGE: 'pt-br'
 		});
 		expect(config).toMatchObject({
 			discordApiUrl: 'http://127.0.0.1:4000/api',
@@ -116,7 +118,8 @@ describe('loadConfig defaults', () => {
 			redisPrefix: 'guild-bot.prod:',
 			shardCount: 4,
 			backupIntervalMs: 6 * 3_600_000,
-			giveawayRetentionMs: 30 * 86_400_000
+			giveawayRetentionMs: 30 * 86_400_000,
+			defaultLanguage: 'pt-BR'
 		});
 		expect(load({ GIVEAWAY_RETENTION: '1h' }).giveawayRetentionMs).toBe(3_600_000);
 		expect(load({ SHARD_COUNT: 'AUTO', BACKUP_INTERVAL: 'off' })).toMatchObject({ shardCount: 'auto', backupIntervalMs: null });
@@ -182,7 +185,9 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		['BACKUP_INTERVAL', '5s', 'BACKUP_INTERVAL must be off or a duration of at least 10s like 30m, 6h or 1d (got "5s")'],
 		['GIVEAWAY_RETENTION', '30m', 'GIVEAWAY_RETENTION must be a duration of at least 1h like 12h, 30d or 365d (got "30m")'],
 		['GIVEAWAY_RETENTION', 'forever', 'GIVEAWAY_RETENTION must be a duration of at least 1h like 12h, 30d or 365d (got "forever")'],
-		['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none (got "verbose")']
+		['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none (got "verbose")'],
+		['DEFAULT_LANGUAGE', 'german', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "german")'],
+		['DEFAULT_LANGUAGE', 'de-AT', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "de-AT")']
 	];
 
 	it.each(invalid)('%s=%s', (key, value, message) => {

@@ -1,13 +1,12 @@
 import { container, UserError } from '@sapphire/framework';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import {
-	isSilent,
-	replyEphemeral,
-	STORAGE_UNAVAILABLE_MESSAGE,
-	UNEXPECTED_ERROR_MESSAGE,
-	userFacingMessage
-} from '../../src/lib/interaction-reply.js';
+import { isSilent, refusal, replyEphemeral, userFacingMessage } from '../../src/lib/interaction-reply.js';
+import { languageT } from '../helpers/i18n.js';
+
+const t = languageT('en-US');
+const STORAGE_UNAVAILABLE_MESSAGE = t('errors:storageUnavailable');
+const UNEXPECTED_ERROR_MESSAGE = t('errors:unexpected');
 
 type Call = [method: 'reply' | 'editReply' | 'followUp', options: Record<string, unknown>];
 
@@ -59,18 +58,27 @@ describe('replyEphemeral', () => {
 describe('messages for users', () => {
 	it('names a storage outage (the Redis client offline), also when it is the cause of another error', () => {
 		class ClientOfflineError extends Error {}
-		expect(userFacingMessage(new ClientOfflineError('The client is offline'))).toBe(STORAGE_UNAVAILABLE_MESSAGE);
-		expect(userFacingMessage(new Error('update failed', { cause: new ClientOfflineError('The client is offline') }))).toBe(
+		expect(userFacingMessage(t, new ClientOfflineError('The client is offline'))).toBe(STORAGE_UNAVAILABLE_MESSAGE);
+		expect(userFacingMessage(t, new Error('update failed', { cause: new ClientOfflineError('The client is offline') }))).toBe(
 			STORAGE_UNAVAILABLE_MESSAGE
 		);
 		expect(STORAGE_UNAVAILABLE_MESSAGE).toMatch(/storage is unavailable/);
 	});
 
 	it('shows a UserError as written and hides other errors behind a generic message', () => {
-		expect(userFacingMessage(new UserError({ identifier: 'x', message: 'Pick a channel I can write in.' }))).toBe(
+		expect(userFacingMessage(t, new UserError({ identifier: 'x', message: 'Pick a channel I can write in.' }))).toBe(
 			'Pick a channel I can write in.'
 		);
-		expect(userFacingMessage(new Error('ECONNREFUSED 127.0.0.1:6379'))).toBe(UNEXPECTED_ERROR_MESSAGE);
+		expect(userFacingMessage(t, new Error('ECONNREFUSED 127.0.0.1:6379'))).toBe(UNEXPECTED_ERROR_MESSAGE);
+	});
+
+	it("translates a refusal into the reader's language, with its variables", () => {
+		const error = refusal('invites:notARankRole', { role: 'VIP' });
+		expect(userFacingMessage(t, error)).toBe('VIP is not a rank role. See /invite-config show.');
+		expect(userFacingMessage(languageT('de'), error)).toBe('VIP ist keine Rangrolle. Siehe /invite-config show.');
+		expect(userFacingMessage(languageT('de'), new Error('x', { cause: new (class ClientOfflineError extends Error {})() }))).toMatch(
+			/Speicher des Bots ist gerade nicht erreichbar/
+		);
 	});
 
 	it('honours a silent UserError', () => {

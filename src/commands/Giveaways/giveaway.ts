@@ -10,14 +10,17 @@ import {
 	time,
 	TimestampStyles,
 	userMention,
-	type SlashCommandStringOption
+	type SlashCommandStringOption,
+	type SlashCommandSubcommandBuilder
 } from 'discord.js';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
-import { parseDuration } from '../../lib/giveaways/duration.js';
+import { parseBonus } from '../../lib/giveaways/bonus.js';
+import { parseDuration, parseStart } from '../../lib/giveaways/duration.js';
+import { entrantsCsv } from '../../lib/giveaways/entrants.js';
 import { parseRequirements } from '../../lib/giveaways/requirements.js';
 import { PermanentDiscordError, type Outcome } from '../../lib/giveaways/service.js';
-import { currentWinners, type Giveaway } from '../../lib/giveaways/state.js';
-import { listLine } from '../../lib/giveaways/views.js';
+import { currentWinners, type Giveaway, type GiveawayEdit } from '../../lib/giveaways/state.js';
+import { formatDuration, listLine } from '../../lib/giveaways/views.js';
 
 const MAX_WINNERS = 50;
 
@@ -30,8 +33,56 @@ function winnersText(winners: readonly string[]): string {
 	return winners.length > 0 ? winners.map(userMention).join(', ') : 'nobody (no valid entries)';
 }
 
+/**
+ * The requirement and bonus options, the same on start and edit; on edit, `none` (or 0) removes a requirement.
+ * A function, not a copy: a requirement added later appears on both.
+ */
+function requirementOptions(editing: boolean) {
+	const clear = editing ? ' (none: remove)' : '';
+	return (subcommand: SlashCommandSubcommandBuilder) =>
+		subcommand
+			.addStringOption((option) =>
+				option.setName('required-roles').setDescription(`Roles that may enter (mention them); see roles-mode${clear}`).setMaxLength(500)
+			)
+			.addStringOption((option) =>
+				option
+					.setName('roles-mode')
+					.setDescription('Whether entrants need any one of the required roles (default) or all of them')
+					.addChoices({ name: 'any of them', value: 'any' }, { name: 'all of them', value: 'all' })
+			)
+			.addStringOption((option) =>
+				option.setName('blocked-roles').setDescription(`Roles that may not enter (mention them)${clear}`).setMaxLength(500)
+			)
+			.addStringOption((option) =>
+				option.setName('min-account-age').setDescription(`Minimum age of the Discord account, e.g. 7d${clear}`).setMaxLength(50)
+			)
+			.addStringOption((option) =>
+				option.setName('min-server-age').setDescription(`Minimum time in this server, e.g. 1d${clear}`).setMaxLength(50)
+			)
+			.addBooleanOption((option) => option.setName('boosters-only').setDescription('Only server boosters may enter'))
+			.addIntegerOption((option) =>
+				option
+					.setName('min-invites')
+					.setDescription(`Minimum invites (the invite tracker total)${editing ? ' (0: remove)' : ''}`)
+					.setMinValue(editing ? 0 : 1)
+					.setMaxValue(100_000)
+			)
+			.addBooleanOption((option) =>
+				option.setName('invites-during').setDescription('min-invites counts only invites made while the giveaway runs')
+			)
+			.addStringOption((option) =>
+				option.setName('bonus-roles').setDescription(`Extra entries by role: @Booster x2, @VIP x3 (or boosters x2)${clear}`).setMaxLength(500)
+			)
+			.addStringOption((option) =>
+				option
+					.setName('bonus-mode')
+					.setDescription('With several bonuses: add them up (default) or count the highest only')
+					.addChoices({ name: 'add them up', value: 'stack' }, { name: 'highest only', value: 'highest' })
+			);
+}
+
 @ApplyOptions<Command.Options>({
-	...guildCommand('Run giveaways: start, end, reroll, pause, resume, cancel, list'),
+	...guildCommand('Run giveaways: start, edit, end, reroll, pause, resume, cancel, list, entrants'),
 	preconditions: ['GiveawayHost']
 })
 export class GiveawayCommand extends Command {
@@ -44,56 +95,70 @@ export class GiveawayCommand extends Command {
 				.setDescription(this.description)
 				.setDMPermission(false)
 				.addSubcommand((subcommand) =>
-					subcommand
-						.setName('start')
-						.setDescription('Start a giveaway with an Enter button')
-						.addStringOption((option) =>
-							option.setName('prize').setDescription('What the winners get').setRequired(true).setMaxLength(200)
+					requirementOptions(false)(
+						subcommand
+							.setName('start')
+							.setDescription('Start a giveaway with an Enter button')
+							.addStringOption((option) =>
+								option.setName('prize').setDescription('What the winners get').setRequired(true).setMaxLength(200)
+							)
+							.addStringOption((option) =>
+								option
+									.setName('duration')
+									.setDescription('How long it runs: 30s, 10m, 1h30m, 2d (at least 1s)')
+									.setRequired(true)
+									.setMaxLength(50)
+							)
+							.addIntegerOption((option) =>
+								option.setName('winners').setDescription('How many winners').setRequired(true).setMinValue(1).setMaxValue(MAX_WINNERS)
+							)
+							.addChannelOption((option) =>
+								option
+									.setName('channel')
+									.setDescription('Where to post it (this channel if left out)')
+									.addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
+							)
+							.addRoleOption((option) =>
+								option.setName('required-role').setDescription('Only members with this role may enter and win')
+							)
+							.addStringOption((option) => option.setName('description').setDescription('Shown on the giveaway').setMaxLength(1000))
+					)
+						.addBooleanOption((option) =>
+							option.setName('drop').setDescription('A drop: the first members to enter win at once (as many as winners)')
 						)
 						.addStringOption((option) =>
 							option
-								.setName('duration')
-								.setDescription('How long it runs: 30s, 10m, 1h30m, 2d (at least 1s)')
-								.setRequired(true)
+								.setName('starts-in')
+								.setDescription('Post it later: in 10m, 2h, 1d (then it runs for its duration)')
 								.setMaxLength(50)
 						)
-						.addIntegerOption((option) =>
-							option.setName('winners').setDescription('How many winners').setRequired(true).setMinValue(1).setMaxValue(MAX_WINNERS)
-						)
-						.addChannelOption((option) =>
-							option
-								.setName('channel')
-								.setDescription('Where to post it (this channel if left out)')
-								.addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
-						)
-						.addRoleOption((option) => option.setName('required-role').setDescription('Only members with this role may enter and win'))
-						.addStringOption((option) => option.setName('description').setDescription('Shown on the giveaway').setMaxLength(1000))
 						.addStringOption((option) =>
-							option.setName('required-roles').setDescription('Roles that may enter (mention them); see roles-mode').setMaxLength(500)
+							option.setName('starts-at').setDescription('Post it at a time: <t:1767225600> or 2026-12-24 18:00 (UTC)').setMaxLength(50)
 						)
-						.addStringOption((option) =>
-							option
-								.setName('roles-mode')
-								.setDescription('Whether entrants need any one of the required roles (default) or all of them')
-								.addChoices({ name: 'any of them', value: 'any' }, { name: 'all of them', value: 'all' })
-						)
-						.addStringOption((option) =>
-							option.setName('blocked-roles').setDescription('Roles that may not enter (mention them)').setMaxLength(500)
-						)
-						.addStringOption((option) =>
-							option.setName('min-account-age').setDescription('Minimum age of the Discord account, e.g. 7d').setMaxLength(50)
-						)
-						.addStringOption((option) =>
-							option.setName('min-server-age').setDescription('Minimum time in this server, e.g. 1d').setMaxLength(50)
-						)
-						.addBooleanOption((option) => option.setName('boosters-only').setDescription('Only server boosters may enter'))
-						.addIntegerOption((option) =>
-							option
-								.setName('min-invites')
-								.setDescription('Minimum invites (the invite tracker total)')
-								.setMinValue(1)
-								.setMaxValue(100_000)
-						)
+				)
+				.addSubcommand((subcommand) =>
+					requirementOptions(true)(
+						subcommand
+							.setName('edit')
+							.setDescription('Change a running or scheduled giveaway; its message is updated')
+							.addStringOption(idOption('The giveaway ID (in its footer)'))
+							.addStringOption((option) => option.setName('prize').setDescription('What the winners get').setMaxLength(200))
+							.addStringOption((option) =>
+								option.setName('description').setDescription('Shown on the giveaway (none: remove)').setMaxLength(1000)
+							)
+							.addIntegerOption((option) =>
+								option.setName('winners').setDescription('How many winners').setMinValue(1).setMaxValue(MAX_WINNERS)
+							)
+							.addStringOption((option) =>
+								option
+									.setName('ends-in')
+									.setDescription('A new end: this long from now, e.g. 2h (scheduled: from its start)')
+									.setMaxLength(50)
+							)
+							.addStringOption((option) =>
+								option.setName('ends-at').setDescription('A new end time: <t:1767225600> or 2026-12-24 18:00 (UTC)').setMaxLength(50)
+							)
+					)
 				)
 				.addSubcommand((subcommand) =>
 					subcommand
@@ -132,6 +197,12 @@ export class GiveawayCommand extends Command {
 						.setDescription('Resume a paused giveaway with the time it had left')
 						.addStringOption(idOption('The giveaway ID (in its footer)'))
 				)
+				.addSubcommand((subcommand) =>
+					subcommand
+						.setName('entrants')
+						.setDescription('The entrant list of a giveaway as a CSV file (only you see it)')
+						.addStringOption(idOption('The giveaway ID (in its footer)'))
+				)
 				.addSubcommand((subcommand) => subcommand.setName('list').setDescription("This server's running giveaways and the recent ones"))
 				.addSubcommand((subcommand) =>
 					subcommand
@@ -153,6 +224,17 @@ export class GiveawayCommand extends Command {
 		switch (interaction.options.getSubcommand(true)) {
 			case 'start':
 				return this.start(interaction);
+			case 'edit':
+				return this.edit(interaction);
+			case 'entrants': {
+				const giveaway = unwrap(await giveaways.find(guildId, id()));
+				const rows = await giveaways.entrantRows(giveaway);
+				return void (await interaction.editReply({
+					content: `${rows.length} ${rows.length === 1 ? 'entrant' : 'entrants'} of giveaway \`${giveaway.id}\` (${giveaway.prize}).`,
+					files: [{ attachment: entrantsCsv(rows), name: `giveaway-${giveaway.id}-entrants.csv` }],
+					allowedMentions: { parse: [] }
+				}));
+			}
 			case 'end': {
 				const giveaway = unwrap(await giveaways.endEarly(guildId, id()));
 				return answer(`Giveaway \`${giveaway.id}\` ended. Winners: ${winnersText(currentWinners(giveaway))}.`);
@@ -210,9 +292,14 @@ export class GiveawayCommand extends Command {
 			minAccountAge: options.getString('min-account-age'),
 			minMemberAge: options.getString('min-server-age'),
 			boostersOnly: options.getBoolean('boosters-only'),
-			minInvites: options.getInteger('min-invites')
+			minInvites: options.getInteger('min-invites'),
+			invitesDuring: options.getBoolean('invites-during')
 		});
 		if (!parsed.ok) throw new UserError({ identifier: 'GiveawayRequirements', message: parsed.reason });
+		const bonus = parseBonus(options.getString('bonus-roles'), options.getString('bonus-mode') as 'stack' | 'highest' | null);
+		if (!bonus.ok) throw new UserError({ identifier: 'GiveawayBonus', message: bonus.reason });
+		const start = parseStart(options.getString('starts-in'), options.getString('starts-at'), Date.now());
+		if (!start.ok) throw new UserError({ identifier: 'GiveawayStart', message: start.reason });
 		let giveaway: Giveaway;
 		try {
 			giveaway = await this.container.giveaways.create({
@@ -224,6 +311,9 @@ export class GiveawayCommand extends Command {
 				winnerCount: interaction.options.getInteger('winners', true),
 				requiredRoleId: null,
 				requirements: parsed.requirements,
+				bonus: bonus.bonus,
+				startsAt: start.startsAt,
+				drop: options.getBoolean('drop') ?? false,
 				durationMs: duration.ms
 			});
 		} catch (error) {
@@ -235,8 +325,56 @@ export class GiveawayCommand extends Command {
 			}
 			throw error;
 		}
+		const when =
+			giveaway.state === 'scheduled'
+				? `is scheduled in ${channelMention(giveaway.channelId)}: it starts ${time(new Date(giveaway.startsAt!), TimestampStyles.RelativeTime)} and runs for ${formatDuration(duration.ms)}.`
+				: `started in ${channelMention(giveaway.channelId)}; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`;
 		await interaction.editReply({
-			content: `Giveaway \`${giveaway.id}\` started in ${channelMention(giveaway.channelId)}; it ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}.`,
+			content: `Giveaway \`${giveaway.id}\` ${when}`,
+			allowedMentions: { parse: [] }
+		});
+	}
+
+	private async edit(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		const { options } = interaction;
+		const patch: GiveawayEdit = {};
+		const prize = options.getString('prize');
+		if (prize !== null) patch.prize = prize;
+		const description = options.getString('description');
+		if (description !== null) patch.description = description.trim().toLowerCase() === 'none' ? null : description;
+		const winners = options.getInteger('winners');
+		if (winners !== null) patch.winnerCount = winners;
+		const endsIn = options.getString('ends-in');
+		const endsAt = options.getString('ends-at');
+		if (endsIn !== null || endsAt !== null) {
+			// The same readers as a start time: a duration from now, or a moment.
+			const end = parseStart(endsIn, endsAt, Date.now());
+			if (!end.ok) throw new UserError({ identifier: 'GiveawayEnd', message: end.reason.replaceAll('starts-', 'ends-') });
+			patch.runsForMs = end.startsAt! - Date.now();
+		}
+		const changes = {
+			requiredRoles: options.getString('required-roles'),
+			requiredRolesMode: options.getString('roles-mode') as 'any' | 'all' | null,
+			blockedRoles: options.getString('blocked-roles'),
+			minAccountAge: options.getString('min-account-age'),
+			minMemberAge: options.getString('min-server-age'),
+			boostersOnly: options.getBoolean('boosters-only'),
+			minInvites: options.getInteger('min-invites'),
+			invitesDuring: options.getBoolean('invites-during')
+		};
+		if (Object.values(changes).some((value) => value !== null)) patch.requirementChanges = changes;
+		const bonusText = options.getString('bonus-roles');
+		const bonusMode = options.getString('bonus-mode') as 'stack' | 'highest' | null;
+		if (bonusText !== null) {
+			const bonus = parseBonus(bonusText.trim().toLowerCase() === 'none' ? null : bonusText, bonusMode);
+			if (!bonus.ok) throw new UserError({ identifier: 'GiveawayBonus', message: bonus.reason });
+			patch.bonus = bonus.bonus;
+		} else if (bonusMode !== null) patch.bonusMode = bonusMode;
+		if (Object.keys(patch).length === 0)
+			throw new UserError({ identifier: 'GiveawayEdit', message: 'Nothing to change: give at least one option besides the id.' });
+		const giveaway = unwrap(await this.container.giveaways.edit(interaction.guildId, interaction.options.getString('id', true).trim(), patch));
+		await interaction.editReply({
+			content: `Giveaway \`${giveaway.id}\` (${giveaway.prize}) changed; its message shows it. Entries that no longer qualify are dropped at the draw.`,
 			allowedMentions: { parse: [] }
 		});
 	}

@@ -1,29 +1,30 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { userMention, type SlashCommandSubcommandBuilder } from 'discord.js';
-import { describeCounts } from '../../lib/invites/records.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
+import { describeCounts } from '../../lib/invites/views.js';
 
 const MAX_BONUS_CHANGE = 1_000_000;
 
 function amountOptions(subcommand: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
 	return subcommand
-		.addUserOption((option) => option.setName('user').setDescription('The member').setRequired(true))
-		.addIntegerOption((option) =>
-			option.setName('amount').setDescription('How many').setRequired(true).setMinValue(1).setMaxValue(MAX_BONUS_CHANGE)
-		);
+		.addUserOption((option) => option.setName('user').setRequired(true))
+		.addIntegerOption((option) => option.setName('amount').setRequired(true).setMinValue(1).setMaxValue(MAX_BONUS_CHANGE));
 }
 
-@ApplyOptions<Command.Options>(adminCommand('Add or remove bonus invites of a member'))
+@ApplyOptions<Command.Options>(adminCommand())
 export class BonusInvitesCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			inGuildsOnly(builder)
-				.setName(this.name)
-				.setDescription(this.description)
-				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
-				.addSubcommand((subcommand) => amountOptions(subcommand.setName('add').setDescription('Give a member bonus invites')))
-				.addSubcommand((subcommand) => amountOptions(subcommand.setName('remove').setDescription('Take bonus invites away from a member')))
+			localizeCommand(
+				inGuildsOnly(builder)
+					.setName(this.name)
+					.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+					.addSubcommand((subcommand) => amountOptions(subcommand.setName('add')))
+					.addSubcommand((subcommand) => amountOptions(subcommand.setName('remove')))
+			)
 		);
 	}
 
@@ -32,10 +33,13 @@ export class BonusInvitesCommand extends Command {
 		const amount = interaction.options.getInteger('amount', true);
 		const sign = interaction.options.getSubcommand(true) === 'remove' ? -1 : 1;
 		const counts = await this.container.invites.addBonus(interaction.guildId, user.id, sign * amount);
-		const verb =
-			sign > 0 ? `Added ${amount} bonus invite${amount === 1 ? '' : 's'} to` : `Removed ${amount} bonus invite${amount === 1 ? '' : 's'} from`;
+		const t = await fetchT(interaction);
 		await interaction.reply({
-			content: `${verb} ${userMention(user.id)}. They now have ${describeCounts(counts)}.`,
+			content: t(sign > 0 ? 'invites:bonusAdded' : 'invites:bonusRemoved', {
+				count: amount,
+				member: userMention(user.id),
+				summary: describeCounts(t, counts)
+			}),
 			allowedMentions: { parse: [] }
 		});
 	}

@@ -1,21 +1,24 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { leaderboardPage } from '../../lib/invites/views.js';
 
-@ApplyOptions<Command.Options>(guildCommand('Show who invited the most members'))
+@ApplyOptions<Command.Options>(guildCommand())
 export class InviteLeaderboardCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			inGuildsOnly(builder)
-				.setName(this.name)
-				.setDescription(this.description)
-				.addIntegerOption((option) => option.setName('page').setDescription('Page to open (10 per page)').setMinValue(1))
+			localizeCommand(
+				inGuildsOnly(builder)
+					.setName(this.name)
+					.addIntegerOption((option) => option.setName('page').setMinValue(1))
+			)
 		);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const rows = this.container.invites.leaderboard(interaction.guildId);
-		await interaction.reply(leaderboardPage(rows, interaction.options.getInteger('page') ?? 1));
+		await interaction.reply(leaderboardPage(await fetchT(interaction), rows, interaction.options.getInteger('page') ?? 1));
 	}
 }

@@ -1,22 +1,25 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { countsEmbed } from '../../lib/invites/views.js';
 
-@ApplyOptions<Command.Options>(guildCommand("Show a member's invite counts"))
+@ApplyOptions<Command.Options>(guildCommand())
 export class InvitesCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			inGuildsOnly(builder)
-				.setName(this.name)
-				.setDescription(this.description)
-				.addUserOption((option) => option.setName('user').setDescription('Whose invites (you, if left out)'))
+			localizeCommand(
+				inGuildsOnly(builder)
+					.setName(this.name)
+					.addUserOption((option) => option.setName('user'))
+			)
 		);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const user = interaction.options.getUser('user') ?? interaction.user;
 		const counts = this.container.invites.counts(interaction.guildId, user.id);
-		await interaction.reply({ embeds: [countsEmbed(user.id, counts)], allowedMentions: { parse: [] } });
+		await interaction.reply({ embeds: [countsEmbed(await fetchT(interaction), user.id, counts)], allowedMentions: { parse: [] } });
 	}
 }

@@ -1,26 +1,30 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { MessageFlags } from 'discord.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { resetButtons, resetScope, RESET_CONFIRMATION_SECONDS } from '../../lib/invites/reset-confirmation.js';
 
-@ApplyOptions<Command.Options>(adminCommand("Reset the server's invite counts, or one member's (asks for confirmation; a backup is made first)"))
+@ApplyOptions<Command.Options>(adminCommand())
 export class ResetInvitesCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			inGuildsOnly(builder)
-				.setName(this.name)
-				.setDescription(this.description)
-				.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
-				.addUserOption((option) => option.setName('user').setDescription('Only this member (everyone, if left out)'))
+			localizeCommand(
+				inGuildsOnly(builder)
+					.setName(this.name)
+					.setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+					.addUserOption((option) => option.setName('user'))
+			)
 		);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const target = interaction.options.getUser('user');
+		const t = await fetchT(interaction);
 		await interaction.reply({
-			content: `This resets ${resetScope(target?.id ?? null)}. A backup is made first. Confirm within ${RESET_CONFIRMATION_SECONDS / 60} minutes.`,
-			components: [resetButtons(target?.id ?? null, interaction.user.id)],
+			content: t('invites:resetAsk', { scope: resetScope(t, target?.id ?? null), count: RESET_CONFIRMATION_SECONDS / 60 }),
+			components: [resetButtons(t, target?.id ?? null, interaction.user.id)],
 			flags: MessageFlags.Ephemeral,
 			allowedMentions: { parse: [] }
 		});

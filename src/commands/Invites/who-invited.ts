@@ -1,22 +1,25 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { whoInvitedEmbed } from '../../lib/invites/views.js';
 
-@ApplyOptions<Command.Options>(guildCommand('Show who invited a member, with which code, when and how'))
+@ApplyOptions<Command.Options>(guildCommand())
 export class WhoInvitedCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			inGuildsOnly(builder)
-				.setName(this.name)
-				.setDescription(this.description)
-				.addUserOption((option) => option.setName('user').setDescription('The member to look up').setRequired(true))
+			localizeCommand(
+				inGuildsOnly(builder)
+					.setName(this.name)
+					.addUserOption((option) => option.setName('user').setRequired(true))
+			)
 		);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const user = interaction.options.getUser('user', true);
 		const record = await this.container.invites.history(interaction.guildId, user.id);
-		await interaction.reply({ embeds: [whoInvitedEmbed(user.id, record)], allowedMentions: { parse: [] } });
+		await interaction.reply({ embeds: [whoInvitedEmbed(await fetchT(interaction), user.id, record)], allowedMentions: { parse: [] } });
 	}
 }

@@ -21,3 +21,31 @@ export function parseDuration(text: string): DurationResult {
 	if (ms > MAX_DURATION_MS) return { ok: false, reason: 'A giveaway lasts at most 365 days.' };
 	return { ok: true, ms };
 }
+
+export type StartResult = { ok: true; startsAt: number | null } | { ok: false; reason: string };
+
+/**
+ * When a giveaway starts: `starts-in` (a duration from now) or `starts-at` (a Discord timestamp `<t:1767225600>`, Unix
+ * seconds, or an ISO date and time such as `2026-12-24 18:00`, read as UTC unless it names a zone). Neither: now (null).
+ */
+export function parseStart(startsIn: string | null, startsAt: string | null, now: number): StartResult {
+	if (startsIn !== null && startsAt !== null) return { ok: false, reason: 'Give `starts-in` or `starts-at`, not both.' };
+	if (startsIn !== null) {
+		const parsed = parseDuration(startsIn);
+		if (!parsed.ok) return { ok: false, reason: `\`starts-in\`: ${parsed.reason.replace('A giveaway lasts', 'it is')}` };
+		return { ok: true, startsAt: now + parsed.ms };
+	}
+	if (startsAt === null) return { ok: true, startsAt: null };
+	const text = startsAt.trim();
+	const unix = /^<t:(-?\d+)(?::[tTdDfFR])?>$/.exec(text)?.[1] ?? /^\d{9,11}$/.exec(text)?.[0];
+	const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2})?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text;
+	const at = unix === undefined ? (/^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(iso) : Number.NaN) : Number(unix) * 1000;
+	if (!Number.isFinite(at))
+		return {
+			ok: false,
+			reason: `\`starts-at\`: "${startsAt}" is not a time; write a Discord timestamp (<t:1767225600>) or 2026-12-24 18:00 (UTC).`
+		};
+	if (at <= now) return { ok: false, reason: '`starts-at` is in the past.' };
+	if (at - now > MAX_DURATION_MS) return { ok: false, reason: '`starts-at` is more than 365 days away.' };
+	return { ok: true, startsAt: at };
+}

@@ -16,6 +16,11 @@ export interface Requirements {
 	boostersOnly: boolean;
 	/** Minimum invite total (regular - left - fake + bonus), from the invite tracker. */
 	minInvites: number | null;
+	/**
+	 * `giveaway`: `minInvites` counts only the invites made while the giveaway runs (members who joined through the
+	 * member since it started and are still counted: not left, not fake; no bonus). Absent in older records: `ever`.
+	 */
+	invitesCounted?: 'ever' | 'giveaway';
 }
 
 export const NO_REQUIREMENTS: Requirements = Object.freeze({
@@ -25,7 +30,8 @@ export const NO_REQUIREMENTS: Requirements = Object.freeze({
 	minAccountAgeMs: null,
 	minMemberAgeMs: null,
 	boostersOnly: false,
-	minInvites: null
+	minInvites: null,
+	invitesCounted: 'ever'
 }) as Requirements;
 
 /** What the checks need to know about a member, gathered from Discord and the invite tracker. */
@@ -36,13 +42,15 @@ export interface MemberFacts {
 	joinedAt: number | null;
 	boosting: boolean;
 	inviteTotal: number;
+	/** Invites made since `at` (ms), counted as `invitesCounted: 'giveaway'` says; absent: none known. */
+	invitesSince?: (at: number) => number;
 }
 
 /**
  * The first requirement the member does not meet, written for them, or null when they meet all. Pure: `now` comes in,
  * so the Enter check and the draw judge alike.
  */
-export function unmetRequirement(requirements: Requirements, member: MemberFacts, now: number): string | null {
+export function unmetRequirement(requirements: Requirements, member: MemberFacts, now: number, startedAt = 0): string | null {
 	const roles = new Set(member.roleIds);
 	const { requiredRoleIds, blockedRoleIds } = requirements;
 	if (requiredRoleIds.length > 0) {
@@ -65,8 +73,11 @@ export function unmetRequirement(requirements: Requirements, member: MemberFacts
 		return `You must have been in this server for at least ${formatDuration(requirements.minMemberAgeMs)}.`;
 	}
 	if (requirements.boostersOnly && !member.boosting) return 'Only server boosters can enter this giveaway.';
-	if (requirements.minInvites !== null && member.inviteTotal < requirements.minInvites) {
-		return `You need at least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'} (you have ${member.inviteTotal}).`;
+	if (requirements.minInvites !== null) {
+		const during = requirements.invitesCounted === 'giveaway';
+		const have = during ? (member.invitesSince?.(startedAt) ?? 0) : member.inviteTotal;
+		if (have < requirements.minInvites)
+			return `You need at least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'}${during ? ' made since this giveaway started' : ''} (you have ${have}).`;
 	}
 	return null;
 }
@@ -97,7 +108,10 @@ export function requirementLines(requirements: Requirements): string[] {
 	if (requirements.minAccountAgeMs !== null) lines.push(`Accounts at least ${formatDuration(requirements.minAccountAgeMs)} old`);
 	if (requirements.minMemberAgeMs !== null) lines.push(`Members for at least ${formatDuration(requirements.minMemberAgeMs)}`);
 	if (requirements.boostersOnly) lines.push('Server boosters only');
-	if (requirements.minInvites !== null) lines.push(`At least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'}`);
+	if (requirements.minInvites !== null)
+		lines.push(
+			`At least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'}${requirements.invitesCounted === 'giveaway' ? ' made during the giveaway' : ''}`
+		);
 	return lines;
 }
 
@@ -118,6 +132,8 @@ export interface RequirementInput {
 	minMemberAge: string | null;
 	boostersOnly: boolean | null;
 	minInvites: number | null;
+	/** `invites-during`: count only the invites made while the giveaway runs. */
+	invitesDuring?: boolean | null;
 }
 
 /** Requirements from command options; a refusal names the option that is wrong. */
@@ -142,8 +158,11 @@ export function parseRequirements(input: RequirementInput): { ok: true; requirem
 			minAccountAgeMs: age(input.minAccountAge, 'min-account-age'),
 			minMemberAgeMs: age(input.minMemberAge, 'min-server-age'),
 			boostersOnly: input.boostersOnly ?? false,
-			minInvites: input.minInvites
+			minInvites: input.minInvites,
+			invitesCounted: input.invitesDuring ? 'giveaway' : 'ever'
 		};
+		if (input.invitesDuring && input.minInvites === null)
+			return { ok: false, reason: '`invites-during` counts the invites of `min-invites`: set `min-invites` too.' };
 		const both = requirements.requiredRoleIds.find((roleId) => requirements.blockedRoleIds.includes(roleId));
 		if (both) return { ok: false, reason: `${roleMention(both)} cannot be both required and blocked.` };
 		return { ok: true, requirements };
@@ -151,4 +170,41 @@ export function parseRequirements(input: RequirementInput): { ok: true; requirem
 		if (error instanceof RangeError) return { ok: false, reason: error.message };
 		throw error;
 	}
+}
+
+/** The options of /giveaway edit that change requirements; null leaves one as it is, `none` (or 0 invites) removes it. */
+export type RequirementChanges = Omit<RequirementInput, 'requiredRoleIds'>;
+
+/** `current` with the requirements named in `input` changed; a refusal names the option that is wrong. */
+export function changeRequirements(
+	current: Requirements,
+	input: RequirementChanges
+): { ok: true; requirements: Requirements } | { ok: false; reason: string } {
+	const none = (text: string | null) => text !== null && text.trim().toLowerCase() === 'none';
+	const parsed = parseRequirements({
+		requiredRoleIds: [],
+		requiredRoles: none(input.requiredRoles) ? null : input.requiredRoles,
+		requiredRolesMode: input.requiredRolesMode,
+		blockedRoles: none(input.blockedRoles) ? null : input.blockedRoles,
+		minAccountAge: none(input.minAccountAge) ? null : input.minAccountAge,
+		minMemberAge: none(input.minMemberAge) ? null : input.minMemberAge,
+		boostersOnly: input.boostersOnly,
+		minInvites: input.minInvites
+	});
+	if (!parsed.ok) return parsed;
+	const given = parsed.requirements;
+	const next: Requirements = { ...NO_REQUIREMENTS, ...current };
+	if (input.requiredRoles !== null) next.requiredRoleIds = given.requiredRoleIds;
+	if (input.requiredRolesMode !== null) next.requiredRolesMode = given.requiredRolesMode;
+	if (input.blockedRoles !== null) next.blockedRoleIds = given.blockedRoleIds;
+	if (input.minAccountAge !== null) next.minAccountAgeMs = given.minAccountAgeMs;
+	if (input.minMemberAge !== null) next.minMemberAgeMs = given.minMemberAgeMs;
+	if (input.boostersOnly !== null) next.boostersOnly = given.boostersOnly;
+	if (input.minInvites !== null) next.minInvites = input.minInvites === 0 ? null : input.minInvites;
+	if (input.invitesDuring !== null && input.invitesDuring !== undefined) next.invitesCounted = input.invitesDuring ? 'giveaway' : 'ever';
+	const both = next.requiredRoleIds.find((roleId) => next.blockedRoleIds.includes(roleId));
+	if (both) return { ok: false, reason: `${roleMention(both)} cannot be both required and blocked.` };
+	if (next.invitesCounted === 'giveaway' && next.minInvites === null)
+		return { ok: false, reason: '`invites-during` counts the invites of `min-invites`: set `min-invites` too.' };
+	return { ok: true, requirements: next };
 }

@@ -2,12 +2,18 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KeyLock } from '../../storage-adapters/key-lock.js';
 import type { Storage } from '../../storage-adapters/types.js';
-import { drawWinners, type RandomInt } from './draw.js';
+import { entriesOf, maxEntries } from './bonus.js';
+import { drawWeighted, type RandomInt } from './draw.js';
+import { entrantsCsv, type EntrantRow } from './entrants.js';
 import { unmetRequirement, type MemberFacts } from './requirements.js';
 import { GiveawayScheduler } from './scheduler.js';
 import {
+	activate,
+	bonusOf,
 	cancel,
 	claimEnding,
+	claimStart,
+	edit,
 	countEntry,
 	createGiveaway,
 	DEFAULT_GIVEAWAY_CONFIG,
@@ -24,21 +30,34 @@ import {
 	nextDueAt,
 	pastWinners,
 	pause,
-	recordAnnouncementIntent,
-	recordAnnouncementResult,
+	endOnceStarted,
+	recordIntent,
+	recordResult,
 	recordReroll,
 	recordWinners,
 	requirementsOf,
 	resume,
 	setMessage,
+	startedAtOf,
+	type Delivery,
 	type Giveaway,
 	type GiveawayConfig,
+	type GiveawayEdit,
 	type GiveawayEntry,
 	type NewGiveaway,
 	type Refusal,
 	type Transition
 } from './state.js';
-import { announcementContent, announcementMarker, formatDuration, giveawayMessage, rerollContent } from './views.js';
+import {
+	announcementContent,
+	announcementMarker,
+	formatDuration,
+	giveawayFooter,
+	giveawayMessage,
+	hostListContent,
+	hostListMarker,
+	rerollContent
+} from './views.js';
 
 /** A message as the views build it; the Discord side sends it as is. */
 export type GiveawayMessagePayload = ReturnType<typeof giveawayMessage>;
@@ -54,12 +73,19 @@ export interface GiveawayDiscord {
 	servesGuild(guildId: string): boolean;
 	/** What the requirements are checked against, fetched now; null when the user is no longer a member. */
 	memberFacts(guildId: string, userId: string): Promise<MemberFacts | null>;
-	postMessage(channelId: string, payload: GiveawayMessagePayload): Promise<string>;
+	/** Posts a message; with `nonce` (enforced), Discord drops a second one with the same nonce. */
+	postMessage(channelId: string, payload: GiveawayMessagePayload, nonce?: string): Promise<string>;
 	editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void>;
 	/** Sends the announcement (with `nonce`, enforced, so Discord drops a duplicate) and resolves with its message id. */
 	sendAnnouncement(channelId: string, content: string, winners: readonly string[], nonce: string, replyTo: string | null): Promise<string>;
 	/** The id of a message this bot posted in the channel after `since` (ms) whose content contains `marker`. */
 	findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null>;
+	/** Sends a user a direct message with a file (with `nonce`, enforced); DMs closed to the bot are a PermanentDiscordError. */
+	sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string>;
+	/** The id of a direct message this bot sent the user after `since` (ms) whose content contains `marker`. */
+	findDirect(userId: string, marker: string, since: number): Promise<string | null>;
+	/** The id of a message this bot posted in the channel after `since` (ms) with an embed whose footer is `footer`. */
+	findPosted(channelId: string, footer: string, since: number): Promise<string | null>;
 }
 
 export interface GiveawayLogger {
@@ -153,7 +179,7 @@ export class GiveawayService {
 			sweepMs: options.sweepMs ?? 30_000,
 			now: this.now,
 			onDue: async (id) => {
-				await this.end(id);
+				await this.runDue(id);
 			},
 			load: () => this.dueTimes(),
 			onError: (error) => this.logger.warn(`Giveaways: ${describe(error)}`)
@@ -236,6 +262,12 @@ export class GiveawayService {
 			if (current) throw new Error(`giveaway id ${id} is taken`);
 			return giveaway;
 		});
+		if (giveaway.state === 'scheduled') {
+			// Its message is posted at the start time, by whichever process claims the start (see runStart).
+			this.scheduler.track(id, nextDueAt(giveaway));
+			this.logger.info(`Giveaway ${id} scheduled in guild ${giveaway.guildId}: starts ${new Date(giveaway.startsAt!).toISOString()}`);
+			return giveaway;
+		}
 		let messageId: string;
 		try {
 			messageId = await this.discord.postMessage(giveaway.channelId, giveawayMessage(giveaway));
@@ -251,21 +283,27 @@ export class GiveawayService {
 	}
 
 	/** The Enter button: enters (when `member` meets the requirements), or leaves when already entered. */
-	public toggleEntry(id: string, userId: string, member: MemberFacts): Promise<Outcome<{ entered: boolean; giveaway: Giveaway }>> {
+	public toggleEntry(id: string, userId: string, member: MemberFacts): Promise<Outcome<{ entered: boolean; giveaway: Giveaway; entries: number }>> {
 		const key = entryKey(id, userId);
 		return this.entryLocks.run(key, async () => {
 			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
 			const [giveaway, wasEntered] = await Promise.all([this.get(id), entries.has(key)]);
-			const unmet = !wasEntered && giveaway ? unmetRequirement(requirementsOf(giveaway), member, this.now()) : null;
+			// A drop is first come, first served: entering twice does not take the place back.
+			if (giveaway?.drop && wasEntered)
+				return { ok: false, reason: `You are already in this drop; the first ${giveaway.winnerCount} to enter win.` };
+			const unmet = !wasEntered && giveaway ? unmetRequirement(requirementsOf(giveaway), member, this.now(), startedAtOf(giveaway)) : null;
 			if (unmet) return { ok: false, reason: unmet };
+			// Shown to the member and kept for the entrant list; the draw looks the member's entries up again.
+			const entryWeight = giveaway ? entriesOf(bonusOf(giveaway), member) : 1;
 			// Counted first, in the giveaway's own atomic update: that is where a giveaway that closed meanwhile refuses.
 			// The ending compares this count with the entries it reads, so an entry counted but not yet written is waited for.
 			const counted = await this.apply(id, countEntry(id, wasEntered ? -1 : 1));
 			if (!counted.ok) return counted;
 			if (wasEntered) await entries.delete(key);
-			else await entries.set(key, { at: this.now() });
+			else await entries.set(key, entryWeight > 1 ? { at: this.now(), entries: entryWeight } : { at: this.now() });
 			this.noteEntriesChanged(id);
-			return { ok: true, value: { entered: !wasEntered, giveaway: counted.value } };
+			if (counted.value.drop && counted.value.entryCount >= counted.value.winnerCount) this.endDropNow(id);
+			return { ok: true, value: { entered: !wasEntered, giveaway: counted.value, entries: entryWeight } };
 		});
 	}
 
@@ -275,6 +313,18 @@ export class GiveawayService {
 		const found: string[] = [];
 		for await (const [key] of this.storage.iteratePrefix(GIVEAWAY_ENTRIES_NAMESPACE, prefix)) found.push(key.slice(prefix.length));
 		return found;
+	}
+
+	/** Everyone who entered, with when and with how many entries, and whether they won: for /giveaway entrants. */
+	public async entrantRows(giveaway: Giveaway): Promise<EntrantRow[]> {
+		const prefix = entryKey(giveaway.id, '');
+		const won = new Set(pastWinners(giveaway));
+		const rows: EntrantRow[] = [];
+		for await (const [key, entry] of this.storage.iteratePrefix<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE, prefix)) {
+			const userId = key.slice(prefix.length);
+			rows.push({ userId, at: entry.at, entries: entry.entries ?? 1, won: won.has(userId) });
+		}
+		return rows;
 	}
 
 	/**
@@ -292,6 +342,11 @@ export class GiveawayService {
 
 	public resume(guildId: string, id: string): Promise<Outcome<Giveaway>> {
 		return this.change(guildId, id, resume(id, this.now()));
+	}
+
+	/** `/giveaway edit`: changes a giveaway that has not ended and updates its message (and its end, if changed). */
+	public edit(guildId: string, id: string, patch: GiveawayEdit): Promise<Outcome<Giveaway>> {
+		return this.change(guildId, id, edit(id, patch, this.now()));
 	}
 
 	public cancel(guildId: string, id: string): Promise<Outcome<Giveaway>> {
@@ -316,7 +371,7 @@ export class GiveawayService {
 			return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
 		const excluded = new Set(pastWinners(giveaway));
 		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
-		const winners = await drawWinners(candidates, count ?? giveaway.winnerCount, (userId) => this.qualifies(giveaway, userId), this.random);
+		const winners = await this.draw(giveaway, candidates, count ?? giveaway.winnerCount);
 		const recorded = await this.apply(id, recordReroll(id, { at: this.now(), byId, winners }));
 		if (!recorded.ok) return recorded;
 		await this.renderMessage(id);
@@ -343,6 +398,15 @@ export class GiveawayService {
 		const ending = this.runEnding(id).finally(() => this.endings.delete(id));
 		this.endings.set(id, ending);
 		return ending;
+	}
+
+	/** Posts a scheduled giveaway's message and opens it; a second call while one runs in this process joins it. */
+	public startScheduled(id: string): Promise<Outcome<Giveaway>> {
+		const running = this.endings.get(id);
+		if (running) return running;
+		const starting = this.runStart(id).finally(() => this.endings.delete(id));
+		this.endings.set(id, starting);
+		return starting;
 	}
 
 	// --- the message -----------------------------------------------------------------------------------------
@@ -411,10 +475,41 @@ export class GiveawayService {
 		}
 	}
 
-	/** At the draw: still a member, and meeting the requirements as they are now. */
-	private async qualifies(giveaway: Giveaway, userId: string): Promise<boolean> {
+	/**
+	 * A member's entries at the draw: 0 unless still a member meeting the requirements as they are now, else 1 plus the
+	 * bonuses of the roles they hold now.
+	 */
+	private async entriesAtDraw(giveaway: Giveaway, userId: string): Promise<number> {
 		const member = await this.discord.memberFacts(giveaway.guildId, userId);
-		return member !== null && unmetRequirement(requirementsOf(giveaway), member, this.now()) === null;
+		if (member === null || unmetRequirement(requirementsOf(giveaway), member, this.now(), startedAtOf(giveaway)) !== null) return 0;
+		return entriesOf(bonusOf(giveaway), member);
+	}
+
+	/** A drop's winners: the first `count` entrants, by entry time, who still qualify (no draw). */
+	private async firstQualifying(giveaway: Giveaway, count: number): Promise<string[]> {
+		const rows = (await this.entrantRows(giveaway)).sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
+		const winners: string[] = [];
+		for (const row of rows) {
+			if (winners.length === count) break;
+			if ((await this.entriesAtDraw(giveaway, row.userId)) > 0) winners.push(row.userId);
+		}
+		return winners;
+	}
+
+	/**
+	 * The entry that filled a drop: the end time becomes now and the ending runs, through the same claim as any ending,
+	 * so entries counted by several processes at once still end it once.
+	 */
+	private endDropNow(id: string): void {
+		void this.apply(id, endNow(id, this.now()))
+			.then((moved) => (moved.ok ? this.end(id) : moved))
+			.catch((error: unknown) => this.logger.warn(`Giveaway ${id}: the filled drop is ended by the scheduler instead: ${describe(error)}`));
+	}
+
+	/** Up to `count` winners among `entrants`, each as likely as their entries (see drawWeighted). */
+	private draw(giveaway: Giveaway, entrants: readonly string[], count: number): Promise<string[]> {
+		const bonus = bonusOf(giveaway);
+		return drawWeighted(entrants, count, (userId) => this.entriesAtDraw(giveaway, userId), maxEntries(bonus), this.random);
 	}
 
 	private async change(guildId: string, id: string, transition: Transition): Promise<Outcome<Giveaway>> {
@@ -442,11 +537,13 @@ export class GiveawayService {
 		try {
 			if (giveaway.winners === null) {
 				const entrants = await this.settledEntrants(giveaway);
-				const drawing = giveaway;
-				const winners = await drawWinners(entrants, giveaway.winnerCount, (userId) => this.qualifies(drawing, userId), this.random);
+				const winners = giveaway.drop
+					? await this.firstQualifying(giveaway, giveaway.winnerCount)
+					: await this.draw(giveaway, entrants, giveaway.winnerCount);
 				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
 			}
 			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);
+			if (!giveaway.hostList?.messageId && !giveaway.hostList?.failure) giveaway = await this.sendHostList(giveaway, token);
 			if (giveaway.messageId) {
 				const projected: Giveaway = { ...giveaway, state: 'ended', endedAt: this.now() };
 				await this.editQuietly(projected, giveawayMessage(projected));
@@ -463,34 +560,129 @@ export class GiveawayService {
 		return { ok: true, value: giveaway };
 	}
 
-	private async announce(giveaway: Giveaway, token: string): Promise<Giveaway> {
-		const { id, channelId } = giveaway;
-		const marker = announcementMarker(id);
-		if (giveaway.announcement) {
+	private announce(giveaway: Giveaway, token: string): Promise<Giveaway> {
+		return this.deliverOnce(giveaway, token, 'announcement', {
+			what: 'announcement',
+			find: (since) => this.discord.findAnnouncement(giveaway.channelId, announcementMarker(giveaway.id), since),
+			send: (intent, nonce) => {
+				const winners = intent.winners ?? [];
+				return this.discord.sendAnnouncement(intent.channelId, announcementContent(intent, winners), winners, nonce, intent.messageId);
+			}
+		});
+	}
+
+	/** The host gets the entrant list as a CSV file by DM at the end, once (DMs closed: logged, not retried). */
+	private sendHostList(giveaway: Giveaway, token: string): Promise<Giveaway> {
+		const marker = hostListMarker(giveaway.id);
+		return this.deliverOnce(giveaway, token, 'hostList', {
+			what: 'entrant list for the host',
+			find: (since) => this.discord.findDirect(giveaway.hostId, marker, since),
+			send: async (intent, nonce) => {
+				const rows = await this.entrantRows(intent);
+				return this.discord.sendDirect(
+					intent.hostId,
+					hostListContent(intent, rows.length),
+					{ name: `giveaway-${intent.id}-entrants.csv`, data: entrantsCsv(rows) },
+					nonce
+				);
+			}
+		});
+	}
+
+	/**
+	 * Sends one message once, whatever crashes and processes: the ending's announcement, or a scheduled giveaway's message.
+	 * Only the claim holder (`token`) records the intent (a nonce and the time); the message is sent with that nonce, then
+	 * its id recorded. A holder that finds an intent without a message id (its predecessor died or stalled after deciding
+	 * to send) first searches the channel since the intent, and records the message if it is there; only if it is not
+	 * does it send, with the same nonce, which Discord itself refuses to duplicate.
+	 */
+	private async deliverOnce(
+		giveaway: Giveaway,
+		token: string,
+		delivery: Delivery,
+		how: { what: string; find: (since: number) => Promise<string | null>; send: (intent: Giveaway, nonce: string) => Promise<string> }
+	): Promise<Giveaway> {
+		const { id } = giveaway;
+		const previous = giveaway[delivery];
+		if (previous) {
 			// A predecessor decided to send: it may have, before dying. Look first.
-			const found = await this.discord.findAnnouncement(channelId, marker, giveaway.announcement.startedAt);
+			const found = await how.find(previous.startedAt);
 			if (found) {
-				this.logger.info(`Giveaway ${id}: announcement ${found} found in the channel; not sending again`);
-				return this.mustApply(id, recordAnnouncementResult(id, { messageId: found }));
+				this.logger.info(`Giveaway ${id}: ${how.what} ${found} found in the channel; not sending again`);
+				return this.mustApply(id, recordResult(id, delivery, { messageId: found }));
 			}
 		}
-		const intent = await this.mustApply(id, recordAnnouncementIntent(id, token, randomBytes(12).toString('base64url'), this.now()));
-		const winners = intent.winners ?? [];
+		const intent = await this.mustApply(id, recordIntent(id, delivery, token, randomBytes(12).toString('base64url'), this.now()));
 		let messageId: string;
 		try {
-			messageId = await this.discord.sendAnnouncement(
-				channelId,
-				announcementContent(intent, winners),
-				winners,
-				intent.announcement!.nonce,
-				intent.messageId
-			);
+			messageId = await how.send(intent, intent[delivery]!.nonce);
 		} catch (error) {
 			if (!(error instanceof PermanentDiscordError)) throw error;
-			this.logger.warn(`Giveaway ${id}: the announcement cannot be sent: ${error.message}`);
-			return this.mustApply(id, recordAnnouncementResult(id, { failure: error.message }));
+			this.logger.warn(`Giveaway ${id}: the ${how.what} cannot be sent: ${error.message}`);
+			return this.mustApply(id, recordResult(id, delivery, { failure: error.message }));
 		}
-		return this.mustApply(id, recordAnnouncementResult(id, { messageId }));
+		return this.mustApply(id, recordResult(id, delivery, { messageId }));
+	}
+
+	// --- the scheduled start ---------------------------------------------------------------------------------
+
+	/** What the scheduler calls when a giveaway is due: a scheduled one starts, any other ends. */
+	private async runDue(id: string): Promise<void> {
+		const giveaway = await this.get(id);
+		if (giveaway?.state === 'scheduled') await this.startScheduled(id);
+		else await this.end(id);
+	}
+
+	/**
+	 * The start, claimed like an ending: of any number of processes and timers, one holds the claim and posts the message
+	 * (deliverOnce: a takeover after a crash looks for it before posting); then `scheduled -> active`, the duration
+	 * counting from the moment the post was decided.
+	 */
+	private async runStart(id: string): Promise<Outcome<Giveaway>> {
+		const token = randomUUID();
+		const claimed = await this.apply(id, claimStart(id, { token, owner: this.owner, at: this.now() }));
+		if (!claimed.ok) {
+			const current = await this.get(id);
+			this.scheduler.track(id, current && this.discord.servesGuild(current.guildId) ? nextDueAt(current) : null);
+			if (current?.state === 'scheduled' && current.claim) this.logger.info(`Giveaway ${id}: not starting here: ${claimed.reason}`);
+			return claimed;
+		}
+		let giveaway = claimed.value;
+		this.scheduler.track(id, nextDueAt(giveaway));
+		try {
+			if (!giveaway.post?.messageId && !giveaway.post?.failure) {
+				giveaway = await this.deliverOnce(giveaway, token, 'post', {
+					what: 'its message',
+					find: (since) => this.discord.findPosted(giveaway.channelId, giveawayFooter(id), since),
+					send: (intent, nonce) => {
+						const postedAt = intent.post!.startedAt;
+						const started: Giveaway = {
+							...intent,
+							state: 'active',
+							startedAt: postedAt,
+							endsAt: endOnceStarted(intent, postedAt),
+							claim: null
+						};
+						return this.discord.postMessage(intent.channelId, giveawayMessage(started), nonce);
+					}
+				});
+			}
+			if (giveaway.post?.failure) {
+				// The channel is gone or closed to the bot: nobody could enter. Cancelled, with the reason in the log.
+				this.scheduler.track(id, null);
+				this.logger.warn(`Giveaway ${id}: cancelled, its message cannot be posted: ${giveaway.post.failure}`);
+				return this.apply(id, cancel(id, this.now()));
+			}
+			giveaway = await this.mustApply(id, activate(id, token, this.now()));
+		} catch (error) {
+			this.logger.warn(`Giveaway ${id}: start interrupted, retried after the claim times out: ${describe(error)}`);
+			return { ok: false, reason: 'The giveaway could not be started right now; it will be retried shortly.' };
+		}
+		this.scheduler.track(id, nextDueAt(giveaway));
+		this.logger.info(`Giveaway ${id} started in guild ${giveaway.guildId}: ends ${new Date(giveaway.endsAt).toISOString()}`);
+		// The message was posted with the planned end; shown now as stored.
+		await this.renderMessage(id);
+		return { ok: true, value: giveaway };
 	}
 
 	private async editQuietly(giveaway: Giveaway, payload: GiveawayMessagePayload): Promise<void> {

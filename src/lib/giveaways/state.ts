@@ -3,16 +3,19 @@
  * `storage.update` (which may run it more than once on Redis), so nothing here reads the clock or draws randomness:
  * callers pass `now`, tokens and winners in.
  *
+ *   scheduled ──(start time passed)──> scheduled(claim) ──(message posted)──> active
  *   active ──pause──> paused ──resume──> active
  *   active ──(end time passed, or /giveaway end)──> ending(claim) ──> ended ──reroll──> ended
- *   active|paused ──cancel──> cancelled
+ *   scheduled|active|paused ──cancel──> cancelled
  *
  * `ending` carries a claim (token, owner, time). Only the claim holder draws, announces and finishes; a claim older
  * than CLAIM_TIMEOUT_MS belongs to a process that died or stalled and may be taken over (keeping the winners and the
- * announcement already recorded).
+ * announcement already recorded). A scheduled start is claimed the same way, and its message is posted through the
+ * same once-only delivery as the announcement (a recorded intent with a nonce, a search before any second send).
  */
 
-import { NO_REQUIREMENTS, type Requirements } from './requirements.js';
+import { NO_BONUS, type BonusEntries } from './bonus.js';
+import { changeRequirements, NO_REQUIREMENTS, type RequirementChanges, type Requirements } from './requirements.js';
 
 export const GIVEAWAY_NAMESPACE = 'giveaways';
 export const GIVEAWAY_CONFIG_NAMESPACE = 'giveaway-config';
@@ -22,9 +25,10 @@ export const GIVEAWAY_CONFIG_NAMESPACE = 'giveaway-config';
  */
 export const GIVEAWAY_ENTRIES_NAMESPACE = 'giveaway-entries';
 
-/** `giveaway-entries` namespace: when the member entered. */
+/** `giveaway-entries` namespace: when the member entered, and their entries then (bonuses; absent: 1). */
 export interface GiveawayEntry {
 	at: number;
+	entries?: number;
 }
 
 export const entryKey = (giveawayId: string, userId: string) => `${giveawayId}:${userId}`;
@@ -32,7 +36,7 @@ export const entryKey = (giveawayId: string, userId: string) => `${giveawayId}:$
 /** How long a claim protects an ending; every step of the ending refreshes it. */
 export const CLAIM_TIMEOUT_MS = 30_000;
 
-export type GiveawayState = 'active' | 'paused' | 'ending' | 'ended' | 'cancelled';
+export type GiveawayState = 'scheduled' | 'active' | 'paused' | 'ending' | 'ended' | 'cancelled';
 
 export interface EndingClaim {
 	token: string;
@@ -73,7 +77,21 @@ export interface Giveaway {
 	requiredRoleId: string | null;
 	/** Who may enter and win; absent in records from before requirements. */
 	requirements?: Requirements;
+	/** Extra entries by role; absent in records from before bonuses. */
+	bonus?: BonusEntries;
 	createdAt: number;
+	/** A scheduled giveaway: when its message is to appear. */
+	startsAt?: number;
+	/** When entries opened (its message appeared); absent in records from before scheduled starts: createdAt. */
+	startedAt?: number;
+	/** How long it runs once started (a scheduled giveaway's end is set when it starts). */
+	durationMs?: number;
+	/** A scheduled giveaway's message: posted once, like the announcement. */
+	post?: Announcement | null;
+	/** A drop: the first `winnerCount` members to enter (and still qualify) win, and it ends as soon as they have. */
+	drop?: boolean;
+	/** The host's DM with the entrant list at the end: sent once, like the announcement. */
+	hostList?: Announcement | null;
 	/** When it ends; while paused, when it would have ended at the time it was paused. */
 	endsAt: number;
 	/** While paused: the time that was left. */
@@ -125,11 +143,17 @@ export interface NewGiveaway {
 	winnerCount: number;
 	requiredRoleId: string | null;
 	requirements?: Requirements;
+	bonus?: BonusEntries;
 	durationMs: number;
+	/** Start later (ms since epoch): the message appears then. */
+	startsAt?: number | null;
+	drop?: boolean;
 	now: number;
 }
 
 export function createGiveaway(input: NewGiveaway): Giveaway {
+	const scheduled = typeof input.startsAt === 'number' && input.startsAt > input.now;
+	const startsAt = scheduled ? (input.startsAt as number) : input.now;
 	return {
 		id: input.id,
 		guildId: input.guildId,
@@ -141,10 +165,14 @@ export function createGiveaway(input: NewGiveaway): Giveaway {
 		winnerCount: input.winnerCount,
 		requiredRoleId: input.requiredRoleId,
 		requirements: input.requirements ?? NO_REQUIREMENTS,
+		bonus: input.bonus ?? NO_BONUS,
+		...(input.drop ? { drop: true } : {}),
 		createdAt: input.now,
-		endsAt: input.now + input.durationMs,
+		...(scheduled ? { startsAt, post: null } : { startedAt: input.now }),
+		durationMs: input.durationMs,
+		endsAt: startsAt + input.durationMs,
 		remainingMs: null,
-		state: 'active',
+		state: scheduled ? 'scheduled' : 'active',
 		entryCount: 0,
 		claim: null,
 		winners: null,
@@ -164,6 +192,7 @@ function missing(id: string): Refusal {
 }
 
 const CLOSED: Record<Exclude<GiveawayState, 'active'>, string> = {
+	scheduled: 'This giveaway has not started yet.',
 	paused: 'This giveaway is paused.',
 	ending: 'This giveaway has ended.',
 	ended: 'This giveaway has ended.',
@@ -174,11 +203,15 @@ export function setMessage(id: string, messageId: string): Transition {
 	return (giveaway) => (giveaway ? changed(giveaway, { messageId }) : missing(id));
 }
 
-/** Counts an entry (+1) or a leave (-1); only an active giveaway takes either. */
+/**
+ * Counts an entry (+1) or a leave (-1); only an active giveaway takes either, or a scheduled one whose message is being
+ * posted (members may click the moment it appears, before the start is recorded as done).
+ */
 export function countEntry(id: string, change: 1 | -1): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'active') return { refused: CLOSED[giveaway.state] };
+		const appearing = giveaway.state === 'scheduled' && Boolean(giveaway.post) && !giveaway.post?.failure;
+		if (giveaway.state !== 'active' && !appearing) return { refused: CLOSED[giveaway.state] };
 		return changed(giveaway, { entryCount: Math.max(0, giveaway.entryCount + change) });
 	};
 }
@@ -213,8 +246,57 @@ export function resume(id: string, now: number): Transition {
 export function cancel(id: string, now: number): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'active' && giveaway.state !== 'paused') return { refused: CLOSED[giveaway.state] };
-		return changed(giveaway, { state: 'cancelled', endedAt: now, remainingMs: null });
+		if (giveaway.state !== 'active' && giveaway.state !== 'paused' && giveaway.state !== 'scheduled') return { refused: CLOSED[giveaway.state] };
+		// A scheduled start's claim goes with it: nothing is left to post.
+		return changed(giveaway, { state: 'cancelled', endedAt: now, remainingMs: null, claim: null });
+	};
+}
+
+/** What `/giveaway edit` changes; absent fields stay as they are. */
+export interface GiveawayEdit {
+	prize?: string;
+	description?: string | null;
+	winnerCount?: number;
+	/** How long it runs from now (a scheduled one: from its start). */
+	runsForMs?: number;
+	/** Requirement options as typed; applied to the requirements as stored when the edit runs. */
+	requirementChanges?: RequirementChanges;
+	/** New bonus rules (replacing the old ones), or only a new mode for the old ones. */
+	bonus?: BonusEntries;
+	bonusMode?: BonusEntries['mode'];
+}
+
+/**
+ * Edits a giveaway that has not ended. Entries already made stay; the draw checks each against the requirements as
+ * they are then, so entrants who no longer qualify are dropped there.
+ */
+export function edit(id: string, patch: GiveawayEdit, now: number): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'active' && giveaway.state !== 'paused' && giveaway.state !== 'scheduled') return { refused: CLOSED[giveaway.state] };
+		const { runsForMs, requirementChanges, bonusMode, ...fields } = patch;
+		let requirements: Requirements | undefined;
+		if (requirementChanges) {
+			const result = changeRequirements(requirementsOf(giveaway), requirementChanges);
+			if (!result.ok) return { refused: result.reason };
+			requirements = result.requirements;
+		}
+		const bonus = fields.bonus ?? (bonusMode ? { ...bonusOf(giveaway), mode: bonusMode } : undefined);
+		const timing: Partial<Giveaway> =
+			runsForMs === undefined
+				? {}
+				: giveaway.state === 'active'
+					? { endsAt: now + runsForMs }
+					: giveaway.state === 'paused'
+						? { remainingMs: runsForMs }
+						: { durationMs: runsForMs, endsAt: (giveaway.startsAt ?? now) + runsForMs };
+		// New requirements are complete (requirementsOf folded an older record's single required role in).
+		return changed(giveaway, {
+			...fields,
+			...timing,
+			...(requirements ? { requirements, requiredRoleId: null } : {}),
+			...(bonus ? { bonus } : {})
+		});
 	};
 }
 
@@ -247,7 +329,38 @@ export function claimEnding(id: string, claim: EndingClaim): Transition {
 	};
 }
 
-/** Refuses unless `token` still holds the ending claim; refreshes the claim's time otherwise. */
+/**
+ * A scheduled start whose time came: claimed like an ending (see claimEnding), the giveaway staying `scheduled` until
+ * its message is posted; a claim older than CLAIM_TIMEOUT_MS may be taken over, keeping the post intent recorded.
+ */
+export function claimStart(id: string, claim: EndingClaim): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'scheduled') return { refused: giveaway.state === 'active' ? 'This giveaway has started.' : CLOSED[giveaway.state] };
+		if ((giveaway.startsAt ?? 0) > claim.at) return { refused: 'This giveaway has not reached its start time.' };
+		if (giveaway.claim && giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at)
+			return { refused: `This giveaway is being started by ${giveaway.claim.owner}.` };
+		return changed(giveaway, { claim });
+	};
+}
+
+/** The end of a scheduled giveaway that starts with the message posted at `postedAt`: the duration counts from then. */
+export function endOnceStarted(giveaway: Giveaway, postedAt: number): number {
+	return postedAt + (giveaway.durationMs ?? giveaway.endsAt - (giveaway.startsAt ?? giveaway.createdAt));
+}
+
+/** scheduled -> active once its message is posted; the claim is released with it. */
+export function activate(id: string, token: string, now: number): Transition {
+	return (giveaway) => {
+		const next = holding(giveaway, id, token, now, (current) => {
+			const postedAt = current.post?.startedAt ?? now;
+			return { state: 'active', startedAt: postedAt, endsAt: endOnceStarted(current, postedAt) };
+		});
+		return isRefusal(next) ? next : { ...next, claim: null };
+	};
+}
+
+/** Refuses unless `token` still holds the claim (of an ending, or of a scheduled start); refreshes the claim's time otherwise. */
 function holding(
 	giveaway: Giveaway | undefined,
 	id: string,
@@ -256,39 +369,45 @@ function holding(
 	patch: (giveaway: Giveaway) => Partial<Giveaway>
 ): Giveaway | Refusal {
 	if (!giveaway) return missing(id);
-	if (giveaway.state !== 'ending' || giveaway.claim?.token !== token) return { refused: 'The ending claim was lost to another process.' };
+	if ((giveaway.state !== 'ending' && giveaway.state !== 'scheduled') || giveaway.claim?.token !== token)
+		return { refused: 'The claim was lost to another process.' };
 	return changed(giveaway, { ...patch(giveaway), claim: { ...giveaway.claim, at: now } });
 }
+
+/** What is sent once (see service.ts, deliverOnce): the ending's announcement, or a scheduled giveaway's message. */
+export type Delivery = 'announcement' | 'post' | 'hostList';
 
 /** Winners are recorded once: a takeover keeps the ones its predecessor drew. */
 export function recordWinners(id: string, token: string, winners: string[], now: number): Transition {
 	return (giveaway) => holding(giveaway, id, token, now, (current) => ({ winners: current.winners ?? winners }));
 }
 
-/** The holder is about to send the announcement; an intent already recorded (by a predecessor) is kept, nonce and all. */
-export function recordAnnouncementIntent(id: string, token: string, nonce: string, now: number): Transition {
+/** The holder is about to send; an intent already recorded (by a predecessor) is kept, nonce and all. */
+export function recordIntent(id: string, delivery: Delivery, token: string, nonce: string, now: number): Transition {
 	return (giveaway) =>
 		holding(giveaway, id, token, now, (current) => ({
-			announcement: current.announcement ?? { nonce, startedAt: now, messageId: null, failure: null }
+			[delivery]: current[delivery] ?? { nonce, startedAt: now, messageId: null, failure: null }
 		}));
 }
 
 /**
- * The announcement exists (or failed for good). Recorded whoever holds the claim now: it is a fact about the channel,
- * and losing it would make the next holder send a second one.
+ * The message exists (or failed for good). Recorded whoever holds the claim now: it is a fact about the channel, and
+ * losing it would make the next holder send a second one.
  */
-export function recordAnnouncementResult(id: string, result: { messageId: string } | { failure: string }): Transition {
+export function recordResult(id: string, delivery: Delivery, result: { messageId: string } | { failure: string }): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (!giveaway.announcement) return { refused: 'No announcement was started.' };
-		if (giveaway.announcement.messageId) return giveaway;
-		const announcement =
-			'messageId' in result
-				? { ...giveaway.announcement, messageId: result.messageId, failure: null }
-				: { ...giveaway.announcement, failure: result.failure };
-		return changed(giveaway, { announcement });
+		const current = giveaway[delivery];
+		if (!current) return { refused: 'Nothing was started to send.' };
+		if (current.messageId) return giveaway;
+		const next = 'messageId' in result ? { ...current, messageId: result.messageId, failure: null } : { ...current, failure: result.failure };
+		return changed(giveaway, { [delivery]: next, ...(delivery === 'post' && 'messageId' in result ? { messageId: result.messageId } : {}) });
 	};
 }
+
+export const recordAnnouncementIntent = (id: string, token: string, nonce: string, now: number) =>
+	recordIntent(id, 'announcement', token, nonce, now);
+export const recordAnnouncementResult = (id: string, result: { messageId: string } | { failure: string }) => recordResult(id, 'announcement', result);
 
 /** ending -> ended; the claim is released with it. */
 export function finishEnding(id: string, token: string, now: number): Transition {
@@ -319,13 +438,14 @@ export function currentWinners(giveaway: Giveaway): string[] {
 
 /** When the scheduler must look at this giveaway next: its end, or when an ending claim may be taken over. */
 export function nextDueAt(giveaway: Giveaway): number | null {
+	if (giveaway.state === 'scheduled') return giveaway.claim ? giveaway.claim.at + CLAIM_TIMEOUT_MS : (giveaway.startsAt ?? 0);
 	if (giveaway.state === 'active') return giveaway.endsAt;
 	if (giveaway.state === 'ending') return (giveaway.claim?.at ?? 0) + CLAIM_TIMEOUT_MS;
 	return null;
 }
 
 export function isOpen(giveaway: Giveaway): boolean {
-	return giveaway.state === 'active' || giveaway.state === 'paused' || giveaway.state === 'ending';
+	return giveaway.state === 'scheduled' || giveaway.state === 'active' || giveaway.state === 'paused' || giveaway.state === 'ending';
 }
 
 /** Ended or cancelled before `cutoff`: past the retention period, deleted with its entries. */
@@ -338,4 +458,14 @@ export function requirementsOf(giveaway: Pick<Giveaway, 'requiredRoleId' | 'requ
 	const requirements = giveaway.requirements ?? NO_REQUIREMENTS;
 	if (giveaway.requiredRoleId === null || requirements.requiredRoleIds.length > 0) return requirements;
 	return { ...requirements, requiredRoleIds: [giveaway.requiredRoleId], requiredRolesMode: 'any' };
+}
+
+/** When entries opened: the counting start of `invites-during`. */
+export function startedAtOf(giveaway: Pick<Giveaway, 'startedAt' | 'createdAt' | 'post'>): number {
+	return giveaway.startedAt ?? giveaway.post?.startedAt ?? giveaway.createdAt;
+}
+
+/** The giveaway's bonus entries; none in records from before them. */
+export function bonusOf(giveaway: Pick<Giveaway, 'bonus'>): BonusEntries {
+	return giveaway.bonus ?? NO_BONUS;
 }

@@ -1,7 +1,8 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, time, TimestampStyles, userMention } from 'discord.js';
 import { DurationFormatter } from '@sapphire/duration';
+import { bonusLine } from './bonus.js';
 import { requirementLines } from './requirements.js';
-import { currentWinners, requirementsOf, type Giveaway } from './state.js';
+import { bonusOf, currentWinners, requirementsOf, type Giveaway } from './state.js';
 
 const ACTIVE_COLOR = 0xf1c40f;
 const CLOSED_COLOR = 0x95a5a6;
@@ -31,6 +32,11 @@ export function giveawayMessage(giveaway: Giveaway) {
 	if (giveaway.description) lines.push(giveaway.description, '');
 	const endsAt = new Date(giveaway.endsAt);
 	switch (giveaway.state) {
+		case 'scheduled': {
+			const startsAt = new Date(giveaway.startsAt ?? giveaway.createdAt);
+			lines.push(`Starts ${time(startsAt, TimestampStyles.RelativeTime)} (${time(startsAt, TimestampStyles.LongDateTime)})`);
+			break;
+		}
 		case 'active':
 			lines.push(`Ends ${time(endsAt, TimestampStyles.RelativeTime)} (${time(endsAt, TimestampStyles.LongDateTime)})`);
 			break;
@@ -55,8 +61,14 @@ export function giveawayMessage(giveaway: Giveaway) {
 			break;
 	}
 	lines.push(`Hosted by ${userMention(giveaway.hostId)}`);
-	lines.push(`${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`);
+	lines.push(
+		giveaway.drop
+			? `**Drop**: the first ${giveaway.winnerCount === 1 ? 'member' : `${giveaway.winnerCount} members`} to enter ${giveaway.winnerCount === 1 ? 'wins' : 'win'}`
+			: `${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`
+	);
 	lines.push(...requirementLines(requirementsOf(giveaway)));
+	const bonus = bonusLine(bonusOf(giveaway));
+	if (bonus) lines.push(bonus);
 	lines.push(`Entries: **${giveaway.entryCount}**`);
 
 	const open = giveaway.state === 'active';
@@ -64,7 +76,7 @@ export function giveawayMessage(giveaway: Giveaway) {
 		.setColor(open ? ACTIVE_COLOR : CLOSED_COLOR)
 		.setTitle(`🎉 ${giveaway.prize}`)
 		.setDescription(lines.join('\n'))
-		.setFooter({ text: `Giveaway ID: ${giveaway.id}` })
+		.setFooter({ text: giveawayFooter(giveaway.id) })
 		.setTimestamp(endsAt);
 	const components = open
 		? [
@@ -74,6 +86,11 @@ export function giveawayMessage(giveaway: Giveaway) {
 			]
 		: [];
 	return { embeds: [embed], components, allowedMentions: { parse: [] } };
+}
+
+/** The footer of a giveaway's message: how a takeover finds a message posted by a process that died. */
+export function giveawayFooter(giveawayId: string): string {
+	return `Giveaway ID: ${giveawayId}`;
 }
 
 /** Every announcement names its giveaway this way; a takeover searches the channel for it before sending again. */
@@ -89,6 +106,16 @@ export function announcementContent(giveaway: Giveaway, winners: readonly string
 	return `${text} ${announcementMarker(giveaway.id)}`;
 }
 
+/** The host's DM at the end names its giveaway this way; a takeover searches the DM for it before sending again. */
+export function hostListMarker(giveawayId: string): string {
+	return `(giveaway \`${giveawayId}\`, entrant list)`;
+}
+
+export function hostListContent(giveaway: Giveaway, entrants: number): string {
+	const winners = currentWinners(giveaway);
+	return `Your giveaway for **${giveaway.prize}** in <#${giveaway.channelId}> ended with ${entrants} ${entrants === 1 ? 'entrant' : 'entrants'}; winners: ${winners.length > 0 ? mentions(winners) : 'nobody'}. The entrant list is attached. ${hostListMarker(giveaway.id)}`;
+}
+
 export function rerollContent(giveaway: Giveaway, winners: readonly string[]): string {
 	const text =
 		winners.length > 0
@@ -100,12 +127,14 @@ export function rerollContent(giveaway: Giveaway, winners: readonly string[]): s
 /** One line of /giveaway list. */
 export function listLine(giveaway: Giveaway): string {
 	const state =
-		giveaway.state === 'active'
-			? `ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}`
-			: giveaway.state === 'paused'
-				? `paused, ${formatDuration(giveaway.remainingMs ?? 0)} left`
-				: giveaway.state === 'ended'
-					? `ended, ${currentWinners(giveaway).length} ${currentWinners(giveaway).length === 1 ? 'winner' : 'winners'}`
-					: giveaway.state;
+		giveaway.state === 'scheduled'
+			? `starts ${time(new Date(giveaway.startsAt ?? giveaway.createdAt), TimestampStyles.RelativeTime)}`
+			: giveaway.state === 'active'
+				? `ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}`
+				: giveaway.state === 'paused'
+					? `paused, ${formatDuration(giveaway.remainingMs ?? 0)} left`
+					: giveaway.state === 'ended'
+						? `ended, ${currentWinners(giveaway).length} ${currentWinners(giveaway).length === 1 ? 'winner' : 'winners'}`
+						: giveaway.state;
 	return `\`${giveaway.id}\` **${giveaway.prize}** in <#${giveaway.channelId}>: ${giveaway.entryCount} entries, ${state}`;
 }

@@ -19,6 +19,8 @@ function add(target: InviteCounts, delta: InviteCounts, sign: 1 | -1): void {
  */
 export class GuildInviteIndex {
 	private readonly credits = new Map<string, Credit>();
+	/** Members credited to each inviter: what invitesSince reads without walking every credit of the guild. */
+	private readonly creditedBy = new Map<string, Set<string>>();
 	private readonly inviters = new Map<string, InviterRecord>();
 	private readonly counts = new Map<string, InviteCounts>();
 	/** Members the records say are in the guild: the start-up reconciliation finds the leaves made while away. */
@@ -37,13 +39,34 @@ export class GuildInviteIndex {
 
 	public setCredit(memberId: string, credit: Credit | null): void {
 		const previous = this.credits.get(memberId);
-		if (previous) this.apply(previous, -1);
+		if (previous) {
+			this.apply(previous, -1);
+			this.creditedBy.get(previous.inviterId)?.delete(memberId);
+		}
 		if (credit) {
 			this.credits.set(memberId, credit);
 			this.apply(credit, 1);
+			let members = this.creditedBy.get(credit.inviterId);
+			if (!members) this.creditedBy.set(credit.inviterId, (members = new Set()));
+			members.add(memberId);
 		} else {
 			this.credits.delete(memberId);
 		}
+	}
+
+	/**
+	 * Invites an inviter made since `since` (ms) that still count: members first credited to them at or after it, less
+	 * those who left and the fakes (no bonus, no imported counts). A member who left before and came back through the
+	 * same inviter keeps their first credit's time, so rejoining does not count as a new invite.
+	 */
+	public invitesSince(inviterId: string, since: number): number {
+		let sum = 0;
+		for (const memberId of this.creditedBy.get(inviterId) ?? []) {
+			const credit = this.credits.get(memberId)!;
+			if (credit.at < since || !this.counted(credit) || credit.imported) continue;
+			sum += total(contribution(credit));
+		}
+		return sum;
 	}
 
 	public setPresent(memberId: string, present: boolean): void {

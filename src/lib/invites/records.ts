@@ -84,12 +84,6 @@ export function emptyCounts(): InviteCounts {
 	return { regular: 0, left: 0, fake: 0, bonus: 0 };
 }
 
-/** "12 invites (14 regular, 1 left, 1 fake, 0 bonus)" */
-export function describeCounts(counts: InviteCounts): string {
-	const sum = total(counts);
-	return `${sum} invite${Math.abs(sum) === 1 ? '' : 's'} (${counts.regular} regular, ${counts.left} left, ${counts.fake} fake, ${counts.bonus} bonus)`;
-}
-
 export interface JoinFacts {
 	at: number;
 	attribution: Attribution;

@@ -1,3 +1,4 @@
+import type { TFunction } from '@sapphire/plugin-i18next';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, userMention } from 'discord.js';
 
 /** Custom id of the reset buttons: `reset-invites:<confirm|cancel>:<userId|all>:<adminId>:<issued, unix seconds>`. */
@@ -12,11 +13,11 @@ export interface ResetRequest {
 	issuedAt: number;
 }
 
-export function resetButtons(targetId: string | null, adminId: string, now = Date.now()) {
+export function resetButtons(t: TFunction, targetId: string | null, adminId: string, now = Date.now()) {
 	const suffix = `${targetId ?? 'all'}:${adminId}:${Math.floor(now / 1000)}`;
 	return new ActionRowBuilder<ButtonBuilder>().addComponents(
-		new ButtonBuilder().setCustomId(`${RESET_BUTTON}:confirm:${suffix}`).setLabel('Reset').setStyle(ButtonStyle.Danger),
-		new ButtonBuilder().setCustomId(`${RESET_BUTTON}:cancel:${suffix}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary)
+		new ButtonBuilder().setCustomId(`${RESET_BUTTON}:confirm:${suffix}`).setLabel(t('invites:resetButton')).setStyle(ButtonStyle.Danger),
+		new ButtonBuilder().setCustomId(`${RESET_BUTTON}:cancel:${suffix}`).setLabel(t('invites:cancelButton')).setStyle(ButtonStyle.Secondary)
 	);
 }
 
@@ -26,6 +27,6 @@ export function parseResetButton(customId: string): ResetRequest | null {
 	return { action, targetId: target === 'all' ? null : target, adminId, issuedAt: Number(issued) * 1000 };
 }
 
-export function resetScope(targetId: string | null): string {
-	return targetId ? `the invite counts of ${userMention(targetId)}` : "every member's invite counts in this server";
+export function resetScope(t: TFunction, targetId: string | null): string {
+	return targetId ? t('invites:resetScopeMember', { member: userMention(targetId) }) : t('invites:resetScopeAll');
 }

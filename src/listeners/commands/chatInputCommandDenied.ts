@@ -1,12 +1,22 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { Events, Listener, type ChatInputCommandDeniedPayload, type UserError } from '@sapphire/framework';
+import { Events, Identifiers, Listener, type ChatInputCommandDeniedPayload, type UserError } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { isSilent, replyEphemeral } from '../../lib/interaction-reply.js';
 
-/** A precondition refused the command: tell the user why, privately. */
+/** A precondition refused the command: tell the user why, privately, in the server's language. */
 @ApplyOptions<Listener.Options>({ event: Events.ChatInputCommandDenied })
 export class ChatInputCommandDeniedListener extends Listener<typeof Events.ChatInputCommandDenied> {
 	public override async run(error: UserError, { interaction }: ChatInputCommandDeniedPayload): Promise<void> {
 		if (isSilent(error)) return;
-		await replyEphemeral(interaction, error.message);
+		await replyEphemeral(interaction, await this.describe(error, interaction));
+	}
+
+	private async describe(error: UserError, interaction: ChatInputCommandDeniedPayload['interaction']): Promise<string> {
+		if (error.identifier !== Identifiers.PreconditionUserPermissions) return error.message;
+		const t = await fetchT(interaction);
+		// Sapphire's UserPermissions precondition puts the missing PermissionsString names in the context.
+		const missing = (Reflect.get(Object(error.context), 'missing') ?? []) as string[];
+		const permissions = missing.map((permission) => t(`errors:permissions.${permission}`, { defaultValue: permission })).join(', ');
+		return t('errors:missingUserPermissions', { count: missing.length, permissions });
 	}
 }

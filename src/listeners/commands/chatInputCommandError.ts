@@ -1,5 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener, UserError, type ChatInputCommandErrorPayload } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
 import { describeError, redactSecrets } from '../../lib/secrets.js';
 import { isStorageOutage } from '../../storage-adapters/index.js';
@@ -16,6 +17,6 @@ export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatIn
 				`Command /${command.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`
 			);
 		}
-		await replyEphemeral(interaction, userFacingMessage(error));
+		await replyEphemeral(interaction, userFacingMessage(await fetchT(interaction), error));
 	}
 }

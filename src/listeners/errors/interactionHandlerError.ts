@@ -1,5 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener, UserError, type InteractionHandlerError } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
 import { redactSecrets } from '../../lib/secrets.js';
 
@@ -12,6 +13,6 @@ export class InteractionHandlerErrorListener extends Listener<typeof Events.Inte
 				`Interaction handler ${handler.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`
 			);
 		}
-		if (interaction.isRepliable()) await replyEphemeral(interaction, userFacingMessage(error));
+		if (interaction.isRepliable()) await replyEphemeral(interaction, userFacingMessage(await fetchT(interaction), error));
 	}
 }

@@ -19,8 +19,10 @@ export class InviteTrackingReadyListener extends Listener<typeof Events.ClientRe
 		};
 		await Promise.all(Array.from({ length: Math.min(STARTUP_CONCURRENCY, guildIds.length) }, worker));
 		const unreadable = guildIds.filter((guildId) => this.container.invites.unavailable.has(guildId)).length;
+		// The catch-up reads whole member lists without caching them; the count shows memory stays small on big servers.
+		const cached = client.guilds.cache.reduce((sum, guild) => sum + guild.members.cache.size, 0);
 		this.container.logger.info(
-			`Invite tracking ready: ${guildIds.length - unreadable} guilds tracked${unreadable ? `, ${unreadable} without permission to read invites` : ''}`
+			`Invite tracking ready: ${guildIds.length - unreadable} guilds tracked${unreadable ? `, ${unreadable} without permission to read invites` : ''}, ${cached} members cached`
 		);
 	}
 }

@@ -2,6 +2,7 @@ import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promi
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
 import { FIRST_RETRY_MS, MAX_RETRY_MS, StorageFailingError } from '../failing.js';
+import { groupOf, groupOfPrefix } from '../grouped.js';
 import { StorageClosedError } from '../storage.js';
 import { SnapshotFormatError, parseSnapshot, readSnapshotFile, snapshotChunks } from './snapshot.js';
 
@@ -59,6 +60,8 @@ export class FilePartition {
 
 	/** What is durable: the only state readers see. */
 	private entries = new Map<string, string>();
+	/** Grouped namespaces (grouped.ts): the keys of each group, or null until a group is first read. */
+	private groups: Map<string, Set<string>> | null = null;
 	/**
 	 * Changes queued or being written, newest per key (null: deleted), so that compare-and-set and delete decide on the
 	 * state the queued changes lead to; they move into `entries` once their journal line is on disk.
@@ -107,6 +110,7 @@ export class FilePartition {
 	/** Reads the snapshot, then replays the journal; throws PartitionDamage naming the unreadable file. */
 	public async load(): Promise<void> {
 		this.entries = await this.readSnapshot(this.snapshotPath);
+		this.groups = null;
 		const operations = await this.readJournal();
 		for (const operation of operations) this.apply(operation);
 	}
@@ -114,6 +118,7 @@ export class FilePartition {
 	/** Loads what can be read around damage: a snapshot from elsewhere (a backup) and the readable journal lines. */
 	public async loadRecovered(snapshot: Buffer | null, journalOperations: JournalOperation[]): Promise<void> {
 		this.entries = snapshot === null ? new Map() : parseSnapshot(snapshot, 'backup copy');
+		this.groups = null;
 		for (const operation of journalOperations) this.apply(operation);
 		if (this.readOnly) return;
 		// Writing a fresh snapshot and an empty journal leaves no damaged file in the live data directory.
@@ -232,6 +237,12 @@ export class FilePartition {
 	/** The entries whose key starts with `prefix`, as JSON texts, from one synchronous pass (one consistent moment, no copy of the rest). */
 	public withPrefix(prefix: string): Array<[string, string]> {
 		const found: Array<[string, string]> = [];
+		const group = groupOfPrefix(this.name, prefix);
+		if (group !== null) {
+			// One group of a grouped namespace (one giveaway's entries): its keys are listed, the rest is not looked at.
+			for (const key of this.groupIndex().get(group) ?? []) found.push([key, this.entries.get(key)!]);
+			return found;
+		}
 		for (const [key, text] of this.entries) if (key.startsWith(prefix)) found.push([key, text]);
 		return found;
 	}
@@ -295,10 +306,34 @@ export class FilePartition {
 		this.failure = null;
 	}
 
+	/** The keys of each group of a grouped namespace, built at the first group read and kept in step by apply(). */
+	private groupIndex(): Map<string, Set<string>> {
+		if (this.groups) return this.groups;
+		this.groups = new Map();
+		for (const key of this.entries.keys()) this.addToGroup(key);
+		return this.groups;
+	}
+
+	private addToGroup(key: string): void {
+		const found = groupOf(this.name, key);
+		if (!found || !this.groups) return;
+		let keys = this.groups.get(found.group);
+		if (!keys) this.groups.set(found.group, (keys = new Set()));
+		keys.add(key);
+	}
+
 	private apply(operation: JournalOperation): void {
-		if (operation.op === 'set') this.entries.set(operation.key, operation.text);
-		else if (operation.op === 'delete') this.entries.delete(operation.key);
-		else this.entries.clear();
+		if (operation.op === 'set') {
+			this.entries.set(operation.key, operation.text);
+			this.addToGroup(operation.key);
+		} else if (operation.op === 'delete') {
+			this.entries.delete(operation.key);
+			const found = groupOf(this.name, operation.key);
+			if (found) this.groups?.get(found.group)?.delete(operation.key);
+		} else {
+			this.entries.clear();
+			this.groups = null;
+		}
 	}
 
 	/**

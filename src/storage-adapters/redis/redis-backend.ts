@@ -17,6 +17,8 @@ import {
 } from '../backend.js';
 import { writeFileAtomic } from '../durable-fs.js';
 import type { BackupDirectory } from '../backups.js';
+import { GROUPED_NAMESPACES, groupOfPrefix } from '../grouped.js';
+import { groupedNamespaceList, REBUILD_GROUPS_LUA, RedisGroupIndex } from './group-index.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
 
 /** @keyv/redis joins a namespace and a key with this separator; our own commands address the same keys. */
@@ -66,19 +68,12 @@ return copied`;
  * The one step of a restore, atomic like every script: if this restore still holds the marker, every key of our
  * namespaces is deleted, every staging key renamed to its live name, the data generation changed and the marker
  * removed. Staging keys have a ":" before their namespace, so the namespace pattern never matches them.
- * KEYS: marker, data generation. ARGV: marker value, prefix, staging prefix, new generation.
+ * KEYS: marker, data generation. ARGV: marker value, prefix, staging prefix, new generation, grouped namespaces.
  */
-const SWAP_IN_RESTORE = `
+const SWAP_IN_RESTORE = `${REBUILD_GROUPS_LUA}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
 local prefix, staging = ARGV[2], ARGV[3]
-local function each(pattern, fn)
-	local cursor = '0'
-	repeat
-		local step = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 1000)
-		cursor = step[1]
-		for _, key in ipairs(step[2]) do fn(key) end
-	until cursor == '0'
-end
+-- each(pattern, fn) comes with REBUILD_GROUPS_LUA.
 -- REDIS_PREFIX and the staging token have no glob characters, so they serve as SCAN patterns as they are.
 each(prefix .. '*', function(key)
 	local namespace = string.match(string.sub(key, #prefix + 1), '^([%w_%-]+)::')
@@ -91,6 +86,8 @@ each(staging .. '*', function(key)
 		moved = moved + 1
 	end
 end)
+-- The group sets of grouped namespaces (see group-index.ts) describe the old data: rebuilt from the new, in this same step.
+rebuild_groups(prefix, ARGV[5])
 redis.call('SET', KEYS[2], ARGV[4])
 redis.call('DEL', KEYS[1])
 return moved`;
@@ -164,7 +161,8 @@ return conflicts`;
 
 /**
  * Compare-and-set in one server-side step: the write happens only if the key still holds the value the caller read,
- * which makes `update` atomic across every process and host sharing the Redis server.
+ * which makes `update` atomic across every process and host sharing the Redis server. A key of a grouped namespace
+ * also names its group's set (KEYS[2]) and its member there (ARGV[5]), changed in the same step.
  */
 const COMPARE_AND_SET = `
 local current = redis.call('GET', KEYS[1])
@@ -175,11 +173,14 @@ elseif current then
 end
 if ARGV[3] == '' then
 	redis.call('DEL', KEYS[1])
+	if KEYS[2] then redis.call('SREM', KEYS[2], ARGV[5]) end
+	return 1
 elseif ARGV[4] == '' then
 	redis.call('SET', KEYS[1], ARGV[3])
 else
 	redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
 end
+if KEYS[2] then redis.call('SADD', KEYS[2], ARGV[5]) end
 return 1`;
 
 /** A literal for a SCAN MATCH pattern: glob characters escaped with a backslash. */
@@ -209,6 +210,8 @@ export class RedisBackend implements Backend {
 	public readonly keyvSerializes = true;
 
 	private readonly keys: RedisKeyspace;
+	/** One set per group of a grouped namespace (one giveaway's entries): see group-index.ts. */
+	private readonly groups: RedisGroupIndex;
 
 	private constructor(
 		public readonly client: RedisClientType,
@@ -216,6 +219,7 @@ export class RedisBackend implements Backend {
 		prefix: string
 	) {
 		this.keys = new RedisKeyspace(prefix);
+		this.groups = new RedisGroupIndex(client, prefix, (namespace, key) => this.keys.data(namespace, key));
 	}
 
 	public key(namespace: string, key: string): string {
@@ -223,7 +227,7 @@ export class RedisBackend implements Backend {
 	}
 
 	public createStore(): KeyvStoreAdapter {
-		return new RedisStore(this.client, this.keys.prefix, {
+		return new RedisStore(this.client, this.keys.prefix, this.groups, {
 			throwOnErrors: true,
 			throwOnConnectError: true,
 			useUnlink: true,
@@ -270,6 +274,8 @@ export class RedisBackend implements Backend {
 			const batch = moves.slice(start, start + ENTRY_BATCH);
 			conflicts.push(...((await this.client.eval(MOVE_KEYS, { keys: batch.flat() })) as string[]));
 		}
+		// Keys moved in behind the group sets' back: they are indexed again (buildGroupIndexes) before any group is read.
+		if ([...found.keys()].some((namespace) => GROUPED_NAMESPACES.has(namespace))) await this.groups.invalidate();
 		const message = `Moved ${moves.length - conflicts.length} keys of an earlier version under the Redis prefix "${this.keys.prefix}" (backup ${backup.id} holds them as they were)`;
 		context.logger.info(message);
 		context.recordEvent('info', message);
@@ -278,6 +284,16 @@ export class RedisBackend implements Backend {
 			context.logger.warn(warning);
 			context.recordEvent('warn', warning);
 		}
+	}
+
+	/**
+	 * Indexes the grouped namespaces' keys written before the group sets existed (or moved in from an earlier version),
+	 * once; until then group reads walk the keyspace as before.
+	 */
+	public async buildGroupIndexes(context: BackendOpenContext): Promise<void> {
+		await this.groups.build((namespace, keys) => {
+			if (keys > 0) context.logger.info(`Redis: indexed ${keys} keys of ${namespace} by group, for reads of one group at a time`);
+		});
 	}
 
 	public async read(namespace: string, key: string): Promise<RawEntry | undefined> {
@@ -293,6 +309,8 @@ export class RedisBackend implements Backend {
 				if (typeof entry.expires === 'number' && entry.expires <= Date.now()) continue;
 				if (typeof entry.expires === 'number') multi.set(this.key(namespace, key), encodeEntry(entry), { PXAT: entry.expires });
 				else multi.set(this.key(namespace, key), encodeEntry(entry));
+				const slot = this.groups.slot(namespace, key);
+				if (slot) multi.sAdd(slot.indexKey, slot.member);
 			}
 			await multi.exec();
 		}
@@ -300,13 +318,15 @@ export class RedisBackend implements Backend {
 
 	public async compareAndSet(namespace: string, key: string, expectedRaw: unknown, next: StoredEntry | undefined): Promise<boolean> {
 		const ttl = typeof next?.expires === 'number' ? String(Math.max(1, next.expires - Date.now())) : '';
+		const slot = this.groups.slot(namespace, key);
 		const result = await this.client.eval(COMPARE_AND_SET, {
-			keys: [this.key(namespace, key)],
+			keys: [this.key(namespace, key), ...(slot ? [slot.indexKey] : [])],
 			arguments: [
 				expectedRaw === undefined ? '0' : '1',
 				expectedRaw === undefined ? '' : String(expectedRaw),
 				next === undefined ? '' : encodeEntry(next),
-				ttl
+				ttl,
+				slot?.member ?? ''
 			]
 		});
 		return result === 1;
@@ -329,6 +349,20 @@ export class RedisBackend implements Backend {
 	 * the whole keyspace on the server (Redis keeps no key order), in steps of SCAN_COUNT.
 	 */
 	public async *prefixBatches(namespace: string, prefix: string): AsyncGenerator<Array<[string, StoredEntry]>> {
+		const group = groupOfPrefix(namespace, prefix);
+		if (group !== null && (await this.groups.isComplete(namespace))) {
+			// One group of a grouped namespace: its set names its keys, so nothing else is walked.
+			for await (const members of this.groups.members(namespace, group)) {
+				const now = Date.now();
+				const batch: Array<[string, StoredEntry]> = [];
+				for (const [member, raw] of members) {
+					const entry = decodeEntry(raw);
+					if (!isExpired(entry, now)) batch.push([`${prefix}${member}`, entry]);
+				}
+				if (batch.length > 0) yield batch;
+			}
+			return;
+		}
 		const prefixLength = this.keys.data(namespace, '').length;
 		for await (const keys of this.scanKeys(namespace, prefix)) {
 			for (let start = 0; start < keys.length; start += ENTRY_BATCH) {
@@ -471,7 +505,7 @@ export class RedisBackend implements Backend {
 			}
 			const swapped = await this.client.eval(SWAP_IN_RESTORE, {
 				keys: [this.keys.meta(RESTORE_MARKER), this.keys.meta(DATA_GENERATION_KEY)],
-				arguments: [marker, this.keys.prefix, staging.prefix, `restore ${backup.id} ${randomUUID()}`]
+				arguments: [marker, this.keys.prefix, staging.prefix, `restore ${backup.id} ${randomUUID()}`, groupedNamespaceList()]
 			});
 			if (swapped === -1) throw new Error('the restore took longer than its marker lasts and another process took over; nothing was changed');
 		} finally {
@@ -737,9 +771,43 @@ class RedisStore extends KeyvRedis<string> {
 	public constructor(
 		private readonly redis: RedisClientType,
 		private readonly keyPrefix: string,
+		private readonly groups: RedisGroupIndex,
 		options: ConstructorParameters<typeof KeyvRedis>[1]
 	) {
 		super(redis, options);
+	}
+
+	// Keys of a grouped namespace are written with their group set in one MULTI (atomic), so the set never misses a key.
+	public override async set(key: string, value: string, ttl?: number): Promise<void> {
+		const slot = this.namespace === undefined ? null : this.groups.slot(this.namespace, key);
+		if (!slot) return super.set(key, value, ttl);
+		const multi = this.redis.multi();
+		const full = this.createKeyPrefix(key, super.namespace);
+		if (ttl) multi.set(full, value, { PX: ttl });
+		else multi.set(full, value);
+		await multi.sAdd(slot.indexKey, slot.member).exec();
+	}
+
+	public override async setMany(entries: Array<{ key: string; value: string; ttl?: number }>): Promise<void> {
+		if (this.namespace === undefined || !GROUPED_NAMESPACES.has(this.namespace)) return super.setMany(entries);
+		for (const { key, value, ttl } of entries) await this.set(key, value, ttl);
+	}
+
+	public override async delete(key: string): Promise<boolean> {
+		return this.deleteMany([key]);
+	}
+
+	public override async deleteMany(keys: string[]): Promise<boolean> {
+		if (this.namespace === undefined || !GROUPED_NAMESPACES.has(this.namespace))
+			return keys.length === 1 ? super.delete(keys[0]!) : super.deleteMany(keys);
+		const multi = this.redis.multi();
+		for (const key of keys) {
+			multi.unlink(this.createKeyPrefix(key, super.namespace));
+			const slot = this.groups.slot(this.namespace, key);
+			if (slot) multi.sRem(slot.indexKey, slot.member);
+		}
+		const results = await multi.exec();
+		return results.some((result, index) => index % 2 === 0 && typeof result === 'number' && result > 0);
 	}
 
 	// Keyv assigns and reads the namespace as it named it; every key @keyv/redis builds from it starts with the prefix.
@@ -757,6 +825,7 @@ class RedisStore extends KeyvRedis<string> {
 	}
 
 	public override async clear(): Promise<void> {
+		if (this.namespace !== undefined) await this.groups.clear(this.namespace);
 		const namespace = `${this.keyPrefix}${this.namespace ?? 'keyv'}`;
 		for await (const keys of this.redis.scanIterator({ MATCH: `${namespace}${SEPARATOR}*`, COUNT: SCAN_COUNT, TYPE: 'string' })) {
 			if (keys.length > 0) await this.redis.unlink(keys);

@@ -1,5 +1,6 @@
 import { channelPermissions } from './permissions.js';
 import { snowflakeAt } from './snowflake.js';
+import { guildFeatures } from './shapes.js';
 import type { EmulatorState } from './state.js';
 import type { ApiChannel, ApiMessage, ApplicationCommandRecord, GuildRecord } from './types.js';
 
@@ -57,8 +58,9 @@ function commonFields(context: InteractionContext, token: string) {
 	return {
 		...base,
 		guild_id: guild.id,
-		guild: { id: guild.id, locale: 'en-US', features: [] },
-		guild_locale: 'en-US',
+		// "guild_locale: Guild's preferred locale, if invoked in a guild" (interactions/receiving-and-responding.mdx).
+		guild: { id: guild.id, locale: guild.preferredLocale, features: guildFeatures(guild) },
+		guild_locale: guild.preferredLocale,
 		channel: { ...channel, permissions: String(memberPermissions) },
 		member: { ...state.apiMember(guild, userId)!, permissions: String(memberPermissions) },
 		app_permissions: String(appPermissions),

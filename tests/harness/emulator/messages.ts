@@ -64,6 +64,42 @@ function storeAttachments(state: EmulatorState, baseUrl: string, channelId: stri
 	});
 }
 
+/**
+ * Embeds as Discord answers them: `type` is "rich" for embeds a bot sends and a field's `inline` defaults to false
+ * (docs/resources/Message.md, Embed Object and Embed Field Structure: "type? string, always rich for webhook embeds",
+ * "inline? boolean"; discord-api-spec's MessageEmbedResponse and MessageEmbedFieldResponse make both required).
+ */
+function storedEmbeds(embeds: any[] | null | undefined): Record<string, unknown>[] {
+	return (embeds ?? []).map((embed) => ({
+		type: 'rich',
+		...embed,
+		...(embed.fields ? { fields: embed.fields.map((field: any) => ({ ...field, inline: Boolean(field.inline) })) } : {})
+	}));
+}
+
+/**
+ * Components as Discord answers them: every component gets a numeric `id`, "auto populated through increment if not
+ * provided" (docs/components/reference.mdx, Anatomy of a Component: id; required in discord-api-spec's responses).
+ */
+function storedComponents(components: any[] | null | undefined): Record<string, unknown>[] {
+	let next = 1;
+	const taken = new Set<number>();
+	const collect = (list: any[]) => {
+		for (const component of list) {
+			if (typeof component.id === 'number') taken.add(component.id);
+			if (Array.isArray(component.components)) collect(component.components);
+		}
+	};
+	const number = (list: any[]): any[] =>
+		list.map((component) => {
+			while (taken.has(next)) next++;
+			const id = typeof component.id === 'number' ? component.id : next++;
+			return { ...component, id, ...(Array.isArray(component.components) ? { components: number(component.components) } : {}) };
+		});
+	collect(components ?? []);
+	return number(components ?? []);
+}
+
 export interface NewMessage {
 	channelId: string;
 	guildId?: string;
@@ -97,12 +133,13 @@ export function buildMessage(state: EmulatorState, baseUrl: string, message: New
 		mentions: mentionedUsers(state, content),
 		mention_roles: [...content.matchAll(/<@&(\d+)>/g)].map((match) => match[1]!),
 		attachments: storeAttachments(state, baseUrl, message.channelId, body, message.files),
-		embeds: body.embeds ?? [],
-		components: body.components ?? [],
+		embeds: storedEmbeds(body.embeds),
+		components: storedComponents(body.components),
 		pinned: false,
 		type: message.type ?? (body.message_reference ? 19 : 0),
 		flags: Number(body.flags ?? 0),
-		...(body.message_reference ? { message_reference: { ...body.message_reference, channel_id: message.channelId } } : {}),
+		// A reference's `type` defaults to 0, DEFAULT (docs/resources/Message.md, Message Reference Structure).
+		...(body.message_reference ? { message_reference: { type: 0, ...body.message_reference, channel_id: message.channelId } } : {}),
 		...(body.nonce === undefined ? {} : { nonce: body.nonce }),
 		...message.extra
 	};
@@ -116,8 +153,8 @@ export function applyMessageEdit(state: EmulatorState, baseUrl: string, message:
 		message.content = patch.content ?? '';
 		message.mentions = mentionedUsers(state, message.content);
 	}
-	if (patch.embeds !== undefined) message.embeds = patch.embeds ?? [];
-	if (patch.components !== undefined) message.components = patch.components ?? [];
+	if (patch.embeds !== undefined) message.embeds = storedEmbeds(patch.embeds);
+	if (patch.components !== undefined) message.components = storedComponents(patch.components);
 	if (patch.flags !== undefined && patch.flags !== null) message.flags = (message.flags & 64) | Number(patch.flags);
 	if (patch.attachments !== undefined) {
 		const kept = new Set((patch.attachments ?? []).map((entry: any) => String(entry.id)));

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { DiscordApiError, readBody, WithStatus, type Router } from './http.js';
+import { checkRequest, checkResponse, pendingSpecMismatches, type SpecMismatch } from './spec.js';
 
 export interface RecordedRequest {
 	method: string;
@@ -43,6 +44,8 @@ export class EmulatorServer {
 	public readonly unknownRoutes: string[] = [];
 	/** Exceptions thrown by the emulator itself (its bugs, not the bot's); answered with 500. */
 	public readonly serverErrors: Error[] = [];
+	/** Bodies that disagree with Discord's OpenAPI description (see spec.ts); also queued for the running test to fail on. */
+	public readonly specMismatches: SpecMismatch[] = [];
 	private readonly rateLimits: RateLimitRule[] = [];
 	private readonly server: Server;
 
@@ -74,6 +77,12 @@ export class EmulatorServer {
 		this.rateLimits.push({ matcher, remaining: count, retryAfterMs, global });
 	}
 
+	private noteMismatches(mismatches: SpecMismatch[]): void {
+		if (mismatches.length === 0) return;
+		this.specMismatches.push(...mismatches);
+		pendingSpecMismatches.push(...mismatches);
+	}
+
 	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const url = new URL(request.url ?? '/', 'http://emulator.local');
 		const method = request.method ?? 'GET';
@@ -90,6 +99,7 @@ export class EmulatorServer {
 		this.requests.push(record);
 		const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
 			record.status = status;
+			if (match) this.noteMismatches(checkResponse(method, path, status, body));
 			if (status === 204 || body === undefined) {
 				response.writeHead(status === 200 ? 204 : status, headers).end();
 				return;
@@ -100,6 +110,7 @@ export class EmulatorServer {
 		try {
 			const { body, files } = await readBody(request);
 			record.body = body;
+			if (match) this.noteMismatches(checkRequest(method, path, body));
 			if (!match) {
 				this.unknownRoutes.push(`${method} ${url.pathname}`);
 				send(404, { message: '404: Not Found', code: 0 });

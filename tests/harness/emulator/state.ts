@@ -1,8 +1,20 @@
 import type { ApiChannel, ApiMember, ApiMessage, ApiUser, ApplicationCommandRecord, GuildRecord, InviteRecord, UserRecord } from './types.js';
 
+/**
+ * Users as Discord sends them: every user object carries `flags` and `primary_guild` (docs/resources/User.md, User
+ * Object; both required in discord-api-spec's UserResponse), whoever created the user.
+ */
+class UserRecords extends Map<string, UserRecord> {
+	public override set(userId: string, record: UserRecord): this {
+		record.user.flags ??= 0;
+		record.user.primary_guild ??= null;
+		return super.set(userId, record);
+	}
+}
+
 /** Everything the emulated Discord knows, in one place; REST, gateway and the test API all read and write it. */
 export class EmulatorState {
-	public readonly users = new Map<string, UserRecord>();
+	public readonly users: Map<string, UserRecord> = new UserRecords();
 	public readonly guilds = new Map<string, GuildRecord>();
 	public readonly invites = new Map<string, InviteRecord>();
 	/** DM channels by id, and the DM channel id of each user the bot has opened a DM with. */
@@ -71,7 +83,14 @@ export class EmulatorState {
 	}
 
 	public guildInvites(guildId: string): InviteRecord[] {
+		this.dropExpiredInvites();
 		return [...this.invites.values()].filter((invite) => invite.guildId === guildId);
+	}
+
+	/** An invite by code, unless it has expired. */
+	public invite(code: string): InviteRecord | undefined {
+		this.dropExpiredInvites();
+		return this.invites.get(code);
 	}
 
 	public commandsOf(guildId?: string): Map<string, ApplicationCommandRecord> {
@@ -99,5 +118,17 @@ export class EmulatorState {
 			if (message) return message;
 		}
 		return undefined;
+	}
+
+	/**
+	 * An invite with a max_age is gone at its `expires_at` (created_at + max_age), and Discord sends no INVITE_DELETE for
+	 * it: "invite delete [is] only emitted when someone deletes an invite before it expires ... The invite create event
+	 * has an expires at field" (Discord staff, discord-api-docs issue #7249; discord.py issue #6169 "Timed invites do not
+	 * trigger on_invite_delete", a Discord limitation).
+	 */
+	private dropExpiredInvites(now = Date.now()): void {
+		for (const [code, invite] of this.invites) {
+			if (invite.maxAge > 0 && Date.parse(invite.createdAt) + invite.maxAge * 1000 <= now) this.invites.delete(code);
+		}
 	}
 }

@@ -12,6 +12,9 @@ export interface ApiUser {
 	bot?: boolean;
 	system?: boolean;
 	public_flags?: number;
+	/** Required in discord-api-spec's UserResponse (docs/resources/User.md: flags, primary_guild). */
+	flags?: number;
+	primary_guild?: { identity_guild_id: string | null; identity_enabled: boolean | null; tag: string | null; badge: string | null } | null;
 }
 
 /** Emulator-only facts about a user that Discord would not reveal. */
@@ -25,6 +28,8 @@ export interface ApiRole {
 	id: string;
 	name: string;
 	color: number;
+	/** The role's colours, `primary_color` being `color` (docs/topics/Permissions.md, Role Object; required in discord-api-spec's GuildRoleResponse). */
+	colors: { primary_color: number; secondary_color: number | null; tertiary_color: number | null };
 	hoist: boolean;
 	icon: string | null;
 	unicode_emoji: string | null;
@@ -90,6 +95,9 @@ export interface GuildRecord {
 	ownerId: string;
 	vanityCode: string | null;
 	vanityUses: number;
+	/** A Community server (feature COMMUNITY): only those can change preferred_locale from en-US. */
+	community: boolean;
+	preferredLocale: string;
 	systemChannelId: string | null;
 	roles: Map<string, ApiRole>;
 	channels: Map<string, ApiChannel>;

@@ -5,7 +5,7 @@ import type { Gateway } from './gateway.js';
 import { InteractionRegistry } from './interactions.js';
 import { applyMessageEdit, buildMessage, messageForSession } from './messages.js';
 import { channelPermissions, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIONS } from './permissions.js';
-import { inviteCreateEvent } from './shapes.js';
+import { inviteCreateEvent, inviteDeleteEvent } from './shapes.js';
 import { snowflakeAt } from './snowflake.js';
 import type { EmulatorState } from './state.js';
 import type { ApiChannel, ApiMessage, ApiRole, ApiUser, GuildRecord, InviteRecord, PermissionOverwrite } from './types.js';
@@ -18,6 +18,13 @@ export interface CreateGuildOptions {
 	/** A vanity invite code (the guild gets the VANITY_URL feature). */
 	vanity?: string;
 	vanityUses?: number;
+	/** Turn on Community (feature COMMUNITY). */
+	community?: boolean;
+	/**
+	 * preferred_locale, "the preferred locale of a Community guild", en-US by default (discord-api-docs,
+	 * resources/guild.mdx, Guild Object): refused without `community`, as Discord's server settings offer it only there.
+	 */
+	preferredLocale?: string;
 	/** Permissions of the bot's managed role (a bigint bitfield); a typical invite-tracker set by default. */
 	botPermissions?: bigint;
 	/** Position of the bot's managed role; roles above it cannot be assigned by the bot. Default 50. */
@@ -130,6 +137,8 @@ export class World {
 
 	public createGuild(options: CreateGuildOptions = {}): GuildRecord {
 		const id = options.id ?? snowflakeAt();
+		if (options.preferredLocale && options.preferredLocale !== 'en-US' && !options.community)
+			throw new Error('only a Community server can change preferred_locale (pass community: true)');
 		const ownerId = options.ownerId ?? this.createUser({ username: 'owner' }).id;
 		const guild: GuildRecord = {
 			id,
@@ -137,6 +146,8 @@ export class World {
 			ownerId,
 			vanityCode: options.vanity ?? null,
 			vanityUses: options.vanityUses ?? 0,
+			community: options.community ?? false,
+			preferredLocale: options.preferredLocale ?? 'en-US',
 			systemChannelId: null,
 			roles: new Map(),
 			channels: new Map(),
@@ -178,6 +189,19 @@ export class World {
 		const channel = this.channel(guild, options);
 		guild.channels.set(channel.id, channel);
 		this.gateway.dispatch('CHANNEL_CREATE', channel, guildId);
+		return channel;
+	}
+
+	/**
+	 * A moderator replaces a channel's permission overwrites: CHANNEL_UPDATE carries the whole channel ("Sent when a
+	 * channel is updated ... The inner payload is a channel object", docs/events/Gateway_Events.md, Channel Update).
+	 */
+	public setChannelOverwrites(channelId: string, overwrites: NonNullable<CreateChannelOptions['permissionOverwrites']>): ApiChannel {
+		const guild = this.state.guildOfChannel(channelId);
+		const channel = guild?.channels.get(channelId);
+		if (!guild || !channel) throw notFound(10003, 'Channel');
+		channel.permission_overwrites = apiOverwrites(overwrites);
+		this.gateway.dispatch('CHANNEL_UPDATE', channel, guild.id);
 		return channel;
 	}
 
@@ -275,10 +299,10 @@ export class World {
 	}
 
 	public deleteInvite(code: string): InviteRecord {
-		const invite = this.state.invites.get(code);
+		const invite = this.state.invite(code);
 		if (!invite) throw notFound(10006, 'Invite');
 		this.state.invites.delete(code);
-		this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: invite.guildId, code }, invite);
+		this.dispatchInviteEvent('INVITE_DELETE', inviteDeleteEvent(invite), invite);
 		return invite;
 	}
 
@@ -287,13 +311,14 @@ export class World {
 	 * before GUILD_MEMBER_ADD is sent, so a bot fetching invites on the join sees the new count.
 	 */
 	public joinViaInvite(guildId: string, code: string, userId: string, timing: JoinTiming & { pending?: boolean } = {}): void {
-		const invite = this.state.invites.get(code);
+		// An expired invite is gone (state.invite): nobody joins through it.
+		const invite = this.state.invite(code);
 		if (!invite || invite.guildId !== guildId) throw new Error(`invite ${code} does not exist in guild ${guildId}`);
 		const countUse = () => {
 			invite.uses++;
 			const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
 			if (exhausted) this.state.invites.delete(code);
-			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
+			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', inviteDeleteEvent(invite), invite);
 			return exhausted;
 		};
 		const announce = () => {
@@ -308,7 +333,7 @@ export class World {
 			const exhausted = invite.maxUses > 0 && invite.uses >= invite.maxUses;
 			if (exhausted) this.state.invites.delete(code);
 			this.addMember(guildId, userId, { pending: timing.pending ?? false });
-			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', { channel_id: invite.channelId, guild_id: guildId, code }, invite);
+			if (exhausted) this.dispatchInviteEvent('INVITE_DELETE', inviteDeleteEvent(invite), invite);
 			return;
 		}
 		// Discord documents no order between the invite's use count and GUILD_MEMBER_ADD (the Invite object's `uses` and
@@ -396,6 +421,7 @@ export class World {
 			id,
 			name: options.name,
 			color: options.color ?? 0,
+			colors: { primary_color: options.color ?? 0, secondary_color: null, tertiary_color: null },
 			hoist: options.hoist ?? false,
 			icon: null,
 			unicode_emoji: null,
@@ -408,12 +434,7 @@ export class World {
 	}
 
 	private channel(guild: GuildRecord, options: CreateChannelOptions): ApiChannel {
-		const overwrites: PermissionOverwrite[] = (options.permissionOverwrites ?? []).map((overwrite) => ({
-			id: overwrite.id,
-			type: overwrite.type === 'member' ? 1 : 0,
-			allow: String(overwrite.allow ?? 0n),
-			deny: String(overwrite.deny ?? 0n)
-		}));
+		const overwrites = apiOverwrites(options.permissionOverwrites ?? []);
 		return {
 			id: snowflakeAt(),
 			type: options.type ?? 0,
@@ -458,4 +479,13 @@ export class World {
 			message.guild_id
 		);
 	}
+}
+
+function apiOverwrites(overwrites: NonNullable<CreateChannelOptions['permissionOverwrites']>): PermissionOverwrite[] {
+	return overwrites.map((overwrite) => ({
+		id: overwrite.id,
+		type: overwrite.type === 'member' ? 1 : 0,
+		allow: String(overwrite.allow ?? 0n),
+		deny: String(overwrite.deny ?? 0n)
+	}));
 }

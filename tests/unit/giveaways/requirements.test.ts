@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GuildInviteIndex } from '../../../src/lib/invites/index-state.js';
 import {
 	NO_REQUIREMENTS,
 	parseRequirements,
@@ -20,6 +21,17 @@ const member = (patch: Partial<MemberFacts> = {}): MemberFacts => ({
 	...patch
 });
 const needs = (patch: Partial<Requirements>): Requirements => ({ ...NO_REQUIREMENTS, ...patch });
+/** /giveaway start with no requirement option given. */
+const input = {
+	requiredRoleIds: [],
+	requiredRoles: null,
+	requiredRolesMode: null,
+	blockedRoles: null,
+	minAccountAge: null,
+	minMemberAge: null,
+	boostersOnly: null,
+	minInvites: null
+};
 const ROLE = fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6');
 
 describe('giveaway requirements', () => {
@@ -84,16 +96,6 @@ describe('giveaway requirements', () => {
 		const B = '222222222222222222';
 		expect(parseRoleList(`<@&${A}>, ${B} <@&${A}>`)).toEqual([A, B]);
 		expect(parseRoleList('@everyone')).toBeNull();
-		const input = {
-			requiredRoleIds: [],
-			requiredRoles: null,
-			requiredRolesMode: null,
-			blockedRoles: null,
-			minAccountAge: null,
-			minMemberAge: null,
-			boostersOnly: null,
-			minInvites: null
-		};
 		expect(
 			parseRequirements({
 				...input,
@@ -112,6 +114,42 @@ describe('giveaway requirements', () => {
 		expect(parseRequirements({ ...input, requiredRoles: A, blockedRoles: A })).toEqual({
 			ok: false,
 			reason: `<@&${A}> cannot be both required and blocked.`
+		});
+	});
+
+	it('counts only invites made since the giveaway started when `invites-during` is set', () => {
+		const index = new GuildInviteIndex();
+		const started = NOW - DAY;
+		// Before the start: an old invite, and a member invited before who leaves and comes back during it.
+		index.setCredit('old', { inviterId: 'host', at: started - 1000, fake: false, left: false });
+		index.setCredit('rejoin', { inviterId: 'host', at: started - 5000, fake: false, left: false });
+		// During: two real invites, one fake, one who left again.
+		index.setCredit('new1', { inviterId: 'host', at: started + 1000, fake: false, left: false });
+		index.setCredit('new2', { inviterId: 'host', at: started + 2000, fake: false, left: false });
+		index.setCredit('fake', { inviterId: 'host', at: started + 3000, fake: true, left: false });
+		index.setCredit('gone', { inviterId: 'host', at: started + 4000, fake: false, left: true });
+		// Moved to another inviter: no longer the host's.
+		index.setCredit('moved', { inviterId: 'host', at: started + 5000, fake: false, left: false });
+		index.setCredit('moved', { inviterId: 'other', at: started + 6000, fake: false, left: false });
+		expect(index.invitesSince('host', started)).toBe(2);
+		expect(index.invitesSince('other', started)).toBe(1);
+		expect(index.invitesSince('nobody', started)).toBe(0);
+
+		const during = needs({ minInvites: 2, invitesCounted: 'giveaway' });
+		const facts = member({ inviteTotal: 40, invitesSince: (at) => index.invitesSince('host', at) });
+		expect(unmetRequirement(during, facts, NOW, started)).toBeNull();
+		expect(unmetRequirement(during, facts, NOW, started + 1500)).toBe(
+			'You need at least 2 invites made since this giveaway started (you have 1).'
+		);
+		// Without the option, the whole total counts.
+		expect(unmetRequirement(needs({ minInvites: 2 }), member({ inviteTotal: 40 }), NOW, started + 1500)).toBeNull();
+	});
+
+	it('invites-during needs min-invites', () => {
+		expect(parseRequirements({ ...input, invitesDuring: true })).toEqual({ ok: false, reason: expect.stringContaining('`min-invites`') });
+		expect(parseRequirements({ ...input, minInvites: 2, invitesDuring: true })).toMatchObject({
+			ok: true,
+			requirements: { minInvites: 2, invitesCounted: 'giveaway' }
 		});
 	});
 });

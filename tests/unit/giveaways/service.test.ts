@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload } from '../../../src/lib/giveaways/service.js';
+import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload, type StartInput } from '../../../src/lib/giveaways/service.js';
 import { CLAIM_TIMEOUT_MS, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
 import type { MemberFacts } from '../../../src/lib/giveaways/requirements.js';
-import { announcementMarker } from '../../../src/lib/giveaways/views.js';
+import { announcementMarker, giveawayFooter } from '../../../src/lib/giveaways/views.js';
 import type { Storage } from '../../../src/storage-adapters/index.js';
 import { eventually } from '../../helpers/eventually.js';
 import { ADAPTERS, createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
@@ -17,6 +17,8 @@ class FakeDiscord implements GiveawayDiscord {
 	public readonly members = new Map<string, string[]>();
 	public readonly posted: Array<{ id: string; channelId: string; content: string; nonce: string | null }> = [];
 	public readonly edits: Array<{ messageId: string; payload: GiveawayMessagePayload }> = [];
+	/** Files sent by DM, by `dm:<user>:<content>`. */
+	public readonly files = new Map<string, string>();
 	private nextId = 1000;
 
 	public servesGuild(): boolean {
@@ -28,8 +30,9 @@ class FakeDiscord implements GiveawayDiscord {
 		return Promise.resolve(roles === undefined ? null : member(roles));
 	}
 
-	public postMessage(channelId: string): Promise<string> {
-		return Promise.resolve(this.post(channelId, 'giveaway', null));
+	public postMessage(channelId: string, payload: GiveawayMessagePayload, nonce?: string): Promise<string> {
+		// The giveaway message is posted as its footer text, which is what findPosted looks for.
+		return Promise.resolve(this.post(channelId, payload.embeds[0]!.toJSON().footer?.text ?? 'giveaway', nonce ?? null));
 	}
 
 	public editMessage(_channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void> {
@@ -45,6 +48,27 @@ class FakeDiscord implements GiveawayDiscord {
 
 	public findAnnouncement(channelId: string, marker: string): Promise<string | null> {
 		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content.includes(marker))?.id ?? null);
+	}
+
+	public findPosted(channelId: string, footer: string): Promise<string | null> {
+		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content === footer)?.id ?? null);
+	}
+
+	public sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string> {
+		this.files.set(`dm:${userId}:${content}`, file.data.toString('utf8'));
+		return Promise.resolve(this.post(`dm:${userId}`, content, nonce));
+	}
+
+	public findDirect(userId: string, marker: string): Promise<string | null> {
+		return this.findAnnouncement(`dm:${userId}`, marker);
+	}
+
+	public directMessages(userId: string) {
+		return this.posted.filter((message) => message.channelId === `dm:${userId}`);
+	}
+
+	public giveawayPosts(giveawayId: string) {
+		return this.posted.filter((message) => message.content === giveawayFooter(giveawayId));
 	}
 
 	public announcements(giveawayId: string) {
@@ -84,6 +108,10 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 			requiredRoleId,
 			durationMs: 10_000
 		});
+
+	/** A giveaway in guild `guild`, channel `chan`, hosted by `host`, with the given prize and options. */
+	const startWith = (giveaways: GiveawayService, options: Pick<StartInput, 'prize' | 'winnerCount' | 'durationMs'> & Partial<StartInput>) =>
+		giveaways.create({ guildId: 'guild', channelId: 'chan', hostId: 'host', description: null, requiredRoleId: null, ...options });
 
 	/** What a process that died mid-ending leaves: its claim, its winners, and its intent to announce (nonce n1). */
 	const leaveDeadClaim = async (id: string, winners: string[]) => {
@@ -139,6 +167,12 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		// Only members holding the required role: u4, u6, u8 (u1 and u3 lack it, u2 left).
 		expect([...ended.winners!].sort()).toEqual(['u4', 'u6', 'u8']);
 		expect(ended.announcement?.messageId).toBe(discord.announcements(id)[0]!.id);
+		// The host got the entrant list once, with every entrant in it.
+		const dms = discord.directMessages('host');
+		expect(dms).toHaveLength(1);
+		const csv = discord.files.get(`dm:host:${dms[0]!.content}`)!;
+		expect(csv.trim().split('\n')).toHaveLength(1 + 6);
+		expect(ended.hostList?.messageId).toBe(dms[0]!.id);
 		// Ending again announces nothing more.
 		await giveaways.end(id);
 		expect(discord.announcements(id)).toHaveLength(1);
@@ -285,5 +319,89 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		expect((await giveaways.get(paused.id))?.state).toBe('paused');
 		expect(discord.announcements(overdue.id)).toHaveLength(1);
 		expect(discord.announcements(soon.id)).toHaveLength(1);
+	});
+
+	it.skipIf(!available)('a scheduled giveaway is posted once at its start time, however many services race for it', async () => {
+		const other = adapter === 'redis' ? await fixture.open() : storage;
+		const giveaways = service(storage, 'p1');
+		const scheduled = await startWith(giveaways, { prize: 'Later', winnerCount: 1, durationMs: 10_000, startsAt: clock + 5000 });
+		expect(scheduled.state).toBe('scheduled');
+		expect(discord.giveawayPosts(scheduled.id)).toHaveLength(0);
+		expect(await giveaways.toggleEntry(scheduled.id, 'u1', member())).toEqual({ ok: false, reason: 'This giveaway has not started yet.' });
+		const racers = [giveaways, service(other, 'p2'), service(storage, 'p3')];
+		expect((await racers[1]!.startScheduled(scheduled.id)).ok).toBe(false);
+		clock += 5000;
+		await Promise.all(racers.flatMap((racer) => [racer.startScheduled(scheduled.id), racer.startScheduled(scheduled.id)]));
+		expect(discord.giveawayPosts(scheduled.id)).toHaveLength(1);
+		const started = (await giveaways.get(scheduled.id))!;
+		expect(started).toMatchObject({ state: 'active', messageId: discord.giveawayPosts(scheduled.id)[0]!.id, claim: null });
+		// The duration counts from the start.
+		expect(started.endsAt).toBe(clock + 10_000);
+		expect((await giveaways.toggleEntry(scheduled.id, 'u1', member())).ok).toBe(true);
+	});
+
+	it.skipIf(!available)('a takeover after a start holder died finds its message instead of posting again', async () => {
+		const giveaways = service();
+		const { id } = await startWith(giveaways, { prize: 'Later', winnerCount: 1, durationMs: 10_000, startsAt: clock + 1000 });
+		clock += 1000;
+		const namespace = storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE);
+		await namespace.set(id, {
+			...(await namespace.get(id))!,
+			claim: { token: 'dead', owner: 'dead-process', at: clock },
+			post: { nonce: 'n1', startedAt: clock, messageId: null, failure: null }
+		});
+		const posted = discord.post('chan', giveawayFooter(id), 'n1');
+		expect((await giveaways.startScheduled(id)).ok).toBe(false);
+		clock += CLAIM_TIMEOUT_MS;
+		expect(await giveaways.startScheduled(id)).toMatchObject({ ok: true, value: { state: 'active', messageId: posted } });
+		expect(discord.giveawayPosts(id)).toHaveLength(1);
+	});
+
+	it.skipIf(!available)('draws by entries: a member with bonus roles wins as often as their entries say', async () => {
+		const giveaways = service();
+		discord.members.set('big', ['vip']);
+		discord.members.set('small', []);
+		let bigWins = 0;
+		const rounds = 40;
+		for (let round = 0; round < rounds; round++) {
+			const { id } = await startWith(giveaways, {
+				prize: `Round ${round}`,
+				winnerCount: 1,
+				durationMs: 1000,
+				bonus: { rules: [{ roleId: 'vip', entries: 9 }], mode: 'stack' }
+			});
+			const entered = await giveaways.toggleEntry(id, 'big', member(['vip']));
+			expect(entered).toMatchObject({ ok: true, value: { entries: 9 } });
+			await giveaways.toggleEntry(id, 'small', member());
+			clock += 1000;
+			const ended = await giveaways.end(id);
+			if (ended.ok && ended.value.winners?.[0] === 'big') bigWins++;
+		}
+		// 9 entries against 1: about 36 of 40. Uniform would be about 20; fewer than 28 happens by chance with p < 1e-4.
+		expect(bigWins).toBeGreaterThanOrEqual(28);
+	});
+
+	it.skipIf(!available)('a drop ends when it fills: the first qualifying entrants win, once, whichever service counts the last entry', async () => {
+		const other = adapter === 'redis' ? await fixture.open() : storage;
+		const first = service(storage, 'p1');
+		const second = service(other, 'p2');
+		const drop = await startWith(first, { prize: 'Drop', winnerCount: 2, durationMs: 60_000, drop: true });
+		discord.members.delete('u1'); // enters, then leaves the server before the drop ends: not a winner
+		expect((await first.toggleEntry(drop.id, 'u1', member())).ok).toBe(true);
+		clock += 1;
+		expect(await first.toggleEntry(drop.id, 'u1', member())).toEqual({ ok: false, reason: expect.stringContaining('already in this drop') });
+		// The remaining clicks arrive at both services at once; either may count the one that fills it.
+		const clicks = await Promise.all(
+			['u3', 'u5', 'u7', 'u9'].map((userId, index) => (index % 2 === 0 ? first : second).toggleEntry(drop.id, userId, member()))
+		);
+		expect(clicks.filter((click) => click.ok).length).toBeGreaterThanOrEqual(2);
+		await eventually(async () => (await first.get(drop.id))?.state === 'ended', 'the filled drop to end');
+		const ended = (await first.get(drop.id))!;
+		const rows = (await first.entrantRows(ended))
+			.filter((row) => row.userId !== 'u1')
+			.sort((a, b) => a.at - b.at || (a.userId < b.userId ? -1 : 1));
+		expect(ended.winners).toEqual(rows.slice(0, 2).map((row) => row.userId));
+		expect(discord.announcements(drop.id)).toHaveLength(1);
+		expect(discord.directMessages('host')).toHaveLength(1);
 	});
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeCounts, total } from '../../../src/lib/invites/records.js';
+import { total } from '../../../src/lib/invites/records.js';
 import { InviteTracker } from '../../../src/lib/invites/tracker.js';
 import type { BackendStorage } from '../../../src/storage-adapters/index.js';
 import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
@@ -43,7 +43,8 @@ describe('InviteTracker', () => {
 		await join('m2', 'alice-code');
 		expect(tracker.counts(GUILD, 'alice')).toEqual({ regular: 2, left: 0, fake: 0, bonus: 0 });
 		await tracker.leave(GUILD, 'm1');
-		expect(describeCounts(tracker.counts(GUILD, 'alice'))).toBe('1 invite (2 regular, 1 left, 0 fake, 0 bonus)');
+		expect(tracker.counts(GUILD, 'alice')).toEqual({ regular: 2, left: 1, fake: 0, bonus: 0 });
+		expect(total(tracker.counts(GUILD, 'alice'))).toBe(1);
 		await join('m1', 'alice-code');
 		expect(tracker.counts(GUILD, 'alice')).toEqual({ regular: 2, left: 0, fake: 0, bonus: 0 });
 	});

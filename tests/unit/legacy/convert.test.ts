@@ -13,6 +13,7 @@ import { buildGreetingMessage } from '../../../src/lib/welcome/message.js';
 import { renderTemplate, placeholderValues } from '../../../src/lib/templates/placeholders.js';
 import { DEFAULT_IDS, JOINED_AT, OLD_TOTALS, SIGNED_BANNER, writeLegacyFixture } from '../../fixtures/supreme-bot2.js';
 import { createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
+import { languageT } from '../../helpers/i18n.js';
 
 const OFFLINE = { fetch: () => Promise.resolve({ ok: false as const, reason: 'offline' }) };
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -57,7 +58,7 @@ describe('Supreme-BOT2 conversion', () => {
 		const { tracker } = await imported();
 		const record = await tracker.history(ids.guildId, ids.members[0]);
 		expect(record?.joins[0]).toMatchObject({ inviterId: ids.inviters[0], at: JOINED_AT[0], imported: true });
-		expect(whoInvitedEmbed(ids.members[0], record).data.description).toMatch(/Imported from Supreme-BOT2/);
+		expect(whoInvitedEmbed(languageT(), ids.members[0], record).data.description).toMatch(/Imported from Supreme-BOT2/);
 	});
 
 	it('a leave of an imported member adds a left to their inviter, a rejoin takes it back, a new join adds 1', async () => {

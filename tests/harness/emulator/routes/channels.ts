@@ -83,7 +83,7 @@ export function registerChannelRoutes(router: Router, world: World, access: BotA
 	});
 
 	router.add('GET', '/invites/:code', (request) => {
-		const invite = state.invites.get(request.params.code!);
+		const invite = state.invite(request.params.code!);
 		if (!invite) throw notFound(10006, 'Invite');
 		const guild = state.guilds.get(invite.guildId)!;
 		const counts =
@@ -91,7 +91,7 @@ export function registerChannelRoutes(router: Router, world: World, access: BotA
 		return { ...apiInvite(state, invite, false), ...counts };
 	});
 	router.add('DELETE', '/invites/:code', (request) => {
-		const invite = state.invites.get(request.params.code!);
+		const invite = state.invite(request.params.code!);
 		if (!invite) throw notFound(10006, 'Invite');
 		const guild = world.requireGuild(invite.guildId);
 		const channel = guild.channels.get(invite.channelId);

@@ -103,7 +103,15 @@ export function registerCommandRoutes(router: Router, world: World): void {
  * the bot (PR #7583, "currently optional and has a default value which seems to be GUILD and BOT_DM").
  */
 function withContextDefaults(data: any) {
-	return { ...data, integration_types: data?.integration_types ?? [0], contexts: data?.contexts ?? null };
+	const permissions = data?.default_member_permissions;
+	return {
+		...data,
+		integration_types: data?.integration_types ?? [0],
+		contexts: data?.contexts ?? null,
+		// Always answered, as a string bit set or null (docs/interactions/Application_Commands.md, Application Command
+		// Object: "default_member_permissions ?string"; required, nullable, in discord-api-spec's ApplicationCommandResponse).
+		default_member_permissions: permissions === undefined || permissions === null ? null : String(permissions)
+	};
 }
 
 /** Whether a command with these `contexts` can be run there (0 GUILD, 1 BOT_DM; null: both, see withContextDefaults). */

@@ -50,6 +50,7 @@ export function registerGuildRoutes(router: Router, world: World, access: BotAcc
 		for (const field of ['name', 'color', 'hoist', 'mentionable'] as const)
 			if (body[field] !== undefined) Object.assign(role, { [field]: body[field] });
 		if (body.permissions !== undefined) role.permissions = String(body.permissions);
+		if (body.color !== undefined) role.colors = { ...role.colors, primary_color: body.color };
 		world.gateway.dispatch('GUILD_ROLE_UPDATE', { guild_id: guild.id, role }, guild.id);
 		return role;
 	});

@@ -16,7 +16,15 @@ export function registerIdentityRoutes(router: Router, world: World, options: Id
 		shards: options.shardCount,
 		session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 }
 	}));
-	router.add('GET', '/users/@me', () => state.botUser);
+	// The current user carries the private fields too (docs/resources/User.md, User Object: mfa_enabled, locale,
+	// verified, flags; discord-api-spec's UserPIIResponse requires mfa_enabled and locale).
+	router.add('GET', '/users/@me', () => ({
+		...state.botUser,
+		mfa_enabled: false,
+		locale: 'en-US',
+		verified: true,
+		flags: state.botUser.flags ?? 0
+	}));
 	router.add('GET', '/users/:userId', (request) => {
 		const user = state.user(request.params.userId!);
 		if (!user) throw notFound(10013, 'User');
@@ -36,6 +44,13 @@ export function registerIdentityRoutes(router: Router, world: World, options: Id
 		owner: state.user(options.applicationOwnerId),
 		team: null,
 		flags: state.applicationFlags,
+		// Required in discord-api-spec's PrivateApplicationResponse: the flags again as a string, the user-install counts,
+		// the content filter (0, disabled) and the OAuth2 scopes it may ask for.
+		flags_new: String(state.applicationFlags),
+		approximate_user_install_count: 0,
+		approximate_user_authorization_count: 0,
+		explicit_content_filter: 0,
+		eligible_oauth2_scopes: [],
 		approximate_guild_count: state.guilds.size,
 		redirect_uris: [],
 		interactions_endpoint_url: null,

@@ -36,7 +36,10 @@ export function registerInteractionRoutes(router: Router, world: World): void {
 					type: payload.type,
 					user: payload.member?.user ?? payload.user,
 					authorizing_integration_owners: payload.authorizing_integration_owners,
-					...(payload.data?.name ? { name: payload.data.name } : {})
+					...(payload.data?.name ? { name: payload.data.name } : {}),
+					// "ID of the message that contained the interactive component; present only on messages created from
+					// component interactions" (docs/resources/Message.md, Message Component Interaction Metadata).
+					...(payload.message?.id ? { interacted_message_id: payload.message.id } : {})
 				},
 				...(ephemeral ? { ephemeral: true } : {})
 			}

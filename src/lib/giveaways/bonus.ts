@@ -1,0 +1,75 @@
+import { roleMention } from 'discord.js';
+import type { MemberFacts } from './requirements.js';
+
+/** One bonus: members with the role (or boosting the server, `roleId: null`) have `entries` entries instead of one. */
+export interface BonusRule {
+	roleId: string | null;
+	entries: number;
+}
+
+/**
+ * Bonus entries of a giveaway. `stack`: each bonus a member has adds its extra entries (x2 and x3 make 1 + 1 + 2 = 4).
+ * `highest`: only the largest counts (x2 and x3 make 3).
+ */
+export interface BonusEntries {
+	rules: BonusRule[];
+	mode: 'stack' | 'highest';
+}
+
+export const NO_BONUS: BonusEntries = Object.freeze({ rules: [], mode: 'stack' }) as BonusEntries;
+
+/** At most this many entries per bonus, and this many bonuses: the draw's cost grows with the largest possible weight. */
+export const MAX_BONUS_ENTRIES = 100;
+export const MAX_BONUS_RULES = 10;
+
+const holds = (rule: BonusRule, member: Pick<MemberFacts, 'roleIds' | 'boosting'>) =>
+	rule.roleId === null ? member.boosting : member.roleIds.includes(rule.roleId);
+
+/** How many entries a member has: 1, or more with bonuses. */
+export function entriesOf(bonus: BonusEntries, member: Pick<MemberFacts, 'roleIds' | 'boosting'>): number {
+	const held = bonus.rules.filter((rule) => holds(rule, member)).map((rule) => rule.entries);
+	if (held.length === 0) return 1;
+	return bonus.mode === 'highest' ? Math.max(1, ...held) : 1 + held.reduce((sum, entries) => sum + entries - 1, 0);
+}
+
+/** The most entries anyone can have: the bound the draw's acceptance step compares against. */
+export function maxEntries(bonus: BonusEntries): number {
+	return entriesOf(bonus, { roleIds: bonus.rules.flatMap((rule) => (rule.roleId ? [rule.roleId] : [])), boosting: true });
+}
+
+function ruleName(rule: BonusRule): string {
+	return rule.roleId === null ? 'server boosters' : roleMention(rule.roleId);
+}
+
+/** The line on the giveaway message; null without bonuses. */
+export function bonusLine(bonus: BonusEntries): string | null {
+	if (bonus.rules.length === 0) return null;
+	const rules = bonus.rules.map((rule) => `${ruleName(rule)} ×${rule.entries}`).join(', ');
+	return `Bonus entries: ${rules}${bonus.rules.length > 1 ? (bonus.mode === 'stack' ? ' (they add up)' : ' (the highest counts)') : ''}`;
+}
+
+/**
+ * Bonus rules as typed: `@Booster x2, @VIP x3`, `<role id>:2`, or `boosters x2` for whoever boosts the server. A
+ * refusal names what is wrong.
+ */
+export function parseBonus(text: string | null, mode: 'stack' | 'highest' | null): { ok: true; bonus: BonusEntries } | { ok: false; reason: string } {
+	if (text === null || text.trim() === '') return { ok: true, bonus: { rules: [], mode: mode ?? 'stack' } };
+	const rules: BonusRule[] = [];
+	for (const item of text
+		.split(/[,;]+/)
+		.map((part) => part.trim())
+		.filter((part) => part !== '')) {
+		const match = /^(?:<@&(\d{17,20})>|(\d{17,20})|(boosters?))\s*(?:[x×*:]\s*)(\d+)$/i.exec(item);
+		if (!match)
+			return { ok: false, reason: `\`bonus-roles\`: "${item}" is not a bonus; write it like \`@Booster x2, @VIP x3\` (or \`boosters x2\`).` };
+		const entries = Number(match[4]);
+		if (entries < 2 || entries > MAX_BONUS_ENTRIES)
+			return { ok: false, reason: `\`bonus-roles\`: "${item}": a bonus gives 2 to ${MAX_BONUS_ENTRIES} entries.` };
+		const roleId = match[3] ? null : (match[1] ?? match[2])!;
+		if (rules.some((rule) => rule.roleId === roleId))
+			return { ok: false, reason: `\`bonus-roles\`: ${roleId === null ? 'boosters are' : `${roleMention(roleId)} is`} named twice.` };
+		rules.push({ roleId, entries });
+	}
+	if (rules.length > MAX_BONUS_RULES) return { ok: false, reason: `\`bonus-roles\`: at most ${MAX_BONUS_RULES} bonuses.` };
+	return { ok: true, bonus: { rules, mode: mode ?? 'stack' } };
+}
