@@ -110,12 +110,10 @@ export function optionDefinitionErrors(options: unknown, path: Path): FieldError
 		for (const field of ['min_value', 'max_value'] as const) {
 			const value = option[field];
 			if (value === undefined || value === null) continue;
-			if (!NUMERIC.has(type))
-				errors.push(error([...at, field], 'APPLICATION_COMMAND_OPTION_TYPE_INVALID', `${field} is only for integer and number options`));
-			else {
+			if (NUMERIC.has(type)) {
 				const problem = valueProblem(type, value);
 				if (problem) errors.push(error([...at, field], problem.code, problem.message));
-			}
+			} else errors.push(error([...at, field], 'APPLICATION_COMMAND_OPTION_TYPE_INVALID', `${field} is only for integer and number options`));
 		}
 		if (typeof option.min_value === 'number' && typeof option.max_value === 'number' && option.min_value > option.max_value)
 			errors.push(error([...at, 'min_value'], 'APPLICATION_COMMAND_OPTION_VALUE_INVALID', 'min_value must not exceed max_value'));
