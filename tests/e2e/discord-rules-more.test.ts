@@ -40,7 +40,7 @@ describe('an invite that vanishes one use short of max_uses', () => {
 	async function whoInvited(userId: string): Promise<string> {
 		const reply = await emulator
 			.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
-			.reply();
+			.answer();
 		return JSON.stringify(reply.embeds[0] ?? reply.content);
 	}
 
@@ -215,7 +215,7 @@ describe('a role given to the bot', () => {
 				(
 					await emulator
 						.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
-						.reply()
+						.answer()
 				).embeds[0] ?? null
 			);
 		try {

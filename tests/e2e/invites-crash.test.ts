@@ -89,7 +89,7 @@ describe.runIf(redisAvailable)('a crash between a join record and the invite sna
 	async function invitesText(userId: string): Promise<string> {
 		const reply = await emulator
 			.runCommand({ guildId, channelId, userId: admin, name: 'invites', options: { user: userId }, memberPermissions: ADMIN })
-			.reply();
+			.answer();
 		return String(reply.embeds[0]?.description);
 	}
 
