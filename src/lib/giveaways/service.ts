@@ -440,6 +440,24 @@ export class GiveawayService {
 		return starting;
 	}
 
+	/** The Claim button: records that a winner claimed (idempotent); only a winner, only within their window. */
+	public async claim(id: string, userId: string): Promise<Outcome<{ giveaway: Giveaway; claimedAt: number }>> {
+		const claimed = await this.apply(id, claimPrize(id, userId, this.now()));
+		if (!claimed.ok) return claimed;
+		const round = [...(claimed.value.claimRounds ?? [])].reverse().find((candidate) => candidate.winners.includes(userId))!;
+		this.scheduler.track(id, this.discord.servesGuild(claimed.value.guildId) ? nextDueAt(claimed.value) : null);
+		return { ok: true, value: { giveaway: claimed.value, claimedAt: round.claimedAt[userId]! } };
+	}
+
+	/** Replaces the winners who did not claim in time; a second call while one runs in this process joins it. */
+	public autoReroll(id: string): Promise<Outcome<Giveaway>> {
+		const running = this.endings.get(id);
+		if (running) return running;
+		const rerolling = this.runAutoReroll(id).finally(() => this.endings.delete(id));
+		this.endings.set(id, rerolling);
+		return rerolling;
+	}
+
 	// --- the message -----------------------------------------------------------------------------------------
 
 	/**
@@ -674,24 +692,6 @@ export class GiveawayService {
 	}
 
 	// --- claims ----------------------------------------------------------------------------------------------
-
-	/** The Claim button: records that a winner claimed (idempotent); only a winner, only within their window. */
-	public async claim(id: string, userId: string): Promise<Outcome<{ giveaway: Giveaway; claimedAt: number }>> {
-		const claimed = await this.apply(id, claimPrize(id, userId, this.now()));
-		if (!claimed.ok) return claimed;
-		const round = [...(claimed.value.claimRounds ?? [])].reverse().find((candidate) => candidate.winners.includes(userId))!;
-		this.scheduler.track(id, this.discord.servesGuild(claimed.value.guildId) ? nextDueAt(claimed.value) : null);
-		return { ok: true, value: { giveaway: claimed.value, claimedAt: round.claimedAt[userId]! } };
-	}
-
-	/** Replaces the winners who did not claim in time; a second call while one runs in this process joins it. */
-	public autoReroll(id: string): Promise<Outcome<Giveaway>> {
-		const running = this.endings.get(id);
-		if (running) return running;
-		const rerolling = this.runAutoReroll(id).finally(() => this.endings.delete(id));
-		this.endings.set(id, rerolling);
-		return rerolling;
-	}
 
 	/**
 	 * The auto-reroll, claimed like an ending (of any number of processes and timers, one holds it): the winners who did
