@@ -119,6 +119,11 @@ describe.each([
 			expect(mentioned(announcement.content).sort()).toEqual([open!, closed!, admin].sort());
 			expect(announcement.content).toMatch(/Press \*\*Claim\*\* within 5 seconds/);
 			expect(firstButton(announcement)).toBe(`giveaway-claim:${id}`);
+			await eventually(
+				() => Promise.resolve(String((giveawayMessage(id).embeds[0] as any)?.description).includes('Winners must claim <t:')),
+				'the message to ask the winners to claim',
+				15_000
+			);
 			const dm = await emulator.waitForDm(open!, (message) => message.content.includes(`(giveaway \`${id}\`, claim)`), 15_000);
 			expect(firstButton(dm)).toBe(`giveaway-claim:${id}`);
 			// DMs closed: logged, and the winner claims from the announcement instead.
@@ -127,6 +132,12 @@ describe.each([
 			expect(await click(open!, dm, firstButton(dm))).toMatch(/^You claimed \*\*Kept\*\*/);
 			expect(await click(open!, dm, firstButton(dm))).toMatch(/^You claimed \*\*Kept\*\*/);
 			expect(await click(closed!, announcement, firstButton(announcement))).toMatch(/^You claimed \*\*Kept\*\*/);
+			// The message said who must still claim; with everyone claimed, it stops saying so.
+			await eventually(
+				() => Promise.resolve(!String((giveawayMessage(id).embeds[0] as any)?.description).includes('Winners must claim')),
+				'the message to stop asking for claims',
+				15_000
+			);
 			await sleep(7000);
 			expect(autoRerolls(id)).toHaveLength(0);
 			expect(announcements(id)).toHaveLength(1);

@@ -311,7 +311,7 @@ export class GiveawayCommand extends Command {
 		if (claimWindow && !claimWindow.ok)
 			throw new UserError({
 				identifier: 'GiveawayClaimWindow',
-				message: `\`claim-window\`: ${claimWindow.reason.replace('A giveaway lasts', 'It is')}`
+				message: `\`claim-window\`: ${claimWindow.reason.replace('A giveaway', 'A claim window')}`
 			});
 		let giveaway: Giveaway;
 		try {

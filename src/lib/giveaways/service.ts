@@ -446,6 +446,8 @@ export class GiveawayService {
 		if (!claimed.ok) return claimed;
 		const round = [...(claimed.value.claimRounds ?? [])].reverse().find((candidate) => candidate.winners.includes(userId))!;
 		this.scheduler.track(id, this.discord.servesGuild(claimed.value.guildId) ? nextDueAt(claimed.value) : null);
+		// The message says who must still claim; once nobody must, it stops saying so.
+		void this.renderMessage(id).catch((error: unknown) => this.logger.warn(`Giveaway ${id}: its message not updated: ${describe(error)}`));
 		return { ok: true, value: { giveaway: claimed.value, claimedAt: round.claimedAt[userId]! } };
 	}
 
