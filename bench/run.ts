@@ -18,6 +18,17 @@ const BENCHES = [
 	{ file: 'bench/giveaways.ts', title: 'Giveaway entries: one click with few and with many entrants' }
 ];
 
+// `--reliability-only`: after a full `npm run test:reliability`, rewrites only the reliability section of the existing
+// docs/PERFORMANCE.md (the benchmark tables stay as they were measured).
+if (process.argv.includes('--reliability-only')) {
+	const path = `${ROOT}/docs/PERFORMANCE.md`;
+	const current = readFileSync(path, 'utf8');
+	const start = current.indexOf('## Reliability');
+	writeFileSync(path, `${start === -1 ? `${current.trimEnd()}\n\n` : current.slice(0, start)}${reliabilitySection()}\n`);
+	process.stderr.write('rewrote the reliability section of docs/PERFORMANCE.md\n');
+	process.exit(0);
+}
+
 const sections: string[] = [];
 for (const bench of BENCHES) {
 	if (!existsSync(`${ROOT}/${bench.file}`)) {
@@ -70,6 +81,11 @@ function reliabilitySection(): string {
 		for (const result of kills)
 			lines.push(
 				`| ${result.adapter} | ${result.rounds} | ${result.joinsSent} | ${result.acknowledged} | ${result.lost} | ${result.unreadableFiles} |`
+			);
+		if (kills.some((result) => result.acknowledged === 0))
+			lines.push(
+				'',
+				'An acknowledged count of 0 means no join was shown by `/who-invited` before its kill, so that row proves nothing about lost joins.'
 			);
 		lines.push('');
 	}

@@ -6,6 +6,7 @@ import type { InviteTracker } from './invites/tracker.js';
 import type { ScreeningHolds } from './screening.js';
 import type { RunningServices } from './shutdown.js';
 import type { Storage } from '../storage-adapters/index.js';
+import type { GreetingOrder } from './welcome/order.js';
 import type { WelcomeService } from './welcome/service.js';
 
 declare module '@sapphire/pieces' {
@@ -18,6 +19,8 @@ declare module '@sapphire/pieces' {
 		invites: InviteTracker;
 		/** Welcome and goodbye messages; settings in the `settings` namespace. */
 		welcome: WelcomeService;
+		/** Keeps each member's goodbye after their welcome (src/lib/welcome/order.ts). */
+		greetings: GreetingOrder;
 		/** Auto-roles; delayed grants wait in the `autorole-pending` namespace. */
 		autoroles: AutoRoleService;
 		/** Giveaways in the `giveaways` namespace, host roles in `giveaway-config`; endings scheduled on ready. */

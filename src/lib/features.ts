@@ -9,6 +9,7 @@ import { total } from './invites/records.js';
 import { InviteTracker } from './invites/tracker.js';
 import { ScreeningHolds } from './screening.js';
 import { describeError } from './secrets.js';
+import { GreetingOrder } from './welcome/order.js';
 import { WelcomeService } from './welcome/service.js';
 
 /**
@@ -43,8 +44,12 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		return tracker;
 	};
 	container.invites = await loadInvites();
+	// Stopped after the services started below (newest first) and before storage closes: its queued joins are written.
+	container.services?.add('invite tracking', () => container.invites.stop());
 	onDataRestored('invites', async () => {
 		const previous = container.invites;
+		// Its queued joins and leaves happened: written into the restored data before the new tracker reads it.
+		await previous.stop();
 		container.invites = await loadInvites();
 		for (const [guildId, reason] of previous.unavailable) container.invites.unavailable.set(guildId, reason);
 		// The restored invite snapshot is from the backup's time: take a fresh baseline so the next join is attributed right.
@@ -68,6 +73,7 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 
 	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/autoroles).
 	container.welcome = new WelcomeService(storage, container.invites, logger, screening);
+	container.greetings = new GreetingOrder();
 	// Welcome messages name the inviter through the tracker, so they follow a reloaded one.
 	onDataRestored('welcome', () => {
 		container.welcome = new WelcomeService(storage, container.invites, logger, screening);

@@ -1,24 +1,24 @@
 import { container, type ILogger, type SapphireClient } from '@sapphire/framework';
-import { stopHealthServer } from './data/health.js';
 import { describeError } from './secrets.js';
 import { closeBotStorage } from './storage.js';
 
 /**
- * The services that run on timers (scheduled backups, the replaced-data watch, giveaway endings, delayed auto-roles),
- * in the order they started. Shutdown stops them, newest first, before storage closes, so no timer fires into a
- * closed storage. Each service registers where it is started (plugins/core, features.ts).
+ * The services the bot starts (the health endpoint, scheduled backups, the replaced-data watch, invite tracking,
+ * giveaway endings, delayed auto-roles), in the order they started. Shutdown stops them, newest first, before storage closes, so
+ * no timer fires into a closed storage; a stop that returns a promise (invite tracking writes what it has queued) is
+ * waited for. Each service registers where it is started (plugins/core, features.ts).
  */
 export class RunningServices {
-	private readonly services: Array<{ name: string; stop: () => void }> = [];
+	private readonly services: Array<{ name: string; stop: () => void | Promise<void> }> = [];
 
-	public add(name: string, stop: () => void): void {
+	public add(name: string, stop: () => void | Promise<void>): void {
 		this.services.push({ name, stop });
 	}
 
-	public stopAll(logger?: ILogger): void {
+	public async stopAll(logger?: ILogger): Promise<void> {
 		for (const service of this.services.splice(0).reverse()) {
 			try {
-				service.stop();
+				await service.stop();
 			} catch (error) {
 				logger?.warn(`Stopping ${service.name} failed: ${describeError(error)}`);
 			}
@@ -27,15 +27,14 @@ export class RunningServices {
 }
 
 /**
- * The one shutdown order: stop the services, leave Discord, stop the health endpoint, then flush and close storage
- * (every acknowledged write is on disk, or in Redis, afterwards).
+ * The one shutdown order: stop the services (the health endpoint, started first, last), leave Discord, then flush and
+ * close storage (every acknowledged write is on disk, or in Redis, afterwards).
  */
 export async function stopBot(client: SapphireClient): Promise<void> {
 	try {
-		container.services?.stopAll(container.logger);
+		await container.services?.stopAll(container.logger);
 		await client.destroy();
 	} finally {
-		await stopHealthServer();
 		await closeBotStorage();
 	}
 }

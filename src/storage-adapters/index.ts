@@ -12,13 +12,15 @@ export { BackupError, LEGACY_IMPORT_REASON, holdsOurData } from './backups.js';
 export { describeRedisUrl } from './redis/redis-backend.js';
 export { DataDirLockedError, LOCK_FILE, describeHolder, readLockHolder, type LockHolder } from './file/lock.js';
 
-/** Errors of a backend that cannot be reached (the Redis client while disconnected): an outage, not a bug. */
+/** Errors of a backend that cannot be reached (the Redis client while disconnected, a failing disk): an outage, not a bug. */
 const OUTAGE_ERRORS = new Set([
 	'ClientOfflineError',
 	'ClientClosedError',
 	'ConnectionTimeoutError',
 	'SocketClosedUnexpectedlyError',
-	'ReconnectStrategyError'
+	'ReconnectStrategyError',
+	// A local disk that refuses writes until it recovers (full, read-only, I/O errors): unavailable, not a bug.
+	'StorageFailingError'
 ]);
 
 /** True when `error` (or its cause) says the storage backend is unreachable right now. */
@@ -60,7 +62,7 @@ export async function openStorage(options: StorageOptions, logger: StorageLogger
 	// The file adapter's directory is this process's alone (its lock is held); shared backends leave a fresh folder be.
 	if (!options.readOnly)
 		await backups.removeUnsealed((message) => logger.warn(message), { olderThanMs: options.adapter === 'file' ? 0 : UNSEALED_GRACE_MS });
-	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true && options.adapter !== 'redis');
+	return new BackendStorage(backend, backups, logger, events, options.namespaces ?? [], options.readOnly === true);
 }
 
 async function openBackend(options: StorageOptions, context: BackendOpenContext, backups: BackupDirectory): Promise<Backend> {
@@ -70,7 +72,7 @@ async function openBackend(options: StorageOptions, context: BackendOpenContext,
 		case 'sqlite':
 			return SqliteBackend.open(options.sqlitePath, context, { readOnly: options.readOnly === true });
 		case 'redis': {
-			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix);
+			const backend = await RedisBackend.open(options.redisUrl, context, options.redisPrefix, { readOnly: options.readOnly === true });
 			try {
 				await backend.adoptUnprefixedKeys(options.namespaces ?? [], backups, context, { readOnly: options.readOnly === true });
 				if (options.readOnly !== true) await backend.buildGroupIndexes(context);

@@ -43,7 +43,7 @@ export class BackendStorage implements Storage {
 		private readonly logger: StorageLogger,
 		private readonly events: StorageEvent[],
 		declaredNamespaces: string[],
-		/** Opened with `readOnly` (file, sqlite): backups, restores and writes are refused. */
+		/** Opened with `readOnly` (the data CLI's read-only commands): backups, restores and writes are refused. */
 		public readonly readOnly = false
 	) {
 		for (const name of declaredNamespaces) assertNamespaceName(name);

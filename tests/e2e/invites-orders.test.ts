@@ -78,6 +78,33 @@ describe('invite tracking in every order of events', () => {
 		expect(await who(raider)).toMatch(/not in the server now/);
 	});
 
+	it('says neither welcome nor goodbye to a member who left before the join was recorded, and keeps goodbye after welcome', async () => {
+		const welcomeChannel = emulator.createChannel(guildId, { name: 'welcome' }).id;
+		const goodbyeChannel = emulator.createChannel(guildId, { name: 'goodbye' }).id;
+		const setup = async (name: string, channel: string, message: string) =>
+			emulator.runCommand({ guildId, channelId, userId: admin, name, options: { channel, message }, memberPermissions: ADMIN }).reply();
+		await setup('setup-welcome', welcomeChannel, 'Welcome {user}');
+		await setup('setup-goodbye', goodbyeChannel, 'Goodbye {user}');
+		const mentions = (channel: string, userId: string) =>
+			emulator.messages(channel).filter((message) => JSON.stringify(message).includes(`<@${userId}>`));
+
+		// Leaves while its join is still queued (the join waits for quiet before it is recorded).
+		const raider = emulator.joinViaInvite(guildId, 'alice1', { username: 'raider' }).id;
+		emulator.leave(guildId, raider);
+		await expectInvites(alice, '0 invites (1 regular, 1 left');
+		// Stays: welcomed once recorded, then its goodbye, never before.
+		const guest = emulator.joinViaInvite(guildId, 'bob1', { username: 'guest' }).id;
+		await emulator.waitForMessage(welcomeChannel, (message) => JSON.stringify(message).includes(`<@${guest}>`), 15_000);
+		emulator.leave(guildId, guest);
+		await emulator.waitForMessage(goodbyeChannel, (message) => JSON.stringify(message).includes(`<@${guest}>`), 15_000);
+		const [welcomed] = mentions(welcomeChannel, guest);
+		const [goodbye] = mentions(goodbyeChannel, guest);
+		expect(BigInt(goodbye!.id) > BigInt(welcomed!.id)).toBe(true);
+		// The raider's join and leave were handled before the guest's: no message of theirs is still on its way.
+		expect(mentions(welcomeChannel, raider)).toEqual([]);
+		expect(mentions(goodbyeChannel, raider)).toEqual([]);
+	});
+
 	it('never credits a join without an invite with the use of a join whose event is late', async () => {
 		const discovery = emulator.joinUnknown(guildId, { username: 'discovery' }).id;
 		const invited = emulator.joinViaInvite(guildId, 'alice1', { username: 'invited' }, { eventDelayMs: 100 }).id;

@@ -21,6 +21,10 @@ describe.each([
 	let dataDir: string;
 	let ids: LegacyIds;
 	let admin: string;
+	let runningGiveaway: string;
+	let endedGiveaway: string;
+	let settingsText: string;
+	let giveawayChannel: string;
 	const env = () => ({ COMMAND_GUILD_IDS: ids.guildId, REDIS_URL });
 
 	beforeAll(async () => {
@@ -45,6 +49,36 @@ describe.each([
 		};
 		emulator.createInvite(guild.id, { code: 'best1', inviterId: ids.inviters[0] });
 		dataDir = writeLegacyFixture(mkdtempSync(join(tmpdir(), `supreme-legacy-e2e-${adapter}-`)), ids);
+		// Giveaways the old bot posted (same application: the bot's own user) in the layout of its giveaway-create: one
+		// running, one ended; the fixture's third (800000000000000001) has no message any more.
+		giveawayChannel = emulator.createChannel(guild.id, { name: 'giveaways' }).id;
+		const end = Math.floor(Date.now() / 1000) + 3600;
+		const dot = '<:dot:1460754381447237785>';
+		runningGiveaway = emulator.postMessageAs(giveawayChannel, emulator.botUser, {
+			embeds: [
+				{
+					title: 'Old Nitro',
+					description: `${dot} Hosted by <@${admin}>\n${dot} Ends: <t:${end}:F> (<t:${end}:R>)\n${dot} Winners: **2**\n\n${dot} Participants: **0**`
+				}
+			],
+			components: [{ type: 1, components: [{ type: 2, style: 1, label: 'Entry', custom_id: `giveaway_entry_${end}_2` }] }]
+		}).id;
+		const ended = Math.floor(Date.now() / 1000) - 3600;
+		endedGiveaway = emulator.postMessageAs(giveawayChannel, emulator.botUser, {
+			embeds: [
+				{
+					title: 'Old Hoodie',
+					description: `${dot} Ended: <t:${ended}:R> (<t:${ended}:F>)\n${dot} Hosted by: <@${admin}>\n${dot} Participants: **1**\n${dot} Winners: <@${ids.members[2]}>`
+				}
+			],
+			components: []
+		}).id;
+		const settingsPath = join(dataDir, 'settings.json');
+		const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, Record<string, unknown>>;
+		settings[ids.guildId]![`giveaway_${runningGiveaway}`] = [ids.members[0], ids.members[1]];
+		settings[ids.guildId]![`giveaway_${endedGiveaway}`] = [ids.members[2]];
+		settingsText = JSON.stringify(settings, null, 2);
+		writeFileSync(settingsPath, settingsText);
 		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, env: env() });
 		await bot.start();
 		await bot.waitForLog(/Invite tracking ready/);
@@ -78,7 +112,9 @@ describe.each([
 		expect(summary).toHaveLength(1);
 		expect(summary[0]).toMatch(/2 servers, 4 inviters, 3 join records, settings of 1 servers \(welcome 1, goodbye 1, auto-role 1\)/);
 		expect(summary[0]).toMatch(/skipped invites\.json: test-guild-123: not a server id/);
-		expect(summary[0]).toMatch(/giveaway .*800000000000000001 \(2 entrants\): not imported/);
+		expect(summary[0]).toMatch(
+			/giveaway .*800000000000000001 \(2 entrants\): its prize, end and winners live only in its Discord message, looked for once the bot is logged in/
+		);
 		expect(summary[0]).toMatch(/signed Discord CDN link/);
 		const folder = readdirSync(dataDir).find((name) => name.startsWith('legacy-'));
 		expect(folder).toBeDefined();
@@ -88,7 +124,8 @@ describe.each([
 			files: Record<string, string>;
 		};
 		expect(manifest.reason).toBe('legacy-import');
-		for (const [name, original] of Object.entries(legacyFiles(ids))) {
+		for (const [name, fixture] of Object.entries(legacyFiles(ids))) {
+			const original = name === 'settings.json' ? settingsText : fixture;
 			expect(readFileSync(join(dataDir, folder!, name), 'utf8'), name).toBe(original);
 			expect(readFileSync(join(dataDir, 'backups', backup, name), 'utf8'), name).toBe(original);
 			expect(existsSync(join(dataDir, name)) && readFileSync(join(dataDir, name), 'utf8') === original, `${name} moved`).toBe(false);
@@ -96,6 +133,54 @@ describe.each([
 		// The old bot's own backups folder is left where it was.
 		expect(existsSync(join(dataDir, 'backups', 'full_backup_2024-01-01T00-00-00.000Z', 'invites.json'))).toBe(true);
 	});
+
+	it.skipIf(!available)(
+		'giveaways: those whose message the bot finds are imported (running with our button, ended with its winners), the rest listed with their entrants',
+		async () => {
+			const line = await bot.waitForLog(/Supreme-BOT2 giveaways: /, 20_000);
+			expect(line).toMatch(/2 of 3 imported/);
+			expect(line).toMatch(/800000000000000001 \(2 entrants\): not imported: its message is in none of the server's \d+ text channels/);
+			expect(line).toMatch(new RegExp(`${runningGiveaway} \\(2 entrants\\): imported as giveaway \\w+ \\(running until`));
+			expect(line).toMatch(new RegExp(`${endedGiveaway} \\(1 entrants\\): imported as giveaway \\w+ \\(ended\\)`));
+			// /giveaway list defers, then edits its answer in.
+			const handle = emulator.runCommand({
+				guildId: ids.guildId,
+				userId: admin,
+				name: 'giveaway',
+				subcommand: 'list',
+				options: {},
+				memberPermissions: ADMIN
+			});
+			await handle.reply(10_000);
+			const list = JSON.stringify(await handle.waitForEdit((edit) => JSON.stringify(edit).includes('Old'), 10_000));
+			expect(list).toContain('Old Nitro');
+			expect(list).toContain('Old Hoodie');
+			// The running one's message now carries our Enter button and its 2 entrants.
+			const channel = giveawayChannel;
+			await eventually(
+				() =>
+					Promise.resolve(
+						!JSON.stringify(emulator.messages(channel).find((message) => message.id === runningGiveaway)?.components).includes(
+							'giveaway_entry_'
+						)
+					),
+				'the old giveaway message to be re-drawn with our button',
+				15_000
+			);
+			const giveawayId = new RegExp(`${runningGiveaway} \\(2 entrants\\): imported as giveaway (\\w+)`).exec(line)![1]!;
+			await eventually(
+				() =>
+					Promise.resolve(
+						JSON.stringify(emulator.messages(channel).find((message) => message.id === runningGiveaway)).includes('Entries: **2**')
+					),
+				'the re-drawn message to show the 2 imported entries',
+				15_000
+			);
+			expect(JSON.stringify(emulator.messages(channel).find((message) => message.id === runningGiveaway)?.components)).toContain(
+				`:${giveawayId}`
+			);
+		}
+	);
 
 	it.skipIf(!available)('/invites shows the old totals, /invite-leaderboard the old order, /who-invited the old inviter', async () => {
 		for (const [index, inviter] of ids.inviters.entries()) expect(await totalOf(inviter)).toBe(OLD_TOTALS[index]);

@@ -277,6 +277,14 @@ export class DiscordEmulator {
 		this.world.removeGuild(guildId);
 	}
 
+	/**
+	 * A message with embeds and components by any author, the bot's own user included: e.g. one an earlier bot on the
+	 * same application posted before the test (a legacy giveaway message).
+	 */
+	public postMessageAs(channelId: string, author: ApiUser, body: Record<string, unknown>): ApiMessage {
+		return this.world.postMessage({ channelId, author, body });
+	}
+
 	/** A user writes in a channel (MESSAGE_CREATE). */
 	public sendMessage(channelId: string, userId: string, content: string): ApiMessage {
 		return this.world.postMessage({ channelId, author: this.world.requireUser(userId), body: { content } });

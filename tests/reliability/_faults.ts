@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { AdapterName, StorageOptions } from '../../src/storage-adapters/index.js';
 import { writeResult } from './_shared.js';
 
@@ -66,4 +67,139 @@ export function restoreLayout(adapter: AdapterName, dataDir: string): StorageOpt
 		backupKeep: 20,
 		layout: Array.from({ length: RESTORE_NAMESPACES }, (_, index) => [`namespace-${index}`, keys])
 	};
+}
+
+/** The row the I/O fault child writes under `row-<n>`: its content follows from n, so the test can check every byte. */
+export function faultRow(n: number, pad: number): { n: number; pad: string } {
+	return { n, pad: 'x'.repeat(pad === 0 ? 0 : pad + ((n * 7919) % pad)) };
+}
+
+/**
+ * Compiles the EIO shim (fixtures/fail-shim.c) with the system C compiler into `dir`; the test fails saying why when
+ * there is no compiler (.ci/run installs gcc).
+ */
+export function buildFailShim(dir: string): string {
+	const output = join(dir, 'fail-shim.so');
+	try {
+		execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', output, join(import.meta.dirname, 'fixtures', 'fail-shim.c'), '-ldl'], {
+			stdio: 'pipe'
+		});
+	} catch (error) {
+		const detail = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
+		throw new Error(`The EIO test compiles an LD_PRELOAD shim and needs a C compiler (cc; apt-get install gcc): ${detail}`);
+	}
+	return output;
+}
+
+/**
+ * A small ext4 file system on a loop device, mounted with errors=remount-ro. `breakIt` makes the kernel remount it
+ * read-only under the running process, as it does after a real I/O error (the ext4 `trigger_fs_error` knob): a plain
+ * `mount -o remount,ro` is refused while any file on it is open for writing ("mount point is busy"), which a running
+ * bot always has. Such a file system stays read-only until it is unmounted and checked (`repair`).
+ */
+export function mountLoopExt4(sizeMb: number): { path: string; breakIt(): void; repair(): void; dispose(): void } {
+	const scratch = mkdtempSync(join(tmpdir(), 'supreme-ext4-'));
+	const image = join(scratch, 'disk.img');
+	const path = join(scratch, 'mnt');
+	const run = (command: string, args: string[]) => {
+		try {
+			return execFileSync(command, args, { stdio: 'pipe' }).toString().trim();
+		} catch (error) {
+			const detail = (error as { stderr?: Buffer }).stderr?.toString().trim() || (error as Error).message;
+			throw new Error(`${command} ${args.join(' ')} failed (the read-only test needs root, loop devices and ext4): ${detail}`);
+		}
+	};
+	execFileSync('truncate', ['-s', `${sizeMb}M`, image]);
+	run('mkfs.ext4', ['-q', '-F', image]);
+	execFileSync('mkdir', ['-p', path]);
+	const mount = () => run('mount', ['-o', 'loop,errors=remount-ro', image, path]);
+	mount();
+	const device = () => run('findmnt', ['-n', '-o', 'SOURCE', path]).replace('/dev/', '');
+	return {
+		path,
+		breakIt: () => writeFileSync(`/sys/fs/ext4/${device()}/trigger_fs_error`, 'supreme fault test: read-only from here\n'),
+		repair: () => {
+			run('umount', [path]);
+			// Exit status 1: errors were corrected.
+			try {
+				execFileSync('e2fsck', ['-fy', image], { stdio: 'pipe' });
+			} catch (error) {
+				if ((error as { status?: number }).status !== 1) throw error;
+			}
+			mount();
+		},
+		dispose: () => {
+			execFileSync('umount', ['-l', path], { stdio: 'pipe' });
+			rmSync(scratch, { recursive: true, force: true });
+		}
+	};
+}
+
+/** The I/O fault child (fixtures/io-fault-child.ts) and everything it answered. */
+export class StorageChild {
+	public readonly acked = new Set<number>();
+	public readonly refused = new Map<number, string>();
+	public readonly statuses: Array<{ healthy: boolean; problem: string | null }> = [];
+	public readonly lines: Array<Record<string, unknown>> = [];
+	public readonly exited: Promise<number | null>;
+	private readonly process: ChildProcess;
+	private stderr = '';
+
+	public constructor(adapter: string, dataDir: string, options: { pad?: number; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}) {
+		const script = join(import.meta.dirname, 'fixtures', 'io-fault-child.ts');
+		this.process = spawn(process.execPath, ['--import', 'tsx', script, adapter, dataDir, String(options.pad ?? 600)], {
+			stdio: ['pipe', 'pipe', 'pipe'],
+			// libuv may do file I/O through io_uring, which an LD_PRELOAD shim cannot see.
+			env: { ...process.env, UV_USE_IO_URING: '0', ...options.env },
+			...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid })
+		});
+		this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+		createInterface({ input: this.process.stdout! }).on('line', (text) => {
+			let line: Record<string, unknown>;
+			try {
+				line = JSON.parse(text) as Record<string, unknown>;
+			} catch {
+				return;
+			}
+			this.lines.push(line);
+			if (typeof line.ack === 'number') this.acked.add(line.ack);
+			if (typeof line.refused === 'number') this.refused.set(line.refused, String(line.message));
+			if (line.status) this.statuses.push(line.status as { healthy: boolean; problem: string | null });
+		});
+		this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
+	}
+
+	public send(command: 'status' | 'pause' | 'resume' | 'recover' | 'close'): void {
+		this.process.stdin!.write(`${command}\n`);
+	}
+
+	public has(key: string): boolean {
+		return this.lines.some((line) => key in line);
+	}
+
+	/** Waits for `check`, failing with what the child said when it exits first or time runs out. */
+	public async waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		let exited = false;
+		void this.exited.then(() => (exited = true));
+		while (!check()) {
+			if (exited || Date.now() > deadline)
+				throw new Error(
+					`the storage child ${exited ? 'exited' : 'timed out'} waiting for ${what}; said: ${JSON.stringify(this.lines.filter((line) => !('ack' in line)).slice(-5))} ${this.stderr.slice(-2000)}`
+				);
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+	}
+
+	/** Asks for the status and waits for the answer. */
+	public async status(): Promise<{ healthy: boolean; problem: string | null }> {
+		const before = this.statuses.length;
+		this.send('status');
+		await this.waitFor(() => this.statuses.length > before, 'a status answer');
+		return this.statuses[this.statuses.length - 1]!;
+	}
+
+	public kill(): void {
+		this.process.kill('SIGKILL');
+	}
 }

@@ -91,7 +91,10 @@ function authorized(request: IncomingMessage, token: string | null): boolean {
 	return timingSafeEqual(digest(match[1]!), digest(token));
 }
 
-/** The endpoint's one server: started before login, stopped at shutdown. */
+/**
+ * The endpoint's server: the core plugin starts it before login and registers its stop with RunningServices
+ * (src/lib/shutdown.ts), which stops it at shutdown; no state lives outside the instance.
+ */
 export class HealthServer {
 	private server: Server | null = null;
 	private cached: { at: number; report: Promise<HealthReport> } | null = null;
@@ -152,20 +155,4 @@ export class HealthServer {
 		if (!this.cached || now - this.cached.at >= STATUS_CACHE_MS) this.cached = { at: now, report: healthReport(this.probe) };
 		return this.cached.report;
 	}
-}
-
-let running: HealthServer | null = null;
-
-/** Starts the process's health endpoint (see HealthServer). */
-export async function startHealthServer(probe: HealthProbe, options: HealthServerOptions): Promise<HealthServer> {
-	const server = new HealthServer(probe, options);
-	await server.start();
-	running = server;
-	return server;
-}
-
-export async function stopHealthServer(): Promise<void> {
-	const server = running;
-	running = null;
-	await server?.stop();
 }

@@ -57,6 +57,14 @@ interface Group {
 	startedAt: number;
 }
 
+/** A join or leave that came after shutdown began: not recorded now; the next start finds it in the member list. */
+export class TrackingStoppedError extends Error {
+	public override readonly name = 'TrackingStoppedError';
+	public constructor(what: string) {
+		super(`invite tracking has stopped for shutdown, so the ${what} is not recorded now; the next start finds it in the member list`);
+	}
+}
+
 const isHumanJoin = (item: Item): item is JoinItem => item.kind === 'join' && !item.input.bot;
 
 /**
@@ -81,6 +89,8 @@ export class GuildStream {
 	private running: Promise<void> | null = null;
 	private joinsReceived = 0;
 	private wake: (() => void) | null = null;
+	/** Set by stop: what is queued is settled without waiting for quiet, and nothing new is taken. */
+	private stopping = false;
 
 	public constructor(
 		private readonly guildId: string,
@@ -91,6 +101,7 @@ export class GuildStream {
 	}
 
 	public join(input: JoinInput, at: number): Promise<MemberRecord | undefined> {
+		if (this.stopping) return Promise.reject(new TrackingStoppedError(`join of member ${input.memberId}`));
 		return new Promise((resolve, reject) => {
 			this.items.push({ kind: 'join', input, at, previousInviterId: null, resolve, reject });
 			this.joinsReceived++;
@@ -100,6 +111,7 @@ export class GuildStream {
 	}
 
 	public leave(memberId: string, at: number): Promise<MemberRecord | undefined> {
+		if (this.stopping) return Promise.reject(new TrackingStoppedError(`leave of member ${memberId}`));
 		return new Promise((resolve, reject) => {
 			this.items.push({ kind: 'leave', memberId, at, resolve, reject });
 			this.start();
@@ -108,6 +120,7 @@ export class GuildStream {
 
 	/** A new baseline (ready, guild create, a shard's new session): the joins and leaves missed are reconciled first. */
 	public rebaseline(): Promise<void> {
+		if (this.stopping) return Promise.resolve();
 		return new Promise((resolve) => {
 			this.baselineWanted = true;
 			this.reconcileNext = true;
@@ -130,10 +143,21 @@ export class GuildStream {
 	 * not counted as a use. During joins the arithmetic decides.
 	 */
 	public async noteInviteDeleted(code: string): Promise<void> {
-		if (this.group || this.items.length > 0 || !this.snapshot || !(code in this.snapshot.invites)) return;
+		if (this.stopping || this.group || this.items.length > 0 || !this.snapshot || !(code in this.snapshot.invites)) return;
 		const { [code]: _deleted, ...invites } = this.snapshot.invites;
 		this.snapshot = { ...this.snapshot, invites };
 		await this.tracker.storeSnapshot(this.guildId, this.snapshot, Date.now(), this.trackingSince);
+	}
+
+	/**
+	 * Shutdown: takes nothing new, settles what is queued at once (against one more fetch, without waiting for quiet:
+	 * a use still on its way is then left unexplained, which the next start's reconciliation handles) and resolves once
+	 * every queued join and leave is written, so storage can close behind it with nothing acknowledged left out.
+	 */
+	public async stop(): Promise<void> {
+		this.stopping = true;
+		this.wake?.();
+		while (this.running) await this.running;
 	}
 
 	private start(): void {
@@ -179,7 +203,7 @@ export class GuildStream {
 			group.fetches.push({ snapshot: result.snapshot, startedAt, ...seen });
 			const exact = totalIncrease(useIncreases(group.base, result.snapshot)) === seen.humans;
 			const age = Date.now() - group.startedAt;
-			if (age >= this.timing.maxWaitMs) {
+			if (age >= this.timing.maxWaitMs || this.stopping) {
 				await this.settle(false);
 				continue;
 			}
@@ -265,7 +289,16 @@ export class GuildStream {
 		);
 		const rest = group.items.slice(fetch.items);
 		this.group = null;
-		await this.write(settled, (join) => attributions[joins.indexOf(join)] ?? UNKNOWN);
+		if (!(await this.write(settled, (join) => attributions[joins.indexOf(join)] ?? UNKNOWN))) {
+			// A record could not be written: the snapshot must not move past its use, or no later start could find that
+			// join again. The stored snapshot stays; a new baseline compares it with the member list (as after a lost
+			// session) and records the join then. What came after waits for it.
+			this.items.unshift(...rest);
+			this.snapshot = null;
+			this.reconcileNext = true;
+			this.baselineWanted = true;
+			return;
+		}
 		// Stored after the records it accounts for.
 		this.snapshot = fetch.snapshot;
 		await this.tracker.storeSnapshot(this.guildId, fetch.snapshot, fetch.startedAt, this.trackingSince);
@@ -284,16 +317,19 @@ export class GuildStream {
 		}
 	}
 
-	/** Writes items in stream order: joins with their attribution (bots as bots), leaves as leaves. */
-	private async write(items: Item[], attributionOf: (join: JoinItem) => Attribution): Promise<void> {
+	/** Writes items in stream order: joins with their attribution (bots as bots), leaves as leaves; false if one failed. */
+	private async write(items: Item[], attributionOf: (join: JoinItem) => Attribution): Promise<boolean> {
+		let written = true;
 		for (const item of items) {
 			try {
 				if (item.kind === 'leave') item.resolve(await this.tracker.recordLeaveNow(this.guildId, item.memberId, item.at));
 				else item.resolve(await this.tracker.recordAttributedJoin(item.input, item.at, item.input.bot ? BOT : attributionOf(item)));
 			} catch (error) {
+				written = false;
 				item.reject(error);
 			}
 		}
+		return written;
 	}
 
 	/** The invites cannot be read: what arrived is recorded now, joins as unknown; the next item tries again. */
@@ -381,6 +417,7 @@ export class GuildStream {
 	private async waitForJoin(timeoutMs: number): Promise<boolean> {
 		const before = this.joinsReceived;
 		if (this.items.some((item) => item.kind === 'join')) return true;
+		if (this.stopping) return false;
 		await new Promise<void>((resolve) => {
 			const done = () => {
 				clearTimeout(timer);

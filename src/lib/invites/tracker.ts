@@ -109,6 +109,8 @@ export class InviteTracker {
 	private readonly guilds = new Map<string, GuildInviteIndex>();
 	private readonly streams = new Map<string, GuildStream>();
 	private readonly configs = new Map<string, InviteConfig>();
+	/** After stop, streams of guilds not seen before start stopped too. */
+	private stopped = false;
 
 	private constructor(
 		private readonly storage: Storage,
@@ -145,6 +147,15 @@ export class InviteTracker {
 
 	public trackedMembers(guildId: string): number {
 		return this.index(guildId).memberCount;
+	}
+
+	/**
+	 * Shutdown, before storage closes (src/lib/shutdown.ts): every guild's stream writes what it has queued and then
+	 * takes nothing new, so no write comes after the close and no join or leave already queued is lost.
+	 */
+	public async stop(): Promise<void> {
+		this.stopped = true;
+		await Promise.all([...this.streams.values()].map((stream) => stream.stop()));
 	}
 
 	/**
@@ -321,6 +332,7 @@ export class InviteTracker {
 		if (!stream) {
 			stream = new GuildStream(guildId, this, this.timing);
 			this.streams.set(guildId, stream);
+			if (this.stopped) void stream.stop();
 		}
 		return stream;
 	}

@@ -4,6 +4,7 @@ import { inviterKey, memberKey, type InviterRecord, type MemberRecord } from '..
 import { DEFAULT_INVITE_CONFIG, INVITE_NAMESPACES, type InviteConfig } from '../invites/tracker.js';
 import { bannerExpiry, greetingProblem, normalizeBanner } from '../welcome/message.js';
 import { isSnowflake, type LegacyData, type Skipped } from './format.js';
+import { LEGACY_GIVEAWAYS_NAMESPACE, type StagedLegacyGiveaway } from './giveaway-records.js';
 
 /** Supreme-BOT2's data turned into our records: what each namespace gets, and the report of what was and was not kept. */
 
@@ -17,7 +18,10 @@ export interface ConversionReport {
 	goodbye: number;
 	autoRoles: number;
 	giveawaysImported: number;
-	/** Giveaways whose prize, end and winners lived only in their Discord message: listed with their entrants. */
+	/**
+	 * Giveaways whose prize, end and winners lived only in their Discord message: staged (legacy-giveaways) with their
+	 * entrants, and looked for after login (src/lib/legacy/giveaways.ts).
+	 */
 	giveawaysListed: Array<{ guildId: string; messageId: string; entrants: number }>;
 	warnings: string[];
 	skipped: Skipped[];
@@ -62,9 +66,19 @@ function cachedGreetingCheck(): GreetingCheck {
 	};
 }
 
-export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conversion {
-	const check = cachedGreetingCheck();
-	const report: ConversionReport = {
+/** The namespaces an import writes (an import is refused when the target holds data of one of its servers there). */
+export const LEGACY_TARGET_NAMESPACES = [
+	INVITE_NAMESPACES.counts,
+	INVITE_NAMESPACES.history,
+	SETTINGS_NAMESPACE,
+	INVITE_NAMESPACES.config,
+	LEGACY_GIVEAWAYS_NAMESPACE
+] as const;
+
+export type LegacyRecord = [namespace: string, key: string, value: unknown];
+
+function emptyReport(): ConversionReport {
+	return {
 		servers: 0,
 		inviters: 0,
 		joinRecords: 0,
@@ -75,85 +89,120 @@ export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conver
 		giveawaysImported: 0,
 		giveawaysListed: [],
 		warnings: [],
-		skipped: [...data.skipped]
+		skipped: []
 	};
-	const guildIds = new Set<string>();
-	const invites: Array<[string, InviterRecord]> = [];
-	for (const [guildId, inviters] of data.counters) {
-		for (const [inviterId, counter] of inviters) {
-			// Ours counts fakes among the regular invites and takes them off the total; theirs kept them apart.
-			invites.push([
-				inviterKey(guildId, inviterId),
-				{
+}
+
+/**
+ * The conversion, one part of the old data at a time (a file, or the tables): each part's records are produced as they
+ * are converted, so an import can write them in batches and let the part go before the next is read; the report and
+ * the servers add up across parts. The per-server invite config needs every server, so it comes last (`finish`).
+ */
+export class LegacyConverter {
+	public readonly guildIds = new Set<string>();
+	public readonly report = emptyReport();
+	private readonly check = cachedGreetingCheck();
+	private inviteConfig: LegacyData['inviteConfig'] = null;
+
+	public constructor(private readonly importedAt: number) {}
+
+	/** The part's records; its skipped entries go into the report. */
+	public *records(data: LegacyData): Generator<LegacyRecord> {
+		const { importedAt, report, guildIds } = this;
+		report.skipped.push(...data.skipped);
+		if (data.inviteConfig) this.inviteConfig = data.inviteConfig;
+		for (const [guildId, inviters] of data.counters) {
+			for (const [inviterId, counter] of inviters) {
+				// Ours counts fakes among the regular invites and takes them off the total; theirs kept them apart.
+				const record: InviterRecord = {
 					bonus: counter.bonus,
 					resetAt: 0,
 					updatedAt: importedAt,
 					imported: { regular: counter.regular + counter.fake, fake: counter.fake, left: counter.left, at: importedAt }
-				}
-			]);
+				};
+				report.inviters++;
+				guildIds.add(guildId);
+				yield [INVITE_NAMESPACES.counts, inviterKey(guildId, inviterId), record];
+			}
+		}
+
+		const seen = new Set<string>();
+		for (const join of data.joins) {
+			const key = memberKey(join.guildId, join.memberId);
+			if (seen.has(key)) {
+				report.skipped.push({
+					where: `join history: ${join.guildId}/${join.memberId}`,
+					reason: 'a second record of the same member (the first is kept)'
+				});
+				continue;
+			}
+			seen.add(key);
+			const at = join.joinedAt ?? importedAt;
+			const record: MemberRecord = {
+				present: !join.hasLeft,
+				joins: [{ at, how: join.how, code: null, inviterId: join.inviterId, imported: true }],
+				leaves: [],
+				// Already in the inviter's imported counts, a leave included: only a leave after the import adds to them.
+				credit: join.inviterId
+					? { inviterId: join.inviterId, at: Math.min(at, importedAt), fake: join.isFake, left: false, imported: true }
+					: null
+			};
+			report.joinRecords++;
+			guildIds.add(join.guildId);
+			yield [INVITE_NAMESPACES.history, key, record];
+		}
+
+		for (const [guildId, values] of data.settings) {
+			const staged: StagedLegacyGiveaway[] = [];
+			const converted = convertSettings(guildId, values, report, this.check, staged, importedAt);
+			for (const giveaway of staged) {
+				guildIds.add(guildId);
+				yield [LEGACY_GIVEAWAYS_NAMESPACE, `${guildId}:${giveaway.messageId}`, giveaway];
+			}
+			if (Object.keys(converted).length === 0) continue;
+			report.settings++;
 			guildIds.add(guildId);
+			yield [SETTINGS_NAMESPACE, guildId, converted];
 		}
 	}
-	report.inviters = invites.length;
 
-	const history = new Map<string, MemberRecord>();
-	for (const join of data.joins) {
-		const key = memberKey(join.guildId, join.memberId);
-		if (history.has(key)) {
-			report.skipped.push({
-				where: `join history: ${join.guildId}/${join.memberId}`,
-				reason: 'a second record of the same member (the first is kept)'
-			});
-			continue;
-		}
-		const at = join.joinedAt ?? importedAt;
-		history.set(key, {
-			present: !join.hasLeft,
-			joins: [{ at, how: join.how, code: null, inviterId: join.inviterId, imported: true }],
-			leaves: [],
-			// Already in the inviter's imported counts, a leave included: only a leave after the import adds to them.
-			credit: join.inviterId
-				? { inviterId: join.inviterId, at: Math.min(at, importedAt), fake: join.isFake, left: false, imported: true }
-				: null
-		});
-		guildIds.add(join.guildId);
-	}
-	report.joinRecords = history.size;
-
-	const settings: Array<[string, GuildSettings]> = [];
-	for (const [guildId, values] of data.settings) {
-		const converted = convertSettings(guildId, values, report, check);
-		if (Object.keys(converted).length === 0) continue;
-		settings.push([guildId, converted]);
-		guildIds.add(guildId);
-	}
-	report.settings = settings.length;
-
-	const configs: Array<[string, InviteConfig]> = [];
-	if (data.inviteConfig) {
-		const { fakeAccountAgeHours, requireAvatar } = data.inviteConfig;
-		for (const guildId of [...guildIds].sort()) {
-			configs.push([
-				guildId,
-				{ ...DEFAULT_INVITE_CONFIG, rankRoles: [], fakeAccountDays: Math.ceil(fakeAccountAgeHours / 24), fakeWithoutAvatar: requireAvatar }
-			]);
+	/** After every part: the invite config of every server imported. */
+	public *finish(): Generator<LegacyRecord> {
+		this.report.servers = this.guildIds.size;
+		if (!this.inviteConfig) return;
+		const { fakeAccountAgeHours, requireAvatar } = this.inviteConfig;
+		for (const guildId of [...this.guildIds].sort()) {
+			const config: InviteConfig = {
+				...DEFAULT_INVITE_CONFIG,
+				rankRoles: [],
+				fakeAccountDays: Math.ceil(fakeAccountAgeHours / 24),
+				fakeWithoutAvatar: requireAvatar
+			};
+			yield [INVITE_NAMESPACES.config, guildId, config];
 		}
 	}
-	report.servers = guildIds.size;
-
-	const namespaces = new Map<string, Array<[string, unknown]>>([
-		[INVITE_NAMESPACES.counts, invites],
-		[INVITE_NAMESPACES.history, [...history]],
-		[SETTINGS_NAMESPACE, settings],
-		[INVITE_NAMESPACES.config, configs]
-	]);
-	return { namespaces, guildIds, report };
 }
 
-function convertSettings(guildId: string, values: Record<string, unknown>, report: ConversionReport, check: GreetingCheck): GuildSettings {
+/** The whole conversion at once (the CLI's dry run and report, the tables). */
+export function convertLegacy(data: LegacyData, importedAt = Date.now()): Conversion {
+	const converter = new LegacyConverter(importedAt);
+	const namespaces = new Map<string, Array<[string, unknown]>>(LEGACY_TARGET_NAMESPACES.map((namespace) => [namespace, []]));
+	for (const [namespace, key, value] of [...converter.records(data), ...converter.finish()]) namespaces.get(namespace)!.push([key, value]);
+	return { namespaces, guildIds: converter.guildIds, report: converter.report };
+}
+
+function convertSettings(
+	guildId: string,
+	values: Record<string, unknown>,
+	report: ConversionReport,
+	check: GreetingCheck,
+	staged: StagedLegacyGiveaway[],
+	importedAt: number
+): GuildSettings {
 	const where = (key: string) => `settings.json: ${guildId}/${key}`;
 	const converted: GuildSettings = {};
-	const entrants = new Map<string, number>();
+	const entrants = new Map<string, string[]>();
+	const metas = new Map<string, Record<string, unknown>>();
 	for (const [key, value] of Object.entries(values)) {
 		if (key === 'autoRoleId') {
 			if (!isSnowflake(value)) {
@@ -170,11 +219,19 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 				converted[kind] = greeting;
 				report[kind]++;
 			}
+		} else if (key.startsWith('giveaway_meta_')) {
+			// Later versions kept the channel, prize, end and winner count beside the entrants.
+			if (typeof value === 'object' && value !== null && !Array.isArray(value))
+				metas.set(key.slice('giveaway_meta_'.length), value as Record<string, unknown>);
 		} else if (key.startsWith('giveaway_') && key !== 'giveaway_') {
-			entrants.set(key.slice('giveaway_'.length), Array.isArray(value) ? value.length : 0);
+			const ids = Array.isArray(value) ? value : [];
+			const valid = [...new Set(ids.filter((id): id is string => isSnowflake(id)))];
+			if (valid.length < ids.length)
+				report.skipped.push({ where: where(key), reason: `${ids.length - valid.length} entrants that are not user ids (or twice)` });
+			entrants.set(key.slice('giveaway_'.length), valid);
 		} else if (key === 'all_giveaways') {
 			for (const messageId of Array.isArray(value) ? value : [])
-				if (typeof messageId === 'string' && !entrants.has(messageId)) entrants.set(messageId, 0);
+				if (typeof messageId === 'string' && !entrants.has(messageId)) entrants.set(messageId, []);
 		} else if (FOREIGN_FEATURES.some((pattern) => pattern.test(key))) {
 			report.skipped.push({ where: where(key), reason: 'a feature this bot does not have' });
 		} else if (STALE_WELCOME_KEYS.has(key) || key.startsWith('temp_welcome_')) {
@@ -183,7 +240,24 @@ function convertSettings(guildId: string, values: Record<string, unknown>, repor
 			report.skipped.push({ where: where(key), reason: 'unknown setting' });
 		}
 	}
-	for (const [messageId, count] of entrants) report.giveawaysListed.push({ guildId, messageId, entrants: count });
+	for (const messageId of metas.keys()) if (!entrants.has(messageId)) entrants.set(messageId, []);
+	for (const [messageId, ids] of entrants) {
+		if (!isSnowflake(messageId)) {
+			report.skipped.push({ where: where(`giveaway_${messageId}`), reason: 'not a message id' });
+			continue;
+		}
+		const meta = metas.get(messageId);
+		staged.push({
+			guildId,
+			messageId,
+			entrants: ids,
+			channelId: isSnowflake(meta?.channelId) ? meta.channelId : null,
+			state: 'waiting',
+			importedAt,
+			outcome: null
+		});
+		report.giveawaysListed.push({ guildId, messageId, entrants: ids.length });
+	}
 	return converted;
 }
 
@@ -247,7 +321,7 @@ export function summaryLine(report: ConversionReport, maxItems = 50): string {
 		...report.warnings.map((warning) => `warning: ${warning}`),
 		...report.giveawaysListed.map(
 			(giveaway) =>
-				`giveaway ${giveaway.guildId}/${giveaway.messageId} (${giveaway.entrants} entrants): not imported, its prize, end and winners lived only in its Discord message`
+				`giveaway ${giveaway.guildId}/${giveaway.messageId} (${giveaway.entrants} entrants): its prize, end and winners live only in its Discord message, looked for once the bot is logged in`
 		),
 		...report.skipped.map((skipped) => `skipped ${skipped.where}: ${skipped.reason}`)
 	];
@@ -263,11 +337,11 @@ export function reportLines(report: ConversionReport): string[] {
 		`Inviters with counts: ${report.inviters}`,
 		`Join records: ${report.joinRecords}`,
 		`Settings: ${report.settings} servers (welcome ${report.welcome}, goodbye ${report.goodbye}, auto-role ${report.autoRoles})`,
-		`Giveaways imported: ${report.giveawaysImported}, listed: ${report.giveawaysListed.length}`,
+		`Giveaways imported: ${report.giveawaysImported}, waiting for the bot to find their messages: ${report.giveawaysListed.length}`,
 		...report.warnings.map((warning) => `warning: ${warning}`),
 		...report.giveawaysListed.map(
 			(giveaway) =>
-				`not imported: giveaway ${giveaway.messageId} of server ${giveaway.guildId}, ${giveaway.entrants} entrants (its prize, end and winners lived only in its Discord message; the list stays in the backup)`
+				`giveaway ${giveaway.messageId} of server ${giveaway.guildId}, ${giveaway.entrants} entrants: kept with its entrants and imported once the bot, logged in, finds its message (its prize, end and winners live only there); the bot logs which it found`
 		),
 		...report.skipped.map((skipped) => `skipped: ${skipped.where}: ${skipped.reason}`)
 	];

@@ -106,25 +106,25 @@ export function addCounter(data: LegacyData, guildId: string, inviterId: string,
 /** `invites.json`: `{ guildId: { inviterId: { regular, fake, bonus, left } } }`, junk included. */
 export function readInvites(file: string, parsed: unknown, data: LegacyData): void {
 	if (!isObject(parsed)) return void data.skipped.push({ where: file, reason: `holds ${describeValue(parsed)}, not servers` });
-	for (const [guildId, inviters] of Object.entries(parsed)) {
-		if (!isSnowflake(guildId)) {
-			const reason = /^\d{17,20}_\d{17,20}$/.test(guildId) ? 'flat counters under a "<server>_<user>" key, not a server' : 'not a server id';
-			data.skipped.push({ where: `${file}: ${guildId}`, reason });
+	for (const [guildId, inviters] of Object.entries(parsed)) readInvitesMember(file, guildId, inviters, data);
+}
+
+/** One server of `invites.json`. */
+export function readInvitesMember(file: string, guildId: string, inviters: unknown, data: LegacyData): void {
+	if (!isSnowflake(guildId)) {
+		const reason = /^\d{17,20}_\d{17,20}$/.test(guildId) ? 'flat counters under a "<server>_<user>" key, not a server' : 'not a server id';
+		return void data.skipped.push({ where: `${file}: ${guildId}`, reason });
+	}
+	if (!isObject(inviters))
+		return void data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(inviters)}, not inviters` });
+	for (const [inviterId, value] of Object.entries(inviters)) {
+		if (!isSnowflake(inviterId)) {
+			data.skipped.push({ where: `${file}: ${guildId}/${inviterId}`, reason: 'not a user id' });
 			continue;
 		}
-		if (!isObject(inviters)) {
-			data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(inviters)}, not inviters` });
-			continue;
-		}
-		for (const [inviterId, value] of Object.entries(inviters)) {
-			if (!isSnowflake(inviterId)) {
-				data.skipped.push({ where: `${file}: ${guildId}/${inviterId}`, reason: 'not a user id' });
-				continue;
-			}
-			const counter = parseCounter(value);
-			if (typeof counter === 'string') data.skipped.push({ where: `${file}: ${guildId}/${inviterId}`, reason: counter });
-			else addCounter(data, guildId, inviterId, counter);
-		}
+		const counter = parseCounter(value);
+		if (typeof counter === 'string') data.skipped.push({ where: `${file}: ${guildId}/${inviterId}`, reason: counter });
+		else addCounter(data, guildId, inviterId, counter);
 	}
 }
 
@@ -171,25 +171,22 @@ export function addJoin(
 /** `join-history.json`: `{ "<guildId>_<memberId>": { inviterId, isFake, joinedAt } }`. */
 export function readJoinHistory(file: string, parsed: unknown, data: LegacyData): void {
 	if (!isObject(parsed)) return void data.skipped.push({ where: file, reason: `holds ${describeValue(parsed)}, not join records` });
-	for (const [key, value] of Object.entries(parsed)) {
-		const where = `${file}: ${key}`;
-		const separator = key.indexOf('_');
-		if (separator === -1) {
-			data.skipped.push({ where, reason: 'not a "<server>_<member>" key' });
-			continue;
-		}
-		if (!isObject(value)) {
-			data.skipped.push({ where, reason: `holds ${describeValue(value)}, not a join record` });
-			continue;
-		}
-		addJoin(data, where, {
-			guildId: key.slice(0, separator),
-			memberId: key.slice(separator + 1),
-			inviterId: value.inviterId,
-			isFake: value.isFake,
-			joinedAt: value.joinedAt
-		});
-	}
+	for (const [key, value] of Object.entries(parsed)) readJoinHistoryMember(file, key, value, data);
+}
+
+/** One member of `join-history.json`. */
+export function readJoinHistoryMember(file: string, key: string, value: unknown, data: LegacyData): void {
+	const where = `${file}: ${key}`;
+	const separator = key.indexOf('_');
+	if (separator === -1) return void data.skipped.push({ where, reason: 'not a "<server>_<member>" key' });
+	if (!isObject(value)) return void data.skipped.push({ where, reason: `holds ${describeValue(value)}, not a join record` });
+	addJoin(data, where, {
+		guildId: key.slice(0, separator),
+		memberId: key.slice(separator + 1),
+		inviterId: value.inviterId,
+		isFake: value.isFake,
+		joinedAt: value.joinedAt
+	});
 }
 
 /** `invite-config.json`: one object for every server. */
@@ -216,12 +213,24 @@ export function readInviteConfig(file: string, parsed: unknown, data: LegacyData
 /** `settings.json`: `{ guildId: { key: value } }`; the keys are sorted out in convert.ts. */
 export function readSettings(file: string, parsed: unknown, data: LegacyData): void {
 	if (!isObject(parsed)) return void data.skipped.push({ where: file, reason: `holds ${describeValue(parsed)}, not servers` });
-	for (const [guildId, values] of Object.entries(parsed)) {
-		if (!isSnowflake(guildId)) data.skipped.push({ where: `${file}: ${guildId}`, reason: 'not a server id' });
-		else if (isObject(values)) data.settings.set(guildId, { ...data.settings.get(guildId), ...values });
-		else data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(values)}, not settings` });
-	}
+	for (const [guildId, values] of Object.entries(parsed)) readSettingsMember(file, guildId, values, data);
 }
+
+/** One server of `settings.json`. */
+export function readSettingsMember(file: string, guildId: string, values: unknown, data: LegacyData): void {
+	if (!isSnowflake(guildId)) data.skipped.push({ where: `${file}: ${guildId}`, reason: 'not a server id' });
+	else if (isObject(values)) data.settings.set(guildId, { ...data.settings.get(guildId), ...values });
+	else data.skipped.push({ where: `${file}: ${guildId}`, reason: `holds ${describeValue(values)}, not settings` });
+}
+
+/** The files whose members can be read one at a time (the large ones); the others are read whole. */
+export const LEGACY_MEMBER_READERS: Partial<
+	Record<(typeof LEGACY_DATA_FILES)[number], (file: string, key: string, value: unknown, data: LegacyData) => void>
+> = {
+	'invites.json': readInvitesMember,
+	'join-history.json': readJoinHistoryMember,
+	'settings.json': readSettingsMember
+};
 
 export const LEGACY_READERS: Record<(typeof LEGACY_DATA_FILES)[number], (file: string, parsed: unknown, data: LegacyData) => void> = {
 	'invites.json': readInvites,
@@ -229,6 +238,9 @@ export const LEGACY_READERS: Record<(typeof LEGACY_DATA_FILES)[number], (file: s
 	'invite-config.json': readInviteConfig,
 	'settings.json': readSettings
 };
+
+/** Ours hold {"value": …} entries; theirs hold plain objects (counters, join records, settings) or lists. */
+export const isLegacyValue = (value: unknown) => !isObject(value) || !('value' in value);
 
 /**
  * Whether parsed JSON has the shape Supreme-BOT2 gave this file name (how the start tells its files from ours, which
@@ -245,7 +257,6 @@ export function looksLikeLegacy(name: string, parsed: unknown): boolean {
 		case 'counter.json':
 			return 'ticketCount' in parsed;
 		default:
-			// Ours hold {"value": …} entries; theirs hold plain objects (counters, join records, settings) or lists.
-			return values.some((value) => !isObject(value) || !('value' in value));
+			return values.some(isLegacyValue);
 	}
 }

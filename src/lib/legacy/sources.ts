@@ -2,12 +2,15 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyFile } from '../../storage-adapters/file/ownership.js';
 import { redactUrl } from '../../config.js';
+import { objectMembers, startsWithObject } from './json-members.js';
 import {
 	addCounter,
 	addJoin,
 	emptyLegacyData,
 	isSnowflake,
+	isLegacyValue,
 	LEGACY_DATA_FILES,
+	LEGACY_MEMBER_READERS,
 	LEGACY_READERS,
 	LEGACY_SIDE_FILES,
 	looksLikeLegacy,
@@ -74,32 +77,107 @@ function sideFileReason(name: string, parsed: unknown): string {
 	return `${entries} entries of a per-kind list the old bot kept beside invites.json (its counters are what it counted)`;
 }
 
-/** Reads the legacy files of `directory` (those `findLegacyFiles` names, or every one of its names when `all`). */
-export async function readLegacyFolder(
-	directory: string,
-	options: { settingsFile?: string; files?: string[]; maxFileBytes?: number } = {}
-): Promise<LegacyData> {
-	const data = emptyLegacyData();
+interface ReadOptions {
+	settingsFile?: string;
+	files?: string[];
+	maxFileBytes?: number;
+}
+
+/**
+ * The legacy files of `directory` (those `findLegacyFiles` named, or every one of its names), one part per file, read
+ * only when the previous part is done with: an import holds one file's data at a time, never the whole folder's.
+ */
+export async function* readLegacyParts(directory: string, options: ReadOptions = {}): AsyncGenerator<LegacyData> {
 	const names = options.files ?? (await readdir(directory)).filter((name) => LEGACY_NAMES.has(name) || isOldCopy(name)).sort();
 	for (const name of names) {
 		if (name === 'settings.json' && options.settingsFile) continue;
+		const member = LEGACY_MEMBER_READERS[name as keyof typeof LEGACY_MEMBER_READERS];
+		if (member) {
+			const streamed = await checkMembers(join(directory, name), options.maxFileBytes);
+			if (streamed !== null) {
+				if (typeof streamed !== 'string') {
+					yield* readMembers(join(directory, name), name, member);
+					continue;
+				}
+				yield { ...emptyLegacyData(), skipped: [{ where: name, reason: streamed }] };
+				continue;
+			}
+		}
+		const data = emptyLegacyData();
 		const parsed = await readJson(join(directory, name), name, data, options.maxFileBytes);
-		if (parsed === undefined) continue;
-		const reader = LEGACY_READERS[name as keyof typeof LEGACY_READERS];
-		if (!reader) {
-			if (!(typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0))
-				data.skipped.push({ where: name, reason: sideFileReason(name, parsed) });
-			continue;
-		}
-		if (!looksLikeLegacy(name, parsed)) {
-			data.skipped.push({ where: name, reason: "does not have Supreme-BOT2's layout for this file; nothing of it imported" });
-			continue;
-		}
-		reader(name, parsed, data);
+		if (parsed !== undefined) readPart(name, parsed, data);
+		yield data;
 	}
 	if (options.settingsFile) {
+		const data = emptyLegacyData();
 		const parsed = await readJson(options.settingsFile, options.settingsFile, data, options.maxFileBytes);
 		if (parsed !== undefined) readSettings(options.settingsFile, parsed, data);
+		yield data;
+	}
+}
+
+/** Members converted per part: a few MB of the old data at a time. */
+const MEMBERS_PER_PART = 1000;
+
+/**
+ * Whether a large file can be read member by member, checked in a first pass that parses every value (and so names a
+ * file that is not valid JSON before anything of it is imported, as a whole-file read would): `true`, a reason it
+ * imports nothing, or null to read it whole (too large, not an object, or a key given twice, where JSON.parse keeps
+ * the last one and only a whole read says the same).
+ */
+async function checkMembers(path: string, maxBytes = MAX_LEGACY_FILE_BYTES): Promise<true | string | null> {
+	const info = await stat(path).catch(() => null);
+	if (!info || info.size > maxBytes || !(await startsWithObject(path))) return null;
+	const keys = new Set<string>();
+	let legacy = false;
+	try {
+		for await (const [key, text] of objectMembers(path)) {
+			if (keys.has(key)) return null;
+			keys.add(key);
+			legacy ||= isLegacyValue(JSON.parse(text));
+		}
+	} catch (error) {
+		return `is not valid JSON (${(error as Error).message}); nothing of it imported, the original is kept`;
+	}
+	return legacy || keys.size === 0 ? true : "does not have Supreme-BOT2's layout for this file; nothing of it imported";
+}
+
+async function* readMembers(path: string, name: string, reader: (file: string, key: string, value: unknown, data: LegacyData) => void) {
+	let data = emptyLegacyData();
+	let count = 0;
+	for await (const [key, text] of objectMembers(path)) {
+		reader(name, key, JSON.parse(text), data);
+		if (++count % MEMBERS_PER_PART === 0) {
+			yield data;
+			data = emptyLegacyData();
+		}
+	}
+	yield data;
+}
+
+function readPart(name: string, parsed: unknown, data: LegacyData): void {
+	const reader = LEGACY_READERS[name as keyof typeof LEGACY_READERS];
+	if (!reader) {
+		if (!(typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0))
+			data.skipped.push({ where: name, reason: sideFileReason(name, parsed) });
+		return;
+	}
+	if (!looksLikeLegacy(name, parsed)) {
+		data.skipped.push({ where: name, reason: "does not have Supreme-BOT2's layout for this file; nothing of it imported" });
+		return;
+	}
+	reader(name, parsed, data);
+}
+
+/** Reads the legacy files of `directory` into one whole (the CLI's report and dry run). */
+export async function readLegacyFolder(directory: string, options: ReadOptions = {}): Promise<LegacyData> {
+	const data = emptyLegacyData();
+	for await (const part of readLegacyParts(directory, options)) {
+		for (const [guildId, inviters] of part.counters) for (const [inviterId, counter] of inviters) addCounter(data, guildId, inviterId, counter);
+		for (const join of part.joins) data.joins.push(join);
+		for (const [guildId, values] of part.settings) data.settings.set(guildId, { ...data.settings.get(guildId), ...values });
+		data.inviteConfig = part.inviteConfig ?? data.inviteConfig;
+		data.skipped.push(...part.skipped);
 	}
 	return data;
 }

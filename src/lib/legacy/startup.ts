@@ -6,9 +6,9 @@ import { fsyncDirectory, PRIVATE_DIR_MODE, writeFileAtomic } from '../../storage
 import { BackupDirectory } from '../../storage-adapters/backups.js';
 import { LEGACY_IMPORT_REASON, type BackendStorage } from '../../storage-adapters/index.js';
 import { describeError } from '../secrets.js';
-import { serversWithData, writeConversion } from './apply.js';
-import { convertLegacy, summaryLine } from './convert.js';
-import { findLegacyFiles, readLegacyFolder } from './sources.js';
+import { importLegacy } from './apply.js';
+import { summaryLine } from './convert.js';
+import { findLegacyFiles, readLegacyParts } from './sources.js';
 
 /**
  * The import at start: when DATA_DIR holds Supreme-BOT2's files, before storage is opened for writing, the originals are
@@ -61,23 +61,24 @@ export class LegacyImportAtStart {
 		const { dataDir } = this.config;
 		const folder = join(dataDir, this.marker.folder);
 		try {
-			const data = await readLegacyFolder(folder, { files: this.marker.files });
-			// The time of the first attempt: a redo writes the very same records.
-			const conversion = convertLegacy(data, this.marker.startedAt);
-			if (this.marker.state === 'moving') {
-				const overlapping = await serversWithData(storage, conversion);
-				if (overlapping.length > 0) {
-					const reason = `the ${storage.adapter} storage already holds data for ${overlapping.length} of its servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''})`;
-					await this.setMarker({ ...this.marker, state: 'refused', reason, finishedAt: Date.now() });
-					this.logger.error(
-						`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`
-					);
-					return;
+			// The time of the first attempt: a redo writes the very same records. Read, converted and written a file (and a
+			// few thousand records) at a time. Only the first attempt checks the target: a redo finds its own records there.
+			const outcome = await importLegacy(storage, () => readLegacyParts(folder, { files: this.marker.files }), this.marker.startedAt, {
+				refuseOverlap: this.marker.state === 'moving',
+				beforeWriting: async () => {
+					if (this.marker.state === 'moving') await this.setMarker({ ...this.marker, state: 'converting' });
 				}
-				await this.setMarker({ ...this.marker, state: 'converting' });
+			});
+			if (!outcome.imported) {
+				const { overlapping } = outcome;
+				const reason = `the ${storage.adapter} storage already holds data for ${overlapping.length} of its servers (${overlapping.slice(0, 5).join(', ')}${overlapping.length > 5 ? ', …' : ''})`;
+				await this.setMarker({ ...this.marker, state: 'refused', reason, finishedAt: Date.now() });
+				this.logger.error(
+					`Supreme-BOT2 import not made: ${reason}. The originals are kept in ${folder} (and backup ${this.marker.backupId}); import them with: npm run data -- import-legacy ${folder} --replace`
+				);
+				return;
 			}
-			await writeConversion(storage, conversion);
-			const summary = summaryLine(conversion.report);
+			const summary = summaryLine(outcome.report);
 			await this.setMarker({ ...this.marker, state: 'done', finishedAt: Date.now(), summary });
 			this.logger.info(`Supreme-BOT2 import done into ${storage.adapter} (originals in ${folder}, backup ${this.marker.backupId}): ${summary}`);
 		} catch (error) {

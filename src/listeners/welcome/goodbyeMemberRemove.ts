@@ -6,10 +6,12 @@ import { describeError } from '../../lib/secrets.js';
 @ApplyOptions<Listener.Options>({ event: Events.GuildMemberRemove })
 export class GoodbyeMemberRemoveListener extends Listener<typeof Events.GuildMemberRemove> {
 	public override async run(member: GuildMember | PartialGuildMember): Promise<void> {
-		const { welcome, autoroles, screening, logger } = this.container;
+		const { welcome, greetings, autoroles, screening, logger } = this.container;
 		await Promise.all([
-			welcome
-				.goodbye(member)
+			// After the member's welcome; none when they left before their join was recorded (src/lib/welcome/order.ts).
+			greetings
+				.leaveReceived(member.guild.id, member.id)
+				.then((goodbye) => (goodbye ? welcome.goodbye(member) : undefined))
 				.catch((error) => logger.error(`Goodbye of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`)),
 			autoroles
 				.memberLeft(member.guild.id, member.id)

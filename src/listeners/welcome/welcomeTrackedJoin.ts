@@ -8,8 +8,11 @@ import { describeError } from '../../lib/secrets.js';
 @ApplyOptions<Listener.Options>({ event: 'inviteTrackedJoin' })
 export class WelcomeTrackedJoinListener extends Listener {
 	public override async run(member: GuildMember, record: MemberRecord): Promise<void> {
-		await this.container.welcome
+		const sending = this.container.welcome
 			.welcome(member, record.joins.at(-1) ?? null)
 			.catch((error) => this.container.logger.error(`Welcome of ${member.id} in guild ${member.guild.id} failed: ${describeError(error)}`));
+		// A goodbye of this member waits for it.
+		this.container.greetings.welcoming(member.guild.id, member.id, sending);
+		await sending;
 	}
 }

@@ -1,7 +1,7 @@
 import { container, Plugin, preLogin, type SapphireClient } from '@sapphire/framework';
 import { Status } from 'discord.js';
 import '../../lib/container.js';
-import { startHealthServer } from '../../lib/data/health.js';
+import { HealthServer } from '../../lib/data/health.js';
 import { DataReplacedWatch } from '../../lib/data/replaced-watch.js';
 import { startFeatures } from '../../lib/features.js';
 import { LegacyImportAtStart } from '../../lib/legacy/startup.js';
@@ -15,11 +15,13 @@ import { declareNamespaces, pluginRegistry } from '../registry.js';
 export class CorePlugin extends Plugin {
 	public static override async [preLogin](this: SapphireClient): Promise<void> {
 		const { config, logger } = container;
+		// Everything started from here on registers its stop, so shutdown (or a failed start) stops it, newest first.
+		container.services = new RunningServices();
 		// First, so a container host sees 503 (not a refused connection) while the bot is still starting.
 		if (config.healthPort !== null) {
 			// Under `npm run start:sharded` every shard is its own process: shard N listens on HEALTH_PORT + N.
 			const healthPort = config.healthPort + (Number(process.env.SHARDS) || 0);
-			await startHealthServer(
+			const health = new HealthServer(
 				{
 					// Per shard: the manager's own status stays Ready after the first login, even while shards reconnect.
 					gatewayConnected: () => this.ws.shards.size > 0 && this.ws.shards.every((shard) => shard.status === Status.Ready),
@@ -27,11 +29,13 @@ export class CorePlugin extends Plugin {
 					storage: () => container.storage
 				},
 				{ port: healthPort, host: config.healthHost, token: config.healthToken }
-			).catch((error: unknown) => {
+			);
+			await health.start().catch((error: unknown) => {
 				throw new StartupError(
 					`Health endpoint cannot listen on ${config.healthHost} port ${healthPort} (HEALTH_HOST, HEALTH_PORT): ${describeError(error)}`
 				);
 			});
+			container.services.add('the health endpoint', () => health.stop());
 			logger.info(
 				`Health endpoint listening on ${config.healthHost} port ${healthPort} (/healthz, /status${config.healthToken === null ? '' : '; bearer token required'})`
 			);
@@ -49,7 +53,6 @@ export class CorePlugin extends Plugin {
 		// Under `npm run start:sharded` each shard is a process of its own (client.shard is set): fleet-wide jobs take a lease.
 		const sharded = this.shard !== null;
 		await reportStorageAtStartup(container.storage, logger, storageLogger, { sharded });
-		container.services = new RunningServices();
 		if (config.backupIntervalMs !== null) {
 			const schedule = new BackupSchedule(container.storage, config.backupIntervalMs, logger, { sharded });
 			schedule.start();

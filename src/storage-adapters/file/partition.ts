@@ -1,6 +1,7 @@
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, TEMP_MARKER, fsyncDirectory, writeFileAtomic } from '../durable-fs.js';
+import { FIRST_RETRY_MS, MAX_RETRY_MS, StorageFailingError } from '../failing.js';
 import { groupOf, groupOfPrefix } from '../grouped.js';
 import { StorageClosedError } from '../storage.js';
 import { SnapshotFormatError, parseSnapshot, readSnapshotFile, snapshotChunks } from './snapshot.js';
@@ -29,19 +30,17 @@ interface PendingLine {
 
 /** Small journals are left alone: folding them costs more than replaying them. */
 const MIN_COMPACTION_BYTES = 1024 * 1024;
-/** After an I/O error, writes are refused for this long before the disk is tried again, doubling up to the maximum. */
-const FIRST_RETRY_MS = 500;
-const MAX_RETRY_MS = 30_000;
 /** The scratch write that tells whether a failed disk takes writes again: about one batch of journal lines. */
 const PROBE_BYTES = 16 * 1024;
 
-/** A write refused because the disk failed (full, read-only, I/O error) and has not taken a write since. */
-export class StorageFailingError extends Error {
-	public override readonly name = 'StorageFailingError';
-	public constructor(cause: Error) {
-		super(`storage is failing: ${cause.message}`, { cause });
-	}
-}
+export { StorageFailingError } from '../failing.js';
+
+/**
+ * A batch of several lines is written behind a header naming how many follow: a batch cut short (a short write, a
+ * crash, a failed sync whose cut-back failed too) is then recognised at load as not acknowledged and left out as a
+ * whole, even when some of its lines are complete. A single line needs no header: without its newline it is torn.
+ */
+const BATCH_HEADER = /^\{"op":"batch","lines":(\d+)\}$/;
 
 export class PartitionDamage extends Error {
 	public constructor(
@@ -80,6 +79,13 @@ export class FilePartition {
 	private failure: { cause: Error; retryAt: number; delayMs: number } | null = null;
 	/** After close nothing is written: a late write would reopen the journal behind a stopped process's back. */
 	private closed = false;
+	/**
+	 * A batch fully written whose sync failed and whose cut-back failed too: its lines may be replayed, so it is
+	 * neither acknowledged nor refused until a later cut-back succeeds (then it is refused) or the partition closes.
+	 */
+	private undecided: PendingLine[] = [];
+	/** Retries the cut-back of a held-back batch when no write comes to do it, so its writers get an answer. */
+	private settleTimer: NodeJS.Timeout | null = null;
 
 	public constructor(
 		directory: string,
@@ -129,25 +135,50 @@ export class FilePartition {
 			throw error;
 		}
 		const lines = text.split('\n');
-		const tail = lines.pop() ?? '';
+		let tail = lines.pop() ?? '';
 		const operations: JournalOperation[] = [];
-		for (const [index, line] of lines.entries()) {
-			const operation = parseJournalLine(line);
-			if (!operation) {
-				throw new PartitionDamage('journal', this.journalPath, `line ${index + 1} of ${this.journalPath} is not a journal entry`, operations);
+		/** The journal's bytes up to the last complete line or batch: what a writable open keeps. */
+		let keptBytes = 0;
+		let offset = 0;
+		for (let index = 0; index < lines.length; index++) {
+			const header = BATCH_HEADER.exec(lines[index]!);
+			const count = header ? Number(header[1]) : 1;
+			const group = header ? lines.slice(index + 1, index + 1 + count) : [lines[index]!];
+			const groupBytes = [...(header ? [lines[index]!] : []), ...group].reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+			if (group.length < count) {
+				// A batch cut short: never acknowledged, so none of it is replayed (it is cut off with the tail).
+				tail = [...lines.slice(index), tail].join('\n');
+				break;
 			}
-			operations.push(operation);
+			const parsed: JournalOperation[] = [];
+			for (const [position, line] of group.entries()) {
+				const operation = parseJournalLine(line);
+				if (!operation) {
+					const lineNumber = index + (header ? 2 : 1) + position;
+					throw new PartitionDamage(
+						'journal',
+						this.journalPath,
+						`line ${lineNumber} of ${this.journalPath} is not a journal entry`,
+						operations
+					);
+				}
+				parsed.push(operation);
+			}
+			operations.push(...parsed);
+			offset += groupBytes;
+			keptBytes = offset;
+			index += header ? count : 0;
 		}
-		// A crash mid-append leaves the start of one line without its newline: that write was never acknowledged.
+		// A crash mid-append leaves the start of one line (or batch) without its end: that write was never acknowledged.
 		// Anything else after the last newline (zeros, garbage) is damage, not an interrupted append.
 		if (tail.length > 0 && !(tail.startsWith('{"op":') && !tail.includes('\0'))) {
 			throw new PartitionDamage('journal', this.journalPath, `${this.journalPath} ends with bytes that are not a journal entry`, operations);
 		}
-		this.journalBytes = Buffer.byteLength(text) - Buffer.byteLength(tail);
-		if (tail.length > 0 && !this.readOnly) {
+		this.journalBytes = keptBytes;
+		if (Buffer.byteLength(text) > keptBytes && !this.readOnly) {
 			const handle = await open(this.journalPath, 'r+');
 			try {
-				await handle.truncate(this.journalBytes);
+				await handle.truncate(keptBytes);
 				await handle.datasync();
 			} finally {
 				await handle.close();
@@ -227,7 +258,18 @@ export class FilePartition {
 	 */
 	public async close(): Promise<void> {
 		this.closed = true;
+		if (this.settleTimer) clearTimeout(this.settleTimer);
+		this.settleTimer = null;
 		await this.flush();
+		this.settleUndecided(
+			(cause) =>
+				new StorageFailingError(
+					new Error(
+						`${cause.message}; not known whether this change reached the disk: its journal line was written but could be neither synced nor cut back, so it may appear after a restart`,
+						{ cause }
+					)
+				)
+		);
 		try {
 			if (this.journalBytes > 0 && !this.readOnly && !this.failure) await this.compact();
 		} finally {
@@ -258,6 +300,9 @@ export class FilePartition {
 		} catch (error) {
 			throw this.fail(error as Error);
 		}
+		// The journal holds only acknowledged bytes now: a held-back batch is provably not on disk, so it is refused.
+		const { cause } = this.failure;
+		this.settleUndecided(() => new StorageFailingError(cause));
 		this.failure = null;
 	}
 
@@ -317,11 +362,17 @@ export class FilePartition {
 				try {
 					await this.assertHealthy();
 					if (this.journalBytes > Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes)) await this.compact();
-					await this.append(Buffer.from(batch.map((pending) => pending.line).join('')));
+					await this.append(batchBytes(batch));
 				} catch (error) {
-					// Nothing of this batch is on disk (append cut it back) and nothing queued behind it may be written after it.
+					// This batch will not be replayed (it was cut back, or is recognisably cut short) unless append says it
+					// may be; nothing queued behind it may be written after it, so those are refused too.
 					const failure = error instanceof StorageFailingError ? error : this.fail(error as Error);
-					const refused = [...batch, ...this.queue.splice(0)];
+					const held = error instanceof UnsettledAppendError;
+					if (held) {
+						this.undecided.push(...batch);
+						this.scheduleSettle();
+					}
+					const refused = [...(held ? [] : batch), ...this.queue.splice(0)];
 					this.pending.clear();
 					this.pendingClear = false;
 					for (const pending of refused) pending.reject(failure);
@@ -357,6 +408,8 @@ export class FilePartition {
 	/**
 	 * Appends `bytes` and makes them durable, or leaves the journal as it was: a short write is continued, and a write
 	 * or sync that fails is cut back to the last acknowledged byte, so no torn or unacknowledged line stays to be replayed.
+	 * When the whole batch was written, its sync failed and the cut-back failed too, the batch may be replayed at the
+	 * next start: UnsettledAppendError says so (its writes are held back, not refused; see `undecided`).
 	 */
 	private async append(bytes: Buffer): Promise<void> {
 		const journal = await this.openJournal();
@@ -369,26 +422,64 @@ export class FilePartition {
 			}
 			await journal.datasync();
 		} catch (error) {
-			await this.cutBack(journal, error as Error);
-			throw error;
+			const cutBack = await this.cutBack(journal, error as Error);
+			// Cut short, the batch misses its last line's newline, which the load recognises (see BATCH_HEADER).
+			if (cutBack !== null && written === bytes.length) throw new UnsettledAppendError(cutBack);
+			throw cutBack ?? error;
 		}
 		this.journalBytes += bytes.length;
 	}
 
-	/** Truncates the journal to its acknowledged bytes after a failed append; if even that fails, the error says so. */
-	private async cutBack(journal: FileHandle, cause: Error): Promise<void> {
+	/**
+	 * Truncates the journal to its acknowledged bytes after a failed append; returns null when that worked, else the
+	 * error saying it did not (the journal is reopened, and the cut tried again, on recovery).
+	 */
+	private async cutBack(journal: FileHandle, cause: Error): Promise<Error | null> {
 		try {
 			await journal.truncate(this.journalBytes);
 			await journal.datasync();
+			return null;
 		} catch (error) {
 			// The journal's tail is unacknowledged and must not be appended after: reopen it (and retry the cut) on recovery.
 			this.journal = null;
 			await journal.close().catch(() => undefined);
-			throw new Error(
+			return new Error(
 				`${cause.message}; cutting ${this.journalPath} back to ${this.journalBytes} bytes failed too: ${(error as Error).message}`,
-				{ cause }
+				{
+					cause
+				}
 			);
 		}
+	}
+
+	/** At the retry time, tries the cut-back (through the writer, never beside it) until the held-back batch is answered. */
+	private scheduleSettle(): void {
+		if (this.settleTimer || this.closed || this.undecided.length === 0 || !this.failure) return;
+		this.settleTimer = setTimeout(
+			() => {
+				this.settleTimer = null;
+				if (this.closed) return;
+				if (this.writer) {
+					this.scheduleSettle();
+					return;
+				}
+				this.writer = this.assertHealthy()
+					.catch(() => undefined)
+					.finally(() => {
+						this.writer = this.queue.length > 0 ? this.drain() : null;
+						this.scheduleSettle();
+					});
+			},
+			Math.max(0, this.failure.retryAt - Date.now())
+		);
+		this.settleTimer.unref();
+	}
+
+	/** Answers the held-back batch (see `undecided`) with the error `reason` makes of the failure's cause. */
+	private settleUndecided(reason: (cause: Error) => Error): void {
+		if (this.undecided.length === 0) return;
+		const error = reason(this.failure?.cause ?? new Error('the disk failed'));
+		for (const pending of this.undecided.splice(0)) pending.reject(error);
 	}
 
 	/** Writes and syncs a scratch file (removed again): proof that the disk takes writes before the journal is trusted to it. */
@@ -476,6 +567,19 @@ export class FilePartition {
 		}
 		return aside;
 	}
+}
+
+/** A failed append whose batch may still be replayed (written in full, neither synced nor cut back). */
+class UnsettledAppendError extends Error {
+	public constructor(cause: Error) {
+		super(cause.message, { cause });
+	}
+}
+
+/** The bytes of one append: a lone line as it is, several behind a header naming their count (see BATCH_HEADER). */
+function batchBytes(batch: PendingLine[]): Buffer {
+	const lines = batch.map((pending) => pending.line).join('');
+	return Buffer.from(batch.length === 1 ? lines : `{"op":"batch","lines":${batch.length}}\n${lines}`);
 }
 
 /** One journal line; a set's value goes in as the JSON text it already is. */

@@ -546,6 +546,21 @@ export class RedisBackend implements Backend {
 		return removed;
 	}
 
+	/** What a read-only open leaves alone: staging keys of a restore and snapshot copies of a backup, named with their count. */
+	private async reportLeftovers(context: BackendOpenContext): Promise<void> {
+		for (const [what, pattern] of [
+			['staging keys of a restore', `${this.keys.meta(RESTORE_STAGING)}*`],
+			['snapshot keys of a backup', `${this.keys.meta(BACKUP_SNAPSHOT)}*`]
+		] as const) {
+			let count = 0;
+			for await (const keys of this.client.scanIterator({ MATCH: pattern, COUNT: SCAN_COUNT })) count += keys.length;
+			if (count > 0)
+				context.logger.warn(
+					`${count} ${what} are in this Redis database (a restore or backup under way, or one that did not finish); the bot removes unfinished ones when it starts`
+				);
+		}
+	}
+
 	/** Snapshot copies of backups whose process died (lease expired, or a process of this host that is gone). */
 	private async removeAbandonedSnapshots(context: BackendOpenContext): Promise<void> {
 		const base = this.keys.meta(BACKUP_SNAPSHOT);
@@ -646,7 +661,12 @@ export class RedisBackend implements Backend {
 		context.recordEvent('warn', message);
 	}
 
-	public static async open(url: string, context: BackendOpenContext, prefix = DEFAULT_REDIS_PREFIX): Promise<RedisBackend> {
+	public static async open(
+		url: string,
+		context: BackendOpenContext,
+		prefix = DEFAULT_REDIS_PREFIX,
+		{ readOnly = false } = {}
+	): Promise<RedisBackend> {
 		let connected = false;
 		const client = createClient({
 			url,
@@ -678,8 +698,12 @@ export class RedisBackend implements Backend {
 		const backend = new RedisBackend(client, url, prefix);
 		try {
 			await backend.reportDurability(context);
-			await backend.rollBackInterruptedRestore(context);
-			await backend.removeAbandonedSnapshots(context);
+			// A read-only view (the data CLI's status, backups, verify, export) changes no key: it only says what is left over.
+			if (readOnly) await backend.reportLeftovers(context);
+			else {
+				await backend.rollBackInterruptedRestore(context);
+				await backend.removeAbandonedSnapshots(context);
+			}
 		} catch (error) {
 			client.destroy();
 			throw error;

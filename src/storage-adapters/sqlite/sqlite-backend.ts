@@ -17,6 +17,7 @@ import {
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, fsyncDirectory } from '../durable-fs.js';
 import { StorageClosedError } from '../storage.js';
 import type { BackupInfo, StoredEntry } from '../types.js';
+import { FailingState, StorageFailingError } from '../failing.js';
 import { settled } from '../settled.js';
 
 /**
@@ -52,6 +53,22 @@ interface QueuedWrite {
 	work: () => unknown;
 	resolve: (result: any) => void;
 	reject: (error: unknown) => void;
+}
+
+/**
+ * SQLite's verdicts of a disk that does not take writes: an I/O error, a full disk, a read-only file or directory, a
+ * file it may not open. The storage then refuses writes until a trial write succeeds (see FailingState).
+ */
+function isDiskFailure(error: unknown): boolean {
+	return error instanceof Database.SqliteError && /^SQLITE_(IOERR|FULL|READONLY|CANTOPEN|PERM)/.test(error.code);
+}
+
+/**
+ * A commit whose WAL frames were written but not synced: they carry a valid commit record, so they may be replayed when
+ * the database is next opened. Its writes are answered as not known, never as refused.
+ */
+function isUnsettledCommit(error: unknown): boolean {
+	return error instanceof Database.SqliteError && /^SQLITE_IOERR_(FSYNC|DIR_FSYNC)/.test(error.code);
 }
 
 /** Proof that a database file is damaged: only then is it set aside and replaced from a backup. */
@@ -93,6 +110,8 @@ export class SqliteBackend implements Backend {
 	private commitScheduled = false;
 	/** Set by close: later writes are refused with StorageClosedError, not a driver error. */
 	private closed = false;
+	/** Set by an I/O error: writes are refused with `storage is failing: <cause>` until a trial write succeeds. */
+	private readonly failing = new FailingState();
 	private readonly statements;
 
 	private constructor(
@@ -231,10 +250,16 @@ export class SqliteBackend implements Backend {
 		return total;
 	}
 
-	public ping(): Promise<void> {
-		return settled(() => {
-			this.db.prepare('SELECT 1').get();
-		});
+	/** Throws while writes fail; once the retry time has come, a trial write decides (an idle bot recovers too). */
+	public async ping(): Promise<void> {
+		this.db.prepare('SELECT 1').get();
+		if (!this.failing.cause || this.readOnly) return;
+		if (this.failing.waiting) throw this.failing.refusal();
+		await this.enqueue(() =>
+			this.db
+				.prepare("INSERT INTO meta (key, value) VALUES ('probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+				.run(String(Date.now()))
+		);
 	}
 
 	public async writeBackup(folder: string, declared: string[]): Promise<Record<string, number>> {
@@ -297,12 +322,13 @@ export class SqliteBackend implements Backend {
 	}
 
 	public async close(): Promise<void> {
-		await this.flush();
+		await this.flush().catch(() => undefined);
 		this.closed = true;
 		if (this.db.open && this.readOnly) this.db.close();
 		if (this.db.open) {
-			// Fold the WAL into the main file so the database is one self-contained file while the bot is stopped.
-			this.db.pragma('wal_checkpoint(TRUNCATE)');
+			// Fold the WAL into the main file so the database is one self-contained file while the bot is stopped; on a
+			// failing disk the WAL stays as it is (every acknowledged commit in it is intact).
+			if (!this.failing.cause) this.db.pragma('wal_checkpoint(TRUNCATE)');
 			this.db.close();
 		}
 	}
@@ -314,6 +340,7 @@ export class SqliteBackend implements Backend {
 	/** Writes issued in the same turn of the event loop share one transaction, so they share one fsync. */
 	private enqueue<T>(work: () => T): Promise<T> {
 		if (this.closed) return Promise.reject(new StorageClosedError());
+		if (this.failing.waiting) return Promise.reject(this.failing.refusal());
 		return new Promise<T>((resolve, reject) => {
 			this.queue.push({ work, resolve, reject });
 			if (!this.commitScheduled) {
@@ -326,19 +353,50 @@ export class SqliteBackend implements Backend {
 	private commit(): void {
 		this.commitScheduled = false;
 		const batch = this.queue.splice(0);
+		if (this.failing.waiting) {
+			for (const write of batch) write.reject(this.failing.refusal());
+			return;
+		}
 		try {
 			const results = this.db.transaction(() => batch.map((write) => write.work()))();
+			this.failing.recovered();
 			batch.forEach((write, index) => write.resolve(results[index]));
-		} catch {
+		} catch (error) {
+			if (isDiskFailure(error)) {
+				this.refuseAll(batch, error as Error);
+				return;
+			}
 			// One failing write must not fail the others that happened to share its transaction: retry them alone.
-			for (const write of batch) {
+			for (const [index, write] of batch.entries()) {
 				try {
 					write.resolve(this.db.transaction(write.work)());
-				} catch (error) {
-					write.reject(error);
+				} catch (error_) {
+					if (!isDiskFailure(error_)) {
+						write.reject(error_);
+						continue;
+					}
+					this.refuseAll(batch.slice(index), error_ as Error);
+					return;
 				}
 			}
 		}
+	}
+
+	/** Enters the failing state and answers `batch`: refused, or not known when its commit may still be replayed. */
+	private refuseAll(batch: QueuedWrite[], failure: Error): void {
+		// SQLite's messages ("disk I/O error") do not say which; its code does.
+		const code = failure instanceof Database.SqliteError ? ` (${failure.code})` : '';
+		const error = new Error(`${failure.message}${code}`, { cause: failure });
+		const refusal = this.failing.fail(error);
+		const answer = isUnsettledCommit(failure)
+			? new StorageFailingError(
+					new Error(
+						`${error.message}; not known whether this change reached the disk: SQLite wrote it but could not sync it, so it may appear after a restart`,
+						{ cause: error }
+					)
+				)
+			: refusal;
+		for (const write of batch) write.reject(answer);
 	}
 
 	/**
