@@ -77,8 +77,9 @@ describe.each([
 	const giveawayMessage = (id: string) =>
 		emulator.messages(channelId).find((candidate) => (candidate.embeds[0] as any)?.footer?.text === `Giveaway ID: ${id}`)!;
 	const announcements = (id: string) => emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`)`));
+	/** The first auto-reroll's announcements (a replacement who does not claim either gets a second one, `auto-reroll 2`). */
 	const autoRerolls = (id: string) =>
-		emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`, auto-reroll`));
+		emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`, auto-reroll 1)`));
 	const claimDms = (userId: string, id: string) =>
 		emulator.dmMessages(userId).filter((message) => message.content.includes(`(giveaway \`${id}\`, claim)`));
 	const mentioned = (content: string) => [...content.matchAll(/<@(\d+)>/g)].map((match) => match[1]!);
@@ -193,4 +194,35 @@ describe.each([
 		},
 		90_000
 	);
+
+	// Two bot processes on one Redis both watch the claim window (a click would reach both, so none is made meanwhile).
+	if (adapter === 'redis')
+		it.skipIf(!available)(
+			'two bot processes on one Redis auto-reroll an unclaimed prize once',
+			async () => {
+				const [first, second] = members('shared-first', 'shared-second');
+				const id = await startGiveaway({ prize: 'Shared claim', duration: '2s', winners: 1, 'claim-window': '12s' });
+				await enter(id, [first!, second!]);
+				await waitForAnnouncement(id);
+				const otherDir = mkdtempSync(join(tmpdir(), 'supreme-giveaway-claims-second-'));
+				const other = new BotProcess({
+					apiUrl: emulator.apiUrl,
+					dataDir: otherDir,
+					storageAdapter: 'redis',
+					env: { COMMAND_GUILD_IDS: guildId, REDIS_URL }
+				});
+				try {
+					await other.start();
+					await other.waitForLog(/Giveaways ready: [1-9]\d* scheduled/);
+					await eventually(() => Promise.resolve(autoRerolls(id).length > 0), 'the auto-reroll announcement', 30_000);
+					await sleep(3000);
+					expect(autoRerolls(id)).toHaveLength(1);
+					expect([bot.runOutput, other.runOutput].filter((output) => output.includes(`Giveaway ${id} auto-rerolled`))).toHaveLength(1);
+				} finally {
+					if (other.running) await other.stop('SIGKILL');
+					rmSync(otherDir, { recursive: true, force: true });
+				}
+			},
+			120_000
+		);
 });
