@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const FAULTS: Record<string, string> = {
 	'disk-full': 'disk full under writes (a 256 KB tmpfs), then space freed and a restart',
+	'write-limit': 'a file size limit under writes (ulimit -f: a short write, then EFBIG), then a restart without it',
 	eio: 'EIO on writes, syncs and cut-backs at random points (an LD_PRELOAD shim), then the disk mended and a restart',
 	'read-only': 'the file system turned read-only under writes (ext4 errors=remount-ro), then checked, remounted and a restart',
 	permission: 'the data directory made unwritable under writes (bot as uid 65534), then writable again; a start meanwhile',

@@ -145,9 +145,20 @@ export class StorageChild {
 	private readonly process: ChildProcess;
 	private stderr = '';
 
-	public constructor(adapter: string, dataDir: string, options: { pad?: number; env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}) {
+	public constructor(
+		adapter: string,
+		dataDir: string,
+		options: { pad?: number; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; fileSizeLimitKb?: number } = {}
+	) {
 		const script = join(import.meta.dirname, 'fixtures', 'io-fault-child.ts');
-		this.process = spawn(process.execPath, ['--import', 'tsx', script, adapter, dataDir, String(options.pad ?? 600)], {
+		const args = ['--import', 'tsx', script, adapter, dataDir, String(options.pad ?? 600)];
+		// `ulimit -f` (in KB blocks) through a shell: a file write past it stops short, then fails with EFBIG (Node ignores
+		// SIGXFSZ), for the rest of the process's life.
+		const [command, commandArgs] =
+			options.fileSizeLimitKb === undefined
+				? [process.execPath, args]
+				: ['bash', ['-c', `ulimit -f ${options.fileSizeLimitKb} && exec "$0" "$@"`, process.execPath, ...args]];
+		this.process = spawn(command, commandArgs, {
 			stdio: ['pipe', 'pipe', 'pipe'],
 			// libuv may do file I/O through io_uring, which an LD_PRELOAD shim cannot see.
 			env: { ...process.env, UV_USE_IO_URING: '0', ...options.env },

@@ -63,7 +63,7 @@ describe.each(['file', 'sqlite'] as const)('backup retention by reason, order by
 		expect(lines).toContainEqual(expect.stringMatching(/^Removed backup folder 20260101T000000000Z-00-startup: it was never finished/));
 	});
 
-	/** `faketime` runs the data CLI with the clock stepped back: each backup it makes is the newest, and kept. */
+	/** `faketime` runs the data CLI with the clock stepped back (and once forward): each backup it makes is the newest, and kept. */
 	it(`keeps working with the clock stepped back, and the next process keeps its own new backup, over ${ROUNDS} steps`, async () => {
 		const tally = newTally('clock-stepped-back', adapter);
 		const settings = options(2);
@@ -88,6 +88,13 @@ describe.each(['file', 'sqlite'] as const)('backup retention by reason, order by
 			else tally.lost++;
 			expect(kept[0], `backup made at ${offset}: ${kept.join(', ')}`).toBe(id);
 		}
+		// Stepped forward a year, then right again: the backup made at the right time is still the newest and kept,
+		// although the forward one's id sorts after it.
+		const ahead = await dataCli(['backup'], settings, '+365d');
+		expect(ahead.code, ahead.stderr).toBe(0);
+		storage = await openStorage(settings);
+		expect((await storage.listBackups())[0]!.id).toBe(ahead.stdout.trim().split('\n').pop());
+		await storage.close();
 		// The clock is right again: the next backup is the newest too, although its id sorts after the stepped-back ones.
 		storage = await openStorage(settings);
 		const now = await storage.backup('manual');

@@ -9,7 +9,7 @@ import { FULL, ROUNDS, filesUnder, sleep, unreadableDataFiles } from './_shared.
 
 /**
  * Faults of a disk under a running storage process (a child, so that the fault can be aimed at it): EIO from an
- * LD_PRELOAD shim, the file system turning read-only, and the data directory's permissions taken away. Each round the
+ * LD_PRELOAD shim, a file size limit (ulimit -f), the file system turning read-only, and the data directory's permissions taken away. Each round the
  * child writes until a random point, the fault starts, the child must refuse writes with "storage is failing: <cause>"
  * and say so in its status, the fault ends, and afterwards every acknowledged write is present, no refused one is,
  * and every file is readable.
@@ -141,6 +141,42 @@ describe.each(ADAPTERS)('EIO under writes (an LD_PRELOAD shim): %s', (adapter) =
 			expectFailing(status, /EIO|I\/O error/i);
 			expectFailingRefusals(child, /EIO|I\/O error/i);
 			expect(recovered, `round ${round} (${mode}): the storage never took a write again`).toBe(true);
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+		expect(tally.recovered).toBe(tally.rounds);
+	}, 600_000);
+});
+
+describe.each(ADAPTERS)('a file size limit under writes (ulimit -f): %s', (adapter) => {
+	let scratch: string;
+	const tally = newTally('write-limit', adapter);
+
+	beforeAll(() => {
+		scratch = mkdtempSync(join(tmpdir(), `supreme-write-limit-${adapter}-`));
+	});
+
+	afterAll(() => {
+		writeFaultTally(tally);
+		rmSync(scratch, { recursive: true, force: true });
+	});
+
+	it(`refuses with the cause and keeps every acknowledged write after a restart without the limit, over ${IO_ROUNDS} rounds`, async () => {
+		for (let round = 0; round < IO_ROUNDS; round++) {
+			const dataDir = join(scratch, `round-${round}`);
+			mkdirSync(dataDir);
+			// A limit that a file reaches after some dozens to hundreds of writes, at a random byte of one of them.
+			const child = new StorageChild(adapter, dataDir, { fileSizeLimitKb: randomInt(48, 257) });
+			await child.waitFor(() => child.has('open') || child.has('openError'), 'the storage to open');
+			await child.waitFor(() => child.refused.size >= 8, 'writes refused at the limit', 60_000);
+			const status = await failingStatus(child);
+			child.send('close');
+			await child.exited;
+			// The limit lasts for the process's life: recovering means a start without it.
+			const { lost, phantom } = await checkAfter(tally, adapter, dataDir, child, 600, true);
+			expect({ round, lost, phantom }).toEqual({ round, lost: 0, phantom: 0 });
+			expect(child.acked.size, 'no write was acknowledged before the limit').toBeGreaterThan(0);
+			expectFailing(status, /EFBIG|too large|disk is full|I\/O error/i);
+			expectFailingRefusals(child, /EFBIG|too large|disk is full|I\/O error/i);
 			rmSync(dataDir, { recursive: true, force: true });
 		}
 		expect(tally.recovered).toBe(tally.rounds);
