@@ -14,6 +14,8 @@ export class InviteLeaderboardPageHandler extends InteractionHandler {
 	}
 
 	public override async run(interaction: ButtonInteraction<'cached'>, page: number): Promise<void> {
-		await interaction.update(leaderboardPage(await fetchT(interaction), this.container.invites.leaderboard(interaction.guildId), page));
+		// The server's language is read from storage: acknowledged first (3 s deadline).
+		await interaction.deferUpdate();
+		await interaction.editReply(leaderboardPage(await fetchT(interaction), this.container.invites.leaderboard(interaction.guildId), page));
 	}
 }

@@ -20,18 +20,20 @@ export class RestoreDataHandler extends InteractionHandler {
 		if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
 			return void (await refuse('You need the Manage Server permission to restore data.'));
 		const { storage, logger } = this.container;
+		// A page reads the backup list, a restore rewrites everything: acknowledged before either (3 s deadline).
+		await interaction.deferUpdate();
 
-		if (button.action === 'page') return void (await interaction.update(backupListPage(await storage.listBackups(), button.page)));
+		if (button.action === 'page') return void (await interaction.editReply(backupListPage(await storage.listBackups(), button.page)));
 		if (button.action === 'cancel')
-			return void (await interaction.update({ content: 'Restore cancelled; nothing was changed.', embeds: [], components: [] }));
+			return void (await interaction.editReply({ content: 'Restore cancelled; nothing was changed.', embeds: [], components: [] }));
 		if (Date.now() - button.issuedAt > RESTORE_CONFIRMATION_SECONDS * 1000) {
-			return void (await interaction.update({
+			return void (await interaction.editReply({
 				content: 'This confirmation has expired; nothing was changed. Run /restore-data again.',
 				components: []
 			}));
 		}
 
-		await interaction.update({ content: `Restoring \`${button.backupId}\`: backing up the current state first…`, components: [] });
+		await interaction.editReply({ content: `Restoring \`${button.backupId}\`: backing up the current state first…`, components: [] });
 		try {
 			const outcome = await restoreAndReload(storage, button.backupId);
 			logger.warn(

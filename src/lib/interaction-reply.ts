@@ -31,15 +31,36 @@ export function isSilent(error: UserError): boolean {
 }
 
 /**
+ * Acknowledges the interaction before any storage or Discord work: Discord drops an interaction not answered within
+ * 3 seconds (10062 Unknown interaction), and a storage under load or a request queued behind a rate limit can take
+ * longer. The answer then comes as an edit (`editReply`), up to 15 minutes later. `ephemeral` is decided here, once.
+ */
+export async function deferFirst(interaction: RepliableInteraction, { ephemeral }: { ephemeral: boolean }): Promise<void> {
+	if (interaction.deferred || interaction.replied) return;
+	await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+}
+
+/** `deferFirst` (private) for an answer about to be written; an interaction already gone is left to replyEphemeral's log. */
+export async function acknowledge(interaction: RepliableInteraction): Promise<void> {
+	await deferFirst(interaction, { ephemeral: true }).catch(() => undefined);
+}
+
+/**
  * Answers only the user who ran the command, whatever state the interaction is in:
- * a deferred reply is edited, an answered one gets an ephemeral follow-up, a fresh one an ephemeral reply.
+ * a deferred private reply is edited, a deferred public one replaced by a private follow-up, an answered one gets a
+ * private follow-up, a fresh one a private reply.
  * Never throws: an expired interaction is logged, not turned into another error event.
  */
 export async function replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
 	// An error message must never ping anyone.
 	const allowedMentions = { parse: [] };
 	try {
-		if (interaction.deferred && !interaction.replied) await interaction.editReply({ content, allowedMentions });
+		// `ephemeral` is false only after a public deferReply; a deferred component update leaves it null.
+		if (interaction.deferred && !interaction.replied && interaction.ephemeral === false) {
+			// A public "thinking…" must not turn into a public error: it goes, the error is said privately.
+			await interaction.deleteReply();
+			await interaction.followUp({ content, allowedMentions, flags: MessageFlags.Ephemeral });
+		} else if (interaction.deferred && !interaction.replied) await interaction.editReply({ content, allowedMentions });
 		else if (interaction.replied) await interaction.followUp({ content, allowedMentions, flags: MessageFlags.Ephemeral });
 		else await interaction.reply({ content, allowedMentions, flags: MessageFlags.Ephemeral });
 	} catch (error) {

@@ -1,5 +1,6 @@
 import { Precondition } from '@sapphire/framework';
 import type { ChatInputCommandInteraction } from 'discord.js';
+import { deferFirst } from '../lib/interaction-reply.js';
 import { isGiveawayHost, memberRoleIds } from '../lib/giveaways/members.js';
 
 /** Subcommands of /giveaway any member may run. */
@@ -10,6 +11,9 @@ export class GiveawayHostPrecondition extends Precondition {
 	public override async chatInputRun(interaction: ChatInputCommandInteraction) {
 		if (!interaction.inGuild()) return this.error({ message: 'Giveaways live in servers; run this in one.' });
 		if (OPEN_SUBCOMMANDS.has(interaction.options.getSubcommand(false) ?? '')) return this.ok();
+		// The host role is read from storage, before /giveaway itself runs: acknowledged first (3 s deadline); the
+		// command and a refusal both answer by editing this private reply.
+		await deferFirst(interaction, { ephemeral: true });
 		const { hostRoleId } = await this.container.giveaways.config(interaction.guildId);
 		if (isGiveawayHost(interaction.memberPermissions, memberRoleIds(interaction.member), hostRoleId)) return this.ok();
 		return this.error({

@@ -129,7 +129,7 @@ describe('data tools end to end', () => {
 			customId: next.custom_id,
 			memberPermissions: ADMIN
 		});
-		await page.reply();
+		await page.answer();
 		const second: any = page.current!;
 		expect(second.embeds[0]!.footer!.text).toMatch(/^Page 2 of 2/);
 		expect(buttons(second).find((button) => button.label === 'Next').disabled).toBe(true);
@@ -256,7 +256,7 @@ describe('data CLI restore beside a running bot (sqlite)', () => {
 	async function invitesOfAlice(): Promise<string> {
 		const reply = await emulator
 			.runCommand({ guildId, channelId, userId: alice, name: 'invites', options: { user: alice }, memberPermissions: MEMBER })
-			.reply();
+			.answer();
 		return String(reply.embeds[0]?.description ?? reply.content);
 	}
 
@@ -279,7 +279,7 @@ describe('data CLI restore beside a running bot (sqlite)', () => {
 				options: { user: alice, amount: 3 },
 				memberPermissions: ADMIN
 			})
-			.reply();
+			.answer();
 		expect(await invitesOfAlice()).toContain('4 invites (1 regular, 0 left, 0 fake, 3 bonus)');
 
 		const restore = await runDataCli(['restore', backupId!], cliEnv());

@@ -58,7 +58,7 @@ describe('members the bot has not cached: leaves after a restart', () => {
 			memberPermissions: ADMIN,
 			...(subcommand ? { subcommand } : {})
 		});
-		return handle.reply();
+		return handle.answer();
 	}
 
 	async function aliceCounts(): Promise<string> {
@@ -150,7 +150,7 @@ describe('members in rules screening (pending)', () => {
 			memberPermissions: ADMIN,
 			...(subcommand ? { subcommand } : {})
 		});
-		return handle.reply();
+		return handle.answer();
 	}
 
 	const welcomes = (userId: string) => emulator.messages(welcomeChannel).filter((message) => message.content.includes(`<@${userId}>`));
@@ -223,7 +223,7 @@ describe('command contexts', () => {
 			const commands = emulator.commands();
 			expect(commands.filter((command) => JSON.stringify(command.contexts) !== '[0]').map((command) => command.name)).toEqual([]);
 			expect(() => emulator.runCommand({ userId: member, name: 'invites' })).toThrow(/not available in DMs/);
-			expect((await emulator.runCommand({ guildId: guild.id, userId: member, name: 'invites' }).reply()).embeds).toHaveLength(1);
+			expect((await emulator.runCommand({ guildId: guild.id, userId: member, name: 'invites' }).answer()).embeds).toHaveLength(1);
 
 			const identities = () => emulator.commands().map((command) => `${command.name}:${command.id}:${command.version}`);
 			const registered = identities();
@@ -265,7 +265,7 @@ describe('requests Discord would refuse are not made', () => {
 			await bot.waitForLog(/Invite tracking ready/);
 			await emulator
 				.runCommand({ guildId, userId: admin, name: 'autorole', options: { role }, subcommand: 'add', memberPermissions: ADMIN })
-				.reply();
+				.answer();
 			emulator.setBotPermissions(guildId, fullPermissions & ~PermissionFlagsBits.ManageGuild & ~PermissionFlagsBits.ManageRoles);
 			const before = emulator.requests.length;
 			const joiners = Array.from({ length: 200 }, () => emulator.joinViaInvite(guildId, 'alice1'));
@@ -274,7 +274,7 @@ describe('requests Discord would refuse are not made', () => {
 					(
 						await emulator
 							.runCommand({ guildId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
-							.reply()
+							.answer()
 					).embeds[0] ?? null
 				);
 			let last = '';
@@ -291,7 +291,7 @@ describe('requests Discord would refuse are not made', () => {
 			expect(emulator.memberRoles(guildId, joiners[0]!.id)).toEqual([]);
 			const shown = await emulator
 				.runCommand({ guildId, userId: admin, name: 'invite-config', subcommand: 'show', memberPermissions: ADMIN })
-				.reply();
+				.answer();
 			expect(JSON.stringify(shown.embeds[0])).toContain('cannot be read: the bot lacks the Manage Server permission');
 
 			emulator.setBotPermissions(guildId, fullPermissions);

@@ -103,6 +103,46 @@ describe.each([
 		return reply.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : reply.content;
 	}
 
+	/** What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id. */
+	async function killedAfterAnnouncing(id: string, nonce: string, startedAt: number): Promise<void> {
+		const storage = await openStorage({
+			adapter,
+			dataDir,
+			sqlitePath: join(dataDir, 'bot.sqlite'),
+			redisUrl: REDIS_URL,
+			backupDir: join(dataDir, 'backups'),
+			backupKeep: 20
+		});
+		try {
+			const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
+			const now = Date.now();
+			await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).set(id, {
+				...record,
+				state: 'ending',
+				endsAt: now - 1000,
+				claim: { token: 'dead', owner: 'killed-process', at: now - 60_000 },
+				winners: [alice],
+				announcement: { nonce, startedAt, messageId: null, failure: null }
+			});
+		} finally {
+			await storage.close();
+		}
+	}
+
+	/** The killed holder's own send: the announcement with the intent's nonce, enforced, as the bot sends it. */
+	async function announceAsKilledHolder(id: string, prize: string, nonce: string): Promise<ApiMessage> {
+		const response = await fetch(`${emulator.apiUrl}/v10/channels/${channelId}/messages`, {
+			method: 'POST',
+			headers: { authorization: 'Bot test-token', 'content-type': 'application/json' },
+			body: JSON.stringify({
+				content: `🎉 Congratulations <@${alice}>! You won **${prize}**! (giveaway \`${id}\`)`,
+				nonce,
+				enforce_nonce: true
+			})
+		});
+		return (await response.json()) as ApiMessage;
+	}
+
 	let interactions: InteractionHandle[] = [];
 	const lastInteraction = () => interactions.at(-1)!;
 
@@ -311,26 +351,7 @@ describe.each([
 			const id = await startGiveaway({ prize: 'Buried', duration: '1h', winners: 1 });
 			await clickEnter(id, alice);
 			await bot.stop('SIGKILL');
-			// What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id.
-			const storage = await openStorage({
-				adapter,
-				dataDir,
-				sqlitePath: join(dataDir, 'bot.sqlite'),
-				redisUrl: REDIS_URL,
-				backupDir: join(dataDir, 'backups'),
-				backupKeep: 20
-			});
-			const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
-			const now = Date.now();
-			await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).set(id, {
-				...record,
-				state: 'ending',
-				endsAt: now - 1000,
-				claim: { token: 'dead', owner: 'killed-process', at: now - 60_000 },
-				winners: [alice],
-				announcement: { nonce: 'dead-nonce', startedAt: now - 1000, messageId: null, failure: null }
-			});
-			await storage.close();
+			await killedAfterAnnouncing(id, 'dead-nonce', Date.now() - 1000);
 			// A busy channel: more than one page of messages between the recorded intent and the announcement itself.
 			for (let index = 0; index < 150; index++) emulator.sendMessage(channelId, carol, `chatter ${index}`);
 			const sent = emulator.sendMessage(
@@ -348,6 +369,65 @@ describe.each([
 			);
 			expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
 			expect(description(id)).toContain(`Winners: <@${alice}>`);
+		},
+		90_000
+	);
+
+	it.skipIf(!available)(
+		'after a crash between sending and recording the announcement, one the channel search misses is not sent twice (enforce_nonce)',
+		async () => {
+			const id = await startGiveaway({ prize: 'Skewed', duration: '1h', winners: 1 });
+			await clickEnter(id, alice);
+			await bot.stop('SIGKILL');
+			// The killed holder recorded its intent, then sent the announcement with the intent's nonce (enforced) and
+			// died before recording the message id. Its host's clock ran 2 minutes fast: the recorded time is after the
+			// message by more than the search's 60 s margin, so the search finds nothing and the last guard is the nonce.
+			const nonce = 'skewed-nonce-01';
+			await killedAfterAnnouncing(id, nonce, Date.now() + 120_000);
+			const sent = await announceAsKilledHolder(id, 'Skewed', nonce);
+			await bot.start();
+			await eventually(
+				() => Promise.resolve(description(id).includes('Ended')),
+				'the giveaway message to show the end',
+				20_000,
+				() => description(id)
+			);
+			expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
+			// The bot sent again with the recorded nonce, enforced; Discord answered with the first message.
+			const sends = emulator.requests.filter(
+				(request) => request.route === 'POST /channels/:channelId/messages' && (request.body as any)?.nonce === nonce
+			);
+			expect(sends.map((request) => (request.body as any).enforce_nonce)).toEqual([true, true]);
+			expect(bot.logLines(new RegExp(`Giveaway ${id}: announcement \\d+ found in the channel`))).toEqual([]);
+			expect(description(id)).toContain(`Winners: <@${alice}>`);
+		},
+		90_000
+	);
+
+	it.skipIf(!available)(
+		'after such a crash in a channel the bot can no longer read back, still announces once: the nonce is the only guard',
+		async () => {
+			const id = await startGiveaway({ prize: 'Unread', duration: '1h', winners: 1 });
+			await clickEnter(id, alice);
+			await bot.stop('SIGKILL');
+			const nonce = 'unread-nonce-01';
+			await killedAfterAnnouncing(id, nonce, Date.now() - 1000);
+			const sent = await announceAsKilledHolder(id, 'Unread', nonce);
+			// While it was down, a moderator took Read Message History from the bot in this channel (a member overwrite,
+			// which the bot sees in GUILD_CREATE at its start): the search for the announcement is refused with 403.
+			const channel = emulator.state.channel(channelId)!;
+			const denied = { id: emulator.botUser.id, type: 1 as const, allow: '0', deny: String(PermissionFlagsBits.ReadMessageHistory) };
+			channel.permission_overwrites = [...(channel.permission_overwrites ?? []), denied];
+			try {
+				await bot.start();
+				await bot.waitForLog(new RegExp(`Giveaway ${id} ended`), 30_000);
+				expect(bot.logLines(new RegExp(`Giveaway ${id}: cannot look for an earlier announcement`))).toHaveLength(1);
+				expect(announcements(id)).toEqual([expect.objectContaining({ id: sent.id })]);
+			} finally {
+				channel.permission_overwrites = channel.permission_overwrites.filter((overwrite) => overwrite !== denied);
+				// The bot learns the channel's permissions again from GUILD_CREATE.
+				await bot.restart();
+			}
 		},
 		90_000
 	);

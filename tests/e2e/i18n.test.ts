@@ -60,7 +60,7 @@ describe('the server language end to end', () => {
 			...(extra.subcommand ? { subcommand: extra.subcommand } : {}),
 			...(extra.locale ? { locale: extra.locale } : {})
 		});
-		return handle.reply();
+		return handle.answer();
 	}
 
 	it("answers in a Community server's language: /invites, the /reset-invites confirmation, and a refusal", async () => {

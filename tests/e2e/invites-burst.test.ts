@@ -36,7 +36,7 @@ describe('invite tracking under pressure', () => {
 	async function whoInvited(guildId: string, channelId: string, userId: string): Promise<string> {
 		const reply = await emulator
 			.runCommand({ guildId, channelId, userId, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
-			.reply();
+			.answer();
 		return String(reply.embeds[0]?.description);
 	}
 
@@ -168,7 +168,7 @@ describe('invite tracking under pressure', () => {
 					options: { invites: 2, role },
 					memberPermissions: ADMIN
 				})
-				.reply();
+				.answer();
 		expect((await configure(tooHigh.id)).content).toMatch(/not below the bot's highest role/);
 		const rankRoles = ((await configure(recruiter.id)).embeds[0] as { fields?: Array<{ name: string; value: string }> }).fields?.find(
 			(field) => field.name === 'Rank roles'

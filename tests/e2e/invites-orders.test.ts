@@ -50,14 +50,14 @@ describe('invite tracking in every order of events', () => {
 	async function invitesText(userId: string): Promise<string> {
 		const reply = await emulator
 			.runCommand({ guildId, channelId, userId: admin, name: 'invites', options: { user: userId }, memberPermissions: ADMIN })
-			.reply();
+			.answer();
 		return String(reply.embeds[0]?.description);
 	}
 
 	async function who(userId: string): Promise<string> {
 		const reply = await emulator
 			.runCommand({ guildId, channelId, userId: admin, name: 'who-invited', options: { user: userId }, memberPermissions: ADMIN })
-			.reply();
+			.answer();
 		return String(reply.embeds[0]?.description);
 	}
 

@@ -67,7 +67,7 @@ describe.each([
 			memberPermissions: extra.permissions ?? ADMIN,
 			...(extra.subcommand ? { subcommand: extra.subcommand } : {})
 		});
-		return { handle, reply: await handle.reply() };
+		return { handle, reply: await handle.answer() };
 	}
 
 	async function invitesText(userId: string): Promise<string> {
@@ -165,7 +165,7 @@ describe.each([
 			customId: confirm.custom_id,
 			memberPermissions: ADMIN
 		});
-		expect((await stranger.reply()).content).toMatch(/Only the admin/);
+		expect((await stranger.answer()).content).toMatch(/Only the admin/);
 		expect(await invitesText(alice)).not.toContain('0 invites');
 
 		const click = emulator.clickButton({

@@ -93,7 +93,7 @@ describe.each([
 	});
 
 	async function run(name: string, options: Record<string, string | number | boolean> = {}) {
-		return emulator.runCommand({ guildId: ids.guildId, userId: admin, name, options, memberPermissions: ADMIN }).reply(10_000);
+		return emulator.runCommand({ guildId: ids.guildId, userId: admin, name, options, memberPermissions: ADMIN }).answer(10_000);
 	}
 	const text = (reply: Awaited<ReturnType<typeof run>>) => String(reply.embeds[0]?.description ?? reply.content);
 	const totalOf = async (inviter: string) => Number(/has (-?\d+) invite/.exec(text(await run('invites', { user: inviter })))?.[1]);
@@ -205,7 +205,7 @@ describe.each([
 							options: {},
 							memberPermissions: ADMIN
 						})
-						.reply()
+						.answer()
 				).embeds[0]
 			)
 		).toMatch(/3 days.*No avatar counts as fake","value":"yes/);
@@ -218,7 +218,7 @@ describe.each([
 				options: { days: 0 },
 				memberPermissions: ADMIN
 			})
-			.reply();
+			.answer();
 		await emulator
 			.runCommand({
 				guildId: ids.guildId,
@@ -228,7 +228,7 @@ describe.each([
 				options: { enabled: false },
 				memberPermissions: ADMIN
 			})
-			.reply();
+			.answer();
 		const joiner = emulator.joinViaInvite(ids.guildId, 'best1', { username: 'newcomer' });
 		const message = await emulator.waitForMessage(ids.welcomeChannelId, (candidate) => candidate.content.includes(joiner.id), 10_000);
 		expect(message.content).toBe(`<@${joiner.id}> Welcome To Old Server`);

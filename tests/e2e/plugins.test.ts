@@ -79,7 +79,7 @@ describe('plugin loading', () => {
 				options: { member: userId, text: 'still works' },
 				memberPermissions: MODERATOR
 			})
-			.reply();
+			.answer();
 		expect(added.content).toContain('Note #1 added');
 		// /data-status defers, then edits in its embed.
 		const status = await emulator

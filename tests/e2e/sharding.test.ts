@@ -69,7 +69,7 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 				options: { user: guild.inviter },
 				memberPermissions: ADMIN
 			})
-			.reply();
+			.answer();
 		return String(reply.embeds[0]?.description ?? reply.content);
 	}
 
@@ -154,7 +154,7 @@ describe.skipIf(!redisAvailable)('sharded start (2 shards, redis)', () => {
 					options: { user: guild.inviter, amount: 2 },
 					memberPermissions: ADMIN
 				})
-				.reply();
+				.answer();
 			expect(await invitesText(guild)).toContain(`(${before.get(guild.id)} regular, 0 left, 0 fake, 2 bonus)`);
 		}
 		const restore = await runDataCli(['restore', backup.id], { STORAGE_ADAPTER: 'redis', REDIS_URL, DATA_DIR: dataDir });

@@ -72,7 +72,7 @@ describe.each([
 			memberPermissions: ADMIN,
 			...(subcommand ? { subcommand } : {})
 		});
-		return { handle, reply: await handle.reply() };
+		return { handle, reply: await handle.answer() };
 	}
 
 	/** /welcome-test defers (it may draw a card), then edits in its answer. */

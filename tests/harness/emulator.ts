@@ -171,6 +171,11 @@ export class DiscordEmulator {
 		return this.state.applicationId;
 	}
 
+	/** Moves the emulator's time forward (interaction deadlines, nonce window) without waiting; see emulator/clock.ts. */
+	public advanceClock(ms: number): void {
+		this.state.clock.advance(ms);
+	}
+
 	public markTokenInvalid(token: string): void {
 		this.invalidTokens.add(token);
 	}

@@ -59,7 +59,7 @@ export async function runAs(
 			memberPermissions: permissions,
 			...(extra.subcommand ? { subcommand: extra.subcommand } : {})
 		})
-		.reply(extra.timeoutMs ?? 5000);
+		.answer(extra.timeoutMs ?? 5000);
 }
 
 /** What /who-invited says about a member: "joined ... through an invite ... <@inviter>" once the join is recorded. */

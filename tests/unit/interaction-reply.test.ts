@@ -8,17 +8,26 @@ const t = languageT('en-US');
 const STORAGE_UNAVAILABLE_MESSAGE = t('errors:storageUnavailable');
 const UNEXPECTED_ERROR_MESSAGE = t('errors:unexpected');
 
-type Call = [method: 'reply' | 'editReply' | 'followUp', options: Record<string, unknown>];
+type Call = [method: 'reply' | 'editReply' | 'followUp' | 'deleteReply', options: Record<string, unknown>];
 
 /** Just the state and methods replyEphemeral uses; the emulator tests cover the real thing. */
-function fakeInteraction(state: { deferred: boolean; replied: boolean }, fail = false) {
+function fakeInteraction(state: { deferred: boolean; replied: boolean; ephemeral?: boolean | null }, fail = false) {
 	const calls: Call[] = [];
-	const record = (method: Call[0]) => (options: Record<string, unknown>) => {
-		if (fail) return Promise.reject(new Error('Unknown interaction'));
-		calls.push([method, options]);
-		return Promise.resolve();
+	const record =
+		(method: Call[0]) =>
+		(options: Record<string, unknown> = {}) => {
+			if (fail) return Promise.reject(new Error('Unknown interaction'));
+			calls.push([method, options]);
+			return Promise.resolve();
+		};
+	const interaction = {
+		id: '1',
+		...state,
+		reply: record('reply'),
+		editReply: record('editReply'),
+		followUp: record('followUp'),
+		deleteReply: record('deleteReply')
 	};
-	const interaction = { id: '1', ...state, reply: record('reply'), editReply: record('editReply'), followUp: record('followUp') };
 	return { interaction: interaction as unknown as RepliableInteraction, calls };
 }
 
@@ -33,6 +42,15 @@ describe('replyEphemeral', () => {
 		const { interaction, calls } = fakeInteraction({ deferred: true, replied: false });
 		await replyEphemeral(interaction, 'No.');
 		expect(calls).toEqual([['editReply', { content: 'No.', allowedMentions: { parse: [] } }]]);
+	});
+
+	it('replaces a publicly deferred reply by a private follow-up: an error is never shown to the channel', async () => {
+		const { interaction, calls } = fakeInteraction({ deferred: true, replied: false, ephemeral: false });
+		await replyEphemeral(interaction, 'No.');
+		expect(calls).toEqual([
+			['deleteReply', {}],
+			['followUp', { content: 'No.', allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral }]
+		]);
 	});
 
 	it('follows up ephemerally on an answered interaction', async () => {

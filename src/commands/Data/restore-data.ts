@@ -1,8 +1,8 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
-import { MessageFlags } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { findBackup } from '../../lib/data/restore.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { backupListPage, restoreConfirmation } from '../../lib/data/views.js';
 
 /** Without an id: the backups, paged. With an id: a confirmation; the restore itself runs on the button (interaction-handlers/restoreData). */
@@ -24,11 +24,13 @@ export class RestoreDataCommand extends Command {
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const id = interaction.options.getString('id')?.trim();
 		const { storage } = this.container;
+		// Listing and finding backups read storage: acknowledged first (3 s deadline).
+		await deferFirst(interaction, { ephemeral: true });
 		if (!id) {
-			await interaction.reply({ ...backupListPage(await storage.listBackups(), 1), flags: MessageFlags.Ephemeral });
+			await interaction.editReply(backupListPage(await storage.listBackups(), 1));
 			return;
 		}
 		const backup = await findBackup(storage, id);
-		await interaction.reply({ ...restoreConfirmation(backup), flags: MessageFlags.Ephemeral });
+		await interaction.editReply(restoreConfirmation(backup));
 	}
 }

@@ -3,7 +3,6 @@ import { Command, UserError } from '@sapphire/framework';
 import {
 	ChannelType,
 	EmbedBuilder,
-	MessageFlags,
 	PermissionFlagsBits,
 	channelMention,
 	roleMention,
@@ -21,6 +20,7 @@ import { parseRequirements } from '../../lib/giveaways/requirements.js';
 import { PermanentDiscordError, type Outcome } from '../../lib/giveaways/service.js';
 import { currentWinners, type Giveaway, type GiveawayEdit } from '../../lib/giveaways/state.js';
 import { formatDuration, listLine } from '../../lib/giveaways/views.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 
 const MAX_WINNERS = 50;
 
@@ -221,8 +221,8 @@ export class GiveawayCommand extends Command {
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		// Deferred first, whatever the subcommand: storage and message edits come after, so the 3 s answer deadline holds
-		// under any load, and the answer never trails an edit of the giveaway message.
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		// under any load, and the answer never trails an edit of the giveaway message. (The host check may have deferred.)
+		await deferFirst(interaction, { ephemeral: true });
 		const { giveaways } = this.container;
 		const { guildId } = interaction;
 		const id = () => interaction.options.getString('id', true).trim();

@@ -2,6 +2,7 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { userMention, type SlashCommandSubcommandBuilder } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { describeCounts } from '../../lib/invites/views.js';
@@ -32,9 +33,11 @@ export class BonusInvitesCommand extends Command {
 		const user = interaction.options.getUser('user', true);
 		const amount = interaction.options.getInteger('amount', true);
 		const sign = interaction.options.getSubcommand(true) === 'remove' ? -1 : 1;
+		// The answer is public; the counts are written first, so the acknowledgement comes before (3 s deadline).
+		await deferFirst(interaction, { ephemeral: false });
 		const counts = await this.container.invites.addBonus(interaction.guildId, user.id, sign * amount);
 		const t = await fetchT(interaction);
-		await interaction.reply({
+		await interaction.editReply({
 			content: t(sign > 0 ? 'invites:bonusAdded' : 'invites:bonusRemoved', {
 				count: amount,
 				member: userMention(user.id),

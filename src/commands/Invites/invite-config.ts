@@ -2,6 +2,7 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { EmbedBuilder, roleMention } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { refusal } from '../../lib/interaction-reply.js';
@@ -45,6 +46,8 @@ export class InviteConfigCommand extends Command {
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		// Settings are written before the answer: acknowledged first (3 s deadline), answered publicly.
+		await deferFirst(interaction, { ephemeral: false });
 		const { invites } = this.container;
 		const { guildId } = interaction;
 		let config: InviteConfig;
@@ -93,7 +96,7 @@ export class InviteConfigCommand extends Command {
 				config = invites.config(guildId);
 		}
 		const t = await fetchT(interaction);
-		await interaction.reply({ embeds: [this.describe(t, config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
+		await interaction.editReply({ embeds: [this.describe(t, config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
 	}
 
 	private describe(t: TFunction, config: InviteConfig, unreadable: string | undefined): EmbedBuilder {

@@ -3,6 +3,7 @@ import { Command } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { countsEmbed } from '../../lib/invites/views.js';
 
 @ApplyOptions<Command.Options>(guildCommand())
@@ -19,7 +20,9 @@ export class InvitesCommand extends Command {
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const user = interaction.options.getUser('user') ?? interaction.user;
+		// The server's language is read from storage: acknowledged first (3 s deadline).
+		await deferFirst(interaction, { ephemeral: false });
 		const counts = this.container.invites.counts(interaction.guildId, user.id);
-		await interaction.reply({ embeds: [countsEmbed(await fetchT(interaction), user.id, counts)], allowedMentions: { parse: [] } });
+		await interaction.editReply({ embeds: [countsEmbed(await fetchT(interaction), user.id, counts)], allowedMentions: { parse: [] } });
 	}
 }

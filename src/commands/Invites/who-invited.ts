@@ -2,6 +2,7 @@ import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { whoInvitedEmbed } from '../../lib/invites/views.js';
 
@@ -19,7 +20,9 @@ export class WhoInvitedCommand extends Command {
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const user = interaction.options.getUser('user', true);
+		// The history is read from storage: acknowledged first (3 s deadline).
+		await deferFirst(interaction, { ephemeral: false });
 		const record = await this.container.invites.history(interaction.guildId, user.id);
-		await interaction.reply({ embeds: [whoInvitedEmbed(await fetchT(interaction), user.id, record)], allowedMentions: { parse: [] } });
+		await interaction.editReply({ embeds: [whoInvitedEmbed(await fetchT(interaction), user.id, record)], allowedMentions: { parse: [] } });
 	}
 }

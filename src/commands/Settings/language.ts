@@ -1,8 +1,8 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
-import { MessageFlags } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { explainGuildLanguage, setGuildLanguage } from '../../lib/i18n/guild-language.js';
 import { isLanguage, LANGUAGE_NAMES, LANGUAGES } from '../../lib/i18n/languages.js';
@@ -32,6 +32,8 @@ export class LanguageCommand extends Command {
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const { storage, config } = this.container;
 		const subcommand = interaction.options.getSubcommand(true);
+		// Every subcommand reads or writes the setting in storage: acknowledged first (3 s deadline).
+		await deferFirst(interaction, { ephemeral: true });
 		if (subcommand !== 'show') {
 			const choice = subcommand === 'set' ? interaction.options.getString('language', true) : null;
 			// Discord sends only the registered choices; anything else is a client we do not know, refused unchanged.
@@ -42,9 +44,6 @@ export class LanguageCommand extends Command {
 		const t = await fetchT(interaction);
 		const { language, reason } = await explainGuildLanguage(storage, interaction.guild, config.defaultLanguage);
 		const key = subcommand === 'set' ? 'common:languageSet' : subcommand === 'reset' ? 'common:languageReset' : 'common:languageShow';
-		await interaction.reply({
-			content: t(key, { language: LANGUAGE_NAMES[language], reason: t(`common:languageReason.${reason}`) }),
-			flags: MessageFlags.Ephemeral
-		});
+		await interaction.editReply({ content: t(key, { language: LANGUAGE_NAMES[language], reason: t(`common:languageReason.${reason}`) }) });
 	}
 }

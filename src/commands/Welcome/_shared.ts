@@ -1,6 +1,7 @@
 import { container, UserError, type Command } from '@sapphire/framework';
-import { ChannelType, channelMention, MessageFlags, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
+import { ChannelType, channelMention, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import type { GreetingSettings } from '../../lib/guild-settings.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDER_LIST, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
 import {
 	EMBED_FOOTER_LIMIT,
@@ -72,6 +73,8 @@ export function placeholderHelp(): string {
 }
 
 export async function runGreetingSetup(interaction: Command.ChatInputCommandInteraction<'cached'>, kind: GreetingKind): Promise<void> {
+	// The settings are written before the answer: acknowledged first (3 s deadline).
+	await deferFirst(interaction, { ephemeral: true });
 	const channel = interaction.options.getChannel('channel', true);
 	const colourText = interaction.options.getString('colour');
 	const color = colourText === null ? null : parseColor(colourText);
@@ -106,9 +109,8 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		settings.dm ? 'also by DM' : null,
 		settings.afterScreening === false ? 'at join, before rules screening' : null
 	].filter(Boolean);
-	await interaction.reply({
+	await interaction.editReply({
 		content: `${GREETING_LABEL[kind]} messages will go to ${channelMention(channel.id)}${extras.length ? ` (${extras.join(', ')})` : ''}. Try it with \`/welcome-test kind:${kind}\`.`,
-		flags: MessageFlags.Ephemeral,
 		allowedMentions: { parse: [] }
 	});
 }

@@ -1,8 +1,9 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, UserError } from '@sapphire/framework';
-import { EmbedBuilder, MessageFlags, roleMention, time, TimestampStyles } from 'discord.js';
+import { EmbedBuilder, roleMention, time, TimestampStyles } from 'discord.js';
 import { formatDelay, MAX_DELAY_TEXT, parseDelay } from '../../lib/autorole/delay.js';
 import { TooManyAutoRolesError } from '../../lib/autorole/service.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { roleProblem } from '../../lib/roles.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { AUTOROLE_TARGETS, type AutoRole, type AutoRoleTarget } from '../../lib/guild-settings.js';
@@ -46,6 +47,8 @@ export class AutoroleCommand extends Command {
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
+		// Every subcommand reads or writes storage (remove also cancels the role's pending grants): acknowledged first.
+		await deferFirst(interaction, { ephemeral: true });
 		const { autoroles } = this.container;
 		const { guildId } = interaction;
 		let note = '';
@@ -79,12 +82,7 @@ export class AutoroleCommand extends Command {
 				break;
 			}
 		}
-		await interaction.reply({
-			content: note || undefined,
-			embeds: [await this.describe(guildId)],
-			flags: MessageFlags.Ephemeral,
-			allowedMentions: { parse: [] }
-		});
+		await interaction.editReply({ content: note || null, embeds: [await this.describe(guildId)], allowedMentions: { parse: [] } });
 	}
 
 	private async describe(guildId: string): Promise<EmbedBuilder> {

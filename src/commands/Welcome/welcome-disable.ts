@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
-import { MessageFlags } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
 import { GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
 import { addGreetingKindOption } from './_shared.js';
 
@@ -21,10 +21,11 @@ export class WelcomeDisableCommand extends Command {
 		const choice = interaction.options.getString('kind') ?? 'welcome';
 		const kinds: GreetingKind[] = choice === 'both' ? ['welcome', 'goodbye'] : [choice as GreetingKind];
 		const lines: string[] = [];
+		await deferFirst(interaction, { ephemeral: true });
 		for (const kind of kinds) {
 			const wasOn = await this.container.welcome.disable(interaction.guildId, kind);
 			lines.push(`${GREETING_LABEL[kind]} messages ${wasOn ? 'are now' : 'were already'} off.`);
 		}
-		await interaction.reply({ content: lines.join('\n'), flags: MessageFlags.Ephemeral });
+		await interaction.editReply({ content: lines.join('\n') });
 	}
 }

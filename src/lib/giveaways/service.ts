@@ -665,7 +665,13 @@ export class GiveawayService {
 		const previous = deliveryOf(giveaway, delivery);
 		if (previous) {
 			// A predecessor decided to send: it may have, before dying. Look first.
-			const found = await how.find(previous.startedAt);
+			const found = await how.find(previous.startedAt).catch((error: unknown) => {
+				if (!(error instanceof PermanentDiscordError)) throw error;
+				// The channel cannot be read (no Read Message History, say): the recorded nonce, which Discord does not
+				// repeat, is the guard. Without this, the ending would be retried forever and never delivered.
+				this.logger.warn(`Giveaway ${id}: cannot look for an earlier ${how.what} (${error.message}); sending with its nonce`);
+				return null;
+			});
 			if (found) {
 				this.logger.info(`Giveaway ${id}: ${how.what} ${found} found in the channel; not sending again`);
 				return this.mustApply(id, recordResult(id, delivery, { messageId: found }));

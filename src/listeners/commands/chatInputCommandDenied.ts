@@ -1,13 +1,15 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Identifiers, Listener, type ChatInputCommandDeniedPayload, type UserError } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
-import { isSilent, replyEphemeral } from '../../lib/interaction-reply.js';
+import { acknowledge, isSilent, replyEphemeral } from '../../lib/interaction-reply.js';
 
 /** A precondition refused the command: tell the user why, privately, in the server's language. */
 @ApplyOptions<Listener.Options>({ event: Events.ChatInputCommandDenied })
 export class ChatInputCommandDeniedListener extends Listener<typeof Events.ChatInputCommandDenied> {
 	public override async run(error: UserError, { interaction }: ChatInputCommandDeniedPayload): Promise<void> {
 		if (isSilent(error)) return;
+		// The answer is translated, which reads the server's language from storage: acknowledged first (3 s deadline).
+		await acknowledge(interaction);
 		await replyEphemeral(interaction, await this.describe(error, interaction));
 	}
 

@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener, UserError, type ChatInputCommandErrorPayload } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
-import { replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
+import { acknowledge, replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
 import { describeError, redactSecrets } from '../../lib/secrets.js';
 import { isStorageOutage } from '../../storage-adapters/index.js';
 
@@ -17,6 +17,8 @@ export class ChatInputCommandErrorListener extends Listener<typeof Events.ChatIn
 				`Command /${command.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`
 			);
 		}
+		// The answer is translated, which reads the server's language from storage: acknowledged first (3 s deadline).
+		await acknowledge(interaction);
 		await replyEphemeral(interaction, userFacingMessage(await fetchT(interaction), error));
 	}
 }

@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener, UserError, type InteractionHandlerError } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
-import { replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
+import { acknowledge, replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
 import { redactSecrets } from '../../lib/secrets.js';
 
 /** A button or other component handler threw: the clicker gets a private answer, faults go to the log. */
@@ -13,6 +13,9 @@ export class InteractionHandlerErrorListener extends Listener<typeof Events.Inte
 				`Interaction handler ${handler.name} failed: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}`
 			);
 		}
-		if (interaction.isRepliable()) await replyEphemeral(interaction, userFacingMessage(await fetchT(interaction), error));
+		if (!interaction.isRepliable()) return;
+		// The answer is translated, which reads the server's language from storage: acknowledged first (3 s deadline).
+		await acknowledge(interaction);
+		await replyEphemeral(interaction, userFacingMessage(await fetchT(interaction), error));
 	}
 }

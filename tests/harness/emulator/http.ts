@@ -22,15 +22,28 @@ export const missingAccess = () => new DiscordApiError(403, 50001, 'Missing Acce
 
 /** Discord's 50035 with a field path, e.g. `invalidForm('content', 'BASE_TYPE_MAX_LENGTH', 'Must be 2000 or fewer in length.')`. */
 export function invalidForm(path: string, code: string, message: string): DiscordApiError {
-	const errors: Record<string, unknown> = {};
-	let cursor = errors;
-	for (const key of path.split('.')) {
-		const next: Record<string, unknown> = {};
-		cursor[key] = next;
-		cursor = next;
+	return invalidFormFields([{ path: path.split('.'), code, message }]);
+}
+
+/** One field's error in a 50035 answer: where (`['components', 0, 'custom_id']`), Discord's code and message. */
+export interface FieldError {
+	path: (string | number)[];
+	code: string;
+	message: string;
+}
+
+/** Discord's 50035 body for several field errors at once: `{ components: { 0: { components: { 1: { custom_id: { _errors } } } } } }`. */
+export function invalidFormFields(errors: FieldError[]): DiscordApiError {
+	const tree: Record<string, any> = {};
+	for (const error of errors) {
+		let cursor = tree;
+		for (const key of error.path) {
+			cursor[String(key)] ??= {};
+			cursor = cursor[String(key)];
+		}
+		(cursor._errors ??= []).push({ code: error.code, message: error.message });
 	}
-	cursor._errors = [{ code, message }];
-	return new DiscordApiError(400, 50035, 'Invalid Form Body', errors);
+	return new DiscordApiError(400, 50035, 'Invalid Form Body', tree);
 }
 
 export interface UploadedFile {

@@ -1,21 +1,10 @@
+import { describeFieldErrors, optionValueErrors, OptionType } from './command-options.js';
+import { invalidFormFields } from './http.js';
 import { channelPermissions } from './permissions.js';
 import { snowflakeAt } from './snowflake.js';
 import { guildFeatures } from './shapes.js';
 import type { EmulatorState } from './state.js';
 import type { ApiChannel, ApiMessage, ApplicationCommandRecord, GuildRecord } from './types.js';
-
-const OptionType = {
-	Subcommand: 1,
-	SubcommandGroup: 2,
-	String: 3,
-	Integer: 4,
-	Boolean: 5,
-	User: 6,
-	Channel: 7,
-	Role: 8,
-	Mentionable: 9,
-	Number: 10
-} as const;
 
 export type CommandOptionValue = string | number | boolean;
 
@@ -42,7 +31,8 @@ function commonFields(context: InteractionContext, token: string) {
 	const user = state.user(userId)!;
 	const appPermissions = guild ? channelPermissions(guild, channel, state.botUser.id) : 0n;
 	const base = {
-		id: snowflakeAt(),
+		// Created now by the emulator's clock: the 3 s and 15 min deadlines count from the id's timestamp.
+		id: snowflakeAt(state.clock.now()),
 		application_id: state.applicationId,
 		token,
 		version: 1,
@@ -78,8 +68,12 @@ function buildOptions(
 	commandName: string
 ) {
 	const { state, guild } = context;
-	for (const option of schema) {
-		if (option.required && given[option.name] === undefined) throw new Error(`/${commandName}: required option "${option.name}" is missing`);
+	const refused = optionValueErrors(schema, given);
+	if (refused.length > 0) {
+		// Values no member could enter: Discord's client refuses them, so no interaction is sent (see command-options.ts).
+		const failure = invalidFormFields(refused);
+		failure.message = `Invalid Form Body: /${commandName} ${describeFieldErrors(refused)}`;
+		throw failure;
 	}
 	return Object.entries(given).map(([name, value]) => {
 		const option = schema.find((candidate) => candidate.name === name);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { timestampOf } from './snowflake.js';
 import { waitUntil } from './wait.js';
 import type { ApiAttachment, ApiMessage } from './types.js';
 
@@ -12,6 +13,17 @@ export const CallbackType = {
 	Modal: 9
 } as const;
 const EPHEMERAL = 64;
+
+/**
+ * "Interaction tokens are valid for 15 minutes and can be used to send followup messages but you must send an initial
+ * response within 3 seconds of receiving the event. If the 3 second deadline is exceeded, the token will be
+ * invalidated." (discord-api-docs, developers/interactions/receiving-and-responding.mdx, Responding to an
+ * Interaction). A late callback gets 404 with 10062 Unknown interaction, a webhook request with an expired token
+ * 401 with 50027 Invalid Webhook Token (developers/topics/opcodes-and-status-codes.mdx, JSON Error Codes; the statuses
+ * as reported in discord-api-docs issue #6851 and discord.js issue #8335).
+ */
+export const INITIAL_RESPONSE_DEADLINE_MS = 3000;
+export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
 
 /** The bot's first answer to an interaction, as a test reads it. */
 export interface InteractionReply {
@@ -33,7 +45,8 @@ export interface InteractionReply {
 /** A running interaction: what the bot answered, edited and followed up with. */
 export class InteractionHandle {
 	public readonly token = randomBytes(24).toString('base64url');
-	public readonly callbacks: { type: number; data: any }[] = [];
+	/** Every callback the bot sent, with the emulator's time it arrived. */
+	public readonly callbacks: { type: number; data: any; at: number }[] = [];
 	/** Snapshots of the @original message after each edit, oldest first. */
 	public readonly edits: ApiMessage[] = [];
 	public readonly followUps: ApiMessage[] = [];
@@ -51,23 +64,32 @@ export class InteractionHandle {
 		return this.callbacks.length > 0;
 	}
 
+	/** When Discord created the interaction: the timestamp in its id, as on Discord. */
+	public get createdAt(): number {
+		return timestampOf(this.id);
+	}
+
+	/** How long after its creation the first callback arrived (emulator time); null while unanswered. */
+	public get acknowledgedAfterMs(): number | null {
+		const first = this.callbacks[0];
+		return first ? first.at - this.createdAt : null;
+	}
+
+	/** Past the 3 s for the initial response: a callback now is refused with 10062. */
+	public responseDeadlinePassed(now: number): boolean {
+		return now - this.createdAt > INITIAL_RESPONSE_DEADLINE_MS;
+	}
+
+	/** Past the token's 15 minutes: webhook requests with it are refused with 50027. */
+	public tokenExpired(now: number): boolean {
+		return now - this.createdAt > INTERACTION_TOKEN_LIFETIME_MS;
+	}
+
 	/** Records the first callback; the REST layer has already created or updated `message`. */
-	public recordCallback(type: number, data: any, message: ApiMessage | null): void {
-		this.callbacks.push({ type, data });
+	public recordCallback(type: number, data: any, message: ApiMessage | null, at = Date.now()): void {
+		this.callbacks.push({ type, data, at });
 		if (message) this.original = message;
-		const flags = Number(data?.flags ?? message?.flags ?? 0);
-		this.firstReply = {
-			type,
-			deferred: type === CallbackType.DeferredChannelMessageWithSource || type === CallbackType.DeferredUpdateMessage,
-			ephemeral: ((message?.flags ?? flags) & EPHEMERAL) !== 0,
-			content: message?.content ?? data?.content ?? '',
-			embeds: message?.embeds ?? data?.embeds ?? [],
-			components: message?.components ?? data?.components ?? [],
-			flags: message?.flags ?? flags,
-			attachments: message?.attachments ?? [],
-			message: message && structuredClone(message),
-			data
-		};
+		this.firstReply = replyOf(type, data, message);
 	}
 
 	public recordEdit(message: ApiMessage): void {
@@ -80,6 +102,23 @@ export class InteractionHandle {
 			() => this.firstReply ?? undefined,
 			timeoutMs,
 			() => `a response to interaction ${this.describe()}`
+		);
+	}
+
+	/**
+	 * Waits for what the user is finally shown: the reply itself, or for a deferred one the first edit of @original
+	 * (or the first follow-up, when the bot replaced the deferred reply by one).
+	 */
+	public async answer(timeoutMs = 15_000): Promise<InteractionReply> {
+		const first = await this.reply(timeoutMs);
+		if (!first.deferred) return first;
+		return waitUntil(
+			() => {
+				const shown = this.edits[0] ?? this.followUps[0];
+				return shown && replyOf(first.type, first.data, shown);
+			},
+			timeoutMs,
+			() => `the answer to deferred interaction ${this.describe()}`
 		);
 	}
 
@@ -109,6 +148,22 @@ export class InteractionHandle {
 		const { data } = this.payload;
 		return data?.name ? `/${data.name}` : `component ${data?.custom_id}`;
 	}
+}
+
+function replyOf(type: number, data: any, message: ApiMessage | null): InteractionReply {
+	const flags = Number(data?.flags ?? message?.flags ?? 0);
+	return {
+		type,
+		deferred: type === CallbackType.DeferredChannelMessageWithSource || type === CallbackType.DeferredUpdateMessage,
+		ephemeral: ((message?.flags ?? flags) & EPHEMERAL) !== 0,
+		content: message?.content ?? data?.content ?? '',
+		embeds: message?.embeds ?? data?.embeds ?? [],
+		components: message?.components ?? data?.components ?? [],
+		flags: message?.flags ?? flags,
+		attachments: message?.attachments ?? [],
+		message: message && structuredClone(message),
+		data
+	};
 }
 
 function summary(message: ApiMessage) {

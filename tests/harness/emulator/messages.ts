@@ -1,3 +1,4 @@
+import { validateComponents } from './components.js';
 import { invalidForm, DiscordApiError, type UploadedFile } from './http.js';
 import { snowflakeAt } from './snowflake.js';
 import type { EmulatorState } from './state.js';
@@ -35,6 +36,14 @@ function validateMessageBody(body: any): void {
 		});
 	});
 	if (totalEmbedText > 6000) throw invalidForm('embeds', 'MAX_EMBED_SIZE_EXCEEDED', 'Embed size exceeds maximum size of 6000');
+	validateComponents(body);
+	// "nonce? integer or string: Can be used to verify a message was sent (up to 25 characters)" (discord-api-docs,
+	// developers/resources/message.mdx, Create Message).
+	if (body.nonce !== undefined && body.nonce !== null) {
+		if (typeof body.nonce !== 'string' && !Number.isInteger(body.nonce))
+			throw invalidForm('nonce', 'NONCE_TYPE_INVALID', 'Must be an integer or a string.');
+		if (String(body.nonce).length > 25) throw invalidForm('nonce', 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+	}
 }
 
 function mentionedUsers(state: EmulatorState, content: string): ApiUser[] {

@@ -1,3 +1,5 @@
+import { EmulatorClock } from './clock.js';
+import { NonceLedger } from './nonce.js';
 import type { ApiChannel, ApiMember, ApiMessage, ApiUser, ApplicationCommandRecord, GuildRecord, InviteRecord, UserRecord } from './types.js';
 
 /**
@@ -26,6 +28,10 @@ export class EmulatorState {
 	public readonly guildCommands = new Map<string, Map<string, ApplicationCommandRecord>>();
 	/** Uploaded file contents by attachment id. */
 	public readonly attachmentBytes = new Map<string, Buffer>();
+	/** Time as Discord's deadlines see it; a test can move it forward. */
+	public readonly clock = new EmulatorClock();
+	/** Nonces of created messages, for Create Message's `enforce_nonce`. */
+	public readonly nonces = new NonceLedger();
 
 	public constructor(
 		public readonly botUser: ApiUser,

@@ -73,7 +73,7 @@ describe('member-notes plugin end to end', () => {
 	});
 
 	async function note(subcommand: string, options: Record<string, string | number> = {}, permissions = MODERATOR, userId = moderator) {
-		return emulator.runCommand({ guildId, channelId, userId, name: 'note', subcommand, options, memberPermissions: permissions }).reply();
+		return emulator.runCommand({ guildId, channelId, userId, name: 'note', subcommand, options, memberPermissions: permissions }).answer();
 	}
 
 	const listed = async () => String((await note('list', { member: suspect })).content);

@@ -46,7 +46,12 @@ export function registerChannelRoutes(router: Router, world: World, access: BotA
 		const needed =
 			PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | (request.files.length ? PermissionFlagsBits.AttachFiles : 0n);
 		const channel = channelOf(request, needed);
-		return world.postMessage({ channelId: channel.id, author: state.botUser, body: request.body, files: request.files });
+		// enforce_nonce: a second send with the same nonce answers with the first message (see nonce.ts).
+		const earlier = state.nonces.earlier(state.botUser.id, request.body, state.clock.now(), (message) => Boolean(state.findMessage(message.id)));
+		if (earlier) return publicMessage(earlier);
+		const message = world.postMessage({ channelId: channel.id, author: state.botUser, body: request.body, files: request.files });
+		state.nonces.record(message, state.clock.now());
+		return message;
 	});
 	router.add('GET', '/channels/:channelId/messages/:messageId', (request) => messageOf(request));
 	router.add('PATCH', '/channels/:channelId/messages/:messageId', (request) => {

@@ -1,4 +1,5 @@
-import { invalidForm, notFound, WithStatus, type RestRequest, type Router } from '../http.js';
+import { optionDefinitionErrors } from '../command-options.js';
+import { invalidForm, invalidFormFields, notFound, WithStatus, type RestRequest, type Router } from '../http.js';
 import { snowflakeAt } from '../snowflake.js';
 import type { ApplicationCommandRecord } from '../types.js';
 import type { World } from '../world.js';
@@ -27,7 +28,9 @@ export function registerCommandRoutes(router: Router, world: World): void {
 		if (type === CHAT_INPUT && (typeof data.description !== 'string' || data.description.length < 1 || data.description.length > 100)) {
 			throw invalidForm(`${path}description`, 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.');
 		}
-		if ((data.options?.length ?? 0) > 25) throw invalidForm(`${path}options`, 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+		// Options, choices and their limits as Discord checks them (see command-options.ts).
+		const optionErrors = optionDefinitionErrors(data.options, [...path.split('.').filter(Boolean), 'options']);
+		if (optionErrors.length > 0) throw invalidFormFields(optionErrors);
 	};
 
 	/** Creates or replaces the command with the same name and type, keeping its id as Discord does. */

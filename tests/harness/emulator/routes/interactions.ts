@@ -53,6 +53,9 @@ export function registerInteractionRoutes(router: Router, world: World): void {
 			const handle = world.interactions.get(request.params.interactionId!);
 			if (!handle || handle.token !== request.params.token) throw notFound(10062, 'interaction');
 			if (handle.acknowledged) throw new DiscordApiError(400, 40060, 'Interaction has already been acknowledged.');
+			// The initial response is due within 3 s; later, the interaction is gone (see INITIAL_RESPONSE_DEADLINE_MS).
+			const now = state.clock.now();
+			if (handle.responseDeadlinePassed(now)) throw notFound(10062, 'interaction');
 			const type = Number(request.body?.type);
 			const data = request.body?.data ?? {};
 			let message: ApiMessage | null = null;
@@ -82,7 +85,7 @@ export function registerInteractionRoutes(router: Router, world: World): void {
 				default:
 					throw new DiscordApiError(400, 50035, `Invalid Form Body: unknown interaction callback type ${type}`);
 			}
-			handle.recordCallback(type, data, message);
+			handle.recordCallback(type, data, message, now);
 			if (request.query.get('with_response') !== 'true') return undefined;
 			return {
 				interaction: {
@@ -102,6 +105,11 @@ export function registerInteractionRoutes(router: Router, world: World): void {
 	const handleOf = (request: RestRequest) => {
 		const handle = request.params.applicationId === state.applicationId ? world.interactions.withToken(request.params.token!) : undefined;
 		if (!handle) throw notFound(10015, 'Webhook');
+		// The token works for 15 minutes (see INTERACTION_TOKEN_LIFETIME_MS); one whose 3 s passed unanswered was
+		// invalidated: "404 Not found" within the 15 minutes, as discord-api-docs issue #6851 reports.
+		const now = state.clock.now();
+		if (handle.tokenExpired(now)) throw new DiscordApiError(401, 50027, 'Invalid Webhook Token');
+		if (!handle.acknowledged && handle.responseDeadlinePassed(now)) throw notFound(10015, 'Webhook');
 		return handle;
 	};
 	/** `@original`, or a follow-up (or the original) by id. */

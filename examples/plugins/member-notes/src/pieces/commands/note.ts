@@ -58,7 +58,9 @@ export class NoteCommand extends Command {
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const notes = useNotes();
 		const { guildId } = interaction;
-		const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+		// Every subcommand waits for storage: acknowledge first, Discord drops an interaction not answered within 3 s.
+		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		const reply = (content: string) => interaction.editReply({ content, allowedMentions: { parse: [] } });
 
 		switch (interaction.options.getSubcommand(true)) {
 			case 'add': {
