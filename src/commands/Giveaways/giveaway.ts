@@ -135,6 +135,12 @@ export class GiveawayCommand extends Command {
 						.addStringOption((option) =>
 							option.setName('starts-at').setDescription('Post it at a time: <t:1767225600> or 2026-12-24 18:00 (UTC)').setMaxLength(50)
 						)
+						.addStringOption((option) =>
+							option
+								.setName('claim-window')
+								.setDescription('Winners must press Claim within this long (e.g. 1h), or the prize is rerolled')
+								.setMaxLength(50)
+						)
 				)
 				.addSubcommand((subcommand) =>
 					requirementOptions(true)(
@@ -300,6 +306,13 @@ export class GiveawayCommand extends Command {
 		if (!bonus.ok) throw new UserError({ identifier: 'GiveawayBonus', message: bonus.reason });
 		const start = parseStart(options.getString('starts-in'), options.getString('starts-at'), Date.now());
 		if (!start.ok) throw new UserError({ identifier: 'GiveawayStart', message: start.reason });
+		const claimWindowText = options.getString('claim-window');
+		const claimWindow = claimWindowText === null ? null : parseDuration(claimWindowText);
+		if (claimWindow && !claimWindow.ok)
+			throw new UserError({
+				identifier: 'GiveawayClaimWindow',
+				message: `\`claim-window\`: ${claimWindow.reason.replace('A giveaway', 'A claim window')}`
+			});
 		let giveaway: Giveaway;
 		try {
 			giveaway = await this.container.giveaways.create({
@@ -314,6 +327,7 @@ export class GiveawayCommand extends Command {
 				bonus: bonus.bonus,
 				startsAt: start.startsAt,
 				drop: options.getBoolean('drop') ?? false,
+				claimWindowMs: claimWindow?.ok ? claimWindow.ms : null,
 				durationMs: duration.ms
 			});
 		} catch (error) {

@@ -13,7 +13,7 @@ import {
 import { container } from '@sapphire/framework';
 import { total } from '../invites/records.js';
 import type { MemberFacts } from './requirements.js';
-import { PermanentDiscordError, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
+import { PermanentDiscordError, type AnnouncementExtras, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
 
 export type InviteTotal = (guildId: string, userId: string) => number;
 /** Invites a member made since a time (ms) that still count; see GuildInviteIndex.invitesSince. */
@@ -110,7 +110,8 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		content: string,
 		winners: readonly string[],
 		nonce: string,
-		replyTo: string | null
+		replyTo: string | null,
+		extra: AnnouncementExtras = {}
 	): Promise<string> {
 		const channel = await this.channel(channelId);
 		const message = await channel
@@ -118,7 +119,8 @@ export class DiscordGiveaways implements GiveawayDiscord {
 				content,
 				nonce,
 				enforceNonce: true,
-				allowedMentions: { users: [...winners] },
+				allowedMentions: { users: [...winners, ...(extra.alsoMention ?? [])] },
+				...(extra.components ? { components: extra.components } : {}),
 				...(replyTo ? { reply: { messageReference: replyTo, failIfNotExists: false } } : {})
 			})
 			.catch(permanent);
@@ -129,10 +131,23 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		return this.findOwnMessage(this.channel(channelId), since, (message) => message.content.includes(marker));
 	}
 
-	public async sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string> {
+	public async sendDirect(
+		userId: string,
+		content: string,
+		file: { name: string; data: Buffer } | null,
+		nonce: string,
+		components?: AnnouncementExtras['components']
+	): Promise<string> {
 		const channel = await this.directChannel(userId);
 		const message = await channel
-			.send({ content, files: [{ attachment: file.data, name: file.name }], nonce, enforceNonce: true, allowedMentions: { parse: [] } })
+			.send({
+				content,
+				...(file ? { files: [{ attachment: file.data, name: file.name }] } : {}),
+				...(components ? { components } : {}),
+				nonce,
+				enforceNonce: true,
+				allowedMentions: { parse: [] }
+			})
 			.catch(permanent);
 		return message.id;
 	}

@@ -11,7 +11,14 @@ import {
 	activate,
 	bonusOf,
 	cancel,
+	claimAutoReroll,
 	claimEnding,
+	claimPrize,
+	closeRound,
+	deliveryOf,
+	openClaimRound,
+	recordReplacements,
+	releaseClaim,
 	claimStart,
 	edit,
 	countEntry,
@@ -51,6 +58,11 @@ import {
 import {
 	announcementContent,
 	announcementMarker,
+	autoRerollContent,
+	autoRerollMarker,
+	claimComponents,
+	claimDmContent,
+	claimDmMarker,
 	formatDuration,
 	giveawayFooter,
 	giveawayMessage,
@@ -77,15 +89,34 @@ export interface GiveawayDiscord {
 	postMessage(channelId: string, payload: GiveawayMessagePayload, nonce?: string): Promise<string>;
 	editMessage(channelId: string, messageId: string, payload: GiveawayMessagePayload): Promise<void>;
 	/** Sends the announcement (with `nonce`, enforced, so Discord drops a duplicate) and resolves with its message id. */
-	sendAnnouncement(channelId: string, content: string, winners: readonly string[], nonce: string, replyTo: string | null): Promise<string>;
+	sendAnnouncement(
+		channelId: string,
+		content: string,
+		winners: readonly string[],
+		nonce: string,
+		replyTo: string | null,
+		extra?: AnnouncementExtras
+	): Promise<string>;
 	/** The id of a message this bot posted in the channel after `since` (ms) whose content contains `marker`. */
 	findAnnouncement(channelId: string, marker: string, since: number): Promise<string | null>;
-	/** Sends a user a direct message with a file (with `nonce`, enforced); DMs closed to the bot are a PermanentDiscordError. */
-	sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string>;
+	/** Sends a user a direct message, maybe with a file or buttons (`nonce` enforced); DMs closed to the bot are a PermanentDiscordError. */
+	sendDirect(
+		userId: string,
+		content: string,
+		file: { name: string; data: Buffer } | null,
+		nonce: string,
+		components?: AnnouncementExtras['components']
+	): Promise<string>;
 	/** The id of a direct message this bot sent the user after `since` (ms) whose content contains `marker`. */
 	findDirect(userId: string, marker: string, since: number): Promise<string | null>;
 	/** The id of a message this bot posted in the channel after `since` (ms) with an embed whose footer is `footer`. */
 	findPosted(channelId: string, footer: string, since: number): Promise<string | null>;
+}
+
+/** More for an announcement: buttons (the Claim button), and users pinged besides the winners (the host). */
+export interface AnnouncementExtras {
+	components?: ReturnType<typeof claimComponents>;
+	alsoMention?: string[];
 }
 
 export interface GiveawayLogger {
@@ -409,6 +440,26 @@ export class GiveawayService {
 		return starting;
 	}
 
+	/** The Claim button: records that a winner claimed (idempotent); only a winner, only within their window. */
+	public async claim(id: string, userId: string): Promise<Outcome<{ giveaway: Giveaway; claimedAt: number }>> {
+		const claimed = await this.apply(id, claimPrize(id, userId, this.now()));
+		if (!claimed.ok) return claimed;
+		const round = [...(claimed.value.claimRounds ?? [])].reverse().find((candidate) => candidate.winners.includes(userId))!;
+		this.scheduler.track(id, this.discord.servesGuild(claimed.value.guildId) ? nextDueAt(claimed.value) : null);
+		// The message says who must still claim; once nobody must, it stops saying so.
+		void this.renderMessage(id).catch((error: unknown) => this.logger.warn(`Giveaway ${id}: its message not updated: ${describe(error)}`));
+		return { ok: true, value: { giveaway: claimed.value, claimedAt: round.claimedAt[userId]! } };
+	}
+
+	/** Replaces the winners who did not claim in time; a second call while one runs in this process joins it. */
+	public autoReroll(id: string): Promise<Outcome<Giveaway>> {
+		const running = this.endings.get(id);
+		if (running) return running;
+		const rerolling = this.runAutoReroll(id).finally(() => this.endings.delete(id));
+		this.endings.set(id, rerolling);
+		return rerolling;
+	}
+
 	// --- the message -----------------------------------------------------------------------------------------
 
 	/**
@@ -543,6 +594,10 @@ export class GiveawayService {
 				giveaway = await this.mustApply(id, recordWinners(id, token, winners, this.now()));
 			}
 			if (!giveaway.announcement?.messageId && !giveaway.announcement?.failure) giveaway = await this.announce(giveaway, token);
+			if (giveaway.claimWindowMs) {
+				giveaway = await this.mustApply(id, openClaimRound(id, token, this.now()));
+				giveaway = await this.sendClaimDms(giveaway, token);
+			}
 			if (!giveaway.hostList?.messageId && !giveaway.hostList?.failure) giveaway = await this.sendHostList(giveaway, token);
 			if (giveaway.messageId) {
 				const projected: Giveaway = { ...giveaway, state: 'ended', endedAt: this.now() };
@@ -554,7 +609,8 @@ export class GiveawayService {
 			this.logger.warn(`Giveaway ${id}: ending interrupted, retried after the claim times out: ${describe(error)}`);
 			return { ok: false, reason: 'The giveaway could not be ended right now; it will be retried shortly.' };
 		}
-		this.scheduler.track(id, null);
+		// Winners who must claim: watched until their window closes (the auto-reroll).
+		this.scheduler.track(id, nextDueAt(giveaway));
 		this.logger.info(`Giveaway ${id} ended: ${giveaway.winners?.length ?? 0} winners, ${giveaway.entryCount} entries`);
 		await this.renderMessage(id);
 		return { ok: true, value: giveaway };
@@ -566,7 +622,10 @@ export class GiveawayService {
 			find: (since) => this.discord.findAnnouncement(giveaway.channelId, announcementMarker(giveaway.id), since),
 			send: (intent, nonce) => {
 				const winners = intent.winners ?? [];
-				return this.discord.sendAnnouncement(intent.channelId, announcementContent(intent, winners), winners, nonce, intent.messageId);
+				const extra = intent.claimWindowMs
+					? { alsoMention: [intent.hostId], ...(winners.length > 0 ? { components: claimComponents(intent.id) } : {}) }
+					: {};
+				return this.discord.sendAnnouncement(intent.channelId, announcementContent(intent, winners), winners, nonce, intent.messageId, extra);
 			}
 		});
 	}
@@ -603,7 +662,7 @@ export class GiveawayService {
 		how: { what: string; find: (since: number) => Promise<string | null>; send: (intent: Giveaway, nonce: string) => Promise<string> }
 	): Promise<Giveaway> {
 		const { id } = giveaway;
-		const previous = giveaway[delivery];
+		const previous = deliveryOf(giveaway, delivery);
 		if (previous) {
 			// A predecessor decided to send: it may have, before dying. Look first.
 			const found = await how.find(previous.startedAt).catch((error: unknown) => {
@@ -621,7 +680,7 @@ export class GiveawayService {
 		const intent = await this.mustApply(id, recordIntent(id, delivery, token, randomBytes(12).toString('base64url'), this.now()));
 		let messageId: string;
 		try {
-			messageId = await how.send(intent, intent[delivery]!.nonce);
+			messageId = await how.send(intent, deliveryOf(intent, delivery)!.nonce);
 		} catch (error) {
 			if (!(error instanceof PermanentDiscordError)) throw error;
 			this.logger.warn(`Giveaway ${id}: the ${how.what} cannot be sent: ${error.message}`);
@@ -632,11 +691,97 @@ export class GiveawayService {
 
 	// --- the scheduled start ---------------------------------------------------------------------------------
 
-	/** What the scheduler calls when a giveaway is due: a scheduled one starts, any other ends. */
+	/** What the scheduler calls when a giveaway is due: a scheduled one starts, an ended one is auto-rerolled, any other ends. */
 	private async runDue(id: string): Promise<void> {
 		const giveaway = await this.get(id);
 		if (giveaway?.state === 'scheduled') await this.startScheduled(id);
+		else if (giveaway?.state === 'ended') await this.autoReroll(id);
 		else await this.end(id);
+	}
+
+	// --- claims ----------------------------------------------------------------------------------------------
+
+	/**
+	 * The auto-reroll, claimed like an ending (of any number of processes and timers, one holds it): the winners who did
+	 * not claim are frozen at the claim, their replacements drawn and recorded once, announced once (deliverOnce), then
+	 * the round closes and the replacements get their DMs and a window of their own. A takeover after a crash keeps
+	 * what its predecessor recorded and does only what is left.
+	 */
+	private async runAutoReroll(id: string): Promise<Outcome<Giveaway>> {
+		const token = randomUUID();
+		const claimed = await this.apply(id, claimAutoReroll(id, { token, owner: this.owner, at: this.now() }));
+		if (!claimed.ok) {
+			const current = await this.get(id);
+			this.scheduler.track(id, current && this.discord.servesGuild(current.guildId) ? nextDueAt(current) : null);
+			if (current?.claim) this.logger.info(`Giveaway ${id}: not rerolling here: ${claimed.reason}`);
+			return claimed;
+		}
+		let giveaway = claimed.value;
+		this.scheduler.track(id, nextDueAt(giveaway));
+		try {
+			const index = giveaway.claimRounds!.length - 1;
+			const round = giveaway.claimRounds![index]!;
+			if (!round.closed && round.replaced) {
+				if (round.replacements === null) {
+					const excluded = new Set(pastWinners(giveaway));
+					const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
+					const drawn = await this.draw(giveaway, candidates, round.replaced.length);
+					giveaway = await this.mustApply(id, recordReplacements(id, token, drawn, this.now()));
+				}
+				const current = giveaway.claimRounds![index]!;
+				if (!current.rerollAnnouncement?.messageId && !current.rerollAnnouncement?.failure) {
+					giveaway = await this.deliverOnce(giveaway, token, `reroll:${index}`, {
+						what: 'auto-reroll announcement',
+						find: (since) => this.discord.findAnnouncement(giveaway.channelId, autoRerollMarker(id, index), since),
+						send: (intent, nonce) => {
+							const replacements = intent.claimRounds![index]!.replacements ?? [];
+							return this.discord.sendAnnouncement(
+								intent.channelId,
+								autoRerollContent(intent, index, current.replaced ?? [], replacements),
+								replacements,
+								nonce,
+								intent.messageId,
+								replacements.length > 0 ? { components: claimComponents(id) } : {}
+							);
+						}
+					});
+				}
+				giveaway = await this.mustApply(id, closeRound(id, token, this.now()));
+				this.logger.info(
+					`Giveaway ${id} auto-rerolled: ${current.replaced?.length ?? 0} not claimed in time, ${current.replacements?.length ?? 0} new winners`
+				);
+			}
+			giveaway = await this.sendClaimDms(giveaway, token);
+			giveaway = await this.mustApply(id, releaseClaim(id, token, this.now()));
+		} catch (error) {
+			this.logger.warn(`Giveaway ${id}: auto-reroll interrupted, retried after the claim times out: ${describe(error)}`);
+			return { ok: false, reason: 'The unclaimed prizes could not be rerolled right now; it will be retried shortly.' };
+		}
+		this.scheduler.track(id, nextDueAt(giveaway));
+		await this.renderMessage(id);
+		return { ok: true, value: giveaway };
+	}
+
+	/**
+	 * Each winner of the last claim round gets a DM with the Claim button, once (deliverOnce, searched in the DM after a
+	 * crash). DMs closed to the bot are logged and skipped: the announcement carries the Claim button too.
+	 */
+	private async sendClaimDms(giveaway: Giveaway, token: string): Promise<Giveaway> {
+		const index = (giveaway.claimRounds ?? []).length - 1;
+		const round = giveaway.claimRounds?.[index];
+		if (!round || round.closed) return giveaway;
+		let current = giveaway;
+		for (const winner of round.winners) {
+			const sent = current.claimRounds![index]!.dms[winner];
+			if (sent?.messageId || sent?.failure || round.claimedAt[winner] !== undefined) continue;
+			current = await this.deliverOnce(current, token, `dm:${index}:${winner}`, {
+				what: `claim DM to ${winner}`,
+				find: (since) => this.discord.findDirect(winner, claimDmMarker(giveaway.id), since),
+				send: (intent, nonce) =>
+					this.discord.sendDirect(winner, claimDmContent(intent, round.deadline), null, nonce, claimComponents(giveaway.id))
+			});
+		}
+		return current;
 	}
 
 	/**

@@ -8,6 +8,12 @@
  *   active ──(end time passed, or /giveaway end)──> ending(claim) ──> ended ──reroll──> ended
  *   scheduled|active|paused ──cancel──> cancelled
  *
+ * With a claim window (`claimWindowMs`), the ending opens a claim round for its winners (each told by DM, once). When
+ * the window passes with winners who did not claim, the auto-reroll claims the giveaway (`ended` + claim, like an
+ * ending), draws their replacements once, announces them once, and opens the next round for the replacements:
+ *   round open ──(Claim click, in time)──> claimed
+ *   round open ──(deadline passed, unclaimed winners)──> replaced frozen (claim) ──> replacements ──> announced ──> closed
+ *
  * `ending` carries a claim (token, owner, time). Only the claim holder draws, announces and finishes; a claim older
  * than CLAIM_TIMEOUT_MS belongs to a process that died or stalled and may be taken over (keeping the winners and the
  * announcement already recorded). A scheduled start is claimed the same way, and its message is posted through the
@@ -58,8 +64,29 @@ export interface Announcement {
 
 export interface Reroll {
 	at: number;
+	/** Who rerolled; `auto` for the automatic reroll of prizes not claimed in time. */
 	byId: string;
 	winners: string[];
+}
+
+/** Winners who must claim within a window (see the diagram above); one round per draw or auto-reroll. */
+export interface ClaimRound {
+	/** Who must claim in this round: the draw's winners, or an auto-reroll's replacements. */
+	winners: string[];
+	/** When their window closes (ms since epoch). */
+	deadline: number;
+	/** Who claimed, and when. */
+	claimedAt: Record<string, number>;
+	/** Each winner's DM with the Claim button, sent once like the announcement. */
+	dms: Record<string, Announcement>;
+	/** Frozen when the auto-reroll claims the round: the winners who had not claimed. A claim click after that is refused. */
+	replaced: string[] | null;
+	/** Drawn once for them by the auto-reroll (a takeover keeps them). */
+	replacements: string[] | null;
+	/** The auto-reroll's announcement, sent once. */
+	rerollAnnouncement: Announcement | null;
+	/** The auto-reroll finished: the replacements, if any, are the next round. */
+	closed: boolean;
 }
 
 /** `giveaways` namespace, key = the giveaway id. */
@@ -92,6 +119,10 @@ export interface Giveaway {
 	drop?: boolean;
 	/** The host's DM with the entrant list at the end: sent once, like the announcement. */
 	hostList?: Announcement | null;
+	/** Winners must claim within this long of being told, or the prize is rerolled automatically (absent: no claim). */
+	claimWindowMs?: number;
+	/** The claim rounds, in order; absent without a claim window. */
+	claimRounds?: ClaimRound[];
 	/** When it ends; while paused, when it would have ended at the time it was paused. */
 	endsAt: number;
 	/** While paused: the time that was left. */
@@ -148,6 +179,7 @@ export interface NewGiveaway {
 	/** Start later (ms since epoch): the message appears then. */
 	startsAt?: number | null;
 	drop?: boolean;
+	claimWindowMs?: number | null;
 	now: number;
 }
 
@@ -167,6 +199,7 @@ export function createGiveaway(input: NewGiveaway): Giveaway {
 		requirements: input.requirements ?? NO_REQUIREMENTS,
 		bonus: input.bonus ?? NO_BONUS,
 		...(input.drop ? { drop: true } : {}),
+		...(input.claimWindowMs ? { claimWindowMs: input.claimWindowMs, claimRounds: [] } : {}),
 		createdAt: input.now,
 		...(scheduled ? { startsAt, post: null } : { startedAt: input.now }),
 		durationMs: input.durationMs,
@@ -369,13 +402,34 @@ function holding(
 	patch: (giveaway: Giveaway) => Partial<Giveaway>
 ): Giveaway | Refusal {
 	if (!giveaway) return missing(id);
-	if ((giveaway.state !== 'ending' && giveaway.state !== 'scheduled') || giveaway.claim?.token !== token)
+	if ((giveaway.state !== 'ending' && giveaway.state !== 'scheduled' && giveaway.state !== 'ended') || giveaway.claim?.token !== token)
 		return { refused: 'The claim was lost to another process.' };
 	return changed(giveaway, { ...patch(giveaway), claim: { ...giveaway.claim, at: now } });
 }
 
-/** What is sent once (see service.ts, deliverOnce): the ending's announcement, or a scheduled giveaway's message. */
-export type Delivery = 'announcement' | 'post' | 'hostList';
+/**
+ * What is sent once (see service.ts, deliverOnce): the ending's announcement, a scheduled giveaway's message, the host's
+ * list, a winner's claim DM (`dm:<round>:<user>`) or an auto-reroll's announcement (`reroll:<round>`).
+ */
+export type Delivery = 'announcement' | 'post' | 'hostList' | `dm:${number}:${string}` | `reroll:${number}`;
+
+/** Where a delivery is recorded. */
+export function deliveryOf(giveaway: Giveaway, delivery: Delivery): Announcement | null {
+	const [kind, round, userId] = delivery.split(':');
+	if (kind === 'dm') return giveaway.claimRounds?.[Number(round)]?.dms[userId!] ?? null;
+	if (kind === 'reroll') return giveaway.claimRounds?.[Number(round)]?.rerollAnnouncement ?? null;
+	return giveaway[delivery as 'announcement' | 'post' | 'hostList'] ?? null;
+}
+
+function deliveryPatch(giveaway: Giveaway, delivery: Delivery, value: Announcement): Partial<Giveaway> {
+	const [kind, roundText, userId] = delivery.split(':');
+	if (kind !== 'dm' && kind !== 'reroll') return { [delivery]: value };
+	const rounds = [...(giveaway.claimRounds ?? [])];
+	const round = rounds[Number(roundText)];
+	if (!round) return {};
+	rounds[Number(roundText)] = kind === 'dm' ? { ...round, dms: { ...round.dms, [userId!]: value } } : { ...round, rerollAnnouncement: value };
+	return { claimRounds: rounds };
+}
 
 /** Winners are recorded once: a takeover keeps the ones its predecessor drew. */
 export function recordWinners(id: string, token: string, winners: string[], now: number): Transition {
@@ -385,9 +439,9 @@ export function recordWinners(id: string, token: string, winners: string[], now:
 /** The holder is about to send; an intent already recorded (by a predecessor) is kept, nonce and all. */
 export function recordIntent(id: string, delivery: Delivery, token: string, nonce: string, now: number): Transition {
 	return (giveaway) =>
-		holding(giveaway, id, token, now, (current) => ({
-			[delivery]: current[delivery] ?? { nonce, startedAt: now, messageId: null, failure: null }
-		}));
+		holding(giveaway, id, token, now, (current) =>
+			deliveryPatch(current, delivery, deliveryOf(current, delivery) ?? { nonce, startedAt: now, messageId: null, failure: null })
+		);
 }
 
 /**
@@ -397,11 +451,14 @@ export function recordIntent(id: string, delivery: Delivery, token: string, nonc
 export function recordResult(id: string, delivery: Delivery, result: { messageId: string } | { failure: string }): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		const current = giveaway[delivery];
+		const current = deliveryOf(giveaway, delivery);
 		if (!current) return { refused: 'Nothing was started to send.' };
 		if (current.messageId) return giveaway;
 		const next = 'messageId' in result ? { ...current, messageId: result.messageId, failure: null } : { ...current, failure: result.failure };
-		return changed(giveaway, { [delivery]: next, ...(delivery === 'post' && 'messageId' in result ? { messageId: result.messageId } : {}) });
+		return changed(giveaway, {
+			...deliveryPatch(giveaway, delivery, next),
+			...(delivery === 'post' && 'messageId' in result ? { messageId: result.messageId } : {})
+		});
 	};
 }
 
@@ -422,7 +479,119 @@ export function recordReroll(id: string, reroll: Reroll): Transition {
 		if (!giveaway) return missing(id);
 		if (giveaway.state !== 'ended')
 			return { refused: giveaway.state === 'cancelled' ? CLOSED.cancelled : 'Only an ended giveaway can be rerolled.' };
+		const waiting = waitingRound(giveaway);
+		if (waiting)
+			return {
+				refused: `Winners have until <t:${Math.floor(waiting.deadline / 1000)}:f> to claim; prizes not claimed by then are rerolled automatically.`
+			};
 		return changed(giveaway, { rerolls: [...giveaway.rerolls, reroll] });
+	};
+}
+
+// --- claims ------------------------------------------------------------------------------------------------------
+
+/** The last claim round while it still decides something: not closed, with winners who have not claimed. */
+export function waitingRound(giveaway: Giveaway): ClaimRound | null {
+	const round = giveaway.claimRounds?.at(-1);
+	if (!round || round.closed) return null;
+	return round.winners.some((winner) => round.claimedAt[winner] === undefined) ? round : null;
+}
+
+function newRound(winners: string[], deadline: number): ClaimRound {
+	return { winners, deadline, claimedAt: {}, dms: {}, replaced: null, replacements: null, rerollAnnouncement: null, closed: false };
+}
+
+/** The ending's winners start their window once told (after the announcement); a takeover keeps the round opened. */
+export function openClaimRound(id: string, token: string, now: number): Transition {
+	return (giveaway) =>
+		holding(giveaway, id, token, now, (current) =>
+			current.claimWindowMs && (current.claimRounds ?? []).length === 0 && (current.winners ?? []).length > 0
+				? { claimRounds: [newRound(current.winners!, now + current.claimWindowMs)] }
+				: {}
+		);
+}
+
+/**
+ * A winner's Claim click. Only a winner of a round can claim, only in its window and before the auto-reroll froze who
+ * is replaced; claiming twice changes nothing.
+ */
+export function claimPrize(id: string, userId: string, now: number): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		const rounds = giveaway.claimRounds ?? [];
+		let index = rounds.length - 1;
+		while (index >= 0 && !rounds[index]!.winners.includes(userId)) index--;
+		const round = rounds[index];
+		if (!round) return { refused: 'Only the winners of this giveaway can claim its prize.' };
+		if (round.claimedAt[userId] !== undefined) return giveaway;
+		if (round.replaced !== null || now > round.deadline)
+			return { refused: 'Your time to claim this prize has passed; it goes to another entrant.' };
+		const claimRounds = [...rounds];
+		claimRounds[index] = { ...round, claimedAt: { ...round.claimedAt, [userId]: now } };
+		return changed(giveaway, { claimRounds });
+	};
+}
+
+/**
+ * Claims the auto-reroll, like an ending: an ended giveaway whose waiting round's window has passed (the winners who
+ * did not claim are frozen then), or whose auto-reroll claim has timed out (its holder died; it is taken over).
+ */
+export function claimAutoReroll(id: string, claim: EndingClaim): Transition {
+	return (giveaway) => {
+		if (!giveaway) return missing(id);
+		if (giveaway.state !== 'ended') return { refused: 'Only an ended giveaway is rerolled.' };
+		if (giveaway.claim) {
+			if (giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at) return { refused: `This giveaway is being rerolled by ${giveaway.claim.owner}.` };
+			return changed(giveaway, { claim });
+		}
+		const round = waitingRound(giveaway);
+		if (!round) return { refused: 'No prize is waiting to be claimed.' };
+		if (round.deadline > claim.at) return { refused: 'The claim window has not passed yet.' };
+		const claimRounds = [...giveaway.claimRounds!];
+		claimRounds[claimRounds.length - 1] = { ...round, replaced: round.winners.filter((winner) => round.claimedAt[winner] === undefined) };
+		return changed(giveaway, { claim, claimRounds });
+	};
+}
+
+function lastRoundPatch(giveaway: Giveaway, patch: (round: ClaimRound) => Partial<ClaimRound>): Partial<Giveaway> {
+	const claimRounds = [...(giveaway.claimRounds ?? [])];
+	const round = claimRounds.at(-1);
+	if (!round) return {};
+	claimRounds[claimRounds.length - 1] = { ...round, ...patch(round) };
+	return { claimRounds };
+}
+
+/** The replacements are recorded once (a takeover keeps its predecessor's), at most one per winner replaced. */
+export function recordReplacements(id: string, token: string, drawn: string[], now: number): Transition {
+	return (giveaway) =>
+		holding(giveaway, id, token, now, (current) =>
+			lastRoundPatch(current, (round) => ({ replacements: round.replacements ?? drawn.slice(0, round.replaced?.length ?? 0) }))
+		);
+}
+
+/**
+ * The auto-reroll is announced: the round closes, the replacements become current winners (recorded as a reroll by
+ * `auto`), and they get a round of their own.
+ */
+export function closeRound(id: string, token: string, now: number): Transition {
+	return (giveaway) =>
+		holding(giveaway, id, token, now, (current) => {
+			const round = current.claimRounds?.at(-1);
+			if (!round || round.closed || !round.replaced) return {};
+			const replacements = round.replacements ?? [];
+			const winners = [...currentWinners(current).filter((winner) => !round.replaced!.includes(winner)), ...replacements];
+			const claimRounds = [...current.claimRounds!];
+			claimRounds[claimRounds.length - 1] = { ...round, closed: true };
+			if (replacements.length > 0) claimRounds.push(newRound(replacements, now + (current.claimWindowMs ?? 0)));
+			return { claimRounds, rerolls: [...current.rerolls, { at: now, byId: 'auto', winners }] };
+		});
+}
+
+/** The auto-reroll is done (its DMs sent): the claim is released. */
+export function releaseClaim(id: string, token: string, now: number): Transition {
+	return (giveaway) => {
+		const next = holding(giveaway, id, token, now, () => ({}));
+		return isRefusal(next) ? next : { ...next, claim: null };
 	};
 }
 
@@ -441,6 +610,10 @@ export function nextDueAt(giveaway: Giveaway): number | null {
 	if (giveaway.state === 'scheduled') return giveaway.claim ? giveaway.claim.at + CLAIM_TIMEOUT_MS : (giveaway.startsAt ?? 0);
 	if (giveaway.state === 'active') return giveaway.endsAt;
 	if (giveaway.state === 'ending') return (giveaway.claim?.at ?? 0) + CLAIM_TIMEOUT_MS;
+	if (giveaway.state === 'ended') {
+		if (giveaway.claim) return giveaway.claim.at + CLAIM_TIMEOUT_MS;
+		return waitingRound(giveaway)?.deadline ?? null;
+	}
 	return null;
 }
 

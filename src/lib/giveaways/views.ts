@@ -2,7 +2,7 @@ import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, time, Times
 import { DurationFormatter } from '@sapphire/duration';
 import { bonusLine } from './bonus.js';
 import { requirementLines } from './requirements.js';
-import { bonusOf, currentWinners, requirementsOf, type Giveaway } from './state.js';
+import { bonusOf, currentWinners, requirementsOf, waitingRound, type Giveaway } from './state.js';
 
 const ACTIVE_COLOR = 0xf1c40f;
 const CLOSED_COLOR = 0x95a5a6;
@@ -16,6 +16,23 @@ export function enterButtonId(giveawayId: string): string {
 export function parseEnterButton(customId: string): string | null {
 	const [prefix, id] = customId.split(':');
 	return prefix === ENTER_BUTTON && id ? id : null;
+}
+
+/** Custom id of the Claim button (on the announcement and in the winners' DMs): `giveaway-claim:<giveaway id>`. */
+export const CLAIM_BUTTON = 'giveaway-claim';
+
+export function parseClaimButton(customId: string): string | null {
+	const [prefix, id] = customId.split(':');
+	return prefix === CLAIM_BUTTON && id ? id : null;
+}
+
+/** The row with the Claim button, sent with the announcement of winners who must claim and with their DMs. */
+export function claimComponents(giveawayId: string) {
+	return [
+		new ActionRowBuilder<ButtonBuilder>().addComponents(
+			new ButtonBuilder().setCustomId(`${CLAIM_BUTTON}:${giveawayId}`).setLabel('Claim').setEmoji('🎁').setStyle(ButtonStyle.Success)
+		)
+	];
 }
 
 function mentions(userIds: readonly string[]): string {
@@ -54,6 +71,8 @@ export function giveawayMessage(giveaway: Giveaway) {
 					? `${giveaway.rerolls.length > 0 ? 'Winners (rerolled)' : 'Winners'}: ${mentions(winners)}`
 					: 'No valid entries: nobody won.'
 			);
+			const waiting = waitingRound(giveaway);
+			if (waiting) lines.push(`Winners must claim ${time(new Date(waiting.deadline), TimestampStyles.RelativeTime)}, or the prize is rerolled`);
 			break;
 		}
 		case 'cancelled':
@@ -103,7 +122,35 @@ export function announcementContent(giveaway: Giveaway, winners: readonly string
 		winners.length > 0
 			? `🎉 Congratulations ${mentions(winners)}! You won **${giveaway.prize}**!`
 			: `The giveaway for **${giveaway.prize}** ended without valid entries: nobody won.`;
-	return `${text} ${announcementMarker(giveaway.id)}`;
+	// A giveaway whose winners must claim pings its host too (the host hands the prize over).
+	const claim = giveaway.claimWindowMs
+		? `${winners.length > 0 ? ` Press **Claim** within ${formatDuration(giveaway.claimWindowMs)}, or the prize goes to another entrant.` : ''} Host: ${userMention(giveaway.hostId)}.`
+		: '';
+	return `${text}${claim} ${announcementMarker(giveaway.id)}`;
+}
+
+/** A winner's claim DM names its giveaway this way; a takeover searches the DM for it before sending again. */
+export function claimDmMarker(giveawayId: string): string {
+	return `(giveaway \`${giveawayId}\`, claim)`;
+}
+
+export function claimDmContent(giveaway: Giveaway, deadline: number): string {
+	const at = new Date(deadline);
+	return `🎉 You won **${giveaway.prize}** in <#${giveaway.channelId}>! Press **Claim** ${time(at, TimestampStyles.RelativeTime)} (${time(at, TimestampStyles.LongDateTime)}), or the prize goes to another entrant. ${claimDmMarker(giveaway.id)}`;
+}
+
+/** The announcement of an automatic reroll, naming its round; a takeover searches the channel for it. */
+export function autoRerollMarker(giveawayId: string, round: number): string {
+	return `(giveaway \`${giveawayId}\`, auto-reroll ${round + 1})`;
+}
+
+export function autoRerollContent(giveaway: Giveaway, round: number, replaced: readonly string[], replacements: readonly string[]): string {
+	const missed = `${mentions(replaced)} did not claim **${giveaway.prize}** in time.`;
+	const text =
+		replacements.length > 0
+			? `${missed} 🎉 New ${replacements.length === 1 ? 'winner' : 'winners'}: ${mentions(replacements)}! Press **Claim** within ${formatDuration(giveaway.claimWindowMs ?? 0)}, or the prize goes to another entrant.`
+			: `${missed} Nobody else can win it: no valid entries left.`;
+	return `${text} ${autoRerollMarker(giveaway.id, round)}`;
 }
 
 /** The host's DM at the end names its giveaway this way; a takeover searches the DM for it before sending again. */

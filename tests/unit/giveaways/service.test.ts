@@ -1,8 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GiveawayService, type GiveawayDiscord, type GiveawayMessagePayload, type StartInput } from '../../../src/lib/giveaways/service.js';
+import {
+	GiveawayService,
+	PermanentDiscordError,
+	type GiveawayDiscord,
+	type GiveawayMessagePayload,
+	type StartInput
+} from '../../../src/lib/giveaways/service.js';
 import { CLAIM_TIMEOUT_MS, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
 import type { MemberFacts } from '../../../src/lib/giveaways/requirements.js';
-import { announcementMarker, giveawayFooter } from '../../../src/lib/giveaways/views.js';
+import { announcementMarker, autoRerollMarker, claimDmMarker, giveawayFooter } from '../../../src/lib/giveaways/views.js';
 import type { Storage } from '../../../src/storage-adapters/index.js';
 import { eventually } from '../../helpers/eventually.js';
 import { ADAPTERS, createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
@@ -19,6 +25,8 @@ class FakeDiscord implements GiveawayDiscord {
 	public readonly edits: Array<{ messageId: string; payload: GiveawayMessagePayload }> = [];
 	/** Files sent by DM, by `dm:<user>:<content>`. */
 	public readonly files = new Map<string, string>();
+	/** Users whose DMs are closed to the bot. */
+	public readonly closedDms = new Set<string>();
 	private nextId = 1000;
 
 	public servesGuild(): boolean {
@@ -54,8 +62,9 @@ class FakeDiscord implements GiveawayDiscord {
 		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content === footer)?.id ?? null);
 	}
 
-	public sendDirect(userId: string, content: string, file: { name: string; data: Buffer }, nonce: string): Promise<string> {
-		this.files.set(`dm:${userId}:${content}`, file.data.toString('utf8'));
+	public sendDirect(userId: string, content: string, file: { name: string; data: Buffer } | null, nonce: string): Promise<string> {
+		if (this.closedDms.has(userId)) return Promise.reject(new PermanentDiscordError('Cannot send messages to this user'));
+		if (file) this.files.set(`dm:${userId}:${content}`, file.data.toString('utf8'));
 		return Promise.resolve(this.post(`dm:${userId}`, content, nonce));
 	}
 
@@ -403,5 +412,89 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		expect(ended.winners).toEqual(rows.slice(0, 2).map((row) => row.userId));
 		expect(discord.announcements(drop.id)).toHaveLength(1);
 		expect(discord.directMessages('host')).toHaveLength(1);
+	});
+
+	it.skipIf(!available)(
+		'winners who must claim get a DM each; unclaimed prizes are auto-rerolled once, whichever of two services runs it',
+		async () => {
+			const other = adapter === 'redis' ? await fixture.open() : storage;
+			const first = service(storage, 'p1');
+			const second = service(other, 'p2');
+			const giveaway = await startWith(first, { prize: 'Claimed', winnerCount: 2, durationMs: 10_000, claimWindowMs: 60_000 });
+			for (const userId of ['u0', 'u2', 'u4', 'u6', 'u8']) await first.toggleEntry(giveaway.id, userId, member());
+			discord.closedDms.add('u0');
+			clock += 10_000;
+			const ended = await first.end(giveaway.id);
+			expect(ended.ok).toBe(true);
+			const winners = ended.ok ? ended.value.winners! : [];
+			expect(winners).toHaveLength(2);
+			// A DM to each winner (closed DMs are recorded as failed, not retried); the announcement pings the host.
+			for (const winner of winners)
+				expect(discord.directMessages(winner).filter((message) => message.content.includes(claimDmMarker(giveaway.id)))).toHaveLength(
+					winner === 'u0' ? 0 : 1
+				);
+			expect(discord.announcements(giveaway.id)[0]!.content).toContain('<@host>');
+			const [keeper, loser] = winners as [string, string];
+			expect(await second.claim(giveaway.id, 'u9')).toEqual({ ok: false, reason: expect.stringMatching(/Only the winners/) });
+			expect((await second.claim(giveaway.id, keeper)).ok).toBe(true);
+			expect((await first.claim(giveaway.id, keeper)).ok).toBe(true);
+			clock += 60_001;
+			expect(await first.claim(giveaway.id, loser)).toEqual({ ok: false, reason: expect.stringMatching(/has passed/) });
+			// Both services, twice each, at once: one auto-reroll, one announcement, one replacement.
+			await Promise.all([first, second, first, second].map((racer) => racer.autoReroll(giveaway.id)));
+			const rerolled = (await first.get(giveaway.id))!;
+			expect(rerolled.claim).toBeNull();
+			const replacement = rerolled.claimRounds![0]!.replacements![0]!;
+			expect(winners).not.toContain(replacement);
+			expect(rerolled.claimRounds![1]).toMatchObject({ winners: [replacement], closed: false });
+			expect(rerolled.rerolls).toEqual([{ at: clock, byId: 'auto', winners: [keeper, replacement] }]);
+			expect(discord.posted.filter((message) => message.content.includes(autoRerollMarker(giveaway.id, 0)))).toHaveLength(1);
+			// u0's DMs are closed: a DM for them is recorded as failed instead.
+			expect(discord.directMessages(replacement).filter((message) => message.content.includes(claimDmMarker(giveaway.id)))).toHaveLength(
+				replacement === 'u0' ? 0 : 1
+			);
+			if (replacement === 'u0') expect(rerolled.claimRounds![1]!.dms.u0?.failure).toMatch(/Cannot send/);
+			// The replacement claims in time: nothing more happens.
+			expect((await second.claim(giveaway.id, replacement)).ok).toBe(true);
+			clock += 120_000;
+			expect((await first.autoReroll(giveaway.id)).ok).toBe(false);
+			expect(discord.posted.filter((message) => message.content.includes('auto-reroll'))).toHaveLength(1);
+		}
+	);
+
+	it.skipIf(!available)('a service that died during the auto-reroll, after announcing, is taken over without a second announcement', async () => {
+		const giveaways = service(storage, 'p1');
+		const giveaway = await startWith(giveaways, { prize: 'Taken over', winnerCount: 1, durationMs: 10_000, claimWindowMs: 60_000 });
+		for (const userId of ['u0', 'u2', 'u4']) await giveaways.toggleEntry(giveaway.id, userId, member());
+		clock += 10_000;
+		await giveaways.end(giveaway.id);
+		clock += 60_001;
+		// What a holder killed right after Discord accepted the auto-reroll announcement leaves: claim, replacement, intent.
+		const namespace = storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE);
+		const record = (await namespace.get(giveaway.id))!;
+		const winner = record.winners![0]!;
+		const replacement = ['u0', 'u2', 'u4'].find((userId) => userId !== winner)!;
+		const message = discord.post('chan', `<@${winner}> did not claim. New winner: <@${replacement}> ${autoRerollMarker(giveaway.id, 0)}`, 'dead');
+		await namespace.set(giveaway.id, {
+			...record,
+			claim: { token: 'dead', owner: 'dead-process', at: clock },
+			claimRounds: [
+				{
+					...record.claimRounds![0]!,
+					replaced: [winner],
+					replacements: [replacement],
+					rerollAnnouncement: { nonce: 'dead', startedAt: clock, messageId: null, failure: null }
+				}
+			]
+		});
+		expect((await giveaways.autoReroll(giveaway.id)).ok).toBe(false);
+		clock += CLAIM_TIMEOUT_MS + 1;
+		const taken = await service(storage, 'p2').autoReroll(giveaway.id);
+		expect(taken.ok).toBe(true);
+		const after = (await namespace.get(giveaway.id))!;
+		expect(after.claimRounds![0]!.rerollAnnouncement?.messageId).toBe(message);
+		expect(after.claimRounds![1]!.winners).toEqual([replacement]);
+		expect(discord.posted.filter((posted) => posted.content.includes(autoRerollMarker(giveaway.id, 0)))).toHaveLength(1);
+		expect(discord.directMessages(replacement)).toHaveLength(1);
 	});
 });
