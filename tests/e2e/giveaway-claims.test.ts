@@ -109,6 +109,20 @@ describe.each([
 		return announcements(id)[0]!;
 	}
 
+	it.skipIf(!available)('refuses a claim window longer than GIVEAWAY_RETENTION, which would delete pending claims', async () => {
+		const handle = emulator.runCommand({
+			guildId,
+			channelId,
+			userId: admin,
+			name: 'giveaway',
+			subcommand: 'start',
+			options: { prize: 'Too long', duration: '2s', winners: 1, 'claim-window': '100d' },
+			memberPermissions: ADMIN
+		});
+		const answer = await handle.answer();
+		expect(answer.content).toMatch(/claim-window.* must not be longer than GIVEAWAY_RETENTION \(90d\): ended giveaways are deleted after it/);
+	});
+
 	it.skipIf(!available)(
 		'winners told by DM (when allowed) who claim in time keep the prize: no auto-reroll; only winners can claim',
 		async () => {

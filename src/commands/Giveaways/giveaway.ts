@@ -313,6 +313,12 @@ export class GiveawayCommand extends Command {
 				identifier: 'GiveawayClaimWindow',
 				message: `\`claim-window\`: ${claimWindow.reason.replace('A giveaway', 'A claim window')}`
 			});
+		// Ended giveaways are deleted GIVEAWAY_RETENTION after their end: a longer window would delete pending claims.
+		if (claimWindow?.ok && claimWindow.ms > this.container.config.giveawayRetentionMs)
+			throw new UserError({
+				identifier: 'GiveawayClaimWindow',
+				message: `\`claim-window\` must not be longer than GIVEAWAY_RETENTION (${retentionSetting(this.container.config.giveawayRetentionMs)}): ended giveaways are deleted after it.`
+			});
 		let giveaway: Giveaway;
 		try {
 			giveaway = await this.container.giveaways.create({
@@ -404,4 +410,9 @@ export class GiveawayCommand extends Command {
 				{ name: 'Recent', value: lines(recent).slice(0, 1024) }
 			);
 	}
+}
+
+/** GIVEAWAY_RETENTION in the notation of the setting (90d, 12h). */
+function retentionSetting(ms: number): string {
+	return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`;
 }
