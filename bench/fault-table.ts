@@ -10,7 +10,7 @@ const FAULTS: Record<string, string> = {
 	'write-limit': 'a file size limit under writes (ulimit -f: a short write, then EFBIG), then a restart without it',
 	eio: 'EIO on writes, syncs and cut-backs at random points (an LD_PRELOAD shim), then the disk mended and a restart',
 	'read-only': 'the file system turned read-only under writes (ext4 errors=remount-ro), then checked, remounted and a restart',
-	permission: 'the data directory made unwritable under writes (bot as uid 65534), then writable again; a start meanwhile',
+	permission: 'the data directory made unwritable under writes (storage as root without CAP_DAC_OVERRIDE), then writable again; a start meanwhile',
 	'kill-during-restore': 'kill -9 at a random moment of a restore, then a restart',
 	'sqlite-locked': 'a second connection holding an exclusive SQLite lock while the storage opens',
 	'lock-race': "two processes racing for a dead holder's DATA_DIR lock (a round: exactly one wins)",

@@ -148,21 +148,24 @@ export class StorageChild {
 	public constructor(
 		adapter: string,
 		dataDir: string,
-		options: { pad?: number; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; fileSizeLimitKb?: number } = {}
+		options: { pad?: number; env?: NodeJS.ProcessEnv; withoutPermissionOverride?: boolean; fileSizeLimitKb?: number } = {}
 	) {
 		const script = join(import.meta.dirname, 'fixtures', 'io-fault-child.ts');
 		const args = ['--import', 'tsx', script, adapter, dataDir, String(options.pad ?? 600)];
 		// `ulimit -f` (in KB blocks) through a shell: a file write past it stops short, then fails with EFBIG (Node ignores
 		// SIGXFSZ), for the rest of the process's life.
-		const [command, commandArgs] =
+		let [command, commandArgs] =
 			options.fileSizeLimitKb === undefined
 				? [process.execPath, args]
 				: ['bash', ['-c', `ulimit -f ${options.fileSizeLimitKb} && exec "$0" "$@"`, process.execPath, ...args]];
+		// Root ignores file modes through CAP_DAC_OVERRIDE; without it (setpriv, util-linux) root meets them like anyone,
+		// and can still read the project wherever it is cloned (another uid could not read a 0700 checkout).
+		if (options.withoutPermissionOverride)
+			[command, commandArgs] = ['setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', command, ...commandArgs]];
 		this.process = spawn(command, commandArgs, {
 			stdio: ['pipe', 'pipe', 'pipe'],
 			// libuv may do file I/O through io_uring, which an LD_PRELOAD shim cannot see.
-			env: { ...process.env, UV_USE_IO_URING: '0', ...options.env },
-			...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid })
+			env: { ...process.env, UV_USE_IO_URING: '0', ...options.env }
 		});
 		this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
 		createInterface({ input: this.process.stdout! }).on('line', (text) => {

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,6 @@ import { FULL, ROUNDS, filesUnder, sleep, unreadableDataFiles } from './_shared.
 /** Rounds per fault and adapter: each starts a process, so the full suite runs 20, not 50. */
 const IO_ROUNDS = FULL ? 20 : ROUNDS;
 const ADAPTERS = ['file', 'sqlite'] as const;
-const NOBODY = 65534;
 
 function storageOptions(adapter: 'file' | 'sqlite', dataDir: string): StorageOptions {
 	return { adapter, dataDir, sqlitePath: join(dataDir, 'bot.sqlite'), redisUrl: '', backupDir: join(dataDir, 'backups'), backupKeep: 5 };
@@ -228,7 +227,7 @@ describe.each(ADAPTERS)('the file system turning read-only under writes (ext4 er
 	}, 600_000);
 });
 
-describe.each(ADAPTERS)('the data directory made unwritable under writes (the bot running as nobody): %s', (adapter) => {
+describe.each(ADAPTERS)('the data directory made unwritable under writes (root without CAP_DAC_OVERRIDE): %s', (adapter) => {
 	let scratch: string;
 	const tally = newTally('permission', adapter);
 	const pad = 3000;
@@ -243,7 +242,7 @@ describe.each(ADAPTERS)('the data directory made unwritable under writes (the bo
 		rmSync(scratch, { recursive: true, force: true });
 	});
 
-	/** chmod of the data directory (and its files): root ignores modes, so the storage child runs as nobody. */
+	/** chmod of the data directory (and its files): root ignores modes, so the storage child runs without CAP_DAC_OVERRIDE. */
 	const setModes = (dataDir: string, directoryMode: number, fileMode: number | null) => {
 		for (const entry of readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
 			const path = join(entry.parentPath, entry.name);
@@ -257,8 +256,7 @@ describe.each(ADAPTERS)('the data directory made unwritable under writes (the bo
 		for (let round = 0; round < IO_ROUNDS; round++) {
 			const dataDir = join(scratch, `round-${round}`);
 			mkdirSync(dataDir, { mode: 0o700 });
-			chownSync(dataDir, NOBODY, NOBODY);
-			const child = new StorageChild(adapter, dataDir, { uid: NOBODY, pad });
+			const child = new StorageChild(adapter, dataDir, { withoutPermissionOverride: true, pad });
 			await child.waitFor(() => child.has('open'), 'the storage to open');
 			const acksBefore = randomInt(1, 120);
 			await child.waitFor(() => child.acked.size >= acksBefore, `${acksBefore} acknowledged writes`);
@@ -286,7 +284,7 @@ describe.each(ADAPTERS)('the data directory made unwritable under writes (the bo
 			// A start while the data cannot be written is refused with the cause and changes nothing (nothing set aside).
 			const modesBefore = filesUnder(dataDir).map((path) => [path, statSync(path).size]);
 			setModes(dataDir, 0o500, 0o400);
-			const restarted = new StorageChild(adapter, dataDir, { uid: NOBODY, pad });
+			const restarted = new StorageChild(adapter, dataDir, { withoutPermissionOverride: true, pad });
 			await restarted.waitFor(() => restarted.has('openError') || restarted.refused.size >= 8, 'the restart to refuse');
 			if (restarted.has('openError'))
 				expect(String(restarted.lines.find((line) => 'openError' in line)!.openError)).toMatch(
