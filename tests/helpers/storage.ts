@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient, type RedisClientType } from '@redis/client';
+import { afterEach, beforeEach } from 'vitest';
 import { openStorage, type AdapterName, type BackendStorage, type StorageOptions } from '../../src/storage-adapters/index.js';
 import { flushRedisDatabase, redisAvailable, redisTestUrl } from './redis.js';
 
@@ -54,6 +56,41 @@ export async function createStorageFixture(adapter: AdapterName, redisDatabase =
 			for (const storage of opened) await storage.close().catch(() => undefined);
 			if (adapter === 'redis') await flushRedisDatabase(redisUrl);
 			await rm(dataDir, { recursive: true, force: true });
+		}
+	};
+}
+
+export interface RedisStorageSuite {
+	/** The suite's fresh storage location; replaced before each test. */
+	readonly fixture: StorageFixture;
+	/** A plain client on the same database, to look at the keys as Redis holds them. */
+	readonly raw: RedisClientType;
+}
+
+/**
+ * For a Redis storage suite: before each test a flushed database `database` with a storage fixture and a raw client on
+ * it; after each, both closed and the database flushed again.
+ */
+export function useRedisStorage(database: number): RedisStorageSuite {
+	let fixture: StorageFixture | undefined;
+	let raw: RedisClientType | undefined;
+	beforeEach(async () => {
+		fixture = await createStorageFixture('redis', database);
+		raw = createClient({ url: redisTestUrl(database) }) as RedisClientType;
+		await raw.connect();
+	});
+	afterEach(async () => {
+		await raw?.close();
+		await fixture?.dispose();
+	});
+	return {
+		get fixture() {
+			if (!fixture) throw new Error('useRedisStorage: used outside a test');
+			return fixture;
+		},
+		get raw() {
+			if (!raw) throw new Error('useRedisStorage: used outside a test');
+			return raw;
 		}
 	};
 }

@@ -2,37 +2,24 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type RedisClientType } from '@redis/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redisAvailable, redisTestUrl } from '../helpers/redis.js';
-import { createStorageFixture, type StorageFixture } from '../helpers/storage.js';
+import { describe, expect, it } from 'vitest';
+import { redisAvailable } from '../helpers/redis.js';
+import { useRedisStorage } from '../helpers/storage.js';
 
 const DATABASE = 8;
 const NAMESPACES = ['invites', 'settings'];
 const SIZE = 4000;
 
 describe.skipIf(!redisAvailable)('Redis backups are a point-in-time copy', () => {
-	let fixture: StorageFixture;
-	let raw: RedisClientType;
-
-	beforeEach(async () => {
-		fixture = await createStorageFixture('redis', DATABASE);
-		raw = createClient({ url: redisTestUrl(DATABASE) }) as RedisClientType;
-		await raw.connect();
-	});
-
-	afterEach(async () => {
-		await raw?.close();
-		await fixture?.dispose();
-	});
+	const redis = useRedisStorage(DATABASE);
 
 	it('shows one instant of the data while another process keeps writing', { timeout: 120_000 }, async () => {
-		const storage = await fixture.open({ namespaces: NAMESPACES });
+		const storage = await redis.fixture.open({ namespaces: NAMESPACES });
 		await storage.importEntries(
 			'invites',
 			Array.from({ length: SIZE }, (_, index) => [`k${index}`, { value: 0 }])
 		);
-		const writerStorage = await fixture.open({ namespaces: NAMESPACES });
+		const writerStorage = await redis.fixture.open({ namespaces: NAMESPACES });
 		const invites = writerStorage.namespace<number>('invites');
 		// Round r sets k0, k1, ... to r one after another: at any instant k0..k(p-1) hold r and the rest r-1, so a copy
 		// of one instant has values that never rise with the index and differ by at most one.
@@ -70,19 +57,19 @@ describe.skipIf(!redisAvailable)('Redis backups are a point-in-time copy', () =>
 		expect(writes, 'the writer ran during the backups').toBeGreaterThan(SIZE / 10);
 		expect(problems.slice(0, 5)).toEqual([]);
 		// The copy is gone once the backup is written.
-		expect(await raw.keys('supreme:backup-snapshot:*')).toEqual([]);
+		expect(await redis.raw.keys('supreme:backup-snapshot:*')).toEqual([]);
 	});
 
 	it('removes the copy of a backup whose process died, at the next open, and nothing else', async () => {
 		const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid!;
 		const lease = 'supreme:backup-snapshot:0d7c9a51-2f4e-4c07-9d8e-5b0a4a1d2c3e';
-		await raw.set(lease, JSON.stringify({ startedAt: new Date().toISOString(), host: hostname(), pid: dead }), { PX: 600_000 });
-		await raw.set(`${lease}:invites::k1`, JSON.stringify({ value: 1 }));
-		await raw.set('supreme:invites::k1', JSON.stringify({ value: 2 }));
-		const storage = await fixture.open({ namespaces: NAMESPACES });
-		expect(await raw.keys('supreme:backup-snapshot:*')).toEqual([]);
+		await redis.raw.set(lease, JSON.stringify({ startedAt: new Date().toISOString(), host: hostname(), pid: dead }), { PX: 600_000 });
+		await redis.raw.set(`${lease}:invites::k1`, JSON.stringify({ value: 1 }));
+		await redis.raw.set('supreme:invites::k1', JSON.stringify({ value: 2 }));
+		const storage = await redis.fixture.open({ namespaces: NAMESPACES });
+		expect(await redis.raw.keys('supreme:backup-snapshot:*')).toEqual([]);
 		expect(await storage.namespace('invites').get('k1')).toBe(2);
 		expect((await storage.status()).counts).toEqual({ invites: 1, settings: 0 });
-		expect(fixture.logs).toContain('info Removed the snapshot copy of a backup that did not finish (2 keys)');
+		expect(redis.fixture.logs).toContain('info Removed the snapshot copy of a backup that did not finish (2 keys)');
 	});
 });

@@ -1,7 +1,6 @@
-import { createClient, type RedisClientType } from '@redis/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redisAvailable, redisTestUrl } from '../helpers/redis.js';
-import { createStorageFixture, type StorageFixture } from '../helpers/storage.js';
+import { describe, expect, it } from 'vitest';
+import { redisAvailable } from '../helpers/redis.js';
+import { useRedisStorage } from '../helpers/storage.js';
 
 const DATABASE = 0;
 const NS = 'giveaway-entries';
@@ -15,25 +14,13 @@ async function collect(iterable: AsyncIterable<[string, unknown]>): Promise<stri
 
 /** Issue 20: one giveaway's entries read from its own set on Redis, which every write keeps in the same atomic step. */
 describe.skipIf(!redisAvailable)('Redis group sets of grouped namespaces', () => {
-	let fixture: StorageFixture;
-	let raw: RedisClientType;
+	const redis = useRedisStorage(DATABASE);
 
-	beforeEach(async () => {
-		fixture = await createStorageFixture('redis', DATABASE);
-		raw = createClient({ url: redisTestUrl(DATABASE) }) as RedisClientType;
-		await raw.connect();
-	});
-
-	afterEach(async () => {
-		await raw?.close();
-		await fixture?.dispose();
-	});
-
-	const members = async (group: string) => (await raw.sMembers(setKey(group))).sort();
-	const scans = async () => Number(/cmdstat_scan:calls=(\d+)/.exec(await raw.info('commandstats'))?.[1] ?? 0);
+	const members = async (group: string) => (await redis.raw.sMembers(setKey(group))).sort();
+	const scans = async () => Number(/cmdstat_scan:calls=(\d+)/.exec(await redis.raw.info('commandstats'))?.[1] ?? 0);
 
 	it('every way of writing keeps the set: Keyv set and delete, update, import, and reads use it without SCAN', async () => {
-		const storage = await fixture.open();
+		const storage = await redis.fixture.open();
 		const entries = storage.namespace(NS);
 		await entries.set('g1:u1', { at: 1 });
 		await storage.update(NS, 'g1:u2', () => ({ at: 2 }));
@@ -49,7 +36,7 @@ describe.skipIf(!redisAvailable)('Redis group sets of grouped namespaces', () =>
 		expect(await members('g2')).toEqual([]);
 		// Other namespaces are not grouped.
 		await storage.namespace('invites').set('g1:u1', { regular: 1 });
-		expect(await raw.exists(`supreme:group:invites:g1`)).toBe(0);
+		expect(await redis.raw.exists(`supreme:group:invites:g1`)).toBe(0);
 
 		const before = await scans();
 		expect(await collect(storage.iteratePrefix(NS, 'g1:'))).toEqual(['g1:u1', 'g1:u2']);
@@ -61,19 +48,19 @@ describe.skipIf(!redisAvailable)('Redis group sets of grouped namespaces', () =>
 	});
 
 	it('indexes data written before the sets existed once at open; until then a group read falls back to SCAN', async () => {
-		const first = await fixture.open();
+		const first = await redis.fixture.open();
 		await first.namespace(NS).set('old:u0', { at: 0 });
 		await first.close();
 		// An earlier version: keys without sets, and no marker that the index is complete.
-		for (let index = 1; index <= 3; index++) await raw.set(`supreme:${NS}::old:u${index}`, JSON.stringify({ value: { at: index } }));
-		await raw.del([setKey('old'), `supreme:group-index-ready:${NS}`]);
-		const readOnly = await fixture.open({ readOnly: true });
+		for (let index = 1; index <= 3; index++) await redis.raw.set(`supreme:${NS}::old:u${index}`, JSON.stringify({ value: { at: index } }));
+		await redis.raw.del([setKey('old'), `supreme:group-index-ready:${NS}`]);
+		const readOnly = await redis.fixture.open({ readOnly: true });
 		expect(await collect(readOnly.iteratePrefix(NS, 'old:'))).toEqual(['old:u0', 'old:u1', 'old:u2', 'old:u3']);
 		// A read-only open writes nothing, not even the index.
 		expect(await members('old')).toEqual([]);
 		await readOnly.close();
-		const storage = await fixture.open();
-		expect(fixture.logs.some((line) => line.includes('indexed 4 keys of giveaway-entries by group'))).toBe(true);
+		const storage = await redis.fixture.open();
+		expect(redis.fixture.logs.some((line) => line.includes('indexed 4 keys of giveaway-entries by group'))).toBe(true);
 		expect(await members('old')).toEqual(['u0', 'u1', 'u2', 'u3']);
 		const before = await scans();
 		expect(await collect(storage.iteratePrefix(NS, 'old:'))).toHaveLength(4);
@@ -81,7 +68,7 @@ describe.skipIf(!redisAvailable)('Redis group sets of grouped namespaces', () =>
 	});
 
 	it('a restore rebuilds the sets from the restored data in the swap; an expired key leaves its set on the next read', async () => {
-		const storage = await fixture.open();
+		const storage = await redis.fixture.open();
 		const entries = storage.namespace(NS);
 		await entries.set('g:kept', { at: 1 });
 		await entries.set('g:deleted-later', { at: 2 });
@@ -98,7 +85,7 @@ describe.skipIf(!redisAvailable)('Redis group sets of grouped namespaces', () =>
 		expect(await members('g')).toEqual(['deleted-later', 'kept']);
 
 		await storage.clearNamespace(NS);
-		expect(await raw.exists(setKey('g'))).toBe(0);
+		expect(await redis.raw.exists(setKey('g'))).toBe(0);
 		expect(await collect(storage.iteratePrefix(NS, 'g:'))).toEqual([]);
 	});
 });

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createClient, type RedisClientType } from '@redis/client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RedisClientType } from '@redis/client';
+import { describe, expect, it } from 'vitest';
 import type { BackendStorage } from '../../src/storage-adapters/index.js';
 import { redisAvailable, redisTestUrl } from '../helpers/redis.js';
-import { createStorageFixture, type StorageFixture } from '../helpers/storage.js';
+import { useRedisStorage } from '../helpers/storage.js';
 
 const DATABASE = 4;
 const NAMESPACES = ['invites', 'settings'];
@@ -39,40 +39,32 @@ async function liveState(raw: RedisClientType): Promise<string> {
 }
 
 describe.skipIf(!redisAvailable)('Redis restore is one atomic swap', () => {
-	let fixture: StorageFixture;
-	let raw: RedisClientType;
-
-	beforeEach(async () => {
-		fixture = await createStorageFixture('redis', DATABASE);
-		raw = createClient({ url: redisTestUrl(DATABASE) }) as RedisClientType;
-		await raw.connect();
-	});
-
-	afterEach(async () => {
-		await raw?.close();
-		await fixture?.dispose();
-	});
+	const redis = useRedisStorage(DATABASE);
 
 	it(
 		'leaves the data before or after a restore, never a mix, when the restoring process is killed part-way; the next open rolls back',
 		{ timeout: 180_000 },
 		async () => {
 			const options = { namespaces: NAMESPACES };
-			let storage = await fixture.open(options);
+			let storage = await redis.fixture.open(options);
 			await writeState(storage, 'A');
 			const backup = await storage.backup('manual');
 			await storage.close();
 
 			const seen: string[] = [];
 			for (const delayMs of [0, 40, 120]) {
-				storage = await fixture.open(options);
+				storage = await redis.fixture.open(options);
 				await writeState(storage, 'B');
 				await storage.close();
-				const baseline = await raw.dbSize();
+				const baseline = await redis.raw.dbSize();
 
-				const child = spawn(process.execPath, ['--import', 'tsx', restorer, redisTestUrl(DATABASE), fixture.options.dataDir, backup.id], {
-					stdio: ['ignore', 'pipe', 'pipe']
-				});
+				const child = spawn(
+					process.execPath,
+					['--import', 'tsx', restorer, redisTestUrl(DATABASE), redis.fixture.options.dataDir, backup.id],
+					{
+						stdio: ['ignore', 'pipe', 'pipe']
+					}
+				);
 				let output = '';
 				child.stdout.on('data', (chunk) => (output += chunk));
 				child.stderr.on('data', (chunk) => (output += chunk));
@@ -80,25 +72,25 @@ describe.skipIf(!redisAvailable)('Redis restore is one atomic swap', () => {
 				let running = true;
 				void exited.then(() => (running = false));
 				// The restore has begun once its marker is set (or, for a restore without one, once live keys start to go).
-				while (running && !(await raw.exists('supreme:restore-in-progress')) && (await raw.dbSize()) >= baseline)
+				while (running && !(await redis.raw.exists('supreme:restore-in-progress')) && (await redis.raw.dbSize()) >= baseline)
 					await new Promise((resolve) => setTimeout(resolve, 2));
 				await new Promise((resolve) => setTimeout(resolve, delayMs));
 				child.kill('SIGKILL');
 				await exited;
 				expect(output, 'the restorer got as far as opening the storage').toContain('opened');
 
-				const state = await liveState(raw);
+				const state = await liveState(redis.raw);
 				seen.push(state);
 				expect(['A', 'B'], `after a kill ${delayMs} ms into the restore`).toContain(state);
 
 				// The next open waits for the dead restore's marker to expire, then removes what it staged.
-				storage = await fixture.open(options);
-				expect(await raw.keys('supreme:restore-staging:*')).toEqual([]);
-				expect(await raw.exists('supreme:restore-in-progress')).toBe(0);
-				expect(await liveState(raw)).toBe(state);
+				storage = await redis.fixture.open(options);
+				expect(await redis.raw.keys('supreme:restore-staging:*')).toEqual([]);
+				expect(await redis.raw.exists('supreme:restore-in-progress')).toBe(0);
+				expect(await liveState(redis.raw)).toBe(state);
 				if (state === 'B')
 					expect(
-						fixture.logs.some((line) =>
+						redis.fixture.logs.some((line) =>
 							/^warn A restore was interrupted before it switched the data over \(.*"backup":"[^"]+-manual".*\); the data is as it was before it/.test(
 								line
 							)
@@ -109,31 +101,31 @@ describe.skipIf(!redisAvailable)('Redis restore is one atomic swap', () => {
 			expect(seen, 'at least one kill landed before the swap').toContain('B');
 
 			// A restore that runs to the end switches everything over, and every other process learns it must reload.
-			storage = await fixture.open(options);
-			const shard = await fixture.open(options);
+			storage = await redis.fixture.open(options);
+			const shard = await redis.fixture.open(options);
 			await shard.dataReplacedElsewhere();
 			await writeState(storage, 'B');
 			await shard.dataReplacedElsewhere();
 			await storage.restore(backup.id);
-			expect(await liveState(raw)).toBe('A');
+			expect(await liveState(redis.raw)).toBe('A');
 			expect(await shard.dataReplacedElsewhere()).toBe(true);
-			expect(await raw.keys('supreme:restore-*')).toEqual([]);
+			expect(await redis.raw.keys('supreme:restore-*')).toEqual([]);
 		}
 	);
 
 	it('refuses a restore while another is in progress, and lets writes of other processes land on whole data', async () => {
-		const storage = await fixture.open({ namespaces: NAMESPACES });
+		const storage = await redis.fixture.open({ namespaces: NAMESPACES });
 		await writeState(storage, 'A');
 		const backup = await storage.backup('manual');
 		await writeState(storage, 'B');
-		await raw.set('supreme:restore-in-progress', JSON.stringify({ backup: 'another-one' }), { PX: 60_000 });
+		await redis.raw.set('supreme:restore-in-progress', JSON.stringify({ backup: 'another-one' }), { PX: 60_000 });
 		await expect(storage.restore(backup.id)).rejects.toThrow(
 			/Another restore is in progress on this Redis database \(.*another-one.*\); try again once it is done/
 		);
-		expect(await liveState(raw)).toBe('B');
-		await raw.del('supreme:restore-in-progress');
+		expect(await liveState(redis.raw)).toBe('B');
+		await redis.raw.del('supreme:restore-in-progress');
 
-		const other = await fixture.open({ namespaces: NAMESPACES });
+		const other = await redis.fixture.open({ namespaces: NAMESPACES });
 		let writes = 0;
 		let restoring = true;
 		// Another shard counts up while the restore runs: each of its updates lands on the old data or the restored.
@@ -146,7 +138,7 @@ describe.skipIf(!redisAvailable)('Redis restore is one atomic swap', () => {
 		await storage.restore(backup.id);
 		restoring = false;
 		await writer;
-		expect(await liveState(raw)).toBe('A');
+		expect(await liveState(redis.raw)).toBe('A');
 		expect(writes).toBeGreaterThan(0);
 		// The counter is not in the backup: what is left counts only updates made after the swap.
 		expect(await other.namespace<number>('settings').get('counter')).toBeLessThanOrEqual(writes);
