@@ -186,6 +186,10 @@ describe('join log, milestones and fake rules end to end', () => {
 		expect(unknown.content).toBe('Unknown placeholders {who}. Valid placeholders: {inviter} {inviterName} {total} {milestone} {role} {server}');
 		expect((await config('milestone-numbers', { numbers: '5, -2' })).content).toMatch(/^Give up to 25 whole numbers from 1 to 1,000,000/);
 		expect((await config('show')).text).toContain('{inviterName} has {total} ({milestone}) in {server}{role}');
+		// A long template is shortened in /invite-config show: an embed field holds 1024 characters.
+		const long = await config('milestones', { channel: hall, template: `{inviter} ${'x'.repeat(1900)}` });
+		expect(long.text).toContain('Milestone announcements');
+		expect(long.text).toContain('…');
 		await config('milestones');
 		await config('rank-role-remove', { role: recruiter });
 	});

@@ -18,6 +18,8 @@ const MAX_RANK_ROLES = 25;
 /** A week: "left within N minutes" is about raids and quick leavers, not members who stayed for days. */
 const MAX_FAKE_LEFT_MINUTES = 7 * 24 * 60;
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
+/** An embed field's value holds 1024 characters (discord-api-docs, resources/message.mdx, Embed Limits); a template up to 2000. */
+const shorten = (text: string) => (text.length > 700 ? `${text.slice(0, 699)}…` : text);
 
 @ApplyOptions<Command.Options>(adminCommand())
 export class InviteConfigCommand extends Command {
@@ -214,7 +216,9 @@ export class InviteConfigCommand extends Command {
 			? [
 					channelMention(milestones.channelId),
 					t('invites:milestoneNumbers', { numbers: milestones.numbers.length > 0 ? milestones.numbers.join(', ') : t('invites:none') }),
-					milestones.template ? t('invites:milestoneTemplate', { template: milestones.template }) : t('invites:milestoneTemplateDefault')
+					milestones.template
+						? t('invites:milestoneTemplate', { template: shorten(milestones.template) })
+						: t('invites:milestoneTemplateDefault')
 				].join('\n') + problem(milestones.problem)
 			: t('invites:off');
 		return new EmbedBuilder()
