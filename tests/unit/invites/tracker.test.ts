@@ -222,6 +222,25 @@ describe('InviteTracker', () => {
 			});
 		});
 
+		it('the new settings and the milestone marks are in backups and come back with a restore', async () => {
+			const settings = {
+				fakeLeftWithinMinutes: 10,
+				rejoinPolicy: 'keep-first' as const,
+				rankRoleMode: 'highest' as const,
+				joinLog: { channelId: '300', problem: null },
+				milestones: { channelId: '301', template: '{inviter} {total}', numbers: [5, 10], problem: null }
+			};
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, ...settings }));
+			await storage.namespace('invite-milestones').set(`${GUILD}:alice`, { announced: [5], at: Date.now() });
+			const backup = await storage.backup('manual');
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, joinLog: null, milestones: null, rankRoleMode: 'stack' }));
+			await storage.namespace('invite-milestones').delete(`${GUILD}:alice`);
+			await storage.restore(backup.id);
+			const reloaded = await InviteTracker.load(storage, discord, silent, TIMING);
+			expect(reloaded.config(GUILD)).toMatchObject(settings);
+			expect(await storage.namespace('invite-milestones').get(`${GUILD}:alice`)).toMatchObject({ announced: [5] });
+		});
+
 		it('a quick leave counts as fake instead of left, a rejoin takes it back, and the rule applies from when it is set', async () => {
 			await join('m1', 'alice-code');
 			const joinedAt = (await tracker.history(GUILD, 'm1'))!.joins.at(-1)!.at;
