@@ -95,7 +95,8 @@ export interface MilestoneMarks {
  * message goes out, so neither a restart nor a total that drops and rises again announces it twice; a crash between
  * the mark and the send loses that one message (at most once, like the join log). A reset of the inviter's counts
  * (or the guild's) re-arms them: reaching a milestone again after a reset is a new achievement. When a total passes
- * several milestones at once (a bonus), only the highest is announced.
+ * several milestones at once (a bonus), only the highest is announced, and a milestone added below a total already
+ * passed is never announced for it.
  */
 export class MilestoneAnnouncer {
 	public constructor(
@@ -111,17 +112,19 @@ export class MilestoneAnnouncer {
 		const reached = milestoneTotals(config).filter((milestone) => milestone <= total);
 		if (reached.length === 0) return;
 		const resetAt = this.tracker.index(guildId).resetAtFor(inviterId);
-		let fresh: number[] = [];
+		// Only the highest milestone reached is ever announced: one added below a total already passed is marked silently.
+		const milestone = Math.max(...reached);
+		let announce = false;
 		await this.storage.update<MilestoneMarks>(INVITE_NAMESPACES.milestones, inviterKey(guildId, inviterId), (current) => {
 			const announced = current && current.at > resetAt ? current.announced : [];
-			fresh = reached.filter((milestone) => !announced.includes(milestone));
+			const fresh = reached.filter((reachedMilestone) => !announced.includes(reachedMilestone));
 			if (fresh.length === 0) return current;
+			announce = fresh.includes(milestone);
 			return { announced: [...announced, ...fresh].sort((a, b) => a - b), at: Date.now() };
 		});
-		if (fresh.length === 0) return;
+		if (!announce) return;
 		const guild = this.client.guilds.cache.get(guildId);
 		if (!guild) return;
-		const milestone = Math.max(...fresh);
 		const roles = config.rankRoles.filter((rank) => rank.total === milestone).map((rank) => roleMention(rank.roleId));
 		const user = this.client.users.cache.get(inviterId);
 		const values = {
