@@ -28,7 +28,7 @@ describe('join log, milestones and fake rules end to end', () => {
 		admin = emulator.createUser({ username: 'admin' }).id;
 		emulator.addMember(guildId, admin);
 		// Inviters are members before the bot starts: joins seeded later would be found by the next start's catch-up.
-		for (const name of ['dana', 'erin', 'fay', 'gus', 'hal']) {
+		for (const name of ['dana', 'erin', 'fay', 'gus', 'hal', 'ivy']) {
 			const { id } = emulator.createUser({ username: name });
 			emulator.addMember(guildId, id);
 			emulator.createInvite(guildId, { code: `${name}-code`, inviterId: id });
@@ -86,6 +86,8 @@ describe('join log, milestones and fake rules end to end', () => {
 		await expectInvites(dana.id, '1 invite (2 regular, 0 left, 1 fake');
 		const vanity = emulator.joinViaVanity(guildId, { username: 'v' }).id;
 		await emulator.waitForMessage(staff, (message) => message.content.includes(`<@${vanity}>`));
+		const unknown = emulator.joinUnknown(guildId, { username: 'u' }).id;
+		await emulator.waitForMessage(staff, (message) => message.content.includes(`<@${unknown}>`));
 		const robot = emulator.addBot(guildId, { username: 'robot' }).id;
 		await emulator.waitForMessage(staff, (message) => message.content.includes(`<@${robot}>`));
 		emulator.leave(guildId, m1);
@@ -94,6 +96,7 @@ describe('join log, milestones and fake rules end to end', () => {
 		expect(linesAbout(staff, young)[0]).toMatch(/invited by .* \(2 uses\) · ⚠️ counted as fake: young account$/);
 		expect(linesAbout(staff, vanity)[0]).toMatch(/through the vanity URL `cool` \(1 use\)$/);
 		expect(linesAbout(staff, robot)[0]).toMatch(/a bot added by OAuth$/);
+		expect(linesAbout(staff, unknown)[0]).toMatch(/joined · account created <t:\d+:R> · by an unknown way$/);
 		expect(linesAbout(staff, m1)).toEqual([
 			joined.content,
 			expect.stringMatching(new RegExp(`^📤 <@${m1}> \\(m1\\) left · account created <t:\\d+:R> · joined <t:\\d+:R> · inviter: <@${dana.id}>$`))
@@ -142,10 +145,25 @@ describe('join log, milestones and fake rules end to end', () => {
 		const german = emulator.joinViaInvite(guildId, dana.code, { username: 'german' }).id;
 		const line = await emulator.waitForMessage(staff, (message) => message.content.includes(`<@${german}>`));
 		expect(line.content).toMatch(/ist beigetreten · Konto erstellt <t:\d+:R> · eingeladen von .* \(\d+ Nutzungen\)$/);
+		// Two inviters' joins at once: a burst, each line naming the possible inviters and whose share it carries.
+		const ivy = inviter('ivy');
+		const burst = [
+			emulator.joinViaInvite(guildId, dana.code, { username: 'b1' }).id,
+			emulator.joinViaInvite(guildId, ivy.code, { username: 'b2' }).id
+		];
+		await eventually(() => Promise.resolve(burst.every((id) => linesAbout(staff, id).length === 1)), 'the burst lines');
+		const candidates = [dana.id, ivy.id]
+			.sort()
+			.map((id) => `<@${id}>`)
+			.join(', ');
+		for (const id of burst)
+			expect(linesAbout(staff, id)[0]).toMatch(
+				new RegExp(`während eines Beitrittsansturms: einer von ${candidates}, als Anteil von <@(${dana.id}|${ivy.id})> gezählt$`)
+			);
 		await emulator.runCommand({ guildId, channelId, userId: admin, name: 'language', subcommand: 'reset', memberPermissions: ADMIN }).answer();
 		expect((await config('log-channel')).text).toContain('"name":"Join log","value":"off"');
 		const silent = emulator.joinViaInvite(guildId, dana.code, { username: 'silent' }).id;
-		await expectInvites(dana.id, '5 invites (8 regular');
+		await expectInvites(dana.id, '6 invites (9 regular');
 		expect(linesAbout(staff, silent)).toEqual([]);
 		expect(emulator.unknownRoutes).toEqual([]);
 	});
