@@ -257,6 +257,10 @@ describe('join log, milestones and fake rules end to end', () => {
 		await expectInvites(gus.id, '1 invite (3 regular, 0 left, 2 fake');
 		await eventually(() => Promise.resolve(linesAbout(staff, brief).length === 2), 'the leave line');
 		expect(linesAbout(staff, brief)[1]).toMatch(/inviter: <@\d+> · ⚠️ counted as fake: left soon after joining$/);
+		const who = await emulator
+			.runCommand({ guildId, channelId, userId: admin, name: 'who-invited', options: { user: brief }, memberPermissions: ADMIN })
+			.answer();
+		expect(String(who.embeds[0]?.description)).toContain('Counted as a fake invite: left soon after joining.');
 		// Back through the same inviter: the quick leave is taken back.
 		emulator.joinViaInvite(guildId, gus.code, brief);
 		await expectInvites(gus.id, '2 invites (3 regular, 0 left, 1 fake');

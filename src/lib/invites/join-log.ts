@@ -4,16 +4,11 @@ import { SnowflakeUtil, time, TimestampStyles, userMention, type Client } from '
 import type { StorageLogger } from '../../storage-adapters/types.js';
 import { describeError } from '../secrets.js';
 import type { InviteChannelDelivery } from './delivery.js';
-import type { FakeReason, JoinEvent, MemberRecord } from './records.js';
+import type { JoinEvent, MemberRecord } from './records.js';
+import { describeFakeReasons } from './views.js';
 import type { InviteTracker, RecordedChange } from './tracker.js';
 
 const relative = (ms: number) => time(Math.floor(ms / 1000), TimestampStyles.RelativeTime);
-
-/** "young account, no avatar" in the guild's language. */
-export function describeFakeReasons(t: TFunction, reasons: readonly FakeReason[] | undefined, language: string): string {
-	if (!reasons || reasons.length === 0) return t('invites:fakeReason.unknown');
-	return new Intl.ListFormat(language, { type: 'conjunction' }).format(reasons.map((reason) => t(`invites:fakeReason.${reason}`)));
-}
 
 /** How the member came: "invited by @a with `abc` (3 uses)", "through the vanity URL", … */
 function source(t: TFunction, join: JoinEvent, record: MemberRecord, uses: number | null | undefined): string {
@@ -42,7 +37,7 @@ function source(t: TFunction, join: JoinEvent, record: MemberRecord, uses: numbe
  * which every reader's client shows in their own language ("3 years ago"). A snowflake carries its creation time
  * (discord-api-docs, reference.mdx "Snowflakes"), so a leave has the account age without a fetch.
  */
-export function joinLogLine(t: TFunction, change: RecordedChange, name: string | null, language: string): string {
+export function joinLogLine(t: TFunction, change: RecordedChange, name: string | null): string {
 	const member = name ? `${userMention(change.memberId)} (${name})` : userMention(change.memberId);
 	const created = relative(change.input?.accountCreatedAt ?? Number(SnowflakeUtil.timestampFrom(change.memberId)));
 	const { record } = change;
@@ -51,12 +46,12 @@ export function joinLogLine(t: TFunction, change: RecordedChange, name: string |
 	if (change.kind === 'join') {
 		parts.push(t('invites:log.joined', { member, created }));
 		if (join) parts.push(source(t, join, record, change.uses));
-		if (record.credit?.fake) parts.push(t('invites:log.fake', { reasons: describeFakeReasons(t, record.credit.fakeReasons, language) }));
+		if (record.credit?.fake) parts.push(t('invites:log.fake', { reasons: describeFakeReasons(t, record.credit.fakeReasons) }));
 	} else {
 		parts.push(t('invites:log.left', { member, created }));
 		if (join) parts.push(t('invites:log.stayed', { joined: relative(join.at) }));
 		parts.push(t('invites:log.inviter', { inviter: record.credit ? userMention(record.credit.inviterId) : t('invites:nobodyKnown') }));
-		if (record.credit?.fake) parts.push(t('invites:log.fake', { reasons: describeFakeReasons(t, record.credit.fakeReasons, language) }));
+		if (record.credit?.fake) parts.push(t('invites:log.fake', { reasons: describeFakeReasons(t, record.credit.fakeReasons) }));
 	}
 	if (change.caughtUp) parts.push(t('invites:log.whileAway'));
 	return parts.join(' · ');
@@ -97,9 +92,9 @@ export class JoinLog {
 	private async post(change: RecordedChange): Promise<void> {
 		const guild = this.client.guilds.cache.get(change.guildId);
 		if (!guild) return;
-		const language = await fetchLanguage(guild);
+		const t = container.i18n.getT(await fetchLanguage(guild));
 		const user = this.client.users.cache.get(change.memberId);
-		const content = joinLogLine(container.i18n.getT(language), change, user ? user.username : null, language);
+		const content = joinLogLine(t, change, user ? user.username : null);
 		await this.delivery.send(guild, 'joinLog', { content });
 	}
 }
