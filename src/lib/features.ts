@@ -4,6 +4,9 @@ import { onDataRestored } from './data/reload.js';
 import { DiscordGiveaways } from './giveaways/discord.js';
 import { GiveawayService } from './giveaways/service.js';
 import { DiscordInviteSource } from './invites/discord-source.js';
+import { InviteChannelDelivery } from './invites/delivery.js';
+import { JoinLog } from './invites/join-log.js';
+import { MilestoneAnnouncer } from './invites/milestones.js';
 import { RankRoleSync } from './invites/rank-roles.js';
 import { total } from './invites/records.js';
 import { InviteTracker } from './invites/tracker.js';
@@ -22,12 +25,18 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 
 	const loadInvites = async () => {
 		const tracker = await InviteTracker.load(storage, new DiscordInviteSource(client), logger);
+		const delivery = new InviteChannelDelivery(tracker, logger);
+		const milestones = new MilestoneAnnouncer(client, storage, tracker, delivery);
+		// Milestones follow the rank roles of the same total, in the same per-inviter sequence.
 		const rankRoles = new RankRoleSync(
 			client,
 			(guildId, inviterId) => ({ total: total(tracker.counts(guildId, inviterId)), config: tracker.config(guildId) }),
-			logger
+			logger,
+			(guildId, inviterId, inviterTotal, config) => milestones.totalChanged(guildId, inviterId, inviterTotal, config)
 		);
 		tracker.onTotalChanged = (guildId, inviterId) => rankRoles.schedule(guildId, inviterId);
+		const joinLog = new JoinLog(client, tracker, delivery, logger);
+		tracker.onRecorded = (change) => joinLog.recorded(change);
 		// Joins found at start (made while the bot was away) get what any join gets: welcome, auto-roles.
 		tracker.onCaughtUpJoin = (guildId, memberId, record) => {
 			client.guilds.cache

@@ -11,6 +11,7 @@ export const CORE_NAMESPACES = [
 	'settings',
 	'invite-config',
 	'invite-snapshot',
+	'invite-milestones',
 	'giveaways',
 	'giveaway-config',
 	'giveaway-entries',

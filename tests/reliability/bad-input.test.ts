@@ -6,6 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, ConfigError, loadConfig } from '../../src/config.js';
 import { MAX_DELAY_MS, parseDelay } from '../../src/lib/autorole/delay.js';
 import { MAX_DURATION_MS, MIN_DURATION_MS, parseDuration } from '../../src/lib/giveaways/duration.js';
+import {
+	checkMilestoneTemplate,
+	MAX_MILESTONE,
+	MAX_MILESTONE_NUMBERS,
+	MILESTONE_PLACEHOLDERS,
+	parseMilestoneNumbers,
+	renderMilestone
+} from '../../src/lib/invites/milestones.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
 
@@ -103,6 +111,50 @@ describe('bad input: command option parsers (property-based)', () => {
 				const result = parseDuration(text);
 				if (result.ok) expect(result.ms >= MIN_DURATION_MS && result.ms <= MAX_DURATION_MS && result.ms % 1000 === 0).toBe(true);
 				else expect(result.reason.length > 10 && !result.reason.includes('\n') === !text.includes('\n')).toBe(true);
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
+	it('milestone numbers: sorted unique whole numbers within bounds, or the refusal that says what is allowed', () => {
+		const lists = fc.oneof(
+			awkward,
+			fc.array(fc.oneof(fc.integer(), awkward), { maxLength: 40 }).map((parts) => parts.join(', '))
+		);
+		fc.assert(
+			fc.property(lists, (text) => {
+				const result = parseMilestoneNumbers(text);
+				if (!result.ok) return void expect(result.key).toBe('invites:milestoneNumbersInvalid');
+				const { numbers } = result;
+				expect(numbers.length).toBeLessThanOrEqual(MAX_MILESTONE_NUMBERS);
+				expect(numbers.every((n, i) => Number.isInteger(n) && n >= 1 && n <= MAX_MILESTONE && (i === 0 || n > numbers[i - 1]!))).toBe(true);
+			}),
+			{ numRuns: RUNS }
+		);
+		expect(parseMilestoneNumbers('50, 10 10;25')).toEqual({ ok: true, numbers: [10, 25, 50] });
+		expect(parseMilestoneNumbers('none')).toEqual({ ok: true, numbers: [] });
+		for (const bad of ['1e3', '0', '-5', '1.5', '0x10', '10 apples', String(MAX_MILESTONE + 1)])
+			expect(parseMilestoneNumbers(bad).ok).toBe(false);
+	});
+
+	it("milestone templates: an accepted one renders within Discord's 2000 characters with every placeholder at its longest", () => {
+		const longest = Object.fromEntries(Object.entries(MILESTONE_PLACEHOLDERS).map(([name, length]) => [name, 'x'.repeat(length + 50)])) as Record<
+			keyof typeof MILESTONE_PLACEHOLDERS,
+			string
+		>;
+		const templates = fc.oneof(
+			awkward,
+			fc
+				.array(fc.oneof(fc.constantFrom(...Object.keys(MILESTONE_PLACEHOLDERS).map((name) => `{${name}}`), '{who}', '{ }'), fc.string()), {
+					maxLength: 120
+				})
+				.map((parts) => parts.join(''))
+		);
+		fc.assert(
+			fc.property(templates, (template) => {
+				const check = checkMilestoneTemplate(template);
+				if (check.ok) expect(renderMilestone(template, longest).length).toBeLessThanOrEqual(2000);
+				else expect(check.key).toMatch(/^invites:milestoneTemplate(Empty|Unknown|TooLong)$/);
 			}),
 			{ numRuns: RUNS }
 		);

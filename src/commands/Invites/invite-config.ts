@@ -3,14 +3,23 @@ import { Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-import { EmbedBuilder, roleMention } from 'discord.js';
+import { channelMention, ChannelType, EmbedBuilder, roleMention, time, TimestampStyles } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { refusal } from '../../lib/interaction-reply.js';
-import type { InviteConfig } from '../../lib/invites/tracker.js';
+import { checkMilestoneTemplate, MAX_MILESTONE_NUMBERS, parseMilestoneNumbers } from '../../lib/invites/milestones.js';
+import { REJOIN_POLICIES, type RejoinPolicy } from '../../lib/invites/records.js';
+import { RANK_ROLE_MODES, type InviteConfig, type RankRoleMode } from '../../lib/invites/tracker.js';
+import type { DeliveryProblem } from '../../lib/guild-settings.js';
+import { channelProblem } from '../../lib/welcome/service.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
 import { roleProblem } from '../../lib/roles.js';
 
 const MAX_RANK_ROLES = 25;
+/** A week: "left within N minutes" is about raids and quick leavers, not members who stayed for days. */
+const MAX_FAKE_LEFT_MINUTES = 7 * 24 * 60;
+const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
+/** An embed field's value holds 1024 characters (discord-api-docs, resources/message.mdx, Embed Limits); a template up to 2000. */
+const shorten = (text: string) => (text.length > 700 ? `${text.slice(0, 699)}…` : text);
 
 @ApplyOptions<Command.Options>(adminCommand())
 export class InviteConfigCommand extends Command {
@@ -40,6 +49,43 @@ export class InviteConfigCommand extends Command {
 					)
 					.addSubcommand((subcommand) =>
 						subcommand.setName('rank-roles-follow-total').addBooleanOption((option) => option.setName('enabled').setRequired(true))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand.setName('rank-role-mode').addStringOption((option) =>
+							option
+								.setName('mode')
+								.setRequired(true)
+								.addChoices(...RANK_ROLE_MODES.map((mode) => ({ name: mode, value: mode })))
+						)
+					)
+					.addSubcommand((subcommand) =>
+						subcommand
+							.setName('fake-left-within')
+							.addIntegerOption((option) =>
+								option.setName('minutes').setRequired(true).setMinValue(0).setMaxValue(MAX_FAKE_LEFT_MINUTES)
+							)
+					)
+					.addSubcommand((subcommand) =>
+						subcommand.setName('rejoin-policy').addStringOption((option) =>
+							option
+								.setName('policy')
+								.setRequired(true)
+								.addChoices(...REJOIN_POLICIES.map((policy) => ({ name: policy, value: policy })))
+						)
+					)
+					.addSubcommand((subcommand) =>
+						subcommand.setName('log-channel').addChannelOption((option) => option.setName('channel').addChannelTypes(...TEXT_CHANNELS))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand
+							.setName('milestones')
+							.addChannelOption((option) => option.setName('channel').addChannelTypes(...TEXT_CHANNELS))
+							.addStringOption((option) => option.setName('template').setMaxLength(2000))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand
+							.setName('milestone-numbers')
+							.addStringOption((option) => option.setName('numbers').setRequired(true).setMaxLength(200))
 					)
 			)
 		);
@@ -92,6 +138,56 @@ export class InviteConfigCommand extends Command {
 				config = await invites.updateConfig(guildId, (current) => ({ ...current, removeRankRolesBelow: enabled }));
 				break;
 			}
+			case 'rank-role-mode': {
+				const mode = interaction.options.getString('mode', true) as RankRoleMode;
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, rankRoleMode: mode }));
+				break;
+			}
+			case 'fake-left-within': {
+				const minutes = interaction.options.getInteger('minutes', true);
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, fakeLeftWithinMinutes: minutes }));
+				break;
+			}
+			case 'rejoin-policy': {
+				const policy = interaction.options.getString('policy', true) as RejoinPolicy;
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, rejoinPolicy: policy }));
+				break;
+			}
+			case 'log-channel': {
+				const channelId = this.usableChannel(interaction);
+				config = await invites.updateConfig(guildId, (current) => ({ ...current, joinLog: channelId ? { channelId, problem: null } : null }));
+				break;
+			}
+			case 'milestones': {
+				const channelId = this.usableChannel(interaction);
+				const template = interaction.options.getString('template');
+				if (template !== null) {
+					const check = checkMilestoneTemplate(template);
+					if (!check.ok) throw refusal(check.key, check.vars);
+				}
+				config = await invites.updateConfig(guildId, (current) => ({
+					...current,
+					milestones: channelId
+						? {
+								channelId,
+								template: template ?? current.milestones?.template ?? null,
+								numbers: current.milestones?.numbers ?? [],
+								problem: null
+							}
+						: null
+				}));
+				break;
+			}
+			case 'milestone-numbers': {
+				const parsed = parseMilestoneNumbers(interaction.options.getString('numbers', true));
+				if (!parsed.ok) throw refusal(parsed.key, { count: MAX_MILESTONE_NUMBERS });
+				if (!invites.config(guildId).milestones) throw refusal('invites:milestonesOff');
+				config = await invites.updateConfig(guildId, (current) => ({
+					...current,
+					milestones: current.milestones ? { ...current.milestones, numbers: parsed.numbers } : null
+				}));
+				break;
+			}
 			default:
 				config = invites.config(guildId);
 		}
@@ -99,9 +195,32 @@ export class InviteConfigCommand extends Command {
 		await interaction.editReply({ embeds: [this.describe(t, config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
 	}
 
+	/** The chosen channel, refused when the bot cannot post there; null when none was given (the feature goes off). */
+	private usableChannel(interaction: Command.ChatInputCommandInteraction<'cached'>): string | null {
+		const channel = interaction.options.getChannel('channel');
+		if (!channel) return null;
+		const problem = channelProblem(interaction.guild, channel.id, { embed: false, banner: null });
+		if (problem) throw refusal('invites:channelUnusable', { channel: channelMention(channel.id), problem });
+		return channel.id;
+	}
+
 	private describe(t: TFunction, config: InviteConfig, unreadable: string | undefined): EmbedBuilder {
 		const yesNo = (value: boolean) => t(value ? 'invites:yes' : 'invites:no');
 		const ranks = config.rankRoles.map((rank) => t('invites:rankRoleLine', { count: rank.total, role: roleMention(rank.roleId) }));
+		const problem = (found: DeliveryProblem | null) =>
+			found
+				? `\n${t('invites:deliveryProblem', { since: time(Math.floor(found.since / 1000), TimestampStyles.RelativeTime), problem: found.message, count: found.missed })}`
+				: '';
+		const { joinLog, milestones } = config;
+		const milestoneValue = milestones
+			? [
+					channelMention(milestones.channelId),
+					t('invites:milestoneNumbers', { numbers: milestones.numbers.length > 0 ? milestones.numbers.join(', ') : t('invites:none') }),
+					milestones.template
+						? t('invites:milestoneTemplate', { template: shorten(milestones.template) })
+						: t('invites:milestoneTemplateDefault')
+				].join('\n') + problem(milestones.problem)
+			: t('invites:off');
 		return new EmbedBuilder()
 			.setColor(INVITES_COLOR)
 			.setTitle(t('invites:configTitle'))
@@ -112,8 +231,17 @@ export class InviteConfigCommand extends Command {
 					inline: true
 				},
 				{ name: t('invites:noAvatarIsFake'), value: yesNo(config.fakeWithoutAvatar), inline: true },
+				{
+					name: t('invites:fakeLeftWithin'),
+					value: config.fakeLeftWithinMinutes === 0 ? t('invites:off') : t('invites:minutes', { count: config.fakeLeftWithinMinutes }),
+					inline: true
+				},
+				{ name: t('invites:rejoinPolicy'), value: t(`invites:rejoin.${config.rejoinPolicy}`), inline: true },
 				{ name: t('invites:rankRolesFollowTotals'), value: yesNo(config.removeRankRolesBelow), inline: true },
+				{ name: t('invites:rankRoleMode'), value: t(`invites:rankMode.${config.rankRoleMode}`), inline: true },
 				{ name: t('invites:rankRoles'), value: ranks.length > 0 ? ranks.join('\n') : t('invites:none') },
+				{ name: t('invites:joinLog'), value: joinLog ? channelMention(joinLog.channelId) + problem(joinLog.problem) : t('invites:off') },
+				{ name: t('invites:milestones'), value: milestoneValue },
 				{ name: t('invites:inviteUses'), value: unreadable ? t('invites:usesUnreadable', { reason: unreadable }) : t('invites:usesReadable') }
 			);
 	}

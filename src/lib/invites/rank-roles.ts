@@ -3,11 +3,17 @@ import { roleProblem } from '../roles.js';
 import type { StorageLogger } from '../../storage-adapters/types.js';
 import type { InviteConfig } from './tracker.js';
 
-/** Roles an inviter should have at `total`, and the ones to take away when the guild wants rank roles to follow totals. */
+/**
+ * Roles an inviter should have at `total`, and the ones to take away: those not reached when the guild wants rank roles
+ * to follow totals, and in `highest` mode the reached ones below the highest reached.
+ */
 export function rankRoleChanges(config: InviteConfig, total: number): { give: string[]; take: string[] } {
-	const give = config.rankRoles.filter((rank) => total >= rank.total).map((rank) => rank.roleId);
-	const take = config.removeRankRolesBelow ? config.rankRoles.filter((rank) => total < rank.total).map((rank) => rank.roleId) : [];
-	return { give, take };
+	const reached = config.rankRoles.filter((rank) => total >= rank.total);
+	const top = Math.max(...reached.map((rank) => rank.total));
+	const kept = config.rankRoleMode === 'highest' ? reached.filter((rank) => rank.total === top) : reached;
+	const notReached = config.removeRankRolesBelow ? config.rankRoles.filter((rank) => total < rank.total) : [];
+	const surpassed = reached.filter((rank) => !kept.includes(rank));
+	return { give: kept.map((rank) => rank.roleId), take: [...surpassed, ...notReached].map((rank) => rank.roleId) };
 }
 
 /**
@@ -45,7 +51,9 @@ export class RankRoleSync {
 	public constructor(
 		private readonly client: Client,
 		private readonly latest: (guildId: string, inviterId: string) => { total: number; config: InviteConfig },
-		private readonly logger: StorageLogger
+		private readonly logger: StorageLogger,
+		/** Runs after the roles are in line (milestone announcements name the role just given). */
+		private readonly after?: (guildId: string, inviterId: string, total: number, config: InviteConfig) => Promise<void>
 	) {}
 
 	public schedule(guildId: string, inviterId: string): void {
@@ -56,9 +64,11 @@ export class RankRoleSync {
 			.then(() => {
 				this.waiting.delete(key);
 				const { total, config } = this.latest(guildId, inviterId);
-				return syncRankRoles(this.client, guildId, inviterId, total, config);
+				return syncRankRoles(this.client, guildId, inviterId, total, config)
+					.catch((error: Error) => this.logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`))
+					.then(() => this.after?.(guildId, inviterId, total, config));
 			})
-			.catch((error: Error) => this.logger.warn(`Rank roles of ${inviterId} in guild ${guildId} not updated: ${error.message}`))
+			.catch((error: Error) => this.logger.warn(`Milestones of ${inviterId} in guild ${guildId} not announced: ${error.message}`))
 			.finally(() => {
 				if (this.chains.get(key) === next) this.chains.delete(key);
 			});

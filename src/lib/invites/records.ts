@@ -23,12 +23,25 @@ export interface JoinEvent {
 	imported?: true;
 }
 
+/**
+ * Why a credit counts as fake: decided at the join (account age, avatar, own invite) or at the leave (left within the
+ * guild's minutes of joining).
+ */
+export const FAKE_REASONS = ['young-account', 'no-avatar', 'self-invite', 'left-quickly'] as const;
+export type FakeReason = (typeof FAKE_REASONS)[number];
+
+/** What a rejoin through another inviter does to the credit: it moves to the new inviter, or stays with the first. */
+export const REJOIN_POLICIES = ['move', 'keep-first'] as const;
+export type RejoinPolicy = (typeof REJOIN_POLICIES)[number];
+
 /** What a member contributes to their inviter's counts. */
 export interface Credit {
 	inviterId: string;
 	/** When the credit was given; a reset after this time makes it count no more. */
 	at: number;
 	fake: boolean;
+	/** Why it is fake (records written before reasons were kept have none). */
+	fakeReasons?: FakeReason[];
 	left: boolean;
 	/** The credit is a burst share (see attribution.ts): the inviter's count is exact, this member's inviter is not. */
 	burst?: boolean;
@@ -87,9 +100,11 @@ export function emptyCounts(): InviteCounts {
 export interface JoinFacts {
 	at: number;
 	attribution: Attribution;
-	/** The account is younger than the guild's fake-account age. */
-	youngAccount: boolean;
+	/** Why this join is fake by the guild's rules at join time (an own invite is added here). */
+	fakeReasons: FakeReason[];
 	memberId: string;
+	/** A rejoin through another inviter: `move` (the default) credits the new one, `keep-first` the earlier one. */
+	rejoinPolicy?: RejoinPolicy;
 	/** Credits given at or before this time were reset (the later of the guild's and the inviter's reset). */
 	resetAtFor: (inviterId: string) => number;
 	/** When Discord says the member joined, if known: tells a real rejoin from a repeated event. */
@@ -123,10 +138,15 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 	if (attribution.inviterId !== null) {
 		const { inviterId } = attribution;
 		const previousStillCounts = credit !== null && credit.at > facts.resetAtFor(credit.inviterId);
-		if (credit && previousStillCounts && credit.inviterId === inviterId) {
-			credit = { ...credit, left: false };
+		const keepsPrevious = credit !== null && previousStillCounts && (credit.inviterId === inviterId || facts.rejoinPolicy === 'keep-first');
+		if (credit && keepsPrevious) {
+			credit = withoutLeftQuickly({ ...credit, left: false });
+			// Kept through another inviter's invite: the credit stays what it was (a burst share or not).
+			if (credit.inviterId !== inviterId) return { present: true, joins, leaves: record?.leaves ?? [], credit };
 		} else {
-			credit = { inviterId, at: facts.at, fake: facts.youngAccount || inviterId === facts.memberId, left: false };
+			const fakeReasons: FakeReason[] = [...facts.fakeReasons, ...(inviterId === facts.memberId ? (['self-invite'] as const) : [])];
+			credit = { inviterId, at: facts.at, fake: fakeReasons.length > 0, left: false };
+			if (fakeReasons.length > 0) credit.fakeReasons = fakeReasons;
 		}
 		if (attribution.how === 'burst') credit = { ...credit, burst: true };
 		else delete credit.burst;
@@ -144,15 +164,26 @@ export function isRejoinAfterMissedLeave(record: MemberRecord, joinedAt: number 
 	return joinedAt !== undefined && last !== undefined && joinedAt > last;
 }
 
-/** The record after a leave; a repeated leave, or a leave of a member we never saw join, changes nothing. */
-export function recordLeave(record: MemberRecord | undefined, at: number): MemberRecord | undefined {
+/**
+ * The record after a leave; a repeated leave, or a leave of a member we never saw join, changes nothing. With
+ * `fakeIfWithinMs`, a member who leaves that soon after their last join counts as fake instead of left.
+ */
+export function recordLeave(record: MemberRecord | undefined, at: number, fakeIfWithinMs = 0): MemberRecord | undefined {
 	if (!record?.present) return undefined;
-	return {
-		...record,
-		present: false,
-		leaves: [...record.leaves, at].slice(-MAX_HISTORY_EVENTS),
-		credit: record.credit ? { ...record.credit, left: true } : null
-	};
+	let credit = record.credit ? { ...record.credit, left: true } : null;
+	const joinedAt = record.joins.at(-1)?.at;
+	if (credit && !credit.fake && fakeIfWithinMs > 0 && joinedAt !== undefined && at - joinedAt < fakeIfWithinMs) {
+		credit = { ...credit, fake: true, fakeReasons: [...(credit.fakeReasons ?? []), 'left-quickly'] };
+	}
+	return { ...record, present: false, leaves: [...record.leaves, at].slice(-MAX_HISTORY_EVENTS), credit };
+}
+
+/** A member who comes back takes back the leave that made them fake; reasons from the join stay. */
+function withoutLeftQuickly(credit: Credit): Credit {
+	if (!credit.fakeReasons?.includes('left-quickly')) return credit;
+	const fakeReasons = credit.fakeReasons.filter((reason) => reason !== 'left-quickly');
+	const { fakeReasons: _dropped, ...rest } = credit;
+	return fakeReasons.length > 0 ? { ...rest, fake: true, fakeReasons } : { ...rest, fake: false };
 }
 
 /** What one member's credit adds to their inviter's counts (fake members are counted as fake, never as left). */

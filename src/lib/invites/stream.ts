@@ -67,6 +67,15 @@ export class TrackingStoppedError extends Error {
 
 const isHumanJoin = (item: Item): item is JoinItem => item.kind === 'join' && !item.input.bot;
 
+/** The uses of the invite (or vanity URL) a join was credited to, as the fetch that settled it saw them. */
+function usesAfter(base: InviteSnapshot, after: InviteSnapshot, attribution: Attribution): number | null {
+	if (attribution.how === 'vanity') return after.vanity?.uses ?? null;
+	if (attribution.code === null) return null;
+	// Gone from the fetch: Discord deleted it on its last use (attribution.ts), one more than we had seen.
+	const before = base.invites[attribution.code];
+	return after.invites[attribution.code]?.uses ?? (before ? before.uses + 1 : null);
+}
+
 /**
  * One guild's ordered stream of everything that changes membership: joins, leaves and baselines are handled one after
  * another in arrival order, so a leave is written after the join before it, and no join is attributed before the
@@ -289,7 +298,8 @@ export class GuildStream {
 		);
 		const rest = group.items.slice(fetch.items);
 		this.group = null;
-		if (!(await this.write(settled, (join) => attributions[joins.indexOf(join)] ?? UNKNOWN))) {
+		const usesOf = (attribution: Attribution) => usesAfter(group.base, fetch.snapshot, attribution);
+		if (!(await this.write(settled, (join) => attributions[joins.indexOf(join)] ?? UNKNOWN, usesOf))) {
 			// A record could not be written: the snapshot must not move past its use, or no later start could find that
 			// join again. The stored snapshot stays; a new baseline compares it with the member list (as after a lost
 			// session) and records the join then. What came after waits for it.
@@ -318,12 +328,20 @@ export class GuildStream {
 	}
 
 	/** Writes items in stream order: joins with their attribution (bots as bots), leaves as leaves; false if one failed. */
-	private async write(items: Item[], attributionOf: (join: JoinItem) => Attribution): Promise<boolean> {
+	private async write(
+		items: Item[],
+		attributionOf: (join: JoinItem) => Attribution,
+		usesOf: (attribution: Attribution) => number | null = () => null
+	): Promise<boolean> {
 		let written = true;
 		for (const item of items) {
 			try {
-				if (item.kind === 'leave') item.resolve(await this.tracker.recordLeaveNow(this.guildId, item.memberId, item.at));
-				else item.resolve(await this.tracker.recordAttributedJoin(item.input, item.at, item.input.bot ? BOT : attributionOf(item)));
+				if (item.kind === 'leave') {
+					item.resolve(await this.tracker.recordLeaveNow(this.guildId, item.memberId, item.at));
+					continue;
+				}
+				const attribution = item.input.bot ? BOT : attributionOf(item);
+				item.resolve(await this.tracker.recordAttributedJoin(item.input, item.at, attribution, { uses: usesOf(attribution) }));
 			} catch (error) {
 				written = false;
 				item.reject(error);
@@ -381,7 +399,7 @@ export class GuildStream {
 			// Supreme-BOT2 kept no leaves: an imported member missing from the list may have left under it, and its left
 			// count holds them already. Only a leave event counts for them.
 			if (listedIds.has(memberId) || index.isImported(memberId)) continue;
-			if (await this.tracker.recordLeaveNow(this.guildId, memberId, now)) leaves++;
+			if (await this.tracker.recordLeaveNow(this.guildId, memberId, now, true)) leaves++;
 		}
 		const missed: ListedMember[] = [];
 		const since = Math.max(stored.trackingSince ?? stored.fetchedAt, stored.fetchedAt - RECONCILE_MARGIN_MS);
@@ -398,7 +416,10 @@ export class GuildStream {
 			false
 		);
 		const record = async (member: ListedMember, attribution: Attribution) => {
-			const changed = await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, attribution);
+			const changed = await this.tracker.recordAttributedJoin({ guildId: this.guildId, ...member }, member.joinedAt, attribution, {
+				uses: usesAfter(stored, current, attribution),
+				caughtUp: true
+			});
 			if (changed) this.tracker.onCaughtUpJoin?.(this.guildId, member.memberId, changed);
 		};
 		for (const [position, member] of humans.entries()) await record(member, attributions[position]!);

@@ -3,6 +3,7 @@ import { retryThroughOutage } from '../outage-retry.js';
 import { GuildStream, type StreamTiming } from './stream.js';
 import type { Attribution, InviteSnapshot } from './attribution.js';
 import { GuildInviteIndex, type LeaderboardRow } from './index-state.js';
+import type { DeliveryProblem } from '../guild-settings.js';
 import {
 	inviterKey,
 	memberKey,
@@ -11,15 +12,18 @@ import {
 	splitKey,
 	total,
 	type InviteCounts,
+	type FakeReason,
 	type InviterRecord,
-	type MemberRecord
+	type MemberRecord,
+	type RejoinPolicy
 } from './records.js';
 
 export const INVITE_NAMESPACES = {
 	counts: 'invites',
 	history: 'join-history',
 	config: 'invite-config',
-	snapshot: 'invite-snapshot'
+	snapshot: 'invite-snapshot',
+	milestones: 'invite-milestones'
 } as const;
 
 export interface RankRole {
@@ -38,14 +42,48 @@ export interface InviteConfig {
 	resetAt: number;
 	/** Members without an avatar count as fake invites (Supreme-BOT2's requireAvatar); off unless turned on. */
 	fakeWithoutAvatar: boolean;
+	/** A member who leaves within this many minutes of joining counts as fake instead of left; 0 turns it off. */
+	fakeLeftWithinMinutes: number;
+	/** A member who joins again through another inviter: the credit moves to the new one, or stays with the first. */
+	rejoinPolicy: RejoinPolicy;
+	/** `stack`: an inviter keeps every rank role reached; `highest`: only the highest one reached. */
+	rankRoleMode: RankRoleMode;
+	/** Staff channel with one line per join and leave (src/lib/invites/join-log.ts); null: off. */
+	joinLog: JoinLogSettings | null;
+	/** Announcements when an inviter reaches a rank role or a number (src/lib/invites/milestones.ts); null: off. */
+	milestones: MilestoneSettings | null;
 }
 
+export const RANK_ROLE_MODES = ['stack', 'highest'] as const;
+export type RankRoleMode = (typeof RANK_ROLE_MODES)[number];
+
+export interface JoinLogSettings {
+	channelId: string;
+	/** Why lines stopped arriving, kept until a send works again (shown by /invite-config show). */
+	problem: DeliveryProblem | null;
+}
+
+export interface MilestoneSettings {
+	channelId: string;
+	/** null: the default text of the guild's language. */
+	template: string | null;
+	/** Totals announced besides the rank roles' (sorted, unique). */
+	numbers: number[];
+	problem: DeliveryProblem | null;
+}
+
+/** Stored configs written before a field existed read it as its default. */
 export const DEFAULT_INVITE_CONFIG: InviteConfig = Object.freeze({
 	fakeAccountDays: 7,
 	rankRoles: [],
 	removeRankRolesBelow: true,
 	resetAt: 0,
-	fakeWithoutAvatar: false
+	fakeWithoutAvatar: false,
+	fakeLeftWithinMinutes: 0,
+	rejoinPolicy: 'move',
+	rankRoleMode: 'stack',
+	joinLog: null,
+	milestones: null
 });
 
 export interface StoredSnapshot extends InviteSnapshot {
@@ -92,7 +130,25 @@ export interface JoinInput {
 /** Told when an inviter's total changed, so rank roles can follow. */
 export type TotalChangedHandler = (guildId: string, inviterId: string, total: number, config: InviteConfig) => void;
 
-const DAY = 24 * 60 * 60 * 1000;
+/**
+ * A join or leave once its record is durable, in the guild's stream order, once per recorded change (a repeated event
+ * changes nothing and is not told): what the join log writes.
+ */
+export interface RecordedChange {
+	kind: 'join' | 'leave';
+	guildId: string;
+	memberId: string;
+	record: MemberRecord;
+	/** Joins: what the member's join event said. */
+	input?: JoinInput;
+	/** Joins: the invite's (or vanity URL's) uses after this join, when known. */
+	uses?: number | null;
+	/** Found by the start-up reconciliation: the bot was away when it happened. */
+	caughtUp: boolean;
+}
+
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
 
 /**
  * Invite tracking: one ordered stream per guild for joins, leaves and baselines (stream.ts), attribution of joins
@@ -105,6 +161,7 @@ export class InviteTracker {
 	public onTotalChanged: TotalChangedHandler | null = null;
 	/** Told of joins found at start (made while the bot was away), which had no join event of their own. */
 	public onCaughtUpJoin: ((guildId: string, memberId: string, record: MemberRecord) => void) | null = null;
+	public onRecorded: ((change: RecordedChange) => void) | null = null;
 
 	private readonly guilds = new Map<string, GuildInviteIndex>();
 	private readonly streams = new Map<string, GuildStream>();
@@ -194,16 +251,22 @@ export class InviteTracker {
 		return this.stream(guildId).leave(memberId, at);
 	}
 
-	/** Used by the stream: writes a leave now. */
-	public async recordLeaveNow(guildId: string, memberId: string, at: number): Promise<MemberRecord | undefined> {
+	/** Used by the stream: writes a leave now (`caughtUp`: found by the start-up reconciliation). */
+	public async recordLeaveNow(guildId: string, memberId: string, at: number, caughtUp = false): Promise<MemberRecord | undefined> {
+		const fakeWithinMs = this.config(guildId).fakeLeftWithinMinutes * MINUTE;
 		let changed: MemberRecord | undefined;
+		let previous: MemberRecord | undefined;
 		const update = () =>
 			this.storage.update<MemberRecord>(INVITE_NAMESPACES.history, memberKey(guildId, memberId), (record) => {
-				changed = recordLeave(record, at);
+				previous = record;
+				changed = recordLeave(record, at, fakeWithinMs);
 				return changed ?? record;
 			});
 		await retryThroughOutage(`Leave of member ${memberId} in guild ${guildId}`, update, this.logger);
-		if (changed) this.recordChanged(guildId, memberId, changed);
+		if (changed) {
+			this.recordChanged(guildId, memberId, changed, previous);
+			this.onRecorded?.({ kind: 'leave', guildId, memberId, record: changed, caughtUp });
+		}
 		return changed;
 	}
 
@@ -240,21 +303,33 @@ export class InviteTracker {
 		return { affected: affected.length, backup };
 	}
 
-	/** Used by the stream once it knows how a member came. */
-	public async recordAttributedJoin(input: JoinInput, at: number, attribution: Attribution): Promise<MemberRecord | undefined> {
+	/**
+	 * Used by the stream once it knows how a member came. `context.uses`: the invite's uses after the join, if known;
+	 * `context.caughtUp`: found by the start-up reconciliation.
+	 */
+	public async recordAttributedJoin(
+		input: JoinInput,
+		at: number,
+		attribution: Attribution,
+		context: { uses?: number | null; caughtUp?: boolean } = {}
+	): Promise<MemberRecord | undefined> {
 		const { guildId, memberId } = input;
 		const config = this.config(guildId);
 		const index = this.index(guildId);
+		const fakeReasons: FakeReason[] = [];
+		if (config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY) fakeReasons.push('young-account');
+		if (config.fakeWithoutAvatar && input.hasAvatar === false) fakeReasons.push('no-avatar');
 		let changed: MemberRecord | undefined;
+		let previous: MemberRecord | undefined;
 		const update = () =>
 			this.storage.update<MemberRecord>(INVITE_NAMESPACES.history, memberKey(guildId, memberId), (record) => {
+				previous = record;
 				changed = recordJoin(record, {
 					at,
 					attribution,
 					memberId,
-					youngAccount:
-						(config.fakeAccountDays > 0 && at - input.accountCreatedAt < config.fakeAccountDays * DAY) ||
-						(config.fakeWithoutAvatar && input.hasAvatar === false),
+					fakeReasons,
+					rejoinPolicy: config.rejoinPolicy,
 					resetAtFor: (inviterId) => index.resetAtFor(inviterId),
 					joinedAt: input.joinedAt
 				});
@@ -262,7 +337,18 @@ export class InviteTracker {
 			});
 		// Joins and leaves happen once: during an outage they wait for the storage instead of being lost.
 		await retryThroughOutage(describeJoin(input), update, this.logger);
-		if (changed) this.recordChanged(guildId, memberId, changed);
+		if (changed) {
+			this.recordChanged(guildId, memberId, changed, previous);
+			this.onRecorded?.({
+				kind: 'join',
+				guildId,
+				memberId,
+				record: changed,
+				input,
+				uses: context.uses ?? null,
+				caughtUp: context.caughtUp ?? false
+			});
+		}
 		return changed;
 	}
 
@@ -316,11 +402,14 @@ export class InviteTracker {
 		return index;
 	}
 
-	private recordChanged(guildId: string, memberId: string, record: MemberRecord): void {
+	private recordChanged(guildId: string, memberId: string, record: MemberRecord, previous?: MemberRecord): void {
 		const index = this.index(guildId);
 		index.setCredit(memberId, record.credit);
 		index.setPresent(memberId, record.present);
 		if (record.credit) this.notifyTotal(guildId, record.credit.inviterId);
+		// A credit that moved to another inviter lowers the first one's total too.
+		const before = previous?.credit?.inviterId;
+		if (before && before !== record.credit?.inviterId) this.notifyTotal(guildId, before);
 	}
 
 	private notifyTotal(guildId: string, inviterId: string): void {

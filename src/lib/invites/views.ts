@@ -1,7 +1,7 @@
 import type { TFunction } from '@sapphire/plugin-i18next';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, time, TimestampStyles, userMention } from 'discord.js';
 import type { LeaderboardRow } from './index-state.js';
-import { total, type InviteCounts, type JoinEvent, type MemberRecord } from './records.js';
+import { total, type FakeReason, type InviteCounts, type JoinEvent, type MemberRecord } from './records.js';
 
 export const INVITES_COLOR = 0x5865f2;
 export const LEADERBOARD_PAGE_SIZE = 10;
@@ -71,9 +71,18 @@ export function whoInvitedEmbed(t: TFunction, memberId: string, record: MemberRe
 		record.present ? t('invites:joinsLine', counts) : t('invites:joinsLineGone', counts)
 	];
 	if (join.imported) lines.push(t('invites:imported'));
-	if (record.credit?.fake) lines.push(t('invites:fake'));
+	if (record.credit?.fake)
+		lines.push(
+			record.credit.fakeReasons ? t('invites:fakeBecause', { reasons: describeFakeReasons(t, record.credit.fakeReasons) }) : t('invites:fake')
+		);
 	if (join.how === 'burst') {
 		lines.push(record.credit?.burst ? t('invites:burstShare', { inviter: userMention(record.credit.inviterId) }) : t('invites:burstNoShare'));
 	}
 	return embed.setDescription(lines.join('\n'));
+}
+
+/** "young account, no avatar" in the guild's language; a fake credit stored before reasons were kept has none. */
+export function describeFakeReasons(t: TFunction, reasons: readonly FakeReason[] | undefined): string {
+	if (!reasons || reasons.length === 0) return t('invites:fakeReason.unknown');
+	return reasons.map((reason) => t(`invites:fakeReason.${reason}`)).join(', ');
 }

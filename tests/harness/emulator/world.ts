@@ -58,6 +58,11 @@ export interface CreateUserOptions {
 	bot?: boolean;
 	/** Account creation time; the user's snowflake carries it, as Discord's do. */
 	createdAt?: Date;
+	/**
+	 * The user's avatar hash; null (the default) for a user who never set one, who then shows a default avatar
+	 * (discord-api-docs, resources/user.mdx, User Object: `avatar ?string`; reference.mdx, Image Formatting "Default User Avatar").
+	 */
+	avatar?: string | null;
 	dmsClosed?: boolean;
 	id?: string;
 }
@@ -107,7 +112,7 @@ export class World {
 			username,
 			discriminator: options.bot ? '0001' : '0',
 			global_name: options.bot ? null : (options.globalName ?? username),
-			avatar: null,
+			avatar: options.avatar ?? null,
 			public_flags: 0,
 			...(options.bot ? { bot: true } : {})
 		};

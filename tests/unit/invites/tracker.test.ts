@@ -201,4 +201,81 @@ describe('InviteTracker', () => {
 		expect((await restarted.history(GUILD, 'away-bot'))?.joins[0]?.how).toBe('bot');
 		expect(restarted.counts(GUILD, 'alice')).toEqual({ regular: 1, left: 0, fake: 0, bonus: 0 });
 	});
+
+	describe('issue 19 rules', () => {
+		const MINUTE = 60_000;
+		const counts = () => tracker.counts(GUILD, 'alice');
+
+		it('reads a config stored before the new options with their defaults', async () => {
+			await storage
+				.namespace('invite-config')
+				.set('200000000000000002', { fakeAccountDays: 3, rankRoles: [], removeRankRolesBelow: false, resetAt: 0 });
+			const reloaded = await InviteTracker.load(storage, discord, silent, TIMING);
+			expect(reloaded.config('200000000000000002')).toMatchObject({
+				fakeAccountDays: 3,
+				fakeWithoutAvatar: false,
+				fakeLeftWithinMinutes: 0,
+				rejoinPolicy: 'move',
+				rankRoleMode: 'stack',
+				joinLog: null,
+				milestones: null
+			});
+		});
+
+		it('the new settings and the milestone marks are in backups and come back with a restore', async () => {
+			const settings = {
+				fakeLeftWithinMinutes: 10,
+				rejoinPolicy: 'keep-first' as const,
+				rankRoleMode: 'highest' as const,
+				joinLog: { channelId: '300', problem: null },
+				milestones: { channelId: '301', template: '{inviter} {total}', numbers: [5, 10], problem: null }
+			};
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, ...settings }));
+			await storage.namespace('invite-milestones').set(`${GUILD}:alice`, { announced: [5], at: Date.now() });
+			const backup = await storage.backup('manual');
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, joinLog: null, milestones: null, rankRoleMode: 'stack' }));
+			await storage.namespace('invite-milestones').delete(`${GUILD}:alice`);
+			await storage.restore(backup.id);
+			const reloaded = await InviteTracker.load(storage, discord, silent, TIMING);
+			expect(reloaded.config(GUILD)).toMatchObject(settings);
+			expect(await storage.namespace('invite-milestones').get(`${GUILD}:alice`)).toMatchObject({ announced: [5] });
+		});
+
+		it('a quick leave counts as fake instead of left, a rejoin takes it back, and the rule applies from when it is set', async () => {
+			await join('m1', 'alice-code');
+			const joinedAt = (await tracker.history(GUILD, 'm1'))!.joins.at(-1)!.at;
+			await tracker.leave(GUILD, 'm1', joinedAt + MINUTE);
+			// Off when m1 left: a leave, and switching the rule on later does not rewrite it.
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, fakeLeftWithinMinutes: 5 }));
+			expect(counts()).toEqual({ regular: 1, left: 1, fake: 0, bonus: 0 });
+			await join('m1', 'alice-code');
+			const rejoinedAt = (await tracker.history(GUILD, 'm1'))!.joins.at(-1)!.at;
+			await tracker.leave(GUILD, 'm1', rejoinedAt + 4 * MINUTE);
+			expect(counts()).toEqual({ regular: 1, left: 0, fake: 1, bonus: 0 });
+			expect((await tracker.history(GUILD, 'm1'))!.credit).toMatchObject({ fake: true, left: true, fakeReasons: ['left-quickly'] });
+			await join('m1', 'alice-code');
+			expect(counts()).toEqual({ regular: 1, left: 0, fake: 0, bonus: 0 });
+			await join('m2', 'alice-code');
+			const m2At = (await tracker.history(GUILD, 'm2'))!.joins.at(-1)!.at;
+			await tracker.leave(GUILD, 'm2', m2At + 6 * MINUTE);
+			expect(counts()).toEqual({ regular: 2, left: 1, fake: 0, bonus: 0 });
+			// What is in memory is what the stored records say.
+			const reloaded = await InviteTracker.load(storage, discord, silent, TIMING);
+			expect(reloaded.counts(GUILD, 'alice')).toEqual(counts());
+		});
+
+		it('keep-first keeps a rejoin through another inviter with the first; move gives it to the new one', async () => {
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, rejoinPolicy: 'keep-first' }));
+			await join('m1', 'alice-code');
+			await tracker.leave(GUILD, 'm1');
+			await join('m1', 'bob-code');
+			expect(counts()).toEqual({ regular: 1, left: 0, fake: 0, bonus: 0 });
+			expect(tracker.counts(GUILD, 'bob')).toEqual({ regular: 0, left: 0, fake: 0, bonus: 0 });
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, rejoinPolicy: 'move' }));
+			await tracker.leave(GUILD, 'm1');
+			await join('m1', 'bob-code');
+			expect(counts()).toEqual({ regular: 0, left: 0, fake: 0, bonus: 0 });
+			expect(tracker.counts(GUILD, 'bob')).toEqual({ regular: 1, left: 0, fake: 0, bonus: 0 });
+		});
+	});
 });
