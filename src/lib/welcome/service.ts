@@ -1,4 +1,5 @@
 import type { ILogger } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { PermissionFlagsBits, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
@@ -8,7 +9,7 @@ import type { InviteTracker } from '../invites/tracker.js';
 import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
 import { placeholderValues, renderTemplate, type TemplateFacts } from '../templates/placeholders.js';
-import { fetchAvatar, renderCard } from './card.js';
+import { drawGreetingCard, type GreetingCard } from './card.js';
 import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, type GreetingKind } from './message.js';
 
 /** How a greeting went: sent to the channel (and maybe by DM), not configured, or blocked by a problem. */
@@ -151,7 +152,10 @@ export class WelcomeService {
 		const text = render(settings.template)!;
 		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member) : null;
 		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
-		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras);
+		const message = buildGreetingMessage(kind, settings, text, card?.png ?? null, kind === 'welcome' ? facts.userId : null, {
+			...extras,
+			cardAlt: card?.alt ?? null
+		});
 
 		let dm: 'sent' | 'failed' | 'off' = 'off';
 		if (wantsDm) {
@@ -182,15 +186,8 @@ export class WelcomeService {
 		return { status: 'sent', channelId: settings.channelId, dm };
 	}
 
-	private async card(kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember): Promise<Buffer> {
-		const avatar = await fetchAvatar(member.user.displayAvatarURL({ extension: 'png', size: 256 }));
-		return renderCard({
-			title: kind === 'welcome' ? 'WELCOME' : 'GOODBYE',
-			name: member.displayName || member.user.username,
-			subtitle: kind === 'welcome' ? `to ${guild.name}` : `left ${guild.name}`,
-			footer: kind === 'welcome' ? `Member #${guild.memberCount}` : `${guild.memberCount} members now`,
-			avatar
-		});
+	private async card(kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember): Promise<GreetingCard> {
+		return drawGreetingCard(await fetchT(guild), kind, guild, member);
 	}
 
 	/** Logged when the problem is new (not at every join); stored with the count of messages it cost. */
