@@ -1,6 +1,7 @@
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 import type { TFunction } from '@sapphire/plugin-i18next';
 import type { Guild, GuildMember, PartialGuildMember } from 'discord.js';
+import { CANVAS_FONT, loadCanvas } from '../canvas.js';
 
 /** What a welcome (or goodbye) card shows. */
 export interface CardContent {
@@ -70,15 +71,8 @@ export const CARD_HEIGHT = 360;
 const AVATAR_RADIUS = 120;
 const AVATAR_CENTER = { x: 60 + AVATAR_RADIUS, y: CARD_HEIGHT / 2 };
 const MARGIN = 50;
-const FONT = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif';
 /** Avatars are a few hundred kB at most; anything bigger is not an avatar. */
 const MAX_AVATAR_BYTES = 8 * 1024 * 1024;
-
-/**
- * Skia and its fonts take about 25 MB once loaded: loaded on the first card, not at startup, so bots that never send
- * a card never pay for it.
- */
-export const loadCanvas = () => import('@napi-rs/canvas');
 
 /** Renders the card as a PNG. Never needs the network: the avatar and background bytes are at hand beforehand. */
 export async function renderCard(content: CardContent, style: CardStyle = DEFAULT_CARD_STYLE): Promise<Buffer> {
@@ -132,10 +126,10 @@ async function drawBackground(context: SKRSContext2D, style: CardStyle): Promise
 function fitText(context: SKRSContext2D, text: string, weight: string, max: number, min: number, width: number): void {
 	let size = max;
 	for (; size > min; size -= 2) {
-		context.font = `${weight} ${size}px ${FONT}`.trim();
+		context.font = `${weight} ${size}px ${CANVAS_FONT}`.trim();
 		if (context.measureText(text).width <= width) return;
 	}
-	context.font = `${weight} ${min}px ${FONT}`.trim();
+	context.font = `${weight} ${min}px ${CANVAS_FONT}`.trim();
 }
 
 async function drawAvatar(context: SKRSContext2D, content: CardContent, style: CardStyle): Promise<void> {
@@ -152,7 +146,7 @@ async function drawAvatar(context: SKRSContext2D, content: CardContent, style: C
 		context.fillStyle = colorFor(content.name);
 		context.fillRect(x - AVATAR_RADIUS, y - AVATAR_RADIUS, AVATAR_RADIUS * 2, AVATAR_RADIUS * 2);
 		context.fillStyle = '#ffffff';
-		context.font = `bold 120px ${FONT}`;
+		context.font = `bold 120px ${CANVAS_FONT}`;
 		context.textAlign = 'center';
 		context.textBaseline = 'middle';
 		context.fillText(initialOf(content.name), x, y + 6);
