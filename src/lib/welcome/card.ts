@@ -1,6 +1,5 @@
 import type { Image, SKRSContext2D } from '@napi-rs/canvas';
 import type { TFunction } from '@sapphire/plugin-i18next';
-import type { Guild, GuildMember, PartialGuildMember } from 'discord.js';
 import { CANVAS_FONT, loadCanvas } from '../canvas.js';
 
 /** What a welcome (or goodbye) card shows. */
@@ -13,8 +12,10 @@ export interface CardContent {
 	subtitle: string;
 	/** The last line, e.g. "Member #42". */
 	footer: string;
-	/** The avatar image bytes; null draws the name's initial instead. */
+	/** The avatar image bytes; null draws the initial of `initialOf` (default: `name`) instead. */
 	avatar: Buffer | null;
+	/** The member's name, when the big line is an admin's text rather than the name. */
+	initialOf?: string;
 }
 
 /** How a server's cards look (/welcome-card); DEFAULT_CARD_STYLE is the card without a design. */
@@ -143,13 +144,13 @@ async function drawAvatar(context: SKRSContext2D, content: CardContent, style: C
 	if (image) {
 		context.drawImage(image, x - AVATAR_RADIUS, y - AVATAR_RADIUS, AVATAR_RADIUS * 2, AVATAR_RADIUS * 2);
 	} else {
-		context.fillStyle = colorFor(content.name);
+		context.fillStyle = colorFor(content.initialOf ?? content.name);
 		context.fillRect(x - AVATAR_RADIUS, y - AVATAR_RADIUS, AVATAR_RADIUS * 2, AVATAR_RADIUS * 2);
 		context.fillStyle = '#ffffff';
 		context.font = `bold 120px ${CANVAS_FONT}`;
 		context.textAlign = 'center';
 		context.textBaseline = 'middle';
-		context.fillText(initialOf(content.name), x, y + 6);
+		context.fillText(initialOf(content.initialOf ?? content.name), x, y + 6);
 	}
 	context.restore();
 	context.strokeStyle = style.accentColor;
@@ -196,23 +197,4 @@ export async function fetchAvatar(url: string, timeoutMs = 2000): Promise<Buffer
 	} catch {
 		return null;
 	}
-}
-
-/** A drawn card and its alt text. */
-export interface GreetingCard {
-	png: Buffer;
-	alt: string;
-}
-
-/** The welcome or goodbye card of a member, in the server's language. */
-export async function drawGreetingCard(
-	t: TFunction,
-	kind: 'welcome' | 'goodbye',
-	guild: Guild,
-	member: GuildMember | PartialGuildMember
-): Promise<GreetingCard> {
-	const name = member.displayName || member.user.username;
-	const avatar = await fetchAvatar(member.user.displayAvatarURL({ extension: 'png', size: 256 }));
-	const text = defaultCardText(t, kind, { name, serverName: guild.name, memberCount: guild.memberCount });
-	return { png: await renderCard({ ...text, avatar }), alt: cardAltText(t, kind, name) };
 }
