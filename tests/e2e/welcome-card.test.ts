@@ -75,7 +75,16 @@ describe('welcome card designer end to end', () => {
 		for (const id of [admin, owner, alice]) emulator.addMember(guildId, id);
 		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
 		dataDir = mkdtempSync(join(tmpdir(), 'supreme-welcome-card-'));
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, env: { COMMAND_GUILD_IDS: guildId, OWNER_IDS: owner } });
+		bot = new BotProcess({
+			apiUrl: emulator.apiUrl,
+			dataDir,
+			env: {
+				COMMAND_GUILD_IDS: guildId,
+				OWNER_IDS: owner,
+				// The image server of this test is on 127.0.0.1, which the bot refuses by default (see card-background.test.ts).
+				CARD_IMAGE_PRIVATE_URLS: 'allow'
+			}
+		});
 		await bot.start();
 		await bot.waitForLog(/Invite tracking ready/);
 	});

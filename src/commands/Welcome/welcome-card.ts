@@ -117,7 +117,10 @@ export class WelcomeCardCommand extends Command {
 		}
 		// Discord says an upload's size: a file too large is refused without downloading it.
 		if (image) checkBackgroundSize(image.size);
-		const bytes = await downloadImage(image ? image.url : url!);
+		// An upload's URL is Discord's CDN; a URL an admin gives is checked against the bot's own network.
+		const bytes = image
+			? await downloadImage(image.url, { allowPrivate: true })
+			: await downloadImage(url!, { allowPrivate: this.container.config.cardImagePrivateUrls === 'allow' });
 		const info = await checkBackground(bytes);
 		await storeBackground(this.container.storage, interaction.guildId, bytes, info, image ? 'upload' : 'url');
 		return t('welcome:card.backgroundSet', { type: info.type.toUpperCase(), width: info.width, height: info.height, size: bytes.length / 1024 });
