@@ -27,7 +27,8 @@ export const CONFIG_KEYS = [
 	'SHARD_COUNT',
 	'BACKUP_INTERVAL',
 	'GIVEAWAY_RETENTION',
-	'DEFAULT_LANGUAGE'
+	'DEFAULT_LANGUAGE',
+	'CARD_IMAGE_PRIVATE_URLS'
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -37,6 +38,9 @@ export const STORAGE_ADAPTERS = ['file', 'sqlite', 'redis'] as const satisfies r
 export const PLUGIN_FAILURE_MODES = ['skip', 'abort'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'none'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** Whether /welcome-card may download a background from a loopback, private or link-local address. */
+export const PRIVATE_URL_MODES = ['refuse', 'allow'] as const;
 
 /** The file read when BOT_CONFIG does not name another one. */
 export const DEFAULT_CONFIG_FILE = 'bot.config.json';
@@ -73,6 +77,8 @@ export interface Config {
 	readonly giveawayRetentionMs: number;
 	/** The language of servers that chose none with /language set and are not Community servers with a locale we speak. */
 	readonly defaultLanguage: Language;
+	/** `refuse`: a card background URL on the bot's own network is refused (admins cannot probe it through the bot). */
+	readonly cardImagePrivateUrls: (typeof PRIVATE_URL_MODES)[number];
 	/** The bot.config.json that was read, if any. */
 	readonly configFile: string | null;
 }
@@ -140,6 +146,7 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		backupIntervalMs: settings.BACKUP_INTERVAL,
 		giveawayRetentionMs: settings.GIVEAWAY_RETENTION,
 		defaultLanguage: settings.DEFAULT_LANGUAGE,
+		cardImagePrivateUrls: settings.CARD_IMAGE_PRIVATE_URLS,
 		configFile
 	};
 	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
@@ -265,7 +272,8 @@ const settingsSchema = z.object({
 	DEFAULT_LANGUAGE: setting<Language>(`one of ${LANGUAGES.join(', ')}`, (raw) => {
 		const language = languageForLocale(raw);
 		return language?.toLowerCase() === raw.toLowerCase() ? language : undefined;
-	}).default('en-US')
+	}).default('en-US'),
+	CARD_IMAGE_PRIVATE_URLS: oneOf(PRIVATE_URL_MODES).default('refuse')
 });
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

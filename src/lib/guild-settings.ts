@@ -47,11 +47,25 @@ const autoRoleSchema = z.object({
 });
 export type AutoRole = z.infer<typeof autoRoleSchema>;
 
+const HEX_COLOR = /^#[0-9a-f]{6}$/;
+
+/** /welcome-card: how generated cards look. The background image itself is in the `welcome-cards` namespace. */
+const cardDesignSchema = z.object({
+	backgroundColor: z.string().regex(HEX_COLOR).optional(),
+	accentColor: z.string().regex(HEX_COLOR).optional(),
+	textColor: z.string().regex(HEX_COLOR).optional(),
+	avatar: z.boolean().optional(),
+	/** The welcome card's text lines (templates with placeholders), heading first; unset: the language's own text. */
+	lines: z.array(z.string().max(200)).min(1).max(4).optional()
+});
+export type CardDesign = z.infer<typeof cardDesignSchema>;
+
 /** Other features' fields pass through untouched (`loose`). */
 const guildSettingsSchema = z.looseObject({
 	welcome: greetingSchema.nullable().optional(),
 	goodbye: greetingSchema.nullable().optional(),
 	autoroles: z.array(autoRoleSchema).optional(),
+	card: cardDesignSchema.optional(),
 	/** Set by /language set; a code we no longer speak falls back like an unset one (src/lib/i18n/guild-language.ts). */
 	language: z.string().optional()
 });

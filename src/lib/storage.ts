@@ -16,7 +16,8 @@ export const CORE_NAMESPACES = [
 	'giveaway-config',
 	'giveaway-entries',
 	'autorole-pending',
-	'screening-holds'
+	'screening-holds',
+	'welcome-cards'
 ] as const;
 
 type StorageConfig = Config | ConfigWithoutToken;

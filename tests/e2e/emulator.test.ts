@@ -173,6 +173,28 @@ describe('DiscordEmulator with a plain discord.js client', () => {
 		await interaction.reply('ok');
 	});
 
+	it('sends a file picked for an attachment option as its id, with the attachment in resolved, served from the CDN', async () => {
+		await client.application.commands.create(
+			new SlashCommandBuilder()
+				.setName('upload')
+				.setDescription('Upload')
+				.addAttachmentOption((option) => option.setName('file').setDescription('A file').setRequired(true))
+				.toJSON()
+		);
+		const data = Buffer.from('file bytes');
+		const upload = emulator.uploadAttachment({ filename: 'a b.png', data, contentType: 'image/png' });
+		const received = nextInteraction(client);
+		const handle = emulator.runCommand({ guildId, userId: inviter, name: 'upload', options: { file: upload.id } });
+		const interaction = (await received) as ChatInputCommandInteraction;
+		expect(handle.payload.data.options).toEqual([{ name: 'file', type: 11, value: upload.id }]);
+		expect(handle.payload.data.resolved.attachments[upload.id]).toMatchObject({ filename: 'a b.png', size: data.length, ephemeral: true });
+		const attachment = interaction.options.getAttachment('file', true);
+		expect([attachment.id, attachment.size, attachment.contentType, attachment.ephemeral]).toEqual([upload.id, data.length, 'image/png', true]);
+		expect(Buffer.from(await (await fetch(attachment.url)).arrayBuffer())).toEqual(data);
+		expect(() => emulator.runCommand({ guildId, userId: inviter, name: 'upload', options: { file: '123' } })).toThrow(/unknown upload 123/);
+		await interaction.reply('ok');
+	});
+
 	it('defers, edits the reply and follows up', async () => {
 		const received = nextInteraction(client);
 		const handle = emulator.runCommand({ guildId, userId: inviter, name: 'invites' });

@@ -132,6 +132,9 @@ describe.skipIf(!redisServerAvailable)('slow storage: every command is acknowled
 		// Answered from memory, but in the server's language, which is read from storage.
 		['/invites', () => run('invites', { user: alice })],
 		['/invite-leaderboard', () => run('invite-leaderboard')],
+		['/invite-stats', () => run('invite-stats', { period: '7d' })],
+		['/welcome-card avatar', () => run('welcome-card', { enabled: false }, 'avatar')],
+		['/welcome-card preview', () => run('welcome-card', {}, 'preview')],
 		['/language show', () => run('language', {}, 'show')],
 		['/language set', () => run('language', { language: 'en-US' }, 'set')]
 	])('%s', async (_name, act) => {

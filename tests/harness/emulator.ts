@@ -417,6 +417,11 @@ export class DiscordEmulator {
 		);
 	}
 
+	/** A user uploads a file for a command's attachment option; pass the returned id as the option's value. */
+	public uploadAttachment(options: { filename: string; data: Buffer; contentType?: string }): ApiAttachment {
+		return this.world.uploadAttachment(options);
+	}
+
 	public attachmentData(attachment: ApiAttachment | string): Buffer | undefined {
 		return this.state.attachmentBytes.get(typeof attachment === 'string' ? attachment : attachment.id);
 	}

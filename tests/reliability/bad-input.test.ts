@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '@sapphire/framework';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, ConfigError, loadConfig } from '../../src/config.js';
@@ -14,6 +15,10 @@ import {
 	parseMilestoneNumbers,
 	renderMilestone
 } from '../../src/lib/invites/milestones.js';
+import { longestRendering } from '../../src/lib/templates/placeholders.js';
+import { checkBackground } from '../../src/lib/welcome/card-background.js';
+import { CARD_LINE_LIMIT, checkCardLines, MAX_CARD_LINES } from '../../src/lib/welcome/card-design.js';
+import { sniffImage } from '../../src/lib/welcome/image-format.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
 
@@ -157,6 +162,42 @@ describe('bad input: command option parsers (property-based)', () => {
 				else expect(check.key).toMatch(/^invites:milestoneTemplate(Empty|Unknown|TooLong)$/);
 			}),
 			{ numRuns: RUNS }
+		);
+	});
+
+	it('welcome card text lines: accepted within the card line limit, or refused with a translated reason', () => {
+		fc.assert(
+			fc.property(fc.array(awkward, { minLength: 1, maxLength: MAX_CARD_LINES }), (lines) => {
+				try {
+					checkCardLines(lines);
+					expect(lines.every((line) => longestRendering(line) <= CARD_LINE_LIMIT)).toBe(true);
+				} catch (error) {
+					expect(error).toBeInstanceOf(UserError);
+					expect((error as UserError).identifier).toMatch(/^welcome:card\.line(UnknownPlaceholder|TooLong)$/);
+				}
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
+	it('welcome card backgrounds: any bytes are an image with a size, or refused with a translated reason', async () => {
+		const signatures = [
+			Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
+			Buffer.from('GIF89a'),
+			Buffer.from('ffd8ffe0', 'hex'),
+			Buffer.from('RIFF0000WEBPVP8X')
+		];
+		await fc.assert(
+			fc.asyncProperty(fc.constantFrom(Buffer.alloc(0), ...signatures), fc.uint8Array({ maxLength: 64 }), async (start, rest) => {
+				const bytes = Buffer.concat([start, Buffer.from(rest)]);
+				const info = sniffImage(bytes);
+				if (info) expect(Number.isInteger(info.width) && Number.isInteger(info.height) && info.width >= 0 && info.height >= 0).toBe(true);
+				await checkBackground(bytes).then(
+					(checked) => expect(checked.width > 0 && checked.height > 0).toBe(true),
+					(error: unknown) => expect((error as UserError).identifier).toMatch(/^welcome:card\.background(NotImage|Dimensions|Damaged)$/)
+				);
+			}),
+			{ numRuns: Math.min(RUNS, 100) }
 		);
 	});
 

@@ -60,6 +60,7 @@ describe('loadConfig defaults', () => {
 			backupIntervalMs: null,
 			giveawayRetentionMs: 90 * 86_400_000,
 			defaultLanguage: 'en-US',
+			cardImagePrivateUrls: 'refuse',
 			configFile: null
 		});
 		expect(config.discordToken).toBe(TOKEN);
@@ -187,7 +188,8 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		['GIVEAWAY_RETENTION', 'forever', 'GIVEAWAY_RETENTION must be a duration of at least 1h like 12h, 30d or 365d (got "forever")'],
 		['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none (got "verbose")'],
 		['DEFAULT_LANGUAGE', 'german', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "german")'],
-		['DEFAULT_LANGUAGE', 'de-AT', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "de-AT")']
+		['DEFAULT_LANGUAGE', 'de-AT', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "de-AT")'],
+		['CARD_IMAGE_PRIVATE_URLS', 'yes', 'CARD_IMAGE_PRIVATE_URLS must be one of refuse, allow (got "yes")']
 	];
 
 	it.each(invalid)('%s=%s', (key, value, message) => {

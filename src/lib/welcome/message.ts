@@ -28,6 +28,8 @@ export interface GreetingExtras {
 	title?: string | null;
 	footer?: string | null;
 	content?: string | null;
+	/** The card's alt text (attachment description), in the server's language. */
+	cardAlt?: string | null;
 }
 
 /**
@@ -115,7 +117,7 @@ export function buildGreetingMessage(
 	pingUserId: string | null,
 	extras: GreetingExtras = {}
 ): MessageCreateOptions {
-	const files = card ? [new AttachmentBuilder(card, { name: cardFileName(kind), description: `${kind} card` })] : [];
+	const files = card ? [new AttachmentBuilder(card, { name: cardFileName(kind), description: extras.cardAlt ?? `${kind} card` })] : [];
 	const allowedMentions = { parse: [], users: pingUserId ? [pingUserId] : [] };
 	const imageUrl = settings.banner === GENERATED_BANNER ? (card ? `attachment://${cardFileName(kind)}` : null) : settings.banner;
 	if (settings.embed) {

@@ -1,4 +1,5 @@
 import type { ILogger } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { PermissionFlagsBits, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
@@ -7,8 +8,8 @@ import { total } from '../invites/records.js';
 import type { InviteTracker } from '../invites/tracker.js';
 import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
-import { placeholderValues, renderTemplate, type TemplateFacts } from '../templates/placeholders.js';
-import { fetchAvatar, renderCard } from './card.js';
+import { placeholderValues, renderTemplate, type PlaceholderValues, type TemplateFacts } from '../templates/placeholders.js';
+import { drawGreetingCard, type GreetingCard } from './card-design.js';
 import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, type GreetingKind } from './message.js';
 
 /** How a greeting went: sent to the channel (and maybe by DM), not configured, or blocked by a problem. */
@@ -119,7 +120,8 @@ export class WelcomeService {
 		return this.deliver(member.guild, 'goodbye', settings, facts, { member, dmTo: null, countMiss: !options.test });
 	}
 
-	private facts(guild: Guild, user: User, join: Pick<JoinEvent, 'code' | 'inviterId'> | null): TemplateFacts {
+	/** The facts placeholders are filled from (also for /welcome-card preview). */
+	public facts(guild: Guild, user: User, join: Pick<JoinEvent, 'code' | 'inviterId'> | null): TemplateFacts {
 		const inviterId = join?.inviterId ?? null;
 		return {
 			userId: user.id,
@@ -149,9 +151,12 @@ export class WelcomeService {
 		const render = (template: string | null | undefined) =>
 			template === null || template === undefined ? null : renderTemplate(template, values);
 		const text = render(settings.template)!;
-		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member) : null;
+		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member, values) : null;
 		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
-		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras);
+		const message = buildGreetingMessage(kind, settings, text, card?.png ?? null, kind === 'welcome' ? facts.userId : null, {
+			...extras,
+			cardAlt: card?.alt ?? null
+		});
 
 		let dm: 'sent' | 'failed' | 'off' = 'off';
 		if (wantsDm) {
@@ -182,15 +187,8 @@ export class WelcomeService {
 		return { status: 'sent', channelId: settings.channelId, dm };
 	}
 
-	private async card(kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember): Promise<Buffer> {
-		const avatar = await fetchAvatar(member.user.displayAvatarURL({ extension: 'png', size: 256 }));
-		return renderCard({
-			title: kind === 'welcome' ? 'WELCOME' : 'GOODBYE',
-			name: member.displayName || member.user.username,
-			subtitle: kind === 'welcome' ? `to ${guild.name}` : `left ${guild.name}`,
-			footer: kind === 'welcome' ? `Member #${guild.memberCount}` : `${guild.memberCount} members now`,
-			avatar
-		});
+	private async card(kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember, values: PlaceholderValues): Promise<GreetingCard> {
+		return drawGreetingCard(this.storage, await fetchT(guild), kind, guild, member, values);
 	}
 
 	/** Logged when the problem is new (not at every join); stored with the count of messages it cost. */

@@ -23,6 +23,7 @@ interface Resolved {
 	members: Record<string, unknown>;
 	roles: Record<string, unknown>;
 	channels: Record<string, unknown>;
+	attachments: Record<string, unknown>;
 }
 
 /** The fields every interaction carries: who, where, with which permissions. */
@@ -116,6 +117,16 @@ function buildOptions(
 				};
 				return { name, type: option.type, value: id };
 			}
+			case OptionType.Attachment: {
+				// "ATTACHMENT 11: attachment object"; the option's value is the attachment's id and the object is in
+				// `resolved.attachments`, "Map of Snowflakes to attachment objects" (discord-api-docs,
+				// interactions/application-commands.mdx, Application Command Option Type; interactions/receiving-and-responding.mdx,
+				// Resolved Data Structure).
+				const attachment = state.uploads.get(id);
+				if (!attachment) throw new Error(`/${commandName}: option "${name}" names unknown upload ${id} (use emulator.uploadAttachment)`);
+				resolved.attachments[id] = attachment;
+				return { name, type: option.type, value: id };
+			}
 			case OptionType.Integer:
 			case OptionType.Number:
 				return { name, type: option.type, value: Number(value) };
@@ -136,7 +147,7 @@ export interface CommandInvocation {
 
 export function commandInteraction(context: InteractionContext, token: string, invocation: CommandInvocation) {
 	const { command } = invocation;
-	const resolved: Resolved = { users: {}, members: {}, roles: {}, channels: {} };
+	const resolved: Resolved = { users: {}, members: {}, roles: {}, channels: {}, attachments: {} };
 	let schema: any[] = (command.options as any[] | undefined) ?? [];
 	const path: { name: string; type: number }[] = [];
 	if (invocation.subcommandGroup) {

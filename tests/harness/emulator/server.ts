@@ -86,7 +86,8 @@ export class EmulatorServer {
 	private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const url = new URL(request.url ?? '/', 'http://emulator.local');
 		const method = request.method ?? 'GET';
-		const attachment = /^\/attachments\/\d+\/(\d+)\//.exec(url.pathname);
+		// Message attachments and the ephemeral ones of command options, both on the CDN path (see World.uploadAttachment).
+		const attachment = /^\/(?:ephemeral-)?attachments\/\d+\/(\d+)\//.exec(url.pathname);
 		if (attachment) {
 			const bytes = this.hooks.attachment(attachment[1]!);
 			response.writeHead(bytes ? 200 : 404).end(bytes);

@@ -1,6 +1,16 @@
 import { EmulatorClock } from './clock.js';
 import { NonceLedger } from './nonce.js';
-import type { ApiChannel, ApiMember, ApiMessage, ApiUser, ApplicationCommandRecord, GuildRecord, InviteRecord, UserRecord } from './types.js';
+import type {
+	ApiAttachment,
+	ApiChannel,
+	ApiMember,
+	ApiMessage,
+	ApiUser,
+	ApplicationCommandRecord,
+	GuildRecord,
+	InviteRecord,
+	UserRecord
+} from './types.js';
 
 /**
  * Users as Discord sends them: every user object carries `flags` and `primary_guild` (docs/resources/User.md, User
@@ -28,6 +38,8 @@ export class EmulatorState {
 	public readonly guildCommands = new Map<string, Map<string, ApplicationCommandRecord>>();
 	/** Uploaded file contents by attachment id. */
 	public readonly attachmentBytes = new Map<string, Buffer>();
+	/** Files a user uploaded into a command's attachment option, by attachment id (see World.uploadAttachment). */
+	public readonly uploads = new Map<string, ApiAttachment>();
 	/** Time as Discord's deadlines see it; a test can move it forward. */
 	public readonly clock = new EmulatorClock();
 	/** Nonces of created messages, for Create Message's `enforce_nonce`. */

@@ -8,7 +8,7 @@ import { channelPermissions, DEFAULT_BOT_PERMISSIONS, DEFAULT_EVERYONE_PERMISSIO
 import { inviteCreateEvent, inviteDeleteEvent } from './shapes.js';
 import { snowflakeAt } from './snowflake.js';
 import type { EmulatorState } from './state.js';
-import type { ApiChannel, ApiMessage, ApiRole, ApiUser, GuildRecord, InviteRecord, PermissionOverwrite } from './types.js';
+import type { ApiAttachment, ApiChannel, ApiMessage, ApiRole, ApiUser, GuildRecord, InviteRecord, PermissionOverwrite } from './types.js';
 
 export interface CreateGuildOptions {
 	id?: string;
@@ -362,6 +362,30 @@ export class World {
 	}
 
 	/** Opens (or returns) the DM channel between the bot and a user. */
+	/**
+	 * A user picks a file for a command's attachment option: Discord's client uploads it first, and the interaction
+	 * carries it as an attachment object whose `ephemeral` is true ("whether this attachment is ephemeral"; "Ephemeral
+	 * attachments will automatically be removed after a set period of time", discord-api-docs, resources/message.mdx,
+	 * Attachment Object), served from the CDN's ephemeral-attachments path. `contentType` is what the client says the
+	 * file is (its guess from the name), which need not be what the bytes are.
+	 */
+	public uploadAttachment(options: { filename: string; data: Buffer; contentType?: string }): ApiAttachment {
+		const id = snowflakeAt();
+		this.state.attachmentBytes.set(id, options.data);
+		const url = `${this.baseUrl}/ephemeral-attachments/${this.state.applicationId}/${id}/${encodeURIComponent(options.filename)}`;
+		const attachment: ApiAttachment = {
+			id,
+			filename: options.filename,
+			size: options.data.length,
+			url,
+			proxy_url: url,
+			...(options.contentType ? { content_type: options.contentType } : {}),
+			ephemeral: true
+		};
+		this.state.uploads.set(id, attachment);
+		return attachment;
+	}
+
 	public openDm(userId: string): ApiChannel {
 		const user = this.requireUser(userId);
 		const existing = this.state.dmChannelByUser.get(userId);

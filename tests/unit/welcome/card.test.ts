@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD_HEIGHT, CARD_WIDTH, fetchAvatar, initialOf, renderCard } from '../../../src/lib/welcome/card.js';
+import { cardAltText, CARD_HEIGHT, CARD_WIDTH, defaultCardText, fetchAvatar, initialOf, renderCard } from '../../../src/lib/welcome/card.js';
+import { languageT } from '../../helpers/i18n.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -60,6 +61,23 @@ describe('welcome card', () => {
 			avatar: null
 		});
 		expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
+	});
+});
+
+describe("the card's text", () => {
+	const facts = { name: 'bob', serverName: 'Cool Server', memberCount: 1234 };
+
+	it('comes from the language files, numbers written the way the language does', () => {
+		expect(defaultCardText(languageT('en-US'), 'welcome', facts)).toEqual({
+			title: 'WELCOME',
+			name: 'bob',
+			subtitle: 'to Cool Server',
+			footer: 'Member #1,234'
+		});
+		expect(defaultCardText(languageT('de'), 'welcome', facts)).toMatchObject({ title: 'WILLKOMMEN', footer: 'Mitglied Nr. 1.234' });
+		expect(defaultCardText(languageT('fr'), 'goodbye', facts)).toMatchObject({ title: 'AU REVOIR', footer: '1\u202f234 membres désormais' });
+		expect(defaultCardText(languageT('pt-BR'), 'goodbye', { ...facts, memberCount: 1 }).footer).toBe('Agora 1 membro');
+		expect(cardAltText(languageT('es-ES'), 'welcome', 'bob')).toBe('Tarjeta de bienvenida para bob');
 	});
 });
 

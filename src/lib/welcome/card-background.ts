@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import type { Storage } from '../../storage-adapters/types.js';
+import { loadCanvas } from '../canvas.js';
+import { refusal } from '../interaction-reply.js';
+import { sniffImage, type ImageInfo } from './image-format.js';
+
+/**
+ * The background image of a server's welcome card. It is downloaded once, when an admin sets it, checked, and stored
+ * with the data (namespace `welcome-cards`, key `<guildId>`), so it is in every backup and restore and a card never
+ * waits for (or breaks with) someone else's server at a member's join.
+ */
+export const CARD_BACKGROUND_NAMESPACE = 'welcome-cards';
+
+/** 1 MiB: a 1000×360 card needs far less; the stored copy is base64 in the data files and in every backup. */
+export const MAX_BACKGROUND_BYTES = 1024 * 1024;
+/** Larger pictures are scaled down to 1000 pixels anyway, and decoding one costs width × height × 4 bytes of memory. */
+export const MAX_BACKGROUND_SIDE = 4096;
+const DOWNLOAD_TIMEOUT_MS = 10_000;
+const MEGABYTE = 1024 * 1024;
+
+export interface StoredBackground extends ImageInfo {
+	/** The image file, base64. */
+	data: string;
+	bytes: number;
+	sha256: string;
+	source: 'upload' | 'url';
+	storedAt: number;
+}
+
+const tooLarge = (bytes: number) =>
+	// Rounded up, so that a file just over the limit never reads as the limit itself.
+	refusal('welcome:card.backgroundTooLarge', { size: Math.ceil((bytes / MEGABYTE) * 10) / 10, limit: MAX_BACKGROUND_BYTES / MEGABYTE });
+
+/** Addresses of the bot's own host and network: loopback, private, link-local (cloud metadata), CGNAT, unspecified. */
+const PRIVATE_ADDRESSES = new BlockList();
+for (const [network, prefix] of [
+	['0.0.0.0', 8],
+	['10.0.0.0', 8],
+	['100.64.0.0', 10],
+	['127.0.0.0', 8],
+	['169.254.0.0', 16],
+	['172.16.0.0', 12],
+	['192.168.0.0', 16],
+	['198.18.0.0', 15],
+	['224.0.0.0', 3]
+] as const)
+	PRIVATE_ADDRESSES.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+	['::', 127],
+	['fc00::', 7],
+	['fe80::', 10],
+	['ff00::', 8]
+] as const)
+	PRIVATE_ADDRESSES.addSubnet(network, prefix, 'ipv6');
+
+function isPrivateAddress(address: string): boolean {
+	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+	if (mapped) return PRIVATE_ADDRESSES.check(mapped, 'ipv4');
+	return PRIVATE_ADDRESSES.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** Refuses a URL that is not http(s), or (unless allowed) one whose host is or resolves to a private address. */
+async function checkUrl(url: URL, allowPrivate: boolean): Promise<void> {
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refusal('welcome:card.backgroundUrlInvalid', { url: url.href });
+	if (allowPrivate) return;
+	const hostname = url.hostname.replace(/^\[|\]$/g, '');
+	const addresses = isIP(hostname)
+		? [hostname]
+		: await lookup(hostname, { all: true }).then(
+				(found) => found.map((entry) => entry.address),
+				() => []
+			);
+	if (addresses.length === 0) throw refusal('welcome:card.backgroundUnreachable', { host: url.host });
+	if (addresses.some(isPrivateAddress)) throw refusal('welcome:card.backgroundPrivateHost', { host: url.host });
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Downloads an image with a time limit, refusing it as soon as it is known to be too large (the declared size, or
+ * the bytes as they arrive); every failure is a refusal that says what went wrong. Redirects are followed by hand, so
+ * that each hop's address is checked like the first (`allowPrivate` for URLs that come from Discord, not an admin).
+ */
+export async function downloadImage(url: string, { allowPrivate }: { allowPrivate: boolean }): Promise<Buffer> {
+	let current: URL;
+	try {
+		current = new URL(url);
+	} catch {
+		throw refusal('welcome:card.backgroundUrlInvalid', { url });
+	}
+	const signal = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
+	let { host } = current;
+	try {
+		for (let hop = 0; ; hop++) {
+			await checkUrl(current, allowPrivate);
+			({ host } = current);
+			const response = await fetch(current, { signal, redirect: 'manual' });
+			const location = response.headers.get('location');
+			if (response.status >= 300 && response.status < 400 && location && hop < MAX_REDIRECTS) {
+				await response.body?.cancel();
+				current = new URL(location, current);
+				continue;
+			}
+			return await readImageBody(response, host);
+		}
+	} catch (error) {
+		if (error instanceof Error && error.name === 'TimeoutError')
+			throw refusal('welcome:card.backgroundTimeout', { host, seconds: DOWNLOAD_TIMEOUT_MS / 1000 });
+		if (error instanceof TypeError) throw refusal('welcome:card.backgroundUnreachable', { host });
+		throw error;
+	}
+}
+
+async function readImageBody(response: Response, host: string): Promise<Buffer> {
+	if (!response.ok) {
+		await response.body?.cancel();
+		throw refusal('welcome:card.backgroundStatus', { host, status: response.status });
+	}
+	const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+	if (declared > MAX_BACKGROUND_BYTES) {
+		await response.body?.cancel();
+		throw tooLarge(declared);
+	}
+	const chunks: Buffer[] = [];
+	let received = 0;
+	for await (const chunk of response.body ?? []) {
+		received += (chunk as Uint8Array).length;
+		if (received > MAX_BACKGROUND_BYTES) throw refusal('welcome:card.backgroundOverLimit', { limit: MAX_BACKGROUND_BYTES / MEGABYTE });
+		chunks.push(Buffer.from(chunk as Uint8Array));
+	}
+	return Buffer.concat(chunks);
+}
+
+/** Refuses a file over the limit; Discord tells an upload's size, so it is checked before the download too. */
+export function checkBackgroundSize(bytes: number): void {
+	if (bytes > MAX_BACKGROUND_BYTES) throw tooLarge(bytes);
+}
+
+/** Checks an image for the card: size, format by its bytes, declared dimensions, and that it really decodes. */
+export async function checkBackground(bytes: Buffer): Promise<ImageInfo> {
+	checkBackgroundSize(bytes.length);
+	const info = sniffImage(bytes);
+	if (!info) throw refusal('welcome:card.backgroundNotImage');
+	if (info.width > MAX_BACKGROUND_SIDE || info.height > MAX_BACKGROUND_SIDE || info.width === 0 || info.height === 0)
+		throw refusal('welcome:card.backgroundDimensions', { width: info.width, height: info.height, limit: MAX_BACKGROUND_SIDE });
+	try {
+		const { loadImage } = await loadCanvas();
+		const image = await loadImage(bytes);
+		if (image.width === 0 || image.height === 0) throw new Error('empty image');
+	} catch {
+		throw refusal('welcome:card.backgroundDamaged', { type: info.type.toUpperCase() });
+	}
+	return info;
+}
+
+export async function storeBackground(
+	storage: Storage,
+	guildId: string,
+	bytes: Buffer,
+	info: ImageInfo,
+	source: StoredBackground['source']
+): Promise<StoredBackground> {
+	const stored: StoredBackground = {
+		...info,
+		data: bytes.toString('base64'),
+		bytes: bytes.length,
+		sha256: createHash('sha256').update(bytes).digest('hex'),
+		source,
+		storedAt: Date.now()
+	};
+	await storage.namespace<StoredBackground>(CARD_BACKGROUND_NAMESPACE).set(guildId, stored);
+	return stored;
+}
+
+/** The stored image bytes, or null; a stored copy whose checksum is off is not drawn (it would be garbage). */
+export async function readBackground(storage: Storage, guildId: string): Promise<Buffer | null> {
+	const stored = await storage.namespace<StoredBackground>(CARD_BACKGROUND_NAMESPACE).get(guildId);
+	if (!stored) return null;
+	const bytes = Buffer.from(stored.data, 'base64');
+	return createHash('sha256').update(bytes).digest('hex') === stored.sha256 ? bytes : null;
+}
+
+export async function deleteBackground(storage: Storage, guildId: string): Promise<boolean> {
+	return storage.namespace(CARD_BACKGROUND_NAMESPACE).delete(guildId);
+}
