@@ -7,6 +7,8 @@ import { EmbedBuilder, roleMention } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { refusal } from '../../lib/interaction-reply.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
+import { changeExclusion, describeLeaderboardSettings, exclusionTarget } from '../../lib/invites/leaderboard-settings.js';
+import { leaderboardSettings, updateLeaderboardSettings } from '../../lib/invites/leaderboard-discord.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
 import { roleProblem } from '../../lib/roles.js';
 
@@ -40,6 +42,21 @@ export class InviteConfigCommand extends Command {
 					)
 					.addSubcommand((subcommand) =>
 						subcommand.setName('rank-roles-follow-total').addBooleanOption((option) => option.setName('enabled').setRequired(true))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand.setName('leaderboard-hide-left').addBooleanOption((option) => option.setName('enabled').setRequired(true))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand
+							.setName('leaderboard-exclude')
+							.addUserOption((option) => option.setName('user'))
+							.addRoleOption((option) => option.setName('role'))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand
+							.setName('leaderboard-include')
+							.addUserOption((option) => option.setName('user'))
+							.addRoleOption((option) => option.setName('role'))
 					)
 			)
 		);
@@ -92,11 +109,27 @@ export class InviteConfigCommand extends Command {
 				config = await invites.updateConfig(guildId, (current) => ({ ...current, removeRankRolesBelow: enabled }));
 				break;
 			}
+			case 'leaderboard-hide-left': {
+				const enabled = interaction.options.getBoolean('enabled', true);
+				await updateLeaderboardSettings(this.container.storage, guildId, (current) => ({ ...current, hideLeft: enabled }));
+				config = invites.config(guildId);
+				break;
+			}
+			case 'leaderboard-exclude':
+			case 'leaderboard-include': {
+				const target = exclusionTarget(interaction.options.getUser('user')?.id ?? null, interaction.options.getRole('role')?.id ?? null);
+				const exclude = interaction.options.getSubcommand(true) === 'leaderboard-exclude';
+				await updateLeaderboardSettings(this.container.storage, guildId, (current) => changeExclusion(current, target, exclude));
+				config = invites.config(guildId);
+				break;
+			}
 			default:
 				config = invites.config(guildId);
 		}
 		const t = await fetchT(interaction);
-		await interaction.editReply({ embeds: [this.describe(t, config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
+		const embed = this.describe(t, config, invites.unavailable.get(guildId));
+		embed.addFields(describeLeaderboardSettings(t, await leaderboardSettings(this.container.storage, guildId)));
+		await interaction.editReply({ embeds: [embed], allowedMentions: { parse: [] } });
 	}
 
 	private describe(t: TFunction, config: InviteConfig, unreadable: string | undefined): EmbedBuilder {

@@ -117,6 +117,32 @@ export class GuildInviteIndex {
 		return this.sorted;
 	}
 
+	/**
+	 * Counts of the credits given at or after `from` (ms) that still count: what a period's leaderboard ranks. Every such
+	 * credit counts as a regular invite, imported ones too (their time is the join time Supreme-BOT2 recorded); bonuses
+	 * and imported baselines have no time, so a period has none. Not cached: `from` moves with the clock.
+	 */
+	public periodLeaderboard(from: number): LeaderboardRow[] {
+		const counts = new Map<string, InviteCounts>();
+		for (const credit of this.credits.values()) {
+			if (credit.at < from || !this.counted(credit)) continue;
+			let row = counts.get(credit.inviterId);
+			if (!row) counts.set(credit.inviterId, (row = emptyCounts()));
+			row.regular++;
+			if (credit.fake) row.fake++;
+			else if (credit.left) row.left++;
+		}
+		return [...counts].map(([inviterId, row]) => ({ inviterId, total: total(row), counts: row }));
+	}
+
+	/** The members credited to an inviter (whose credit still counts), newest credit first, for the drill-down. */
+	public creditsOf(inviterId: string): Array<[memberId: string, credit: Credit]> {
+		return [...(this.creditedBy.get(inviterId) ?? [])]
+			.map((memberId) => [memberId, this.credits.get(memberId)!] as [string, Credit])
+			.filter(([, credit]) => this.counted(credit))
+			.sort(([a, first], [b, second]) => second.at - first.at || (a < b ? -1 : a > b ? 1 : 0));
+	}
+
 	/** Inviters whose total is not zero: the ones a reset affects. */
 	public invitersWithCounts(inviterId?: string): string[] {
 		return this.leaderboard()
