@@ -6,6 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, ConfigError, loadConfig } from '../../src/config.js';
 import { MAX_DELAY_MS, parseDelay } from '../../src/lib/autorole/delay.js';
 import { MAX_DURATION_MS, MIN_DURATION_MS, parseDuration } from '../../src/lib/giveaways/duration.js';
+import { UserError } from '@sapphire/framework';
+import { readGuildSettings } from '../../src/lib/guild-settings.js';
+import { changeExclusion, exclusionTarget } from '../../src/lib/invites/leaderboard-settings.js';
+import { parsePeriod, parsePeriodToken, periodToken } from '../../src/lib/invites/periods.js';
+import { openStorage } from '../../src/storage-adapters/index.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
 
@@ -106,6 +111,76 @@ describe('bad input: command option parsers (property-based)', () => {
 			}),
 			{ numRuns: RUNS }
 		);
+	});
+
+	it('invite periods (/invite-leaderboard, /invite-export, data export): a window up to now, or a translated refusal', () => {
+		const refusals = [
+			'invites:periodUnknown',
+			'invites:periodSinceConflict',
+			'invites:periodSinceMissing',
+			'invites:periodSinceInvalid',
+			'invites:periodSinceFuture'
+		];
+		const now = Date.now();
+		const date = fc
+			.date({ min: new Date('1999-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+			.map((day) => day.toISOString().slice(0, 10));
+		const name = fc.oneof(fc.constantFrom(null, 'all', '30d', '7d', 'today', 'since'), awkward);
+		fc.assert(
+			fc.property(name, fc.oneof(fc.constant(null), date, awkward), (period, since) => {
+				try {
+					const parsed = parsePeriod(period, since, now);
+					expect(parsed.from === null || (parsed.from <= now && parsed.from >= Date.UTC(2015, 0, 1))).toBe(true);
+					// What a page button carries reads back as the same window.
+					expect(parsePeriodToken(periodToken(parsed), now)).toEqual(parsed);
+				} catch (error) {
+					expect(error).toBeInstanceOf(UserError);
+					expect(refusals).toContain((error as UserError).identifier);
+				}
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
+	it('leaderboard exclusions: a member or a role, or a refusal; stored settings of the wrong shape are reported', async () => {
+		const id = fc.oneof(fc.constant(null), fc.stringMatching(/^\d{1,20}$/));
+		fc.assert(
+			fc.property(id, id, fc.boolean(), (userId, roleId, exclude) => {
+				try {
+					const changed = changeExclusion(
+						{ hideLeft: false, excludedMembers: [], excludedRoles: [] },
+						exclusionTarget(userId, roleId),
+						exclude
+					);
+					expect(changed.excludedMembers.length + changed.excludedRoles.length).toBe(1);
+				} catch (error) {
+					expect(['invites:exclusionNeedsOne', 'invites:notExcluded']).toContain((error as UserError).identifier);
+				}
+			}),
+			{ numRuns: RUNS }
+		);
+		const dir = mkdtempSync(join(tmpdir(), 'supreme-leaderboard-settings-'));
+		const storage = await openStorage({
+			adapter: 'file',
+			dataDir: dir,
+			sqlitePath: join(dir, 'x.sqlite'),
+			redisUrl: '',
+			backupDir: join(dir, 'b'),
+			backupKeep: 1
+		});
+		try {
+			for (const bad of [
+				{ hideLeft: 'yes' },
+				{ excludedMembers: ['not-an-id'] },
+				{ excludedRoles: Array.from({ length: 26 }, (_, index) => String(index)) }
+			]) {
+				await storage.namespace('settings').set('1', { inviteLeaderboard: bad });
+				await expect(readGuildSettings(storage, '1')).rejects.toThrow(/Settings of guild 1 are unreadable: inviteLeaderboard\./);
+			}
+		} finally {
+			await storage.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 
 	it('auto-role delays: a delay within bounds, or a readable reason', () => {

@@ -16,17 +16,25 @@ export function rowValue(row: LeaderboardRow, type: LeaderboardType): number {
 
 const byId = (a: LeaderboardRow, b: LeaderboardRow) => (a.inviterId < b.inviterId ? -1 : a.inviterId > b.inviterId ? 1 : 0);
 
+/** A period's start is taken to the minute below, so one ranking serves every page asked for within that minute. */
+const MINUTE = 60_000;
+
 /**
  * The ranked rows of a period and type, best first (ties by total, then id, so pages never shuffle). Ranked by a count,
- * only inviters with some of it are listed. All time by total is the index's cached board; everything else is sorted
- * per call (a period's start moves with the clock).
+ * only inviters with some of it are listed. Kept by the index until its counts change (the caller must not modify
+ * the array); a period's window may start up to a minute early.
  */
 export function rankedRows(index: GuildInviteIndex, period: Period, type: LeaderboardType): LeaderboardRow[] {
 	if (period.from === null && type === 'total') return index.leaderboard();
-	const rows = period.from === null ? index.leaderboard() : index.periodLeaderboard(period.from);
-	const listed =
-		type === 'total' ? rows.filter((row) => row.counts.regular !== 0 || row.counts.bonus !== 0) : rows.filter((row) => rowValue(row, type) !== 0);
-	return listed.sort((a, b) => rowValue(b, type) - rowValue(a, type) || b.total - a.total || byId(a, b));
+	const from = period.from === null ? null : Math.floor(period.from / MINUTE) * MINUTE;
+	return index.memo(`ranked:${from}:${type}`, () => {
+		const rows = from === null ? index.leaderboard() : index.periodLeaderboard(from);
+		const listed =
+			type === 'total'
+				? rows.filter((row) => row.counts.regular !== 0 || row.counts.bonus !== 0)
+				: rows.filter((row) => rowValue(row, type) !== 0);
+		return listed.sort((a, b) => rowValue(b, type) - rowValue(a, type) || b.total - a.total || byId(a, b));
+	});
 }
 
 export interface LookedUpMember {
