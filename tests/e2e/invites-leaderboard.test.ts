@@ -248,9 +248,29 @@ describe('invite leaderboard, drill-downs and export end to end', () => {
 		);
 	});
 
+	it("answers in the server's language", async () => {
+		await command('language', { language: 'de' }, { subcommand: 'set' });
+		try {
+			const week = await board({ period: '7d', type: 'fake' });
+			expect(week.reply.embeds[0]?.title).toBe('Einladungs-Rangliste · letzte 7 Tage · nach gefälschten Einladungen');
+			expect((await command('invite-leaderboard', { since: '2026-02-30' })).content).toBe(
+				'`2026-02-30` ist kein Datum: Schreibe es als JJJJ-MM-TT, zum Beispiel 2026-03-01.'
+			);
+			expect((await command('invites', { user: ids.eve!, view: 'members' })).embeds[0]?.description).toBe(
+				`<@${ids.eve}> hat niemanden eingeladen, der noch zählt.`
+			);
+			expect(String((await command('invite-codes', { user: ids.alice! })).embeds[0]?.description)).toContain(
+				'`aliceopen` · 0 Nutzungen, unbegrenzt'
+			);
+			expect((await command('invite-export', { period: 'today' })).content).toBe('Einladungs-Rangliste als CSV — heute (UTC): 1 Einladender.');
+		} finally {
+			await command('language', {}, { subcommand: 'reset' });
+		}
+	});
+
 	it('/invite-export sends the leaderboard as CSV, and the data CLI writes the same', async () => {
 		const reply = await command('invite-export', { period: '30d' });
-		expect(reply.content).toBe('Invite leaderboard (last 30 days) as CSV: 13 inviters.');
+		expect(reply.content).toBe('Invite leaderboard as CSV — last 30 days: 13 inviters.');
 		expect(reply.attachments[0]).toMatchObject({ filename: 'invite-leaderboard-30d.csv' });
 		const csv = emulator.attachmentData(reply.attachments[0]!)!.toString('utf8');
 		const rows = parseCsv(csv);
