@@ -161,7 +161,8 @@ describe('invite leaderboard, drill-downs and export end to end', () => {
 		expect((await command('invite-leaderboard', { since: future })).content).toBe(`\`${future}\` is in the future: choose a date up to today.`);
 		expect((await command('invite-leaderboard', { period: 'since' })).content).toMatch(/needs a date/);
 		expect((await command('invite-leaderboard', { period: '7d', since: '2026-01-01' })).content).toMatch(/not both/);
-		expect((await command('invite-export', { since: 'yesterday!' })).content).toMatch(/is not a date/);
+		expect((await command('invite-export', { since: 'yesterday' })).content).toMatch(/is not a date/);
+		expect((await command('invite-leaderboard', { since: '1.3.2026' })).content).toMatch(/`1\.3\.2026` is not a date: write it as YYYY-MM-DD/);
 	});
 
 	it('keeps period and type on the page buttons', async () => {
