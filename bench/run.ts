@@ -13,6 +13,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = [
 	{ file: 'bench/storage.ts', title: 'Storage adapters against the raw drivers and a naive whole-file rewrite' },
 	{ file: 'bench/invites.ts', title: 'Invite tracking against the naive per-join invite diff; leaderboard pages' },
+	{ file: 'bench/invite-leaderboard.ts', title: 'Invite leaderboard by period, drill-down and export at 100k members, per adapter' },
 	{ file: 'bench/data.ts', title: 'Data tools: backup, verify, restore, migrate' },
 	{ file: 'bench/startup.ts', title: 'Startup time and memory with 100k tracked members' },
 	{ file: 'bench/giveaways.ts', title: 'Giveaway entries: one click with few and with many entrants' }

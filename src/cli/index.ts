@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { describeError } from '../lib/secrets.js';
 import { backupCommand, backupsCommand, restoreCommand, statusCommand, verifyCommand } from './backups.js';
 import { CliError, EXIT, readCliConfig, type CliOptions } from './context.js';
+import { inviteCsvCommand, type InviteCsvOptions } from './invite-export.js';
 import { importLegacyCommand, type ImportLegacyOptions } from './legacy.js';
 import { exportCommand, importCommand, migrateCommand } from './transfer.js';
 
@@ -66,10 +67,21 @@ program
 
 program
 	.command('export')
-	.description('write every namespace to a portable JSON dump (read-only)')
-	.addOption(new Option('--format <format>', 'dump format').choices(['json']).default('json'))
+	.description("write every namespace to a portable JSON dump, or one server's invite leaderboard as CSV (read-only)")
+	.addOption(
+		new Option('--format <format>', 'json: a dump of everything; csv: the invite leaderboard of --guild').choices(['json', 'csv']).default('json')
+	)
 	.option('--out <file>', 'write to this file instead of stdout')
-	.action(run((options: { format: string; out?: string }) => exportCommand(readCliConfig(), { ...global(), ...options })));
+	.option('--guild <id>', 'csv: the server whose leaderboard to write')
+	.addOption(new Option('--period <period>', 'csv: the time window').choices(['all', '30d', '7d', 'today', 'since']))
+	.option('--since <date>', 'csv: only joins from this date (YYYY-MM-DD) on')
+	.action(
+		run((options: InviteCsvOptions & { format: string }) =>
+			options.format === 'csv'
+				? inviteCsvCommand(readCliConfig(), { ...global(), ...options })
+				: exportCommand(readCliConfig(), { ...global(), ...options })
+		)
+	);
 
 program
 	.command('import')

@@ -60,12 +60,32 @@ const cardDesignSchema = z.object({
 });
 export type CardDesign = z.infer<typeof cardDesignSchema>;
 
+/** At most this many members and roles are left out of the invite leaderboard (one embed field lists them). */
+export const MAX_LEADERBOARD_EXCLUSIONS = 25;
+
+/** Who the invite leaderboard and its export leave out (/invite-config leaderboard-…). */
+const inviteLeaderboardSchema = z.object({
+	/** Inviters no longer in the server are not ranked. */
+	hideLeft: z.boolean().default(false),
+	excludedMembers: z
+		.array(z.string().regex(/^\d{1,20}$/))
+		.max(MAX_LEADERBOARD_EXCLUSIONS)
+		.default([]),
+	excludedRoles: z
+		.array(z.string().regex(/^\d{1,20}$/))
+		.max(MAX_LEADERBOARD_EXCLUSIONS)
+		.default([])
+});
+export type InviteLeaderboardSettings = z.infer<typeof inviteLeaderboardSchema>;
+export const DEFAULT_INVITE_LEADERBOARD: InviteLeaderboardSettings = Object.freeze({ hideLeft: false, excludedMembers: [], excludedRoles: [] });
+
 /** Other features' fields pass through untouched (`loose`). */
 const guildSettingsSchema = z.looseObject({
 	welcome: greetingSchema.nullable().optional(),
 	goodbye: greetingSchema.nullable().optional(),
 	autoroles: z.array(autoRoleSchema).optional(),
 	card: cardDesignSchema.optional(),
+	inviteLeaderboard: inviteLeaderboardSchema.optional(),
 	/** Set by /language set; a code we no longer speak falls back like an unset one (src/lib/i18n/guild-language.ts). */
 	language: z.string().optional()
 });

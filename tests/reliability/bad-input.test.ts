@@ -19,6 +19,10 @@ import { longestRendering } from '../../src/lib/templates/placeholders.js';
 import { checkBackground } from '../../src/lib/welcome/card-background.js';
 import { CARD_LINE_LIMIT, checkCardLines, MAX_CARD_LINES } from '../../src/lib/welcome/card-design.js';
 import { sniffImage } from '../../src/lib/welcome/image-format.js';
+import { readGuildSettings } from '../../src/lib/guild-settings.js';
+import { changeExclusion, exclusionTarget } from '../../src/lib/invites/leaderboard-settings.js';
+import { parsePeriod, parsePeriodToken, periodToken } from '../../src/lib/invites/periods.js';
+import { openStorage } from '../../src/storage-adapters/index.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
 
@@ -180,6 +184,35 @@ describe('bad input: command option parsers (property-based)', () => {
 		);
 	});
 
+	it('invite periods (/invite-leaderboard, /invite-export, data export): a window up to now, or a translated refusal', () => {
+		const refusals = [
+			'invites:periodUnknown',
+			'invites:periodSinceConflict',
+			'invites:periodSinceMissing',
+			'invites:periodSinceInvalid',
+			'invites:periodSinceFuture'
+		];
+		const now = Date.now();
+		const date = fc
+			.date({ min: new Date('1999-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+			.map((day) => day.toISOString().slice(0, 10));
+		const name = fc.oneof(fc.constantFrom(null, 'all', '30d', '7d', 'today', 'since'), awkward);
+		fc.assert(
+			fc.property(name, fc.oneof(fc.constant(null), date, awkward), (period, since) => {
+				try {
+					const parsed = parsePeriod(period, since, now);
+					expect(parsed.from === null || (parsed.from <= now && parsed.from >= Date.UTC(2015, 0, 1))).toBe(true);
+					// What a page button carries reads back as the same window.
+					expect(parsePeriodToken(periodToken(parsed), now)).toEqual(parsed);
+				} catch (error) {
+					expect(error).toBeInstanceOf(UserError);
+					expect(refusals).toContain((error as UserError).identifier);
+				}
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
 	it('welcome card backgrounds: any bytes are an image with a size, or refused with a translated reason', async () => {
 		const signatures = [
 			Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
@@ -199,6 +232,47 @@ describe('bad input: command option parsers (property-based)', () => {
 			}),
 			{ numRuns: Math.min(RUNS, 100) }
 		);
+	});
+
+	it('leaderboard exclusions: a member or a role, or a refusal; stored settings of the wrong shape are reported', async () => {
+		const id = fc.oneof(fc.constant(null), fc.stringMatching(/^\d{1,20}$/));
+		fc.assert(
+			fc.property(id, id, fc.boolean(), (userId, roleId, exclude) => {
+				try {
+					const changed = changeExclusion(
+						{ hideLeft: false, excludedMembers: [], excludedRoles: [] },
+						exclusionTarget(userId, roleId),
+						exclude
+					);
+					expect(changed.excludedMembers.length + changed.excludedRoles.length).toBe(1);
+				} catch (error) {
+					expect(['invites:exclusionNeedsOne', 'invites:notExcluded']).toContain((error as UserError).identifier);
+				}
+			}),
+			{ numRuns: RUNS }
+		);
+		const dir = mkdtempSync(join(tmpdir(), 'supreme-leaderboard-settings-'));
+		const storage = await openStorage({
+			adapter: 'file',
+			dataDir: dir,
+			sqlitePath: join(dir, 'x.sqlite'),
+			redisUrl: '',
+			backupDir: join(dir, 'b'),
+			backupKeep: 1
+		});
+		try {
+			for (const bad of [
+				{ hideLeft: 'yes' },
+				{ excludedMembers: ['not-an-id'] },
+				{ excludedRoles: Array.from({ length: 26 }, (_, index) => String(index)) }
+			]) {
+				await storage.namespace('settings').set('1', { inviteLeaderboard: bad });
+				await expect(readGuildSettings(storage, '1')).rejects.toThrow(/Settings of guild 1 are unreadable: inviteLeaderboard\./);
+			}
+		} finally {
+			await storage.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 
 	it('auto-role delays: a delay within bounds, or a readable reason', () => {

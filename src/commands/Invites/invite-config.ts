@@ -11,6 +11,8 @@ import { REJOIN_POLICIES, type RejoinPolicy } from '../../lib/invites/records.js
 import { RANK_ROLE_MODES, type InviteConfig, type RankRoleMode } from '../../lib/invites/tracker.js';
 import type { DeliveryProblem } from '../../lib/guild-settings.js';
 import { channelProblem } from '../../lib/welcome/service.js';
+import { changeExclusion, describeLeaderboardSettings, exclusionTarget } from '../../lib/invites/leaderboard-settings.js';
+import { leaderboardSettings, updateLeaderboardSettings } from '../../lib/invites/leaderboard-discord.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
 import { roleProblem } from '../../lib/roles.js';
 
@@ -86,6 +88,21 @@ export class InviteConfigCommand extends Command {
 						subcommand
 							.setName('milestone-numbers')
 							.addStringOption((option) => option.setName('numbers').setRequired(true).setMaxLength(200))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand.setName('leaderboard-hide-left').addBooleanOption((option) => option.setName('enabled').setRequired(true))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand
+							.setName('leaderboard-exclude')
+							.addUserOption((option) => option.setName('user'))
+							.addRoleOption((option) => option.setName('role'))
+					)
+					.addSubcommand((subcommand) =>
+						subcommand
+							.setName('leaderboard-include')
+							.addUserOption((option) => option.setName('user'))
+							.addRoleOption((option) => option.setName('role'))
 					)
 			)
 		);
@@ -188,11 +205,27 @@ export class InviteConfigCommand extends Command {
 				}));
 				break;
 			}
+			case 'leaderboard-hide-left': {
+				const enabled = interaction.options.getBoolean('enabled', true);
+				await updateLeaderboardSettings(this.container.storage, guildId, (current) => ({ ...current, hideLeft: enabled }));
+				config = invites.config(guildId);
+				break;
+			}
+			case 'leaderboard-exclude':
+			case 'leaderboard-include': {
+				const target = exclusionTarget(interaction.options.getUser('user')?.id ?? null, interaction.options.getRole('role')?.id ?? null);
+				const exclude = interaction.options.getSubcommand(true) === 'leaderboard-exclude';
+				await updateLeaderboardSettings(this.container.storage, guildId, (current) => changeExclusion(current, target, exclude));
+				config = invites.config(guildId);
+				break;
+			}
 			default:
 				config = invites.config(guildId);
 		}
 		const t = await fetchT(interaction);
-		await interaction.editReply({ embeds: [this.describe(t, config, invites.unavailable.get(guildId))], allowedMentions: { parse: [] } });
+		const embed = this.describe(t, config, invites.unavailable.get(guildId));
+		embed.addFields(describeLeaderboardSettings(t, await leaderboardSettings(this.container.storage, guildId)));
+		await interaction.editReply({ embeds: [embed], allowedMentions: { parse: [] } });
 	}
 
 	/** The chosen channel, refused when the bot cannot post there; null when none was given (the feature goes off). */

@@ -16,6 +16,8 @@ export interface InviteState {
 	maxUses: number;
 	/** When Discord expires the invite (ms since epoch; from `expires_at`, i.e. created_at + max_age), null = never. */
 	expiresAt?: number | null;
+	/** The channel the invite leads to (shown by /invite-codes; snapshots of older versions lack it). */
+	channelId?: string | null;
 }
 
 /** What we believe each invite's uses were after the joins attributed so far ("consumed" uses). */

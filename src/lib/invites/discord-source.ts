@@ -25,7 +25,8 @@ export class DiscordInviteSource implements InviteSource {
 					inviterId: invite.inviterId,
 					uses: invite.uses ?? 0,
 					maxUses: invite.maxUses ?? 0,
-					expiresAt: invite.expiresTimestamp ?? null
+					expiresAt: invite.expiresTimestamp ?? null,
+					channelId: invite.channelId
 				};
 			}
 			if (guild.vanityURLCode) {

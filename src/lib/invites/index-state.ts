@@ -6,6 +6,11 @@ export interface LeaderboardRow {
 	counts: InviteCounts;
 }
 
+const DAY = 24 * 60 * 60 * 1000;
+const dayOf = (at: number) => Math.floor(at / DAY);
+/** Derived views kept per guild (a few periods × types in use at once). */
+const MAX_DERIVED_VIEWS = 16;
+
 function add(target: InviteCounts, delta: InviteCounts, sign: 1 | -1): void {
 	target.regular += sign * delta.regular;
 	target.left += sign * delta.left;
@@ -21,11 +26,18 @@ export class GuildInviteIndex {
 	private readonly credits = new Map<string, Credit>();
 	/** Members credited to each inviter: what invitesSince reads without walking every credit of the guild. */
 	private readonly creditedBy = new Map<string, Set<string>>();
+	/**
+	 * Members by the UTC day their credit was given: a period's leaderboard reads the days it covers instead of every
+	 * credit of the guild (a 30-day page of a 100k-member server reads the last month's joins only).
+	 */
+	private readonly creditedOn = new Map<number, Map<string, Credit>>();
 	private readonly inviters = new Map<string, InviterRecord>();
 	private readonly counts = new Map<string, InviteCounts>();
 	/** Members the records say are in the guild: the start-up reconciliation finds the leaves made while away. */
 	private readonly present = new Set<string>();
 	private sorted: LeaderboardRow[] | null = null;
+	/** Views derived from the counts (a period's ranking), kept until the next change; see memo. */
+	private readonly derived = new Map<string, unknown>();
 
 	public constructor(private guildResetAt = 0) {}
 
@@ -42,6 +54,10 @@ export class GuildInviteIndex {
 		if (previous) {
 			this.apply(previous, -1);
 			this.creditedBy.get(previous.inviterId)?.delete(memberId);
+			const day = dayOf(previous.at);
+			const sameDay = this.creditedOn.get(day);
+			sameDay?.delete(memberId);
+			if (sameDay?.size === 0) this.creditedOn.delete(day);
 		}
 		if (credit) {
 			this.credits.set(memberId, credit);
@@ -49,6 +65,9 @@ export class GuildInviteIndex {
 			let members = this.creditedBy.get(credit.inviterId);
 			if (!members) this.creditedBy.set(credit.inviterId, (members = new Set()));
 			members.add(memberId);
+			let sameDay = this.creditedOn.get(dayOf(credit.at));
+			if (!sameDay) this.creditedOn.set(dayOf(credit.at), (sameDay = new Map()));
+			sameDay.set(memberId, credit);
 		} else {
 			this.credits.delete(memberId);
 		}
@@ -99,7 +118,7 @@ export class GuildInviteIndex {
 		counts.bonus += this.bonusOf(record) - this.bonusOf(previous);
 		this.addImported(counts, inviterId, previous, -1);
 		this.addImported(counts, inviterId, record, 1);
-		this.sorted = null;
+		this.changed();
 	}
 
 	public setGuildResetAt(resetAt: number): void {
@@ -115,6 +134,49 @@ export class GuildInviteIndex {
 			.map(([inviterId, counts]) => ({ inviterId, total: total(counts), counts: { ...counts } }))
 			.sort((a, b) => b.total - a.total || (a.inviterId < b.inviterId ? -1 : a.inviterId > b.inviterId ? 1 : 0));
 		return this.sorted;
+	}
+
+	/**
+	 * Counts of the credits given at or after `from` (ms) that still count: what a period's leaderboard ranks. Every such
+	 * credit counts as a regular invite, imported ones too (their time is the join time Supreme-BOT2 recorded); bonuses
+	 * and imported baselines have no time, so a period has none. Not cached: `from` moves with the clock.
+	 */
+	public periodLeaderboard(from: number): LeaderboardRow[] {
+		const counts = new Map<string, InviteCounts>();
+		const first = dayOf(from);
+		for (const [day, members] of this.creditedOn) {
+			if (day < first) continue;
+			for (const credit of members.values()) {
+				if (credit.at < from || !this.counted(credit)) continue;
+				let row = counts.get(credit.inviterId);
+				if (!row) counts.set(credit.inviterId, (row = emptyCounts()));
+				row.regular++;
+				if (credit.fake) row.fake++;
+				else if (credit.left) row.left++;
+			}
+		}
+		return [...counts].map(([inviterId, row]) => ({ inviterId, total: total(row), counts: row }));
+	}
+
+	/** The members credited to an inviter (whose credit still counts), newest credit first, for the drill-down. */
+	public creditsOf(inviterId: string): Array<[memberId: string, credit: Credit]> {
+		return [...(this.creditedBy.get(inviterId) ?? [])]
+			.map((memberId) => [memberId, this.credits.get(memberId)!] as [string, Credit])
+			.filter(([, credit]) => this.counted(credit))
+			.sort(([a, first], [b, second]) => second.at - first.at || (a < b ? -1 : a > b ? 1 : 0));
+	}
+
+	/**
+	 * A view derived from the counts, computed once until they change: a period's ranked page at 100k members costs
+	 * tens of ms to build, and is asked for again by every page button.
+	 */
+	public memo<T>(key: string, compute: () => T): T {
+		if (!this.derived.has(key)) {
+			// A quiet guild changes nothing for hours while each minute asks for a new window: the oldest views go.
+			if (this.derived.size >= MAX_DERIVED_VIEWS) this.derived.delete(this.derived.keys().next().value!);
+			this.derived.set(key, compute());
+		}
+		return this.derived.get(key) as T;
 	}
 
 	/** Inviters whose total is not zero: the ones a reset affects. */
@@ -147,7 +209,12 @@ export class GuildInviteIndex {
 	private apply(credit: Credit, sign: 1 | -1): void {
 		if (!this.counted(credit)) return;
 		add(this.countsFor(credit.inviterId), contribution(credit), sign);
+		this.changed();
+	}
+
+	private changed(): void {
 		this.sorted = null;
+		this.derived.clear();
 	}
 
 	private countsFor(inviterId: string): InviteCounts {
@@ -167,6 +234,6 @@ export class GuildInviteIndex {
 			this.addImported(counts, inviterId, record, 1);
 		}
 		for (const credit of this.credits.values()) this.apply(credit, 1);
-		this.sorted = null;
+		this.changed();
 	}
 }

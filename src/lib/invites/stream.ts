@@ -1,4 +1,4 @@
-import { settleGroup, totalIncrease, useIncreases, UNKNOWN, type Attribution, type InviteSnapshot } from './attribution.js';
+import { settleGroup, totalIncrease, useIncreases, UNKNOWN, type Attribution, type InviteSnapshot, type InviteState } from './attribution.js';
 import { isRejoinAfterMissedLeave, type MemberRecord } from './records.js';
 import type { InviteTracker, JoinInput, ListedMember, StoredSnapshot } from './tracker.js';
 
@@ -139,11 +139,16 @@ export class GuildStream {
 		});
 	}
 
-	public noteInviteCreated(invite: { code: string; inviterId: string | null; uses: number; maxUses: number; expiresAt?: number | null }): void {
-		const { code, inviterId, uses, maxUses, expiresAt = null } = invite;
+	public noteInviteCreated(invite: InviteState): void {
+		const { code, inviterId, uses, maxUses, expiresAt = null, channelId = null } = invite;
 		for (const snapshot of [this.snapshot, this.group?.base]) {
-			if (snapshot && !(code in snapshot.invites)) snapshot.invites[code] = { code, inviterId, uses, maxUses, expiresAt };
+			if (snapshot && !(code in snapshot.invites)) snapshot.invites[code] = { code, inviterId, uses, maxUses, expiresAt, channelId };
 		}
+	}
+
+	/** The invites as the stream last saw them (null before its first baseline, or after one could not be taken). */
+	public get invites(): InviteSnapshot | null {
+		return this.snapshot;
 	}
 
 	/**

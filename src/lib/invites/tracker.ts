@@ -1,7 +1,7 @@
 import type { BackupInfo, Storage, StorageLogger } from '../../storage-adapters/types.js';
 import { retryThroughOutage } from '../outage-retry.js';
 import { GuildStream, type StreamTiming } from './stream.js';
-import type { Attribution, InviteSnapshot } from './attribution.js';
+import type { Attribution, InviteSnapshot, InviteState } from './attribution.js';
 import { GuildInviteIndex, type LeaderboardRow } from './index-state.js';
 import type { DeliveryProblem } from '../guild-settings.js';
 import {
@@ -224,11 +224,14 @@ export class InviteTracker {
 	}
 
 	/** A new invite starts at its current uses, so a join through it right away is seen as a rise. */
-	public noteInviteCreated(
-		guildId: string,
-		invite: { code: string; inviterId: string | null; uses: number; maxUses: number; expiresAt?: number | null }
-	): void {
+	public noteInviteCreated(guildId: string, invite: InviteState): void {
 		this.stream(guildId).noteInviteCreated(invite);
+	}
+
+	/** The guild's invites as the tracker knows them: its stream's, else the stored snapshot (none if never read). */
+	public cachedInvites(guildId: string): Promise<InviteSnapshot | undefined> {
+		const current = this.streams.get(guildId)?.invites;
+		return current ? Promise.resolve(current) : this.loadSnapshot(guildId);
 	}
 
 	/** An invite was deleted (INVITE_DELETE): while no join waits, it was a moderator or its expiry, not a last use. */

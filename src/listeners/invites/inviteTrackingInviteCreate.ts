@@ -11,7 +11,8 @@ export class InviteTrackingInviteCreateListener extends Listener<typeof Events.I
 			inviterId: invite.inviterId,
 			uses: invite.uses ?? 0,
 			maxUses: invite.maxUses ?? 0,
-			expiresAt: invite.expiresTimestamp ?? null
+			expiresAt: invite.expiresTimestamp ?? null,
+			channelId: invite.channelId
 		});
 	}
 }

@@ -1,20 +1,10 @@
-import { UserError } from '@sapphire/framework';
 import { describe, expect, it } from 'vitest';
 import { describePeriod, inPeriod, parsePeriod, parsePeriodToken, periodToken } from '../../../src/lib/invites/periods.js';
 import { languageT } from '../../helpers/i18n.js';
+import { refusalKey } from '../../helpers/refusal.js';
 
 const NOW = Date.UTC(2026, 2, 15, 13, 30);
 const DAY = 24 * 60 * 60 * 1000;
-
-function refusalKey(run: () => unknown): string {
-	try {
-		run();
-	} catch (error) {
-		if (error instanceof UserError) return error.identifier;
-		throw error;
-	}
-	throw new Error('not refused');
-}
 
 describe('parsePeriod', () => {
 	it('reads every period, all time by default', () => {
