@@ -277,4 +277,19 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		expect(list.body.running).toEqual([]);
 		expect(list.body.ended.map((giveaway: { id: string }) => giveaway.id)).toContain(id);
 	});
+
+	it('rate-limits writes per session with 429 and Retry-After, other sessions unaffected', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const write = () => browser.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} });
+		const statuses: number[] = [];
+		for (let index = 0; index < 31; index++) statuses.push((await write()).status);
+		expect(statuses.slice(0, 30).every((status) => status === 200)).toBe(true);
+		const limited = await browser.request(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} });
+		expect(limited.status).toBe(429);
+		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+		const other = new DashboardClient(base);
+		await other.login(emulator, admin.id);
+		expect((await other.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} })).status).toBe(200);
+	});
 });

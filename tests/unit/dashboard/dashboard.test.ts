@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveStatic } from '../../../src/lib/dashboard/static-files.js';
-import { dashboardServedHere } from '../../../src/lib/dashboard/service.js';
+import { serializeCookie } from '../../../src/lib/dashboard/http.js';
+import { DashboardService, dashboardServedHere } from '../../../src/lib/dashboard/service.js';
 import { DashboardSessions } from '../../../src/lib/dashboard/sessions.js';
 
 const user = { id: '123456789012345678', username: 'admin', globalName: null, avatar: null };
@@ -78,5 +79,17 @@ describe('which process serves the dashboard', () => {
 		expect(dashboardServedHere({ SHARDS: '0' })).toBe(true);
 		expect(dashboardServedHere({ SHARDS: '1' })).toBe(false);
 		expect(dashboardServedHere({ SHARDS: '3' })).toBe(false);
+	});
+});
+
+describe('dashboard cookies', () => {
+	it('are httpOnly and SameSite=Lax, and Secure exactly when DASHBOARD_URL is https', () => {
+		const dashboard = (url: string) => new DashboardService({ port: 8080, host: '127.0.0.1', url, clientId: '1', clientSecret: 'x' }, null, []);
+		expect(dashboard('https://bot.example.com').secureCookies).toBe(true);
+		expect(dashboard('http://127.0.0.1:8080').secureCookies).toBe(false);
+		expect(serializeCookie('sb_session', 'a.b', { maxAgeSeconds: 60, secure: true })).toBe(
+			'sb_session=a.b; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure'
+		);
+		expect(serializeCookie('sb_session', '', { maxAgeSeconds: 0, secure: false })).toBe('sb_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax');
 	});
 });
