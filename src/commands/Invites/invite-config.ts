@@ -3,7 +3,7 @@ import { Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-import { channelMention, ChannelType, EmbedBuilder, roleMention, time, TimestampStyles } from 'discord.js';
+import { channelMention, ChannelType, EmbedBuilder, roleMention, time, TimestampStyles, type Role } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { refusal } from '../../lib/interaction-reply.js';
 import { checkMilestoneTemplate, MAX_MILESTONE_NUMBERS, parseMilestoneNumbers } from '../../lib/invites/milestones.js';
@@ -13,10 +13,9 @@ import type { DeliveryProblem } from '../../lib/guild-settings.js';
 import { channelProblem } from '../../lib/welcome/service.js';
 import { changeExclusion, describeLeaderboardSettings, exclusionTarget } from '../../lib/invites/leaderboard-settings.js';
 import { leaderboardSettings, updateLeaderboardSettings } from '../../lib/invites/leaderboard-discord.js';
+import { addRankRole, removeRankRole } from '../../lib/invites/config-changes.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
-import { roleProblem } from '../../lib/roles.js';
 
-const MAX_RANK_ROLES = 25;
 /** A week: "left within N minutes" is about raids and quick leavers, not members who stayed for days. */
 const MAX_FAKE_LEFT_MINUTES = 7 * 24 * 60;
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
@@ -127,27 +126,11 @@ export class InviteConfigCommand extends Command {
 			}
 			case 'rank-role-add': {
 				const role = interaction.options.getRole('role', true);
-				const problem = roleProblem(role, interaction.guild);
-				if (problem) throw refusal('invites:roleNotAssignable', { problem });
-				const total = interaction.options.getInteger('invites', true);
-				config = await invites.updateConfig(guildId, (current) => {
-					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort(
-						(a, b) => a.total - b.total
-					);
-					if (rankRoles.length > MAX_RANK_ROLES) throw refusal('invites:tooManyRankRoles', { count: MAX_RANK_ROLES });
-					return { ...current, rankRoles };
-				});
+				config = await addRankRole(invites, interaction.guild, role as Role, interaction.options.getInteger('invites', true));
 				break;
 			}
 			case 'rank-role-remove': {
-				const role = interaction.options.getRole('role', true);
-				if (!invites.config(guildId).rankRoles.some((rank) => rank.roleId === role.id)) {
-					throw refusal('invites:notARankRole', { role: role.name });
-				}
-				config = await invites.updateConfig(guildId, (current) => ({
-					...current,
-					rankRoles: current.rankRoles.filter((rank) => rank.roleId !== role.id)
-				}));
+				config = await removeRankRole(invites, guildId, interaction.options.getRole('role', true));
 				break;
 			}
 			case 'rank-roles-follow-total': {
