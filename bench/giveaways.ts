@@ -14,6 +14,7 @@ import { GiveawayService, type GiveawayDiscord } from '../src/lib/giveaways/serv
 import { entryKey, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../src/lib/giveaways/state.js';
 import { openStorage, type AdapterName, type BackendStorage, type StoredEntry } from '../src/storage-adapters/index.js';
 import { flushRedisDatabase } from '../tests/helpers/redis-flush.js';
+import { languageT } from '../src/lib/i18n/standalone.js';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 const SIZES = [100, 50_000];
@@ -22,7 +23,9 @@ const CLICKS = 300;
 const MEMBER: MemberFacts = { roleIds: [], accountCreatedAt: 0, joinedAt: 0, boosting: false, inviteTotal: 0 };
 
 /** Discord answers at once and everyone may win: only the storage work is measured. */
+const t = languageT('en-US');
 const discord: GiveawayDiscord = {
+	translator: () => Promise.resolve(t),
 	servesGuild: () => true,
 	memberFacts: () => Promise.resolve(MEMBER),
 	postMessage: () => Promise.resolve('message'),
@@ -82,7 +85,7 @@ async function supremeFigures(adapter: AdapterName, entrants: number): Promise<{
 			let started = performance.now();
 			for (let index = 0; index < CLICKS; index++) {
 				const outcome = await giveaways.toggleEntry(id, userId(entrants + index), MEMBER);
-				if (!outcome.ok) throw new Error(outcome.reason);
+				if (!outcome.ok) throw new Error(outcome.reason.key);
 			}
 			const clickMs = (performance.now() - started) / CLICKS;
 			clock += 60_000;

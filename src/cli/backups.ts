@@ -1,5 +1,9 @@
 import type { ConfigWithoutToken } from '../config.js';
-import { collectGuildFacts, collectStorageFacts, describeAge, describeBytes, describeCounts, storageLines } from '../lib/data/facts.js';
+import { collectGuildFacts, collectStorageFacts, describeBytes, describeCounts, storageLines } from '../lib/data/facts.js';
+import { formatAgo } from '../lib/i18n/formatters.js';
+import { SOURCE_LANGUAGE } from '../lib/i18n/languages.js';
+import { languageT } from '../lib/i18n/standalone.js';
+import { say } from '../lib/i18n/text.js';
 import { InviteTracker } from '../lib/invites/tracker.js';
 import { findLegacyFiles } from '../lib/legacy/sources.js';
 import { storageLocation } from '../lib/storage.js';
@@ -22,13 +26,16 @@ export async function statusCommand(config: ConfigWithoutToken, options: CliOpti
 			);
 			return facts.healthy ? EXIT.ok : EXIT.unavailable;
 		}
-		const lines = [`Storage: ${storageLocation(config)}`, ...storageLines(facts, (iso) => iso).map((line) => line.replace(/\*\*/g, ''))];
+		// The facts' sentences are the bot's own (the `data` language namespace), said here in the source language: operators
+		// read the same words as /data-status in an English server.
+		const t = languageT(SOURCE_LANGUAGE);
+		const lines = [`Storage: ${storageLocation(config)}`, ...storageLines(facts, (iso) => iso).map((line) => say(t, line).replace(/\*\*/g, ''))];
 		if (legacy.length > 0) {
 			lines.push(
 				`Supreme-BOT2 files in ${config.dataDir}: ${legacy.map((file) => file.name).join(', ')} (not read as this bot's data; the bot imports them at start, or: npm run data -- import-legacy <folder>)`
 			);
 		}
-		lines.push(`Records per namespace: ${describeCounts(facts.counts)}`);
+		lines.push(`Records per namespace: ${describeCounts(facts.counts) ?? t('data:storage.noRecords')}`);
 		const problems = facts.events.filter((event) => event.level !== 'info');
 		for (const event of problems) lines.push(`  ${event.at} ${event.level}: ${event.message}`);
 		lines.push('', `Guilds with data: ${guilds.length}`);
@@ -36,6 +43,7 @@ export async function statusCommand(config: ConfigWithoutToken, options: CliOpti
 			lines.push(
 				`- ${guild.guildId}: ${guild.trackedMembers} members tracked, ${guild.totalInvites} invites from ${guild.inviters} inviters, join history ${guild.joinHistory}, giveaways ${guild.activeGiveaways} active of ${guild.giveaways}`,
 				`  ${guild.greetings
+					.map((line) => say(t, line))
 					.join(' · ')
 					.replace(/<#(\d+)>/g, '#$1')
 					.replace(/<@&(\d+)>/g, '@$1')}`
@@ -47,14 +55,14 @@ export async function statusCommand(config: ConfigWithoutToken, options: CliOpti
 }
 
 function describeBackup(backup: BackupInfo): string {
-	const age = describeAge(Math.max(0, Math.round((Date.now() - Date.parse(backup.createdAt)) / 1000)));
+	const age = formatAgo(Math.max(0, Math.round((Date.now() - Date.parse(backup.createdAt)) / 1000)), SOURCE_LANGUAGE);
 	return `${backup.id}  ${backup.adapter}  ${sum(backup.counts)} records  ${describeBytes(backup.sizeBytes)}  ${age}`;
 }
 
 export async function backupCommand(config: ConfigWithoutToken): Promise<number> {
 	return withStorage(config, { write: true }, async ({ storage }) => {
 		const backup = await storage.backup('cli');
-		note(`Backup made at ${backup.path}: ${describeBytes(backup.sizeBytes)}, ${describeCounts(backup.counts)}`);
+		note(`Backup made at ${backup.path}: ${describeBytes(backup.sizeBytes)}, ${describeCounts(backup.counts) ?? 'no records'}`);
 		process.stdout.write(`${backup.id}\n`);
 		return EXIT.ok;
 	});

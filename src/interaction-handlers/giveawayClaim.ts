@@ -1,7 +1,9 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
-import { MessageFlags, time, TimestampStyles, type ButtonInteraction } from 'discord.js';
+import { fetchT } from '@sapphire/plugin-i18next';
+import { MessageFlags, time, TimestampStyles, userMention, type ButtonInteraction } from 'discord.js';
 import { parseClaimButton } from '../lib/giveaways/views.js';
+import { say } from '../lib/i18n/text.js';
 
 /** The Claim button, on the announcement and in the winners' DMs: records the clicking winner's claim. */
 @ApplyOptions<InteractionHandler.Options>({ interactionHandlerType: InteractionHandlerTypes.Button })
@@ -15,9 +17,15 @@ export class GiveawayClaimHandler extends InteractionHandler {
 		// Answered first: the claim is a storage write, and the 3 s deadline holds whatever the load.
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const result = await this.container.giveaways.claim(giveawayId, interaction.user.id);
+		// In the giveaway's server's language, also when clicked in a DM (the interaction has no guild there).
+		const t = await (result.ok ? this.container.giveaways.translator(result.value.giveaway.guildId) : fetchT(interaction));
 		const content = result.ok
-			? `You claimed **${result.value.giveaway.prize}** ${time(new Date(result.value.claimedAt), TimestampStyles.RelativeTime)}. The host, <@${result.value.giveaway.hostId}>, will be in touch.`
-			: result.reason;
+			? t('giveaways:reply.claimed', {
+					prize: result.value.giveaway.prize,
+					relative: time(new Date(result.value.claimedAt), TimestampStyles.RelativeTime),
+					host: userMention(result.value.giveaway.hostId)
+				})
+			: say(t, result.reason);
 		await interaction.editReply({ content, allowedMentions: { parse: [] } });
 	}
 }

@@ -1,8 +1,11 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { InteractionHandler, InteractionHandlerTypes, UserError } from '@sapphire/framework';
+import { InteractionHandler, InteractionHandlerTypes } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { factsOf, trackedInviteTotal } from '../lib/giveaways/discord.js';
 import { parseEnterButton } from '../lib/giveaways/views.js';
+import { say } from '../lib/i18n/text.js';
+import { refusal } from '../lib/interaction-reply.js';
 
 /** The Enter button: enters the giveaway named in its custom id, or leaves it on a second click. */
 @ApplyOptions<InteractionHandler.Options>({ interactionHandlerType: InteractionHandlerTypes.Button })
@@ -17,17 +20,16 @@ export class GiveawayEnterHandler extends InteractionHandler {
 		// storage never misses the 3 s deadline.
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const member = interaction.inCachedGuild() ? interaction.member : await interaction.guild?.members.fetch(interaction.user.id);
-		if (!member)
-			throw new UserError({
-				identifier: 'GiveawayGuildUnavailable',
-				message: 'This server is not available to me right now; try again in a minute.'
-			});
+		if (!member) throw refusal('giveaways:guildUnavailable');
 		const result = await this.container.giveaways.toggleEntry(giveawayId, interaction.user.id, factsOf(member, trackedInviteTotal));
+		const t = await fetchT(interaction);
 		const content = result.ok
 			? result.value.entered
-				? `You entered the giveaway for **${result.value.giveaway.prize}**${result.value.entries > 1 ? ` with ${result.value.entries} entries (bonus roles)` : ''}. Good luck! (Click again to leave.)`
-				: `You left the giveaway for **${result.value.giveaway.prize}**.`
-			: result.reason;
+				? result.value.entries > 1
+					? t('giveaways:reply.enteredBonus', { prize: result.value.giveaway.prize, count: result.value.entries })
+					: t('giveaways:reply.entered', { prize: result.value.giveaway.prize })
+				: t('giveaways:reply.left', { prize: result.value.giveaway.prize })
+			: say(t, result.reason);
 		await interaction.editReply({ content, allowedMentions: { parse: [] } });
 	}
 }

@@ -15,34 +15,35 @@ export class RestoreDataHandler extends InteractionHandler {
 	}
 
 	public override async run(interaction: ButtonInteraction<'cached'>, button: RestoreButton): Promise<void> {
-		const refuse = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral });
-		if (!this.container.config.ownerIds.includes(interaction.user.id)) return void (await refuse('Restoring data is only for the bot owner.'));
-		if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild))
-			return void (await refuse('You need the Manage Server permission to restore data.'));
+		// Refused privately (the language is read from storage: acknowledged first, 3 s deadline), the message untouched.
+		const refuse = async (key: string) => {
+			await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+			await interaction.editReply({ content: (await fetchT(interaction))(key) });
+		};
+		if (!this.container.config.ownerIds.includes(interaction.user.id)) return void (await refuse('data:restoreOwnerOnly'));
+		if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) return void (await refuse('data:restoreNeedsManageGuild'));
 		const { storage, logger } = this.container;
 		// A page reads the backup list, a restore rewrites everything: acknowledged before either (3 s deadline).
 		await interaction.deferUpdate();
+		const t = await fetchT(interaction);
 
-		if (button.action === 'page') return void (await interaction.editReply(backupListPage(await storage.listBackups(), button.page)));
+		if (button.action === 'page') return void (await interaction.editReply(backupListPage(t, await storage.listBackups(), button.page)));
 		if (button.action === 'cancel')
-			return void (await interaction.editReply({ content: 'Restore cancelled; nothing was changed.', embeds: [], components: [] }));
+			return void (await interaction.editReply({ content: t('data:restoreCancelled'), embeds: [], components: [] }));
 		if (Date.now() - button.issuedAt > RESTORE_CONFIRMATION_SECONDS * 1000) {
-			return void (await interaction.editReply({
-				content: 'This confirmation has expired; nothing was changed. Run /restore-data again.',
-				components: []
-			}));
+			return void (await interaction.editReply({ content: t('data:confirmationExpired'), components: [] }));
 		}
 
-		await interaction.editReply({ content: `Restoring \`${button.backupId}\`: backing up the current state first…`, components: [] });
+		await interaction.editReply({ content: t('data:restoring', { id: button.backupId }), components: [] });
 		try {
 			const outcome = await restoreAndReload(storage, button.backupId);
 			logger.warn(
 				`Backup ${button.backupId} restored by ${interaction.user.id} through /restore-data; the state before it is ${outcome.safetyBackup.id}`
 			);
-			await interaction.editReply({ content: '', embeds: [restoreResultEmbed(outcome)], components: [] });
+			// Said in the language of the restored data: a restore may bring back another language choice.
+			await interaction.editReply({ content: '', embeds: [restoreResultEmbed(await fetchT(interaction), outcome)], components: [] });
 		} catch (error) {
 			logger.error(`Restore of ${button.backupId} failed: ${(error as Error).message}`);
-			const t = await fetchT(interaction);
 			await interaction.editReply({ content: t('data:restoreFailed', { reason: userFacingMessage(t, error) }), components: [] });
 		}
 	}

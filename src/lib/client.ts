@@ -5,6 +5,7 @@ import { Partials } from 'discord.js';
 import type { Config, LogLevelName } from '../config.js';
 import './container.js';
 import { BOT_INTENTS } from './discord-access.js';
+import { FORMATTERS } from './i18n/formatters.js';
 import { guildLanguage } from './i18n/guild-language.js';
 import { languageForLocale, SOURCE_LANGUAGE } from './i18n/languages.js';
 import { addSecret } from './secrets.js';
@@ -49,8 +50,11 @@ export function createClient(config: Config): SapphireClient {
 			// The source language is i18next's fallback and the default text of command descriptions, whatever
 			// DEFAULT_LANGUAGE says: every other language is checked against it key by key.
 			defaultName: SOURCE_LANGUAGE,
-			// i18next prints an advertisement at init; the bot's output is for its operator.
-			i18next: { showSupportNotice: false },
+			// i18next prints an advertisement at init; the bot's output is for its operator. Values are not read as
+			// templates (the plugin's default is to): a prize or a name with {{…}} in it stays as typed. These options
+			// replace the plugin's `interpolation` as a whole, so escapeValue (off: Discord is not HTML) is repeated.
+			i18next: { showSupportNotice: false, interpolation: { escapeValue: false, skipOnVariables: true } },
+			formatters: FORMATTERS,
 			// A server speaks one language to everyone (src/lib/i18n/guild-language.ts); outside a server, the user's own.
 			// Storage that cannot be read (an outage) must not also cost the answer that says so: the default language.
 			fetchLanguage: (context) =>

@@ -2,6 +2,7 @@ import { container, UserError } from '@sapphire/framework';
 import type { TFunction } from '@sapphire/plugin-i18next';
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import { isStorageOutage } from '../storage-adapters/index.js';
+import { say, type Text } from './i18n/text.js';
 import { describeError } from './secrets.js';
 
 /** Language keys look like `namespace:key`; a UserError whose identifier is one is a refusal to translate. */
@@ -12,7 +13,17 @@ const LANGUAGE_KEY = /^[a-z-]+:[\w.-]+$/;
  * context its variables (the error listeners translate it; see userFacingMessage).
  */
 export function refusal(key: string, variables: Record<string, unknown> = {}): UserError {
-	return new UserError({ identifier: key, message: key, context: variables });
+	return new UserError(refusalOptions(key, variables));
+}
+
+/** The same, for a precondition's `this.error(...)`. */
+export function refusalOptions(key: string, variables: Record<string, unknown> = {}) {
+	return { identifier: key, message: key, context: variables };
+}
+
+/** A refusal from a Text (src/lib/i18n/text.ts), such as a parser's or a state transition's reason. */
+export function refusalOf(reason: Text): UserError {
+	return refusal(reason.key, { ...reason.vars });
 }
 
 /**
@@ -21,7 +32,9 @@ export function refusal(key: string, variables: Record<string, unknown> = {}): U
  */
 export function userFacingMessage(t: TFunction, error: unknown): string {
 	if (error instanceof UserError)
-		return LANGUAGE_KEY.test(error.identifier) ? t(error.identifier, Object(error.context) as Record<string, unknown>) : error.message;
+		return LANGUAGE_KEY.test(error.identifier)
+			? say(t, { key: error.identifier, vars: Object(error.context) as Record<string, unknown> })
+			: error.message;
 	return t(isStorageOutage(error) ? 'errors:storageUnavailable' : 'errors:unexpected');
 }
 

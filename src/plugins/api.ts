@@ -3,6 +3,10 @@
  * Types only, plus `definePlugin`, so the module stays free of the bot's internals; see docs/plugins.md.
  */
 import type { ILogger, SapphireClient } from '@sapphire/framework';
+import type { TFunction } from 'i18next';
+
+/** What `fetchT` resolves with: `t('<plugin name>:key', { variables })`. */
+export type { TFunction };
 import type { Keyv } from 'keyv';
 import type { UpdateFn } from '../storage-adapters/types.js';
 
@@ -31,6 +35,11 @@ export interface PluginContext {
 	readonly storage: PluginStorage;
 	/** The bot's logger; lines are prefixed with the plugin's name. */
 	readonly logger: ILogger;
+	/**
+	 * The translator of a server's language (the one the bot speaks there: /language, else its Community language,
+	 * else DEFAULT_LANGUAGE), for an interaction or a guild. Keys of the plugin's own files: `t('<plugin name>:key')`.
+	 */
+	readonly fetchT: (target: { readonly guild: unknown } | { readonly id: string; readonly preferredLocale: string }) => Promise<TFunction>;
 }
 
 export interface PluginDefinition {
@@ -47,6 +56,12 @@ export interface PluginDefinition {
 	 * registered with `container.stores.registerPath` once `register` succeeded. Usually `new URL('./pieces/', import.meta.url)`.
 	 */
 	piecesPath?: string | URL;
+	/**
+	 * A folder of language files, `<locale>/<namespace>.json` like the bot's own (src/languages): the namespace is the
+	 * plugin's name (`member-notes.json`), so no plugin can overwrite the bot's words or another plugin's. Loaded into
+	 * the bot's i18next before `register`. Usually `new URL('../languages/', import.meta.url)`.
+	 */
+	languages?: string | URL;
 	/** Runs before login, after storage is open and the built-in features started; a throw fails only this plugin. */
 	register?(context: PluginContext): void | Promise<void>;
 	/** Lines for /data-status in one server (a section titled by the plugin's name); keep them few and short. */
@@ -78,8 +93,10 @@ export function describePluginProblem(value: unknown): string | null {
 		}
 	}
 	if (new Set(namespaces).size !== namespaces.length) return `${definition.name} declares a namespace twice`;
-	if (definition.piecesPath !== undefined && typeof definition.piecesPath !== 'string' && !(definition.piecesPath instanceof URL)) {
-		return `piecesPath of ${definition.name} must be a path or a file: URL`;
+	for (const folder of ['piecesPath', 'languages'] as const) {
+		const path = definition[folder];
+		if (path !== undefined && typeof path !== 'string' && !(path instanceof URL))
+			return `${folder} of ${definition.name} must be a path or a file: URL`;
 	}
 	for (const hook of ['register', 'statusLines'] as const) {
 		if (definition[hook] !== undefined && typeof definition[hook] !== 'function') return `${hook} of ${definition.name} must be a function`;

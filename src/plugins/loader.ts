@@ -3,13 +3,15 @@
  * framework copy as the bot), imported and validated; its `register` and pieces are wired through Sapphire's own
  * plugin hooks (a preLogin hook per plugin, pieces via container.stores.registerPath). See docs/plugins.md.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { register as registerModuleHooks } from 'node:module';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { container, SapphireClient, type Piece, type Store } from '@sapphire/framework';
+import i18next from 'i18next';
 import type { Config } from '../config.js';
 import { PIECES_DIRECTORY } from '../lib/client.js';
+import { isLanguage } from '../lib/i18n/languages.js';
 import { addSecret, describeError } from '../lib/secrets.js';
 import { StartupError } from '../lib/storage.js';
 import { describePluginProblem, type SupremePlugin } from './api.js';
@@ -240,6 +242,32 @@ export async function loadPlugins(
 	return pluginRegistry.plugins();
 }
 
+function resolvePluginPath(path: string | URL, file: string): string {
+	return path instanceof URL ? fileURLToPath(path) : resolve(dirname(file), path);
+}
+
+/**
+ * A plugin's language files, `<locale>/<plugin name>.json`, added to the bot's i18next (@sapphire/plugin-i18next
+ * reads only the bot's own languages folder at its init; its `backend.paths` would add patterns but not namespaces,
+ * which it learns by walking that folder, so the bundles are added here, after its init: i18next.addResourceBundle).
+ * A language the bot does not speak, or a file for another namespace, is refused: the plugin fails to load.
+ */
+function addPluginLanguages(plugin: SupremePlugin, folder: string): void {
+	if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new PluginLoadError(`languages ${folder} is not a folder`);
+	if (container.i18n.namespaces.has(plugin.name))
+		throw new PluginLoadError(`its language namespace "${plugin.name}" is taken (by the bot or another plugin)`);
+	for (const locale of readdirSync(folder)) {
+		if (!isLanguage(locale)) throw new PluginLoadError(`languages/${locale}: not a language the bot speaks (see LANGUAGES)`);
+		for (const file of readdirSync(join(folder, locale))) {
+			if (file !== `${plugin.name}.json`)
+				throw new PluginLoadError(`languages/${locale}/${file}: a plugin's language file is named after it (${plugin.name}.json)`);
+			const resources = JSON.parse(readFileSync(join(folder, locale, file), 'utf8')) as Record<string, unknown>;
+			i18next.addResourceBundle(locale, plugin.name, resources, true, true);
+		}
+	}
+	container.i18n.namespaces.add(plugin.name);
+}
+
 /** A name or namespace already taken is a configuration error, never skipped: the bot does not start. */
 function assertNoClash(plugin: SupremePlugin, specifier: string): void {
 	const same = pluginRegistry.plugins().find((entry) => entry.plugin.name === plugin.name);
@@ -284,6 +312,7 @@ function registerPluginHooks(mode: PluginFailureMode): void {
 				if (piecesPath !== null && !(existsSync(piecesPath) && statSync(piecesPath).isDirectory())) {
 					throw new PluginLoadError(`piecesPath ${piecesPath} is not a folder`);
 				}
+				if (plugin.languages !== undefined) addPluginLanguages(plugin, resolvePluginPath(plugin.languages, entry.file));
 				await plugin.register?.(pluginContext(plugin));
 			} catch (error) {
 				const message = describeError(error);

@@ -3,6 +3,7 @@
  * failed. /data-status reads it; the core plugin declares every namespace listed here right after opening storage.
  */
 import { container } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import type { Keyv } from 'keyv';
 import { CORE_NAMESPACES } from '../lib/storage.js';
 import type { Storage } from '../storage-adapters/types.js';
@@ -113,6 +114,7 @@ export function pluginContext(plugin: SupremePlugin): PluginContext {
 		name: plugin.name,
 		client: container.client,
 		storage: scopedStorage(() => container.storage, plugin.name, plugin.namespaces ?? []),
+		fetchT: (target) => fetchT(target as Parameters<typeof fetchT>[0]),
 		logger: {
 			has: (level) => logger.has(level),
 			trace: (...values) => logger.trace(prefix, ...values),

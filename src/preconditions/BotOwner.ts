@@ -1,5 +1,6 @@
 import { AllFlowsPrecondition } from '@sapphire/framework';
 import type { ChatInputCommandInteraction, ContextMenuCommandInteraction, Message, Snowflake } from 'discord.js';
+import { refusalOptions } from '../lib/interaction-reply.js';
 
 /** Bot-wide operations (backup, restore) are for the users listed in OWNER_IDS. */
 export class BotOwnerPrecondition extends AllFlowsPrecondition {
@@ -18,12 +19,7 @@ export class BotOwnerPrecondition extends AllFlowsPrecondition {
 	private check(userId: Snowflake) {
 		const { ownerIds } = this.container.config;
 		if (ownerIds.includes(userId)) return this.ok();
-		return this.error({
-			message:
-				ownerIds.length === 0
-					? 'This command is for the bot owner, and none is configured (set OWNER_IDS).'
-					: 'This command is only for the bot owner.'
-		});
+		return this.error(refusalOptions(ownerIds.length === 0 ? 'data:noOwner' : 'data:ownerOnly'));
 	}
 }
 

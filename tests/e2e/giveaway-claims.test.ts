@@ -1,70 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PermissionFlagsBits } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotProcess, DiscordEmulator, type ApiMessage } from '../harness/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BotProcess, type DiscordEmulator, type ApiMessage } from '../harness/index.js';
 import { eventually } from '../helpers/eventually.js';
-import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
-
-const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
-const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
-const REDIS_URL = redisTestUrl(2);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { ADMIN, GIVEAWAY_ADAPTERS, useGiveawayBot, mentioned, sleep } from '../helpers/giveaway-bot.js';
 
 /** Issue 20's claims through the real bot and the emulator: the Claim button, the DM, the auto-reroll, across a SIGKILL. */
-describe.each([
-	{ adapter: 'file', available: true },
-	{ adapter: 'sqlite', available: true },
-	{ adapter: 'redis', available: redisAvailable }
-] as const)('giveaway claims end to end: $adapter', ({ adapter, available }) => {
+describe.each(GIVEAWAY_ADAPTERS)('giveaway claims end to end: $adapter', ({ adapter, available }) => {
+	const fixture = useGiveawayBot({ adapter, available, redisDatabase: 2, guildName: 'Giveaway claims', users: ['host'] });
+	const { startGiveaway, giveawayMessage, announcements, click } = fixture;
 	let emulator: DiscordEmulator;
 	let bot: BotProcess;
-	let dataDir: string;
 	let guildId: string;
 	let channelId: string;
 	let admin: string;
 
-	beforeAll(async () => {
-		if (!available) return;
-		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-		emulator = await DiscordEmulator.start();
-		const guild = emulator.createGuild({ name: 'Giveaway claims' });
-		guildId = guild.id;
-		channelId = guild.systemChannelId!;
-		admin = emulator.createUser({ username: 'host' }).id;
-		emulator.addMember(guildId, admin);
-		dataDir = mkdtempSync(join(tmpdir(), `supreme-giveaway-claims-${adapter}-`));
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, env: { COMMAND_GUILD_IDS: guildId, REDIS_URL } });
-		await bot.start();
-		await bot.waitForLog(/Giveaways ready/);
+	beforeAll(() => {
+		({ emulator, bot, guildId, channelId, admin } = fixture);
 	});
-
-	afterAll(async () => {
-		if (!available) return;
-		if (bot?.running) await bot.stop('SIGKILL');
-		await emulator?.stop();
-		rmSync(dataDir, { recursive: true, force: true });
-		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-	});
-
-	async function startGiveaway(options: Record<string, string | number | boolean>): Promise<string> {
-		const handle = emulator.runCommand({
-			guildId,
-			channelId,
-			userId: admin,
-			name: 'giveaway',
-			subcommand: 'start',
-			options,
-			memberPermissions: ADMIN
-		});
-		const first = await handle.reply();
-		const text = first.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : first.content;
-		const id = /Giveaway `(\w+)` started/.exec(text)?.[1];
-		if (!id) throw new Error(`no giveaway id in: ${text}`);
-		return id;
-	}
 
 	function members(...names: string[]): string[] {
 		return names.map((username) => {
@@ -74,28 +28,11 @@ describe.each([
 		});
 	}
 
-	const giveawayMessage = (id: string) =>
-		emulator.messages(channelId).find((candidate) => (candidate.embeds[0] as any)?.footer?.text === `Giveaway ID: ${id}`)!;
-	const announcements = (id: string) => emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`)`));
 	/** The first auto-reroll's announcements (a replacement who does not claim either gets a second one, `auto-reroll 2`). */
 	const autoRerolls = (id: string) =>
 		emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`, auto-reroll 1)`));
 	const claimDms = (userId: string, id: string) =>
 		emulator.dmMessages(userId).filter((message) => message.content.includes(`(giveaway \`${id}\`, claim)`));
-	const mentioned = (content: string) => [...content.matchAll(/<@(\d+)>/g)].map((match) => match[1]!);
-
-	async function click(userId: string, message: ApiMessage, customId: string): Promise<string> {
-		const inDm = !message.guild_id;
-		const handle = emulator.clickButton({
-			channelId: message.channel_id,
-			userId,
-			messageId: message.id,
-			customId,
-			...(inDm ? {} : { memberPermissions: MEMBER })
-		});
-		const reply = await handle.reply();
-		return reply.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : reply.content;
-	}
 
 	const firstButton = (message: ApiMessage) => (message.components[0] as any)?.components[0]?.custom_id as string;
 
@@ -223,7 +160,7 @@ describe.each([
 					apiUrl: emulator.apiUrl,
 					dataDir: otherDir,
 					storageAdapter: 'redis',
-					env: { COMMAND_GUILD_IDS: guildId, REDIS_URL }
+					env: { COMMAND_GUILD_IDS: guildId, REDIS_URL: fixture.redisUrl }
 				});
 				try {
 					await other.start();

@@ -1,111 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient } from '@redis/client';
-import { PermissionFlagsBits } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotProcess, DiscordEmulator, type ApiMessage } from '../harness/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ApiMessage, BotProcess, DiscordEmulator } from '../harness/index.js';
 import { GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../src/lib/giveaways/state.js';
-import { openStorage } from '../../src/storage-adapters/index.js';
 import { eventually } from '../helpers/eventually.js';
-import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
-
-const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
-const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
-const REDIS_URL = redisTestUrl(1);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { ADMIN, GIVEAWAY_ADAPTERS, useGiveawayBot, MEMBER, mentioned, sleep } from '../helpers/giveaway-bot.js';
 
 /** Issue 20's giveaway features through the real bot and the emulator: bonus entries, invites during, scheduled starts. */
-describe.each([
-	{ adapter: 'file', available: true },
-	{ adapter: 'sqlite', available: true },
-	{ adapter: 'redis', available: redisAvailable }
-] as const)('giveaway features end to end: $adapter', ({ adapter, available }) => {
+describe.each(GIVEAWAY_ADAPTERS)('giveaway features end to end: $adapter', ({ adapter, available }) => {
+	const fixture = useGiveawayBot({ adapter, available, redisDatabase: 1, guildName: 'Giveaway features', users: ['admin'] });
+	const { openData, answer, startGiveaway, giveawayMessages, giveawayMessage, description, announcements, clickEnter, waitForEnd } = fixture;
 	let emulator: DiscordEmulator;
 	let bot: BotProcess;
-	let dataDir: string;
 	let guildId: string;
 	let channelId: string;
 	let admin: string;
 
-	beforeAll(async () => {
-		if (!available) return;
-		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-		emulator = await DiscordEmulator.start();
-		const guild = emulator.createGuild({ name: 'Giveaway features' });
-		guildId = guild.id;
-		channelId = guild.systemChannelId!;
-		admin = emulator.createUser({ username: 'admin' }).id;
-		emulator.addMember(guildId, admin);
-		dataDir = mkdtempSync(join(tmpdir(), `supreme-giveaway-features-${adapter}-`));
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, env: { COMMAND_GUILD_IDS: guildId, REDIS_URL } });
-		await bot.start();
-		await bot.waitForLog(/Giveaways ready/);
+	beforeAll(() => {
+		({ emulator, bot, guildId, channelId, admin } = fixture);
 	});
-
-	afterAll(async () => {
-		if (!available) return;
-		if (bot?.running) await bot.stop('SIGKILL');
-		await emulator?.stop();
-		rmSync(dataDir, { recursive: true, force: true });
-		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-	});
-
-	const openData = () =>
-		openStorage({
-			adapter,
-			dataDir,
-			sqlitePath: join(dataDir, 'bot.sqlite'),
-			redisUrl: REDIS_URL,
-			backupDir: join(dataDir, 'backups'),
-			backupKeep: 20
-		});
-
-	async function answer(subcommand: string, options: Record<string, string | number | boolean> = {}): Promise<string> {
-		const handle = emulator.runCommand({ guildId, channelId, userId: admin, name: 'giveaway', subcommand, options, memberPermissions: ADMIN });
-		const first = await handle.reply();
-		expect(first.ephemeral).toBe(true);
-		if (!first.deferred) return first.content;
-		return (await handle.waitForEdit(() => true, 15_000)).content;
-	}
-
-	async function startGiveaway(options: Record<string, string | number | boolean>): Promise<string> {
-		const text = await answer('start', options);
-		const id = /Giveaway `(\w+)` (?:started|is scheduled)/.exec(text)?.[1];
-		if (!id) throw new Error(`no giveaway id in: ${text}`);
-		return id;
-	}
-
-	const giveawayMessages = (id: string) =>
-		emulator.messages(channelId).filter((candidate) => (candidate.embeds[0] as any)?.footer?.text === `Giveaway ID: ${id}`);
-
-	function giveawayMessage(id: string): ApiMessage {
-		const [message] = giveawayMessages(id);
-		if (!message) throw new Error(`the message of giveaway ${id} is not in the channel`);
-		return message;
-	}
-
-	const description = (id: string) => String((giveawayMessage(id).embeds[0] as any)?.description ?? '');
-	const announcements = (id: string) => emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`)`));
-	const mentioned = (content: string) => [...content.matchAll(/<@(\d+)>/g)].map((match) => match[1]!);
-
-	async function clickEnter(id: string, userId: string): Promise<string> {
-		const message = giveawayMessage(id);
-		const customId = (message.components[0] as any).components[0].custom_id as string;
-		const handle = emulator.clickButton({ channelId, userId, messageId: message.id, customId, memberPermissions: MEMBER });
-		const reply = await handle.reply();
-		return reply.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : reply.content;
-	}
-
-	async function waitForEnd(id: string, timeoutMs = 20_000): Promise<ApiMessage> {
-		await eventually(
-			() => Promise.resolve(giveawayMessages(id).length > 0 && description(id).includes('Ended') && announcements(id).length > 0),
-			`giveaway ${id} to end and be announced`,
-			timeoutMs
-		);
-		return announcements(id)[0]!;
-	}
 
 	it.skipIf(!available)('shows bonus entries on the message, counts them at Enter, and draws among the entries', async () => {
 		const booster = emulator.createRole(guildId, { name: 'Booster' });
@@ -331,7 +243,7 @@ describe.each([
 				await storage.update<Giveaway>(GIVEAWAY_NAMESPACE, id, (record) => ({ ...record!, entryCount: 2, endsAt: Date.now() + 3000 }));
 				await storage.close();
 				// What an earlier version left: an entry key without its set, and no marker that the sets are complete.
-				const raw = createClient({ url: REDIS_URL });
+				const raw = createClient({ url: fixture.redisUrl });
 				await raw.connect();
 				await raw.set(`supreme:${GIVEAWAY_ENTRIES_NAMESPACE}::${id}:${old}`, JSON.stringify({ value: { at: Date.now() } }));
 				await raw.del(`supreme:group-index-ready:${GIVEAWAY_ENTRIES_NAMESPACE}`);

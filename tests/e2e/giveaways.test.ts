@@ -2,117 +2,33 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotProcess, DiscordEmulator, type ApiMessage, type InteractionHandle } from '../harness/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BotProcess, type DiscordEmulator, type ApiMessage, type InteractionHandle } from '../harness/index.js';
 import { GIVEAWAY_NAMESPACE, type Giveaway } from '../../src/lib/giveaways/state.js';
-import { openStorage } from '../../src/storage-adapters/index.js';
 import { eventually } from '../helpers/eventually.js';
-import { flushRedisDatabase, redisAvailable, redisTestUrl } from '../helpers/redis.js';
-
-const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
-const MEMBER = PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
-const REDIS_URL = redisTestUrl(14);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { GIVEAWAY_ADAPTERS, useGiveawayBot, MEMBER, mentioned, sleep } from '../helpers/giveaway-bot.js';
 
 /** Issue 6's acceptance tests: giveaways end on time and are announced exactly once, across restarts, crashes and processes. */
-describe.each([
-	{ adapter: 'file', available: true },
-	{ adapter: 'sqlite', available: true },
-	{ adapter: 'redis', available: redisAvailable }
-] as const)('giveaways end to end: $adapter', ({ adapter, available }) => {
+describe.each(GIVEAWAY_ADAPTERS)('giveaways end to end: $adapter', ({ adapter, available }) => {
+	const fixture = useGiveawayBot({ adapter, available, redisDatabase: 14, guildName: 'Giveaways', users: ['admin', 'alice', 'bob', 'carol'] });
+	const { giveaway, answer, startGiveaway, giveawayMessage, description, announcements, pressEnter, clickEnter, waitForEnd } = fixture;
 	let emulator: DiscordEmulator;
 	let bot: BotProcess;
-	let dataDir: string;
 	let guildId: string;
 	let channelId: string;
-	let admin: string;
 	let alice: string;
 	let bob: string;
 	let carol: string;
+	const REDIS_URL = fixture.redisUrl;
 
-	beforeAll(async () => {
-		if (!available) return;
-		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-		emulator = await DiscordEmulator.start();
-		const guild = emulator.createGuild({ name: 'Giveaways' });
-		guildId = guild.id;
-		channelId = guild.systemChannelId!;
-		[admin, alice, bob, carol] = ['admin', 'alice', 'bob', 'carol'].map((username) => emulator.createUser({ username }).id) as [
-			string,
-			string,
-			string,
-			string
-		];
-		for (const id of [admin, alice, bob, carol]) emulator.addMember(guildId, id);
-		dataDir = mkdtempSync(join(tmpdir(), `supreme-giveaways-${adapter}-`));
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, storageAdapter: adapter, env: { COMMAND_GUILD_IDS: guildId, REDIS_URL } });
-		await bot.start();
-		await bot.waitForLog(/Giveaways ready/);
+	beforeAll(() => {
+		({ emulator, bot, guildId, channelId } = fixture);
+		[, alice, bob, carol] = fixture.userIds as [string, string, string, string];
 	});
-
-	afterAll(async () => {
-		if (!available) return;
-		if (bot?.running) await bot.stop('SIGKILL');
-		await emulator?.stop();
-		rmSync(dataDir, { recursive: true, force: true });
-		if (adapter === 'redis') await flushRedisDatabase(REDIS_URL);
-	});
-
-	function giveaway(subcommand: string, options: Record<string, string | number> = {}, userId = admin, permissions = ADMIN) {
-		const handle = emulator.runCommand({ guildId, channelId, userId, name: 'giveaway', subcommand, options, memberPermissions: permissions });
-		interactions = [...interactions.slice(-20), handle];
-		return handle;
-	}
-
-	/** Runs a subcommand that answers ephemerally, deferred or not, and resolves with the final text. */
-	async function answer(subcommand: string, options: Record<string, string | number> = {}, userId = admin, permissions = ADMIN): Promise<string> {
-		const handle = giveaway(subcommand, options, userId, permissions);
-		const first = await handle.reply();
-		expect(first.ephemeral).toBe(true);
-		if (!first.deferred) return first.content;
-		return (await handle.waitForEdit(() => true, 15_000)).content;
-	}
-
-	async function startGiveaway(options: Record<string, string | number>): Promise<string> {
-		const text = await answer('start', options);
-		const id = /Giveaway `(\w+)` started/.exec(text)?.[1];
-		if (!id) throw new Error(`no giveaway id in: ${text}`);
-		return id;
-	}
-
-	function giveawayMessage(id: string): ApiMessage {
-		const message = emulator.messages(channelId).find((candidate) => (candidate.embeds[0] as any)?.footer?.text === `Giveaway ID: ${id}`);
-		if (!message) throw new Error(`the message of giveaway ${id} is not in the channel`);
-		return message;
-	}
-
-	const description = (id: string) => String((giveawayMessage(id).embeds[0] as any)?.description ?? '');
-	const announcements = (id: string) => emulator.messages(channelId).filter((message) => message.content.includes(`(giveaway \`${id}\`)`));
-
-	function pressEnter(id: string, userId: string): InteractionHandle {
-		const message = giveawayMessage(id);
-		const customId = (message.components[0] as any).components[0].custom_id as string;
-		return emulator.clickButton({ channelId, userId, messageId: message.id, customId, memberPermissions: MEMBER });
-	}
-
-	async function clickEnter(id: string, userId: string): Promise<string> {
-		const handle = pressEnter(id, userId);
-		const reply = await handle.reply();
-		expect(reply.ephemeral).toBe(true);
-		return reply.deferred ? (await handle.waitForEdit(() => true, 15_000)).content : reply.content;
-	}
 
 	/** What a holder killed right after Discord accepted its announcement leaves: claim, winners, intent, no message id. */
 	async function killedAfterAnnouncing(id: string, nonce: string, startedAt: number): Promise<void> {
-		const storage = await openStorage({
-			adapter,
-			dataDir,
-			sqlitePath: join(dataDir, 'bot.sqlite'),
-			redisUrl: REDIS_URL,
-			backupDir: join(dataDir, 'backups'),
-			backupKeep: 20
-		});
+		const storage = await fixture.openData();
 		try {
 			const record = (await storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id))!;
 			const now = Date.now();
@@ -143,8 +59,7 @@ describe.each([
 		return (await response.json()) as ApiMessage;
 	}
 
-	let interactions: InteractionHandle[] = [];
-	const lastInteraction = () => interactions.at(-1)!;
+	const lastInteraction = () => fixture.interactions.at(-1)!;
 
 	/** The interaction's callback reached Discord before any edit of the giveaway message made after `since` (a request count). */
 	function answeredBeforeEdits(handle: InteractionHandle, id: string, since: number): void {
@@ -158,18 +73,6 @@ describe.each([
 		expect(callback).toBeGreaterThanOrEqual(0);
 		if (edit >= 0) expect(callback).toBeLessThan(edit);
 	}
-
-	async function waitForEnd(id: string, timeoutMs = 20_000): Promise<ApiMessage> {
-		await eventually(
-			() => Promise.resolve(description(id).includes('Ended') && announcements(id).length > 0),
-			`giveaway ${id} to end and be announced`,
-			timeoutMs,
-			() => description(id)
-		);
-		return announcements(id)[0]!;
-	}
-
-	const mentioned = (content: string) => [...content.matchAll(/<@(\d+)>/g)].map((match) => match[1]!);
 
 	it.skipIf(!available)('enters by button (a second click leaves), ends on time, announces once with distinct winners', async () => {
 		const id = await startGiveaway({ prize: 'Nitro', duration: '4s', winners: 2, description: 'Two winners' });

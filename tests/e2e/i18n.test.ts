@@ -81,6 +81,41 @@ describe('the server language end to end', () => {
 		expect(refusal.content).toBe('Dir fehlt folgende Berechtigung für diesen Befehl: Server verwalten');
 	});
 
+	it('runs a giveaway in German: the reply, the message and its button, a refusal, /data-status', async () => {
+		const channelId = emulator.state.guilds.get(german)!.systemChannelId!;
+		const start = emulator.runCommand({
+			guildId: german,
+			channelId,
+			userId: admin,
+			name: 'giveaway',
+			subcommand: 'start',
+			options: { prize: 'Nitro', duration: '2h30m', winners: 2, 'min-account-age': '30d' },
+			memberPermissions: ADMIN
+		});
+		const started = (await start.answer()).content;
+		expect(started).toMatch(/^Giveaway `\w+` läuft in <#\d+>; es endet <t:\d+:R>\.$/);
+		const id = /`(\w+)`/.exec(started)![1]!;
+		const message = emulator.messages(channelId).find((candidate) => (candidate.embeds[0] as any)?.footer?.text === `Giveaway-ID: ${id}`)!;
+		const lines = String((message.embeds[0] as any).description).split('\n');
+		expect(lines).toEqual([
+			expect.stringMatching(/^Endet <t:\d+:R> \(<t:\d+:F>\)$/),
+			`Veranstaltet von <@${admin}>`,
+			'2 Gewinner',
+			'Konten, die mindestens 4 Wochen, 2 Tage alt sind',
+			'Teilnahmen: **0**'
+		]);
+		expect((message.components[0] as any).components[0].label).toBe('Teilnehmen');
+
+		const unknown = await run(german, 'giveaway', { id: 'nope' }, { subcommand: 'end', locale: 'en-US' });
+		expect(unknown.content).toBe('Auf diesem Server gibt es kein Giveaway `nope`. Siehe /giveaway list.');
+		const bad = await run(german, 'giveaway', { prize: 'x', duration: 'bald', winners: 1 }, { subcommand: 'start' });
+		expect(bad.content).toBe('„bald“ ist keine Dauer; schreib sie etwa als 30s, 10m, 1h30m oder 2d.');
+
+		const status = await run(german, 'data-status');
+		expect(status.embeds[0]?.title).toBe('Datenstatus');
+		expect(JSON.stringify(status.embeds[0])).toContain('Giveaways: 1 aktiv von 1');
+	});
+
 	it('uses DEFAULT_LANGUAGE elsewhere, then the language an admin sets, and goes back on reset', async () => {
 		expect((await run(plain, 'invites', { user: alice })).embeds[0]?.title).toBe('Invitaciones');
 

@@ -92,6 +92,33 @@ describe('plugin loading', () => {
 		await bot.stop();
 	});
 
+	it("answers a plugin's command in the server's language, from the plugin's own language files", async () => {
+		const german = emulator.createGuild({ name: 'Notizen', community: true, preferredLocale: 'de' });
+		emulator.addMember(german.id, userId);
+		const bot = botWith({ PLUGINS: MEMBER_NOTES, COMMAND_GUILD_IDS: `${guildId},${german.id}` });
+		await bot.start();
+		const note = (target: { id: string; systemChannelId: string | null }, subcommand: string, options: Record<string, string | number>) =>
+			emulator
+				.runCommand({
+					guildId: target.id,
+					channelId: target.systemChannelId!,
+					userId,
+					name: 'note',
+					subcommand,
+					options,
+					memberPermissions: MODERATOR,
+					locale: 'en-US'
+				})
+				.answer();
+		// The member's client is in English; the server speaks German (its Community language), and so does the plugin.
+		expect((await note(german, 'add', { member: userId, text: 'kommt oft zu spät' })).content).toBe(`Notiz #1 zu <@${userId}> hinzugefügt.`);
+		expect((await note(german, 'remove', { member: userId, number: 7 })).content).toBe(`<@${userId}> hat keine Notiz #7 (siehe /note list).`);
+		expect((await note({ id: guildId, systemChannelId: channelId }, 'list', { member: userId })).content).toMatch(
+			/^Notes on <@\d+>:|has no notes\.$/
+		);
+		await bot.stop();
+	});
+
 	it('refuses to start on a broken plugin with PLUGIN_FAILURE=abort', async () => {
 		const output = await refusedStart({ PLUGINS: fixture('broken-import'), PLUGIN_FAILURE: 'abort' });
 		expect(output).toMatch(/Plugin .*broken-import failed to load: broken on purpose while importing \(PLUGIN_FAILURE=abort stops the bot/);

@@ -1,15 +1,17 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { MessageFlags } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { backupEmbed } from '../../lib/data/views.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 
 /** Bot-wide: a backup holds every server's data, so it is for the owners in OWNER_IDS (who also need Manage Server here). */
-@ApplyOptions<Command.Options>({ ...adminCommand("Back up all of the bot's data now (bot owners only)"), preconditions: ['BotOwner'] })
+@ApplyOptions<Command.Options>({ ...adminCommand(), preconditions: ['BotOwner'] })
 export class BackupDataCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+			localizeCommand(inGuildsOnly(builder).setName(this.name).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS))
 		);
 	}
 
@@ -17,6 +19,6 @@ export class BackupDataCommand extends Command {
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 		const backup = await this.container.storage.backup(`manual-${interaction.user.id}`);
 		this.container.logger.info(`Backup ${backup.id} made by ${interaction.user.id} through /backup-data`);
-		await interaction.editReply({ embeds: [backupEmbed(backup)] });
+		await interaction.editReply({ embeds: [backupEmbed(await fetchT(interaction), backup)] });
 	}
 }

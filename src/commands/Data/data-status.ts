@@ -1,17 +1,20 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { MessageFlags } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { collectGuildFacts, collectStorageFacts } from '../../lib/data/facts.js';
 import { dataStatusEmbed } from '../../lib/data/views.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
+import { say } from '../../lib/i18n/text.js';
 import { describeWelcomeStatus, welcomeStatus } from '../../lib/welcome/status.js';
 import { pluginStatusSections } from '../../plugins/registry.js';
 
-@ApplyOptions<Command.Options>(adminCommand("Show this server's data and the bot's storage: records, size, backups, problems"))
+@ApplyOptions<Command.Options>(adminCommand())
 export class DataStatusCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)
+			localizeCommand(inGuildsOnly(builder).setName(this.name).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS))
 		);
 	}
 
@@ -25,11 +28,13 @@ export class DataStatusCommand extends Command {
 			pluginStatusSections(interaction.guildId)
 		]);
 		// The welcome service knows delivery problems and pending grants; the stored settings are the fallback.
-		const greetings = await welcomeStatus(interaction.guildId).then(describeWelcomeStatus, () => guild!.greetings);
+		const t = await fetchT(interaction);
+		const greetings = await welcomeStatus(interaction.guildId).then(describeWelcomeStatus, () => guild!.greetings.map((line) => say(t, line)));
 		await interaction.editReply({
 			embeds: [
-				dataStatusEmbed({
-					guild: { ...guild!, greetings },
+				dataStatusEmbed(t, {
+					guild: guild!,
+					greetings,
 					storage: facts,
 					inviteProblem: invites.unavailable.get(interaction.guildId) ?? null,
 					sections

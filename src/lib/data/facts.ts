@@ -1,8 +1,13 @@
 import type { BackupInfo, Storage, StorageStatus } from '../../storage-adapters/index.js';
+import { text, type Text } from '../i18n/text.js';
 import type { LeaderboardRow } from '../invites/index-state.js';
 import { INVITE_NAMESPACES } from '../invites/tracker.js';
 
-/** What /data-status, the CLI's `status` and the health endpoint's /status report; plain data, no Discord types. */
+/**
+ * What /data-status, the CLI's `status` and the health endpoint's /status report; plain data, no Discord types. The
+ * sentences are Texts (keys of the `data` namespace with their variables): /data-status says them in the server's
+ * language, the CLI in the source language, from the same words.
+ */
 
 /** The part of InviteTracker the facts need; the CLI loads a tracker that never fetches from Discord. */
 export interface InviteFactsSource {
@@ -17,7 +22,7 @@ export interface GuildFacts {
 	totalInvites: number;
 	joinHistory: number;
 	/** One line each: welcome, goodbye, auto-roles (read from the `settings` namespace). */
-	greetings: string[];
+	greetings: Text[];
 	activeGiveaways: number;
 	giveaways: number;
 }
@@ -46,19 +51,22 @@ function record(value: unknown): Record<string, unknown> {
  * Welcome, goodbye and auto-role lines from a guild's settings, read defensively: whatever another feature's
  * version wrote, the status shows what it can instead of failing.
  */
-export function describeGreetingSettings(settings: unknown): string[] {
+export function describeGreetingSettings(settings: unknown): Text[] {
 	const guild = record(settings);
-	const greeting = (label: string, value: unknown) => {
+	const greeting = (label: Text, value: unknown): Text => {
 		const part = record(value);
-		if (typeof part.channelId !== 'string') return `${label}: off`;
+		if (typeof part.channelId !== 'string') return text('data:greeting.off', { label });
 		const problem = record(part.problem);
-		return `${label}: <#${part.channelId}>${part.dm === true ? ' (also DM)' : ''}${typeof problem.message === 'string' ? `, NOT SENT: ${problem.message}` : ''}`;
+		const line = text(part.dm === true ? 'data:greeting.onDm' : 'data:greeting.on', { label, channel: `<#${part.channelId}>` });
+		return typeof problem.message === 'string' ? text('data:greeting.notSent', { line, problem: problem.message }) : line;
 	};
 	const roles = Array.isArray(guild.autoroles) ? guild.autoroles.map((role) => record(role)).filter((role) => typeof role.roleId === 'string') : [];
 	return [
-		greeting('Welcome', guild.welcome),
-		greeting('Goodbye', guild.goodbye),
-		`Auto-roles: ${roles.length > 0 ? roles.map((role) => `<@&${String(role.roleId)}>`).join(', ') : 'none'}`
+		greeting(text('data:greeting.welcome'), guild.welcome),
+		greeting(text('data:greeting.goodbye'), guild.goodbye),
+		roles.length > 0
+			? text('data:greeting.autoroles', { roles: roles.map((role) => `<@&${String(role.roleId)}>`).join(', ') })
+			: text('data:greeting.noAutoroles')
 	];
 }
 
@@ -105,16 +113,21 @@ export async function collectStorageFacts(storage: Storage, now = Date.now()): P
 }
 
 /** The lines about storage shared by the embed and the CLI: adapter, health, size, last write, last backup. */
-export function storageLines(facts: StorageFacts, format: (iso: string) => string): string[] {
+export function storageLines(facts: StorageFacts, format: (iso: string) => string): Text[] {
 	return [
-		`Adapter: **${facts.adapter}** · ${facts.healthy ? 'healthy' : `**UNHEALTHY**: ${facts.problem ?? 'no reason given'}`}`,
-		`Records: ${facts.totalRecords} · size ${describeBytes(facts.sizeBytes)}`,
-		`Last write: ${facts.lastWriteAt ? format(facts.lastWriteAt) : 'none since the bot started'}`,
-		`Last backup: ${
-			facts.lastBackup && facts.lastBackupAgeSeconds !== null
-				? `${format(facts.lastBackup.createdAt)} (${describeAge(facts.lastBackupAgeSeconds)}) · \`${facts.lastBackup.id}\` · ${facts.backups} kept`
-				: 'none yet'
-		}`
+		facts.healthy
+			? text('data:storage.healthy', { adapter: facts.adapter })
+			: text('data:storage.unhealthy', { adapter: facts.adapter, problem: facts.problem ?? text('data:storage.noReason') }),
+		text('data:storage.records', { count: facts.totalRecords, size: describeBytes(facts.sizeBytes) }),
+		facts.lastWriteAt ? text('data:storage.lastWrite', { at: format(facts.lastWriteAt) }) : text('data:storage.noWrite'),
+		facts.lastBackup && facts.lastBackupAgeSeconds !== null
+			? text('data:storage.lastBackup', {
+					at: format(facts.lastBackup.createdAt),
+					age: { key: 'data:storage.age', vars: { seconds: facts.lastBackupAgeSeconds } },
+					id: facts.lastBackup.id,
+					count: facts.backups
+				})
+			: text('data:storage.noBackup')
 	];
 }
 
@@ -124,14 +137,6 @@ function countBy(values: string[]): Map<string, number> {
 	return counts;
 }
 
-/** "3 min ago", "2 h ago": ages an operator reads at a glance. */
-export function describeAge(seconds: number): string {
-	if (seconds < 60) return `${seconds} s ago`;
-	if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-	if (seconds < 172_800) return `${Math.floor(seconds / 3600)} h ago`;
-	return `${Math.floor(seconds / 86_400)} days ago`;
-}
-
 export function describeBytes(bytes: number): string {
 	if (bytes < 1024) return `${bytes} B`;
 	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
@@ -139,7 +144,8 @@ export function describeBytes(bytes: number): string {
 	return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-export function describeCounts(counts: Record<string, number>): string {
+/** "invite-counts 3, settings 1" (namespace names are the same in every language); null when there are none. */
+export function describeCounts(counts: Record<string, number>): string | null {
 	const parts = Object.entries(counts).map(([namespace, count]) => `${namespace} ${count}`);
-	return parts.length > 0 ? parts.join(', ') : 'no records';
+	return parts.length > 0 ? parts.join(', ') : null;
 }

@@ -1,4 +1,6 @@
+import type { TFunction } from '@sapphire/plugin-i18next';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, time, TimestampStyles } from 'discord.js';
+import { say } from '../i18n/text.js';
 import type { BackupInfo } from '../../storage-adapters/index.js';
 import { describeBytes, describeCounts, storageLines, type GuildFacts, type StorageFacts } from './facts.js';
 import type { ReloadResult } from './reload.js';
@@ -23,6 +25,8 @@ function discordTime(iso: string): string {
 
 export interface DataStatusView {
 	guild: GuildFacts;
+	/** The welcome, goodbye and auto-role lines as said (the welcome service's own); else the stored settings'. */
+	greetings?: string[];
 	storage: StorageFacts;
 	/** Why this guild's invites cannot be read (e.g. the bot lacks Manage Server), if so. */
 	inviteProblem: string | null;
@@ -31,53 +35,60 @@ export interface DataStatusView {
 }
 
 /** /data-status: this server's data, then the bot-wide storage, in one embed. */
-export function dataStatusEmbed(view: DataStatusView): EmbedBuilder {
+export function dataStatusEmbed(t: TFunction, view: DataStatusView): EmbedBuilder {
 	const { guild, storage } = view;
 	const problems = storage.events.filter((event) => event.level !== 'info');
 	const healthy = storage.healthy && view.inviteProblem === null;
 	const embed = new EmbedBuilder()
 		.setColor(healthy ? DATA_COLOR_OK : DATA_COLOR_PROBLEM)
-		.setTitle('Data status')
+		.setTitle(t('data:status.title'))
 		.addFields(
 			{
-				name: 'This server',
+				name: t('data:status.server'),
 				value: clip(
 					[
-						`Members tracked: ${guild.trackedMembers} · join history: ${guild.joinHistory}`,
-						`Invites: ${guild.totalInvites} from ${guild.inviters} inviter${guild.inviters === 1 ? '' : 's'}`,
-						`Giveaways: ${guild.activeGiveaways} active of ${guild.giveaways}`,
-						view.inviteProblem ? `**Invite tracking problem:** ${view.inviteProblem}` : 'Invite tracking: working'
+						t('data:status.members', { members: guild.trackedMembers, history: guild.joinHistory }),
+						t('data:status.invites', { invites: guild.totalInvites, count: guild.inviters }),
+						t('data:status.giveaways', { active: guild.activeGiveaways, total: guild.giveaways }),
+						view.inviteProblem ? t('data:status.inviteProblem', { problem: view.inviteProblem }) : t('data:status.inviteWorking')
 					].join('\n')
 				)
 			},
-			{ name: 'Welcome and auto-roles', value: clip(guild.greetings.join('\n')) },
+			{ name: t('data:status.greetings'), value: clip((view.greetings ?? guild.greetings.map((line) => say(t, line))).join('\n')) },
 			...(view.sections ?? []).map((section) => ({ name: section.title, value: clip(section.lines.join('\n') || '—') })),
-			{ name: 'Storage (whole bot)', value: clip(storageLines(storage, discordTime).join('\n')) },
-			{ name: 'Records per namespace', value: clip(describeCounts(storage.counts)) },
 			{
-				name: 'Recent recoveries and errors',
+				name: t('data:status.storage'),
+				value: clip(
+					storageLines(storage, discordTime)
+						.map((line) => say(t, line))
+						.join('\n')
+				)
+			},
+			{ name: t('data:status.perNamespace'), value: clip(describeCounts(storage.counts) ?? t('data:storage.noRecords')) },
+			{
+				name: t('data:status.events'),
 				value: clip(
 					problems.length > 0
 						? problems
 								.slice(-EVENTS_SHOWN)
 								.map((event) => `${discordTime(event.at)} ${event.level}: ${event.message}`)
 								.join('\n')
-						: 'none since the bot started'
+						: t('data:status.noEvents')
 				)
 			}
 		);
 	return embed;
 }
 
-export function backupEmbed(backup: BackupInfo): EmbedBuilder {
+export function backupEmbed(t: TFunction, backup: BackupInfo): EmbedBuilder {
 	return new EmbedBuilder()
 		.setColor(DATA_COLOR_OK)
-		.setTitle('Backup made')
+		.setTitle(t('data:backup.title'))
 		.setDescription(`\`${backup.id}\``)
 		.addFields(
-			{ name: 'Where', value: clip(`\`${backup.path}\``) },
-			{ name: 'Size', value: describeBytes(backup.sizeBytes), inline: true },
-			{ name: 'Records', value: clip(describeCounts(backup.counts)) }
+			{ name: t('data:backup.where'), value: clip(`\`${backup.path}\``) },
+			{ name: t('data:backup.size'), value: describeBytes(backup.sizeBytes), inline: true },
+			{ name: t('data:backup.records'), value: clip(describeCounts(backup.counts) ?? t('data:storage.noRecords')) }
 		);
 }
 
@@ -86,48 +97,57 @@ function recordTotal(counts: Record<string, number>): number {
 }
 
 /** One page of backups, newest first, with Previous/Next; pages are clamped so an old button never fails. */
-export function backupListPage(backups: BackupInfo[], requestedPage: number) {
+export function backupListPage(t: TFunction, backups: BackupInfo[], requestedPage: number) {
 	const pages = Math.max(1, Math.ceil(backups.length / BACKUP_PAGE_SIZE));
 	const page = Math.min(Math.max(1, requestedPage), pages);
 	const start = (page - 1) * BACKUP_PAGE_SIZE;
-	const lines = backups
-		.slice(start, start + BACKUP_PAGE_SIZE)
-		.map(
-			(backup) =>
-				`\`${backup.id}\`\n${discordTime(backup.createdAt)} · ${backup.adapter} · ${recordTotal(backup.counts)} records · ${describeBytes(backup.sizeBytes)}`
-		);
+	const lines = backups.slice(start, start + BACKUP_PAGE_SIZE).map((backup) =>
+		t('data:list.line', {
+			id: backup.id,
+			at: discordTime(backup.createdAt),
+			adapter: backup.adapter,
+			count: recordTotal(backup.counts),
+			size: describeBytes(backup.sizeBytes)
+		})
+	);
 	const embed = new EmbedBuilder()
 		.setColor(DATA_COLOR_OK)
-		.setTitle('Backups')
-		.setDescription(
-			lines.length > 0 ? `${lines.join('\n\n')}\n\nRestore one with \`/restore-data id:<id>\`.` : 'No backups yet. Make one with /backup-data.'
-		)
-		.setFooter({ text: `Page ${page} of ${pages} · ${backups.length} backups` });
+		.setTitle(t('data:list.title'))
+		.setDescription(lines.length > 0 ? [...lines, t('data:list.hint')].join('\n\n') : t('data:list.empty'))
+		.setFooter({ text: t('data:list.footer', { page, pages, count: backups.length }) });
 	const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
 		new ButtonBuilder()
 			.setCustomId(`${RESTORE_BUTTON}:page:${page - 1}`)
-			.setLabel('Previous')
+			.setLabel(t('data:list.previous'))
 			.setStyle(ButtonStyle.Secondary)
 			.setDisabled(page <= 1),
 		new ButtonBuilder()
 			.setCustomId(`${RESTORE_BUTTON}:page:${page + 1}`)
-			.setLabel('Next')
+			.setLabel(t('data:list.next'))
 			.setStyle(ButtonStyle.Secondary)
 			.setDisabled(page >= pages)
 	);
 	return { embeds: [embed], components: [buttons] };
 }
 
-export function restoreConfirmation(backup: BackupInfo, now = Date.now()) {
+export function restoreConfirmation(t: TFunction, backup: BackupInfo, now = Date.now()) {
 	const issued = Math.floor(now / 1000).toString(36);
 	const content = [
-		`Restore backup \`${backup.id}\` (${discordTime(backup.createdAt)}, ${recordTotal(backup.counts)} records: ${describeCounts(backup.counts)})?`,
-		'This replaces the data of **every server** the bot is in. The current state is backed up first.',
-		`Confirm within ${RESTORE_CONFIRMATION_SECONDS / 60} minutes.`
+		t('data:confirm.question', {
+			id: backup.id,
+			at: discordTime(backup.createdAt),
+			count: recordTotal(backup.counts),
+			counts: describeCounts(backup.counts) ?? t('data:storage.noRecords')
+		}),
+		t('data:confirm.warning'),
+		t('data:confirm.within', { count: RESTORE_CONFIRMATION_SECONDS / 60 })
 	].join('\n');
 	const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
-		new ButtonBuilder().setCustomId(`${RESTORE_BUTTON}:confirm:${backup.id}:${issued}`).setLabel('Restore').setStyle(ButtonStyle.Danger),
-		new ButtonBuilder().setCustomId(`${RESTORE_BUTTON}:cancel`).setLabel('Cancel').setStyle(ButtonStyle.Secondary)
+		new ButtonBuilder()
+			.setCustomId(`${RESTORE_BUTTON}:confirm:${backup.id}:${issued}`)
+			.setLabel(t('data:confirm.restore'))
+			.setStyle(ButtonStyle.Danger),
+		new ButtonBuilder().setCustomId(`${RESTORE_BUTTON}:cancel`).setLabel(t('data:confirm.cancel')).setStyle(ButtonStyle.Secondary)
 	);
 	return { content, components: [buttons] };
 }
@@ -151,21 +171,24 @@ export interface RestoreOutcome {
 	reloads: ReloadResult[];
 }
 
-export function restoreResultEmbed(outcome: RestoreOutcome): EmbedBuilder {
+export function restoreResultEmbed(t: TFunction, outcome: RestoreOutcome): EmbedBuilder {
 	const namespaces = [...new Set([...Object.keys(outcome.before), ...Object.keys(outcome.after)])].sort();
 	const rows = namespaces.map((namespace) => `${namespace}: ${outcome.before[namespace] ?? 0} → ${outcome.after[namespace] ?? 0}`);
 	const failed = outcome.reloads.filter((reload) => reload.error);
 	return new EmbedBuilder()
 		.setColor(failed.length === 0 ? DATA_COLOR_OK : DATA_COLOR_PROBLEM)
-		.setTitle('Backup restored')
-		.setDescription(`Restored \`${outcome.restored.id}\`. The state before it is backup \`${outcome.safetyBackup.id}\`.`)
+		.setTitle(t('data:restored.title'))
+		.setDescription(t('data:restored.description', { id: outcome.restored.id, safety: outcome.safetyBackup.id }))
 		.addFields(
-			{ name: 'Records before → after', value: clip(rows.join('\n') || 'no records') },
+			{ name: t('data:restored.records'), value: clip(rows.join('\n') || t('data:storage.noRecords')) },
 			{
-				name: 'Features reloaded',
+				name: t('data:restored.reloaded'),
 				value: clip(
-					outcome.reloads.map((reload) => (reload.error ? `${reload.feature}: FAILED (${reload.error})` : reload.feature)).join(', ') ||
-						'none registered'
+					outcome.reloads
+						.map((reload) =>
+							reload.error ? t('data:restored.reloadFailed', { feature: reload.feature, error: reload.error }) : reload.feature
+						)
+						.join(', ') || t('data:restored.noneRegistered')
 				)
 			}
 		);

@@ -1,4 +1,6 @@
 import { roleMention } from 'discord.js';
+import { text, type Text } from '../i18n/text.js';
+import { optionReason } from './duration.js';
 import type { MemberFacts } from './requirements.js';
 
 /** One bonus: members with the role (or boosting the server, `roleId: null`) have `entries` entries instead of one. */
@@ -37,39 +39,35 @@ export function maxEntries(bonus: BonusEntries): number {
 	return entriesOf(bonus, { roleIds: bonus.rules.flatMap((rule) => (rule.roleId ? [rule.roleId] : [])), boosting: true });
 }
 
-function ruleName(rule: BonusRule): string {
-	return rule.roleId === null ? 'server boosters' : roleMention(rule.roleId);
-}
-
-/** The line on the giveaway message; null without bonuses. */
-export function bonusLine(bonus: BonusEntries): string | null {
+/** The line on the giveaway message; null without bonuses. Boosters are named in the language (`boosters`). */
+export function bonusLine(bonus: BonusEntries, boosters: string): Text | null {
 	if (bonus.rules.length === 0) return null;
-	const rules = bonus.rules.map((rule) => `${ruleName(rule)} ×${rule.entries}`).join(', ');
-	return `Bonus entries: ${rules}${bonus.rules.length > 1 ? (bonus.mode === 'stack' ? ' (they add up)' : ' (the highest counts)') : ''}`;
+	const rules = bonus.rules.map((rule) => `${rule.roleId === null ? boosters : roleMention(rule.roleId)} ×${rule.entries}`).join(', ');
+	const key = bonus.rules.length === 1 ? 'giveaways:bonusLine' : bonus.mode === 'stack' ? 'giveaways:bonusLineStack' : 'giveaways:bonusLineHighest';
+	return text(key, { rules });
 }
 
 /**
  * Bonus rules as typed: `@Booster x2, @VIP x3`, `<role id>:2`, or `boosters x2` for whoever boosts the server. A
  * refusal names what is wrong.
  */
-export function parseBonus(text: string | null, mode: 'stack' | 'highest' | null): { ok: true; bonus: BonusEntries } | { ok: false; reason: string } {
-	if (text === null || text.trim() === '') return { ok: true, bonus: { rules: [], mode: mode ?? 'stack' } };
+export function parseBonus(input: string | null, mode: 'stack' | 'highest' | null): { ok: true; bonus: BonusEntries } | { ok: false; reason: Text } {
+	if (input === null || input.trim() === '') return { ok: true, bonus: { rules: [], mode: mode ?? 'stack' } };
+	const refuse = (reason: Text) => ({ ok: false as const, reason: optionReason('bonus-roles', reason) });
 	const rules: BonusRule[] = [];
-	for (const item of text
+	for (const item of input
 		.split(/[,;]+/)
 		.map((part) => part.trim())
 		.filter((part) => part !== '')) {
 		const match = /^(?:<@&(\d{17,20})>|(\d{17,20})|(boosters?))\s*(?:[x×*:]\s*)(\d+)$/i.exec(item);
-		if (!match)
-			return { ok: false, reason: `\`bonus-roles\`: "${item}" is not a bonus; write it like \`@Booster x2, @VIP x3\` (or \`boosters x2\`).` };
+		if (!match) return refuse(text('giveaways:notBonus', { item }));
 		const entries = Number(match[4]);
-		if (entries < 2 || entries > MAX_BONUS_ENTRIES)
-			return { ok: false, reason: `\`bonus-roles\`: "${item}": a bonus gives 2 to ${MAX_BONUS_ENTRIES} entries.` };
+		if (entries < 2 || entries > MAX_BONUS_ENTRIES) return refuse(text('giveaways:bonusRange', { item, max: MAX_BONUS_ENTRIES }));
 		const roleId = match[3] ? null : (match[1] ?? match[2])!;
 		if (rules.some((rule) => rule.roleId === roleId))
-			return { ok: false, reason: `\`bonus-roles\`: ${roleId === null ? 'boosters are' : `${roleMention(roleId)} is`} named twice.` };
+			return refuse(roleId === null ? text('giveaways:boostersTwice') : text('giveaways:bonusTwice', { role: roleMention(roleId) }));
 		rules.push({ roleId, entries });
 	}
-	if (rules.length > MAX_BONUS_RULES) return { ok: false, reason: `\`bonus-roles\`: at most ${MAX_BONUS_RULES} bonuses.` };
+	if (rules.length > MAX_BONUS_RULES) return refuse(text('giveaways:bonusTooMany', { max: MAX_BONUS_RULES }));
 	return { ok: true, bonus: { rules, mode: mode ?? 'stack' } };
 }

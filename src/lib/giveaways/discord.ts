@@ -11,8 +11,10 @@ import {
 	type TextBasedChannel
 } from 'discord.js';
 import { container } from '@sapphire/framework';
+import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { total } from '../invites/records.js';
 import type { MemberFacts } from './requirements.js';
+import { isGiveawayFooter } from './views.js';
 import { PermanentDiscordError, type AnnouncementExtras, type GiveawayDiscord, type GiveawayMessagePayload } from './service.js';
 
 export type InviteTotal = (guildId: string, userId: string) => number;
@@ -73,6 +75,12 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		/** A member's invite total in a guild, from the invite tracker. */
 		private readonly inviteTotal: InviteTotal = trackedInviteTotal
 	) {}
+
+	/** The guild's language (fetchT reads its setting); a guild not in the cache gets the default language. */
+	public async translator(guildId: string): Promise<TFunction> {
+		const guild = this.client.guilds.cache.get(guildId);
+		return guild ? fetchT(guild) : container.i18n.getT(container.config.defaultLanguage);
+	}
 
 	public servesGuild(guildId: string): boolean {
 		return this.client.guilds.cache.has(guildId);
@@ -156,8 +164,10 @@ export class DiscordGiveaways implements GiveawayDiscord {
 		return this.findOwnMessage(this.directChannel(userId), since, (message) => message.content.includes(marker));
 	}
 
-	public findPosted(channelId: string, footer: string, since: number): Promise<string | null> {
-		return this.findOwnMessage(this.channel(channelId), since, (message) => message.embeds.some((embed) => embed.footer?.text === footer));
+	public findPosted(channelId: string, giveawayId: string, since: number): Promise<string | null> {
+		return this.findOwnMessage(this.channel(channelId), since, (message) =>
+			message.embeds.some((embed) => isGiveawayFooter(embed.footer?.text, giveawayId))
+		);
 	}
 
 	/** A message this bot posted in the channel after `since` (ms) that `matches`. */

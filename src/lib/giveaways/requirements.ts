@@ -1,6 +1,6 @@
 import { roleMention } from 'discord.js';
-import { parseDuration } from './duration.js';
-import { formatDuration } from './views.js';
+import { text, type Text } from '../i18n/text.js';
+import { optionReason, parseDuration } from './duration.js';
 
 /** Who may enter and win a giveaway; checked when a member clicks Enter and again at the draw. */
 export interface Requirements {
@@ -50,34 +50,34 @@ export interface MemberFacts {
  * The first requirement the member does not meet, written for them, or null when they meet all. Pure: `now` comes in,
  * so the Enter check and the draw judge alike.
  */
-export function unmetRequirement(requirements: Requirements, member: MemberFacts, now: number, startedAt = 0): string | null {
+export function unmetRequirement(requirements: Requirements, member: MemberFacts, now: number, startedAt = 0): Text | null {
 	const roles = new Set(member.roleIds);
 	const { requiredRoleIds, blockedRoleIds } = requirements;
 	if (requiredRoleIds.length > 0) {
 		const held = requiredRoleIds.filter((roleId) => roles.has(roleId)).length;
 		if (requirements.requiredRolesMode === 'all' && held < requiredRoleIds.length) {
-			return `You need all of these roles: ${requiredRoleIds.map(roleMention).join(', ')}.`;
+			return text('giveaways:unmet.allRoles', { roles: requiredRoleIds.map(roleMention).join(', ') });
 		}
 		if (requirements.requiredRolesMode === 'any' && held === 0) {
 			return requiredRoleIds.length === 1
-				? `Only members with the ${roleMention(requiredRoleIds[0]!)} role can enter this giveaway.`
-				: `You need one of these roles: ${requiredRoleIds.map(roleMention).join(', ')}.`;
+				? text('giveaways:unmet.role', { role: roleMention(requiredRoleIds[0]!) })
+				: text('giveaways:unmet.oneRole', { roles: requiredRoleIds.map(roleMention).join(', ') });
 		}
 	}
 	const blocked = blockedRoleIds.find((roleId) => roles.has(roleId));
-	if (blocked) return `Members with the ${roleMention(blocked)} role cannot enter this giveaway.`;
+	if (blocked) return text('giveaways:unmet.blocked', { role: roleMention(blocked) });
 	if (requirements.minAccountAgeMs !== null && now - member.accountCreatedAt < requirements.minAccountAgeMs) {
-		return `Your Discord account must be at least ${formatDuration(requirements.minAccountAgeMs)} old.`;
+		return text('giveaways:unmet.accountAge', { ms: requirements.minAccountAgeMs });
 	}
 	if (requirements.minMemberAgeMs !== null && (member.joinedAt === null || now - member.joinedAt < requirements.minMemberAgeMs)) {
-		return `You must have been in this server for at least ${formatDuration(requirements.minMemberAgeMs)}.`;
+		return text('giveaways:unmet.memberAge', { ms: requirements.minMemberAgeMs });
 	}
-	if (requirements.boostersOnly && !member.boosting) return 'Only server boosters can enter this giveaway.';
+	if (requirements.boostersOnly && !member.boosting) return text('giveaways:unmet.boosters');
 	if (requirements.minInvites !== null) {
 		const during = requirements.invitesCounted === 'giveaway';
 		const have = during ? (member.invitesSince?.(startedAt) ?? 0) : member.inviteTotal;
 		if (have < requirements.minInvites)
-			return `You need at least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'}${during ? ' made since this giveaway started' : ''} (you have ${have}).`;
+			return text(during ? 'giveaways:unmet.invitesDuring' : 'giveaways:unmet.invites', { count: requirements.minInvites, have });
 	}
 	return null;
 }
@@ -96,21 +96,22 @@ export function hasRequirements(requirements: Requirements): boolean {
 }
 
 /** Lines for the giveaway message. */
-export function requirementLines(requirements: Requirements): string[] {
-	const lines: string[] = [];
+export function requirementLines(requirements: Requirements): Text[] {
+	const lines: Text[] = [];
 	const { requiredRoleIds, blockedRoleIds } = requirements;
-	if (requiredRoleIds.length === 1) lines.push(`Only for ${roleMention(requiredRoleIds[0]!)}`);
+	const roles = requiredRoleIds.map(roleMention).join(', ');
+	if (requiredRoleIds.length === 1) lines.push(text('giveaways:requirement.role', { role: roles }));
 	else if (requiredRoleIds.length > 1)
-		lines.push(
-			`Only for members with ${requirements.requiredRolesMode === 'all' ? 'all' : 'one'} of ${requiredRoleIds.map(roleMention).join(', ')}`
-		);
-	if (blockedRoleIds.length > 0) lines.push(`Not for ${blockedRoleIds.map(roleMention).join(', ')}`);
-	if (requirements.minAccountAgeMs !== null) lines.push(`Accounts at least ${formatDuration(requirements.minAccountAgeMs)} old`);
-	if (requirements.minMemberAgeMs !== null) lines.push(`Members for at least ${formatDuration(requirements.minMemberAgeMs)}`);
-	if (requirements.boostersOnly) lines.push('Server boosters only');
+		lines.push(text(requirements.requiredRolesMode === 'all' ? 'giveaways:requirement.allRoles' : 'giveaways:requirement.oneRole', { roles }));
+	if (blockedRoleIds.length > 0) lines.push(text('giveaways:requirement.blocked', { roles: blockedRoleIds.map(roleMention).join(', ') }));
+	if (requirements.minAccountAgeMs !== null) lines.push(text('giveaways:requirement.accountAge', { ms: requirements.minAccountAgeMs }));
+	if (requirements.minMemberAgeMs !== null) lines.push(text('giveaways:requirement.memberAge', { ms: requirements.minMemberAgeMs }));
+	if (requirements.boostersOnly) lines.push(text('giveaways:requirement.boosters'));
 	if (requirements.minInvites !== null)
 		lines.push(
-			`At least ${requirements.minInvites} ${requirements.minInvites === 1 ? 'invite' : 'invites'}${requirements.invitesCounted === 'giveaway' ? ' made during the giveaway' : ''}`
+			text(requirements.invitesCounted === 'giveaway' ? 'giveaways:requirement.invitesDuring' : 'giveaways:requirement.invites', {
+				count: requirements.minInvites
+			})
 		);
 	return lines;
 }
@@ -137,39 +138,36 @@ export interface RequirementInput {
 }
 
 /** Requirements from command options; a refusal names the option that is wrong. */
-export function parseRequirements(input: RequirementInput): { ok: true; requirements: Requirements } | { ok: false; reason: string } {
-	const roles = (text: string | null, option: string) => {
-		if (text === null) return [];
-		const ids = parseRoleList(text);
-		if (ids === null) throw new RangeError(`\`${option}\`: mention the roles (@role) or give their ids, separated by spaces.`);
-		return ids;
+export function parseRequirements(input: RequirementInput): { ok: true; requirements: Requirements } | { ok: false; reason: Text } {
+	// The first option that is wrong (read in option order); the closures below note it.
+	let refused = null as Text | null;
+	const roles = (typed: string | null, option: string) => {
+		if (typed === null) return [];
+		const ids = parseRoleList(typed);
+		if (ids === null) refused ??= optionReason(option, text('giveaways:notRoles'));
+		return ids ?? [];
 	};
-	const age = (text: string | null, option: string) => {
-		if (text === null) return null;
-		const parsed = parseDuration(text);
-		if (!parsed.ok) throw new RangeError(`\`${option}\`: ${parsed.reason.replace('A giveaway lasts', 'it is')}`);
-		return parsed.ms;
+	const age = (typed: string | null, option: string) => {
+		if (typed === null) return null;
+		const parsed = parseDuration(typed, option);
+		if (!parsed.ok) refused ??= parsed.reason;
+		return parsed.ok ? parsed.ms : null;
 	};
-	try {
-		const requirements: Requirements = {
-			requiredRoleIds: [...new Set([...input.requiredRoleIds, ...roles(input.requiredRoles, 'required-roles')])],
-			requiredRolesMode: input.requiredRolesMode ?? 'any',
-			blockedRoleIds: roles(input.blockedRoles, 'blocked-roles'),
-			minAccountAgeMs: age(input.minAccountAge, 'min-account-age'),
-			minMemberAgeMs: age(input.minMemberAge, 'min-server-age'),
-			boostersOnly: input.boostersOnly ?? false,
-			minInvites: input.minInvites,
-			invitesCounted: input.invitesDuring ? 'giveaway' : 'ever'
-		};
-		if (input.invitesDuring && input.minInvites === null)
-			return { ok: false, reason: '`invites-during` counts the invites of `min-invites`: set `min-invites` too.' };
-		const both = requirements.requiredRoleIds.find((roleId) => requirements.blockedRoleIds.includes(roleId));
-		if (both) return { ok: false, reason: `${roleMention(both)} cannot be both required and blocked.` };
-		return { ok: true, requirements };
-	} catch (error) {
-		if (error instanceof RangeError) return { ok: false, reason: error.message };
-		throw error;
-	}
+	const requirements: Requirements = {
+		requiredRoleIds: [...new Set([...input.requiredRoleIds, ...roles(input.requiredRoles, 'required-roles')])],
+		requiredRolesMode: input.requiredRolesMode ?? 'any',
+		blockedRoleIds: roles(input.blockedRoles, 'blocked-roles'),
+		minAccountAgeMs: age(input.minAccountAge, 'min-account-age'),
+		minMemberAgeMs: age(input.minMemberAge, 'min-server-age'),
+		boostersOnly: input.boostersOnly ?? false,
+		minInvites: input.minInvites,
+		invitesCounted: input.invitesDuring ? 'giveaway' : 'ever'
+	};
+	if (refused) return { ok: false, reason: refused };
+	if (input.invitesDuring && input.minInvites === null) return { ok: false, reason: text('giveaways:invitesDuringNeedsMin') };
+	const both = requirements.requiredRoleIds.find((roleId) => requirements.blockedRoleIds.includes(roleId));
+	if (both) return { ok: false, reason: text('giveaways:requiredAndBlocked', { role: roleMention(both) }) };
+	return { ok: true, requirements };
 }
 
 /** The options of /giveaway edit that change requirements; null leaves one as it is, `none` (or 0 invites) removes it. */
@@ -179,7 +177,7 @@ export type RequirementChanges = Omit<RequirementInput, 'requiredRoleIds'>;
 export function changeRequirements(
 	current: Requirements,
 	input: RequirementChanges
-): { ok: true; requirements: Requirements } | { ok: false; reason: string } {
+): { ok: true; requirements: Requirements } | { ok: false; reason: Text } {
 	const none = (text: string | null) => text !== null && text.trim().toLowerCase() === 'none';
 	const parsed = parseRequirements({
 		requiredRoleIds: [],
@@ -203,8 +201,7 @@ export function changeRequirements(
 	if (input.minInvites !== null) next.minInvites = input.minInvites === 0 ? null : input.minInvites;
 	if (input.invitesDuring !== null && input.invitesDuring !== undefined) next.invitesCounted = input.invitesDuring ? 'giveaway' : 'ever';
 	const both = next.requiredRoleIds.find((roleId) => next.blockedRoleIds.includes(roleId));
-	if (both) return { ok: false, reason: `${roleMention(both)} cannot be both required and blocked.` };
-	if (next.invitesCounted === 'giveaway' && next.minInvites === null)
-		return { ok: false, reason: '`invites-during` counts the invites of `min-invites`: set `min-invites` too.' };
+	if (both) return { ok: false, reason: text('giveaways:requiredAndBlocked', { role: roleMention(both) }) };
+	if (next.invitesCounted === 'giveaway' && next.minInvites === null) return { ok: false, reason: text('giveaways:invitesDuringNeedsMin') };
 	return { ok: true, requirements: next };
 }

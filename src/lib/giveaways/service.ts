@@ -1,8 +1,13 @@
-import { UserError } from '@sapphire/framework';
+import { refusalOf } from '../interaction-reply.js';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { TFunction } from 'i18next';
 import { KeyLock } from '../../storage-adapters/key-lock.js';
 import type { Storage } from '../../storage-adapters/types.js';
+import { formatDuration } from '../i18n/formatters.js';
+import { SOURCE_LANGUAGE } from '../i18n/languages.js';
+import { languageT } from '../i18n/standalone.js';
+import { say, text, type Text } from '../i18n/text.js';
 import { entriesOf, maxEntries } from './bonus.js';
 import { drawWeighted, type RandomInt } from './draw.js';
 import { entrantsCsv, type EntrantRow } from './entrants.js';
@@ -64,8 +69,6 @@ import {
 	claimComponents,
 	claimDmContent,
 	claimDmMarker,
-	formatDuration,
-	giveawayFooter,
 	giveawayMessage,
 	hostListContent,
 	hostListMarker,
@@ -82,6 +85,8 @@ export class PermanentDiscordError extends Error {
 
 /** What the giveaways need from Discord; src/lib/giveaways/discord.ts implements it with discord.js. */
 export interface GiveawayDiscord {
+	/** The translator of a guild's language (src/lib/i18n/guild-language.ts): its messages, announcements and DMs. */
+	translator(guildId: string): Promise<TFunction>;
 	/** Whether this process serves the guild (its shard holds it): only then does it schedule its giveaways. */
 	servesGuild(guildId: string): boolean;
 	/** What the requirements are checked against, fetched now; null when the user is no longer a member. */
@@ -110,8 +115,8 @@ export interface GiveawayDiscord {
 	): Promise<string>;
 	/** The id of a direct message this bot sent the user after `since` (ms) whose content contains `marker`. */
 	findDirect(userId: string, marker: string, since: number): Promise<string | null>;
-	/** The id of a message this bot posted in the channel after `since` (ms) with an embed whose footer is `footer`. */
-	findPosted(channelId: string, footer: string, since: number): Promise<string | null>;
+	/** The id of a message this bot posted in the channel after `since` (ms) with the giveaway's footer (isGiveawayFooter). */
+	findPosted(channelId: string, giveawayId: string, since: number): Promise<string | null>;
 }
 
 /** More for an announcement: buttons (the Claim button), and users pinged besides the winners (the host). */
@@ -141,14 +146,15 @@ export interface GiveawayServiceOptions {
 	pruneIntervalMs?: number;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** A refusal's `reason` is said in the reader's language: a Text (src/lib/i18n/text.ts). */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: Text };
 
 /** Most winners a giveaway may have (the /giveaway options' limit, the dashboard's too). */
 export const MAX_WINNERS = 50;
 
 /** An outcome's value, or its reason as the refusal /giveaway and the dashboard show. */
 export function unwrap<T>(outcome: Outcome<T>): T {
-	if (!outcome.ok) throw new UserError({ identifier: 'GiveawayRefused', message: outcome.reason });
+	if (!outcome.ok) throw refusalOf(outcome.reason);
 	return outcome.value;
 }
 
@@ -203,6 +209,8 @@ export class GiveawayService {
 	private readonly pruneIntervalMs: number;
 	private pruneTimer: NodeJS.Timeout | null = null;
 	private pruning: Promise<number> | null = null;
+	/** The log speaks the source language (refusals and durations in it are Texts). */
+	private readonly logT: TFunction = languageT(SOURCE_LANGUAGE);
 
 	public constructor(
 		private readonly storage: Storage,
@@ -254,6 +262,11 @@ export class GiveawayService {
 
 	// --- reading ---------------------------------------------------------------------------------------------
 
+	/** The translator of a guild's language: for answers about a giveaway given outside its server (a DM's Claim click). */
+	public translator(guildId: string): Promise<TFunction> {
+		return this.discord.translator(guildId);
+	}
+
 	public async get(id: string): Promise<Giveaway | undefined> {
 		return this.storage.namespace<Giveaway>(GIVEAWAY_NAMESPACE).get(id);
 	}
@@ -261,8 +274,7 @@ export class GiveawayService {
 	/** A giveaway of this guild; another guild's id reads as unknown. */
 	public async find(guildId: string, id: string): Promise<Outcome<Giveaway>> {
 		const giveaway = await this.get(id.trim());
-		if (!giveaway || giveaway.guildId !== guildId)
-			return { ok: false, reason: `There is no giveaway \`${id}\` in this server. See /giveaway list.` };
+		if (!giveaway || giveaway.guildId !== guildId) return { ok: false, reason: text('giveaways:notFound', { id }) };
 		return { ok: true, value: giveaway };
 	}
 
@@ -311,7 +323,10 @@ export class GiveawayService {
 		}
 		let messageId: string;
 		try {
-			messageId = await this.discord.postMessage(giveaway.channelId, giveawayMessage(giveaway));
+			messageId = await this.discord.postMessage(
+				giveaway.channelId,
+				giveawayMessage(await this.discord.translator(giveaway.guildId), giveaway)
+			);
 		} catch (error) {
 			await this.storage.namespace(GIVEAWAY_NAMESPACE).delete(id);
 			throw error;
@@ -330,8 +345,7 @@ export class GiveawayService {
 			const entries = this.storage.namespace<GiveawayEntry>(GIVEAWAY_ENTRIES_NAMESPACE);
 			const [giveaway, wasEntered] = await Promise.all([this.get(id), entries.has(key)]);
 			// A drop is first come, first served: entering twice does not take the place back.
-			if (giveaway?.drop && wasEntered)
-				return { ok: false, reason: `You are already in this drop; the first ${giveaway.winnerCount} to enter win.` };
+			if (giveaway?.drop && wasEntered) return { ok: false, reason: text('giveaways:alreadyInDrop', { count: giveaway.winnerCount }) };
 			const unmet = !wasEntered && giveaway ? unmetRequirement(requirementsOf(giveaway), member, this.now(), startedAtOf(giveaway)) : null;
 			if (unmet) return { ok: false, reason: unmet };
 			// Shown to the member and kept for the entrant list; the draw looks the member's entries up again.
@@ -409,7 +423,7 @@ export class GiveawayService {
 		if (!found.ok) return found;
 		const giveaway = found.value;
 		if (giveaway.state !== 'ended')
-			return { ok: false, reason: giveaway.state === 'cancelled' ? 'This giveaway was cancelled.' : 'Only an ended giveaway can be rerolled.' };
+			return { ok: false, reason: text(giveaway.state === 'cancelled' ? 'giveaways:closed.cancelled' : 'giveaways:onlyEndedReroll') };
 		const excluded = new Set(pastWinners(giveaway));
 		const candidates = (await this.entrants(id)).filter((entrant) => !excluded.has(entrant));
 		const winners = await this.draw(giveaway, candidates, count ?? giveaway.winnerCount);
@@ -420,7 +434,7 @@ export class GiveawayService {
 		await this.discord
 			.sendAnnouncement(
 				giveaway.channelId,
-				rerollContent(giveaway, winners),
+				rerollContent(await this.discord.translator(giveaway.guildId), giveaway, winners),
 				winners,
 				randomBytes(12).toString('base64url'),
 				giveaway.messageId
@@ -480,7 +494,7 @@ export class GiveawayService {
 		for (let attempt = 0; attempt < 3; attempt++) {
 			const giveaway = await this.get(id);
 			if (!giveaway?.messageId || giveaway.state === 'ending') return;
-			await this.editQuietly(giveaway, giveawayMessage(giveaway));
+			await this.editQuietly(giveaway, giveawayMessage(await this.discord.translator(giveaway.guildId), giveaway));
 			const after = await this.get(id);
 			if (!after || after.state === giveaway.state) return;
 		}
@@ -507,7 +521,10 @@ export class GiveawayService {
 			);
 			if (deleted === undefined) pruned++;
 		}
-		if (pruned > 0) this.logger.info(`Giveaways: ${pruned} ended more than ${formatDuration(this.retentionMs)} ago deleted with their entries`);
+		if (pruned > 0)
+			this.logger.info(
+				`Giveaways: ${pruned} ended more than ${formatDuration(this.retentionMs, SOURCE_LANGUAGE)} ago deleted with their entries`
+			);
 		return pruned;
 	}
 
@@ -590,7 +607,8 @@ export class GiveawayService {
 			// Not due, already ended, or another process holds the claim: watch it as storage says.
 			const current = await this.get(id);
 			this.scheduler.track(id, current && this.discord.servesGuild(current.guildId) ? nextDueAt(current) : null);
-			if (current?.state === 'ending' || current?.state === 'ended') this.logger.info(`Giveaway ${id}: not ending here: ${claimed.reason}`);
+			if (current?.state === 'ending' || current?.state === 'ended')
+				this.logger.info(`Giveaway ${id}: not ending here: ${say(this.logT, claimed.reason)}`);
 			return current?.state === 'ended' ? { ok: true, value: current } : claimed;
 		}
 		let giveaway = claimed.value;
@@ -611,13 +629,13 @@ export class GiveawayService {
 			if (!giveaway.hostList?.messageId && !giveaway.hostList?.failure) giveaway = await this.sendHostList(giveaway, token);
 			if (giveaway.messageId) {
 				const projected: Giveaway = { ...giveaway, state: 'ended', endedAt: this.now() };
-				await this.editQuietly(projected, giveawayMessage(projected));
+				await this.editQuietly(projected, giveawayMessage(await this.discord.translator(giveaway.guildId), projected));
 			}
 			giveaway = await this.mustApply(id, finishEnding(id, token, this.now()));
 		} catch (error) {
 			// The claim stays; the scheduler looks again when it times out, and this or another process takes over.
 			this.logger.warn(`Giveaway ${id}: ending interrupted, retried after the claim times out: ${describe(error)}`);
-			return { ok: false, reason: 'The giveaway could not be ended right now; it will be retried shortly.' };
+			return { ok: false, reason: text('giveaways:endRetry') };
 		}
 		// Winners who must claim: watched until their window closes (the auto-reroll).
 		this.scheduler.track(id, nextDueAt(giveaway));
@@ -630,12 +648,20 @@ export class GiveawayService {
 		return this.deliverOnce(giveaway, token, 'announcement', {
 			what: 'announcement',
 			find: (since) => this.discord.findAnnouncement(giveaway.channelId, announcementMarker(giveaway.id), since),
-			send: (intent, nonce) => {
+			send: async (intent, nonce) => {
+				const t = await this.discord.translator(intent.guildId);
 				const winners = intent.winners ?? [];
 				const extra = intent.claimWindowMs
-					? { alsoMention: [intent.hostId], ...(winners.length > 0 ? { components: claimComponents(intent.id) } : {}) }
+					? { alsoMention: [intent.hostId], ...(winners.length > 0 ? { components: claimComponents(t, intent.id) } : {}) }
 					: {};
-				return this.discord.sendAnnouncement(intent.channelId, announcementContent(intent, winners), winners, nonce, intent.messageId, extra);
+				return this.discord.sendAnnouncement(
+					intent.channelId,
+					announcementContent(t, intent, winners),
+					winners,
+					nonce,
+					intent.messageId,
+					extra
+				);
 			}
 		});
 	}
@@ -650,7 +676,7 @@ export class GiveawayService {
 				const rows = await this.entrantRows(intent);
 				return this.discord.sendDirect(
 					intent.hostId,
-					hostListContent(intent, rows.length),
+					hostListContent(await this.discord.translator(intent.guildId), intent, rows.length),
 					{ name: `giveaway-${intent.id}-entrants.csv`, data: entrantsCsv(rows) },
 					nonce
 				);
@@ -723,7 +749,7 @@ export class GiveawayService {
 		if (!claimed.ok) {
 			const current = await this.get(id);
 			this.scheduler.track(id, current && this.discord.servesGuild(current.guildId) ? nextDueAt(current) : null);
-			if (current?.claim) this.logger.info(`Giveaway ${id}: not rerolling here: ${claimed.reason}`);
+			if (current?.claim) this.logger.info(`Giveaway ${id}: not rerolling here: ${say(this.logT, claimed.reason)}`);
 			return claimed;
 		}
 		let giveaway = claimed.value;
@@ -743,15 +769,16 @@ export class GiveawayService {
 					giveaway = await this.deliverOnce(giveaway, token, `reroll:${index}`, {
 						what: 'auto-reroll announcement',
 						find: (since) => this.discord.findAnnouncement(giveaway.channelId, autoRerollMarker(id, index), since),
-						send: (intent, nonce) => {
+						send: async (intent, nonce) => {
+							const t = await this.discord.translator(intent.guildId);
 							const replacements = intent.claimRounds![index]!.replacements ?? [];
 							return this.discord.sendAnnouncement(
 								intent.channelId,
-								autoRerollContent(intent, index, current.replaced ?? [], replacements),
+								autoRerollContent(t, intent, index, current.replaced ?? [], replacements),
 								replacements,
 								nonce,
 								intent.messageId,
-								replacements.length > 0 ? { components: claimComponents(id) } : {}
+								replacements.length > 0 ? { components: claimComponents(t, id) } : {}
 							);
 						}
 					});
@@ -765,7 +792,7 @@ export class GiveawayService {
 			giveaway = await this.mustApply(id, releaseClaim(id, token, this.now()));
 		} catch (error) {
 			this.logger.warn(`Giveaway ${id}: auto-reroll interrupted, retried after the claim times out: ${describe(error)}`);
-			return { ok: false, reason: 'The unclaimed prizes could not be rerolled right now; it will be retried shortly.' };
+			return { ok: false, reason: text('giveaways:rerollRetry') };
 		}
 		this.scheduler.track(id, nextDueAt(giveaway));
 		await this.renderMessage(id);
@@ -787,8 +814,11 @@ export class GiveawayService {
 			current = await this.deliverOnce(current, token, `dm:${index}:${winner}`, {
 				what: `claim DM to ${winner}`,
 				find: (since) => this.discord.findDirect(winner, claimDmMarker(giveaway.id), since),
-				send: (intent, nonce) =>
-					this.discord.sendDirect(winner, claimDmContent(intent, round.deadline), null, nonce, claimComponents(giveaway.id))
+				send: async (intent, nonce) => {
+					// The winner reads the server's language, like everything the server's giveaways say.
+					const t = await this.discord.translator(intent.guildId);
+					return this.discord.sendDirect(winner, claimDmContent(t, intent, round.deadline), null, nonce, claimComponents(t, giveaway.id));
+				}
 			});
 		}
 		return current;
@@ -805,7 +835,8 @@ export class GiveawayService {
 		if (!claimed.ok) {
 			const current = await this.get(id);
 			this.scheduler.track(id, current && this.discord.servesGuild(current.guildId) ? nextDueAt(current) : null);
-			if (current?.state === 'scheduled' && current.claim) this.logger.info(`Giveaway ${id}: not starting here: ${claimed.reason}`);
+			if (current?.state === 'scheduled' && current.claim)
+				this.logger.info(`Giveaway ${id}: not starting here: ${say(this.logT, claimed.reason)}`);
 			return claimed;
 		}
 		let giveaway = claimed.value;
@@ -814,8 +845,8 @@ export class GiveawayService {
 			if (!giveaway.post?.messageId && !giveaway.post?.failure) {
 				giveaway = await this.deliverOnce(giveaway, token, 'post', {
 					what: 'its message',
-					find: (since) => this.discord.findPosted(giveaway.channelId, giveawayFooter(id), since),
-					send: (intent, nonce) => {
+					find: (since) => this.discord.findPosted(giveaway.channelId, id, since),
+					send: async (intent, nonce) => {
 						const postedAt = intent.post!.startedAt;
 						const started: Giveaway = {
 							...intent,
@@ -824,7 +855,11 @@ export class GiveawayService {
 							endsAt: endOnceStarted(intent, postedAt),
 							claim: null
 						};
-						return this.discord.postMessage(intent.channelId, giveawayMessage(started), nonce);
+						return this.discord.postMessage(
+							intent.channelId,
+							giveawayMessage(await this.discord.translator(intent.guildId), started),
+							nonce
+						);
 					}
 				});
 			}
@@ -837,7 +872,7 @@ export class GiveawayService {
 			giveaway = await this.mustApply(id, activate(id, token, this.now()));
 		} catch (error) {
 			this.logger.warn(`Giveaway ${id}: start interrupted, retried after the claim times out: ${describe(error)}`);
-			return { ok: false, reason: 'The giveaway could not be started right now; it will be retried shortly.' };
+			return { ok: false, reason: text('giveaways:startRetry') };
 		}
 		this.scheduler.track(id, nextDueAt(giveaway));
 		this.logger.info(`Giveaway ${id} started in guild ${giveaway.guildId}: ends ${new Date(giveaway.endsAt).toISOString()}`);
@@ -895,7 +930,7 @@ export class GiveawayService {
 	/** For the ending's steps: a refusal (the claim was lost to another process) stops the ending here. */
 	private async mustApply(id: string, transition: Transition): Promise<Giveaway> {
 		const result = await this.apply(id, transition);
-		if (!result.ok) throw new Error(result.reason);
+		if (!result.ok) throw new Error(say(this.logT, result.reason));
 		return result.value;
 	}
 

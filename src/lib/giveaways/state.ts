@@ -20,6 +20,7 @@
  * same once-only delivery as the announcement (a recorded intent with a nonce, a search before any second send).
  */
 
+import { text, type Text } from '../i18n/text.js';
 import { NO_BONUS, type BonusEntries } from './bonus.js';
 import { changeRequirements, NO_REQUIREMENTS, type RequirementChanges, type Requirements } from './requirements.js';
 
@@ -153,9 +154,9 @@ export interface GiveawayConfig {
 
 export const DEFAULT_GIVEAWAY_CONFIG: GiveawayConfig = Object.freeze({ hostRoleId: null });
 
-/** A transition that does not apply; `reason` is written for the user. */
+/** A transition that does not apply; `refused` says why, for the user. */
 export interface Refusal {
-	refused: string;
+	refused: Text;
 }
 
 export type Transition = (current: Giveaway | undefined) => Giveaway | Refusal;
@@ -221,16 +222,10 @@ function changed(giveaway: Giveaway, patch: Partial<Giveaway>): Giveaway {
 }
 
 function missing(id: string): Refusal {
-	return { refused: `There is no giveaway \`${id}\`.` };
+	return { refused: text('giveaways:unknown', { id }) };
 }
 
-const CLOSED: Record<Exclude<GiveawayState, 'active'>, string> = {
-	scheduled: 'This giveaway has not started yet.',
-	paused: 'This giveaway is paused.',
-	ending: 'This giveaway has ended.',
-	ended: 'This giveaway has ended.',
-	cancelled: 'This giveaway was cancelled.'
-};
+const CLOSED = (state: Exclude<GiveawayState, 'active'>): Text => text(`giveaways:closed.${state}`);
 
 export function setMessage(id: string, messageId: string): Transition {
 	return (giveaway) => (giveaway ? changed(giveaway, { messageId }) : missing(id));
@@ -244,7 +239,7 @@ export function countEntry(id: string, change: 1 | -1): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
 		const appearing = giveaway.state === 'scheduled' && Boolean(giveaway.post) && !giveaway.post?.failure;
-		if (giveaway.state !== 'active' && !appearing) return { refused: CLOSED[giveaway.state] };
+		if (giveaway.state !== 'active' && !appearing) return { refused: CLOSED(giveaway.state) };
 		return changed(giveaway, { entryCount: Math.max(0, giveaway.entryCount + change) });
 	};
 }
@@ -253,7 +248,7 @@ export function countEntry(id: string, change: 1 | -1): Transition {
 export function moveEntrantsOut(id: string): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (!giveaway.entrants) return { refused: 'already moved' };
+		if (!giveaway.entrants) return { refused: text('giveaways:entriesMoved') };
 		const { entrants, ...rest } = giveaway;
 		return changed(rest, { entryCount: new Set(entrants).size });
 	};
@@ -262,8 +257,7 @@ export function moveEntrantsOut(id: string): Transition {
 export function pause(id: string, now: number): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'active')
-			return { refused: giveaway.state === 'paused' ? 'This giveaway is already paused.' : CLOSED[giveaway.state] };
+		if (giveaway.state !== 'active') return { refused: giveaway.state === 'paused' ? text('giveaways:alreadyPaused') : CLOSED(giveaway.state) };
 		return changed(giveaway, { state: 'paused', remainingMs: Math.max(0, giveaway.endsAt - now) });
 	};
 }
@@ -271,7 +265,7 @@ export function pause(id: string, now: number): Transition {
 export function resume(id: string, now: number): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'paused') return { refused: giveaway.state === 'active' ? 'This giveaway is not paused.' : CLOSED[giveaway.state] };
+		if (giveaway.state !== 'paused') return { refused: giveaway.state === 'active' ? text('giveaways:notPaused') : CLOSED(giveaway.state) };
 		return changed(giveaway, { state: 'active', endsAt: now + (giveaway.remainingMs ?? 0), remainingMs: null });
 	};
 }
@@ -279,7 +273,7 @@ export function resume(id: string, now: number): Transition {
 export function cancel(id: string, now: number): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'active' && giveaway.state !== 'paused' && giveaway.state !== 'scheduled') return { refused: CLOSED[giveaway.state] };
+		if (giveaway.state !== 'active' && giveaway.state !== 'paused' && giveaway.state !== 'scheduled') return { refused: CLOSED(giveaway.state) };
 		// A scheduled start's claim goes with it: nothing is left to post.
 		return changed(giveaway, { state: 'cancelled', endedAt: now, remainingMs: null, claim: null });
 	};
@@ -306,7 +300,7 @@ export interface GiveawayEdit {
 export function edit(id: string, patch: GiveawayEdit, now: number): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'active' && giveaway.state !== 'paused' && giveaway.state !== 'scheduled') return { refused: CLOSED[giveaway.state] };
+		if (giveaway.state !== 'active' && giveaway.state !== 'paused' && giveaway.state !== 'scheduled') return { refused: CLOSED(giveaway.state) };
 		const { runsForMs, requirementChanges, bonusMode, ...fields } = patch;
 		let requirements: Requirements | undefined;
 		if (requirementChanges) {
@@ -337,7 +331,7 @@ export function edit(id: string, patch: GiveawayEdit, now: number): Transition {
 export function endNow(id: string, now: number): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'active' && giveaway.state !== 'paused') return { refused: CLOSED[giveaway.state] };
+		if (giveaway.state !== 'active' && giveaway.state !== 'paused') return { refused: CLOSED(giveaway.state) };
 		return changed(giveaway, { state: 'active', endsAt: Math.min(giveaway.endsAt, now), remainingMs: null });
 	};
 }
@@ -350,15 +344,15 @@ export function claimEnding(id: string, claim: EndingClaim): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
 		if (giveaway.state === 'active') {
-			if (giveaway.endsAt > claim.at) return { refused: 'This giveaway has not reached its end time.' };
+			if (giveaway.endsAt > claim.at) return { refused: text('giveaways:notEndTime') };
 			return changed(giveaway, { state: 'ending', claim });
 		}
 		if (giveaway.state === 'ending') {
 			if (giveaway.claim && giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at)
-				return { refused: `This giveaway is being ended by ${giveaway.claim.owner}.` };
+				return { refused: text('giveaways:beingEnded', { owner: giveaway.claim.owner }) };
 			return changed(giveaway, { claim });
 		}
-		return { refused: CLOSED[giveaway.state] };
+		return { refused: CLOSED(giveaway.state) };
 	};
 }
 
@@ -369,10 +363,11 @@ export function claimEnding(id: string, claim: EndingClaim): Transition {
 export function claimStart(id: string, claim: EndingClaim): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'scheduled') return { refused: giveaway.state === 'active' ? 'This giveaway has started.' : CLOSED[giveaway.state] };
-		if ((giveaway.startsAt ?? 0) > claim.at) return { refused: 'This giveaway has not reached its start time.' };
+		if (giveaway.state !== 'scheduled')
+			return { refused: giveaway.state === 'active' ? text('giveaways:alreadyStarted') : CLOSED(giveaway.state) };
+		if ((giveaway.startsAt ?? 0) > claim.at) return { refused: text('giveaways:notStartTime') };
 		if (giveaway.claim && giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at)
-			return { refused: `This giveaway is being started by ${giveaway.claim.owner}.` };
+			return { refused: text('giveaways:beingStarted', { owner: giveaway.claim.owner }) };
 		return changed(giveaway, { claim });
 	};
 }
@@ -403,7 +398,7 @@ function holding(
 ): Giveaway | Refusal {
 	if (!giveaway) return missing(id);
 	if ((giveaway.state !== 'ending' && giveaway.state !== 'scheduled' && giveaway.state !== 'ended') || giveaway.claim?.token !== token)
-		return { refused: 'The claim was lost to another process.' };
+		return { refused: text('giveaways:claimLost') };
 	return changed(giveaway, { ...patch(giveaway), claim: { ...giveaway.claim, at: now } });
 }
 
@@ -452,7 +447,7 @@ export function recordResult(id: string, delivery: Delivery, result: { messageId
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
 		const current = deliveryOf(giveaway, delivery);
-		if (!current) return { refused: 'Nothing was started to send.' };
+		if (!current) return { refused: text('giveaways:nothingToSend') };
 		if (current.messageId) return giveaway;
 		const next = 'messageId' in result ? { ...current, messageId: result.messageId, failure: null } : { ...current, failure: result.failure };
 		return changed(giveaway, {
@@ -477,13 +472,9 @@ export function finishEnding(id: string, token: string, now: number): Transition
 export function recordReroll(id: string, reroll: Reroll): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'ended')
-			return { refused: giveaway.state === 'cancelled' ? CLOSED.cancelled : 'Only an ended giveaway can be rerolled.' };
+		if (giveaway.state !== 'ended') return { refused: giveaway.state === 'cancelled' ? CLOSED('cancelled') : text('giveaways:onlyEndedReroll') };
 		const waiting = waitingRound(giveaway);
-		if (waiting)
-			return {
-				refused: `Winners have until <t:${Math.floor(waiting.deadline / 1000)}:f> to claim; prizes not claimed by then are rerolled automatically.`
-			};
+		if (waiting) return { refused: text('giveaways:claimsPending', { deadline: `<t:${Math.floor(waiting.deadline / 1000)}:f>` }) };
 		return changed(giveaway, { rerolls: [...giveaway.rerolls, reroll] });
 	};
 }
@@ -522,10 +513,9 @@ export function claimPrize(id: string, userId: string, now: number): Transition 
 		let index = rounds.length - 1;
 		while (index >= 0 && !rounds[index]!.winners.includes(userId)) index--;
 		const round = rounds[index];
-		if (!round) return { refused: 'Only the winners of this giveaway can claim its prize.' };
+		if (!round) return { refused: text('giveaways:notWinner') };
 		if (round.claimedAt[userId] !== undefined) return giveaway;
-		if (round.replaced !== null || now > round.deadline)
-			return { refused: 'Your time to claim this prize has passed; it goes to another entrant.' };
+		if (round.replaced !== null || now > round.deadline) return { refused: text('giveaways:claimPassed') };
 		const claimRounds = [...rounds];
 		claimRounds[index] = { ...round, claimedAt: { ...round.claimedAt, [userId]: now } };
 		return changed(giveaway, { claimRounds });
@@ -539,14 +529,14 @@ export function claimPrize(id: string, userId: string, now: number): Transition 
 export function claimAutoReroll(id: string, claim: EndingClaim): Transition {
 	return (giveaway) => {
 		if (!giveaway) return missing(id);
-		if (giveaway.state !== 'ended') return { refused: 'Only an ended giveaway is rerolled.' };
+		if (giveaway.state !== 'ended') return { refused: text('giveaways:onlyEndedReroll') };
 		if (giveaway.claim) {
-			if (giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at) return { refused: `This giveaway is being rerolled by ${giveaway.claim.owner}.` };
+			if (giveaway.claim.at + CLAIM_TIMEOUT_MS > claim.at) return { refused: text('giveaways:beingRerolled', { owner: giveaway.claim.owner }) };
 			return changed(giveaway, { claim });
 		}
 		const round = waitingRound(giveaway);
-		if (!round) return { refused: 'No prize is waiting to be claimed.' };
-		if (round.deadline > claim.at) return { refused: 'The claim window has not passed yet.' };
+		if (!round) return { refused: text('giveaways:noClaimWaiting') };
+		if (round.deadline > claim.at) return { refused: text('giveaways:claimWindowOpen') };
 		const claimRounds = [...giveaway.claimRounds!];
 		claimRounds[claimRounds.length - 1] = { ...round, replaced: round.winners.filter((winner) => round.claimedAt[winner] === undefined) };
 		return changed(giveaway, { claim, claimRounds });

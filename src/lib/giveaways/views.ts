@@ -1,5 +1,6 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, time, TimestampStyles, userMention } from 'discord.js';
-import { DurationFormatter } from '@sapphire/duration';
+import type { TFunction } from '@sapphire/plugin-i18next';
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle, channelMention, EmbedBuilder, time, TimestampStyles, userMention } from 'discord.js';
+import { say } from '../i18n/text.js';
 import { bonusLine } from './bonus.js';
 import { requirementLines } from './requirements.js';
 import { bonusOf, currentWinners, requirementsOf, waitingRound, type Giveaway } from './state.js';
@@ -27,10 +28,14 @@ export function parseClaimButton(customId: string): string | null {
 }
 
 /** The row with the Claim button, sent with the announcement of winners who must claim and with their DMs. */
-export function claimComponents(giveawayId: string) {
+export function claimComponents(t: TFunction, giveawayId: string) {
 	return [
 		new ActionRowBuilder<ButtonBuilder>().addComponents(
-			new ButtonBuilder().setCustomId(`${CLAIM_BUTTON}:${giveawayId}`).setLabel('Claim').setEmoji('🎁').setStyle(ButtonStyle.Success)
+			new ButtonBuilder()
+				.setCustomId(`${CLAIM_BUTTON}:${giveawayId}`)
+				.setLabel(t('giveaways:message.claim'))
+				.setEmoji('🎁')
+				.setStyle(ButtonStyle.Success)
 		)
 	];
 }
@@ -39,149 +44,180 @@ function mentions(userIds: readonly string[]): string {
 	return userIds.map(userMention).join(', ');
 }
 
-export function formatDuration(ms: number): string {
-	return new DurationFormatter().format(ms, 3);
-}
+const relative = (at: number) => time(new Date(at), TimestampStyles.RelativeTime);
+/** Discord timestamps are shown in each reader's own locale and time zone (discord-api-docs, reference.mdx, Message Formatting). */
+const moment = (at: number) => ({ relative: relative(at), date: time(new Date(at), TimestampStyles.LongDateTime) });
 
-/** The giveaway message as it should look in its current state. */
-export function giveawayMessage(giveaway: Giveaway) {
-	const lines: string[] = [];
-	if (giveaway.description) lines.push(giveaway.description, '');
-	const endsAt = new Date(giveaway.endsAt);
+/** The lines of the giveaway message's embed for its state. */
+function stateLines(t: TFunction, giveaway: Giveaway): string[] {
 	switch (giveaway.state) {
-		case 'scheduled': {
-			const startsAt = new Date(giveaway.startsAt ?? giveaway.createdAt);
-			lines.push(`Starts ${time(startsAt, TimestampStyles.RelativeTime)} (${time(startsAt, TimestampStyles.LongDateTime)})`);
-			break;
-		}
+		case 'scheduled':
+			return [t('giveaways:message.starts', moment(giveaway.startsAt ?? giveaway.createdAt))];
 		case 'active':
-			lines.push(`Ends ${time(endsAt, TimestampStyles.RelativeTime)} (${time(endsAt, TimestampStyles.LongDateTime)})`);
-			break;
+			return [t('giveaways:message.ends', moment(giveaway.endsAt))];
 		case 'paused':
-			lines.push(`**Paused** with ${formatDuration(giveaway.remainingMs ?? 0)} left`);
-			break;
+			return [t('giveaways:message.paused', { ms: giveaway.remainingMs ?? 0 })];
 		case 'ending':
-			lines.push('Ending…');
-			break;
+			return [t('giveaways:message.ending')];
 		case 'ended': {
 			const winners = currentWinners(giveaway);
-			lines.push(`Ended ${time(new Date(giveaway.endedAt ?? giveaway.endsAt), TimestampStyles.RelativeTime)}`);
-			lines.push(
-				winners.length > 0
-					? `${giveaway.rerolls.length > 0 ? 'Winners (rerolled)' : 'Winners'}: ${mentions(winners)}`
-					: 'No valid entries: nobody won.'
-			);
+			const lines = [
+				t('giveaways:message.ended', { relative: relative(giveaway.endedAt ?? giveaway.endsAt) }),
+				winners.length === 0
+					? t('giveaways:message.noWinners')
+					: t(giveaway.rerolls.length > 0 ? 'giveaways:message.winnersRerolled' : 'giveaways:message.winners', {
+							winners: mentions(winners)
+						})
+			];
 			const waiting = waitingRound(giveaway);
-			if (waiting) lines.push(`Winners must claim ${time(new Date(waiting.deadline), TimestampStyles.RelativeTime)}, or the prize is rerolled`);
-			break;
+			if (waiting) lines.push(t('giveaways:message.claimBy', { relative: relative(waiting.deadline) }));
+			return lines;
 		}
 		case 'cancelled':
-			lines.push('**Cancelled**');
-			break;
+			return [t('giveaways:message.cancelled')];
 	}
-	lines.push(`Hosted by ${userMention(giveaway.hostId)}`);
-	lines.push(
-		giveaway.drop
-			? `**Drop**: the first ${giveaway.winnerCount === 1 ? 'member' : `${giveaway.winnerCount} members`} to enter ${giveaway.winnerCount === 1 ? 'wins' : 'win'}`
-			: `${giveaway.winnerCount} ${giveaway.winnerCount === 1 ? 'winner' : 'winners'}`
-	);
-	lines.push(...requirementLines(requirementsOf(giveaway)));
-	const bonus = bonusLine(bonusOf(giveaway));
-	if (bonus) lines.push(bonus);
-	lines.push(`Entries: **${giveaway.entryCount}**`);
+}
+
+/** The giveaway message as it should look in its current state, in the server's language. */
+export function giveawayMessage(t: TFunction, giveaway: Giveaway) {
+	const lines: string[] = [];
+	if (giveaway.description) lines.push(giveaway.description, '');
+	lines.push(...stateLines(t, giveaway));
+	lines.push(t('giveaways:message.host', { host: userMention(giveaway.hostId) }));
+	lines.push(t(giveaway.drop ? 'giveaways:message.drop' : 'giveaways:message.winnerCount', { count: giveaway.winnerCount }));
+	lines.push(...requirementLines(requirementsOf(giveaway)).map((line) => say(t, line)));
+	const bonus = bonusLine(bonusOf(giveaway), t('giveaways:boosters'));
+	if (bonus) lines.push(say(t, bonus));
+	lines.push(t('giveaways:message.entries', { count: giveaway.entryCount }));
 
 	const open = giveaway.state === 'active';
 	const embed = new EmbedBuilder()
 		.setColor(open ? ACTIVE_COLOR : CLOSED_COLOR)
 		.setTitle(`🎉 ${giveaway.prize}`)
 		.setDescription(lines.join('\n'))
-		.setFooter({ text: giveawayFooter(giveaway.id) })
-		.setTimestamp(endsAt);
+		.setFooter({ text: t('giveaways:message.footer', { id: giveaway.id }) })
+		.setTimestamp(new Date(giveaway.endsAt));
 	const components = open
 		? [
 				new ActionRowBuilder<ButtonBuilder>().addComponents(
-					new ButtonBuilder().setCustomId(enterButtonId(giveaway.id)).setLabel('Enter').setEmoji('🎉').setStyle(ButtonStyle.Primary)
+					new ButtonBuilder()
+						.setCustomId(enterButtonId(giveaway.id))
+						.setLabel(t('giveaways:message.enter'))
+						.setEmoji('🎉')
+						.setStyle(ButtonStyle.Primary)
 				)
 			]
 		: [];
 	return { embeds: [embed], components, allowedMentions: { parse: [] } };
 }
 
-/** The footer of a giveaway's message: how a takeover finds a message posted by a process that died. */
-export function giveawayFooter(giveawayId: string): string {
-	return `Giveaway ID: ${giveawayId}`;
+/**
+ * Whether an embed footer is a giveaway's (in any language: the footer ends with the id). How a takeover finds a
+ * message posted by a process that died, even if the server's language changed in between.
+ */
+export function isGiveawayFooter(footer: string | undefined, giveawayId: string): boolean {
+	return footer?.endsWith(giveawayId) ?? false;
 }
 
-/** Every announcement names its giveaway this way; a takeover searches the channel for it before sending again. */
+/*
+ * The markers below end the announcements and DMs: a takeover searches for them before sending again. They are tags,
+ * the same in every language (and as before languages existed, so a giveaway ending across an upgrade is still found).
+ */
+
+/** Every announcement names its giveaway this way. */
 export function announcementMarker(giveawayId: string): string {
 	return `(giveaway \`${giveawayId}\`)`;
 }
 
-export function announcementContent(giveaway: Giveaway, winners: readonly string[]): string {
-	const text =
+export function announcementContent(t: TFunction, giveaway: Giveaway, winners: readonly string[]): string {
+	const parts = [
 		winners.length > 0
-			? `🎉 Congratulations ${mentions(winners)}! You won **${giveaway.prize}**!`
-			: `The giveaway for **${giveaway.prize}** ended without valid entries: nobody won.`;
+			? t('giveaways:announcement.won', { count: winners.length, winners: mentions(winners), prize: giveaway.prize })
+			: t('giveaways:announcement.nobody', { prize: giveaway.prize })
+	];
 	// A giveaway whose winners must claim pings its host too (the host hands the prize over).
-	const claim = giveaway.claimWindowMs
-		? `${winners.length > 0 ? ` Press **Claim** within ${formatDuration(giveaway.claimWindowMs)}, or the prize goes to another entrant.` : ''} Host: ${userMention(giveaway.hostId)}.`
-		: '';
-	return `${text}${claim} ${announcementMarker(giveaway.id)}`;
+	if (giveaway.claimWindowMs) {
+		if (winners.length > 0) parts.push(t('giveaways:announcement.claimWithin', { ms: giveaway.claimWindowMs }));
+		parts.push(t('giveaways:announcement.host', { host: userMention(giveaway.hostId) }));
+	}
+	return [...parts, announcementMarker(giveaway.id)].join(' ');
 }
 
-/** A winner's claim DM names its giveaway this way; a takeover searches the DM for it before sending again. */
+/** A winner's claim DM names its giveaway this way. */
 export function claimDmMarker(giveawayId: string): string {
 	return `(giveaway \`${giveawayId}\`, claim)`;
 }
 
-export function claimDmContent(giveaway: Giveaway, deadline: number): string {
-	const at = new Date(deadline);
-	return `🎉 You won **${giveaway.prize}** in <#${giveaway.channelId}>! Press **Claim** ${time(at, TimestampStyles.RelativeTime)} (${time(at, TimestampStyles.LongDateTime)}), or the prize goes to another entrant. ${claimDmMarker(giveaway.id)}`;
+export function claimDmContent(t: TFunction, giveaway: Giveaway, deadline: number): string {
+	const content = t('giveaways:announcement.claimDm', { prize: giveaway.prize, channel: channelMention(giveaway.channelId), ...moment(deadline) });
+	return `${content} ${claimDmMarker(giveaway.id)}`;
 }
 
-/** The announcement of an automatic reroll, naming its round; a takeover searches the channel for it. */
+/** The announcement of an automatic reroll, naming its round. */
 export function autoRerollMarker(giveawayId: string, round: number): string {
 	return `(giveaway \`${giveawayId}\`, auto-reroll ${round + 1})`;
 }
 
-export function autoRerollContent(giveaway: Giveaway, round: number, replaced: readonly string[], replacements: readonly string[]): string {
-	const missed = `${mentions(replaced)} did not claim **${giveaway.prize}** in time.`;
-	const text =
+export function autoRerollContent(
+	t: TFunction,
+	giveaway: Giveaway,
+	round: number,
+	replaced: readonly string[],
+	replacements: readonly string[]
+): string {
+	const missed = t('giveaways:announcement.missed', { replaced: mentions(replaced), prize: giveaway.prize });
+	const then =
 		replacements.length > 0
-			? `${missed} 🎉 New ${replacements.length === 1 ? 'winner' : 'winners'}: ${mentions(replacements)}! Press **Claim** within ${formatDuration(giveaway.claimWindowMs ?? 0)}, or the prize goes to another entrant.`
-			: `${missed} Nobody else can win it: no valid entries left.`;
-	return `${text} ${autoRerollMarker(giveaway.id, round)}`;
+			? t('giveaways:announcement.replacements', {
+					count: replacements.length,
+					winners: mentions(replacements),
+					ms: giveaway.claimWindowMs ?? 0
+				})
+			: t('giveaways:announcement.noneLeft');
+	return `${missed} ${then} ${autoRerollMarker(giveaway.id, round)}`;
 }
 
-/** The host's DM at the end names its giveaway this way; a takeover searches the DM for it before sending again. */
+/** The host's DM at the end names its giveaway this way. */
 export function hostListMarker(giveawayId: string): string {
 	return `(giveaway \`${giveawayId}\`, entrant list)`;
 }
 
-export function hostListContent(giveaway: Giveaway, entrants: number): string {
+export function hostListContent(t: TFunction, giveaway: Giveaway, entrants: number): string {
 	const winners = currentWinners(giveaway);
-	return `Your giveaway for **${giveaway.prize}** in <#${giveaway.channelId}> ended with ${entrants} ${entrants === 1 ? 'entrant' : 'entrants'}; winners: ${winners.length > 0 ? mentions(winners) : 'nobody'}. The entrant list is attached. ${hostListMarker(giveaway.id)}`;
+	const content = t('giveaways:announcement.hostList', {
+		prize: giveaway.prize,
+		channel: channelMention(giveaway.channelId),
+		count: entrants,
+		winners: winners.length > 0 ? mentions(winners) : t('giveaways:announcement.nobodyWon')
+	});
+	return `${content} ${hostListMarker(giveaway.id)}`;
 }
 
-export function rerollContent(giveaway: Giveaway, winners: readonly string[]): string {
-	const text =
+export function rerollContent(t: TFunction, giveaway: Giveaway, winners: readonly string[]): string {
+	const content =
 		winners.length > 0
-			? `🎉 New ${winners.length === 1 ? 'winner' : 'winners'}: ${mentions(winners)}! You won **${giveaway.prize}**!`
-			: `Nobody else can win **${giveaway.prize}**: no valid entries left.`;
-	return `${text} (giveaway \`${giveaway.id}\`, reroll)`;
+			? t('giveaways:announcement.rerolled', { count: winners.length, winners: mentions(winners), prize: giveaway.prize })
+			: t('giveaways:announcement.rerolledNobody', { prize: giveaway.prize });
+	return `${content} (giveaway \`${giveaway.id}\`, reroll)`;
 }
 
 /** One line of /giveaway list. */
-export function listLine(giveaway: Giveaway): string {
+export function listLine(t: TFunction, giveaway: Giveaway): string {
 	const state =
 		giveaway.state === 'scheduled'
-			? `starts ${time(new Date(giveaway.startsAt ?? giveaway.createdAt), TimestampStyles.RelativeTime)}`
+			? t('giveaways:list.starts', { relative: relative(giveaway.startsAt ?? giveaway.createdAt) })
 			: giveaway.state === 'active'
-				? `ends ${time(new Date(giveaway.endsAt), TimestampStyles.RelativeTime)}`
+				? t('giveaways:list.ends', { relative: relative(giveaway.endsAt) })
 				: giveaway.state === 'paused'
-					? `paused, ${formatDuration(giveaway.remainingMs ?? 0)} left`
+					? t('giveaways:list.paused', { ms: giveaway.remainingMs ?? 0 })
 					: giveaway.state === 'ended'
-						? `ended, ${currentWinners(giveaway).length} ${currentWinners(giveaway).length === 1 ? 'winner' : 'winners'}`
-						: giveaway.state;
-	return `\`${giveaway.id}\` **${giveaway.prize}** in <#${giveaway.channelId}>: ${giveaway.entryCount} entries, ${state}`;
+						? t('giveaways:list.ended', { count: currentWinners(giveaway).length })
+						: t(`giveaways:list.${giveaway.state}`);
+	return t('giveaways:list.line', {
+		id: giveaway.id,
+		prize: giveaway.prize,
+		channel: channelMention(giveaway.channelId),
+		count: giveaway.entryCount,
+		state
+	});
 }

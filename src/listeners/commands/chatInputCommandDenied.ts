@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Identifiers, Listener, type ChatInputCommandDeniedPayload, type UserError } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
-import { acknowledge, isSilent, replyEphemeral } from '../../lib/interaction-reply.js';
+import { acknowledge, isSilent, replyEphemeral, userFacingMessage } from '../../lib/interaction-reply.js';
 
 /** A precondition refused the command: tell the user why, privately, in the server's language. */
 @ApplyOptions<Listener.Options>({ event: Events.ChatInputCommandDenied })
@@ -14,8 +14,9 @@ export class ChatInputCommandDeniedListener extends Listener<typeof Events.ChatI
 	}
 
 	private async describe(error: UserError, interaction: ChatInputCommandDeniedPayload['interaction']): Promise<string> {
-		if (error.identifier !== Identifiers.PreconditionUserPermissions) return error.message;
 		const t = await fetchT(interaction);
+		// Ours are refusals with a language key (refusalOptions); Sapphire's other ones are shown as written.
+		if (error.identifier !== Identifiers.PreconditionUserPermissions) return userFacingMessage(t, error);
 		// Sapphire's UserPermissions precondition puts the missing PermissionsString names in the context.
 		const missing = (Reflect.get(Object(error.context), 'missing') ?? []) as string[];
 		const permissions = missing.map((permission) => t(`errors:permissions.${permission}`, { defaultValue: permission })).join(', ');

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bonusLine, entriesOf, maxEntries, parseBonus, type BonusEntries } from '../../../src/lib/giveaways/bonus.js';
 import { drawWeighted, type RandomInt } from '../../../src/lib/giveaways/draw.js';
+import { inEnglish, readable } from '../../helpers/i18n.js';
 
 const A = '111111111111111111';
 const B = '222222222222222222';
@@ -39,9 +40,9 @@ describe('bonus entries', () => {
 			}
 		});
 		expect(parseBonus(null, null)).toEqual({ ok: true, bonus: { rules: [], mode: 'stack' } });
-		expect(parseBonus('@VIP x2', null)).toMatchObject({ ok: false, reason: expect.stringContaining('"@VIP x2" is not a bonus') });
-		expect(parseBonus(`<@&${A}> x1`, null)).toMatchObject({ ok: false, reason: expect.stringContaining('2 to 100 entries') });
-		expect(parseBonus(`<@&${A}> x2, <@&${A}> x3`, null)).toMatchObject({ ok: false, reason: expect.stringContaining('named twice') });
+		expect(readable(parseBonus('@VIP x2', null))).toMatchObject({ ok: false, reason: expect.stringContaining('"@VIP x2" is not a bonus') });
+		expect(readable(parseBonus(`<@&${A}> x1`, null))).toMatchObject({ ok: false, reason: expect.stringContaining('2 to 100 entries') });
+		expect(readable(parseBonus(`<@&${A}> x2, <@&${A}> x3`, null))).toMatchObject({ ok: false, reason: expect.stringContaining('named twice') });
 	});
 
 	it('stacks the extra entries, or counts only the highest', () => {
@@ -59,8 +60,8 @@ describe('bonus entries', () => {
 		expect(entriesOf(stack, { roleIds: [], boosting: true })).toBe(2);
 		expect(maxEntries(stack)).toBe(5);
 		expect(maxEntries(highest)).toBe(3);
-		expect(bonusLine(stack)).toBe(`Bonus entries: <@&${A}> ×2, <@&${B}> ×3, server boosters ×2 (they add up)`);
-		expect(bonusLine({ rules: [], mode: 'stack' })).toBeNull();
+		expect(inEnglish(bonusLine(stack, 'server boosters')!)).toBe(`Bonus entries: <@&${A}> ×2, <@&${B}> ×3, server boosters ×2 (they add up)`);
+		expect(bonusLine({ rules: [], mode: 'stack' }, 'server boosters')).toBeNull();
 	});
 });
 

@@ -22,20 +22,21 @@ import {
 	type Giveaway,
 	type Transition
 } from '../../../src/lib/giveaways/state.js';
+import { inEnglish } from '../../helpers/i18n.js';
 
 const T0 = 1_700_000_000_000;
 const WINDOW = 60_000;
 
 function ok(transition: Transition, giveaway: Giveaway | undefined): Giveaway {
 	const next = transition(giveaway);
-	if (isRefusal(next)) throw new Error(`refused: ${next.refused}`);
+	if (isRefusal(next)) throw new Error(`refused: ${inEnglish(next.refused)}`);
 	return next;
 }
 
 function refused(transition: Transition, giveaway: Giveaway | undefined): string {
 	const next = transition(giveaway);
 	if (!isRefusal(next)) throw new Error('not refused');
-	return next.refused;
+	return inEnglish(next.refused);
 }
 
 /** A two-winner giveaway with a claim window, ended at T0 + 10 s with winners a and b (round 0 open until + WINDOW). */

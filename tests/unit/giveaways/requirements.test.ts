@@ -9,6 +9,14 @@ import {
 	type MemberFacts,
 	type Requirements
 } from '../../../src/lib/giveaways/requirements.js';
+import { say } from '../../../src/lib/i18n/text.js';
+import { inEnglish, languageT, readable } from '../../helpers/i18n.js';
+
+/** The first unmet requirement as an English member reads it. */
+const unmet = (...args: Parameters<typeof unmetRequirement>) => {
+	const reason = unmetRequirement(...args);
+	return reason && inEnglish(reason);
+};
 
 const NOW = 1_800_000_000_000;
 const DAY = 86_400_000;
@@ -36,23 +44,21 @@ const ROLE = fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5', 'r6');
 
 describe('giveaway requirements', () => {
 	it('names the first requirement a member does not meet', () => {
-		expect(unmetRequirement(NO_REQUIREMENTS, member(), NOW)).toBeNull();
-		expect(unmetRequirement(needs({ requiredRoleIds: ['111'] }), member(), NOW)).toBe(
-			'Only members with the <@&111> role can enter this giveaway.'
-		);
-		expect(unmetRequirement(needs({ requiredRoleIds: ['1', '2'], requiredRolesMode: 'all' }), member({ roleIds: ['1'] }), NOW)).toMatch(
+		expect(unmet(NO_REQUIREMENTS, member(), NOW)).toBeNull();
+		expect(unmet(needs({ requiredRoleIds: ['111'] }), member(), NOW)).toBe('Only members with the <@&111> role can enter this giveaway.');
+		expect(unmet(needs({ requiredRoleIds: ['1', '2'], requiredRolesMode: 'all' }), member({ roleIds: ['1'] }), NOW)).toMatch(
 			/all of these roles: <@&1>, <@&2>/
 		);
-		expect(unmetRequirement(needs({ blockedRoleIds: ['9'] }), member({ roleIds: ['9'] }), NOW)).toMatch(/<@&9> role cannot enter/);
-		expect(unmetRequirement(needs({ minAccountAgeMs: 30 * DAY }), member({ accountCreatedAt: NOW - 29 * DAY }), NOW)).toMatch(
-			/account must be at least 4 weeks 2 days old/
+		expect(unmet(needs({ blockedRoleIds: ['9'] }), member({ roleIds: ['9'] }), NOW)).toMatch(/<@&9> role cannot enter/);
+		expect(unmet(needs({ minAccountAgeMs: 30 * DAY }), member({ accountCreatedAt: NOW - 29 * DAY }), NOW)).toMatch(
+			/account must be at least 4 weeks, 2 days old/
 		);
-		expect(unmetRequirement(needs({ minMemberAgeMs: DAY }), member({ joinedAt: NOW - 1000 }), NOW)).toMatch(/in this server for at least 1 day/);
-		expect(unmetRequirement(needs({ minMemberAgeMs: DAY }), member({ joinedAt: null }), NOW)).toMatch(/in this server/);
-		expect(unmetRequirement(needs({ boostersOnly: true }), member(), NOW)).toBe('Only server boosters can enter this giveaway.');
-		expect(unmetRequirement(needs({ boostersOnly: true }), member({ boosting: true }), NOW)).toBeNull();
-		expect(unmetRequirement(needs({ minInvites: 5 }), member({ inviteTotal: 4 }), NOW)).toBe('You need at least 5 invites (you have 4).');
-		expect(unmetRequirement(needs({ minInvites: 5 }), member({ inviteTotal: 5 }), NOW)).toBeNull();
+		expect(unmet(needs({ minMemberAgeMs: DAY }), member({ joinedAt: NOW - 1000 }), NOW)).toMatch(/in this server for at least 1 day/);
+		expect(unmet(needs({ minMemberAgeMs: DAY }), member({ joinedAt: null }), NOW)).toMatch(/in this server/);
+		expect(unmet(needs({ boostersOnly: true }), member(), NOW)).toBe('Only server boosters can enter this giveaway.');
+		expect(unmet(needs({ boostersOnly: true }), member({ boosting: true }), NOW)).toBeNull();
+		expect(unmet(needs({ minInvites: 5 }), member({ inviteTotal: 4 }), NOW)).toBe('You need at least 5 invites (you have 4).');
+		expect(unmet(needs({ minInvites: 5 }), member({ inviteTotal: 5 }), NOW)).toBeNull();
 	});
 
 	it('any-of passes exactly when the member holds one required role, all-of when it holds every one; a blocked role always refuses', () => {
@@ -81,11 +87,9 @@ describe('giveaway requirements', () => {
 				fc.integer({ min: -50, max: 50 }),
 				fc.integer({ min: 1, max: 50 }),
 				(minAge, age, invites, minInvites) => {
-					expect(unmetRequirement(needs({ minAccountAgeMs: minAge }), member({ accountCreatedAt: NOW - age }), NOW) === null).toBe(
-						age >= minAge
-					);
-					expect(unmetRequirement(needs({ minMemberAgeMs: minAge }), member({ joinedAt: NOW - age }), NOW) === null).toBe(age >= minAge);
-					expect(unmetRequirement(needs({ minInvites }), member({ inviteTotal: invites }), NOW) === null).toBe(invites >= minInvites);
+					expect(unmet(needs({ minAccountAgeMs: minAge }), member({ accountCreatedAt: NOW - age }), NOW) === null).toBe(age >= minAge);
+					expect(unmet(needs({ minMemberAgeMs: minAge }), member({ joinedAt: NOW - age }), NOW) === null).toBe(age >= minAge);
+					expect(unmet(needs({ minInvites }), member({ inviteTotal: invites }), NOW) === null).toBe(invites >= minInvites);
 				}
 			)
 		);
@@ -109,9 +113,15 @@ describe('giveaway requirements', () => {
 			ok: true,
 			requirements: { ...NO_REQUIREMENTS, requiredRoleIds: [A, B], requiredRolesMode: 'all', minAccountAgeMs: 7 * DAY, minInvites: 3 }
 		});
-		expect(parseRequirements({ ...input, blockedRoles: 'mods' })).toEqual({ ok: false, reason: expect.stringContaining('`blocked-roles`') });
-		expect(parseRequirements({ ...input, minMemberAge: 'a while' })).toEqual({ ok: false, reason: expect.stringContaining('`min-server-age`') });
-		expect(parseRequirements({ ...input, requiredRoles: A, blockedRoles: A })).toEqual({
+		expect(readable(parseRequirements({ ...input, blockedRoles: 'mods' }))).toEqual({
+			ok: false,
+			reason: expect.stringContaining('`blocked-roles`')
+		});
+		expect(readable(parseRequirements({ ...input, minMemberAge: 'a while' }))).toEqual({
+			ok: false,
+			reason: expect.stringContaining('`min-server-age`')
+		});
+		expect(readable(parseRequirements({ ...input, requiredRoles: A, blockedRoles: A }))).toEqual({
 			ok: false,
 			reason: `<@&${A}> cannot be both required and blocked.`
 		});
@@ -137,19 +147,37 @@ describe('giveaway requirements', () => {
 
 		const during = needs({ minInvites: 2, invitesCounted: 'giveaway' });
 		const facts = member({ inviteTotal: 40, invitesSince: (at) => index.invitesSince('host', at) });
-		expect(unmetRequirement(during, facts, NOW, started)).toBeNull();
-		expect(unmetRequirement(during, facts, NOW, started + 1500)).toBe(
-			'You need at least 2 invites made since this giveaway started (you have 1).'
-		);
+		expect(unmet(during, facts, NOW, started)).toBeNull();
+		expect(unmet(during, facts, NOW, started + 1500)).toBe('You need at least 2 invites made since this giveaway started (you have 1).');
 		// Without the option, the whole total counts.
-		expect(unmetRequirement(needs({ minInvites: 2 }), member({ inviteTotal: 40 }), NOW, started + 1500)).toBeNull();
+		expect(unmet(needs({ minInvites: 2 }), member({ inviteTotal: 40 }), NOW, started + 1500)).toBeNull();
 	});
 
 	it('invites-during needs min-invites', () => {
-		expect(parseRequirements({ ...input, invitesDuring: true })).toEqual({ ok: false, reason: expect.stringContaining('`min-invites`') });
+		expect(readable(parseRequirements({ ...input, invitesDuring: true }))).toEqual({
+			ok: false,
+			reason: expect.stringContaining('`min-invites`')
+		});
 		expect(parseRequirements({ ...input, minInvites: 2, invitesDuring: true })).toMatchObject({
 			ok: true,
 			requirements: { minInvites: 2, invitesCounted: 'giveaway' }
 		});
+	});
+});
+
+describe('requirements in other languages', () => {
+	it('writes durations and counts in the reader language', () => {
+		const reason = unmetRequirement(
+			{ ...NO_REQUIREMENTS, minAccountAgeMs: 30 * 86_400_000 },
+			{ roleIds: [], accountCreatedAt: 0, joinedAt: 0, boosting: false, inviteTotal: 0 },
+			86_400_000
+		);
+		expect(say(languageT('de'), reason!)).toBe('Dein Discord-Konto muss mindestens 4 Wochen, 2 Tage alt sein.');
+		const invites = unmetRequirement(
+			{ ...NO_REQUIREMENTS, minInvites: 1500 },
+			{ roleIds: [], accountCreatedAt: 0, joinedAt: 0, boosting: false, inviteTotal: 2 },
+			0
+		);
+		expect(say(languageT('pt-BR'), invites!)).toBe('Você precisa de pelo menos 1.500 convites (você tem 2).');
 	});
 });

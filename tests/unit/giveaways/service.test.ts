@@ -8,10 +8,12 @@ import {
 } from '../../../src/lib/giveaways/service.js';
 import { CLAIM_TIMEOUT_MS, GIVEAWAY_ENTRIES_NAMESPACE, GIVEAWAY_NAMESPACE, type Giveaway } from '../../../src/lib/giveaways/state.js';
 import type { MemberFacts } from '../../../src/lib/giveaways/requirements.js';
-import { announcementMarker, autoRerollMarker, claimDmMarker, giveawayFooter } from '../../../src/lib/giveaways/views.js';
+import type { TFunction } from 'i18next';
+import { announcementMarker, autoRerollMarker, claimDmMarker, isGiveawayFooter } from '../../../src/lib/giveaways/views.js';
 import type { Storage } from '../../../src/storage-adapters/index.js';
 import { eventually } from '../../helpers/eventually.js';
 import { ADAPTERS, createStorageFixture, type StorageFixture } from '../../helpers/storage.js';
+import { inEnglish, languageT, readable } from '../../helpers/i18n.js';
 
 const REDIS_DATABASE = 14;
 
@@ -31,6 +33,10 @@ class FakeDiscord implements GiveawayDiscord {
 
 	public servesGuild(): boolean {
 		return true;
+	}
+
+	public translator(): Promise<TFunction> {
+		return Promise.resolve(languageT('en-US'));
 	}
 
 	public memberFacts(_guildId: string, userId: string): Promise<MemberFacts | null> {
@@ -58,8 +64,10 @@ class FakeDiscord implements GiveawayDiscord {
 		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content.includes(marker))?.id ?? null);
 	}
 
-	public findPosted(channelId: string, footer: string): Promise<string | null> {
-		return Promise.resolve(this.posted.find((message) => message.channelId === channelId && message.content === footer)?.id ?? null);
+	public findPosted(channelId: string, giveawayId: string): Promise<string | null> {
+		return Promise.resolve(
+			this.posted.find((message) => message.channelId === channelId && isGiveawayFooter(message.content, giveawayId))?.id ?? null
+		);
 	}
 
 	public sendDirect(userId: string, content: string, file: { name: string; data: Buffer } | null, nonce: string): Promise<string> {
@@ -77,7 +85,7 @@ class FakeDiscord implements GiveawayDiscord {
 	}
 
 	public giveawayPosts(giveawayId: string) {
-		return this.posted.filter((message) => message.content === giveawayFooter(giveawayId));
+		return this.posted.filter((message) => isGiveawayFooter(message.content, giveawayId));
 	}
 
 	public announcements(giveawayId: string) {
@@ -197,7 +205,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const sent = discord.post('chan', `🎉 Congratulations <@u0>! ${announcementMarker(id)}`, 'n1');
 
 		clock += 1000;
-		expect(await giveaways.end(id)).toMatchObject({ ok: false, reason: expect.stringMatching(/being ended by dead-process/) });
+		expect(readable(await giveaways.end(id))).toMatchObject({ ok: false, reason: expect.stringMatching(/being ended by dead-process/) });
 		clock += CLAIM_TIMEOUT_MS;
 		expect(await giveaways.end(id)).toMatchObject({ ok: true });
 		expect(discord.announcements(id)).toHaveLength(1);
@@ -245,12 +253,15 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		expect((await giveaways.endEarly('guild', id)).ok).toBe(true);
 		const first = (await giveaways.get(id))!.winners!;
 		const reroll = await giveaways.reroll('guild', id, 'host');
-		if (!reroll.ok) throw new Error(reroll.reason);
+		if (!reroll.ok) throw new Error(inEnglish(reroll.reason));
 		expect(reroll.value.winners).toHaveLength(2);
 		expect(reroll.value.winners.filter((winner) => first.includes(winner))).toEqual([]);
 		const last = await giveaways.reroll('guild', id, 'host', 5);
 		expect(last.ok && last.value.winners).toHaveLength(1);
-		expect(await giveaways.reroll('other-guild', id, 'host')).toMatchObject({ ok: false, reason: expect.stringMatching(/no giveaway/) });
+		expect(readable(await giveaways.reroll('other-guild', id, 'host'))).toMatchObject({
+			ok: false,
+			reason: expect.stringMatching(/no giveaway/)
+		});
 	});
 
 	it.skipIf(!available)('deletes giveaways ended or cancelled longer than the retention ago, with their entries only', async () => {
@@ -336,7 +347,10 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		const scheduled = await startWith(giveaways, { prize: 'Later', winnerCount: 1, durationMs: 10_000, startsAt: clock + 5000 });
 		expect(scheduled.state).toBe('scheduled');
 		expect(discord.giveawayPosts(scheduled.id)).toHaveLength(0);
-		expect(await giveaways.toggleEntry(scheduled.id, 'u1', member())).toEqual({ ok: false, reason: 'This giveaway has not started yet.' });
+		expect(readable(await giveaways.toggleEntry(scheduled.id, 'u1', member()))).toEqual({
+			ok: false,
+			reason: 'This giveaway has not started yet.'
+		});
 		const racers = [giveaways, service(other, 'p2'), service(storage, 'p3')];
 		expect((await racers[1]!.startScheduled(scheduled.id)).ok).toBe(false);
 		clock += 5000;
@@ -359,7 +373,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 			claim: { token: 'dead', owner: 'dead-process', at: clock },
 			post: { nonce: 'n1', startedAt: clock, messageId: null, failure: null }
 		});
-		const posted = discord.post('chan', giveawayFooter(id), 'n1');
+		const posted = discord.post('chan', `Giveaway ID: ${id}`, 'n1');
 		expect((await giveaways.startScheduled(id)).ok).toBe(false);
 		clock += CLAIM_TIMEOUT_MS;
 		expect(await giveaways.startScheduled(id)).toMatchObject({ ok: true, value: { state: 'active', messageId: posted } });
@@ -398,7 +412,10 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		discord.members.delete('u1'); // enters, then leaves the server before the drop ends: not a winner
 		expect((await first.toggleEntry(drop.id, 'u1', member())).ok).toBe(true);
 		clock += 1;
-		expect(await first.toggleEntry(drop.id, 'u1', member())).toEqual({ ok: false, reason: expect.stringContaining('already in this drop') });
+		expect(readable(await first.toggleEntry(drop.id, 'u1', member()))).toEqual({
+			ok: false,
+			reason: expect.stringContaining('already in this drop')
+		});
 		// The remaining clicks arrive at both services at once; either may count the one that fills it.
 		const clicks = await Promise.all(
 			['u3', 'u5', 'u7', 'u9'].map((userId, index) => (index % 2 === 0 ? first : second).toggleEntry(drop.id, userId, member()))
@@ -435,11 +452,11 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 				);
 			expect(discord.announcements(giveaway.id)[0]!.content).toContain('<@host>');
 			const [keeper, loser] = winners as [string, string];
-			expect(await second.claim(giveaway.id, 'u9')).toEqual({ ok: false, reason: expect.stringMatching(/Only the winners/) });
+			expect(readable(await second.claim(giveaway.id, 'u9'))).toEqual({ ok: false, reason: expect.stringMatching(/Only the winners/) });
 			expect((await second.claim(giveaway.id, keeper)).ok).toBe(true);
 			expect((await first.claim(giveaway.id, keeper)).ok).toBe(true);
 			clock += 60_001;
-			expect(await first.claim(giveaway.id, loser)).toEqual({ ok: false, reason: expect.stringMatching(/has passed/) });
+			expect(readable(await first.claim(giveaway.id, loser))).toEqual({ ok: false, reason: expect.stringMatching(/has passed/) });
 			// Both services, twice each, at once: one auto-reroll, one announcement, one replacement.
 			await Promise.all([first, second, first, second].map((racer) => racer.autoReroll(giveaway.id)));
 			const rerolled = (await first.get(giveaway.id))!;

@@ -20,6 +20,7 @@ import {
 	type Giveaway,
 	type Transition
 } from '../../../src/lib/giveaways/state.js';
+import { inEnglish, readable } from '../../helpers/i18n.js';
 
 const T0 = 1_700_000_000_000;
 const base = () =>
@@ -38,14 +39,14 @@ const base = () =>
 
 function ok(transition: Transition, giveaway: Giveaway | undefined): Giveaway {
 	const next = transition(giveaway);
-	if (isRefusal(next)) throw new Error(`refused: ${next.refused}`);
+	if (isRefusal(next)) throw new Error(`refused: ${inEnglish(next.refused)}`);
 	return next;
 }
 
 function refused(transition: Transition, giveaway: Giveaway | undefined): string {
 	const next = transition(giveaway);
 	if (!isRefusal(next)) throw new Error('expected a refusal');
-	return next.refused;
+	return inEnglish(next.refused);
 }
 
 describe('giveaway state machine', () => {
@@ -131,10 +132,10 @@ describe('parseDuration', () => {
 	});
 
 	it('refuses what is not a duration, too short or too long', () => {
-		expect(parseDuration('soon')).toMatchObject({ ok: false, reason: expect.stringMatching(/not a duration/) });
+		expect(readable(parseDuration('soon'))).toMatchObject({ ok: false, reason: expect.stringMatching(/not a duration/) });
 		expect(parseDuration('0s')).toMatchObject({ ok: false });
 		expect(parseDuration('-5s')).toMatchObject({ ok: false });
-		expect(parseDuration('0.4s')).toMatchObject({ ok: false, reason: expect.stringMatching(/at least 1 second/) });
-		expect(parseDuration('400d')).toMatchObject({ ok: false, reason: expect.stringMatching(/at most 365 days/) });
+		expect(readable(parseDuration('0.4s'))).toMatchObject({ ok: false, reason: expect.stringMatching(/at least 1 second/) });
+		expect(readable(parseDuration('400d'))).toMatchObject({ ok: false, reason: expect.stringMatching(/at most 365 days/) });
 	});
 });

@@ -1,5 +1,5 @@
 import { definePlugin } from 'supreme-bot/plugin';
-import { NOTES_NAMESPACE, NoteStore, setNoteStore } from './notes.js';
+import { NOTES_NAMESPACE, NoteStore, setNoteStore, setTranslator } from './notes.js';
 
 /** Moderator notes on members: /note add|list|remove|channel, and the notes shown again when a noted member rejoins. */
 export default definePlugin({
@@ -8,8 +8,11 @@ export default definePlugin({
 	namespaces: [NOTES_NAMESPACE],
 	// commands/, listeners/ and preconditions/ inside; registered after register() succeeded.
 	piecesPath: new URL('./pieces/', import.meta.url),
-	register({ storage, logger }) {
+	// languages/<locale>/member-notes.json: the replies of /note in every language the bot speaks.
+	languages: new URL('../languages/', import.meta.url),
+	register({ storage, logger, fetchT }) {
 		setNoteStore(new NoteStore(storage));
+		setTranslator(fetchT);
 		logger.debug('note store ready');
 	},
 	async statusLines(guildId, { storage }) {

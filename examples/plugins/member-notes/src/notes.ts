@@ -1,4 +1,4 @@
-import type { PluginStorage } from 'supreme-bot/plugin';
+import type { PluginContext, PluginStorage } from 'supreme-bot/plugin';
 
 /** The plugin's one namespace: `notes:<guild>:<member>` -> Note[], `channel:<guild>` -> the moderator channel id. */
 export const NOTES_NAMESPACE = 'member-notes';
@@ -78,4 +78,16 @@ export function useNotes(): NoteStore {
 
 export function setNoteStore(next: NoteStore): void {
 	store = next;
+}
+
+let translator: PluginContext['fetchT'] | null = null;
+
+/** The bot's translator (context.fetchT), set by the register hook: answers in the server's language. */
+export function useTranslator(): PluginContext['fetchT'] {
+	if (!translator) throw new Error('member-notes was not registered');
+	return translator;
+}
+
+export function setTranslator(next: PluginContext['fetchT']): void {
+	translator = next;
 }

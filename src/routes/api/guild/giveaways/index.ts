@@ -1,5 +1,5 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { UserError } from '@sapphire/framework';
+import { refusal, refusalOf } from '../../../../lib/interaction-reply.js';
 import { channelMention } from 'discord.js';
 import { z } from 'zod';
 import { giveawayView } from '../../../../lib/dashboard/giveaways.js';
@@ -27,9 +27,9 @@ export class GiveawaysRoute extends DashboardRoute {
 		if (request.method === 'POST') {
 			const body = await this.body(request, startBody);
 			const duration = parseDuration(body.duration);
-			if (!duration.ok) throw new UserError({ identifier: 'GiveawayDuration', message: duration.reason });
+			if (!duration.ok) throw refusalOf(duration.reason);
 			const channel = guild.channels.cache.get(body.channelId);
-			if (!channel?.isTextBased()) throw new UserError({ identifier: 'GiveawayChannel', message: 'Choose a text channel for the giveaway.' });
+			if (!channel?.isTextBased()) throw refusal('giveaways:chooseChannel');
 			try {
 				const giveaway = await giveaways.create({
 					guildId: guild.id,
@@ -48,11 +48,7 @@ export class GiveawaysRoute extends DashboardRoute {
 				});
 				return { giveaway: giveawayView(giveaway) };
 			} catch (error) {
-				if (error instanceof PermanentDiscordError)
-					throw new UserError({
-						identifier: 'GiveawayChannel',
-						message: `I cannot post in ${channelMention(channel.id)}: check my permissions there.`
-					});
+				if (error instanceof PermanentDiscordError) throw refusal('giveaways:cannotPost', { channel: channelMention(channel.id) });
 				throw error;
 			}
 		}

@@ -1,10 +1,12 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command, CommandOptionsRunTypeEnum, UserError } from '@sapphire/framework';
 import { ChannelType, MessageFlags, PermissionFlagsBits, time, TimestampStyles } from 'discord.js';
-import { MAX_NOTE_LENGTH, MAX_NOTES_PER_MEMBER, useNotes, type Note } from '../../notes.js';
+import type { TFunction } from 'supreme-bot/plugin';
+import { MAX_NOTE_LENGTH, MAX_NOTES_PER_MEMBER, useNotes, useTranslator, type Note } from '../../notes.js';
 
-export function describeNote(note: Note): string {
-	return `**#${note.id}** ${time(Math.floor(Date.parse(note.createdAt) / 1000), TimestampStyles.ShortDate)} by <@${note.authorId}>: ${note.text}`;
+export function describeNote(t: TFunction, note: Note): string {
+	const date = time(Math.floor(Date.parse(note.createdAt) / 1000), TimestampStyles.ShortDate);
+	return t('member-notes:line', { id: note.id, date, author: `<@${note.authorId}>`, text: note.text });
 }
 
 @ApplyOptions<Command.Options>({
@@ -60,6 +62,8 @@ export class NoteCommand extends Command {
 		const { guildId } = interaction;
 		// Every subcommand waits for storage: acknowledge first, Discord drops an interaction not answered within 3 s.
 		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		// The server's language (read from storage, so after the defer); the keys are this plugin's own namespace.
+		const t = await useTranslator()(interaction);
 		const reply = (content: string) => interaction.editReply({ content, allowedMentions: { parse: [] } });
 
 		switch (interaction.options.getSubcommand(true)) {
@@ -69,16 +73,18 @@ export class NoteCommand extends Command {
 				if (!note)
 					throw new UserError({
 						identifier: 'NoteLimit',
-						message: `<@${member.id}> already has ${MAX_NOTES_PER_MEMBER} notes; remove one first.`
+						message: t('member-notes:limit', { member: `<@${member.id}>`, max: MAX_NOTES_PER_MEMBER })
 					});
-				await reply(`Note #${note.id} added to <@${member.id}>.`);
+				await reply(t('member-notes:added', { id: note.id, member: `<@${member.id}>` }));
 				return;
 			}
 			case 'list': {
 				const member = interaction.options.getUser('member', true);
 				const list = await notes.list(guildId, member.id);
 				await reply(
-					list.length === 0 ? `<@${member.id}> has no notes.` : [`Notes on <@${member.id}>:`, ...list.map(describeNote)].join('\n')
+					list.length === 0
+						? t('member-notes:none', { member: `<@${member.id}>` })
+						: [t('member-notes:list', { member: `<@${member.id}>` }), ...list.map((note) => describeNote(t, note))].join('\n')
 				);
 				return;
 			}
@@ -86,16 +92,14 @@ export class NoteCommand extends Command {
 				const member = interaction.options.getUser('member', true);
 				const id = interaction.options.getInteger('number', true);
 				if (!(await notes.remove(guildId, member.id, id)))
-					throw new UserError({ identifier: 'NoteMissing', message: `<@${member.id}> has no note #${id} (see /note list).` });
-				await reply(`Note #${id} removed from <@${member.id}>.`);
+					throw new UserError({ identifier: 'NoteMissing', message: t('member-notes:missing', { member: `<@${member.id}>`, id }) });
+				await reply(t('member-notes:removed', { id, member: `<@${member.id}>` }));
 				return;
 			}
 			case 'channel': {
 				const channel = interaction.options.getChannel('channel');
 				await notes.setChannel(guildId, channel?.id ?? null);
-				await reply(
-					channel ? `Notes on rejoining members will be posted in <#${channel.id}>.` : 'Notes on rejoining members will only be logged.'
-				);
+				await reply(channel ? t('member-notes:channelSet', { channel: `<#${channel.id}>` }) : t('member-notes:channelCleared'));
 			}
 		}
 	}

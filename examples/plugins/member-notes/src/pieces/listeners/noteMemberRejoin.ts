@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Events, Listener } from '@sapphire/framework';
 import type { GuildMember } from 'discord.js';
-import { useNotes } from '../../notes.js';
+import { useNotes, useTranslator } from '../../notes.js';
 import { describeNote } from '../commands/note.js';
 
 /** A member with notes joined again: show the notes to the moderators (their channel), or log them. */
@@ -11,9 +11,10 @@ export class NoteMemberRejoinListener extends Listener<typeof Events.GuildMember
 		const notes = useNotes();
 		const list = await notes.list(member.guild.id, member.id);
 		if (list.length === 0) return;
+		const t = await useTranslator()(member.guild);
 		const text = [
-			`<@${member.id}> (${member.user.tag}) rejoined with ${list.length} note${list.length === 1 ? '' : 's'}:`,
-			...list.map(describeNote)
+			t('member-notes:rejoined', { member: `<@${member.id}>`, tag: member.user.tag, count: list.length }),
+			...list.map((note) => describeNote(t, note))
 		].join('\n');
 		const channelId = await notes.channel(member.guild.id);
 		const channel = channelId ? member.guild.channels.cache.get(channelId) : undefined;
