@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Storage } from '../storage-adapters/types.js';
+import type { Reason } from './templates/reasons.js';
 
 /**
  * The `settings` namespace, one key per guild (`<guildId>`), one field per feature. Features change only their own
@@ -7,9 +8,16 @@ import type { Storage } from '../storage-adapters/types.js';
  */
 export const SETTINGS_NAMESPACE = 'settings';
 
+const reasonSchema: z.ZodType<Reason> = z.lazy(() =>
+	z.object({ key: z.string(), vars: z.record(z.string(), z.union([z.string(), z.number(), reasonSchema, z.array(reasonSchema)])) })
+);
+
 /** Why messages stopped arriving, kept until a send works again; shown by /welcome-test and /data-status. */
 const deliveryProblemSchema = z.object({
+	/** In the source language, for the log (and what settings stored before translation had). */
 	message: z.string(),
+	/** The same, translated where it is shown; absent in problems stored before. */
+	reason: reasonSchema.optional(),
 	since: z.number(),
 	lastAt: z.number(),
 	/** Messages not sent because of it. */

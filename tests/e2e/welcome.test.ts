@@ -97,7 +97,7 @@ describe.each([
 		expect(unknown.content).toContain('{user} {username} {server} {memberCount} {inviter} {inviterCount} {inviteCode} {accountAge}');
 
 		const tooLong = (await command('setup-welcome', { channel: welcomeChannel, message: `${'x'.repeat(1995)}{server}` })).reply;
-		expect(tooLong.content).toMatch(/Discord allows 2000/);
+		expect(tooLong.content).toMatch(/Discord allows 2,000/);
 		const banner = (await command('setup-goodbye', { channel: goodbyeChannel, message: 'Bye', banner: 'banner.png' })).reply;
 		expect(banner.content).toMatch(/`generated` or an image URL/);
 		expect(await welcomeTest()).toMatch(/Welcome messages are off/);

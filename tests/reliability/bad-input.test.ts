@@ -7,6 +7,8 @@ import { CONFIG_KEYS, ConfigError, loadConfig } from '../../src/config.js';
 import { MAX_DELAY_MS, parseDelay } from '../../src/lib/autorole/delay.js';
 import { MAX_DURATION_MS, MIN_DURATION_MS, parseDuration } from '../../src/lib/giveaways/duration.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
+import { explain } from '../../src/lib/templates/reasons.js';
+import { languageT } from '../helpers/i18n.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
 
 const RUNS = Number(process.env.RELIABILITY_PROPERTY_RUNS ?? 300);
@@ -113,7 +115,7 @@ describe('bad input: command option parsers (property-based)', () => {
 			fc.property(awkward, (text) => {
 				const result = parseDelay(text);
 				if (result.ok) expect(result.ms >= 0 && result.ms <= MAX_DELAY_MS).toBe(true);
-				else expect(result.reason).toMatch(/delay|too long/);
+				else expect(explain(languageT(), result.reason)).toMatch(/delay|too long/);
 			}),
 			{ numRuns: RUNS }
 		);

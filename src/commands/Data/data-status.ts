@@ -1,5 +1,6 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { MessageFlags } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { collectGuildFacts, collectStorageFacts } from '../../lib/data/facts.js';
@@ -25,7 +26,11 @@ export class DataStatusCommand extends Command {
 			pluginStatusSections(interaction.guildId)
 		]);
 		// The welcome service knows delivery problems and pending grants; the stored settings are the fallback.
-		const greetings = await welcomeStatus(interaction.guildId).then(describeWelcomeStatus, () => guild!.greetings);
+		const t = await fetchT(interaction);
+		const greetings = await welcomeStatus(interaction.guildId).then(
+			(status) => describeWelcomeStatus(t, status),
+			() => guild!.greetings
+		);
 		await interaction.editReply({
 			embeds: [
 				dataStatusEmbed({

@@ -65,7 +65,7 @@ export class InviteConfigCommand extends Command {
 			case 'rank-role-add': {
 				const role = interaction.options.getRole('role', true);
 				const problem = roleProblem(role, interaction.guild);
-				if (problem) throw refusal('invites:roleNotAssignable', { problem });
+				if (problem) throw refusal(problem.key, problem.vars);
 				const total = interaction.options.getInteger('invites', true);
 				config = await invites.updateConfig(guildId, (current) => {
 					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort(

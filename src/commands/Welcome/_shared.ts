@@ -1,85 +1,51 @@
-import { container, UserError, type Command } from '@sapphire/framework';
+import { container, type Command } from '@sapphire/framework';
+import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ChannelType, channelMention, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import type { GreetingSettings } from '../../lib/guild-settings.js';
-import { deferFirst } from '../../lib/interaction-reply.js';
-import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDER_LIST, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
-import {
-	EMBED_FOOTER_LIMIT,
-	EMBED_TITLE_LIMIT,
-	GREETING_LABEL,
-	greetingProblem,
-	normalizeBanner,
-	parseColor,
-	type GreetingKind
-} from '../../lib/welcome/message.js';
+import { deferFirst, refusal } from '../../lib/interaction-reply.js';
+import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
+import { explain } from '../../lib/templates/reasons.js';
+import { EMBED_FOOTER_LIMIT, EMBED_TITLE_LIMIT, greetingProblem, normalizeBanner, parseColor, type GreetingKind } from '../../lib/welcome/message.js';
 import { channelProblem } from '../../lib/welcome/service.js';
 
-/** Shared by /setup-welcome and /setup-goodbye: the options, and the checks that refuse a bad setup with its reason. */
+/** Shared by /setup-welcome and /setup-goodbye: the options (described by localizeCommand), and the checks that refuse a bad setup with its reason. */
 export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingKind): SlashCommandBuilder {
 	builder
 		.addChannelOption((option) =>
-			option
-				.setName('channel')
-				.setDescription(`Where ${kind} messages go`)
-				.setRequired(true)
-				.addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
+			option.setName('channel').setRequired(true).addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
 		)
-		.addStringOption((option) =>
-			option
-				.setName('message')
-				.setDescription(`Text; placeholders: ${PLACEHOLDER_LIST}`.slice(0, 100))
-				.setRequired(true)
-				.setMaxLength(EMBED_DESCRIPTION_LIMIT)
-		)
-		.addStringOption((option) =>
-			option.setName('banner').setDescription('"generated" (a card the bot draws), an image URL, or "none"').setMaxLength(2000)
-		)
-		.addBooleanOption((option) =>
-			option.setName('embed').setDescription('Send the message in an embed (default: no, yes with a title, footer or colour)')
-		)
-		.addStringOption((option) => option.setName('title').setDescription('Embed title (placeholders allowed)').setMaxLength(EMBED_TITLE_LIMIT))
-		.addStringOption((option) => option.setName('footer').setDescription('Embed footer (placeholders allowed)').setMaxLength(EMBED_FOOTER_LIMIT))
-		.addStringOption((option) => option.setName('colour').setDescription('Embed colour as hex, e.g. #57F287').setMaxLength(7))
-		.addStringOption((option) =>
-			option.setName('content').setDescription('Text sent above the embed, e.g. "{user} welcome!"').setMaxLength(2000)
-		);
-	if (kind === 'welcome') {
-		builder
-			.addBooleanOption((option) => option.setName('dm').setDescription('Also send it to the member by DM (default: no)'))
-			.addBooleanOption((option) =>
-				option.setName('after-screening').setDescription('With rules screening/onboarding: welcome once the member passes it (default: yes)')
-			);
-	}
+		.addStringOption((option) => option.setName('message').setRequired(true).setMaxLength(EMBED_DESCRIPTION_LIMIT))
+		.addStringOption((option) => option.setName('banner').setMaxLength(2000))
+		.addBooleanOption((option) => option.setName('embed'))
+		.addStringOption((option) => option.setName('title').setMaxLength(EMBED_TITLE_LIMIT))
+		.addStringOption((option) => option.setName('footer').setMaxLength(EMBED_FOOTER_LIMIT))
+		.addStringOption((option) => option.setName('colour').setMaxLength(7))
+		.addStringOption((option) => option.setName('content').setMaxLength(2000));
+	if (kind === 'welcome')
+		builder.addBooleanOption((option) => option.setName('dm')).addBooleanOption((option) => option.setName('after-screening'));
 	return builder;
 }
 
 /** The `kind` option of /welcome-test and /welcome-disable: which greeting (welcome when left out). */
-export function addGreetingKindOption(builder: SlashCommandBuilder, description: string, withBoth = false): SlashCommandOptionsOnlyBuilder {
-	const choices = [
-		{ name: 'welcome', value: 'welcome' },
-		{ name: 'goodbye', value: 'goodbye' },
-		...(withBoth ? [{ name: 'both', value: 'both' }] : [])
-	];
-	return builder.addStringOption((option) =>
-		option
-			.setName('kind')
-			.setDescription(`${description} (default: welcome)`)
-			.addChoices(...choices)
-	);
+export function addGreetingKindOption(builder: SlashCommandBuilder, withBoth = false): SlashCommandOptionsOnlyBuilder {
+	const kinds = ['welcome', 'goodbye', ...(withBoth ? ['both'] : [])];
+	// The choice names are filled in by localizeCommand (commands:<command>.options.kind.choices.<value>).
+	return builder.addStringOption((option) => option.setName('kind').addChoices(...kinds.map((value) => ({ name: value, value }))));
 }
 
-export function placeholderHelp(): string {
-	return PLACEHOLDERS.map((placeholder) => `\`{${placeholder.name}}\` ${placeholder.description}`).join('\n');
+/** The placeholders, one a line, described in the server's language. */
+export function placeholderHelp(t: TFunction): string {
+	return PLACEHOLDERS.map((placeholder) => `\`{${placeholder.name}}\` ${t(`welcome:placeholders.${placeholder.name}`)}`).join('\n');
 }
 
 export async function runGreetingSetup(interaction: Command.ChatInputCommandInteraction<'cached'>, kind: GreetingKind): Promise<void> {
 	// The settings are written before the answer: acknowledged first (3 s deadline).
 	await deferFirst(interaction, { ephemeral: true });
+	const t = await fetchT(interaction);
 	const channel = interaction.options.getChannel('channel', true);
 	const colourText = interaction.options.getString('colour');
 	const color = colourText === null ? null : parseColor(colourText);
-	if (colourText !== null && color === null)
-		throw new UserError({ identifier: 'InvalidGreeting', message: `"${colourText}" is not a colour: use hex like #57F287.` });
+	if (colourText !== null && color === null) throw refusal('welcome:setup.notAColour', { colour: colourText });
 	const title = interaction.options.getString('title');
 	const footer = interaction.options.getString('footer');
 	const content = interaction.options.getString('content');
@@ -98,19 +64,22 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		timestamp: false
 	};
 	const refused = greetingProblem(settings);
-	if (refused) throw new UserError({ identifier: 'InvalidGreeting', message: `${refused}\n\nPlaceholders:\n${placeholderHelp()}` });
+	if (refused) throw refusal('welcome:setup.refused', { reason: explain(t, refused), help: placeholderHelp(t) });
 	const blocked = channelProblem(interaction.guild, channel.id, settings);
-	if (blocked) throw new UserError({ identifier: 'GreetingChannelUnusable', message: `Cannot use ${channelMention(channel.id)}: ${blocked}.` });
+	if (blocked) throw refusal('welcome:setup.channelUnusable', { channel: channelMention(channel.id), reason: explain(t, blocked) });
 
 	await container.welcome.configure(interaction.guildId, kind, settings);
 	const extras = [
-		settings.banner ? `banner: ${settings.banner}` : null,
-		settings.embed ? 'in an embed' : null,
-		settings.dm ? 'also by DM' : null,
-		settings.afterScreening === false ? 'at join, before rules screening' : null
-	].filter(Boolean);
+		settings.banner ? t('welcome:setup.extras.banner', { banner: settings.banner }) : null,
+		settings.embed ? t('welcome:setup.extras.embed') : null,
+		settings.dm ? t('welcome:setup.extras.dm') : null,
+		settings.afterScreening === false ? t('welcome:setup.extras.atJoin') : null
+	].filter((extra): extra is string => extra !== null);
+	const where = channelMention(channel.id);
 	await interaction.editReply({
-		content: `${GREETING_LABEL[kind]} messages will go to ${channelMention(channel.id)}${extras.length ? ` (${extras.join(', ')})` : ''}. Try it with \`/welcome-test kind:${kind}\`.`,
+		content: extras.length
+			? t(`welcome:setup.doneWithExtras.${kind}`, { channel: where, extras: extras.join(', ') })
+			: t(`welcome:setup.done.${kind}`, { channel: where }),
 		allowedMentions: { parse: [] }
 	});
 }

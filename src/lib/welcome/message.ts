@@ -1,5 +1,6 @@
 import { AttachmentBuilder, EmbedBuilder, type MessageCreateOptions } from 'discord.js';
 import { checkTemplate, EMBED_DESCRIPTION_LIMIT, MESSAGE_CONTENT_LIMIT } from '../templates/placeholders.js';
+import type { Reason } from '../templates/reasons.js';
 
 /** Discord's embed limits for title and footer text (discord-api-docs, Message resource: Embed Limits). */
 export const EMBED_TITLE_LIMIT = 256;
@@ -7,6 +8,7 @@ export const EMBED_FOOTER_LIMIT = 2048;
 import type { GreetingSettings } from '../guild-settings.js';
 
 export type GreetingKind = 'welcome' | 'goodbye';
+/** For the operator's log lines (English, like every log line); users read `welcome:*` texts. */
 export const GREETING_LABEL: Record<GreetingKind, string> = { welcome: 'Welcome', goodbye: 'Goodbye' };
 
 export const GENERATED_BANNER = 'generated';
@@ -28,6 +30,8 @@ export interface GreetingExtras {
 	title?: string | null;
 	footer?: string | null;
 	content?: string | null;
+	/** The card's alt text, in the server's language. */
+	cardDescription?: string;
 }
 
 /**
@@ -35,11 +39,11 @@ export interface GreetingExtras {
  * Discord's limit for where it goes, the banner `generated` or an http(s) image URL. Returns the reason it is
  * refused, or null.
  */
-export function greetingProblem(input: GreetingInput): string | null {
+export function greetingProblem(input: GreetingInput): Reason | null {
 	const banner = normalizeBanner(input.banner);
 	if (banner !== null && banner !== GENERATED_BANNER) {
-		if (banner.length > MAX_BANNER_URL_LENGTH) return `The banner URL is longer than ${MAX_BANNER_URL_LENGTH} characters.`;
-		if (!isHttpUrl(banner)) return `The banner must be \`${GENERATED_BANNER}\` or an image URL starting with http:// or https://.`;
+		if (banner.length > MAX_BANNER_URL_LENGTH) return { key: 'welcome:banner.tooLong', vars: { limit: MAX_BANNER_URL_LENGTH } };
+		if (!isHttpUrl(banner)) return { key: 'welcome:banner.notAnImage', vars: { generated: GENERATED_BANNER } };
 	}
 	// Without an embed, an image URL goes on its own line under the text, where Discord shows its preview.
 	const urlInContent = !input.embed && banner !== null && banner !== GENERATED_BANNER ? banner.length + 1 : 0;
@@ -52,9 +56,9 @@ export function greetingProblem(input: GreetingInput): string | null {
 	];
 	for (const [name, template, limit] of extras) {
 		if (template === null || template === undefined) continue;
-		if (!input.embed) return `The ${name} goes with an embed: set embed to yes.`;
+		if (!input.embed) return { key: 'welcome:field.needsEmbed', vars: { field: name } };
 		const extra = checkTemplate(template, limit);
-		if (!extra.ok) return `The ${name}: ${extra.reason}`;
+		if (!extra.ok) return { key: 'welcome:field.problem', vars: { field: name, reason: extra.reason } };
 	}
 	return null;
 }
@@ -115,7 +119,7 @@ export function buildGreetingMessage(
 	pingUserId: string | null,
 	extras: GreetingExtras = {}
 ): MessageCreateOptions {
-	const files = card ? [new AttachmentBuilder(card, { name: cardFileName(kind), description: `${kind} card` })] : [];
+	const files = card ? [new AttachmentBuilder(card, { name: cardFileName(kind), description: extras.cardDescription ?? kind })] : [];
 	const allowedMentions = { parse: [], users: pingUserId ? [pingUserId] : [] };
 	const imageUrl = settings.banner === GENERATED_BANNER ? (card ? `attachment://${cardFileName(kind)}` : null) : settings.banner;
 	if (settings.embed) {

@@ -1,4 +1,5 @@
 import type { ILogger } from '@sapphire/framework';
+import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { PermissionFlagsBits, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
@@ -8,6 +9,7 @@ import type { InviteTracker } from '../invites/tracker.js';
 import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
 import { placeholderValues, renderTemplate, type TemplateFacts } from '../templates/placeholders.js';
+import { logText, type Reason } from '../templates/reasons.js';
 import { fetchAvatar, renderCard } from './card.js';
 import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, type GreetingKind } from './message.js';
 
@@ -34,18 +36,16 @@ export function permissionsNeeded(settings: Pick<GreetingSettings, 'embed' | 'ba
 }
 
 /** Why the bot cannot post a greeting in this channel, or null; checked at setup and before every send. */
-export function channelProblem(guild: Guild, channelId: string, settings: Pick<GreetingSettings, 'embed' | 'banner'>): string | null {
+export function channelProblem(guild: Guild, channelId: string, settings: Pick<GreetingSettings, 'embed' | 'banner'>): Reason | null {
 	const channel = guild.channels.cache.get(channelId);
-	if (!channel) return `the channel ${channelId} no longer exists`;
-	if (!channel.isTextBased() || channel.isVoiceBased()) return `#${channel.name} is not a text channel`;
+	if (!channel) return { key: 'welcome:delivery.channelGone', vars: { channelId } };
+	if (!channel.isTextBased() || channel.isVoiceBased()) return { key: 'welcome:delivery.notText', vars: { channel: channel.name } };
 	const { me } = guild.members;
 	if (!me) return null;
 	const missing = channel.permissionsFor(me).missing(permissionsNeeded(settings));
-	return missing.length > 0 ? `the bot lacks ${missing.map(permissionName).join(', ')} in #${channel.name}` : null;
-}
-
-function permissionName(flag: string): string {
-	return flag.replace(/([a-z])([A-Z])/g, '$1 $2');
+	if (missing.length === 0) return null;
+	const permissions = missing.map((flag) => ({ key: `welcome:permissions.${flag}`, vars: {} }));
+	return { key: 'welcome:delivery.missingPermissions', vars: { permissions, channel: channel.name } };
 }
 
 /**
@@ -145,12 +145,19 @@ export class WelcomeService {
 		const wantsDm = kind === 'welcome' && settings.dm && target.dmTo !== null && !target.dmTo.bot;
 		if (blocked && !wantsDm) return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, blocked, target.countMiss) };
 
-		const values = placeholderValues(facts);
+		// The admin's template stays as written; the values and the card's words are in the server's language.
+		const t = await fetchT(guild);
+		const values = placeholderValues(facts, t);
 		const render = (template: string | null | undefined) =>
 			template === null || template === undefined ? null : renderTemplate(template, values);
 		const text = render(settings.template)!;
-		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member) : null;
-		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
+		const card = settings.banner === GENERATED_BANNER ? await this.card(t, kind, guild, target.member) : null;
+		const extras = {
+			title: render(settings.title),
+			footer: render(settings.footer),
+			content: render(settings.content),
+			cardDescription: t(`welcome:card.alt.${kind}`)
+		};
 		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras);
 
 		let dm: 'sent' | 'failed' | 'off' = 'off';
@@ -167,28 +174,20 @@ export class WelcomeService {
 		try {
 			await channel.send(message);
 		} catch (error) {
-			return {
-				status: 'problem',
-				problem: await this.recordProblem(
-					guild,
-					kind,
-					settings,
-					`sending to #${channel.name} failed: ${describeError(error)}`,
-					target.countMiss
-				)
-			};
+			const failed = { key: 'welcome:delivery.sendFailed', vars: { channel: channel.name, error: describeError(error) } };
+			return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, failed, target.countMiss) };
 		}
 		if (settings.problem) await this.clearProblem(guild, kind, settings);
 		return { status: 'sent', channelId: settings.channelId, dm };
 	}
 
-	private async card(kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember): Promise<Buffer> {
+	private async card(t: TFunction, kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember): Promise<Buffer> {
 		const avatar = await fetchAvatar(member.user.displayAvatarURL({ extension: 'png', size: 256 }));
 		return renderCard({
-			title: kind === 'welcome' ? 'WELCOME' : 'GOODBYE',
+			title: t(`welcome:card.title.${kind}`),
 			name: member.displayName || member.user.username,
-			subtitle: kind === 'welcome' ? `to ${guild.name}` : `left ${guild.name}`,
-			footer: kind === 'welcome' ? `Member #${guild.memberCount}` : `${guild.memberCount} members now`,
+			subtitle: t(`welcome:card.subtitle.${kind}`, { server: guild.name }),
+			footer: t(`welcome:card.footer.${kind}`, { count: guild.memberCount }),
 			avatar
 		});
 	}
@@ -198,11 +197,12 @@ export class WelcomeService {
 		guild: Guild,
 		kind: GreetingKind,
 		seen: GreetingSettings,
-		message: string,
+		reason: Reason,
 		countMiss: boolean
 	): Promise<DeliveryProblem> {
 		const now = Date.now();
-		let recorded: DeliveryProblem = { message, since: now, lastAt: now, missed: countMiss ? 1 : 0 };
+		const message = logText(reason);
+		let recorded: DeliveryProblem = { message, reason, since: now, lastAt: now, missed: countMiss ? 1 : 0 };
 		let isNew = seen.problem?.message !== message;
 		try {
 			await updateGuildSettings(this.storage, guild.id, (current) => {
@@ -211,7 +211,7 @@ export class WelcomeService {
 				if (!greeting || greeting.channelId !== seen.channelId) return current;
 				const previous = greeting.problem?.message === message ? greeting.problem : null;
 				isNew = previous === null;
-				recorded = { message, since: previous?.since ?? now, lastAt: now, missed: (previous?.missed ?? 0) + (countMiss ? 1 : 0) };
+				recorded = { message, reason, since: previous?.since ?? now, lastAt: now, missed: (previous?.missed ?? 0) + (countMiss ? 1 : 0) };
 				return { ...current, [kind]: { ...greeting, problem: recorded } };
 			});
 		} catch (error) {

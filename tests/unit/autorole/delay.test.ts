@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDelay, MAX_DELAY_MS, parseDelay } from '../../../src/lib/autorole/delay.js';
+import { explain } from '../../../src/lib/templates/reasons.js';
+import { languageT } from '../../helpers/i18n.js';
 
 describe('parseDelay', () => {
 	it.each([
@@ -30,7 +32,7 @@ describe('parseDelay', () => {
 	])('refuses %j with a reason', (input, reason) => {
 		const parsed = parseDelay(input);
 		expect(parsed.ok).toBe(false);
-		if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+		if (!parsed.ok) expect(explain(languageT(), parsed.reason)).toMatch(reason);
 	});
 
 	it('formats what it parses back to the same delay', () => {
