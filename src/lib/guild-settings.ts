@@ -25,6 +25,10 @@ const deliveryProblemSchema = z.object({
 });
 export type DeliveryProblem = z.infer<typeof deliveryProblemSchema>;
 
+/** How a member came, for greeting variants: through an invite, the vanity URL, an unknown way, or as a bot. */
+export const GREETING_VARIANTS = ['invite', 'vanity', 'unknown', 'bot'] as const;
+export type GreetingVariant = (typeof GREETING_VARIANTS)[number];
+
 const greetingSchema = z.object({
 	channelId: z.string(),
 	template: z.string(),
@@ -41,6 +45,8 @@ const greetingSchema = z.object({
 	color: z.number().int().min(0).max(0xffffff).nullable().optional(),
 	content: z.string().nullable().optional(),
 	timestamp: z.boolean().optional(),
+	/** A text of its own per way of coming; one not set falls back to `template`. Absent in settings stored before. */
+	variants: z.partialRecord(z.enum(GREETING_VARIANTS), z.string()).optional(),
 	problem: deliveryProblemSchema.nullable().default(null)
 });
 export type GreetingSettings = z.infer<typeof greetingSchema>;

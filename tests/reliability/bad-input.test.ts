@@ -7,7 +7,9 @@ import { CONFIG_KEYS, ConfigError, loadConfig } from '../../src/config.js';
 import { MAX_DELAY_MS, parseDelay } from '../../src/lib/autorole/delay.js';
 import { MAX_DURATION_MS, MIN_DURATION_MS, parseDuration } from '../../src/lib/giveaways/duration.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
+import { GREETING_VARIANTS } from '../../src/lib/guild-settings.js';
 import { explain } from '../../src/lib/templates/reasons.js';
+import { greetingProblem } from '../../src/lib/welcome/message.js';
 import { languageT } from '../helpers/i18n.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
 
@@ -117,6 +119,31 @@ describe('bad input: command option parsers (property-based)', () => {
 				if (result.ok) expect(result.ms >= 0 && result.ms <= MAX_DELAY_MS).toBe(true);
 				else expect(explain(languageT(), result.reason)).toMatch(/delay|too long/);
 			}),
+			{ numRuns: RUNS }
+		);
+	});
+});
+
+describe('bad input: welcome setup options (property-based)', () => {
+	const t = languageT();
+	const template = fc.oneof(awkward, fc.string({ maxLength: 4200 }), fc.constantFrom('{memberCount:ordinal}', '{inviteURL}', '{x:y}', '{:}', '{'));
+
+	it('a greeting with any texts is accepted, or refused with a translated reason that names what is wrong', () => {
+		fc.assert(
+			fc.property(
+				template,
+				fc.dictionary(fc.constantFrom(...GREETING_VARIANTS), template, { maxKeys: 4 }),
+				fc.boolean(),
+				fc.option(awkward),
+				(main, variants, embed, banner) => {
+					const reason = greetingProblem({ template: main, variants, embed, banner });
+					if (reason === null) return;
+					const text = explain(t, reason);
+					expect(text.length).toBeGreaterThan(5);
+					// Every variable was filled in: no {{…}} left, no key shown instead of a text.
+					expect(text).not.toMatch(/\{\{|welcome:/);
+				}
+			),
 			{ numRuns: RUNS }
 		);
 	});

@@ -1,7 +1,7 @@
 import { container, type Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ChannelType, channelMention, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
-import type { GreetingSettings } from '../../lib/guild-settings.js';
+import { GREETING_VARIANTS, type GreetingSettings, type GreetingVariant } from '../../lib/guild-settings.js';
 import { deferFirst, refusal } from '../../lib/interaction-reply.js';
 import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
 import { explain } from '../../lib/templates/reasons.js';
@@ -21,6 +21,9 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 		.addStringOption((option) => option.setName('footer').setMaxLength(EMBED_FOOTER_LIMIT))
 		.addStringOption((option) => option.setName('colour').setMaxLength(7))
 		.addStringOption((option) => option.setName('content').setMaxLength(2000));
+	// A text per way the member came (falls back to `message`): invite-message, vanity-message, unknown-message, bot-message.
+	for (const variant of GREETING_VARIANTS)
+		builder.addStringOption((option) => option.setName(`${variant}-message`).setMaxLength(EMBED_DESCRIPTION_LIMIT));
 	if (kind === 'welcome')
 		builder.addBooleanOption((option) => option.setName('dm')).addBooleanOption((option) => option.setName('after-screening'));
 	return builder;
@@ -35,7 +38,9 @@ export function addGreetingKindOption(builder: SlashCommandBuilder, withBoth = f
 
 /** The placeholders, one a line, described in the server's language. */
 export function placeholderHelp(t: TFunction): string {
-	return PLACEHOLDERS.map((placeholder) => `\`{${placeholder.name}}\` ${t(`welcome:placeholders.${placeholder.name}`)}`).join('\n');
+	return PLACEHOLDERS.map((placeholder) => `\`{${placeholder.name}}\` ${t(`welcome:placeholders.${placeholder.name.replace(':', '_')}`)}`).join(
+		'\n'
+	);
 }
 
 export async function runGreetingSetup(interaction: Command.ChatInputCommandInteraction<'cached'>, kind: GreetingKind): Promise<void> {
@@ -50,6 +55,11 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 	const footer = interaction.options.getString('footer');
 	const content = interaction.options.getString('content');
 	const styled = title !== null || footer !== null || color !== null || content !== null;
+	const variants: Partial<Record<GreetingVariant, string>> = {};
+	for (const variant of GREETING_VARIANTS) {
+		const text = interaction.options.getString(`${variant}-message`);
+		if (text !== null) variants[variant] = text;
+	}
 	const settings: Omit<GreetingSettings, 'problem'> = {
 		channelId: channel.id,
 		template: interaction.options.getString('message', true),
@@ -61,7 +71,8 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		footer,
 		color,
 		content,
-		timestamp: false
+		timestamp: false,
+		...(Object.keys(variants).length > 0 ? { variants } : {})
 	};
 	const refused = greetingProblem(settings);
 	if (refused) throw refusal('welcome:setup.refused', { reason: explain(t, refused), help: placeholderHelp(t) });
@@ -73,7 +84,8 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		settings.banner ? t('welcome:setup.extras.banner', { banner: settings.banner }) : null,
 		settings.embed ? t('welcome:setup.extras.embed') : null,
 		settings.dm ? t('welcome:setup.extras.dm') : null,
-		settings.afterScreening === false ? t('welcome:setup.extras.atJoin') : null
+		settings.afterScreening === false ? t('welcome:setup.extras.atJoin') : null,
+		settings.variants ? t('welcome:setup.extras.variants', { variants: Object.keys(settings.variants).join(', ') }) : null
 	].filter((extra): extra is string => extra !== null);
 	const where = channelMention(channel.id);
 	await interaction.editReply({

@@ -23,7 +23,11 @@ const MENTION_LENGTH = '<@18446744073709551615>'.length;
 /** A count up to 999,999,999 with the grouping of any language ("999 999 999" in French: narrow spaces). */
 const COUNT_LENGTH = 13;
 /** "unknown" in the longest of our languages ("desconhecido"), or a mention. */
-const MENTION_OR_UNKNOWN = Math.max(MENTION_LENGTH, 16);
+const UNKNOWN_LENGTH = 16;
+const MENTION_OR_UNKNOWN = Math.max(MENTION_LENGTH, UNKNOWN_LENGTH);
+/** Invite links: https://discord.gg/<code>; an invite or vanity code has at most 32 characters. */
+export const INVITE_URL_BASE = 'https://discord.gg/';
+const CODE_LENGTH = 32;
 /** Described in the server's language by `welcome:placeholders.<name>`. */
 export const PLACEHOLDERS = [
 	{ name: 'user', maxLength: MENTION_LENGTH },
@@ -32,8 +36,18 @@ export const PLACEHOLDERS = [
 	{ name: 'memberCount', maxLength: COUNT_LENGTH },
 	{ name: 'inviter', maxLength: MENTION_OR_UNKNOWN },
 	{ name: 'inviterCount', maxLength: COUNT_LENGTH + 1 },
-	{ name: 'inviteCode', maxLength: 32 },
-	{ name: 'accountAge', maxLength: 40 }
+	{ name: 'inviteCode', maxLength: CODE_LENGTH },
+	{ name: 'accountAge', maxLength: 40 },
+	{ name: 'inviteUses', maxLength: Math.max(COUNT_LENGTH, UNKNOWN_LENGTH) },
+	{ name: 'inviteURL', maxLength: Math.max(INVITE_URL_BASE.length + CODE_LENGTH, UNKNOWN_LENGTH) },
+	{ name: 'joinCount', maxLength: COUNT_LENGTH },
+	// "1,234,567,890th", "999 999 999e", "999.999.999.º": a count and its longest ordinal ending.
+	{ name: 'memberCount:ordinal', maxLength: COUNT_LENGTH + 4 },
+	{ name: 'inviterRegular', maxLength: COUNT_LENGTH },
+	{ name: 'inviterLeft', maxLength: COUNT_LENGTH },
+	{ name: 'inviterFake', maxLength: COUNT_LENGTH },
+	// "30 de septiembre de 2026", the longest long date of our languages.
+	{ name: 'accountCreated', maxLength: 32 }
 ] as const satisfies readonly PlaceholderInfo[];
 
 export type PlaceholderName = (typeof PLACEHOLDERS)[number]['name'];
@@ -42,8 +56,8 @@ export type PlaceholderValues = Record<PlaceholderName, string>;
 /** "{user} {username} …", for help texts and error messages. */
 export const PLACEHOLDER_LIST = PLACEHOLDERS.map((placeholder) => `{${placeholder.name}}`).join(' ');
 
-/** A word in braces is a placeholder; other braces (`{ }`, `{:}`) are left alone as text. */
-const PLACEHOLDER_PATTERN = /\{([A-Za-z_]\w*)\}/g;
+/** A word in braces, maybe with a `:format`, is a placeholder; other braces (`{ }`, `{:}`) are left alone as text. */
+const PLACEHOLDER_PATTERN = /\{([A-Za-z_]\w*(?::[A-Za-z]\w*)?)\}/g;
 const KNOWN = new Map<string, PlaceholderInfo>(PLACEHOLDERS.map((placeholder) => [placeholder.name, placeholder]));
 
 export type TemplateCheck = { ok: true; maxLength: number } | { ok: false; reason: Reason };
@@ -90,12 +104,24 @@ export interface TemplateFacts {
 	inviteCode: string | null;
 	accountCreatedAt: number;
 	now: number;
+	/** The invite's uses now (Discord's count), when a template asks for them and they could be read. */
+	inviteUses?: number | null;
+	/** Times this member joined the server, this join included (0: not recorded). */
+	joinCount?: number;
+	/** The inviter's counts, when the inviter is known. */
+	inviterCounts?: { regular: number; left: number; fake: number } | null;
+}
+
+/** True when one of the templates uses the placeholder (some values cost a request to Discord). */
+export function usesPlaceholder(templates: ReadonlyArray<string | null | undefined>, name: PlaceholderName): boolean {
+	return templates.some((template) => template?.includes(`{${name}}`));
 }
 
 /** The values of every placeholder, numbers and words in the language of `t` (the server's). */
 export function placeholderValues(facts: TemplateFacts, t: TFunction): PlaceholderValues {
 	const number = (value: number) => t('welcome:values.number', { value });
 	const unknown = t('welcome:values.unknown');
+	const counts = facts.inviterCounts;
 	return {
 		user: `<@${facts.userId}>`,
 		username: facts.username,
@@ -104,7 +130,16 @@ export function placeholderValues(facts: TemplateFacts, t: TFunction): Placehold
 		inviter: facts.inviterId === null ? unknown : `<@${facts.inviterId}>`,
 		inviterCount: number(facts.inviterTotal ?? 0),
 		inviteCode: facts.inviteCode ?? unknown,
-		accountAge: formatAccountAge(t, facts.now - facts.accountCreatedAt)
+		accountAge: formatAccountAge(t, facts.now - facts.accountCreatedAt),
+		inviteUses: facts.inviteUses === null || facts.inviteUses === undefined ? unknown : number(facts.inviteUses),
+		inviteURL: facts.inviteCode === null ? unknown : `${INVITE_URL_BASE}${facts.inviteCode}`,
+		joinCount: number(facts.joinCount ?? 0),
+		// Intl.PluralRules with type 'ordinal' picks the ending (i18next's `ordinal: true`): 42nd, 42., 42e, 42.º.
+		'memberCount:ordinal': t('welcome:values.rank', { count: facts.memberCount, ordinal: true }),
+		inviterRegular: number(counts?.regular ?? 0),
+		inviterLeft: number(counts?.left ?? 0),
+		inviterFake: number(counts?.fake ?? 0),
+		accountCreated: t('welcome:values.date', { value: facts.accountCreatedAt })
 	};
 }
 

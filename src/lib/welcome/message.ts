@@ -5,7 +5,8 @@ import type { Reason } from '../templates/reasons.js';
 /** Discord's embed limits for title and footer text (discord-api-docs, Message resource: Embed Limits). */
 export const EMBED_TITLE_LIMIT = 256;
 export const EMBED_FOOTER_LIMIT = 2048;
-import type { GreetingSettings } from '../guild-settings.js';
+import type { GreetingSettings, GreetingVariant } from '../guild-settings.js';
+import type { JoinHow } from '../invites/attribution.js';
 
 export type GreetingKind = 'welcome' | 'goodbye';
 /** For the operator's log lines (English, like every log line); users read `welcome:*` texts. */
@@ -18,6 +19,7 @@ const COLORS: Record<GreetingKind, number> = { welcome: 0x57f287, goodbye: 0xed4
 /** What an admin chose at setup, before it is checked. */
 export interface GreetingInput {
 	template: string;
+	variants?: Partial<Record<GreetingVariant, string>>;
 	banner: string | null;
 	embed: boolean;
 	title?: string | null;
@@ -47,8 +49,14 @@ export function greetingProblem(input: GreetingInput): Reason | null {
 	}
 	// Without an embed, an image URL goes on its own line under the text, where Discord shows its preview.
 	const urlInContent = !input.embed && banner !== null && banner !== GENERATED_BANNER ? banner.length + 1 : 0;
-	const check = checkTemplate(input.template, input.embed ? EMBED_DESCRIPTION_LIMIT : MESSAGE_CONTENT_LIMIT, urlInContent);
+	const limit = input.embed ? EMBED_DESCRIPTION_LIMIT : MESSAGE_CONTENT_LIMIT;
+	const check = checkTemplate(input.template, limit, urlInContent);
 	if (!check.ok) return check.reason;
+	// A variant goes where the main text goes, so it has the same limit.
+	for (const [variant, template] of Object.entries(input.variants ?? {})) {
+		const variantCheck = checkTemplate(template, limit, urlInContent);
+		if (!variantCheck.ok) return { key: 'welcome:field.problem', vars: { field: `${variant}-message`, reason: variantCheck.reason } };
+	}
 	const extras: Array<[string, string | null | undefined, number]> = [
 		['title', input.title, EMBED_TITLE_LIMIT],
 		['footer', input.footer, EMBED_FOOTER_LIMIT],
@@ -61,6 +69,13 @@ export function greetingProblem(input: GreetingInput): Reason | null {
 		if (!extra.ok) return { key: 'welcome:field.problem', vars: { field: name, reason: extra.reason } };
 	}
 	return null;
+}
+
+/** The variant for how a member came: a burst join came through one of several invites, still an invite. */
+export function variantOf(how: JoinHow | null | undefined, isBot: boolean): GreetingVariant {
+	if (isBot || how === 'bot') return 'bot';
+	if (how === 'normal' || how === 'burst') return 'invite';
+	return how === 'vanity' ? 'vanity' : 'unknown';
 }
 
 /** `#57F287` or `57f287` as a number; null when it is not a colour. */

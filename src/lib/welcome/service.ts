@@ -3,15 +3,20 @@ import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { PermissionFlagsBits, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
-import type { JoinEvent } from '../invites/records.js';
+import type { JoinEvent, MemberRecord } from '../invites/records.js';
 import { total } from '../invites/records.js';
 import type { InviteTracker } from '../invites/tracker.js';
 import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
-import { placeholderValues, renderTemplate, type TemplateFacts } from '../templates/placeholders.js';
+import { placeholderValues, renderTemplate, usesPlaceholder, type TemplateFacts } from '../templates/placeholders.js';
 import { logText, type Reason } from '../templates/reasons.js';
 import { fetchAvatar, renderCard } from './card.js';
-import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, type GreetingKind } from './message.js';
+import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, variantOf, type GreetingKind } from './message.js';
+
+/** The placeholders' facts, and the text (the main one or a variant) they go into. */
+interface GreetingFacts extends TemplateFacts {
+	template: string;
+}
 
 /** How a greeting went: sent to the channel (and maybe by DM), not configured, or blocked by a problem. */
 export type GreetingOutcome =
@@ -106,7 +111,8 @@ export class WelcomeService {
 			await this.screening.hold(member.guild.id, member.id, { welcome: { code: join?.code ?? null, inviterId: join?.inviterId ?? null } });
 			return { status: 'held-for-screening' };
 		}
-		const facts = this.facts(member.guild, member.user, join);
+		const history = await this.invites.history(member.guild.id, member.id).catch(() => undefined);
+		const facts = await this.facts(member.guild, member.user, settings, join, history);
 		return this.deliver(member.guild, 'welcome', settings, facts, { member, dmTo: member.user, countMiss: !options.test });
 	}
 
@@ -115,30 +121,58 @@ export class WelcomeService {
 		const settings = (await this.settings(member.guild.id)).goodbye;
 		if (!settings) return { status: 'not-configured' };
 		const history = await this.invites.history(member.guild.id, member.id).catch(() => undefined);
-		const facts = this.facts(member.guild, member.user, history?.joins.at(-1) ?? null);
+		const facts = await this.facts(member.guild, member.user, settings, history?.joins.at(-1) ?? null, history);
 		return this.deliver(member.guild, 'goodbye', settings, facts, { member, dmTo: null, countMiss: !options.test });
 	}
 
-	private facts(guild: Guild, user: User, join: Pick<JoinEvent, 'code' | 'inviterId'> | null): TemplateFacts {
+	/** What the placeholders are made of, and which variant of the text this member gets (how they came). */
+	private async facts(
+		guild: Guild,
+		user: User,
+		settings: GreetingSettings,
+		join: Pick<JoinEvent, 'code' | 'inviterId'> | null,
+		history: MemberRecord | undefined
+	): Promise<GreetingFacts> {
 		const inviterId = join?.inviterId ?? null;
+		const counts = inviterId ? this.invites.counts(guild.id, inviterId) : null;
+		const how = history?.joins.at(-1)?.how ?? null;
+		const template = settings.variants?.[variantOf(how, user.bot)] ?? settings.template;
+		const code = join?.code ?? null;
+		const templates = [template, settings.title, settings.footer, settings.content];
 		return {
+			template,
 			userId: user.id,
 			username: user.username,
 			serverName: guild.name,
 			memberCount: guild.memberCount,
 			inviterId,
-			inviterTotal: inviterId ? total(this.invites.counts(guild.id, inviterId)) : null,
-			inviteCode: join?.code ?? null,
+			inviterTotal: counts ? total(counts) : null,
+			inviteCode: code,
 			accountCreatedAt: user.createdTimestamp,
-			now: Date.now()
+			now: Date.now(),
+			// Uses are Discord's to count: read only when a template shows them (one request).
+			inviteUses: code !== null && usesPlaceholder(templates, 'inviteUses') ? await this.inviteUses(guild, code, how === 'vanity') : null,
+			joinCount: history?.joins.length ?? 0,
+			inviterCounts: counts
 		};
+	}
+
+	/** The uses of an invite (or the vanity URL) now; null when Discord does not tell (no Manage Server, gone). */
+	private async inviteUses(guild: Guild, code: string, vanity: boolean): Promise<number | null> {
+		try {
+			if (vanity) return (await guild.fetchVanityData()).uses;
+			return (await guild.invites.fetch({ code, cache: false, force: true })).uses;
+		} catch (error) {
+			this.logger.debug(`Uses of invite ${code} in guild ${guild.id} not read: ${describeError(error)}`);
+			return null;
+		}
 	}
 
 	private async deliver(
 		guild: Guild,
 		kind: GreetingKind,
 		settings: GreetingSettings,
-		facts: TemplateFacts,
+		facts: GreetingFacts,
 		target: { member: GuildMember | PartialGuildMember; dmTo: User | null; countMiss: boolean }
 	): Promise<GreetingOutcome> {
 		const blocked = channelProblem(guild, settings.channelId, settings);
@@ -150,7 +184,7 @@ export class WelcomeService {
 		const values = placeholderValues(facts, t);
 		const render = (template: string | null | undefined) =>
 			template === null || template === undefined ? null : renderTemplate(template, values);
-		const text = render(settings.template)!;
+		const text = render(facts.template)!;
 		const card = settings.banner === GENERATED_BANNER ? await this.card(t, kind, guild, target.member) : null;
 		const extras = {
 			title: render(settings.title),

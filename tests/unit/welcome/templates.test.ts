@@ -14,6 +14,7 @@ import {
 } from '../../../src/lib/templates/placeholders.js';
 import { explain } from '../../../src/lib/templates/reasons.js';
 import { buildGreetingMessage, greetingProblem, normalizeBanner } from '../../../src/lib/welcome/message.js';
+import { LANGUAGES } from '../../../src/lib/i18n/languages.js';
 import { languageT } from '../../helpers/i18n.js';
 
 const t = languageT();
@@ -35,18 +36,51 @@ const facts: TemplateFacts = {
 	inviterTotal: 7,
 	inviteCode: 'abc',
 	accountCreatedAt: NOW - 400 * DAY,
-	now: NOW
+	now: NOW,
+	inviteUses: 12,
+	joinCount: 2,
+	inviterCounts: { regular: 9, left: 1, fake: 1 }
 };
 
 describe('templates', () => {
 	it('fills every placeholder', () => {
 		const template = PLACEHOLDERS.map((placeholder) => `{${placeholder.name}}`).join('|');
-		expect(renderTemplate(template, placeholderValues(facts, t))).toBe('<@111>|bob|Cool Server|42|<@222>|7|abc|1 year, 1 month');
+		expect(renderTemplate(template, placeholderValues(facts, t))).toBe(
+			'<@111>|bob|Cool Server|42|<@222>|7|abc|1 year, 1 month|12|https://discord.gg/abc|2|42nd|9|1|1|April 27, 2024'
+		);
+	});
+
+	it('writes ordinals, numbers and dates the way each language does', () => {
+		const ordinal = (language: Parameters<typeof languageT>[0], memberCount: number) =>
+			renderTemplate('{memberCount:ordinal}', placeholderValues({ ...facts, memberCount }, languageT(language)));
+		expect([1, 2, 3, 4, 11, 12, 13, 21, 42, 101, 1234].map((count) => ordinal('en-US', count))).toEqual([
+			'1st',
+			'2nd',
+			'3rd',
+			'4th',
+			'11th',
+			'12th',
+			'13th',
+			'21st',
+			'42nd',
+			'101st',
+			'1,234th'
+		]);
+		expect([ordinal('de', 42), ordinal('de', 1234)]).toEqual(['42.', '1.234.']);
+		expect([ordinal('fr', 1), ordinal('fr', 42)]).toEqual(['1er', '42e']);
+		expect([ordinal('es-ES', 42), ordinal('pt-BR', 42)]).toEqual(['42.º', '42º']);
+		const german = placeholderValues({ ...facts, memberCount: 1234 }, languageT('de'));
+		expect(renderTemplate('{memberCount} {accountCreated} {accountAge}', german)).toBe('1.234 27. April 2024 1 Jahr, 1 Monat');
 	});
 
 	it('reads "unknown" when the inviter is not known', () => {
-		const values = placeholderValues({ ...facts, inviterId: null, inviterTotal: null, inviteCode: null }, t);
-		expect(renderTemplate('{inviter} {inviterCount} {inviteCode}', values)).toBe('unknown 0 unknown');
+		const values = placeholderValues(
+			{ ...facts, inviterId: null, inviterTotal: null, inviteCode: null, inviteUses: null, inviterCounts: null },
+			t
+		);
+		expect(renderTemplate('{inviter} {inviterCount} {inviteCode} {inviteURL} {inviteUses} {inviterRegular}', values)).toBe(
+			'unknown 0 unknown unknown unknown 0'
+		);
 	});
 
 	it('leaves braces that are not placeholders alone', () => {
@@ -89,12 +123,26 @@ describe('templates', () => {
 			inviterTotal: fc.option(fc.integer({ min: -99_999_999, max: 999_999_999 })),
 			inviteCode: fc.option(fc.string({ maxLength: 32 })),
 			accountCreatedAt: fc.integer({ min: 0, max: NOW }),
-			now: fc.constant(NOW)
+			now: fc.constant(NOW),
+			inviteUses: fc.option(fc.integer({ min: 0, max: 999_999_999 })),
+			joinCount: fc.integer({ min: 0, max: 999_999_999 }),
+			inviterCounts: fc.option(
+				fc.record({
+					regular: fc.integer({ min: 0, max: 999_999_999 }),
+					left: fc.integer({ min: 0, max: 999_999_999 }),
+					fake: fc.integer({ min: 0, max: 999_999_999 })
+				})
+			)
 		});
+		const language = fc.constantFrom(...LANGUAGES);
 		fc.assert(
-			fc.property(fc.array(piece, { maxLength: 30 }), longFacts, (pieces, sample) => {
+			fc.property(fc.array(piece, { maxLength: 30 }), longFacts, language, (pieces, sample, lng) => {
 				const template = pieces.join('');
-				expect(renderTemplate(template, placeholderValues(sample, t)).length).toBeLessThanOrEqual(longestRendering(template));
+				const values = placeholderValues(sample, languageT(lng));
+				expect(renderTemplate(template, values).length).toBeLessThanOrEqual(longestRendering(template));
+				// The bounds are true ones, in every language: no value is cut.
+				for (const placeholder of PLACEHOLDERS)
+					expect(values[placeholder.name].length, `${lng} {${placeholder.name}}`).toBeLessThanOrEqual(placeholder.maxLength);
 			})
 		);
 	});

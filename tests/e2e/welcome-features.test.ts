@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BotProcess, DiscordEmulator } from '../harness/index.js';
+
+const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
+const CREATED = new Date(Date.UTC(2020, 0, 15, 12));
+const ENDINGS: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+const englishOrdinal = (count: number) => `${count}${ENDINGS[new Intl.PluralRules('en-US', { type: 'ordinal' }).select(count)]}`;
+
+/** The designed welcome of issue 19 through the real bot: variants by how a member came and the new placeholders. */
+describe('welcome variants and placeholders end to end', () => {
+	let emulator: DiscordEmulator;
+	let bot: BotProcess;
+	let dataDir: string;
+	let guildId: string;
+	let channel: string;
+	let admin: string;
+	let alice: string;
+
+	beforeAll(async () => {
+		emulator = await DiscordEmulator.start();
+		guildId = emulator.createGuild({ name: 'Harbour', vanity: 'harbour', vanityUses: 7 }).id;
+		channel = emulator.createChannel(guildId, { name: 'welcome' }).id;
+		admin = emulator.createUser({ username: 'admin' }).id;
+		alice = emulator.createUser({ username: 'alice' }).id;
+		for (const id of [admin, alice]) emulator.addMember(guildId, id);
+		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice, uses: 4 });
+		dataDir = mkdtempSync(join(tmpdir(), 'supreme-welcome-features-'));
+		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, env: { COMMAND_GUILD_IDS: guildId } });
+		await bot.start();
+		await bot.waitForLog(/Invite tracking ready/);
+	});
+
+	afterAll(async () => {
+		if (bot?.running) await bot.stop('SIGKILL');
+		await emulator?.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	async function command(name: string, options: Record<string, string | number | boolean> = {}) {
+		const handle = emulator.runCommand({ guildId, userId: admin, name, options, memberPermissions: ADMIN });
+		return { handle, reply: await handle.answer() };
+	}
+
+	const welcomeOf = (userId: string) => emulator.waitForMessage(channel, (message) => JSON.stringify(message).includes(`<@${userId}>`), 15_000);
+
+	it('refuses a variant with an unknown placeholder or one that could exceed the limit, naming the option', async () => {
+		const unknown = (await command('setup-welcome', { channel, message: 'Hi {user}', 'vanity-message': 'Hi {user} via {vanity}' })).reply;
+		expect(unknown.content).toMatch(/^The vanity-message: Unknown placeholder \{vanity\}\. Valid placeholders: .*\{memberCount:ordinal\}/);
+		// {inviteURL} is counted at its longest (https://discord.gg/ and a 32-character code): 1960 + 51 > 2000.
+		const long = (await command('setup-welcome', { channel, message: 'Hi', 'invite-message': `${'x'.repeat(1960)}{inviteURL}` })).reply;
+		expect(long.content).toMatch(/^The invite-message: The message can be up to 2,011 characters .* Discord allows 2,000 here/);
+		expect(
+			(await command('setup-welcome', { channel, message: 'Hi', 'bot-message': `${'x'.repeat(1990)}{memberCount:ordinal}` })).reply.content
+		).toMatch(/^The bot-message: The message can be up to 2,007 characters/);
+	});
+
+	it('welcomes each member with the text for how they came, the new placeholders filled in; unset variants fall back to the main text', async () => {
+		const setup = (
+			await command('setup-welcome', {
+				channel,
+				message: 'Main {user}',
+				'invite-message':
+					'Invite {user} by {inviter} via {inviteURL} ({inviteUses} uses); inviter {inviterRegular}/{inviterLeft}/{inviterFake}; join {joinCount}; {memberCount:ordinal} member; created {accountCreated}',
+				'vanity-message': 'Vanity {user} via {inviteURL} ({inviteUses} uses)',
+				'bot-message': 'Bot {user}'
+			})
+		).reply;
+		expect(setup.content).toBe(
+			`Welcome messages will go to <#${channel}> (own texts for: invite, vanity, bot). Try it with \`/welcome-test kind:welcome\`.`
+		);
+
+		const bob = emulator.joinViaInvite(guildId, 'alice1', { username: 'bob', createdAt: CREATED }).id;
+		let members = emulator.guild(guildId)!.members.size;
+		expect((await welcomeOf(bob)).content).toBe(
+			`Invite <@${bob}> by <@${alice}> via https://discord.gg/alice1 (5 uses); inviter 1/0/0; join 1; ${englishOrdinal(members)} member; created January 15, 2020`
+		);
+
+		const carol = emulator.joinViaVanity(guildId, { username: 'carol' }).id;
+		expect((await welcomeOf(carol)).content).toBe(`Vanity <@${carol}> via https://discord.gg/harbour (8 uses)`);
+		const dave = emulator.joinUnknown(guildId, { username: 'dave' }).id;
+		expect((await welcomeOf(dave)).content).toBe(`Main <@${dave}>`);
+		const robot = emulator.addBot(guildId, { username: 'robot' }).id;
+		expect((await welcomeOf(robot)).content).toBe(`Bot <@${robot}>`);
+
+		// Bob leaves and comes back through the same invite: his second join, alice's left count.
+		emulator.leave(guildId, bob);
+		emulator.joinViaInvite(guildId, 'alice1', bob);
+		members = emulator.guild(guildId)!.members.size;
+		const again = await emulator.waitForMessage(
+			channel,
+			(message) => message.content.includes(`<@${bob}>`) && message.content.includes('join 2'),
+			15_000
+		);
+		expect(again.content).toMatch(new RegExp(`\\(6 uses\\); inviter \\d/\\d/0; join 2; ${englishOrdinal(members)} member;`));
+		expect(emulator.unknownRoutes).toEqual([]);
+	});
+});
