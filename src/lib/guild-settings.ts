@@ -45,6 +45,12 @@ const greetingSchema = z.object({
 	color: z.number().int().min(0).max(0xffffff).nullable().optional(),
 	content: z.string().nullable().optional(),
 	timestamp: z.boolean().optional(),
+	/** The rest of a designed embed (options or pasted JSON); absent in settings stored before. Links may be `{avatar}`. */
+	url: z.string().nullable().optional(),
+	thumbnail: z.string().nullable().optional(),
+	author: z.object({ name: z.string(), url: z.string().optional(), iconUrl: z.string().optional() }).nullable().optional(),
+	footerIcon: z.string().nullable().optional(),
+	fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
 	/** A text of its own per way of coming; one not set falls back to `template`. Absent in settings stored before. */
 	variants: z.partialRecord(z.enum(GREETING_VARIANTS), z.string()).optional(),
 	problem: deliveryProblemSchema.nullable().default(null)

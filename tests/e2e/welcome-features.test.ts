@@ -98,4 +98,92 @@ describe('welcome variants and placeholders end to end', () => {
 		expect(again.content).toMatch(new RegExp(`\\(6 uses\\); inviter \\d/\\d/0; join 2; ${englishOrdinal(members)} member;`));
 		expect(emulator.unknownRoutes).toEqual([]);
 	});
+
+	const designed = {
+		content: 'Hello {user}',
+		embeds: [
+			{
+				type: 'rich',
+				title: 'Welcome to {server}',
+				description: 'You are our {memberCount:ordinal} member',
+				url: 'https://example.com/rules',
+				color: 5793266,
+				timestamp: '2024-01-01T00:00:00.000Z',
+				footer: { text: 'Invited by {inviter}', icon_url: 'https://example.com/footer.png' },
+				thumbnail: { url: '{avatar}' },
+				image: { url: 'https://example.com/banner.png' },
+				author: { name: '{username} arrived', icon_url: '{avatar}' },
+				fields: [{ name: 'Account', value: 'created {accountCreated}', inline: true }]
+			}
+		]
+	};
+
+	it("refuses pasted embed JSON that breaks Discord's limits, naming the field", async () => {
+		const refusal = async (json: unknown) =>
+			(await command('setup-welcome', { channel, 'embed-json': typeof json === 'string' ? json : JSON.stringify(json) })).reply.content;
+		expect(await refusal('{"title": ')).toMatch(/^The embed JSON cannot be used: it is not valid JSON \(/);
+		expect(await refusal({ embeds: [{ title: 'a' }, { title: 'b' }] })).toBe(
+			'The embed JSON cannot be used: it must hold exactly one embed, not 2.'
+		);
+		expect(await refusal({ title: 'x'.repeat(257), description: 'Hi' })).toBe(
+			'The embed JSON cannot be used: title is longer than Discord allows (256 characters).'
+		);
+		expect(
+			await refusal({
+				description: 'Hi',
+				fields: [
+					{ name: 'a', value: 'b' },
+					{ name: 'c', value: 'v'.repeat(1025) }
+				]
+			})
+		).toBe('The embed JSON cannot be used: fields[1].value is longer than Discord allows (1,024 characters).');
+		expect(await refusal({ description: 'Hi', thumbnail: { url: 'ftp://example.com/x.png' } })).toBe(
+			'The embed JSON cannot be used: thumbnail.url must be an http(s) URL or {avatar}.'
+		);
+		expect(await refusal({ description: 'Hi', color: 'green' })).toBe(
+			'The embed JSON cannot be used: color has the wrong type (expected: number).'
+		);
+		const thumbnail = (await command('setup-goodbye', { channel, message: 'Bye', thumbnail: 'ftp://example.com/x.png' })).reply;
+		expect(thumbnail.content).toMatch(/^thumbnail must be an http\(s\) URL or \{avatar\}\n\nPlaceholders:/);
+		expect(await refusal({ title: 'No text here' })).toBe('Give the text with message, or paste embed JSON that has a description.');
+		// Every part fits alone; together, with {server} at its longest, they pass Discord's 6000.
+		expect(await refusal({ title: '{server}!', description: 'd'.repeat(4000), footer: { text: 'f'.repeat(1900) } })).toMatch(
+			/^The embed's texts together can be up to 6,001 characters once placeholders are filled in; Discord allows 6,000\.\n\nPlaceholders:/
+		);
+	});
+
+	it('sends the designed embed pasted as JSON, refined by options, and /welcome-test shows it exactly as members get it', async () => {
+		const setup = (await command('setup-welcome', { channel, 'embed-json': JSON.stringify(designed), colour: '#FF0000' })).reply;
+		expect(setup.content).toBe(
+			`Welcome messages will go to <#${channel}> (banner: https://example.com/banner.png, in an embed). Try it with \`/welcome-test kind:welcome\`.`
+		);
+
+		const erin = emulator.joinViaInvite(guildId, 'alice1', { username: 'erin', createdAt: CREATED }).id;
+		const members = emulator.guild(guildId)!.members.size;
+		const welcome = await welcomeOf(erin);
+		expect(welcome.content).toBe(`Hello <@${erin}>`);
+		const embed = welcome.embeds[0]! as Record<string, unknown> & { thumbnail?: { url: string }; author?: { icon_url?: string } };
+		expect(embed).toMatchObject({
+			title: 'Welcome to Harbour',
+			description: `You are our ${englishOrdinal(members)} member`,
+			url: 'https://example.com/rules',
+			color: 0xff0000,
+			footer: { text: `Invited by <@${alice}>`, icon_url: 'https://example.com/footer.png' },
+			image: { url: 'https://example.com/banner.png' },
+			author: { name: 'erin arrived' },
+			fields: [{ name: 'Account', value: 'created January 15, 2020', inline: true }]
+		});
+		expect(embed.thumbnail?.url).toMatch(/^https:\/\/cdn\.discordapp\.com\/(embed\/)?avatars\//);
+		expect(embed.author?.icon_url).toBe(embed.thumbnail?.url);
+		expect(embed.timestamp).toBeTruthy();
+
+		const { handle } = await command('welcome-test');
+		const preview = await handle.waitForFollowUp((message) => message.embeds.length > 0, 10_000);
+		expect(preview.ephemeral).toBe(true);
+		expect(preview.content).toBe(`Hello <@${admin}>`);
+		const shown = await emulator.waitForMessage(channel, (message) => message.content === `Hello <@${admin}>`, 10_000);
+		const { timestamp: _shownAt, ...members_ } = shown.embeds[0]!;
+		const { timestamp: _previewAt, ...previewed } = preview.embeds[0]!;
+		expect(previewed).toEqual(members_);
+	});
 });

@@ -9,6 +9,7 @@ import { MAX_DURATION_MS, MIN_DURATION_MS, parseDuration } from '../../src/lib/g
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import { GREETING_VARIANTS } from '../../src/lib/guild-settings.js';
 import { explain } from '../../src/lib/templates/reasons.js';
+import { parseEmbedJson } from '../../src/lib/welcome/embed.js';
 import { greetingProblem } from '../../src/lib/welcome/message.js';
 import { languageT } from '../helpers/i18n.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
@@ -125,6 +126,32 @@ describe('bad input: command option parsers (property-based)', () => {
 });
 
 describe('bad input: welcome setup options (property-based)', () => {
+	it('pasted embed JSON: any text is a design or a translated reason naming what is wrong', () => {
+		const embed = fc.record(
+			{
+				title: fc.oneof(fc.string({ maxLength: 300 }), fc.integer()),
+				description: fc.string(),
+				fields: fc.array(fc.jsonValue(), { maxLength: 30 })
+			},
+			{ requiredKeys: [] }
+		);
+		// A bare embed, an array of one, a message with one, a message with two.
+		const pasted = fc
+			.tuple(embed, fc.integer({ min: 0, max: 3 }))
+			.map(([one, form]) => JSON.stringify([one, [one], { embeds: [one] }, { embeds: [one, one] }][form]));
+		const embedish = fc.oneof(awkward, fc.json(), pasted);
+		fc.assert(
+			fc.property(embedish, (text) => {
+				const parsed = parseEmbedJson(text);
+				if (parsed.ok) return;
+				const reason = explain(languageT(), parsed.reason);
+				expect(reason.length).toBeGreaterThan(5);
+				expect(reason).not.toMatch(/\{\{|welcome:/);
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
 	const t = languageT();
 	const template = fc.oneof(awkward, fc.string({ maxLength: 4200 }), fc.constantFrom('{memberCount:ordinal}', '{inviteURL}', '{x:y}', '{:}', '{'));
 

@@ -5,6 +5,7 @@ import { GREETING_VARIANTS, type GreetingSettings, type GreetingVariant } from '
 import { deferFirst, refusal } from '../../lib/interaction-reply.js';
 import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
 import { explain } from '../../lib/templates/reasons.js';
+import { EMBED_LIMITS, parseEmbedJson } from '../../lib/welcome/embed.js';
 import { EMBED_FOOTER_LIMIT, EMBED_TITLE_LIMIT, greetingProblem, normalizeBanner, parseColor, type GreetingKind } from '../../lib/welcome/message.js';
 import { channelProblem } from '../../lib/welcome/service.js';
 
@@ -14,13 +15,18 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 		.addChannelOption((option) =>
 			option.setName('channel').setRequired(true).addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
 		)
-		.addStringOption((option) => option.setName('message').setRequired(true).setMaxLength(EMBED_DESCRIPTION_LIMIT))
+		// Not required: pasted embed JSON may bring the text (its description).
+		.addStringOption((option) => option.setName('message').setMaxLength(EMBED_DESCRIPTION_LIMIT))
 		.addStringOption((option) => option.setName('banner').setMaxLength(2000))
 		.addBooleanOption((option) => option.setName('embed'))
 		.addStringOption((option) => option.setName('title').setMaxLength(EMBED_TITLE_LIMIT))
 		.addStringOption((option) => option.setName('footer').setMaxLength(EMBED_FOOTER_LIMIT))
 		.addStringOption((option) => option.setName('colour').setMaxLength(7))
-		.addStringOption((option) => option.setName('content').setMaxLength(2000));
+		.addStringOption((option) => option.setName('content').setMaxLength(2000))
+		.addStringOption((option) => option.setName('thumbnail').setMaxLength(2000))
+		.addStringOption((option) => option.setName('author').setMaxLength(EMBED_LIMITS.authorName))
+		// An option's string can hold 6000 characters (discord-api-docs, interactions/application-commands.mdx).
+		.addStringOption((option) => option.setName('embed-json').setMaxLength(6000));
 	// A text per way the member came (falls back to `message`): invite-message, vanity-message, unknown-message, bot-message.
 	for (const variant of GREETING_VARIANTS)
 		builder.addStringOption((option) => option.setName(`${variant}-message`).setMaxLength(EMBED_DESCRIPTION_LIMIT));
@@ -51,27 +57,44 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 	const colourText = interaction.options.getString('colour');
 	const color = colourText === null ? null : parseColor(colourText);
 	if (colourText !== null && color === null) throw refusal('welcome:setup.notAColour', { colour: colourText });
-	const title = interaction.options.getString('title');
-	const footer = interaction.options.getString('footer');
-	const content = interaction.options.getString('content');
-	const styled = title !== null || footer !== null || color !== null || content !== null;
+	// Pasted embed JSON is the base; options given with it refine it.
+	const json = interaction.options.getString('embed-json');
+	const parsed = json === null ? null : parseEmbedJson(json);
+	if (parsed && !parsed.ok) throw refusal('welcome:setup.refusedJson', { reason: explain(t, parsed.reason) });
+	const design = parsed?.ok ? parsed.design : {};
+	const option = (name: string) => interaction.options.getString(name);
+	const title = option('title') ?? design.title ?? null;
+	const footer = option('footer') ?? design.footer?.text ?? null;
+	const content = option('content') ?? design.content ?? null;
+	const thumbnail = option('thumbnail') ?? design.thumbnail ?? null;
+	const authorName = option('author') ?? design.author?.name ?? null;
+	const author = authorName === null ? null : { ...design.author, name: authorName };
+	const colour = color ?? design.color ?? null;
+	const template = option('message') ?? design.description ?? null;
+	if (template === null) throw refusal('welcome:setup.noMessage');
+	const styled = title !== null || footer !== null || colour !== null || content !== null || thumbnail !== null || author !== null;
 	const variants: Partial<Record<GreetingVariant, string>> = {};
 	for (const variant of GREETING_VARIANTS) {
-		const text = interaction.options.getString(`${variant}-message`);
+		const text = option(`${variant}-message`);
 		if (text !== null) variants[variant] = text;
 	}
 	const settings: Omit<GreetingSettings, 'problem'> = {
 		channelId: channel.id,
-		template: interaction.options.getString('message', true),
-		banner: normalizeBanner(interaction.options.getString('banner')),
-		embed: interaction.options.getBoolean('embed') ?? styled,
+		template,
+		banner: normalizeBanner(option('banner') ?? design.image ?? null),
+		embed: interaction.options.getBoolean('embed') ?? (styled || parsed !== null),
 		dm: kind === 'welcome' ? (interaction.options.getBoolean('dm') ?? false) : false,
 		...(kind === 'welcome' ? { afterScreening: interaction.options.getBoolean('after-screening') ?? true } : {}),
 		title,
 		footer,
-		color,
+		color: colour,
 		content,
-		timestamp: false,
+		timestamp: design.timestamp ?? false,
+		...(thumbnail === null ? {} : { thumbnail }),
+		...(author === null ? {} : { author }),
+		...(design.url ? { url: design.url } : {}),
+		...(design.footer?.iconUrl ? { footerIcon: design.footer.iconUrl } : {}),
+		...(design.fields?.length ? { fields: design.fields } : {}),
 		...(Object.keys(variants).length > 0 ? { variants } : {})
 	};
 	const refused = greetingProblem(settings);

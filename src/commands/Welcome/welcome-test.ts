@@ -1,7 +1,7 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
-import { channelMention, time, TimestampStyles } from 'discord.js';
+import { channelMention, MessageFlags, time, TimestampStyles } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
@@ -36,6 +36,11 @@ export class WelcomeTestCommand extends Command {
 			? `\n\n${t(expiry.getTime() <= Date.now() ? 'welcome:test.bannerExpired' : 'welcome:test.bannerExpires', { when: time(expiry, TimestampStyles.RelativeTime), command: `/setup-${kind}` })}`
 			: '';
 		await interaction.editReply({ content: `${describeOutcome(t, kind, outcome)}${warning}`, allowedMentions: { parse: [] } });
+		// The preview, exactly as members get it (text, embed, card), seen only by the admin.
+		if (outcome.status === 'sent') {
+			const { content, embeds, files } = outcome.message;
+			await interaction.followUp({ content, embeds, files, allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral });
+		}
 	}
 }
 

@@ -1,6 +1,14 @@
 import type { ILogger } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
-import { PermissionFlagsBits, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
+import {
+	PermissionFlagsBits,
+	type MessageCreateOptions,
+	type Guild,
+	type GuildBasedChannel,
+	type GuildMember,
+	type PartialGuildMember,
+	type User
+} from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
 import type { JoinEvent, MemberRecord } from '../invites/records.js';
@@ -20,7 +28,7 @@ interface GreetingFacts extends TemplateFacts {
 
 /** How a greeting went: sent to the channel (and maybe by DM), not configured, or blocked by a problem. */
 export type GreetingOutcome =
-	| { status: 'sent'; channelId: string; dm: 'sent' | 'failed' | 'off' }
+	| { status: 'sent'; channelId: string; dm: 'sent' | 'failed' | 'off'; message: MessageCreateOptions }
 	| { status: 'not-configured' }
 	| { status: 'held-for-screening' }
 	| { status: 'problem'; problem: DeliveryProblem };
@@ -138,7 +146,8 @@ export class WelcomeService {
 		const how = history?.joins.at(-1)?.how ?? null;
 		const template = settings.variants?.[variantOf(how, user.bot)] ?? settings.template;
 		const code = join?.code ?? null;
-		const templates = [template, settings.title, settings.footer, settings.content];
+		const fields = (settings.fields ?? []).flatMap((field) => [field.name, field.value]);
+		const templates = [template, settings.title, settings.footer, settings.content, settings.author?.name, ...fields];
 		return {
 			template,
 			userId: user.id,
@@ -190,6 +199,9 @@ export class WelcomeService {
 			title: render(settings.title),
 			footer: render(settings.footer),
 			content: render(settings.content),
+			author: render(settings.author?.name),
+			fields: settings.fields?.map((field) => ({ ...field, name: render(field.name)!, value: render(field.value)! })),
+			avatarUrl: target.member.user.displayAvatarURL({ extension: 'png', size: 256 }),
 			cardDescription: t(`welcome:card.alt.${kind}`)
 		};
 		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras);
@@ -212,7 +224,7 @@ export class WelcomeService {
 			return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, failed, target.countMiss) };
 		}
 		if (settings.problem) await this.clearProblem(guild, kind, settings);
-		return { status: 'sent', channelId: settings.channelId, dm };
+		return { status: 'sent', channelId: settings.channelId, dm, message };
 	}
 
 	private async card(t: TFunction, kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember): Promise<Buffer> {
