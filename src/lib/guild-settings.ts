@@ -51,6 +51,9 @@ const greetingSchema = z.object({
 	author: z.object({ name: z.string(), url: z.string().optional(), iconUrl: z.string().optional() }).nullable().optional(),
 	footerIcon: z.string().nullable().optional(),
 	fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
+	/** Welcome only: delete it when the member leaves within this long after it was sent (raids); and after this long. */
+	deleteIfLeftWithinMs: z.number().int().positive().optional(),
+	deleteAfterMs: z.number().int().positive().optional(),
 	/** A text of its own per way of coming; one not set falls back to `template`. Absent in settings stored before. */
 	variants: z.partialRecord(z.enum(GREETING_VARIANTS), z.string()).optional(),
 	problem: deliveryProblemSchema.nullable().default(null)

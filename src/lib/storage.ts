@@ -15,7 +15,8 @@ export const CORE_NAMESPACES = [
 	'giveaway-config',
 	'giveaway-entries',
 	'autorole-pending',
-	'screening-holds'
+	'screening-holds',
+	'welcome-messages'
 ] as const;
 
 type StorageConfig = Config | ConfigWithoutToken;

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
+import { eventually } from '../helpers/eventually.js';
 
 const ADMIN = PermissionFlagsBits.ManageGuild | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel;
 const CREATED = new Date(Date.UTC(2020, 0, 15, 12));
@@ -185,5 +186,47 @@ describe('welcome variants and placeholders end to end', () => {
 		const { timestamp: _shownAt, ...members_ } = shown.embeds[0]!;
 		const { timestamp: _previewAt, ...previewed } = preview.embeds[0]!;
 		expect(previewed).toEqual(members_);
+	});
+
+	const present = (messageId: string) => emulator.messages(channel).some((message) => message.id === messageId);
+
+	it('deletes the welcome of a member who leaves within the window (a raid), and keeps the others', async () => {
+		const setup = (await command('setup-welcome', { channel, message: 'Hi {user}', 'delete-if-left-within': '10m' })).reply;
+		expect(setup.content).toBe(
+			`Welcome messages will go to <#${channel}> (deleted if the member leaves within 10m). Try it with \`/welcome-test kind:welcome\`.`
+		);
+		const raider = emulator.joinViaInvite(guildId, 'alice1', { username: 'raider' }).id;
+		const stayer = emulator.joinViaInvite(guildId, 'alice1', { username: 'stayer' }).id;
+		const raid = await welcomeOf(raider);
+		const stay = await welcomeOf(stayer);
+		emulator.leave(guildId, raider);
+		await emulator.waitFor(() => !present(raid.id), 10_000, "the raider's welcome to be deleted");
+		expect(present(stay.id)).toBe(true);
+		const refused = (await command('setup-welcome', { channel, message: 'Hi', 'delete-after': '8d' })).reply;
+		expect(refused.content).toBe('delete-after: 8d is too long: delays go up to 7d.');
+	});
+
+	it('deletes a welcome after its time even across a crash: the schedule is stored, not only a timer', async () => {
+		await command('setup-welcome', { channel, message: 'Briefly {user}', 'delete-after': '3s' });
+		const frank = emulator.joinViaInvite(guildId, 'alice1', { username: 'frank' }).id;
+		const welcome = await welcomeOf(frank);
+		// The bot stores the welcome's deletion right after Discord took the message: the crash comes once it is stored.
+		await eventually(
+			() =>
+				Promise.resolve(
+					readdirSync(dataDir)
+						.filter((name) => /\.(json|journal)$/.test(name))
+						.some((name) => readFileSync(join(dataDir, name), 'utf8').includes(welcome.id))
+				),
+			'the deletion to be stored'
+		);
+		await bot.stop('SIGKILL');
+		// Due while the bot is down: the next start finds it overdue and deletes it at once.
+		await new Promise((resolve) => setTimeout(resolve, 3500));
+		expect(present(welcome.id)).toBe(true);
+		await bot.start();
+		expect(await bot.waitForLog(/Welcome cleanup: \d+ welcome messages? watched/)).toBeTruthy();
+		await emulator.waitFor(() => !present(welcome.id), 10_000, "frank's welcome to be deleted after the restart");
+		expect(emulator.unknownRoutes).toEqual([]);
 	});
 });

@@ -96,7 +96,7 @@ describe('welcome, goodbye and auto-roles in the server language', () => {
 		const high = (await run('autorole', { role: boss }, { subcommand: 'add' })).reply;
 		expect(high.content).toMatch(/^Chef kann keine Auto-Rolle sein: Chef liegt nicht unter der höchsten Rolle des Bots \(.+\); schiebe/);
 		expect((await run('autorole', { role: greeter, delay: '8d' }, { subcommand: 'add' })).reply.content).toBe(
-			'8d ist zu lang: Auto-Rollen warten höchstens 7d.'
+			'8d ist zu lang: Wartezeiten gehen bis höchstens 7d.'
 		);
 		expect((await run('autorole', { role: greeter, delay: '10x' }, { subcommand: 'add' })).reply.content).toBe(
 			'"10x" ist keine Wartezeit: unbekannte Einheit "x". Schreib z. B. 30s, 10m, 1h30m oder 2d (höchstens 7d).'

@@ -115,7 +115,7 @@ describe.each([
 		const managed = (await command('autorole', { role: roles.managed }, 'add')).reply;
 		expect(managed.content).toMatch(/Booster is managed by an integration/);
 		const delay = (await command('autorole', { role: roles.delayed, delay: '8d' }, 'add')).reply;
-		expect(delay.content).toMatch(/8d is too long: auto-role delays go up to 7d/);
+		expect(delay.content).toMatch(/8d is too long: delays go up to 7d/);
 		expect(await autoroleList()).toContain('"description":"none"');
 		expect(emulator.unknownRoutes).toEqual([]);
 	});

@@ -113,7 +113,7 @@ describe('bad input: command option parsers (property-based)', () => {
 		);
 	});
 
-	it('auto-role delays: a delay within bounds, or a readable reason', () => {
+	it('auto-role delays and welcome delete-after / delete-if-left-within: a delay within bounds, or a readable reason', () => {
 		fc.assert(
 			fc.property(awkward, (text) => {
 				const result = parseDelay(text);

@@ -2,6 +2,7 @@ import { container, type Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ChannelType, channelMention, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
 import { GREETING_VARIANTS, type GreetingSettings, type GreetingVariant } from '../../lib/guild-settings.js';
+import { formatDelay, parseDelay } from '../../lib/autorole/delay.js';
 import { deferFirst, refusal } from '../../lib/interaction-reply.js';
 import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
 import { explain } from '../../lib/templates/reasons.js';
@@ -31,7 +32,12 @@ export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingK
 	for (const variant of GREETING_VARIANTS)
 		builder.addStringOption((option) => option.setName(`${variant}-message`).setMaxLength(EMBED_DESCRIPTION_LIMIT));
 	if (kind === 'welcome')
-		builder.addBooleanOption((option) => option.setName('dm')).addBooleanOption((option) => option.setName('after-screening'));
+		builder
+			.addBooleanOption((option) => option.setName('dm'))
+			.addBooleanOption((option) => option.setName('after-screening'))
+			// Durations like 10m, 1h30m (parseDelay, at most 7d).
+			.addStringOption((option) => option.setName('delete-if-left-within').setMaxLength(20))
+			.addStringOption((option) => option.setName('delete-after').setMaxLength(20));
 	return builder;
 }
 
@@ -78,6 +84,16 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		const text = option(`${variant}-message`);
 		if (text !== null) variants[variant] = text;
 	}
+	// Welcome only: delete the welcome when its member leaves soon (raids), or after a while.
+	const duration = (name: 'delete-if-left-within' | 'delete-after') => {
+		const text = kind === 'welcome' ? option(name) : null;
+		if (text === null) return undefined;
+		const parsed = parseDelay(text);
+		if (!parsed.ok) throw refusal('welcome:setup.badDuration', { option: name, reason: explain(t, parsed.reason) });
+		return parsed.ms > 0 ? parsed.ms : undefined;
+	};
+	const deleteIfLeftWithinMs = duration('delete-if-left-within');
+	const deleteAfterMs = duration('delete-after');
 	const settings: Omit<GreetingSettings, 'problem'> = {
 		channelId: channel.id,
 		template,
@@ -95,7 +111,9 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		...(design.url ? { url: design.url } : {}),
 		...(design.footer?.iconUrl ? { footerIcon: design.footer.iconUrl } : {}),
 		...(design.fields?.length ? { fields: design.fields } : {}),
-		...(Object.keys(variants).length > 0 ? { variants } : {})
+		...(Object.keys(variants).length > 0 ? { variants } : {}),
+		...(deleteIfLeftWithinMs ? { deleteIfLeftWithinMs } : {}),
+		...(deleteAfterMs ? { deleteAfterMs } : {})
 	};
 	const refused = greetingProblem(settings);
 	if (refused) throw refusal('welcome:setup.refused', { reason: explain(t, refused), help: placeholderHelp(t) });
@@ -108,7 +126,9 @@ export async function runGreetingSetup(interaction: Command.ChatInputCommandInte
 		settings.embed ? t('welcome:setup.extras.embed') : null,
 		settings.dm ? t('welcome:setup.extras.dm') : null,
 		settings.afterScreening === false ? t('welcome:setup.extras.atJoin') : null,
-		settings.variants ? t('welcome:setup.extras.variants', { variants: Object.keys(settings.variants).join(', ') }) : null
+		settings.variants ? t('welcome:setup.extras.variants', { variants: Object.keys(settings.variants).join(', ') }) : null,
+		deleteIfLeftWithinMs ? t('welcome:setup.extras.deleteIfLeft', { delay: formatDelay(deleteIfLeftWithinMs) }) : null,
+		deleteAfterMs ? t('welcome:setup.extras.deleteAfter', { delay: formatDelay(deleteAfterMs) }) : null
 	].filter((extra): extra is string => extra !== null);
 	const where = channelMention(channel.id);
 	await interaction.editReply({

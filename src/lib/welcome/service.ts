@@ -15,6 +15,7 @@ import type { JoinEvent, MemberRecord } from '../invites/records.js';
 import { total } from '../invites/records.js';
 import type { InviteTracker } from '../invites/tracker.js';
 import type { ScreeningHolds } from '../screening.js';
+import type { WelcomeCleanup } from './cleanup.js';
 import { describeError } from '../secrets.js';
 import { placeholderValues, renderTemplate, usesPlaceholder, type TemplateFacts } from '../templates/placeholders.js';
 import { logText, type Reason } from '../templates/reasons.js';
@@ -72,7 +73,8 @@ export class WelcomeService {
 		private readonly storage: Storage,
 		private readonly invites: InviteTracker,
 		private readonly logger: ILogger,
-		private readonly screening?: ScreeningHolds
+		private readonly screening?: ScreeningHolds,
+		private readonly cleanup?: WelcomeCleanup
 	) {}
 
 	public async settings(guildId: string): Promise<Record<GreetingKind, GreetingSettings | null>> {
@@ -217,13 +219,25 @@ export class WelcomeService {
 		if (blocked) return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, blocked, target.countMiss) };
 
 		const channel = guild.channels.cache.get(settings.channelId) as GuildBasedChannel & { send: (options: typeof message) => Promise<unknown> };
+		let sent: { id: string };
 		try {
-			await channel.send(message);
+			sent = (await channel.send(message)) as { id: string };
 		} catch (error) {
 			const failed = { key: 'welcome:delivery.sendFailed', vars: { channel: channel.name, error: describeError(error) } };
 			return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, failed, target.countMiss) };
 		}
 		if (settings.problem) await this.clearProblem(guild, kind, settings);
+		if (kind === 'welcome' && (settings.deleteIfLeftWithinMs || settings.deleteAfterMs)) {
+			const now = Date.now();
+			await this.cleanup?.sent({
+				guildId: guild.id,
+				memberId: facts.userId,
+				channelId: settings.channelId,
+				messageId: sent.id,
+				leaveUntil: settings.deleteIfLeftWithinMs ? now + settings.deleteIfLeftWithinMs : null,
+				deleteAt: settings.deleteAfterMs ? now + settings.deleteAfterMs : null
+			});
+		}
 		return { status: 'sent', channelId: settings.channelId, dm, message };
 	}
 

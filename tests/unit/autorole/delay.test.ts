@@ -27,7 +27,7 @@ describe('parseDelay', () => {
 		['30m1h', /largest to smallest/],
 		['1m1m', /largest to smallest/],
 		['-5m', /expected a number/],
-		['8d', /8d is too long: auto-role delays go up to 7d/],
+		['8d', /8d is too long: delays go up to 7d/],
 		['1w1s', /1w1s is too long/]
 	])('refuses %j with a reason', (input, reason) => {
 		const parsed = parseDelay(input);
