@@ -188,6 +188,28 @@ describe('welcome variants and placeholders end to end', () => {
 		expect(previewed).toEqual(members_);
 	});
 
+	it('designs by options too, and says goodbye with the variant for how the member came', async () => {
+		const goodbye = emulator.createChannel(guildId, { name: 'goodbye' }).id;
+		await command('setup-goodbye', {
+			channel: goodbye,
+			message: 'Bye {username}',
+			'vanity-message': 'Bye {username}, who came by {inviteURL}',
+			author: '{username} left',
+			thumbnail: '{avatar}',
+			colour: '#123456'
+		});
+		const gina = emulator.joinViaVanity(guildId, { username: 'gina' }).id;
+		await welcomeOf(gina);
+		emulator.leave(guildId, gina);
+		const message = await emulator.waitForMessage(goodbye, () => true, 15_000);
+		expect(message.embeds[0]).toMatchObject({
+			description: 'Bye gina, who came by https://discord.gg/harbour',
+			author: { name: 'gina left' },
+			color: 0x123456
+		});
+		expect((message.embeds[0] as { thumbnail?: { url: string } }).thumbnail?.url).toMatch(/^https:\/\/cdn\.discordapp\.com\//);
+	});
+
 	const present = (messageId: string) => emulator.messages(channel).some((message) => message.id === messageId);
 
 	it('deletes the welcome of a member who leaves within the window (a raid), and keeps the others', async () => {
