@@ -8,6 +8,7 @@ import type { ScreeningHolds } from './screening.js';
 import type { RunningServices } from './shutdown.js';
 import type { Storage } from '../storage-adapters/index.js';
 import type { GreetingOrder } from './welcome/order.js';
+import type { WelcomeCleanup } from './welcome/cleanup.js';
 import type { WelcomeService } from './welcome/service.js';
 
 declare module '@sapphire/pieces' {
@@ -20,6 +21,8 @@ declare module '@sapphire/pieces' {
 		invites: InviteTracker;
 		/** Welcome and goodbye messages; settings in the `settings` namespace. */
 		welcome: WelcomeService;
+		/** Deletes welcomes when their member leaves soon or their time is up; watched ones in `welcome-messages`. */
+		welcomeCleanup: WelcomeCleanup;
 		/** Keeps each member's goodbye after their welcome (src/lib/welcome/order.ts). */
 		greetings: GreetingOrder;
 		/** Auto-roles; delayed grants wait in the `autorole-pending` namespace. */

@@ -13,6 +13,7 @@ import { InviteTracker } from './invites/tracker.js';
 import { ScreeningHolds } from './screening.js';
 import { describeError } from './secrets.js';
 import { GreetingOrder } from './welcome/order.js';
+import { WelcomeCleanup } from './welcome/cleanup.js';
 import { WelcomeService } from './welcome/service.js';
 
 /**
@@ -81,12 +82,15 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 	container.screening = screening;
 
 	// Welcome/goodbye read their settings per event; auto-roles load their pending grants on ready (listeners/autoroles).
-	container.welcome = new WelcomeService(storage, container.invites, logger, screening);
+	// Welcomes to delete later are stored; scheduled again on ready (listeners/welcome).
+	container.welcomeCleanup = new WelcomeCleanup(storage, client, logger);
+	container.welcome = new WelcomeService(storage, container.invites, logger, screening, container.welcomeCleanup);
 	container.greetings = new GreetingOrder();
 	// Welcome messages name the inviter through the tracker, so they follow a reloaded one.
-	onDataRestored('welcome', () => {
-		container.welcome = new WelcomeService(storage, container.invites, logger, screening);
-		return Promise.resolve();
+	onDataRestored('welcome', async () => {
+		container.welcome = new WelcomeService(storage, container.invites, logger, screening, container.welcomeCleanup);
+		// The welcomes waiting to be deleted are the restored ones now.
+		await container.welcomeCleanup.start();
 	});
 	container.autoroles = new AutoRoleService(storage, client, logger, undefined, screening);
 	// Delayed grants wait in memory: after a restore, wait for the restored ones instead.
@@ -100,5 +104,6 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 
 	// Stopped at shutdown before storage closes (src/lib/shutdown.ts); read from the container, which a restore updates.
 	container.services?.add('auto-roles', () => container.autoroles.stop());
+	container.services?.add('welcome cleanup', () => container.welcomeCleanup.stop());
 	container.services?.add('giveaways', () => container.giveaways.stop());
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Storage } from '../storage-adapters/types.js';
+import type { Reason } from './templates/reasons.js';
 
 /**
  * The `settings` namespace, one key per guild (`<guildId>`), one field per feature. Features change only their own
@@ -7,15 +8,26 @@ import type { Storage } from '../storage-adapters/types.js';
  */
 export const SETTINGS_NAMESPACE = 'settings';
 
+const reasonSchema: z.ZodType<Reason> = z.lazy(() =>
+	z.object({ key: z.string(), vars: z.record(z.string(), z.union([z.string(), z.number(), reasonSchema, z.array(reasonSchema)])) })
+);
+
 /** Why messages stopped arriving, kept until a send works again; shown by /welcome-test and /data-status. */
 const deliveryProblemSchema = z.object({
+	/** In the source language, for the log (and what settings stored before translation had). */
 	message: z.string(),
+	/** The same, translated where it is shown; absent in problems stored before. */
+	reason: reasonSchema.optional(),
 	since: z.number(),
 	lastAt: z.number(),
 	/** Messages not sent because of it. */
 	missed: z.number()
 });
 export type DeliveryProblem = z.infer<typeof deliveryProblemSchema>;
+
+/** How a member came, for greeting variants: through an invite, the vanity URL, an unknown way, or as a bot. */
+export const GREETING_VARIANTS = ['invite', 'vanity', 'unknown', 'bot'] as const;
+export type GreetingVariant = (typeof GREETING_VARIANTS)[number];
 
 const greetingSchema = z.object({
 	channelId: z.string(),
@@ -33,6 +45,17 @@ const greetingSchema = z.object({
 	color: z.number().int().min(0).max(0xffffff).nullable().optional(),
 	content: z.string().nullable().optional(),
 	timestamp: z.boolean().optional(),
+	/** The rest of a designed embed (options or pasted JSON); absent in settings stored before. Links may be `{avatar}`. */
+	url: z.string().nullable().optional(),
+	thumbnail: z.string().nullable().optional(),
+	author: z.object({ name: z.string(), url: z.string().optional(), iconUrl: z.string().optional() }).nullable().optional(),
+	footerIcon: z.string().nullable().optional(),
+	fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
+	/** Welcome only: delete it when the member leaves within this long after it was sent (raids); and after this long. */
+	deleteIfLeftWithinMs: z.number().int().positive().optional(),
+	deleteAfterMs: z.number().int().positive().optional(),
+	/** A text of its own per way of coming; one not set falls back to `template`. Absent in settings stored before. */
+	variants: z.partialRecord(z.enum(GREETING_VARIANTS), z.string()).optional(),
 	problem: deliveryProblemSchema.nullable().default(null)
 });
 export type GreetingSettings = z.infer<typeof greetingSchema>;

@@ -17,7 +17,8 @@ export const CORE_NAMESPACES = [
 	'giveaway-entries',
 	'autorole-pending',
 	'screening-holds',
-	'welcome-cards'
+	'welcome-cards',
+	'welcome-messages'
 ] as const;
 
 type StorageConfig = Config | ConfigWithoutToken;

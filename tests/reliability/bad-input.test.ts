@@ -19,13 +19,16 @@ import { longestRendering } from '../../src/lib/templates/placeholders.js';
 import { checkBackground } from '../../src/lib/welcome/card-background.js';
 import { CARD_LINE_LIMIT, checkCardLines, MAX_CARD_LINES } from '../../src/lib/welcome/card-design.js';
 import { sniffImage } from '../../src/lib/welcome/image-format.js';
-import { readGuildSettings } from '../../src/lib/guild-settings.js';
+import { GREETING_VARIANTS, readGuildSettings } from '../../src/lib/guild-settings.js';
 import { changeExclusion, exclusionTarget } from '../../src/lib/invites/leaderboard-settings.js';
 import { parsePeriod, parsePeriodToken, periodToken } from '../../src/lib/invites/periods.js';
 import { openStorage } from '../../src/storage-adapters/index.js';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
+import { explain } from '../../src/lib/templates/reasons.js';
+import { parseEmbedJson } from '../../src/lib/welcome/embed.js';
+import { greetingProblem } from '../../src/lib/welcome/message.js';
 import { MEMBER, runAs, setUpGuild, type GuildSetup } from './_shared.js';
-import { inEnglish } from '../helpers/i18n.js';
+import { inEnglish, languageT } from '../helpers/i18n.js';
 
 const RUNS = Number(process.env.RELIABILITY_PROPERTY_RUNS ?? 300);
 
@@ -276,13 +279,64 @@ describe('bad input: command option parsers (property-based)', () => {
 		}
 	});
 
-	it('auto-role delays: a delay within bounds, or a readable reason', () => {
+	it('auto-role delays and welcome delete-after / delete-if-left-within: a delay within bounds, or a readable reason', () => {
 		fc.assert(
 			fc.property(awkward, (text) => {
 				const result = parseDelay(text);
 				if (result.ok) expect(result.ms >= 0 && result.ms <= MAX_DELAY_MS).toBe(true);
-				else expect(result.reason).toMatch(/delay|too long/);
+				else expect(explain(languageT(), result.reason)).toMatch(/delay|too long/);
 			}),
+			{ numRuns: RUNS }
+		);
+	});
+});
+
+describe('bad input: welcome setup options (property-based)', () => {
+	it('pasted embed JSON: any text is a design or a translated reason naming what is wrong', () => {
+		const embed = fc.record(
+			{
+				title: fc.oneof(fc.string({ maxLength: 300 }), fc.integer()),
+				description: fc.string(),
+				fields: fc.array(fc.jsonValue(), { maxLength: 30 })
+			},
+			{ requiredKeys: [] }
+		);
+		// A bare embed, an array of one, a message with one, a message with two.
+		const pasted = fc
+			.tuple(embed, fc.integer({ min: 0, max: 3 }))
+			.map(([one, form]) => JSON.stringify([one, [one], { embeds: [one] }, { embeds: [one, one] }][form]));
+		const embedish = fc.oneof(awkward, fc.json(), pasted);
+		fc.assert(
+			fc.property(embedish, (text) => {
+				const parsed = parseEmbedJson(text);
+				if (parsed.ok) return;
+				const reason = explain(languageT(), parsed.reason);
+				expect(reason.length).toBeGreaterThan(5);
+				expect(reason).not.toMatch(/\{\{|welcome:/);
+			}),
+			{ numRuns: RUNS }
+		);
+	});
+
+	const t = languageT();
+	const template = fc.oneof(awkward, fc.string({ maxLength: 4200 }), fc.constantFrom('{memberCount:ordinal}', '{inviteURL}', '{x:y}', '{:}', '{'));
+
+	it('a greeting with any texts is accepted, or refused with a translated reason that names what is wrong', () => {
+		fc.assert(
+			fc.property(
+				template,
+				fc.dictionary(fc.constantFrom(...GREETING_VARIANTS), template, { maxKeys: 4 }),
+				fc.boolean(),
+				fc.option(awkward),
+				(main, variants, embed, banner) => {
+					const reason = greetingProblem({ template: main, variants, embed, banner });
+					if (reason === null) return;
+					const text = explain(t, reason);
+					expect(text.length).toBeGreaterThan(5);
+					// Every variable was filled in: no {{…}} left, no key shown instead of a text.
+					expect(text).not.toMatch(/\{\{|welcome:/);
+				}
+			),
 			{ numRuns: RUNS }
 		);
 	});

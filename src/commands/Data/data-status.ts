@@ -29,7 +29,10 @@ export class DataStatusCommand extends Command {
 		]);
 		// The welcome service knows delivery problems and pending grants; the stored settings are the fallback.
 		const t = await fetchT(interaction);
-		const greetings = await welcomeStatus(interaction.guildId).then(describeWelcomeStatus, () => guild!.greetings.map((line) => say(t, line)));
+		const greetings = await welcomeStatus(interaction.guildId).then(
+			(status) => describeWelcomeStatus(t, status),
+			() => guild!.greetings.map((line) => say(t, line))
+		);
 		await interaction.editReply({
 			embeds: [
 				dataStatusEmbed(t, {

@@ -1,15 +1,15 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { addGreetingOptions, runGreetingSetup } from './_shared.js';
 
-@ApplyOptions<Command.Options>(adminCommand('Set up the goodbye message for members who leave'))
+@ApplyOptions<Command.Options>(adminCommand())
 export class SetupGoodbyeCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingOptions(
-				inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS),
-				'goodbye'
+			localizeCommand(
+				addGreetingOptions(inGuildsOnly(builder).setName(this.name).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), 'goodbye')
 			)
 		);
 	}

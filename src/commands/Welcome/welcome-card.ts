@@ -130,8 +130,8 @@ export class WelcomeCardCommand extends Command {
 	private async preview(interaction: Command.ChatInputCommandInteraction<'cached'>, t: TFunction): Promise<void> {
 		const kind = (interaction.options.getString('kind') ?? 'welcome') as GreetingKind;
 		const { welcome, invites, storage } = this.container;
-		const join = (await invites.history(interaction.guildId, interaction.user.id))?.joins.at(-1) ?? null;
-		const values = placeholderValues(welcome.facts(interaction.guild, interaction.user, join));
+		const history = await invites.history(interaction.guildId, interaction.user.id);
+		const values = placeholderValues(await welcome.facts(interaction.guild, interaction.user, history?.joins.at(-1) ?? null, history), t);
 		const card = await drawGreetingCard(storage, t, kind, interaction.guild, interaction.member, values);
 		const usesCard = (await welcome.settings(interaction.guildId))[kind]?.banner === GENERATED_BANNER;
 		await interaction.editReply({

@@ -1,18 +1,18 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-import { GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
+import type { GreetingKind } from '../../lib/welcome/message.js';
 import { addGreetingKindOption } from './_shared.js';
 
-@ApplyOptions<Command.Options>(adminCommand('Turn welcome (or goodbye) messages off'))
+@ApplyOptions<Command.Options>(adminCommand())
 export class WelcomeDisableCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingKindOption(
-				inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS),
-				'Which messages',
-				true
+			localizeCommand(
+				addGreetingKindOption(inGuildsOnly(builder).setName(this.name).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS), true)
 			)
 		);
 	}
@@ -22,9 +22,10 @@ export class WelcomeDisableCommand extends Command {
 		const kinds: GreetingKind[] = choice === 'both' ? ['welcome', 'goodbye'] : [choice as GreetingKind];
 		const lines: string[] = [];
 		await deferFirst(interaction, { ephemeral: true });
+		const t = await fetchT(interaction);
 		for (const kind of kinds) {
 			const wasOn = await this.container.welcome.disable(interaction.guildId, kind);
-			lines.push(`${GREETING_LABEL[kind]} messages ${wasOn ? 'are now' : 'were already'} off.`);
+			lines.push(wasOn ? t(`welcome:disable.now.${kind}`) : t(`welcome:disable.already.${kind}`));
 		}
 		await interaction.editReply({ content: lines.join('\n') });
 	}

@@ -1,26 +1,28 @@
 import { ApplyOptions } from '@sapphire/decorators';
 import { Command } from '@sapphire/framework';
+import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { channelMention, MessageFlags, time, TimestampStyles } from 'discord.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
-import { bannerExpiry, GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
+import { localizeCommand } from '../../lib/i18n/command-localizations.js';
+import { deferFirst } from '../../lib/interaction-reply.js';
+import { bannerExpiry, type GreetingKind } from '../../lib/welcome/message.js';
 import type { GreetingOutcome } from '../../lib/welcome/service.js';
+import { describeProblem } from '../../lib/welcome/status.js';
 import { addGreetingKindOption, placeholderHelp } from './_shared.js';
 
-@ApplyOptions<Command.Options>(adminCommand('Send the welcome (or goodbye) message for yourself, as a preview'))
+@ApplyOptions<Command.Options>(adminCommand())
 export class WelcomeTestCommand extends Command {
 	public override registerApplicationCommands(registry: Command.Registry): void {
 		registry.registerChatInputCommand((builder) =>
-			addGreetingKindOption(
-				inGuildsOnly(builder).setName(this.name).setDescription(this.description).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS),
-				'Which message'
-			)
+			localizeCommand(addGreetingKindOption(inGuildsOnly(builder).setName(this.name).setDefaultMemberPermissions(ADMIN_DEFAULT_PERMISSIONS)))
 		);
 	}
 
 	public override async chatInputRun(interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<void> {
 		const kind = (interaction.options.getString('kind') ?? 'welcome') as GreetingKind;
 		// Drawing the card and fetching the avatar can take longer than Discord's 3 seconds for a first answer.
-		await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+		await deferFirst(interaction, { ephemeral: true });
+		const t = await fetchT(interaction);
 		const { welcome, invites } = this.container;
 		const outcome =
 			kind === 'welcome'
@@ -31,29 +33,35 @@ export class WelcomeTestCommand extends Command {
 		const expiry = bannerExpiry((await welcome.settings(interaction.guildId))[kind]?.banner ?? null);
 		// A signed Discord CDN link (often imported from Supreme-BOT2) stops working; say so before it does.
 		const warning = expiry
-			? `\n\nWarning: the banner is a Discord CDN link that ${expiry.getTime() <= Date.now() ? 'expired' : 'expires'} ${time(expiry, TimestampStyles.RelativeTime)}. Upload the image somewhere permanent and run \`/setup-${kind}\` with its URL.`
+			? `\n\n${t(expiry.getTime() <= Date.now() ? 'welcome:test.bannerExpired' : 'welcome:test.bannerExpires', { when: time(expiry, TimestampStyles.RelativeTime), command: `/setup-${kind}` })}`
 			: '';
-		await interaction.editReply({ content: `${describeOutcome(kind, outcome)}${warning}`, allowedMentions: { parse: [] } });
+		await interaction.editReply({ content: `${describeOutcome(t, kind, outcome)}${warning}`, allowedMentions: { parse: [] } });
+		// The preview, exactly as members get it (text, embed, card), seen only by the admin.
+		if (outcome.status === 'sent') {
+			const { content, embeds, files } = outcome.message;
+			await interaction.followUp({ content, embeds, files, allowedMentions: { parse: [] }, flags: MessageFlags.Ephemeral });
+		}
 	}
 }
 
-function describeOutcome(kind: GreetingKind, outcome: GreetingOutcome): string {
+function describeOutcome(t: TFunction, kind: GreetingKind, outcome: GreetingOutcome): string {
 	switch (outcome.status) {
 		case 'not-configured':
-			return `${GREETING_LABEL[kind]} messages are off. Set them up with \`/setup-${kind}\`.\n\nPlaceholders:\n${placeholderHelp()}`;
+			return t(`welcome:test.off.${kind}`, { help: placeholderHelp(t) });
 		case 'problem': {
 			const { problem } = outcome;
-			const missed =
-				problem.missed > 0
-					? ` ${problem.missed} member message${problem.missed === 1 ? ' was' : 's were'} not sent since ${time(Math.floor(problem.since / 1000), TimestampStyles.RelativeTime)}.`
-					: '';
-			return `The ${kind} message could not be sent: ${problem.message}.${missed}`;
+			const reason = describeProblem(t, problem);
+			if (problem.missed === 0) return t(`welcome:test.problem.${kind}`, { reason });
+			const since = time(Math.floor(problem.since / 1000), TimestampStyles.RelativeTime);
+			return t(`welcome:test.problemMissed.${kind}`, { reason, count: problem.missed, since });
 		}
 		case 'held-for-screening':
-			return `The ${kind} message waits until the member passes the server's rules screening.`;
+			return t(`welcome:test.held.${kind}`);
 		case 'sent': {
-			const dm = outcome.dm === 'sent' ? ' and to you by DM' : outcome.dm === 'failed' ? ' (the DM failed: are your DMs open?)' : '';
-			return `The ${kind} message was sent to ${channelMention(outcome.channelId)}${dm}.`;
+			const channel = channelMention(outcome.channelId);
+			if (outcome.dm === 'sent') return t('welcome:test.sentWithDm', { channel });
+			if (outcome.dm === 'failed') return t('welcome:test.sentDmFailed', { channel });
+			return t(`welcome:test.sent.${kind}`, { channel });
 		}
 	}
 }

@@ -1,3 +1,5 @@
+import type { Reason } from '../templates/reasons.js';
+
 /**
  * Delays written by admins: "10m", "1h30m", "2d", "90s", or "0" for none. One or more <whole number><unit> parts,
  * units s, m, h, d, w (each at most once, largest first), bounded by MAX_DELAY_MS.
@@ -10,15 +12,15 @@ const UNIT_ORDER = Object.keys(UNITS) as Unit[];
 export const MAX_DELAY_MS = 7 * 86_400_000;
 export const MAX_DELAY_TEXT = '7d';
 
-export type DelayParse = { ok: true; ms: number } | { ok: false; reason: string };
+export type DelayParse = { ok: true; ms: number } | { ok: false; reason: Reason };
 
 const PART = /(\d{1,7})\s*([a-z])/gy;
 
 export function parseDelay(input: string): DelayParse {
 	const text = input.trim().toLowerCase();
-	const invalid = (why: string): DelayParse => ({
+	const invalid = (why: Reason): DelayParse => ({
 		ok: false,
-		reason: `"${input}" is not a delay: ${why}. Write e.g. 30s, 10m, 1h30m or 2d (at most ${MAX_DELAY_TEXT}).`
+		reason: { key: 'autorole:delay.invalid', vars: { input, why, max: MAX_DELAY_TEXT } }
 	});
 	if (text === '' || text === '0') return { ok: true, ms: 0 };
 	let ms = 0;
@@ -28,16 +30,19 @@ export function parseDelay(input: string): DelayParse {
 	for (let match = PART.exec(text); match; match = PART.exec(text)) {
 		const unit = match[2]! as Unit;
 		const order = UNIT_ORDER.indexOf(unit);
-		if (order === -1) return invalid(`unknown unit "${match[2]}"`);
-		if (order <= lastUnit) return invalid('units must go from largest to smallest, each once');
+		if (order === -1) return invalid({ key: 'autorole:delay.unknownUnit', vars: { unit: match[2]! } });
+		if (order <= lastUnit) return invalid({ key: 'autorole:delay.unitOrder', vars: {} });
 		lastUnit = order;
 		ms += Number(match[1]) * UNITS[unit];
 		position = PART.lastIndex;
 		while (text[position] === ' ') position++;
 		PART.lastIndex = position;
 	}
-	if (position !== text.length) return invalid(position === 0 ? 'expected a number followed by a unit' : `unexpected "${text.slice(position)}"`);
-	if (ms > MAX_DELAY_MS) return { ok: false, reason: `${input.trim()} is too long: auto-role delays go up to ${MAX_DELAY_TEXT}.` };
+	if (position !== text.length)
+		return invalid(
+			position === 0 ? { key: 'autorole:delay.noNumber', vars: {} } : { key: 'autorole:delay.unexpected', vars: { rest: text.slice(position) } }
+		);
+	if (ms > MAX_DELAY_MS) return { ok: false, reason: { key: 'autorole:delay.tooLong', vars: { input: input.trim(), max: MAX_DELAY_TEXT } } };
 	return { ok: true, ms };
 }
 

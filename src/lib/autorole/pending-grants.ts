@@ -36,15 +36,23 @@ export const systemClock: SchedulerClock = {
 /** Gives the role; resolves when the grant is finished with (given, or dropped for a reason it logged). */
 export type GrantRunner = (grant: PendingGrant) => Promise<void>;
 
-export class PendingGrantScheduler {
-	readonly #grants = new Map<string, PendingGrant>();
+/** Something stored that is due at a time, in a guild (a delayed grant, a welcome to delete). */
+export interface DueItem {
+	guildId: string;
+	dueAt: number;
+}
+
+/** Keeps items ordered by due time with ONE timer for the nearest; `keyOf` tells items apart (adding a key again replaces it). */
+export class DueScheduler<T extends DueItem> {
+	readonly #grants = new Map<string, T>();
 	#timer: unknown = null;
 	#timerDueAt = Number.POSITIVE_INFINITY;
 	#running = false;
 	#stopped = false;
 
 	public constructor(
-		private readonly run: GrantRunner,
+		private readonly run: (item: T) => Promise<void>,
+		private readonly keyOf: (item: T) => string,
 		private readonly clock: SchedulerClock = systemClock
 	) {}
 
@@ -57,20 +65,20 @@ export class PendingGrantScheduler {
 		return this.#timer === null ? null : this.#timerDueAt;
 	}
 
-	public pending(guildId?: string): PendingGrant[] {
+	public pending(guildId?: string): T[] {
 		const all = [...this.#grants.values()];
 		return (guildId === undefined ? all : all.filter((grant) => grant.guildId === guildId)).sort((a, b) => a.dueAt - b.dueAt);
 	}
 
 	/** Adds (or replaces) a grant; grants already due run on the next tick. */
-	public add(grant: PendingGrant): void {
-		this.#grants.set(grantKey(grant), grant);
+	public add(grant: T): void {
+		this.#grants.set(this.keyOf(grant), grant);
 		this.#arm();
 	}
 
-	public remove(match: (grant: PendingGrant) => boolean): PendingGrant[] {
+	public remove(match: (grant: T) => boolean): T[] {
 		const removed = [...this.#grants.values()].filter(match);
-		for (const grant of removed) this.#grants.delete(grantKey(grant));
+		for (const grant of removed) this.#grants.delete(this.keyOf(grant));
 		this.#arm();
 		return removed;
 	}
@@ -93,7 +101,7 @@ export class PendingGrantScheduler {
 				for (const grant of due) {
 					if (this.#stopped) return;
 					// Removed first: a runner that fails is not retried in a loop; it logs and the grant is done.
-					this.#grants.delete(grantKey(grant));
+					this.#grants.delete(this.keyOf(grant));
 					await this.run(grant).catch(() => undefined);
 				}
 			}
@@ -123,5 +131,12 @@ export class PendingGrantScheduler {
 		if (this.#timer !== null) this.clock.clearTimeout(this.#timer);
 		this.#timer = null;
 		this.#timerDueAt = Number.POSITIVE_INFINITY;
+	}
+}
+
+/** Delayed auto-role grants, one per member and role. */
+export class PendingGrantScheduler extends DueScheduler<PendingGrant> {
+	public constructor(run: GrantRunner, clock?: SchedulerClock) {
+		super(run, grantKey, clock);
 	}
 }

@@ -5,6 +5,7 @@ import { readGuildSettings, updateGuildSettings, type AutoRole, type AutoRoleTar
 import { roleProblem } from '../roles.js';
 import type { ScreeningHolds } from '../screening.js';
 import { describeError } from '../secrets.js';
+import { logText, type Reason } from '../templates/reasons.js';
 import { grantKey, PendingGrantScheduler, type PendingGrant, type SchedulerClock } from './pending-grants.js';
 
 /** Pending delayed grants, key `<guildId>:<memberId>:<roleId>`, value a PendingGrant. */
@@ -15,7 +16,7 @@ export interface AutoRoleStatus {
 	roles: AutoRole[];
 	pendingGrants: number;
 	/** Grants that failed, once per role and reason, newest last. */
-	problems: string[];
+	problems: Reason[];
 }
 
 export function appliesTo(autoRole: AutoRole, isBot: boolean): boolean {
@@ -29,7 +30,7 @@ export function appliesTo(autoRole: AutoRole, isBot: boolean): boolean {
  */
 export class AutoRoleService {
 	private readonly scheduler: PendingGrantScheduler;
-	private readonly problems = new Map<string, string>();
+	private readonly problems = new Map<string, Reason>();
 
 	public constructor(
 		private readonly storage: Storage,
@@ -168,7 +169,7 @@ export class AutoRoleService {
 		const role = guild.roles.cache.get(roleId);
 		const refused = role ? roleProblem(role, guild) : null;
 		if (refused) {
-			this.noteProblem(guild, roleId, `Auto-role ${role!.name} could not be given: ${refused}`);
+			this.noteProblem(guild, roleId, { key: 'autorole:grantFailed', vars: { role: role!.name, reason: refused } });
 			return false;
 		}
 		try {
@@ -176,16 +177,17 @@ export class AutoRoleService {
 			return true;
 		} catch (error) {
 			if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMember) return false;
-			this.noteProblem(guild, roleId, `Auto-role ${guild.roles.cache.get(roleId)?.name ?? roleId} could not be given: ${describeError(error)}`);
+			const name = guild.roles.cache.get(roleId)?.name ?? roleId;
+			this.noteProblem(guild, roleId, { key: 'autorole:grantFailed', vars: { role: name, reason: describeError(error) } });
 			return false;
 		}
 	}
 
-	private noteProblem(guild: Guild, roleId: string, message: string): void {
+	private noteProblem(guild: Guild, roleId: string, problem: Reason): void {
 		const key = `${guild.id}:${roleId}`;
-		if (this.problems.get(key) !== message) this.logger.warn(`${message} (guild ${guild.id})`);
+		if (JSON.stringify(this.problems.get(key)) !== JSON.stringify(problem)) this.logger.warn(`${logText(problem)} (guild ${guild.id})`);
 		this.problems.delete(key);
-		this.problems.set(key, message);
+		this.problems.set(key, problem);
 	}
 }
 

@@ -1,3 +1,4 @@
+import type { TFunction } from '@sapphire/plugin-i18next';
 import type { Guild } from 'discord.js';
 import type { Storage } from '../../storage-adapters/index.js';
 import type { AutoRole } from '../guild-settings.js';
@@ -5,6 +6,7 @@ import { total, type InviteCounts, type MemberRecord } from '../invites/records.
 import { inviteReadProblem } from '../invites/permissions.js';
 import { INVITE_NAMESPACES, type InviteConfig } from '../invites/tracker.js';
 import { roleProblem } from '../roles.js';
+import { explain } from '../templates/reasons.js';
 import type { GreetingStatus } from '../welcome/service.js';
 
 const DAY_MS = 86_400_000;
@@ -51,6 +53,7 @@ export interface Problem {
 
 /** What the bot knows is wrong in this server: missing permissions, greetings that fail, roles it cannot give. */
 export function knownProblems(
+	t: TFunction,
 	guild: Guild,
 	facts: {
 		inviteUnavailable: string | undefined;
@@ -64,7 +67,7 @@ export function knownProblems(
 	if (invites) problems.push({ code: 'invites', message: invites });
 	for (const kind of ['welcome', 'goodbye'] as const) {
 		const { problem } = facts.greetings[kind];
-		if (problem) problems.push({ code: kind, message: problem.message });
+		if (problem) problems.push({ code: kind, message: problem.reason ? explain(t, problem.reason) : problem.message });
 	}
 	const roles = [
 		...facts.autoroles.map((autoRole) => ({ code: 'autorole', roleId: autoRole.roleId })),
@@ -72,8 +75,8 @@ export function knownProblems(
 	];
 	for (const { code, roleId } of roles) {
 		const role = guild.roles.cache.get(roleId);
-		const problem = role ? roleProblem(role, guild) : `the role ${roleId} no longer exists`;
-		if (problem) problems.push({ code, message: problem });
+		const problem = role ? roleProblem(role, guild) : { key: 'autorole:roleProblem.gone', vars: { role: roleId } };
+		if (problem) problems.push({ code, message: explain(t, problem) });
 	}
 	return problems;
 }

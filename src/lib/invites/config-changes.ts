@@ -8,7 +8,7 @@ export const MAX_RANK_ROLES = 25;
 /** /invite-config rank-role-add and the dashboard: a role the bot can give, at most MAX_RANK_ROLES, sorted by total. */
 export async function addRankRole(invites: InviteTracker, guild: Guild, role: Role, total: number): Promise<InviteConfig> {
 	const problem = roleProblem(role, guild);
-	if (problem) throw refusal('invites:roleNotAssignable', { problem });
+	if (problem) throw refusal(problem.key, problem.vars);
 	return invites.updateConfig(guild.id, (current) => {
 		const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort(
 			(a, b) => a.total - b.total

@@ -1,3 +1,4 @@
+import { logText } from '../templates/reasons.js';
 import type { Guild, GuildTextBasedChannel, MessageCreateOptions } from 'discord.js';
 import type { StorageLogger } from '../../storage-adapters/types.js';
 import type { DeliveryProblem } from '../guild-settings.js';
@@ -26,7 +27,7 @@ export class InviteChannelDelivery {
 		const settings = this.tracker.config(guild.id)[feature];
 		if (!settings) return false;
 		const blocked = channelProblem(guild, settings.channelId, { embed: false, banner: null });
-		if (blocked) return (void (await this.recordProblem(guild, feature, settings.channelId, blocked)), false);
+		if (blocked) return (void (await this.recordProblem(guild, feature, settings.channelId, logText(blocked))), false);
 		const channel = guild.channels.cache.get(settings.channelId) as GuildTextBasedChannel;
 		try {
 			// Nobody is pinged unless the message says whom (a milestone pings its inviter).

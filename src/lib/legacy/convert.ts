@@ -2,6 +2,7 @@ import type { AutoRole, GreetingSettings, GuildSettings } from '../guild-setting
 import { SETTINGS_NAMESPACE } from '../guild-settings.js';
 import { inviterKey, memberKey, type InviterRecord, type MemberRecord } from '../invites/records.js';
 import { DEFAULT_INVITE_CONFIG, INVITE_NAMESPACES, type InviteConfig } from '../invites/tracker.js';
+import type { Reason } from '../templates/reasons.js';
 import { bannerExpiry, greetingProblem, normalizeBanner } from '../welcome/message.js';
 import { isSnowflake, type LegacyData, type Skipped } from './format.js';
 import { LEGACY_GIVEAWAYS_NAMESPACE, type StagedLegacyGiveaway } from './giveaway-records.js';
@@ -54,10 +55,10 @@ const STALE_WELCOME_KEYS = new Set([
 const FOREIGN_FEATURES = [/^tickets_/, /^ticket_state_/, /^ai_disabled_/];
 
 /** The same message setup repeats across servers: each distinct one is checked once per conversion. */
-type GreetingCheck = (greeting: GreetingSettings) => string | null;
+type GreetingCheck = (greeting: GreetingSettings) => Reason | null;
 
 function cachedGreetingCheck(): GreetingCheck {
-	const seen = new Map<string, string | null>();
+	const seen = new Map<string, Reason | null>();
 	return (greeting) => {
 		const key = JSON.stringify([greeting.template, greeting.banner, greeting.title, greeting.footer, greeting.content]);
 		let problem = seen.get(key);
@@ -302,7 +303,8 @@ function convertGreeting(
 	}
 	const refused = check(greeting);
 	if (refused) {
-		report.skipped.push({ where, reason: `cannot be sent as it is: ${refused.split('\n')[0]}` });
+		// The report is read where no language files are loaded (the data CLI): the reason's key names it.
+		report.skipped.push({ where, reason: `cannot be sent as it is: ${refused.key}` });
 		return null;
 	}
 	const expiry = bannerExpiry(banner);

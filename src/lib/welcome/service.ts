@@ -2,27 +2,34 @@ import type { ILogger } from '@sapphire/framework';
 import { fetchT } from '@sapphire/plugin-i18next';
 import {
 	PermissionFlagsBits,
+	type MessageCreateOptions,
 	type Guild,
 	type GuildBasedChannel,
 	type GuildMember,
-	type MessageCreateOptions,
 	type PartialGuildMember,
 	type User
 } from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
-import type { JoinEvent } from '../invites/records.js';
+import type { JoinEvent, MemberRecord } from '../invites/records.js';
 import { total } from '../invites/records.js';
 import type { InviteTracker } from '../invites/tracker.js';
 import type { ScreeningHolds } from '../screening.js';
+import type { WelcomeCleanup } from './cleanup.js';
 import { describeError } from '../secrets.js';
-import { placeholderValues, renderTemplate, type PlaceholderValues, type TemplateFacts } from '../templates/placeholders.js';
+import { placeholderValues, renderTemplate, usesPlaceholder, type PlaceholderValues, type TemplateFacts } from '../templates/placeholders.js';
+import { logText, type Reason } from '../templates/reasons.js';
 import { drawGreetingCard, type GreetingCard } from './card-design.js';
-import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, type GreetingKind } from './message.js';
+import { buildGreetingMessage, GENERATED_BANNER, GREETING_LABEL, variantOf, type GreetingKind } from './message.js';
+
+/** The placeholders' facts, and the text (the main one or a variant) they go into. */
+export interface GreetingFacts extends TemplateFacts {
+	template: string;
+}
 
 /** How a greeting went: sent to the channel (and maybe by DM), not configured, or blocked by a problem. */
 export type GreetingOutcome =
-	| { status: 'sent'; channelId: string; dm: 'sent' | 'failed' | 'off' }
+	| { status: 'sent'; channelId: string; dm: 'sent' | 'failed' | 'off'; message: MessageCreateOptions }
 	| { status: 'not-configured' }
 	| { status: 'held-for-screening' }
 	| { status: 'problem'; problem: DeliveryProblem };
@@ -43,18 +50,16 @@ export function permissionsNeeded(settings: Pick<GreetingSettings, 'embed' | 'ba
 }
 
 /** Why the bot cannot post a greeting in this channel, or null; checked at setup and before every send. */
-export function channelProblem(guild: Guild, channelId: string, settings: Pick<GreetingSettings, 'embed' | 'banner'>): string | null {
+export function channelProblem(guild: Guild, channelId: string, settings: Pick<GreetingSettings, 'embed' | 'banner'>): Reason | null {
 	const channel = guild.channels.cache.get(channelId);
-	if (!channel) return `the channel ${channelId} no longer exists`;
-	if (!channel.isTextBased() || channel.isVoiceBased()) return `#${channel.name} is not a text channel`;
+	if (!channel) return { key: 'welcome:delivery.channelGone', vars: { channelId } };
+	if (!channel.isTextBased() || channel.isVoiceBased()) return { key: 'welcome:delivery.notText', vars: { channel: channel.name } };
 	const { me } = guild.members;
 	if (!me) return null;
 	const missing = channel.permissionsFor(me).missing(permissionsNeeded(settings));
-	return missing.length > 0 ? `the bot lacks ${missing.map(permissionName).join(', ')} in #${channel.name}` : null;
-}
-
-function permissionName(flag: string): string {
-	return flag.replace(/([a-z])([A-Z])/g, '$1 $2');
+	if (missing.length === 0) return null;
+	const permissions = missing.map((flag) => ({ key: `welcome:permissions.${flag}`, vars: {} }));
+	return { key: 'welcome:delivery.missingPermissions', vars: { permissions, channel: channel.name } };
 }
 
 /**
@@ -68,7 +73,8 @@ export class WelcomeService {
 		private readonly storage: Storage,
 		private readonly invites: InviteTracker,
 		private readonly logger: ILogger,
-		private readonly screening?: ScreeningHolds
+		private readonly screening?: ScreeningHolds,
+		private readonly cleanup?: WelcomeCleanup
 	) {}
 
 	public async settings(guildId: string): Promise<Record<GreetingKind, GreetingSettings | null>> {
@@ -115,7 +121,8 @@ export class WelcomeService {
 			await this.screening.hold(member.guild.id, member.id, { welcome: { code: join?.code ?? null, inviterId: join?.inviterId ?? null } });
 			return { status: 'held-for-screening' };
 		}
-		const facts = this.facts(member.guild, member.user, join);
+		const history = await this.invites.history(member.guild.id, member.id).catch(() => undefined);
+		const facts = await this.facts(member.guild, member.user, join, history, settings);
 		return this.deliver(member.guild, 'welcome', settings, facts, { member, dmTo: member.user, countMiss: !options.test });
 	}
 
@@ -124,7 +131,7 @@ export class WelcomeService {
 		const settings = (await this.settings(member.guild.id)).goodbye;
 		if (!settings) return { status: 'not-configured' };
 		const history = await this.invites.history(member.guild.id, member.id).catch(() => undefined);
-		const facts = this.facts(member.guild, member.user, history?.joins.at(-1) ?? null);
+		const facts = await this.facts(member.guild, member.user, history?.joins.at(-1) ?? null, history, settings);
 		return this.deliver(member.guild, 'goodbye', settings, facts, { member, dmTo: null, countMiss: !options.test });
 	}
 
@@ -137,44 +144,83 @@ export class WelcomeService {
 		settings: Omit<GreetingSettings, 'problem'>,
 		member: GuildMember
 	): Promise<{ message: MessageCreateOptions; card: Buffer | null }> {
+		const full = { ...settings, problem: null };
 		const history = await this.invites.history(member.guild.id, member.id).catch(() => undefined);
-		const facts = this.facts(member.guild, member.user, history?.joins.at(-1) ?? null);
-		return this.compose(member.guild, kind, { ...settings, problem: null }, facts, member);
+		const facts = await this.facts(member.guild, member.user, history?.joins.at(-1) ?? null, history, full);
+		return this.compose(member.guild, kind, full, facts, member);
 	}
 
-	/** The facts placeholders are filled from (also for /welcome-card preview). */
-	public facts(guild: Guild, user: User, join: Pick<JoinEvent, 'code' | 'inviterId'> | null): TemplateFacts {
+	/**
+	 * What the placeholders are made of (also for /welcome-card preview), and which variant of the text this member
+	 * gets (how they came); without settings there is no text.
+	 */
+	public async facts(
+		guild: Guild,
+		user: User,
+		join: Pick<JoinEvent, 'code' | 'inviterId'> | null,
+		history: MemberRecord | undefined,
+		settings?: GreetingSettings
+	): Promise<GreetingFacts> {
 		const inviterId = join?.inviterId ?? null;
+		const counts = inviterId ? this.invites.counts(guild.id, inviterId) : null;
+		const how = history?.joins.at(-1)?.how ?? null;
+		const template = settings ? (settings.variants?.[variantOf(how, user.bot)] ?? settings.template) : '';
+		const code = join?.code ?? null;
+		const fields = (settings?.fields ?? []).flatMap((field) => [field.name, field.value]);
+		const templates = [template, settings?.title, settings?.footer, settings?.content, settings?.author?.name, ...fields];
 		return {
+			template,
 			userId: user.id,
 			username: user.username,
 			serverName: guild.name,
 			memberCount: guild.memberCount,
 			inviterId,
-			inviterTotal: inviterId ? total(this.invites.counts(guild.id, inviterId)) : null,
-			inviteCode: join?.code ?? null,
+			inviterTotal: counts ? total(counts) : null,
+			inviteCode: code,
 			accountCreatedAt: user.createdTimestamp,
-			now: Date.now()
+			now: Date.now(),
+			// Uses are Discord's to count: read only when a template shows them (one request).
+			inviteUses: code !== null && usesPlaceholder(templates, 'inviteUses') ? await this.inviteUses(guild, code, how === 'vanity') : null,
+			joinCount: history?.joins.length ?? 0,
+			inviterCounts: counts
 		};
 	}
 
+	/** The uses of an invite (or the vanity URL) now; null when Discord does not tell (no Manage Server, gone). */
+	private async inviteUses(guild: Guild, code: string, vanity: boolean): Promise<number | null> {
+		try {
+			if (vanity) return (await guild.fetchVanityData()).uses;
+			return (await guild.invites.fetch({ code, cache: false, force: true })).uses;
+		} catch (error) {
+			this.logger.debug(`Uses of invite ${code} in guild ${guild.id} not read: ${describeError(error)}`);
+			return null;
+		}
+	}
+
+	/** The message for these settings and facts: the admin's text as written, values and card in the server's language. */
 	private async compose(
 		guild: Guild,
 		kind: GreetingKind,
 		settings: GreetingSettings,
-		facts: TemplateFacts,
+		facts: GreetingFacts,
 		member: GuildMember | PartialGuildMember
 	): Promise<{ message: MessageCreateOptions; card: Buffer | null }> {
-		const values = placeholderValues(facts);
+		const t = await fetchT(guild);
+		const values = placeholderValues(facts, t);
 		const render = (template: string | null | undefined) =>
 			template === null || template === undefined ? null : renderTemplate(template, values);
-		const text = render(settings.template)!;
+		const text = render(facts.template)!;
 		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, member, values) : null;
-		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
-		const message = buildGreetingMessage(kind, settings, text, card?.png ?? null, kind === 'welcome' ? facts.userId : null, {
-			...extras,
-			cardAlt: card?.alt ?? null
-		});
+		const extras = {
+			title: render(settings.title),
+			footer: render(settings.footer),
+			content: render(settings.content),
+			author: render(settings.author?.name),
+			fields: settings.fields?.map((field) => ({ ...field, name: render(field.name)!, value: render(field.value)! })),
+			avatarUrl: member.user.displayAvatarURL({ extension: 'png', size: 256 }),
+			cardDescription: card?.alt
+		};
+		const message = buildGreetingMessage(kind, settings, text, card?.png ?? null, kind === 'welcome' ? facts.userId : null, extras);
 		return { message, card: card?.png ?? null };
 	}
 
@@ -182,7 +228,7 @@ export class WelcomeService {
 		guild: Guild,
 		kind: GreetingKind,
 		settings: GreetingSettings,
-		facts: TemplateFacts,
+		facts: GreetingFacts,
 		target: { member: GuildMember | PartialGuildMember; dmTo: User | null; countMiss: boolean }
 	): Promise<GreetingOutcome> {
 		const blocked = channelProblem(guild, settings.channelId, settings);
@@ -202,22 +248,26 @@ export class WelcomeService {
 		if (blocked) return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, blocked, target.countMiss) };
 
 		const channel = guild.channels.cache.get(settings.channelId) as GuildBasedChannel & { send: (options: typeof message) => Promise<unknown> };
+		let sent: { id: string };
 		try {
-			await channel.send(message);
+			sent = (await channel.send(message)) as { id: string };
 		} catch (error) {
-			return {
-				status: 'problem',
-				problem: await this.recordProblem(
-					guild,
-					kind,
-					settings,
-					`sending to #${channel.name} failed: ${describeError(error)}`,
-					target.countMiss
-				)
-			};
+			const failed = { key: 'welcome:delivery.sendFailed', vars: { channel: channel.name, error: describeError(error) } };
+			return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, failed, target.countMiss) };
 		}
 		if (settings.problem) await this.clearProblem(guild, kind, settings);
-		return { status: 'sent', channelId: settings.channelId, dm };
+		if (kind === 'welcome' && (settings.deleteIfLeftWithinMs || settings.deleteAfterMs)) {
+			const now = Date.now();
+			await this.cleanup?.sent({
+				guildId: guild.id,
+				memberId: facts.userId,
+				channelId: settings.channelId,
+				messageId: sent.id,
+				leaveUntil: settings.deleteIfLeftWithinMs ? now + settings.deleteIfLeftWithinMs : null,
+				deleteAt: settings.deleteAfterMs ? now + settings.deleteAfterMs : null
+			});
+		}
+		return { status: 'sent', channelId: settings.channelId, dm, message };
 	}
 
 	private async card(kind: GreetingKind, guild: Guild, member: GuildMember | PartialGuildMember, values: PlaceholderValues): Promise<GreetingCard> {
@@ -229,11 +279,12 @@ export class WelcomeService {
 		guild: Guild,
 		kind: GreetingKind,
 		seen: GreetingSettings,
-		message: string,
+		reason: Reason,
 		countMiss: boolean
 	): Promise<DeliveryProblem> {
 		const now = Date.now();
-		let recorded: DeliveryProblem = { message, since: now, lastAt: now, missed: countMiss ? 1 : 0 };
+		const message = logText(reason);
+		let recorded: DeliveryProblem = { message, reason, since: now, lastAt: now, missed: countMiss ? 1 : 0 };
 		let isNew = seen.problem?.message !== message;
 		try {
 			await updateGuildSettings(this.storage, guild.id, (current) => {
@@ -242,7 +293,7 @@ export class WelcomeService {
 				if (!greeting || greeting.channelId !== seen.channelId) return current;
 				const previous = greeting.problem?.message === message ? greeting.problem : null;
 				isNew = previous === null;
-				recorded = { message, since: previous?.since ?? now, lastAt: now, missed: (previous?.missed ?? 0) + (countMiss ? 1 : 0) };
+				recorded = { message, reason, since: previous?.since ?? now, lastAt: now, missed: (previous?.missed ?? 0) + (countMiss ? 1 : 0) };
 				return { ...current, [kind]: { ...greeting, problem: recorded } };
 			});
 		} catch (error) {

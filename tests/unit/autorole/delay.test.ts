@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDelay, MAX_DELAY_MS, parseDelay } from '../../../src/lib/autorole/delay.js';
+import { explain } from '../../../src/lib/templates/reasons.js';
+import { languageT } from '../../helpers/i18n.js';
 
 describe('parseDelay', () => {
 	it.each([
@@ -25,12 +27,12 @@ describe('parseDelay', () => {
 		['30m1h', /largest to smallest/],
 		['1m1m', /largest to smallest/],
 		['-5m', /expected a number/],
-		['8d', /8d is too long: auto-role delays go up to 7d/],
+		['8d', /8d is too long: delays go up to 7d/],
 		['1w1s', /1w1s is too long/]
 	])('refuses %j with a reason', (input, reason) => {
 		const parsed = parseDelay(input);
 		expect(parsed.ok).toBe(false);
-		if (!parsed.ok) expect(parsed.reason).toMatch(reason);
+		if (!parsed.ok) expect(explain(languageT(), parsed.reason)).toMatch(reason);
 	});
 
 	it('formats what it parses back to the same delay', () => {

@@ -9,7 +9,9 @@ import { updateGuildSettings } from '../../../src/lib/guild-settings.js';
 import { openStorage, type BackendStorage } from '../../../src/storage-adapters/index.js';
 import { languageT, readLanguageFiles } from '../../helpers/i18n.js';
 
-const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
+/** `_one`, `_other`…, and i18next's ordinal forms `_ordinal_one`… (`t(key, { count, ordinal: true })`). */
+const PLURAL_SUFFIX = /_(ordinal_)?(zero|one|two|few|many|other)$/;
+const ORDINAL_SUFFIX = /_ordinal_(zero|one|two|few|many|other)$/;
 const files = readLanguageFiles();
 
 /** `{ "invites:summary_one": "…" }` for every string of one language. */
@@ -54,8 +56,12 @@ describe('language files', () => {
 			if (expected && JSON.stringify(variables(text)) !== JSON.stringify(expected))
 				problems.push(`${language} ${key}: variables ${variables(text).join(',')} instead of ${expected.join(',')}`);
 		}
-		for (const base of new Set([...source.keys()].filter((key) => PLURAL_SUFFIX.test(key)).map(baseKey)))
+		for (const base of new Set([...source.keys()].filter((key) => PLURAL_SUFFIX.test(key) && !ORDINAL_SUFFIX.test(key)).map(baseKey)))
 			for (const category of categories) if (!keys.has(`${base}_${category}`)) problems.push(`${language} lacks ${base}_${category}`);
+		const ordinals = new Intl.PluralRules(language, { type: 'ordinal' }).resolvedOptions().pluralCategories;
+		for (const base of new Set([...source.keys()].filter((key) => ORDINAL_SUFFIX.test(key)).map(baseKey)))
+			for (const category of ordinals)
+				if (!keys.has(`${base}_ordinal_${category}`)) problems.push(`${language} lacks ${base}_ordinal_${category}`);
 		expect(problems).toEqual([]);
 	});
 

@@ -99,17 +99,20 @@ describe('Supreme-BOT2 conversion', () => {
 		expect(settings.autoroles).toEqual([{ roleId: ids.autoRoleId, for: 'all', delayMs: 0 }]);
 		expect(settings.welcome).toMatchObject({ channelId: ids.welcomeChannelId, banner: SIGNED_BANNER, embed: true, title: 'Hello there' });
 		expect(settings.goodbye).toMatchObject({ channelId: ids.goodbyeChannelId, title: '{server}', banner: null });
-		const values = placeholderValues({
-			userId: ids.members[0],
-			username: 'm',
-			serverName: 'Old Server',
-			memberCount: 5,
-			inviterId: ids.inviters[0],
-			inviterTotal: 19,
-			inviteCode: null,
-			accountCreatedAt: 0,
-			now: Date.now()
-		});
+		const values = placeholderValues(
+			{
+				userId: ids.members[0],
+				username: 'm',
+				serverName: 'Old Server',
+				memberCount: 5,
+				inviterId: ids.inviters[0],
+				inviterTotal: 19,
+				inviteCode: null,
+				accountCreatedAt: 0,
+				now: Date.now()
+			},
+			languageT()
+		);
 		const welcome = settings.welcome!;
 		const message = buildGreetingMessage('welcome', welcome, renderTemplate(welcome.template, values), null, ids.members[0], {
 			title: renderTemplate(welcome.title!, values),

@@ -40,4 +40,22 @@ describe('guild settings', () => {
 			/Settings of guild g are unreadable: welcome.channelId/
 		);
 	});
+
+	it('reads settings stored before the designer, variants and translated problems, and keeps the new fields', async () => {
+		// As an earlier version wrote them: no variants, no design, a problem with only its English message.
+		const old = { ...welcome, problem: { message: 'the channel 1 no longer exists', since: 1, lastAt: 2, missed: 3 } };
+		await storage.namespace(SETTINGS_NAMESPACE).set('old', { welcome: old });
+		expect((await readGuildSettings(storage, 'old')).welcome).toEqual(old);
+		const designed = {
+			...welcome,
+			embed: true,
+			variants: { vanity: 'Hi {user} via {inviteURL}' },
+			thumbnail: '{avatar}',
+			author: { name: '{username}', iconUrl: '{avatar}' },
+			fields: [{ name: 'a', value: 'b', inline: true }],
+			problem: { message: 'x', reason: { key: 'welcome:delivery.notText', vars: { channel: 'c' } }, since: 1, lastAt: 1, missed: 0 }
+		};
+		await updateGuildSettings(storage, 'new', (current) => ({ ...current, welcome: designed }));
+		expect((await readGuildSettings(storage, 'new')).welcome).toEqual(designed);
+	});
 });

@@ -1,3 +1,4 @@
+import { fetchT } from '@sapphire/plugin-i18next';
 import { ApplyOptions } from '@sapphire/decorators';
 import { z } from 'zod';
 import { formatDelay } from '../../../lib/autorole/delay.js';
@@ -22,7 +23,7 @@ export class AutoRolesRoute extends DashboardRoute {
 			const body = await this.body(request, addBody);
 			const role = guild.roles.cache.get(body.roleId);
 			if (!role) throw new ApiError(404, 'not_found', 'dashboard:unknownRole');
-			await addAutoRole(autoroles, guild, role, body.for, body.delay);
+			await addAutoRole(await fetchT(guild), autoroles, guild, role, body.for, body.delay);
 		} else if (request.method === 'DELETE') {
 			const body = await this.body(request, removeBody);
 			await removeAutoRole(autoroles, guild.id, guild.roles.cache.get(body.roleId) ?? { id: body.roleId, name: body.roleId });

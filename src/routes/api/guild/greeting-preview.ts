@@ -1,3 +1,4 @@
+import { fetchT } from '@sapphire/plugin-i18next';
 import { ApplyOptions } from '@sapphire/decorators';
 import type { APIEmbed } from 'discord.js';
 import { greetingInputSchema, greetingKind } from '../../../lib/dashboard/greetings.js';
@@ -13,7 +14,7 @@ import { greetingSettingsFrom } from '../../../lib/welcome/setup.js';
 export class GreetingPreviewRoute extends DashboardRoute {
 	protected override async handle({ request, guild, session }: RouteContext) {
 		const kind = greetingKind(request.params.kind);
-		const settings = greetingSettingsFrom(guild, kind, await this.body(request, greetingInputSchema));
+		const settings = greetingSettingsFrom(await fetchT(guild), guild, kind, await this.body(request, greetingInputSchema));
 		const member = await guild.members.fetch(session!.user.id).catch(() => null);
 		if (member === null) throw new ApiError(403, 'forbidden', 'dashboard:notAMember');
 		const { message, card } = await this.container.welcome.preview(kind, settings, member);

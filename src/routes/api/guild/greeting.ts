@@ -1,3 +1,4 @@
+import { fetchT } from '@sapphire/plugin-i18next';
 import { ApplyOptions } from '@sapphire/decorators';
 import { greetingInputSchema, greetingKind, greetingView } from '../../../lib/dashboard/greetings.js';
 import { DashboardRoute, type DashboardRouteOptions, type RouteContext } from '../../../lib/dashboard/route.js';
@@ -14,7 +15,7 @@ export class GreetingRoute extends DashboardRoute {
 		const { welcome } = this.container;
 		if (request.method === 'PUT') {
 			const input = await this.body(request, greetingInputSchema);
-			return greetingView(await welcome.configure(guild.id, kind, greetingSettingsFrom(guild, kind, input)));
+			return greetingView(await welcome.configure(guild.id, kind, greetingSettingsFrom(await fetchT(guild), guild, kind, input)));
 		}
 		if (request.method === 'DELETE') {
 			await welcome.disable(guild.id, kind);

@@ -1,3 +1,4 @@
+import { fetchT } from '@sapphire/plugin-i18next';
 import { ApplyOptions } from '@sapphire/decorators';
 import { fetchLanguage } from '@sapphire/plugin-i18next';
 import { userNames } from '../../../lib/dashboard/members.js';
@@ -33,7 +34,7 @@ export class OverviewRoute extends DashboardRoute {
 				name: names.get(row.inviterId) ?? null,
 				...countsView(row.counts)
 			})),
-			problems: knownProblems(guild, {
+			problems: knownProblems(await fetchT(guild), guild, {
 				inviteUnavailable: invites.unavailable.get(guild.id),
 				greetings,
 				autoroles: roles,
