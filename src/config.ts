@@ -27,7 +27,12 @@ export const CONFIG_KEYS = [
 	'SHARD_COUNT',
 	'BACKUP_INTERVAL',
 	'GIVEAWAY_RETENTION',
-	'DEFAULT_LANGUAGE'
+	'DEFAULT_LANGUAGE',
+	'DASHBOARD_PORT',
+	'DASHBOARD_HOST',
+	'DASHBOARD_URL',
+	'DISCORD_CLIENT_ID',
+	'DISCORD_CLIENT_SECRET'
 ] as const;
 
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -73,9 +78,24 @@ export interface Config {
 	readonly giveawayRetentionMs: number;
 	/** The language of servers that chose none with /language set and are not Community servers with a locale we speak. */
 	readonly defaultLanguage: Language;
+	/** The web dashboard (DASHBOARD_PORT and the keys it needs), or null when it is off. */
+	readonly dashboard: DashboardConfig | null;
 	/** The bot.config.json that was read, if any. */
 	readonly configFile: string | null;
 }
+
+export interface DashboardConfig {
+	readonly port: number;
+	readonly host: string;
+	/** Public base URL without a trailing slash; the OAuth2 redirect is `${url}/oauth/callback`. */
+	readonly url: string;
+	readonly clientId: string;
+	/** Not enumerable, like the Discord token. */
+	readonly clientSecret: string;
+}
+
+/** The keys the dashboard cannot run without once DASHBOARD_PORT is set. */
+const DASHBOARD_REQUIRED = ['DASHBOARD_URL', 'DISCORD_CLIENT_ID', 'DISCORD_CLIENT_SECRET'] as const;
 
 /** A config loaded for tools that never log in (the data CLI): the token may be absent. */
 export type ConfigWithoutToken = Omit<Config, 'discordToken'> & { readonly discordToken: string | null };
@@ -119,6 +139,8 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		throw new ConfigError('DISCORD_TOKEN is required (set it in the environment, in .env or in bot.config.json)', 'DISCORD_TOKEN');
 	}
 
+	const dashboard = dashboardConfig(settings);
+
 	const dataDir = resolve(cwd, settings.DATA_DIR);
 	const config = {
 		discordApiUrl: settings.DISCORD_API_URL ?? null,
@@ -140,11 +162,28 @@ export function loadConfig(env: Environment, cwd = process.cwd(), options: LoadC
 		backupIntervalMs: settings.BACKUP_INTERVAL,
 		giveawayRetentionMs: settings.GIVEAWAY_RETENTION,
 		defaultLanguage: settings.DEFAULT_LANGUAGE,
+		dashboard,
 		configFile
 	};
 	Object.defineProperty(config, 'discordToken', { value: settings.DISCORD_TOKEN ?? null, enumerable: false });
 	Object.defineProperty(config, 'healthToken', { value: settings.HEALTH_TOKEN ?? null, enumerable: false });
 	return Object.freeze(config) as Config | ConfigWithoutToken;
+}
+
+function dashboardConfig(settings: z.infer<typeof settingsSchema>): DashboardConfig | null {
+	if (settings.DASHBOARD_PORT === undefined) return null;
+	for (const key of DASHBOARD_REQUIRED) {
+		if (settings[key] === undefined)
+			throw new ConfigError(`${key} is required when DASHBOARD_PORT is set (the dashboard's Discord login needs it)`, key);
+	}
+	const dashboard = {
+		port: settings.DASHBOARD_PORT,
+		host: settings.DASHBOARD_HOST,
+		url: settings.DASHBOARD_URL!,
+		clientId: settings.DISCORD_CLIENT_ID!
+	};
+	Object.defineProperty(dashboard, 'clientSecret', { value: settings.DISCORD_CLIENT_SECRET, enumerable: false });
+	return Object.freeze(dashboard) as DashboardConfig;
 }
 
 /** A URL fit for logs and error messages: any user name or password replaced. */
@@ -244,11 +283,7 @@ const settingsSchema = z.object({
 	PLUGIN_FAILURE: oneOf(PLUGIN_FAILURE_MODES).default('skip'),
 	OWNER_IDS: list('a comma-separated list of user ids (17-20 digit snowflakes)', isSnowflake).default([]),
 	HEALTH_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
-	HEALTH_HOST: setting('an IP address or host name to listen on, like 127.0.0.1 or 0.0.0.0', (raw) =>
-		isIP(raw) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(raw)
-			? raw
-			: undefined
-	).default('127.0.0.1'),
+	HEALTH_HOST: listenHost().default('127.0.0.1'),
 	// The value is a secret: the error never repeats it.
 	HEALTH_TOKEN: setting(
 		'at least 16 characters without spaces',
@@ -265,8 +300,40 @@ const settingsSchema = z.object({
 	DEFAULT_LANGUAGE: setting<Language>(`one of ${LANGUAGES.join(', ')}`, (raw) => {
 		const language = languageForLocale(raw);
 		return language?.toLowerCase() === raw.toLowerCase() ? language : undefined;
-	}).default('en-US')
+	}).default('en-US'),
+	DASHBOARD_PORT: integer('a port number from 1 to 65535', 1, 65_535).optional(),
+	DASHBOARD_HOST: listenHost().default('127.0.0.1'),
+	// Where browsers reach the dashboard (behind a reverse proxy: its public address); no path, query or fragment,
+	// since the OAuth2 redirect URL registered in Discord's portal is built from it.
+	DASHBOARD_URL: setting('an http:// or https:// URL without a path, like https://bot.example.com', (raw) => {
+		try {
+			const parsed = new URL(raw);
+			if (!['http:', 'https:'].includes(parsed.protocol) || parsed.username !== '' || parsed.password !== '') return undefined;
+			if (parsed.search !== '' || parsed.hash !== '' || parsed.pathname.replace(/\/+$/, '') !== '') return undefined;
+			return parsed.origin;
+		} catch {
+			return undefined;
+		}
+	}).optional(),
+	DISCORD_CLIENT_ID: setting('the application id (a 17-20 digit snowflake, Discord portal: OAuth2, Client ID)', (raw) =>
+		isSnowflake(raw) ? raw : undefined
+	).optional(),
+	// A secret: the error never repeats it.
+	DISCORD_CLIENT_SECRET: setting(
+		'the OAuth2 client secret from the Discord portal (OAuth2, Client Secret: at least 16 characters without spaces)',
+		(raw) => (/^\S{16,}$/.test(raw) ? raw : undefined),
+		() => 'a shorter value'
+	).optional()
 });
+
+/** An address to listen on: an IP or a host name. */
+function listenHost() {
+	return setting('an IP address or host name to listen on, like 127.0.0.1 or 0.0.0.0', (raw) =>
+		isIP(raw) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(raw)
+			? raw
+			: undefined
+	);
+}
 
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

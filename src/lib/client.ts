@@ -28,6 +28,7 @@ export function createClient(config: Config): SapphireClient {
 	addSecret(config.discordToken);
 	addSecret(redisPassword(config.redisUrl));
 	addSecret(config.healthToken);
+	addSecret(config.dashboard?.clientSecret);
 	// Guild registration is instant, global registration can take an hour: test servers want the former.
 	ApplicationCommandRegistries.setDefaultGuildIds(config.commandGuildIds.length > 0 ? [...config.commandGuildIds] : null);
 	// One bulk overwrite per scope instead of create-per-command: no "add the id to idHints" advice at the first start,
@@ -57,6 +58,19 @@ export function createClient(config: Config): SapphireClient {
 					? guildLanguage(container.storage, context.guild, config.defaultLanguage).catch(() => config.defaultLanguage)
 					: (languageForLocale(context.interactionLocale) ?? config.defaultLanguage)
 		},
+		// Read by @sapphire/plugin-api, which only the process serving the dashboard loads (src/plugins/dashboard).
+		...(config.dashboard === null
+			? {}
+			: {
+					api: {
+						listenOptions: { port: config.dashboard.port, host: config.dashboard.host },
+						// Connected by the dashboard's post-login hook, after its own middlewares are in place.
+						automaticallyConnect: false,
+						// Only the dashboard's own origin; plugin-api's default is "*".
+						origin: config.dashboard.url,
+						maximumBodyLength: 256 * 1024
+					}
+				}),
 		baseUserDirectory: PIECES_DIRECTORY,
 		// Ours (listeners/errors, listeners/commands) log faults and answer users; Sapphire's would also log every
 		// UserError (a refusal meant for the user) as an error with a stack.

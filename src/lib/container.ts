@@ -1,6 +1,7 @@
 // The one place where the Sapphire container learns our shared services.
 import type { Config } from '../config.js';
 import type { AutoRoleService } from './autorole/service.js';
+import type { DashboardService } from './dashboard/service.js';
 import type { GiveawayService } from './giveaways/service.js';
 import type { InviteTracker } from './invites/tracker.js';
 import type { ScreeningHolds } from './screening.js';
@@ -27,6 +28,8 @@ declare module '@sapphire/pieces' {
 		giveaways: GiveawayService;
 		/** What waits for members still in rules screening / onboarding, in the `screening-holds` namespace. */
 		screening: ScreeningHolds;
+		/** The web dashboard's sessions and settings; only set in the process that serves it (DASHBOARD_PORT). */
+		dashboard: DashboardService;
 		/** Timer-driven services, stopped by shutdown (src/lib/shutdown.ts) before storage closes. */
 		services: RunningServices;
 	}

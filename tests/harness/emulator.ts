@@ -17,6 +17,7 @@ import { commandUsableIn, registerCommandRoutes } from './emulator/routes/comman
 import { BotAccess } from './emulator/routes/access.js';
 import { registerGuildRoutes } from './emulator/routes/guilds.js';
 import { registerIdentityRoutes } from './emulator/routes/identity.js';
+import { OAuth2Emulator } from './emulator/oauth2.js';
 import { registerInteractionRoutes } from './emulator/routes/interactions.js';
 import type { SpecMismatch } from './emulator/spec.js';
 import { EmulatorServer, requestMatches, type RecordedRequest, type RequestMatcher } from './emulator/server.js';
@@ -91,6 +92,8 @@ export interface ClickOptions {
 export class DiscordEmulator {
 	public readonly state: EmulatorState;
 	public readonly gateway: Gateway;
+	/** Discord's OAuth2 for web logins: `oauth.consentAs(userId)`, `oauth.clientSecret`, `oauth.redirectUris`. */
+	public readonly oauth: OAuth2Emulator;
 
 	private readonly world: World;
 	private readonly server: EmulatorServer;
@@ -124,7 +127,9 @@ export class DiscordEmulator {
 		const applicationOwner = this.world.createUser({ username: 'app-owner' });
 		const router = new Router();
 		const access = new BotAccess(this.world);
+		this.oauth = new OAuth2Emulator(this.state);
 		registerIdentityRoutes(router, this.world, {
+			oauth: this.oauth,
 			gatewayUrl: () => this.gatewayUrl,
 			shardCount: options.shardCount ?? 1,
 			applicationOwnerId: applicationOwner.id
@@ -133,13 +138,15 @@ export class DiscordEmulator {
 		registerGuildRoutes(router, this.world, access);
 		registerChannelRoutes(router, this.world, access);
 		registerInteractionRoutes(router, this.world);
+		this.oauth.register(router);
 		const sockets = new WebSocketServer({ noServer: true });
 		sockets.on('connection', (socket, request) => this.gateway.accept(socket, request));
 		this.server = new EmulatorServer({
 			router,
 			isTokenValid: (token) => this.isTokenValid(token),
 			attachment: (id) => this.state.attachmentBytes.get(id),
-			onUpgrade: sockets
+			onUpgrade: sockets,
+			authorize: (query) => this.oauth.authorize(query)
 		});
 	}
 

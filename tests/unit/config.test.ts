@@ -60,6 +60,7 @@ describe('loadConfig defaults', () => {
 			backupIntervalMs: null,
 			giveawayRetentionMs: 90 * 86_400_000,
 			defaultLanguage: 'en-US',
+			dashboard: null,
 			configFile: null
 		});
 		expect(config.discordToken).toBe(TOKEN);
@@ -187,7 +188,29 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		['GIVEAWAY_RETENTION', 'forever', 'GIVEAWAY_RETENTION must be a duration of at least 1h like 12h, 30d or 365d (got "forever")'],
 		['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, none (got "verbose")'],
 		['DEFAULT_LANGUAGE', 'german', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "german")'],
-		['DEFAULT_LANGUAGE', 'de-AT', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "de-AT")']
+		['DEFAULT_LANGUAGE', 'de-AT', 'DEFAULT_LANGUAGE must be one of en-US, de, fr, es-ES, pt-BR (got "de-AT")'],
+		['DASHBOARD_PORT', '70000', 'DASHBOARD_PORT must be a port number from 1 to 65535 (got "70000")'],
+		[
+			'DASHBOARD_HOST',
+			'two words',
+			'DASHBOARD_HOST must be an IP address or host name to listen on, like 127.0.0.1 or 0.0.0.0 (got "two words")'
+		],
+		[
+			'DASHBOARD_URL',
+			'https://bot.example.com/dashboard',
+			'DASHBOARD_URL must be an http:// or https:// URL without a path, like https://bot.example.com (got "https://bot.example.com/dashboard")'
+		],
+		['DASHBOARD_URL', 'bot.example.com', 'DASHBOARD_URL must be an http:// or https:// URL without a path'],
+		[
+			'DISCORD_CLIENT_ID',
+			'my-app',
+			'DISCORD_CLIENT_ID must be the application id (a 17-20 digit snowflake, Discord portal: OAuth2, Client ID) (got "my-app")'
+		],
+		[
+			'DISCORD_CLIENT_SECRET',
+			'short',
+			'DISCORD_CLIENT_SECRET must be the OAuth2 client secret from the Discord portal (OAuth2, Client Secret: at least 16 characters without spaces) (got a shorter value)'
+		]
 	];
 
 	it.each(invalid)('%s=%s', (key, value, message) => {
@@ -202,6 +225,35 @@ describe('loadConfig errors: one line naming the key and what is allowed', () =>
 		// Paths and the plugin list accept any text; the token is tested on its own.
 		const freeText = ['DISCORD_TOKEN', 'DATA_DIR', 'SQLITE_PATH', 'BACKUP_DIR', 'PLUGINS'];
 		expect(CONFIG_KEYS.filter((key) => !tested.has(key) && !freeText.includes(key))).toEqual([]);
+	});
+
+	it.each(['DASHBOARD_URL', 'DISCORD_CLIENT_ID', 'DISCORD_CLIENT_SECRET'])('requires %s once DASHBOARD_PORT is set', (missing) => {
+		const complete = {
+			DASHBOARD_PORT: '8080',
+			DASHBOARD_URL: 'https://bot.example.com',
+			DISCORD_CLIENT_ID: GUILD,
+			DISCORD_CLIENT_SECRET: 'client-secret-of-the-portal-1234'
+		};
+		const error = configError(() => load({ ...complete, [missing]: undefined }));
+		expect(error.message).toBe(
+			`Invalid configuration: ${missing} is required when DASHBOARD_PORT is set (the dashboard's Discord login needs it)`
+		);
+		expect(error.key).toBe(missing);
+	});
+
+	it('turns the dashboard on only with DASHBOARD_PORT, keeping the client secret out of logs', () => {
+		expect(load({ DISCORD_CLIENT_ID: GUILD }).dashboard).toBeNull();
+		const secret = 'client-secret-of-the-portal-1234';
+		const config = load({
+			DASHBOARD_PORT: '8080',
+			DASHBOARD_URL: 'https://bot.example.com/',
+			DISCORD_CLIENT_ID: GUILD,
+			DISCORD_CLIENT_SECRET: secret
+		});
+		expect(config.dashboard).toEqual({ port: 8080, host: '127.0.0.1', url: 'https://bot.example.com', clientId: GUILD });
+		expect(config.dashboard!.clientSecret).toBe(secret);
+		expect(inspect(config, { depth: 5 })).not.toContain(secret);
+		expect(JSON.stringify(config)).not.toContain(secret);
 	});
 
 	it('requires DISCORD_TOKEN', () => {

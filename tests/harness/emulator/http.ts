@@ -64,6 +64,8 @@ export interface RestRequest {
 	body: any;
 	files: UploadedFile[];
 	token: string | null;
+	/** The whole Authorization header: OAuth2 routes read `Bearer` (a user's token) and `Basic` (client credentials). */
+	authorization: string | null;
 }
 
 /** A handler returns a JSON body (200), undefined (204), or a `WithStatus`. */
@@ -83,13 +85,22 @@ interface Route {
 	handler: RouteHandler;
 	/** Interaction callbacks and webhook routes are authorized by their token in the URL, not the bot token. */
 	needsBotAuth: boolean;
+	/** Also open to a user's OAuth2 Bearer token (the handler checks its scope). */
+	allowsBearer: boolean;
 }
 
 export class Router {
 	private readonly routes: Route[] = [];
 
-	public add(method: string, pattern: string, handler: RouteHandler, options: { needsBotAuth?: boolean } = {}): this {
-		this.routes.push({ method, pattern, segments: pattern.split('/').filter(Boolean), handler, needsBotAuth: options.needsBotAuth ?? true });
+	public add(method: string, pattern: string, handler: RouteHandler, options: { needsBotAuth?: boolean; allowsBearer?: boolean } = {}): this {
+		this.routes.push({
+			method,
+			pattern,
+			segments: pattern.split('/').filter(Boolean),
+			handler,
+			needsBotAuth: options.needsBotAuth ?? true,
+			allowsBearer: options.allowsBearer ?? false
+		});
 		return this;
 	}
 
@@ -120,6 +131,9 @@ export async function readBody(request: IncomingMessage): Promise<{ body: any; f
 	if (raw.length === 0) return { body: undefined, files: [] };
 	const contentType = request.headers['content-type'] ?? '';
 	if (contentType.startsWith('multipart/form-data')) return readMultipart(raw, contentType);
+	// OAuth2's token endpoint takes a form (topics/oauth2.mdx: "application/x-www-form-urlencoded").
+	if (contentType.startsWith('application/x-www-form-urlencoded'))
+		return { body: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), files: [] };
 	try {
 		return { body: JSON.parse(raw.toString('utf8')), files: [] };
 	} catch {

@@ -36,6 +36,8 @@ export interface ServerHooks {
 	/** Serves uploaded attachment bytes, outside the API prefix like Discord's CDN. */
 	attachment: (attachmentId: string) => Buffer | undefined;
 	onUpgrade: WebSocketServer;
+	/** The OAuth2 consent page, on the web origin like Discord's (not under /api). */
+	authorize: (query: URLSearchParams) => { status: number; location?: string; body?: string };
 }
 
 /** The HTTP side: `/api/v10` REST with auth, rate limits, request log and Discord-style errors; WebSocket upgrades go to the gateway. */
@@ -92,6 +94,21 @@ export class EmulatorServer {
 			response.writeHead(bytes ? 200 : 404).end(bytes);
 			return;
 		}
+		if (method === 'GET' && url.pathname === '/oauth2/authorize') {
+			const answer = this.hooks.authorize(url.searchParams);
+			this.requests.push({
+				method,
+				path: url.pathname,
+				route: 'GET /oauth2/authorize',
+				status: answer.status,
+				body: undefined,
+				at: Date.now()
+			});
+			response
+				.writeHead(answer.status, answer.location ? { location: answer.location } : { 'content-type': 'text/plain; charset=utf-8' })
+				.end(answer.body);
+			return;
+		}
 		const path = url.pathname.replace(/^\/api\/v10(?=\/)/, '');
 		const match = path === url.pathname ? undefined : this.hooks.router.match(method, path);
 		const route = match ? `${method} ${match.route.pattern}` : 'UNKNOWN';
@@ -117,7 +134,8 @@ export class EmulatorServer {
 				return;
 			}
 			const token = /^Bot (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? null;
-			if (match.route.needsBotAuth && (!token || !this.hooks.isTokenValid(token))) {
+			const bearer = match.route.allowsBearer && /^Bearer ./.test(request.headers.authorization ?? '');
+			if (match.route.needsBotAuth && !bearer && (!token || !this.hooks.isTokenValid(token))) {
 				send(401, { message: '401: Unauthorized', code: 0 });
 				return;
 			}
@@ -140,7 +158,17 @@ export class EmulatorServer {
 				);
 				return;
 			}
-			const result = await match.route.handler({ method, path, route, params: match.params, query: url.searchParams, body, files, token });
+			const result = await match.route.handler({
+				method,
+				path,
+				route,
+				params: match.params,
+				query: url.searchParams,
+				body,
+				files,
+				token,
+				authorization: request.headers.authorization ?? null
+			});
 			if (result instanceof WithStatus) send(result.status, result.body);
 			else send(result === undefined ? 204 : 200, result);
 		} catch (error) {

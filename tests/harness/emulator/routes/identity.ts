@@ -1,10 +1,12 @@
 import { notFound, type Router } from '../http.js';
+import type { OAuth2Emulator } from '../oauth2.js';
 import type { World } from '../world.js';
 
 export interface IdentityOptions {
 	gatewayUrl: () => string;
 	shardCount: number;
 	applicationOwnerId: string;
+	oauth: OAuth2Emulator;
 }
 
 /** Who the bot is: gateway info, users, the application. */
@@ -18,13 +20,16 @@ export function registerIdentityRoutes(router: Router, world: World, options: Id
 	}));
 	// The current user carries the private fields too (docs/resources/User.md, User Object: mfa_enabled, locale,
 	// verified, flags; discord-api-spec's UserPIIResponse requires mfa_enabled and locale).
-	router.add('GET', '/users/@me', () => ({
-		...state.botUser,
-		mfa_enabled: false,
-		locale: 'en-US',
-		verified: true,
-		flags: state.botUser.flags ?? 0
-	}));
+	// With a user's Bearer token (scope identify, topics/oauth2.mdx), the user who consented; else the bot.
+	router.add(
+		'GET',
+		'/users/@me',
+		(request) => {
+			const user = request.token === null ? state.user(options.oauth.requireScope(request.authorization, 'identify').userId)! : state.botUser;
+			return { ...user, mfa_enabled: false, locale: 'en-US', verified: true, flags: user.flags ?? 0 };
+		},
+		{ allowsBearer: true }
+	);
 	router.add('GET', '/users/:userId', (request) => {
 		const user = state.user(request.params.userId!);
 		if (!user) throw notFound(10013, 'User');
