@@ -10,6 +10,7 @@
  * Plain JavaScript on purpose: it runs where TypeScript is not installed (a production install with a shipped build).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -115,7 +116,7 @@ function buildDashboard() {
 		tsconfig: 'web/tsconfig.json'
 	});
 	esbuild.buildSync({ ...common, entryPoints: ['web/styles/main.css'], outfile: join(output, 'app.css') });
-	for (const file of ['index.html', 'favicon.svg']) cpSync(join(ROOT, 'web', file), join(output, file));
+	cpSync(join(ROOT, 'web', 'favicon.svg'), join(output, 'favicon.svg'));
 	const languages = join(ROOT, 'src/languages');
 	for (const language of readdirSync(languages)) {
 		const texts = {};
@@ -125,6 +126,16 @@ function buildDashboard() {
 		}
 		writeFileSync(join(output, 'locales', `${language}.json`), JSON.stringify(texts));
 	}
+	// The server lets browsers cache assets for an hour: the page names them with a version of this build, so a new
+	// build is fetched at once (the bundle reads the version from the page for the language files).
+	const version = createHash('sha256');
+	for (const file of ['app.js', 'app.css', ...readdirSync(join(output, 'locales')).map((name) => `locales/${name}`)])
+		version.update(readFileSync(join(output, file)));
+	const stamp = version.digest('hex').slice(0, 12);
+	const page = readFileSync(join(ROOT, 'web', 'index.html'), 'utf8')
+		.replaceAll('{{version}}', stamp)
+		.replace(/(href|src)="(app\.(?:css|js)|favicon\.svg)"/g, `$1="$2?v=${stamp}"`);
+	writeFileSync(join(output, 'index.html'), page);
 }
 
 /**

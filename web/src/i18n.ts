@@ -32,7 +32,9 @@ export function browserLanguage(): Language {
 
 async function load(language: Language): Promise<void> {
 	if (loaded.has(language)) return;
-	const response = await fetch(new URL(`locales/${language}.json`, document.baseURI), { credentials: 'same-origin' });
+	// The build's version (index.html) keeps a cached file of an older build from being read.
+	const version = document.querySelector<HTMLMetaElement>('meta[name="supreme-build"]')?.content ?? '';
+	const response = await fetch(new URL(`locales/${language}.json?v=${version}`, document.baseURI), { credentials: 'same-origin' });
 	if (!response.ok) throw new Error(`Could not load the ${language} texts (HTTP ${response.status})`);
 	const namespaces = (await response.json()) as Record<string, Record<string, unknown>>;
 	for (const [namespace, resources] of Object.entries(namespaces)) instance.addResourceBundle(language, namespace, resources, true, true);
