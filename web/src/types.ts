@@ -93,27 +93,39 @@ export interface GuildObjects {
 
 export type GreetingKind = 'welcome' | 'goodbye';
 
-export interface Greeting {
-	enabled: boolean;
-	channelId: string | null;
-	template: string;
-	embed: boolean;
+/** The welcome/goodbye form: /setup-welcome's options (colour as #RRGGBB). */
+export interface GreetingSettings {
+	channelId: string;
+	message: string;
 	banner: string | null;
+	embed: boolean | null;
 	title: string | null;
 	footer: string | null;
-	color: number | null;
+	colour: string | null;
 	content: string | null;
-	dm?: boolean;
-	afterScreening?: boolean;
-	problem?: { message: string; since: number; missed: number } | null;
+	dm: boolean | null;
+	afterScreening: boolean | null;
+}
+
+export interface Greeting {
+	enabled: boolean;
+	settings: GreetingSettings | null;
+	problem: { message: string; since: string; missed: number } | null;
+}
+
+/** Discord's embed object, as the bot would send it. */
+export interface Embed {
+	title?: string;
+	description?: string;
+	color?: number;
+	footer?: { text: string };
+	image?: { url: string };
 }
 
 export interface GreetingPreview {
 	content: string | null;
-	embed?: { title: string | null; description: string | null; footer: string | null; color: number | null } | null;
-	imageUrl?: string | null;
+	embeds: Embed[];
 	card: string | null;
-	problem?: string | null;
 }
 
 export interface AutoRole {
@@ -144,12 +156,29 @@ export interface Giveaways {
 
 export interface Backup {
 	id: string;
-	createdAt: number | string;
+	createdAt: string;
 	reason: string;
-	records?: Record<string, number> | number;
+	adapter: string;
+	counts: Record<string, number>;
+	sizeBytes: number;
 }
 
 export interface DataStatus {
-	status: Pick<StorageStatus, 'adapter' | 'healthy' | 'problem' | 'counts' | 'sizeBytes' | 'lastWriteAt' | 'lastBackup'>;
-	backups: Backup[];
+	guild: {
+		trackedMembers: number;
+		inviters: number;
+		totalInvites: number;
+		joinHistory: number;
+		activeGiveaways: number;
+		giveaways: number;
+		inviteProblem: string | null;
+		greetingProblems: { welcome: string | null; goodbye: string | null };
+	};
+	storage: Pick<StorageStatus, 'adapter' | 'healthy' | 'counts' | 'sizeBytes' | 'lastWriteAt' | 'lastBackup'> & {
+		problem: string | null;
+		totalRecords: number;
+	};
+	isOwner: boolean;
+	/** Only for OWNER_IDS. */
+	backups: Backup[] | null;
 }

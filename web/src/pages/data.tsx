@@ -7,10 +7,9 @@ import { formatBytes, formatDate, formatNumber, formatRelative, t } from '../i18
 import type { Backup, DataStatus } from '../types.js';
 import type { GuildPageProps } from './guild.js';
 
-const recordTotal = (records: Backup['records']) =>
-	typeof records === 'number' ? records : Object.values(records ?? {}).reduce((sum, count) => sum + count, 0);
+const recordTotal = (counts: Record<string, number>) => Object.values(counts).reduce((sum, count) => sum + count, 0);
 
-export function DataPage({ guild, session }: GuildPageProps) {
+export function DataPage({ guild }: GuildPageProps) {
 	const data = useApi<DataStatus>(`/guilds/${guild.id}/data`);
 	const [restoring, setRestoring] = useState<Backup | null>(null);
 	const [typed, setTyped] = useState('');
@@ -18,8 +17,9 @@ export function DataPage({ guild, session }: GuildPageProps) {
 
 	if (data.error) return <ErrorNotice error={data.error} />;
 	if (!data.data) return <Loading />;
-	const { status, backups } = data.data;
-	const records = Object.values(status.counts).reduce((sum, count) => sum + count, 0);
+	const { storage: status, guild: facts } = data.data;
+	const backups = data.data.backups ?? [];
+	const { isOwner } = data.data;
 
 	const makeBackup = async () => {
 		if (await run(() => post('/data/backups'), t('dashboard:data.backupMade'), errorText)) data.reload();
@@ -45,7 +45,7 @@ export function DataPage({ guild, session }: GuildPageProps) {
 				title={t('dashboard:data.title')}
 				description={t('dashboard:data.description')}
 				actions={
-					session.isOwner && (
+					isOwner && (
 						<div class="row">
 							<a class="button" href={`${API_BASE}/data/export`} download>
 								<Icon name="download" />
@@ -58,7 +58,7 @@ export function DataPage({ guild, session }: GuildPageProps) {
 					)
 				}
 			/>
-			{!session.isOwner && <Notice>{t('dashboard:data.ownerOnly')}</Notice>}
+			{!isOwner && <Notice>{t('dashboard:data.ownerOnly')}</Notice>}
 			<div class="grid grid-4 section">
 				<div class="card stat">
 					<span class="stat-label">{t('dashboard:data.health')}</span>
@@ -73,7 +73,7 @@ export function DataPage({ guild, session }: GuildPageProps) {
 				</div>
 				<Stat
 					label={t('dashboard:data.records')}
-					value={formatNumber(records)}
+					value={formatNumber(status.totalRecords)}
 					hint={t('dashboard:data.namespaces', { count: Object.keys(status.counts).length })}
 				/>
 				<Stat label={t('dashboard:data.size')} value={formatBytes(status.sizeBytes)} />
@@ -88,7 +88,33 @@ export function DataPage({ guild, session }: GuildPageProps) {
 				/>
 			</div>
 			{status.problem && <Notice tone="danger">{status.problem}</Notice>}
-			<div class="grid grid-3 section">
+			<div class="grid grid-2 section">
+				<Card title={t('dashboard:data.serverTitle', { server: guild.name })}>
+					<ul class="list">
+						{(
+							[
+								['trackedMembers', facts.trackedMembers],
+								['inviters', facts.inviters],
+								['totalInvites', facts.totalInvites],
+								['joinHistory', facts.joinHistory],
+								['activeGiveaways', facts.activeGiveaways],
+								['giveaways', facts.giveaways]
+							] as const
+						).map(([key, value]) => (
+							<li key={key}>
+								<span class="grow">{t(`dashboard:data.facts.${key}`)}</span>
+								<strong class="num">{formatNumber(value)}</strong>
+							</li>
+						))}
+					</ul>
+					{[facts.inviteProblem, facts.greetingProblems.welcome, facts.greetingProblems.goodbye]
+						.filter((problem): problem is string => problem !== null)
+						.map((problem) => (
+							<Notice key={problem} tone="warning">
+								{problem}
+							</Notice>
+						))}
+				</Card>
 				<Card title={t('dashboard:data.recordsTitle')}>
 					<ul class="list">
 						{Object.entries(status.counts).map(([namespace, count]) => (
@@ -99,65 +125,67 @@ export function DataPage({ guild, session }: GuildPageProps) {
 						))}
 					</ul>
 				</Card>
-				<Card
-					class="span-2"
-					title={t('dashboard:data.backups')}
-					description={t('dashboard:data.backupsDescription', { count: backups.length })}
-				>
-					{backups.length === 0 ? (
-						<p class="empty">{t('dashboard:data.noBackups')}</p>
-					) : (
-						<div class="table-wrap">
-							<table>
-								<thead>
-									<tr>
-										<th scope="col">{t('dashboard:data.backup')}</th>
-										<th scope="col">{t('dashboard:data.reason')}</th>
-										<th scope="col" class="num">
-											{t('dashboard:data.records')}
-										</th>
-										{session.isOwner && (
-											<th scope="col">
-												<span class="visually-hidden">{t('dashboard:common.actions')}</span>
+				{isOwner && (
+					<Card
+						class="span-3"
+						title={t('dashboard:data.backups')}
+						description={t('dashboard:data.backupsDescription', { count: backups.length })}
+					>
+						{backups.length === 0 ? (
+							<p class="empty">{t('dashboard:data.noBackups')}</p>
+						) : (
+							<div class="table-wrap">
+								<table>
+									<thead>
+										<tr>
+											<th scope="col">{t('dashboard:data.backup')}</th>
+											<th scope="col">{t('dashboard:data.reason')}</th>
+											<th scope="col" class="num">
+												{t('dashboard:data.records')}
 											</th>
-										)}
-									</tr>
-								</thead>
-								<tbody>
-									{backups.map((backup) => (
-										<tr key={backup.id}>
-											<td>
-												<div class="stack-tight">
-													<strong>{formatDate(backup.createdAt)}</strong>
-													<code class="small">{backup.id}</code>
-												</div>
-											</td>
-											<td>
-												<Badge>{backup.reason}</Badge>
-											</td>
-											<td class="num">{formatNumber(recordTotal(backup.records))}</td>
-											{session.isOwner && (
-												<td class="num">
-													<Button
-														size="small"
-														disabled={busy}
-														aria-label={t('dashboard:data.restoreLabel', { id: backup.id })}
-														onClick={() => {
-															setTyped('');
-															setRestoring(backup);
-														}}
-													>
-														{t('dashboard:data.restore')}
-													</Button>
-												</td>
+											{isOwner && (
+												<th scope="col">
+													<span class="visually-hidden">{t('dashboard:common.actions')}</span>
+												</th>
 											)}
 										</tr>
-									))}
-								</tbody>
-							</table>
-						</div>
-					)}
-				</Card>
+									</thead>
+									<tbody>
+										{backups.map((backup) => (
+											<tr key={backup.id}>
+												<td>
+													<div class="stack-tight">
+														<strong>{formatDate(backup.createdAt)}</strong>
+														<code class="small">{backup.id}</code>
+													</div>
+												</td>
+												<td>
+													<Badge>{backup.reason}</Badge>
+												</td>
+												<td class="num">{formatNumber(recordTotal(backup.counts))}</td>
+												{isOwner && (
+													<td class="num">
+														<Button
+															size="small"
+															disabled={busy}
+															aria-label={t('dashboard:data.restoreLabel', { id: backup.id })}
+															onClick={() => {
+																setTyped('');
+																setRestoring(backup);
+															}}
+														>
+															{t('dashboard:data.restore')}
+														</Button>
+													</td>
+												)}
+											</tr>
+										))}
+									</tbody>
+								</table>
+							</div>
+						)}
+					</Card>
+				)}
 			</div>
 			<Dialog open={restoring !== null} onClose={() => setRestoring(null)} title={t('dashboard:data.restoreTitle')}>
 				{restoring && (

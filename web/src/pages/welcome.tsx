@@ -1,34 +1,42 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, post, put } from '../api.js';
+import { ApiError, del, post, put } from '../api.js';
 import { Icon } from '../components/icons.js';
 import { Badge, Button, Card, ChannelSelect, Checkbox, ErrorNotice, errorText, Field, Loading, Notice, PageHeader, Tabs } from '../components/ui.js';
 import { useAction, useApi } from '../hooks.js';
 import { formatDate, t } from '../i18n.js';
-import type { Greeting, GreetingKind, GreetingPreview, GuildObjects, Session } from '../types.js';
+import type { Greeting, GreetingKind, GreetingPreview, GreetingSettings, GuildObjects, Session } from '../types.js';
 import type { GuildPageProps } from './guild.js';
 
 const PLACEHOLDERS = ['user', 'username', 'server', 'memberCount', 'inviter', 'inviterCount', 'inviteCode', 'accountAge'] as const;
 const PREVIEW_DELAY_MS = 350;
 
-const EMPTY: Greeting = {
-	enabled: false,
-	channelId: null,
-	template: '',
-	embed: true,
+const EMPTY: GreetingSettings = {
+	channelId: '',
+	message: '',
 	banner: null,
+	embed: true,
 	title: null,
 	footer: null,
-	color: null,
+	colour: null,
 	content: null,
 	dm: false,
 	afterScreening: true
 };
 
+interface Draft extends GreetingSettings {
+	enabled: boolean;
+}
+
+const draftOf = (greeting: Greeting): Draft => ({ ...EMPTY, ...greeting.settings, enabled: greeting.enabled });
+/** The form's fields as the API takes them (without the on/off switch). */
+const settingsOf = ({ enabled: _enabled, ...settings }: Draft): GreetingSettings => settings;
+
 type BannerChoice = 'none' | 'generated' | 'url';
 const bannerChoice = (banner: string | null): BannerChoice => (banner === null ? 'none' : banner === 'generated' ? 'generated' : 'url');
-const hexColor = (color: number | null, kind: GreetingKind) =>
-	`#${(color ?? (kind === 'welcome' ? 0x57f287 : 0xed4245)).toString(16).padStart(6, '0')}`;
+const DEFAULT_COLOURS: Record<GreetingKind, string> = { welcome: '#57F287', goodbye: '#ED4245' };
+const hexColour = (colour: number | string | null | undefined, kind: GreetingKind) =>
+	typeof colour === 'number' ? `#${colour.toString(16).padStart(6, '0')}` : (colour ?? DEFAULT_COLOURS[kind]);
 
 export function WelcomePage({ guild, session }: GuildPageProps) {
 	const [kind, setKind] = useState<GreetingKind>('welcome');
@@ -63,8 +71,9 @@ function GreetingEditor({
 	objects: GuildObjects | null;
 	session: Session;
 }) {
-	const stored = useApi<Greeting>(`/guilds/${guildId}/${kind}`);
-	const [draft, setDraft] = useState<Greeting | null>(null);
+	const path = `/guilds/${guildId}/greetings/${kind}`;
+	const stored = useApi<Greeting>(path);
+	const [draft, setDraft] = useState<Draft | null>(null);
 	const [preview, setPreview] = useState<GreetingPreview | null>(null);
 	const [previewError, setPreviewError] = useState<string | null>(null);
 	const [bannerMode, setBannerMode] = useState<BannerChoice>('none');
@@ -73,24 +82,25 @@ function GreetingEditor({
 
 	useEffect(() => {
 		if (!stored.data) return;
-		const value = { ...EMPTY, ...stored.data };
+		const value = draftOf(stored.data);
 		setDraft(value);
 		setBannerMode(bannerChoice(value.banner));
 	}, [stored.data]);
 
 	// The preview follows the draft: the bot renders it (its own template and card code), a moment after typing stops.
 	useEffect(() => {
-		if (!draft || !draft.template.trim()) {
+		if (!draft || !draft.message.trim() || !draft.channelId) {
 			setPreview(null);
+			setPreviewError(null);
 			return undefined;
 		}
 		let cancelled = false;
 		const timer = setTimeout(() => {
-			post<GreetingPreview>(`/guilds/${guildId}/${kind}/preview`, draft).then(
+			post<GreetingPreview>(`${path}/preview`, settingsOf(draft)).then(
 				(value) => {
 					if (cancelled) return;
 					setPreview(value);
-					setPreviewError(value.problem ?? null);
+					setPreviewError(null);
 				},
 				(error: unknown) => {
 					if (cancelled) return;
@@ -102,18 +112,18 @@ function GreetingEditor({
 			cancelled = true;
 			clearTimeout(timer);
 		};
-	}, [draft, guildId, kind]);
+	}, [draft, path]);
 
 	if (stored.error) return <ErrorNotice error={stored.error} />;
 	if (!draft) return <Loading />;
 
-	const change = (patch: Partial<Greeting>) => setDraft({ ...draft, ...patch });
+	const change = (patch: Partial<Draft>) => setDraft({ ...draft, ...patch });
 	const insertPlaceholder = (name: string) => {
 		const area = templateRef.current;
 		const token = `{${name}}`;
-		const start = area?.selectionStart ?? draft.template.length;
-		const end = area?.selectionEnd ?? draft.template.length;
-		change({ template: draft.template.slice(0, start) + token + draft.template.slice(end) });
+		const start = area?.selectionStart ?? draft.message.length;
+		const end = area?.selectionEnd ?? draft.message.length;
+		change({ message: draft.message.slice(0, start) + token + draft.message.slice(end) });
 		requestAnimationFrame(() => {
 			area?.focus();
 			area?.setSelectionRange(start + token.length, start + token.length);
@@ -121,19 +131,24 @@ function GreetingEditor({
 	};
 	const save = async (event: Event) => {
 		event.preventDefault();
-		const saved = await run(() => put<Greeting>(`/guilds/${guildId}/${kind}`, draft), t('dashboard:welcome.saved'), errorText);
+		// Off is /welcome-disable (the settings are dropped); on is /setup-welcome with the form's options.
+		const saved = await run(
+			() => (draft.enabled ? put<Greeting>(path, settingsOf(draft)) : del<Greeting>(path)),
+			t(draft.enabled ? 'dashboard:welcome.saved' : 'dashboard:welcome.disabled'),
+			errorText
+		);
 		if (saved) stored.set(saved);
 	};
 
 	return (
 		<div class="preview-grid">
 			<form class="stack" onSubmit={save} aria-label={t(`dashboard:welcome.form.${kind}`)}>
-				{draft.problem && (
+				{stored.data?.problem && (
 					<Notice tone="warning">
 						{t('dashboard:welcome.deliveryProblem', {
-							problem: draft.problem.message,
-							count: draft.problem.missed,
-							since: formatDate(draft.problem.since)
+							problem: stored.data.problem.message,
+							count: stored.data.problem.missed,
+							since: formatDate(stored.data.problem.since)
 						})}
 					</Notice>
 				)}
@@ -147,7 +162,7 @@ function GreetingEditor({
 							channels={objects?.channels}
 							value={draft.channelId}
 							hint={t('dashboard:welcome.channelHint')}
-							onChange={(channelId) => change({ channelId })}
+							onChange={(channelId) => change({ channelId: channelId ?? '' })}
 						/>
 						<Field label={t('dashboard:welcome.message')} hint={t('dashboard:welcome.messageHint')} error={previewError}>
 							{(props) => (
@@ -155,8 +170,8 @@ function GreetingEditor({
 									{...props}
 									ref={templateRef}
 									rows={5}
-									value={draft.template}
-									onInput={(event) => change({ template: event.currentTarget.value })}
+									value={draft.message}
+									onInput={(event) => change({ message: event.currentTarget.value })}
 								/>
 							)}
 						</Field>
@@ -182,10 +197,10 @@ function GreetingEditor({
 					<div class="stack">
 						<Checkbox
 							label={t('dashboard:welcome.embed')}
-							checked={draft.embed}
-							onChange={(embed) => change(embed ? { embed } : { embed, title: null, footer: null, content: null, color: null })}
+							checked={draft.embed !== false}
+							onChange={(embed) => change(embed ? { embed } : { embed, title: null, footer: null, content: null, colour: null })}
 						/>
-						{draft.embed && (
+						{draft.embed !== false && (
 							<div class="grid grid-2">
 								<Field label={t('dashboard:welcome.embedTitle')}>
 									{(props) => (
@@ -202,8 +217,8 @@ function GreetingEditor({
 										<input
 											{...props}
 											type="color"
-											value={hexColor(draft.color, kind)}
-											onInput={(event) => change({ color: Number.parseInt(event.currentTarget.value.slice(1), 16) })}
+											value={hexColour(draft.colour, kind)}
+											onInput={(event) => change({ colour: event.currentTarget.value.toUpperCase() })}
 										/>
 									)}
 								</Field>
@@ -276,14 +291,14 @@ function GreetingEditor({
 					<Button
 						onClick={() => {
 							if (stored.data) {
-								setDraft({ ...EMPTY, ...stored.data });
-								setBannerMode(bannerChoice(stored.data.banner));
+								setDraft(draftOf(stored.data));
+								setBannerMode(bannerChoice(stored.data.settings?.banner ?? null));
 							}
 						}}
 					>
 						{t('dashboard:common.reset')}
 					</Button>
-					<Button type="submit" variant="primary" disabled={busy || !draft.channelId || !draft.template.trim()}>
+					<Button type="submit" variant="primary" disabled={busy || (draft.enabled && (!draft.channelId || !draft.message.trim()))}>
 						{t('dashboard:common.save')}
 					</Button>
 				</div>
@@ -329,26 +344,20 @@ function renderText(text: string, session: Session): ComponentChildren[] {
 	return parts;
 }
 
-function MessagePreview({
-	preview,
-	draft,
-	kind,
-	session
-}: {
-	preview: GreetingPreview | null;
-	draft: Greeting;
-	kind: GreetingKind;
-	session: Session;
-}) {
+function MessagePreview({ preview, draft, kind, session }: { preview: GreetingPreview | null; draft: Draft; kind: GreetingKind; session: Session }) {
 	const embedRef = useRef<HTMLDivElement>(null);
-	const color = hexColor(preview?.embed?.color ?? draft.color, kind);
+	const embed = preview?.embeds[0] ?? null;
+	const colour = hexColour(embed?.color ?? draft.colour, kind);
 	// The embed's colour is the admin's choice: set through the CSSOM, which the CSP allows (style attributes it does not).
 	useEffect(() => {
-		embedRef.current?.style.setProperty('--embed-color', color);
-	}, [color, preview]);
-	if (!draft.template.trim()) return <p class="empty">{t('dashboard:welcome.previewEmpty')}</p>;
+		embedRef.current?.style.setProperty('--embed-color', colour);
+	}, [colour, preview]);
+	if (!draft.channelId) return <p class="empty">{t('dashboard:welcome.previewNeedsChannel')}</p>;
+	if (!draft.message.trim()) return <p class="empty">{t('dashboard:welcome.previewEmpty')}</p>;
 	if (!preview) return <Loading label={t('dashboard:welcome.rendering')} />;
-	const image = preview.card ?? preview.imageUrl ?? null;
+	// The generated card is an attachment (attachment://…) in the real message: the preview shows the rendered PNG.
+	const imageUrl = embed?.image?.url ?? null;
+	const image = imageUrl?.startsWith('attachment://') ? preview.card : (imageUrl ?? preview.card);
 	return (
 		<div class="discord" data-testid="message-preview" aria-live="polite">
 			<div class="discord-message">
@@ -362,15 +371,19 @@ function MessagePreview({
 						<span class="discord-time">{formatDate(Date.now(), { timeStyle: 'short' })}</span>
 					</div>
 					{preview.content && <div class="discord-content">{renderText(preview.content, session)}</div>}
-					{preview.embed && (
+					{embed && (
 						<div class="discord-embed" ref={embedRef}>
-							{preview.embed.title && <div class="discord-embed-title">{renderText(preview.embed.title, session)}</div>}
-							{preview.embed.description && <div class="discord-content">{renderText(preview.embed.description, session)}</div>}
+							{embed.title && <div class="discord-embed-title">{renderText(embed.title, session)}</div>}
+							{embed.description && (
+								<div class="discord-content" data-testid="preview-description">
+									{renderText(embed.description, session)}
+								</div>
+							)}
 							{image && <img class="discord-image" src={image} alt="" />}
-							{preview.embed.footer && <div class="discord-embed-footer">{renderText(preview.embed.footer, session)}</div>}
+							{embed.footer?.text && <div class="discord-embed-footer">{renderText(embed.footer.text, session)}</div>}
 						</div>
 					)}
-					{!preview.embed && image && <img class="discord-image" src={image} alt="" />}
+					{!embed && image && <img class="discord-image" src={image} alt="" />}
 				</div>
 			</div>
 		</div>
