@@ -148,19 +148,7 @@ export async function migrateCommand(config: ConfigWithoutToken, options: Migrat
 export async function exportCommand(config: ConfigWithoutToken, options: CliOptions & { format: string; out?: string }): Promise<number> {
 	if (options.format !== 'json') throw new CliError(EXIT.usage, '--format must be json');
 	return withStorage(config, { write: false }, async ({ storage }) => {
-		const data = await readAll(storage, options);
-		const file: ExportFile = {
-			format: EXPORT_FORMAT,
-			version: EXPORT_VERSION,
-			exportedAt: new Date().toISOString(),
-			adapter: storage.adapter,
-			namespaces: {}
-		};
-		for (const [namespace, entries] of data) {
-			file.namespaces[namespace] = byKey(entries).map(([key, entry]) =>
-				typeof entry.expires === 'number' ? { key, value: entry.value, expires: entry.expires } : { key, value: entry.value }
-			);
-		}
+		const { file, data } = await buildExport(storage, options);
 		const text = `${JSON.stringify(file)}\n`;
 		if (options.out) {
 			// The dump holds member ids and settings: readable by its owner only, like the data itself.
@@ -173,6 +161,27 @@ export async function exportCommand(config: ConfigWithoutToken, options: CliOpti
 		}
 		return EXIT.ok;
 	});
+}
+
+/** The portable dump of every namespace: the data CLI's `export`, and the dashboard's download for the owners. */
+export async function buildExport(
+	storage: BackendStorage,
+	options: CliOptions = { quiet: true }
+): Promise<{ file: ExportFile; data: Map<string, Entries> }> {
+	const data = await readAll(storage, options);
+	const file: ExportFile = {
+		format: EXPORT_FORMAT,
+		version: EXPORT_VERSION,
+		exportedAt: new Date().toISOString(),
+		adapter: storage.adapter,
+		namespaces: {}
+	};
+	for (const [namespace, entries] of data) {
+		file.namespaces[namespace] = byKey(entries).map(([key, entry]) =>
+			typeof entry.expires === 'number' ? { key, value: entry.value, expires: entry.expires } : { key, value: entry.value }
+		);
+	}
+	return { file, data };
 }
 
 async function readExport(path: string): Promise<Map<string, Entries>> {

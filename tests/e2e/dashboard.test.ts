@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import type { GuildRecord } from '../harness/emulator/types.js';
 import { DashboardClient } from '../helpers/dashboard.js';
+import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 
 /** The dashboard's HTTP API through the real bot: login by OAuth2 at the emulator, access checks, security, writes. */
@@ -81,5 +82,148 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		expect(guilds.status).toBe(200);
 		expect(guilds.body.guilds.map((entry: { id: string }) => entry.id)).toEqual([guild.id]);
 		expect(JSON.stringify(guilds.body)).not.toContain(emulator.oauth.clientSecret);
+	});
+
+	it('refuses a callback whose state was not issued to this browser (login CSRF)', async () => {
+		const victim = new DashboardClient(base);
+		await victim.request('/oauth/login');
+		// The attacker's own code and state, replayed into the victim's browser.
+		const attacker = new DashboardClient(base);
+		emulator.oauth.consentAs(member.id);
+		const start = await attacker.request('/oauth/login');
+		const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+		const forged = await victim.request(consent.headers.get('location')!);
+		expect(forged.status).toBe(302);
+		expect(forged.headers.get('location')).toBe('/?login_error=bad_state');
+		expect(forged.headers.getSetCookie().some((line) => line.startsWith('sb_session=') && !line.includes('Max-Age=0'))).toBe(false);
+		expect((await victim.json('/api/session')).body.user).toBeNull();
+		// No state cookie at all (a link sent by someone else) is refused the same way.
+		const bare = await new DashboardClient(base).request(`/oauth/callback?code=whatever&state=${'x'.repeat(32)}`);
+		expect(bare.headers.get('location')).toBe('/?login_error=bad_state');
+	});
+
+	it("answers 401 without a session, and 403 to a member without Manage Server, checked from the bot's view", async () => {
+		expect((await new DashboardClient(base).json(`/api/guilds/${guild.id}/greetings/welcome`)).status).toBe(401);
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, member.id);
+		expect((await browser.json('/api/guilds')).body.guilds).toEqual([]);
+		const refused = await browser.json(`/api/guilds/${guild.id}/greetings/welcome`);
+		expect(refused.status).toBe(403);
+		expect(refused.body.error).toBe('forbidden');
+		// Given Manage Server now, the same session gets in at once; taken away again, it is refused at once.
+		const role = emulator.createRole(guild.id, { name: 'Helpers', permissions: PermissionFlagsBits.ManageGuild });
+		emulator.updateMember(guild.id, member.id, { roles: [role.id] });
+		await eventually(async () => (await browser.json(`/api/guilds/${guild.id}/greetings/welcome`)).status === 200, 'access after the role');
+		emulator.updateMember(guild.id, member.id, { roles: [] });
+		await eventually(async () => (await browser.json(`/api/guilds/${guild.id}/greetings/welcome`)).status === 403, 'refusal after the role');
+		// A server the bot is not in.
+		expect((await browser.json(`/api/guilds/${absent.id}/greetings/welcome`)).status).toBe(404);
+	});
+
+	it('refuses a write without the CSRF token, and with the wrong one', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const body = { channelId: guild.systemChannelId!, message: 'Forged {user}' };
+		const missing = await browser.json(`/api/guilds/${guild.id}/greetings/welcome`, { method: 'PUT', json: body, csrf: false });
+		expect(missing.status).toBe(403);
+		expect(missing.body.error).toBe('csrf');
+		const wrong = await browser.json(`/api/guilds/${guild.id}/greetings/welcome`, {
+			method: 'PUT',
+			json: body,
+			csrf: false,
+			headers: { 'x-csrf-token': 'not-the-token' }
+		});
+		expect(wrong.status).toBe(403);
+		expect((await browser.json(`/api/guilds/${guild.id}/greetings/welcome`)).body.enabled).toBe(false);
+	});
+
+	it('changes the welcome message through the API, and the next join in Discord gets it', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const channel = guild.systemChannelId!;
+		const settings = { channelId: channel, message: 'Hello {user}, welcome to {server} from the dashboard!', banner: 'generated' };
+		const preview = await browser.json(`/api/guilds/${guild.id}/greetings/welcome/preview`, { method: 'POST', json: settings });
+		expect(preview.status).toBe(200);
+		expect(preview.body.content).toBe(`Hello <@${admin.id}>, welcome to Managed from the dashboard!`);
+		expect(preview.body.card).toMatch(/^data:image\/png;base64,iVBOR/);
+		// Previewing saves nothing.
+		expect((await browser.json(`/api/guilds/${guild.id}/greetings/welcome`)).body.enabled).toBe(false);
+
+		const saved = await browser.json(`/api/guilds/${guild.id}/greetings/welcome`, { method: 'PUT', json: settings });
+		expect(saved.status).toBe(200);
+		expect(saved.body.settings).toMatchObject({ channelId: channel, message: settings.message, banner: 'generated', embed: false });
+		const newcomer = emulator.joinUnknown(guild.id, { username: 'newcomer' });
+		const message = await emulator.waitForMessage(channel, (candidate) => candidate.content.includes(`<@${newcomer.id}>`), 15_000);
+		expect(message.content).toBe(`Hello <@${newcomer.id}>, welcome to Managed from the dashboard!`);
+		expect(message.attachments).toHaveLength(1);
+
+		// The same checks as /setup-welcome: a bad colour is refused with the command's reason.
+		const refused = await browser.json(`/api/guilds/${guild.id}/greetings/welcome`, { method: 'PUT', json: { ...settings, colour: 'blue' } });
+		expect(refused.status).toBe(400);
+		expect(refused.body.message).toContain('is not a colour');
+	});
+
+	it('keeps backups, restores and exports for OWNER_IDS', async () => {
+		const admins = new DashboardClient(base);
+		await admins.login(emulator, admin.id);
+		for (const [method, path] of [
+			['POST', '/api/data/backups'],
+			['GET', '/api/data/backups'],
+			['GET', '/api/data/export'],
+			['POST', '/api/data/restore']
+		] as const) {
+			const answer = await admins.json(path, { method, ...(method === 'POST' ? { json: { backupId: 'x', confirm: 'x' } } : {}) });
+			expect(answer.status, `${method} ${path}`).toBe(403);
+			expect(answer.body.error).toBe('owner_only');
+		}
+		expect((await admins.json(`/api/guilds/${guild.id}/data`)).body.backups).toBeNull();
+
+		const owners = new DashboardClient(base);
+		await owners.login(emulator, owner.id);
+		expect((await owners.json('/api/session')).body.isOwner).toBe(true);
+		const made = await owners.json('/api/data/backups', { method: 'POST' });
+		expect(made.status).toBe(200);
+		const { id } = made.body.backup;
+		expect(JSON.stringify(made.body)).not.toContain(dataDir);
+		const unconfirmed = await owners.json('/api/data/restore', { method: 'POST', json: { backupId: id, confirm: 'yes' } });
+		expect(unconfirmed.status).toBe(400);
+		expect(unconfirmed.body.error).toBe('confirmation');
+		const restored = await owners.json('/api/data/restore', { method: 'POST', json: { backupId: id, confirm: id } });
+		expect(restored.status).toBe(200);
+		expect(restored.body.restored.id).toBe(id);
+		const download = await owners.request('/api/data/export');
+		expect(download.status).toBe(200);
+		expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="supreme-bot-export-/);
+		expect(((await download.json()) as { format: string }).format).toBe('supreme-bot-data');
+	});
+
+	it('sends the security headers, and never the client secret or a token', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		for (const path of ['/api/session', '/api/guilds', '/', '/oauth/login']) {
+			const response = await browser.request(path);
+			const csp = response.headers.get('content-security-policy') ?? '';
+			expect(csp, path).toContain("frame-ancestors 'none'");
+			expect(csp, path).toContain("script-src 'self'");
+			expect(csp, path).not.toContain('unsafe-inline');
+			expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+			expect(response.headers.get('referrer-policy'), path).toMatch(/same-origin|no-referrer/);
+			expect(response.headers.get('access-control-allow-origin'), path).not.toBe('*');
+			const text = await response.text();
+			expect(text).not.toContain(emulator.oauth.clientSecret);
+			expect(text).not.toContain('test-token');
+		}
+	});
+
+	it('logs out: the session stops working at once', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const stolen = new Map(browser.cookies);
+		expect((await browser.json('/oauth/logout', { method: 'POST', csrf: false })).status).toBe(403);
+		expect((await browser.json('/oauth/logout', { method: 'POST' })).body).toEqual({ ok: true });
+		expect((await browser.json('/api/session')).body.user).toBeNull();
+		const replay = new DashboardClient(base);
+		for (const [name, value] of stolen) replay.cookies.set(name, value);
+		expect((await replay.json('/api/guilds')).status).toBe(401);
 	});
 });

@@ -1,18 +1,9 @@
-import { container, UserError, type Command } from '@sapphire/framework';
+import { container, type Command } from '@sapphire/framework';
 import { ChannelType, channelMention, type SlashCommandBuilder, type SlashCommandOptionsOnlyBuilder } from 'discord.js';
-import type { GreetingSettings } from '../../lib/guild-settings.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDER_LIST, PLACEHOLDERS } from '../../lib/templates/placeholders.js';
-import {
-	EMBED_FOOTER_LIMIT,
-	EMBED_TITLE_LIMIT,
-	GREETING_LABEL,
-	greetingProblem,
-	normalizeBanner,
-	parseColor,
-	type GreetingKind
-} from '../../lib/welcome/message.js';
-import { channelProblem } from '../../lib/welcome/service.js';
+import { EMBED_DESCRIPTION_LIMIT, PLACEHOLDER_LIST } from '../../lib/templates/placeholders.js';
+import { EMBED_FOOTER_LIMIT, EMBED_TITLE_LIMIT, GREETING_LABEL, type GreetingKind } from '../../lib/welcome/message.js';
+import { greetingSettingsFrom } from '../../lib/welcome/setup.js';
 
 /** Shared by /setup-welcome and /setup-goodbye: the options, and the checks that refuse a bad setup with its reason. */
 export function addGreetingOptions(builder: SlashCommandBuilder, kind: GreetingKind): SlashCommandBuilder {
@@ -68,39 +59,24 @@ export function addGreetingKindOption(builder: SlashCommandBuilder, description:
 	);
 }
 
-export function placeholderHelp(): string {
-	return PLACEHOLDERS.map((placeholder) => `\`{${placeholder.name}}\` ${placeholder.description}`).join('\n');
-}
+export { placeholderHelp } from '../../lib/welcome/setup.js';
 
 export async function runGreetingSetup(interaction: Command.ChatInputCommandInteraction<'cached'>, kind: GreetingKind): Promise<void> {
 	// The settings are written before the answer: acknowledged first (3 s deadline).
 	await deferFirst(interaction, { ephemeral: true });
 	const channel = interaction.options.getChannel('channel', true);
-	const colourText = interaction.options.getString('colour');
-	const color = colourText === null ? null : parseColor(colourText);
-	if (colourText !== null && color === null)
-		throw new UserError({ identifier: 'InvalidGreeting', message: `"${colourText}" is not a colour: use hex like #57F287.` });
-	const title = interaction.options.getString('title');
-	const footer = interaction.options.getString('footer');
-	const content = interaction.options.getString('content');
-	const styled = title !== null || footer !== null || color !== null || content !== null;
-	const settings: Omit<GreetingSettings, 'problem'> = {
+	const settings = greetingSettingsFrom(interaction.guild, kind, {
 		channelId: channel.id,
-		template: interaction.options.getString('message', true),
-		banner: normalizeBanner(interaction.options.getString('banner')),
-		embed: interaction.options.getBoolean('embed') ?? styled,
-		dm: kind === 'welcome' ? (interaction.options.getBoolean('dm') ?? false) : false,
-		...(kind === 'welcome' ? { afterScreening: interaction.options.getBoolean('after-screening') ?? true } : {}),
-		title,
-		footer,
-		color,
-		content,
-		timestamp: false
-	};
-	const refused = greetingProblem(settings);
-	if (refused) throw new UserError({ identifier: 'InvalidGreeting', message: `${refused}\n\nPlaceholders:\n${placeholderHelp()}` });
-	const blocked = channelProblem(interaction.guild, channel.id, settings);
-	if (blocked) throw new UserError({ identifier: 'GreetingChannelUnusable', message: `Cannot use ${channelMention(channel.id)}: ${blocked}.` });
+		message: interaction.options.getString('message', true),
+		banner: interaction.options.getString('banner'),
+		embed: interaction.options.getBoolean('embed'),
+		title: interaction.options.getString('title'),
+		footer: interaction.options.getString('footer'),
+		colour: interaction.options.getString('colour'),
+		content: interaction.options.getString('content'),
+		dm: interaction.options.getBoolean('dm'),
+		afterScreening: interaction.options.getBoolean('after-screening')
+	});
 
 	await container.welcome.configure(interaction.guildId, kind, settings);
 	const extras = [

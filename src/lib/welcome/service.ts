@@ -1,5 +1,13 @@
 import type { ILogger } from '@sapphire/framework';
-import { PermissionFlagsBits, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember, type User } from 'discord.js';
+import {
+	PermissionFlagsBits,
+	type Guild,
+	type GuildBasedChannel,
+	type GuildMember,
+	type MessageCreateOptions,
+	type PartialGuildMember,
+	type User
+} from 'discord.js';
 import type { Storage } from '../../storage-adapters/types.js';
 import { readGuildSettings, updateGuildSettings, type DeliveryProblem, type GreetingSettings } from '../guild-settings.js';
 import type { JoinEvent } from '../invites/records.js';
@@ -119,6 +127,36 @@ export class WelcomeService {
 		return this.deliver(member.guild, 'goodbye', settings, facts, { member, dmTo: null, countMiss: !options.test });
 	}
 
+	/**
+	 * The message a greeting would send for `member`, with the card drawn, without sending it: the dashboard's
+	 * preview of settings not saved yet. Same rendering as a real join (compose).
+	 */
+	public async preview(
+		kind: GreetingKind,
+		settings: Omit<GreetingSettings, 'problem'>,
+		member: GuildMember
+	): Promise<{ message: MessageCreateOptions; card: Buffer | null }> {
+		const history = await this.invites.history(member.guild.id, member.id).catch(() => undefined);
+		const facts = this.facts(member.guild, member.user, history?.joins.at(-1) ?? null);
+		return this.compose(member.guild, kind, { ...settings, problem: null }, facts, member);
+	}
+
+	private async compose(
+		guild: Guild,
+		kind: GreetingKind,
+		settings: GreetingSettings,
+		facts: TemplateFacts,
+		member: GuildMember | PartialGuildMember
+	): Promise<{ message: MessageCreateOptions; card: Buffer | null }> {
+		const values = placeholderValues(facts);
+		const render = (template: string | null | undefined) =>
+			template === null || template === undefined ? null : renderTemplate(template, values);
+		const text = render(settings.template)!;
+		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, member) : null;
+		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
+		return { message: buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras), card };
+	}
+
 	private facts(guild: Guild, user: User, join: Pick<JoinEvent, 'code' | 'inviterId'> | null): TemplateFacts {
 		const inviterId = join?.inviterId ?? null;
 		return {
@@ -145,13 +183,7 @@ export class WelcomeService {
 		const wantsDm = kind === 'welcome' && settings.dm && target.dmTo !== null && !target.dmTo.bot;
 		if (blocked && !wantsDm) return { status: 'problem', problem: await this.recordProblem(guild, kind, settings, blocked, target.countMiss) };
 
-		const values = placeholderValues(facts);
-		const render = (template: string | null | undefined) =>
-			template === null || template === undefined ? null : renderTemplate(template, values);
-		const text = render(settings.template)!;
-		const card = settings.banner === GENERATED_BANNER ? await this.card(kind, guild, target.member) : null;
-		const extras = { title: render(settings.title), footer: render(settings.footer), content: render(settings.content) };
-		const message = buildGreetingMessage(kind, settings, text, card, kind === 'welcome' ? facts.userId : null, extras);
+		const { message } = await this.compose(guild, kind, settings, facts, target.member);
 
 		let dm: 'sent' | 'failed' | 'off' = 'off';
 		if (wantsDm) {
