@@ -57,8 +57,11 @@ export async function newPage(
 	return { context, page, problems };
 }
 
-/** A full-page screenshot kept as an artifact: test-artifacts/dashboard/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * A screenshot kept as an artifact: test-artifacts/dashboard/<name>.png; the whole page, or only the viewport (a modal
+ * dialog's backdrop covers the viewport).
+ */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<string> {
 	mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
 	const path = join(ARTIFACTS_DIRECTORY, `${name}.png`);
 	// Toasts come and go: wait for them to leave so a screenshot shows the page, not a moment.
@@ -67,6 +70,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 		.first()
 		.waitFor({ state: 'detached', timeout: 10_000 })
 		.catch(() => undefined);
-	await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+	await page.screenshot({ path, fullPage, animations: 'disabled' });
 	return path;
 }

@@ -7,6 +7,9 @@ import { formatBytes, formatDate, formatNumber, formatRelative, t } from '../i18
 import type { Backup, DataStatus } from '../types.js';
 import type { GuildPageProps } from './guild.js';
 
+/** `manual-<user id>` names who made it: the page says "manual" (the id means nothing to a reader). */
+const backupReason = (reason: string) => reason.replace(/-\d{15,21}$/, '');
+
 const recordTotal = (counts: Record<string, number>) => Object.values(counts).reduce((sum, count) => sum + count, 0);
 
 export function DataPage({ guild }: GuildPageProps) {
@@ -119,7 +122,7 @@ export function DataPage({ guild }: GuildPageProps) {
 					<ul class="list">
 						{Object.entries(status.counts).map(([namespace, count]) => (
 							<li key={namespace}>
-								<code class="grow">{namespace}</code>
+								<span class="grow mono">{namespace}</span>
 								<strong class="num">{formatNumber(count)}</strong>
 							</li>
 						))}
@@ -156,11 +159,11 @@ export function DataPage({ guild }: GuildPageProps) {
 												<td>
 													<div class="stack-tight">
 														<strong>{formatDate(backup.createdAt)}</strong>
-														<code class="small">{backup.id}</code>
+														<code class="small backup-id">{backup.id}</code>
 													</div>
 												</td>
 												<td>
-													<Badge>{backup.reason}</Badge>
+													<Badge>{backupReason(backup.reason)}</Badge>
 												</td>
 												<td class="num">{formatNumber(recordTotal(backup.counts))}</td>
 												{isOwner && (
