@@ -32,7 +32,7 @@ export interface Counts {
 
 export interface Inviter extends Counts {
 	userId: string;
-	username: string | null;
+	name: string | null;
 }
 
 export interface Problem {
@@ -57,18 +57,21 @@ export interface Leaderboard {
 }
 
 export interface MemberCounts extends Inviter {
-	invitedBy: string | null;
+	/** Whether they are in the server now; null when the bot never saw them join. */
+	present: boolean | null;
+	invitedBy: { how: string; userId: string | null; name: string | null; code: string | null; at: string } | null;
+}
+
+export interface RankRole {
+	total: number;
+	roleId: string;
 }
 
 export interface InviteConfig {
 	fakeAccountDays: number;
 	fakeWithoutAvatar: boolean;
 	removeRankRolesBelow: boolean;
-}
-
-export interface RankRole {
-	invites: number;
-	roleId: string;
+	rankRoles: RankRole[];
 }
 
 export interface Channel {

@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post, put } from '../api.js';
 import { Avatar, Button, Card, Checkbox, ErrorNotice, errorText, Field, Loading, PageHeader, Pagination } from '../components/ui.js';
-import { useAction, useApi } from '../hooks.js';
-import { formatNumber, t } from '../i18n.js';
-import type { GuildObjects, InviteConfig, Inviter, Leaderboard, MemberCounts, RankRole, Role } from '../types.js';
+import { type Loaded, useAction, useApi } from '../hooks.js';
+import { formatDate, formatNumber, t } from '../i18n.js';
+import type { GuildObjects, InviteConfig, Inviter, Leaderboard, MemberCounts, Role } from '../types.js';
 import type { GuildPageProps } from './guild.js';
 
 const SNOWFLAKE = /^\d{15,21}$/;
 
-export function InviterName({ inviter }: { inviter: Pick<Inviter, 'userId' | 'username'> }) {
-	const name = inviter.username ?? t('dashboard:invites.unknownMember', { id: inviter.userId });
+export function InviterName({ inviter }: { inviter: Pick<Inviter, 'userId' | 'name'> }) {
+	const name = inviter.name ?? t('dashboard:invites.unknownMember', { id: inviter.userId });
 	return (
 		<span class="member-cell">
 			<Avatar name={name} />
@@ -27,6 +27,7 @@ export function InvitesPage({ guild }: GuildPageProps) {
 	const [selected, setSelected] = useState<string | null>(null);
 	const leaderboard = useApi<Leaderboard>(`/guilds/${guild.id}/invites/leaderboard?page=${page}`);
 	const objects = useApi<GuildObjects>(`/guilds/${guild.id}/channels`);
+	const config = useApi<InviteConfig>(`/guilds/${guild.id}/invites/config`);
 
 	return (
 		<>
@@ -41,8 +42,8 @@ export function InvitesPage({ guild }: GuildPageProps) {
 					<MemberLookup guildId={guild.id} selected={selected} onSelect={setSelected} />
 					<BonusInvites guildId={guild.id} selected={selected} onDone={leaderboard.reload} />
 				</div>
-				<InviteConfigCard guildId={guild.id} />
-				<RankRolesCard guildId={guild.id} roles={objects.data?.roles} />
+				<InviteConfigCard guildId={guild.id} config={config} />
+				<RankRolesCard guildId={guild.id} roles={objects.data?.roles} config={config} />
 			</div>
 		</>
 	);
@@ -164,7 +165,12 @@ function MemberLookup({ guildId, selected, onSelect }: { guildId: string; select
 						))}
 					</dl>
 					<p class="small muted">
-						{member.invitedBy ? t('dashboard:invites.invitedBy', { id: member.invitedBy }) : t('dashboard:invites.invitedByUnknown')}
+						{member.invitedBy?.userId
+							? t('dashboard:invites.invitedBy', {
+									inviter: member.invitedBy.name ?? member.invitedBy.userId,
+									date: formatDate(member.invitedBy.at, { dateStyle: 'medium' })
+								})
+							: t('dashboard:invites.invitedByUnknown')}
 					</p>
 				</div>
 			)}
@@ -214,8 +220,7 @@ function BonusInvites({ guildId, selected, onDone }: { guildId: string; selected
 	);
 }
 
-function InviteConfigCard({ guildId }: { guildId: string }) {
-	const config = useApi<InviteConfig>(`/guilds/${guildId}/invites/config`);
+function InviteConfigCard({ guildId, config }: { guildId: string; config: Loaded<InviteConfig> }) {
 	const [draft, setDraft] = useState<InviteConfig | null>(null);
 	const { busy, run } = useAction();
 	useEffect(() => {
@@ -272,24 +277,23 @@ function InviteConfigCard({ guildId }: { guildId: string }) {
 	);
 }
 
-function RankRolesCard({ guildId, roles }: { guildId: string; roles: Role[] | undefined }) {
-	const rankRoles = useApi<{ rankRoles: RankRole[] }>(`/guilds/${guildId}/invites/rank-roles`);
+function RankRolesCard({ guildId, roles, config }: { guildId: string; roles: Role[] | undefined; config: Loaded<InviteConfig> }) {
 	const [invites, setInvites] = useState('10');
 	const [roleId, setRoleId] = useState('');
 	const { busy, run } = useAction();
 	const assignable = (roles ?? []).filter((role) => role.assignable);
 	return (
 		<Card class="span-2" title={t('dashboard:invites.rankRolesTitle')} description={t('dashboard:invites.rankRolesDescription')}>
-			{rankRoles.error && <ErrorNotice error={rankRoles.error} />}
-			{rankRoles.data && rankRoles.data.rankRoles.length === 0 && <p class="empty">{t('dashboard:invites.noRankRoles')}</p>}
-			{rankRoles.data && rankRoles.data.rankRoles.length > 0 && (
+			{config.error && <ErrorNotice error={config.error} />}
+			{config.data && config.data.rankRoles.length === 0 && <p class="empty">{t('dashboard:invites.noRankRoles')}</p>}
+			{config.data && config.data.rankRoles.length > 0 && (
 				<ul class="list">
-					{rankRoles.data.rankRoles.map((rank) => (
+					{config.data.rankRoles.map((rank) => (
 						<li key={rank.roleId}>
 							<span class="role-dot" aria-hidden="true" />
 							<span class="grow">
 								<strong>{roleName(roles, rank.roleId)}</strong>
-								<span class="muted small"> · {t('dashboard:invites.atInvites', { count: rank.invites })}</span>
+								<span class="muted small"> · {t('dashboard:invites.atInvites', { count: rank.total })}</span>
 							</span>
 							<Button
 								size="small"
@@ -298,14 +302,12 @@ function RankRolesCard({ guildId, roles }: { guildId: string; roles: Role[] | un
 								disabled={busy}
 								aria-label={t('dashboard:invites.removeRankRole', { role: roleName(roles, rank.roleId) })}
 								onClick={async () => {
-									if (
-										await run(
-											() => del(`/guilds/${guildId}/invites/rank-roles/${rank.invites}`),
-											t('dashboard:common.removed'),
-											errorText
-										)
-									)
-										rankRoles.reload();
+									const saved = await run(
+										() => del<InviteConfig>(`/guilds/${guildId}/invites/rank-roles`, { roleId: rank.roleId }),
+										t('dashboard:common.removed'),
+										errorText
+									);
+									if (saved) config.set(saved);
 								}}
 							/>
 						</li>
@@ -316,9 +318,13 @@ function RankRolesCard({ guildId, roles }: { guildId: string; roles: Role[] | un
 				class="inline-form section-tight"
 				onSubmit={async (event) => {
 					event.preventDefault();
-					const body = { invites: Number.parseInt(invites, 10), roleId };
-					if (await run(() => put(`/guilds/${guildId}/invites/rank-roles`, body), t('dashboard:common.saved'), errorText))
-						rankRoles.reload();
+					const body = { total: Number.parseInt(invites, 10), roleId };
+					const saved = await run(
+						() => put<InviteConfig>(`/guilds/${guildId}/invites/rank-roles`, body),
+						t('dashboard:common.saved'),
+						errorText
+					);
+					if (saved) config.set(saved);
 				}}
 			>
 				<Field label={t('dashboard:invites.rankInvites')}>
