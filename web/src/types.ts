@@ -77,13 +77,16 @@ export interface InviteConfig {
 export interface Channel {
 	id: string;
 	name: string;
-	type: number;
+	type: 'text' | 'announcement';
+	/** View Channel and Send Messages for the bot there. */
+	botCanSend: boolean;
 }
 
 export interface Role {
 	id: string;
 	name: string;
-	color: number;
+	/** #rrggbb, or null for a role without a colour. */
+	color: string | null;
 	position: number;
 	managed: boolean;
 	assignable: boolean;
@@ -133,8 +136,14 @@ export interface GreetingPreview {
 
 export interface AutoRole {
 	roleId: string;
-	for?: 'humans' | 'bots' | 'all';
-	delaySeconds: number | null;
+	for: 'humans' | 'bots' | 'all';
+	delayMs: number;
+}
+
+export interface AutoRoles {
+	roles: AutoRole[];
+	pendingGrants: number;
+	problems: string[];
 }
 
 export interface Giveaway {

@@ -276,9 +276,6 @@ export function MessagePage({ title, text, href, action }: { title: string; text
 	);
 }
 
-/** Text and announcement channels (the kinds a welcome or a giveaway can be posted in). */
-const POSTABLE_CHANNEL_TYPES = new Set([0, 5]);
-
 export function ChannelSelect({
 	channels,
 	value,
@@ -295,15 +292,23 @@ export function ChannelSelect({
 			{(props) => (
 				<select {...props} value={value ?? ''} onChange={(event) => onChange(event.currentTarget.value || null)}>
 					<option value="">{t('dashboard:welcome.chooseChannel')}</option>
-					{(channels ?? [])
-						.filter((channel) => POSTABLE_CHANNEL_TYPES.has(channel.type))
-						.map((channel) => (
-							<option key={channel.id} value={channel.id}>
-								#{channel.name}
-							</option>
-						))}
+					{(channels ?? []).map((channel) => (
+						<option key={channel.id} value={channel.id}>
+							{channel.botCanSend ? `#${channel.name}` : t('dashboard:common.channelClosed', { channel: channel.name })}
+						</option>
+					))}
 				</select>
 			)}
 		</Field>
 	);
+}
+
+/** A role's colour dot: the colour is the server's, set through the CSSOM (the CSP forbids style attributes). */
+export function RoleDot({ color }: { color: string | null | undefined }) {
+	const ref = useRef<HTMLSpanElement>(null);
+	useEffect(() => {
+		if (color) ref.current?.style.setProperty('--role-color', color);
+		else ref.current?.style.removeProperty('--role-color');
+	}, [color]);
+	return <span class="role-dot" ref={ref} aria-hidden="true" />;
 }

@@ -1,23 +1,25 @@
 import { useState } from 'preact/hooks';
 import { del, put } from '../api.js';
-import { Badge, Button, Card, ErrorNotice, errorText, Field, Loading, PageHeader } from '../components/ui.js';
+import { Badge, Button, Card, ErrorNotice, errorText, Field, Loading, Notice, PageHeader, RoleDot } from '../components/ui.js';
 import { useAction, useApi } from '../hooks.js';
 import { t } from '../i18n.js';
-import type { AutoRole, GuildObjects } from '../types.js';
+import type { AutoRoles, GuildObjects } from '../types.js';
 import type { GuildPageProps } from './guild.js';
-import { roleName } from './invites.js';
+import { roleColor, roleName } from './invites.js';
 
+/** Each unit with its size in seconds and its letter in /autorole's delay syntax (30s, 10m, 1h, 2d). */
 const UNITS = [
-	['seconds', 1],
-	['minutes', 60],
-	['hours', 3_600],
-	['days', 86_400]
+	['seconds', 1, 's'],
+	['minutes', 60, 'm'],
+	['hours', 3_600, 'h'],
+	['days', 86_400, 'd']
 ] as const;
 type Unit = (typeof UNITS)[number][0];
 /** /autorole add allows delays up to 7 days. */
 const MAX_DELAY_SECONDS = 7 * 86_400;
 
-function describeDelay(seconds: number | null): string {
+function describeDelay(delayMs: number): string {
+	const seconds = Math.round(delayMs / 1000);
 	if (!seconds) return t('dashboard:autoroles.immediately');
 	for (const [unit, size] of [...UNITS].reverse())
 		if (seconds % size === 0) return t(`dashboard:autoroles.after.${unit}`, { count: seconds / size });
@@ -25,7 +27,7 @@ function describeDelay(seconds: number | null): string {
 }
 
 export function AutorolesPage({ guild }: GuildPageProps) {
-	const autoroles = useApi<{ roles: AutoRole[] }>(`/guilds/${guild.id}/autoroles`);
+	const autoroles = useApi<AutoRoles>(`/guilds/${guild.id}/autoroles`);
 	const objects = useApi<GuildObjects>(`/guilds/${guild.id}/channels`);
 	const [roleId, setRoleId] = useState('');
 	const [target, setTarget] = useState<'all' | 'humans' | 'bots'>('all');
@@ -33,27 +35,42 @@ export function AutorolesPage({ guild }: GuildPageProps) {
 	const [unit, setUnit] = useState<Unit>('minutes');
 	const { busy, run } = useAction();
 	const roles = objects.data?.roles;
-	const delaySeconds = (Number.parseInt(amount || '0', 10) || 0) * UNITS.find(([name]) => name === unit)![1];
+	const [, unitSeconds, unitLetter] = UNITS.find(([name]) => name === unit)!;
+	const delayAmount = Number.parseInt(amount || '0', 10) || 0;
+	const delaySeconds = delayAmount * unitSeconds;
 	const delayTooLong = delaySeconds > MAX_DELAY_SECONDS;
 
 	return (
 		<>
 			<PageHeader title={t('dashboard:autoroles.title')} description={t('dashboard:autoroles.description')} />
 			<div class="grid grid-3">
-				<Card class="span-2" title={t('dashboard:autoroles.listTitle')}>
+				<Card
+					class="span-2"
+					title={t('dashboard:autoroles.listTitle')}
+					actions={
+						autoroles.data && autoroles.data.pendingGrants > 0 ? (
+							<Badge tone="warning">{t('dashboard:autoroles.pending', { count: autoroles.data.pendingGrants })}</Badge>
+						) : undefined
+					}
+				>
 					{autoroles.error && <ErrorNotice error={autoroles.error} />}
+					{autoroles.data?.problems.map((problem) => (
+						<Notice key={problem} tone="warning">
+							{problem}
+						</Notice>
+					))}
 					{!autoroles.data && !autoroles.error && <Loading />}
 					{autoroles.data && autoroles.data.roles.length === 0 && <p class="empty">{t('dashboard:autoroles.empty')}</p>}
 					{autoroles.data && autoroles.data.roles.length > 0 && (
 						<ul class="list">
 							{autoroles.data.roles.map((role) => (
 								<li key={role.roleId}>
-									<span class="role-dot" aria-hidden="true" />
+									<RoleDot color={roleColor(roles, role.roleId)} />
 									<span class="grow">
 										<strong>{roleName(roles, role.roleId)}</strong>
-										<span class="muted small"> · {describeDelay(role.delaySeconds)}</span>
+										<span class="muted small"> · {describeDelay(role.delayMs)}</span>
 									</span>
-									<Badge tone="accent">{t(`dashboard:autoroles.targets.${role.for ?? 'all'}`)}</Badge>
+									<Badge tone="accent">{t(`dashboard:autoroles.targets.${role.for}`)}</Badge>
 									<Button
 										size="small"
 										variant="ghost"
@@ -81,10 +98,15 @@ export function AutorolesPage({ guild }: GuildPageProps) {
 						class="stack"
 						onSubmit={async (event) => {
 							event.preventDefault();
-							const body = { roleId, for: target, delaySeconds: delaySeconds || null };
-							if (await run(() => put(`/guilds/${guild.id}/autoroles`, body), t('dashboard:common.saved'), errorText)) {
+							const body = { roleId, for: target, delay: `${delayAmount}${unitLetter}` };
+							const saved = await run(
+								() => put<AutoRoles>(`/guilds/${guild.id}/autoroles`, body),
+								t('dashboard:common.saved'),
+								errorText
+							);
+							if (saved) {
 								setRoleId('');
-								autoroles.reload();
+								autoroles.set(saved);
 							}
 						}}
 					>

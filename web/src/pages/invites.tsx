@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post, put } from '../api.js';
-import { Avatar, Button, Card, Checkbox, ErrorNotice, errorText, Field, Loading, PageHeader, Pagination } from '../components/ui.js';
+import { Avatar, Button, Card, Checkbox, ErrorNotice, errorText, Field, Loading, PageHeader, Pagination, RoleDot } from '../components/ui.js';
 import { type Loaded, useAction, useApi } from '../hooks.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import type { GuildObjects, InviteConfig, Inviter, Leaderboard, MemberCounts, Role } from '../types.js';
@@ -21,6 +21,8 @@ export function InviterName({ inviter }: { inviter: Pick<Inviter, 'userId' | 'na
 export function roleName(roles: Role[] | undefined, roleId: string): string {
 	return roles?.find((role) => role.id === roleId)?.name ?? t('dashboard:common.deletedRole', { id: roleId });
 }
+
+export const roleColor = (roles: Role[] | undefined, roleId: string) => roles?.find((role) => role.id === roleId)?.color ?? null;
 
 export function InvitesPage({ guild }: GuildPageProps) {
 	const [page, setPage] = useState(1);
@@ -290,7 +292,7 @@ function RankRolesCard({ guildId, roles, config }: { guildId: string; roles: Rol
 				<ul class="list">
 					{config.data.rankRoles.map((rank) => (
 						<li key={rank.roleId}>
-							<span class="role-dot" aria-hidden="true" />
+							<RoleDot color={roleColor(roles, rank.roleId)} />
 							<span class="grow">
 								<strong>{roleName(roles, rank.roleId)}</strong>
 								<span class="muted small"> · {t('dashboard:invites.atInvites', { count: rank.total })}</span>
