@@ -149,16 +149,21 @@ export interface AutoRoles {
 export interface Giveaway {
 	id: string;
 	prize: string;
-	winners: number;
+	description: string | null;
+	state: 'scheduled' | 'active' | 'paused' | 'ending' | 'ended' | 'cancelled';
 	channelId: string;
 	messageId: string | null;
-	endsAt: number | string | null;
-	paused: boolean;
-	entrants: number;
-	winnerIds: string[];
-	state?: 'scheduled' | 'active' | 'paused' | 'ending' | 'ended' | 'cancelled';
-	hostId?: string;
-	endedAt?: number | string | null;
+	hostId: string;
+	winnerCount: number;
+	entries: number;
+	startsAt: string | null;
+	endsAt: string | null;
+	/** Time left of a paused giveaway. */
+	remainingMs: number | null;
+	endedAt: string | null;
+	winners: string[];
+	rerolls: number;
+	drop: boolean;
 }
 
 export interface Giveaways {

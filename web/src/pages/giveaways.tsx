@@ -9,10 +9,10 @@ import type { GuildPageProps } from './guild.js';
 /** The same durations /giveaway start takes: 30s, 10m, 1h30m, 2d. */
 const DURATION = /^(\d+[smhdw])+$/i;
 
-const at = (value: number | string | null | undefined) => (value === null || value === undefined ? null : new Date(value).getTime());
+const at = (value: string | null | undefined) => (value === null || value === undefined ? null : new Date(value).getTime());
 
 function StateBadge({ giveaway }: { giveaway: Giveaway }) {
-	const state = giveaway.state ?? (giveaway.paused ? 'paused' : 'active');
+	const { state } = giveaway;
 	const tone =
 		state === 'active' ? 'success' : state === 'paused' || state === 'scheduled' ? 'warning' : state === 'cancelled' ? 'danger' : 'neutral';
 	return <Badge tone={tone}>{t(`dashboard:giveaways.states.${state}`)}</Badge>;
@@ -24,7 +24,7 @@ export function GiveawaysPage({ guild }: GuildPageProps) {
 	const { busy, run } = useAction();
 	const channelName = (id: string) => objects.data?.channels.find((channel) => channel.id === id)?.name ?? id;
 
-	const act = async (giveaway: Giveaway, action: 'end' | 'reroll' | 'pause' | 'resume') => {
+	const act = async (giveaway: Giveaway, action: 'end' | 'reroll' | 'pause' | 'resume' | 'cancel') => {
 		if (await run(() => post(`/guilds/${guild.id}/giveaways/${giveaway.id}/${action}`), t(`dashboard:giveaways.done.${action}`), errorText))
 			giveaways.reload();
 	};
@@ -42,29 +42,44 @@ export function GiveawaysPage({ guild }: GuildPageProps) {
 							<ul class="list">
 								{giveaways.data.running.map((giveaway) => {
 									const ends = at(giveaway.endsAt);
-									const paused = giveaway.paused || giveaway.state === 'paused';
+									const paused = giveaway.state === 'paused';
+									const scheduled = giveaway.state === 'scheduled';
 									return (
 										<li key={giveaway.id}>
 											<span class="grow stack-tight">
 												<strong>{giveaway.prize}</strong>
 												<span class="muted small">
 													#{channelName(giveaway.channelId)} ·{' '}
-													{t('dashboard:giveaways.winnersCount', { count: giveaway.winners })} ·{' '}
-													{t('dashboard:giveaways.entrantsCount', { count: giveaway.entrants })}
+													{t('dashboard:giveaways.winnersCount', { count: giveaway.winnerCount })} ·{' '}
+													{t('dashboard:giveaways.entrantsCount', { count: giveaway.entries })}
 													{ends !== null &&
 														!paused &&
 														` · ${t('dashboard:giveaways.ends', { when: formatRelative(ends) })}`}
+													{paused &&
+														giveaway.remainingMs !== null &&
+														` · ${t('dashboard:giveaways.remaining', { when: formatRelative(Date.now() + giveaway.remainingMs) })}`}
 												</span>
 											</span>
 											<StateBadge giveaway={giveaway} />
 											<div class="row">
-												<Button size="small" disabled={busy} onClick={() => act(giveaway, paused ? 'resume' : 'pause')}>
-													{paused ? t('dashboard:giveaways.resume') : t('dashboard:giveaways.pause')}
+												{!scheduled && (
+													<Button size="small" disabled={busy} onClick={() => act(giveaway, paused ? 'resume' : 'pause')}>
+														{paused ? t('dashboard:giveaways.resume') : t('dashboard:giveaways.pause')}
+													</Button>
+												)}
+												<Button
+													size="small"
+													variant="ghost"
+													disabled={busy}
+													aria-label={t('dashboard:giveaways.cancelLabel', { prize: giveaway.prize })}
+													onClick={() => act(giveaway, 'cancel')}
+												>
+													{t('dashboard:giveaways.cancel')}
 												</Button>
 												<Button
 													size="small"
 													variant="primary"
-													disabled={busy}
+													disabled={busy || scheduled}
 													aria-label={t('dashboard:giveaways.endLabel', { prize: giveaway.prize })}
 													onClick={() => act(giveaway, 'end')}
 												>
@@ -89,7 +104,7 @@ export function GiveawaysPage({ guild }: GuildPageProps) {
 												<strong>{giveaway.prize}</strong>
 												<span class="muted small">
 													{ended !== null && `${formatDate(ended)} · `}
-													{t('dashboard:giveaways.wonBy', { count: giveaway.winnerIds.length })}
+													{t('dashboard:giveaways.wonBy', { count: giveaway.winners.length })}
 												</span>
 											</span>
 											<StateBadge giveaway={giveaway} />
@@ -97,7 +112,7 @@ export function GiveawaysPage({ guild }: GuildPageProps) {
 												<Button
 													size="small"
 													icon="swap"
-													disabled={busy || giveaway.entrants === 0}
+													disabled={busy || giveaway.entries === 0}
 													aria-label={t('dashboard:giveaways.rerollLabel', { prize: giveaway.prize })}
 													onClick={() => act(giveaway, 'reroll')}
 												>
