@@ -70,6 +70,8 @@ export async function screenshot(page: Page, name: string, { fullPage = true } =
 		.first()
 		.waitFor({ state: 'detached', timeout: 10_000 })
 		.catch(() => undefined);
+	// A click may have scrolled: from the top, the sticky top bar sits where it belongs in a full-page picture.
+	await page.evaluate('window.scrollTo(0, 0)');
 	await page.screenshot({ path, fullPage, animations: 'disabled' });
 	return path;
 }

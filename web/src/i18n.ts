@@ -57,6 +57,7 @@ export async function initI18n(language: Language): Promise<void> {
 
 export async function setLanguage(language: Language): Promise<void> {
 	await Promise.all([load(SOURCE_LANGUAGE), load(language)]);
+	if (current === language && instance.language === language) return;
 	current = language;
 	await instance.changeLanguage(language);
 	document.documentElement.lang = language;
@@ -84,9 +85,12 @@ export function formatBytes(bytes: number): string {
 	}).format(value);
 }
 /** "in 3 hours", "2 days ago" in the page's language. */
-export function formatRelative(at: number, now = Date.now()): string {
+export function formatRelative(
+	at: number,
+	{ now = Date.now(), style = 'long' }: { now?: number; style?: Intl.RelativeTimeFormatStyle } = {}
+): string {
 	const seconds = Math.round((at - now) / 1000);
-	const format = new Intl.RelativeTimeFormat(current, { numeric: 'auto' });
+	const format = new Intl.RelativeTimeFormat(current, { numeric: 'auto', style });
 	const steps: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 		['day', 86_400],
 		['hour', 3_600],

@@ -1,10 +1,10 @@
 import { render } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, setCsrfToken } from './api.js';
 import { Avatar, Button, Loading, MessagePage } from './components/ui.js';
 import { BrandMark, Icon } from './components/icons.js';
 import { type Toast, ToastContext } from './hooks.js';
-import { browserLanguage, initI18n, languageFor, setLanguage, t } from './i18n.js';
+import { browserLanguage, currentLanguage, initI18n, type Language, languageFor, setLanguage, t } from './i18n.js';
 import { LoginPage } from './pages/login.js';
 import { ServersPage } from './pages/servers.js';
 import { GuildShell } from './pages/guild.js';
@@ -90,10 +90,19 @@ function App() {
 		if (session.user && route.name === 'login') navigate('#/servers');
 	}, [session, route.name]);
 
-	// Outside a server the page speaks the browser's language; a server page switches to the server's.
+	// Outside a server the page speaks the browser's language; a server page switches to the server's. The texts load
+	// first; then the state change renders every page again in the new language (the last choice wins a race).
+	const [, setRenderedLanguage] = useState<Language>(currentLanguage());
+	const wantedLanguage = useRef<Language>(currentLanguage());
+	const switchLanguage = useCallback((language: Language) => {
+		wantedLanguage.current = language;
+		void setLanguage(language).then(() => {
+			if (wantedLanguage.current === language) setRenderedLanguage(language);
+		});
+	}, []);
 	useEffect(() => {
-		if (route.name !== 'guild') void setLanguage(browserLanguage());
-	}, [route.name]);
+		if (route.name !== 'guild') switchLanguage(browserLanguage());
+	}, [route.name, switchLanguage]);
 
 	const logout = async () => {
 		try {
@@ -105,9 +114,7 @@ function App() {
 		}
 	};
 
-	const onGuildLanguage = useCallback((language: string | null) => {
-		void setLanguage(languageFor(language) ?? browserLanguage());
-	}, []);
+	const onGuildLanguage = useCallback((language: string | null) => switchLanguage(languageFor(language) ?? browserLanguage()), [switchLanguage]);
 
 	let content;
 	if (failed) content = <Loading label={t('dashboard:errors.unreachable')} />;

@@ -82,7 +82,11 @@ export function DataPage({ guild }: GuildPageProps) {
 				<Stat label={t('dashboard:data.size')} value={formatBytes(status.sizeBytes)} />
 				<Stat
 					label={t('dashboard:data.lastBackup')}
-					value={status.lastBackup ? formatRelative(new Date(status.lastBackup.createdAt).getTime()) : t('dashboard:data.never')}
+					value={
+						status.lastBackup
+							? formatRelative(new Date(status.lastBackup.createdAt).getTime(), { style: 'short' })
+							: t('dashboard:data.never')
+					}
 					hint={
 						status.lastWriteAt
 							? t('dashboard:data.lastWrite', { when: formatRelative(new Date(status.lastWriteAt).getTime()) })
