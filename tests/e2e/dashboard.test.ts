@@ -56,6 +56,7 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		});
 		await bot.start();
 		await bot.waitForLog(/Dashboard listening/);
+		await bot.waitForLog(/Invite tracking ready/);
 		emulator.removeGuild(absent.id);
 	}, 90_000);
 
@@ -225,5 +226,70 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		const replay = new DashboardClient(base);
 		for (const [name, value] of stolen) replay.cookies.set(name, value);
 		expect((await replay.json('/api/guilds')).status).toBe(401);
+	});
+
+	it('serves the overview, invites, auto-roles and giveaways through the services the commands use', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const api = `/api/guilds/${guild.id}`;
+		const config = await browser.json(`${api}/invites/config`, { method: 'PUT', json: { fakeAccountDays: 0 } });
+		expect(config.body).toMatchObject({ fakeAccountDays: 0, rankRoles: [] });
+		emulator.createInvite(guild.id, { code: 'dashboard', inviterId: admin.id });
+		const invited = emulator.joinViaInvite(guild.id, 'dashboard', { username: 'invited' });
+		await eventually(async () => (await browser.json(`${api}/invites/leaderboard`)).body.entries[0]?.regular === 1, 'the join counted');
+		const board = await browser.json(`${api}/invites/leaderboard?page=1`);
+		expect(board.body).toMatchObject({ page: 1, pageCount: 1, entries: [{ rank: 1, userId: admin.id, name: 'admin', total: 1, regular: 1 }] });
+		const joined = await browser.json(`${api}/invites/members/${invited.id}`);
+		expect(joined.body.invitedBy).toMatchObject({ userId: admin.id, code: 'dashboard', how: 'normal' });
+		const bonus = await browser.json(`${api}/invites/bonus`, { method: 'POST', json: { userId: admin.id, amount: 5 } });
+		expect(bonus.body).toMatchObject({ userId: admin.id, total: 6, bonus: 5 });
+
+		const overview = await browser.json(`${api}/overview`);
+		expect(overview.status).toBe(200);
+		expect(overview.body.days).toHaveLength(30);
+		expect(overview.body.days.at(-1).date).toBe(new Date().toISOString().slice(0, 10));
+		expect(overview.body.days.at(-1).joins).toBeGreaterThanOrEqual(1);
+		expect(overview.body.topInviters[0]).toMatchObject({ userId: admin.id, total: 6 });
+		expect(overview.body.membersTracked).toBeGreaterThanOrEqual(1);
+
+		const role = emulator.createRole(guild.id, { name: 'Newcomers', position: 1 });
+		const added = await browser.json(`${api}/autoroles`, { method: 'PUT', json: { roleId: role.id } });
+		expect(added.body.roles).toEqual([{ roleId: role.id, for: 'all', delayMs: 0, delay: null }]);
+		const greeted = emulator.joinUnknown(guild.id, { username: 'gets-role' });
+		await emulator.waitFor(() => emulator.memberRoles(guild.id, greeted.id).includes(role.id), 10_000, 'the auto-role given');
+		const everyone = await browser.json(`${api}/autoroles`, { method: 'PUT', json: { roleId: guild.id } });
+		expect(everyone.status).toBe(400);
+		expect(everyone.body.error).toBe('AutoRoleNotAssignable');
+
+		const channel = guild.systemChannelId!;
+		const started = await browser.json(`${api}/giveaways`, {
+			method: 'POST',
+			json: { channelId: channel, prize: 'Nitro', winners: 1, duration: '1h' }
+		});
+		expect(started.status).toBe(200);
+		const { id } = started.body.giveaway;
+		await emulator.waitForMessage(channel, (message) => JSON.stringify(message.embeds ?? []).includes('Nitro'));
+		expect((await browser.json(`${api}/giveaways/${id}/pause`, { method: 'POST' })).body.giveaway.state).toBe('paused');
+		expect((await browser.json(`${api}/giveaways/${id}/resume`, { method: 'POST' })).body.giveaway.state).toBe('active');
+		const ended = await browser.json(`${api}/giveaways/${id}/end`, { method: 'POST' });
+		expect(ended.status).toBe(200);
+		const list = await browser.json(`${api}/giveaways`);
+		expect(list.body.running).toEqual([]);
+		expect(list.body.ended.map((giveaway: { id: string }) => giveaway.id)).toContain(id);
+	});
+
+	it('rate-limits writes per session with 429 and Retry-After, other sessions unaffected', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const write = () => browser.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} });
+		const statuses: number[] = [];
+		for (let index = 0; index < 31; index++) statuses.push((await write()).status);
+		expect(statuses.slice(0, 30).every((status) => status === 200)).toBe(true);
+		const limited = await browser.request(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} });
+		expect(limited.status).toBe(429);
+		expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+		const other = new DashboardClient(base);
+		await other.login(emulator, admin.id);
+		expect((await other.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} })).status).toBe(200);
 	});
 });

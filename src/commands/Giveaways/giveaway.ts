@@ -17,17 +17,10 @@ import { parseBonus } from '../../lib/giveaways/bonus.js';
 import { parseDuration, parseStart } from '../../lib/giveaways/duration.js';
 import { entrantsCsv } from '../../lib/giveaways/entrants.js';
 import { parseRequirements } from '../../lib/giveaways/requirements.js';
-import { PermanentDiscordError, type Outcome } from '../../lib/giveaways/service.js';
+import { MAX_WINNERS, PermanentDiscordError, unwrap } from '../../lib/giveaways/service.js';
 import { currentWinners, type Giveaway, type GiveawayEdit } from '../../lib/giveaways/state.js';
 import { formatDuration, listLine } from '../../lib/giveaways/views.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-
-const MAX_WINNERS = 50;
-
-function unwrap<T>(outcome: Outcome<T>): T {
-	if (!outcome.ok) throw new UserError({ identifier: 'GiveawayRefused', message: outcome.reason });
-	return outcome.value;
-}
 
 function winnersText(winners: readonly string[]): string {
 	return winners.length > 0 ? winners.map(userMention).join(', ') : 'nobody (no valid entries)';

@@ -3,14 +3,11 @@ import { Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-import { EmbedBuilder, roleMention } from 'discord.js';
+import { EmbedBuilder, roleMention, type Role } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
-import { refusal } from '../../lib/interaction-reply.js';
+import { addRankRole, removeRankRole } from '../../lib/invites/config-changes.js';
 import type { InviteConfig } from '../../lib/invites/tracker.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
-import { roleProblem } from '../../lib/roles.js';
-
-const MAX_RANK_ROLES = 25;
 
 @ApplyOptions<Command.Options>(adminCommand())
 export class InviteConfigCommand extends Command {
@@ -64,27 +61,11 @@ export class InviteConfigCommand extends Command {
 			}
 			case 'rank-role-add': {
 				const role = interaction.options.getRole('role', true);
-				const problem = roleProblem(role, interaction.guild);
-				if (problem) throw refusal('invites:roleNotAssignable', { problem });
-				const total = interaction.options.getInteger('invites', true);
-				config = await invites.updateConfig(guildId, (current) => {
-					const rankRoles = [...current.rankRoles.filter((rank) => rank.roleId !== role.id), { total, roleId: role.id }].sort(
-						(a, b) => a.total - b.total
-					);
-					if (rankRoles.length > MAX_RANK_ROLES) throw refusal('invites:tooManyRankRoles', { count: MAX_RANK_ROLES });
-					return { ...current, rankRoles };
-				});
+				config = await addRankRole(invites, interaction.guild, role as Role, interaction.options.getInteger('invites', true));
 				break;
 			}
 			case 'rank-role-remove': {
-				const role = interaction.options.getRole('role', true);
-				if (!invites.config(guildId).rankRoles.some((rank) => rank.roleId === role.id)) {
-					throw refusal('invites:notARankRole', { role: role.name });
-				}
-				config = await invites.updateConfig(guildId, (current) => ({
-					...current,
-					rankRoles: current.rankRoles.filter((rank) => rank.roleId !== role.id)
-				}));
+				config = await removeRankRole(invites, guildId, interaction.options.getRole('role', true));
 				break;
 			}
 			case 'rank-roles-follow-total': {

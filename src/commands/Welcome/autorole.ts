@@ -1,12 +1,11 @@
 import { ApplyOptions } from '@sapphire/decorators';
-import { Command, UserError } from '@sapphire/framework';
+import { Command } from '@sapphire/framework';
 import { EmbedBuilder, roleMention, time, TimestampStyles } from 'discord.js';
-import { formatDelay, MAX_DELAY_TEXT, parseDelay } from '../../lib/autorole/delay.js';
-import { TooManyAutoRolesError } from '../../lib/autorole/service.js';
+import { formatDelay, MAX_DELAY_TEXT } from '../../lib/autorole/delay.js';
+import { addAutoRole, removeAutoRole } from '../../lib/autorole/setup.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-import { roleProblem } from '../../lib/roles.js';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
-import { AUTOROLE_TARGETS, type AutoRole, type AutoRoleTarget } from '../../lib/guild-settings.js';
+import { AUTOROLE_TARGETS, type AutoRoleTarget } from '../../lib/guild-settings.js';
 
 const TARGET_TEXT: Record<AutoRoleTarget, string> = { humans: 'humans', bots: 'bots', all: 'everyone' };
 
@@ -55,29 +54,19 @@ export class AutoroleCommand extends Command {
 		switch (interaction.options.getSubcommand(true)) {
 			case 'add': {
 				const role = interaction.options.getRole('role', true);
-				const problem = roleProblem(role, interaction.guild);
-				if (problem)
-					throw new UserError({ identifier: 'AutoRoleNotAssignable', message: `Cannot use ${role.name} as an auto-role: ${problem}` });
-				const delay = parseDelay(interaction.options.getString('delay') ?? '0');
-				if (!delay.ok) throw new UserError({ identifier: 'InvalidDelay', message: delay.reason });
-				const autoRole: AutoRole = {
-					roleId: role.id,
-					for: (interaction.options.getString('for') ?? 'all') as AutoRoleTarget,
-					delayMs: delay.ms
-				};
-				try {
-					await autoroles.add(guildId, autoRole);
-				} catch (error) {
-					if (error instanceof TooManyAutoRolesError) throw new UserError({ identifier: 'TooManyAutoRoles', message: error.message });
-					throw error;
-				}
-				note = `${role.name} will be given to ${TARGET_TEXT[autoRole.for]} ${delay.ms > 0 ? `${formatDelay(delay.ms)} after they join` : 'when they join'}.`;
+				const { autoRole, delayMs } = await addAutoRole(
+					autoroles,
+					interaction.guild,
+					role,
+					(interaction.options.getString('for') ?? 'all') as AutoRoleTarget,
+					interaction.options.getString('delay') ?? '0'
+				);
+				note = `${role.name} will be given to ${TARGET_TEXT[autoRole.for]} ${delayMs > 0 ? `${formatDelay(delayMs)} after they join` : 'when they join'}.`;
 				break;
 			}
 			case 'remove': {
 				const role = interaction.options.getRole('role', true);
-				if (!(await autoroles.remove(guildId, role.id)))
-					throw new UserError({ identifier: 'NotAnAutoRole', message: `${role.name} is not an auto-role. See /autorole list.` });
+				await removeAutoRole(autoroles, guildId, role);
 				note = `${role.name} is no longer given on join.`;
 				break;
 			}

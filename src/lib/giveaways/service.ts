@@ -1,3 +1,4 @@
+import { UserError } from '@sapphire/framework';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KeyLock } from '../../storage-adapters/key-lock.js';
@@ -141,6 +142,15 @@ export interface GiveawayServiceOptions {
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Most winners a giveaway may have (the /giveaway options' limit, the dashboard's too). */
+export const MAX_WINNERS = 50;
+
+/** An outcome's value, or its reason as the refusal /giveaway and the dashboard show. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+	if (!outcome.ok) throw new UserError({ identifier: 'GiveawayRefused', message: outcome.reason });
+	return outcome.value;
+}
 
 export interface StartInput extends Omit<NewGiveaway, 'id' | 'now'> {}
 

@@ -1,0 +1,42 @@
+import { ApplyOptions } from '@sapphire/decorators';
+import { z } from 'zod';
+import { formatDelay } from '../../../lib/autorole/delay.js';
+import { addAutoRole, removeAutoRole } from '../../../lib/autorole/setup.js';
+import { ApiError } from '../../../lib/dashboard/http.js';
+import { DashboardRoute, type DashboardRouteOptions, type RouteContext } from '../../../lib/dashboard/route.js';
+import { AUTOROLE_TARGETS } from '../../../lib/guild-settings.js';
+
+const roleId = z.string().regex(/^\d{17,20}$/);
+const addBody = z.object({ roleId, for: z.enum(AUTOROLE_TARGETS).default('all'), delay: z.string().max(20).default('0') });
+const removeBody = z.object({ roleId });
+
+/**
+ * GET / PUT / DELETE /api/guilds/:guild/autoroles: the list with pending grants and problems; add `{ roleId, for,
+ * delay: "10m" }` or remove `{ roleId }`, through /autorole's checks (lib/autorole/setup.ts).
+ */
+@ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/autoroles', methods: ['GET', 'PUT', 'DELETE'], access: 'guild' })
+export class AutoRolesRoute extends DashboardRoute {
+	protected override async handle({ request, guild }: RouteContext) {
+		const { autoroles } = this.container;
+		if (request.method === 'PUT') {
+			const body = await this.body(request, addBody);
+			const role = guild.roles.cache.get(body.roleId);
+			if (!role) throw new ApiError(404, 'not_found', 'There is no such role in this server.');
+			await addAutoRole(autoroles, guild, role, body.for, body.delay);
+		} else if (request.method === 'DELETE') {
+			const body = await this.body(request, removeBody);
+			await removeAutoRole(autoroles, guild.id, guild.roles.cache.get(body.roleId) ?? { id: body.roleId, name: body.roleId });
+		}
+		const status = await autoroles.status(guild.id);
+		return {
+			roles: status.roles.map((autoRole) => ({
+				roleId: autoRole.roleId,
+				for: autoRole.for,
+				delayMs: autoRole.delayMs,
+				delay: autoRole.delayMs > 0 ? formatDelay(autoRole.delayMs) : null
+			})),
+			pendingGrants: status.pendingGrants,
+			problems: status.problems
+		};
+	}
+}
