@@ -43,7 +43,7 @@ export function AutorolesPage({ guild }: GuildPageProps) {
 	return (
 		<>
 			<PageHeader title={t('dashboard:autoroles.title')} description={t('dashboard:autoroles.description')} />
-			<div class="grid grid-3">
+			<div class="grid grid-3 grid-top">
 				<Card
 					class="span-2"
 					title={t('dashboard:autoroles.listTitle')}

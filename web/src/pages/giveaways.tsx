@@ -32,7 +32,7 @@ export function GiveawaysPage({ guild }: GuildPageProps) {
 	return (
 		<>
 			<PageHeader title={t('dashboard:giveaways.title')} description={t('dashboard:giveaways.description')} />
-			<div class="grid grid-3">
+			<div class="grid grid-3 grid-top">
 				<div class="span-2 stack">
 					<Card title={t('dashboard:giveaways.running')}>
 						{giveaways.error && <ErrorNotice error={giveaways.error} />}

@@ -34,7 +34,7 @@ export function InvitesPage({ guild }: GuildPageProps) {
 	return (
 		<>
 			<PageHeader title={t('dashboard:invites.title')} description={t('dashboard:invites.description')} />
-			<div class="grid grid-3">
+			<div class="grid grid-3 grid-top">
 				<Card class="span-2" title={t('dashboard:invites.leaderboard')} description={t('dashboard:invites.leaderboardDescription')}>
 					{leaderboard.error && <ErrorNotice error={leaderboard.error} />}
 					{!leaderboard.data && !leaderboard.error && <Loading />}
