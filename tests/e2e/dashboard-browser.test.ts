@@ -141,6 +141,23 @@ describe('dashboard in a browser', () => {
 		});
 		expect(forged.status).toBe(403);
 		expect(JSON.parse(forged.body)).toMatchObject({ error: 'csrf' });
+		// A settings write from the page's own origin, with the session cookie but without the token: refused, nothing changed.
+		const write = await page.evaluate(async (id) => {
+			const body = JSON.stringify({ channelId: id, message: 'Forged {user}' });
+			const response = await fetch(`/api/guilds/${id}/greetings/goodbye`, {
+				method: 'PUT',
+				headers: { 'content-type': 'application/json' },
+				body
+			});
+			return { status: response.status, body: await response.text() };
+		}, guild.id);
+		expect(write.status).toBe(403);
+		expect(JSON.parse(write.body)).toMatchObject({ error: 'csrf' });
+		const goodbye = await page.evaluate(
+			async (id) => (await (await fetch(`/api/guilds/${id}/greetings/goodbye`)).json()) as { enabled: boolean },
+			guild.id
+		);
+		expect(goodbye.enabled).toBe(false);
 		// Still logged in: the forged request changed nothing.
 		const session = await page.evaluate(async () => (await (await fetch('/api/session')).json()) as { user: { id: string } | null });
 		expect(session.user?.id).toBe(admin.id);
