@@ -110,7 +110,7 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		expect((await browser.json('/api/guilds')).body.guilds).toEqual([]);
 		const refused = await browser.json(`/api/guilds/${guild.id}/greetings/welcome`);
 		expect(refused.status).toBe(403);
-		expect(refused.body.error).toBe('forbidden');
+		expect(refused.body).toEqual({ error: 'forbidden', message: 'You need the Manage Server permission in this server.' });
 		// Given Manage Server now, the same session gets in at once; taken away again, it is refused at once.
 		const role = emulator.createRole(guild.id, { name: 'Helpers', permissions: PermissionFlagsBits.ManageGuild });
 		emulator.updateMember(guild.id, member.id, { roles: [role.id] });

@@ -23,7 +23,7 @@ export const greetingInputSchema = z.object({
 
 export function greetingKind(value: string | undefined): GreetingKind {
 	if (value === 'welcome' || value === 'goodbye') return value;
-	throw new ApiError(404, 'not_found', 'Unknown greeting: use welcome or goodbye.');
+	throw new ApiError(404, 'not_found', 'dashboard:unknownGreeting');
 }
 
 /** Stored settings in the form's shape (colour as hex), with the delivery problem the bot noted, if any. */

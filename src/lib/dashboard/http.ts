@@ -73,20 +73,16 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 	response.end(JSON.stringify(body));
 }
 
-/** An answer the API gives on purpose: a status and an error code, with a readable message for the page. */
+/** An answer the API gives on purpose: a status, an error code for the page, and the key of its text (`dashboard:`). */
 export class ApiError extends Error {
 	public override readonly name = 'ApiError';
 	public constructor(
 		public readonly status: number,
 		public readonly code: string,
-		message?: string,
+		public readonly messageKey: string,
 		public readonly extra: Record<string, unknown> = {}
 	) {
-		super(message ?? code);
-	}
-
-	public toJSON(): Record<string, unknown> {
-		return { error: this.code, ...(this.message === this.code ? {} : { message: this.message }), ...this.extra };
+		super(code);
 	}
 }
 

@@ -58,21 +58,22 @@ export abstract class DashboardRoute extends Route<DashboardRouteOptions> {
 			const allowed = dashboard.sessions.allow(bucket, write ? WRITE_LIMIT : READ_LIMIT, LIMIT_WINDOW_MS);
 			if (!allowed.ok) {
 				response.setHeader('Retry-After', String(allowed.retryAfterSeconds));
-				throw new ApiError(429, 'rate_limited', 'Too many requests; try again shortly.');
+				throw new ApiError(429, 'rate_limited', 'dashboard:rateLimited');
 			}
-			if (this.access !== 'public' && session === null) throw new ApiError(401, 'unauthenticated', 'Log in with Discord first.');
+			if (this.access !== 'public' && session === null) throw new ApiError(401, 'unauthenticated', 'dashboard:unauthenticated');
 			// The token comes from GET /api/session; another site can make the browser send the cookie, not read the token.
 			if (write && (session === null || !safeEqual(String(request.headers['x-csrf-token'] ?? ''), session.csrfToken))) {
-				throw new ApiError(403, 'csrf', 'The request lacks a valid CSRF token; reload the page.');
+				throw new ApiError(403, 'csrf', 'dashboard:csrf');
 			}
 			if (this.access === 'owner' && !dashboard.isOwner(session!.user.id)) {
-				throw new ApiError(403, 'owner_only', 'Only the bot owners (OWNER_IDS) may do this.');
+				throw new ApiError(403, 'owner_only', 'dashboard:ownerOnly');
 			}
 			if (this.access === 'guild') guild = await this.guildFor(request.params.guild, session!);
 			const result = await this.handle({ request, response, session, guild: guild! });
 			if (result !== undefined) sendJson(response, 200, result);
 		} catch (error) {
-			await this.fail(response, error, guild);
+			// Answers speak the server's language, even a refusal to see it; bot-wide ones DEFAULT_LANGUAGE.
+			await this.fail(response, error, guild ?? this.container.client.guilds.cache.get(request.params.guild ?? '') ?? null);
 		}
 	}
 
@@ -81,16 +82,16 @@ export abstract class DashboardRoute extends Route<DashboardRouteOptions> {
 	/** Parses the JSON body with a schema; 400 with the field paths when it does not fit. */
 	protected async body<T extends z.ZodType>(request: Route.Request, schema: T): Promise<z.infer<T>> {
 		if (!String(request.headers['content-type'] ?? '').startsWith('application/json'))
-			throw new ApiError(415, 'json_required', 'Send the body as application/json.');
+			throw new ApiError(415, 'json_required', 'dashboard:jsonRequired');
 		let raw: unknown;
 		try {
 			raw = await request.readBodyJson();
 		} catch {
-			throw new ApiError(400, 'invalid', 'The body is not valid JSON.');
+			throw new ApiError(400, 'invalid', 'dashboard:invalidJson');
 		}
 		const parsed = schema.safeParse(raw);
 		if (!parsed.success) {
-			throw new ApiError(400, 'invalid', 'Some fields are not valid.', {
+			throw new ApiError(400, 'invalid', 'dashboard:invalidFields', {
 				issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
 			});
 		}
@@ -101,29 +102,27 @@ export abstract class DashboardRoute extends Route<DashboardRouteOptions> {
 		const guild = guildId === undefined ? undefined : this.container.client.guilds.cache.get(guildId);
 		// The same answer for "bot not there" and "not yours to see" would hide which servers the bot is in; but a
 		// member of a server may know that anyway, so 404 says the bot is not there and 403 that the user may not.
-		if (!guild?.available) throw new ApiError(404, 'not_found', 'The bot is not in this server.');
-		if (!(await canManage(guild, session.user.id))) throw new ApiError(403, 'forbidden', 'You need the Manage Server permission here.');
+		if (!guild?.available) throw new ApiError(404, 'not_found', 'dashboard:botNotInServer');
+		if (!(await canManage(guild, session.user.id))) throw new ApiError(403, 'forbidden', 'dashboard:manageServerNeeded');
 		return guild;
 	}
 
 	private async fail(response: Route.Response, error: unknown, guild: Guild | null): Promise<void> {
+		const t = guild ? await fetchT(guild) : this.container.i18n.getT(this.container.config.defaultLanguage);
 		if (error instanceof ApiError) {
-			sendJson(response, error.status, error.toJSON());
+			sendJson(response, error.status, { error: error.code, message: t(error.messageKey), ...error.extra });
 			return;
 		}
 		if (error instanceof UserError) {
-			// The server's language; bot-wide actions (owners) speak DEFAULT_LANGUAGE.
-			const t = guild ? await fetchT(guild) : this.container.i18n.getT(this.container.config.defaultLanguage);
-			const message = userFacingMessage(t, error);
-			sendJson(response, 400, { error: error.identifier, message });
+			sendJson(response, 400, { error: error.identifier, message: userFacingMessage(t, error) });
 			return;
 		}
 		if (isStorageOutage(error)) {
-			sendJson(response, 503, { error: 'storage_unavailable', message: 'Storage is unavailable; nothing was changed.' });
+			sendJson(response, 503, { error: 'storage_unavailable', message: t('errors:storageUnavailable') });
 			return;
 		}
 		// Details stay in the log: an error message may name a path or an internal detail.
 		this.container.logger.error(`Dashboard ${this.name} failed: ${describeError(error)}`);
-		sendJson(response, 500, { error: 'internal', message: 'Something went wrong; the bot log has the details.' });
+		sendJson(response, 500, { error: 'internal', message: t('errors:unexpected') });
 	}
 }

@@ -9,8 +9,7 @@ import { BackendStorage } from '../../../storage-adapters/index.js';
 export class ExportRoute extends DashboardRoute {
 	protected override async handle({ response, session }: RouteContext): Promise<undefined> {
 		const { storage, logger } = this.container;
-		if (!(storage instanceof BackendStorage))
-			throw new ApiError(501, 'unsupported', 'This storage cannot be exported from here; use the data CLI.');
+		if (!(storage instanceof BackendStorage)) throw new ApiError(501, 'unsupported', 'dashboard:exportUnsupported');
 		const { file } = await buildExport(storage);
 		const body = `${JSON.stringify(file)}\n`;
 		logger.info(`Data export downloaded by ${session!.user.id} through the dashboard`);

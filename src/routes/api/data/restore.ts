@@ -17,7 +17,7 @@ const restoreBody = z.object({ backupId: z.string().min(1).max(200), confirm: z.
 export class RestoreRoute extends DashboardRoute {
 	protected override async handle({ request, session }: RouteContext) {
 		const { backupId, confirm } = await this.body(request, restoreBody);
-		if (confirm.trim() !== backupId) throw new ApiError(400, 'confirmation', 'Type the backup id exactly to confirm the restore.');
+		if (confirm.trim() !== backupId) throw new ApiError(400, 'confirmation', 'dashboard:restoreConfirmation');
 		const outcome = await restoreAndReload(this.container.storage, backupId);
 		this.container.logger.info(`Backup ${backupId} restored by ${session!.user.id} through the dashboard`);
 		return {

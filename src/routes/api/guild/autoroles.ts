@@ -21,7 +21,7 @@ export class AutoRolesRoute extends DashboardRoute {
 		if (request.method === 'PUT') {
 			const body = await this.body(request, addBody);
 			const role = guild.roles.cache.get(body.roleId);
-			if (!role) throw new ApiError(404, 'not_found', 'There is no such role in this server.');
+			if (!role) throw new ApiError(404, 'not_found', 'dashboard:unknownRole');
 			await addAutoRole(autoroles, guild, role, body.for, body.delay);
 		} else if (request.method === 'DELETE') {
 			const body = await this.body(request, removeBody);

@@ -15,7 +15,7 @@ export class GreetingPreviewRoute extends DashboardRoute {
 		const kind = greetingKind(request.params.kind);
 		const settings = greetingSettingsFrom(guild, kind, await this.body(request, greetingInputSchema));
 		const member = await guild.members.fetch(session!.user.id).catch(() => null);
-		if (member === null) throw new ApiError(403, 'forbidden', 'You are not a member of this server.');
+		if (member === null) throw new ApiError(403, 'forbidden', 'dashboard:notAMember');
 		const { message, card } = await this.container.welcome.preview(kind, settings, member);
 		const embeds = (message.embeds ?? []).map((embed) => ('toJSON' in embed ? embed.toJSON() : (embed as APIEmbed)));
 		return {

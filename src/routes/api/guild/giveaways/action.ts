@@ -27,7 +27,7 @@ export class GiveawayActionRoute extends DashboardRoute {
 			case 'cancel':
 				return { giveaway: giveawayView(unwrap(await giveaways.cancel(guild.id, id))) };
 			default:
-				throw new ApiError(404, 'not_found', 'Unknown action: use end, reroll, pause, resume or cancel.');
+				throw new ApiError(404, 'not_found', 'dashboard:unknownGiveawayAction');
 		}
 	}
 }

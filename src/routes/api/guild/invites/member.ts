@@ -9,7 +9,7 @@ import { DashboardRoute, type DashboardRouteOptions, type RouteContext } from '.
 export class InviteMemberRoute extends DashboardRoute {
 	protected override async handle({ request, guild }: RouteContext) {
 		const userId = request.params.user ?? '';
-		if (!/^\d{17,20}$/.test(userId)) throw new ApiError(400, 'invalid', 'Give a member id (17-20 digits).');
+		if (!/^\d{17,20}$/.test(userId)) throw new ApiError(400, 'invalid', 'dashboard:invalidMemberId');
 		const { invites, client } = this.container;
 		const record = await invites.history(guild.id, userId);
 		const lastJoin = record?.joins.at(-1) ?? null;

@@ -23,7 +23,7 @@ export class RankRolesRoute extends DashboardRoute {
 		}
 		const { roleId, total } = await this.body(request, rankRoleBody);
 		const role = guild.roles.cache.get(roleId);
-		if (!role) throw new ApiError(404, 'not_found', 'There is no such role in this server.');
+		if (!role) throw new ApiError(404, 'not_found', 'dashboard:unknownRole');
 		return inviteConfigView(await addRankRole(invites, guild, role, total));
 	}
 }
