@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run build` (node scripts/build.mjs): a clean build of dist/ (the bot, the plugin API types, the example plugin).
+ * `npm run build` (node scripts/build.mjs): a clean build of dist/ (the bot, the plugin API types, the example plugin,
+ * the dashboard's pages in dist/dashboard/).
  * `node scripts/build.mjs --if-stale`: the same, only when a source is newer than the last build or a source was added
  * or removed since (a deleted command must not live on in dist/). `npm install` runs this check (prepare), and
  * scripts/run.mjs runs it in the bot's own process before `npm start`, `npm run data`, `npm run start:sharded`: a
@@ -9,6 +10,7 @@
  * Plain JavaScript on purpose: it runs where TypeScript is not installed (a production install with a shipped build).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -17,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Written after a successful build: the sources it was made from. */
 const STAMP = join(ROOT, 'dist', '.build-stamp.json');
-const SOURCE_DIRECTORIES = ['src', 'examples/plugins/member-notes/src'];
+const SOURCE_DIRECTORIES = ['src', 'examples/plugins/member-notes/src', 'web'];
 const SOURCE_FILES = [
 	'package.json',
 	'tsconfig.json',
@@ -25,10 +27,15 @@ const SOURCE_FILES = [
 	'tsconfig.plugin-api.json',
 	'examples/plugins/member-notes/tsconfig.json'
 ];
-const PROJECTS = ['tsconfig.build.json', 'tsconfig.plugin-api.json', 'examples/plugins/member-notes/tsconfig.json'];
+/** web/tsconfig.json emits nothing: tsc type-checks the pages, esbuild bundles them (buildDashboard). */
+const PROJECTS = ['tsconfig.build.json', 'tsconfig.plugin-api.json', 'examples/plugins/member-notes/tsconfig.json', 'web/tsconfig.json'];
 const OUTPUTS = ['dist', 'examples/plugins/member-notes/dist'];
 /** Language folders (src/languages/<locale>/<namespace>.json) and where the built code reads them. */
 const LANGUAGE_FOLDERS = [['src/languages', 'dist/languages']];
+/** Where the dashboard's files go: the API serves this folder at / (src/routes). */
+const DASHBOARD_OUTPUT = 'dist/dashboard';
+/** The namespaces of the bot's language files that the dashboard's pages read. */
+const DASHBOARD_NAMESPACES = ['dashboard'];
 
 /** Every source file with its mtime, sorted by path. */
 function sources() {
@@ -83,8 +90,52 @@ export function build(current = sources()) {
 	mkdirSync(join(ROOT, 'dist'), { recursive: true });
 	// tsc copies no JSON that nothing imports: the language files are read at run time (@sapphire/plugin-i18next).
 	for (const [from, to] of LANGUAGE_FOLDERS) if (existsSync(join(ROOT, from))) cpSync(join(ROOT, from), join(ROOT, to), { recursive: true });
+	buildDashboard();
 	writeFileSync(STAMP, `${JSON.stringify({ sources: current.map((source) => source.path) })}\n`);
 	utimesSync(STAMP, startedAt, startedAt);
+}
+
+/**
+ * The dashboard: one JavaScript and one CSS file (esbuild; the CSP allows no inline script or style), the static
+ * page, and each language's dashboard texts as locales/<language>.json, read by the pages at run time.
+ */
+function buildDashboard() {
+	const output = join(ROOT, DASHBOARD_OUTPUT);
+	mkdirSync(join(output, 'locales'), { recursive: true });
+	const require = createRequire(import.meta.url);
+	const esbuild = require('esbuild');
+	const common = { bundle: true, minify: true, sourcemap: true, logLevel: 'warning', absWorkingDir: ROOT, legalComments: 'none' };
+	esbuild.buildSync({
+		...common,
+		entryPoints: ['web/src/main.tsx'],
+		outfile: join(output, 'app.js'),
+		format: 'esm',
+		target: ['es2022'],
+		jsx: 'automatic',
+		jsxImportSource: 'preact',
+		tsconfig: 'web/tsconfig.json'
+	});
+	esbuild.buildSync({ ...common, entryPoints: ['web/styles/main.css'], outfile: join(output, 'app.css') });
+	cpSync(join(ROOT, 'web', 'favicon.svg'), join(output, 'favicon.svg'));
+	const languages = join(ROOT, 'src/languages');
+	for (const language of readdirSync(languages)) {
+		const texts = {};
+		for (const namespace of DASHBOARD_NAMESPACES) {
+			const file = join(languages, language, `${namespace}.json`);
+			if (existsSync(file)) texts[namespace] = JSON.parse(readFileSync(file, 'utf8'));
+		}
+		writeFileSync(join(output, 'locales', `${language}.json`), JSON.stringify(texts));
+	}
+	// The server lets browsers cache assets for an hour: the page names them with a version of this build, so a new
+	// build is fetched at once (the bundle reads the version from the page for the language files).
+	const version = createHash('sha256');
+	for (const file of ['app.js', 'app.css', ...readdirSync(join(output, 'locales')).map((name) => `locales/${name}`)])
+		version.update(readFileSync(join(output, file)));
+	const stamp = version.digest('hex').slice(0, 12);
+	const page = readFileSync(join(ROOT, 'web', 'index.html'), 'utf8')
+		.replaceAll('{{version}}', stamp)
+		.replace(/(href|src)="(app\.(?:css|js)|favicon\.svg)"/g, `$1="$2?v=${stamp}"`);
+	writeFileSync(join(output, 'index.html'), page);
 }
 
 /**

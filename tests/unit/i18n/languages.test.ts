@@ -72,7 +72,8 @@ describe('language files', () => {
 	});
 
 	it('uses every key: each appears in the code, literally or under a prefix the code completes', () => {
-		const code = sourceFiles(join(import.meta.dirname, '../../../src'))
+		// The bot's code and the dashboard's pages (web/, which read the dashboard namespace).
+		const code = [...sourceFiles(join(import.meta.dirname, '../../../src')), ...sourceFiles(join(import.meta.dirname, '../../../web/src'))]
 			.map((file) => readFileSync(file, 'utf8'))
 			.join('\n');
 		const literal = new Set([...code.matchAll(/['"`]([a-z-]+:[\w.-]+)['"`]/g)].map((match) => match[1]));
@@ -162,6 +163,6 @@ function sourceFiles(directory: string): string[] {
 	return readdirSync(directory).flatMap((name) => {
 		const path = join(directory, name);
 		if (statSync(path).isDirectory()) return sourceFiles(path);
-		return path.endsWith('.ts') ? [path] : [];
+		return path.endsWith('.ts') || path.endsWith('.tsx') ? [path] : [];
 	});
 }
