@@ -259,7 +259,7 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		await emulator.waitFor(() => emulator.memberRoles(guild.id, greeted.id).includes(role.id), 10_000, 'the auto-role given');
 		const everyone = await browser.json(`${api}/autoroles`, { method: 'PUT', json: { roleId: guild.id } });
 		expect(everyone.status).toBe(400);
-		expect(everyone.body.error).toBe('AutoRoleNotAssignable');
+		expect(everyone.body.error).toBe('autorole:notAssignable');
 
 		const channel = guild.systemChannelId!;
 		const started = await browser.json(`${api}/giveaways`, {
