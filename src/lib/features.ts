@@ -35,6 +35,7 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 			(guildId, inviterId, inviterTotal, config) => milestones.totalChanged(guildId, inviterId, inviterTotal, config)
 		);
 		tracker.onTotalChanged = (guildId, inviterId) => rankRoles.schedule(guildId, inviterId);
+		tracker.onConfigChanged = (guildId, before, after) => milestones.configChanged(guildId, before, after);
 		const joinLog = new JoinLog(client, tracker, delivery, logger);
 		tracker.onRecorded = (change) => joinLog.recorded(change);
 		// Joins found at start (made while the bot was away) get what any join gets: welcome, auto-roles.
