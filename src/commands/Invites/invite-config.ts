@@ -6,7 +6,7 @@ import { deferFirst } from '../../lib/interaction-reply.js';
 import { channelMention, ChannelType, EmbedBuilder, roleMention, type Role } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { refusal } from '../../lib/interaction-reply.js';
-import { checkMilestoneTemplate, MAX_MILESTONE_NUMBERS, parseMilestoneNumbers } from '../../lib/invites/milestones.js';
+import { changeMilestoneSettings, checkMilestoneTemplate, MAX_MILESTONE_NUMBERS, parseMilestoneNumbers } from '../../lib/invites/milestones.js';
 import { REJOIN_POLICIES, type RejoinPolicy } from '../../lib/invites/records.js';
 import { RANK_ROLE_MODES, type InviteConfig, type RankRoleMode } from '../../lib/invites/tracker.js';
 import type { DeliveryProblem } from '../../lib/guild-settings.js';
@@ -167,14 +167,7 @@ export class InviteConfigCommand extends Command {
 				}
 				config = await invites.updateConfig(guildId, (current) => ({
 					...current,
-					milestones: channelId
-						? {
-								channelId,
-								template: template ?? current.milestones?.template ?? null,
-								numbers: current.milestones?.numbers ?? [],
-								problem: null
-							}
-						: null
+					milestones: changeMilestoneSettings(current.milestones, channelId, template)
 				}));
 				break;
 			}
@@ -211,7 +204,7 @@ export class InviteConfigCommand extends Command {
 		await interaction.editReply({ embeds: [embed], allowedMentions: { parse: [] } });
 	}
 
-	/** The chosen channel, refused when the bot cannot post there; null when none was given (the feature goes off). */
+	/** The chosen channel, refused when the bot cannot post there; null when none was given. */
 	private usableChannel(interaction: Command.ChatInputCommandInteraction<'cached'>): string | null {
 		const channel = interaction.options.getChannel('channel');
 		if (!channel) return null;

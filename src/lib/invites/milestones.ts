@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Storage } from '../../storage-adapters/types.js';
 import type { InviteChannelDelivery } from './delivery.js';
 import { inviterKey, total as totalOf } from './records.js';
-import { INVITE_NAMESPACES, type InviteConfig, type InviteTracker } from './tracker.js';
+import { refusal } from '../interaction-reply.js';
+import { INVITE_NAMESPACES, type InviteConfig, type InviteTracker, type MilestoneSettings } from './tracker.js';
 
 /** At most this many configured numbers (rank roles add theirs). */
 export const MAX_MILESTONE_NUMBERS = 25;
@@ -77,6 +78,27 @@ export function parseMilestoneNumbers(text: string): { ok: true; numbers: number
 	if (!words.every((word) => /^\d{1,7}$/.test(word))) return { ok: false, key: 'invites:milestoneNumbersInvalid' };
 	const parsed = numbersSchema.safeParse(words);
 	return parsed.success ? { ok: true, numbers: parsed.data } : { ok: false, key: 'invites:milestoneNumbersInvalid' };
+}
+
+/**
+ * /invite-config milestones: a channel turns announcements on (or moves them), a template alone changes the text and
+ * keeps the current channel (refused while they are off: there is no channel to keep), and neither turns them off.
+ * The numbers are kept in every case but off.
+ */
+export function changeMilestoneSettings(
+	current: MilestoneSettings | null,
+	channelId: string | null,
+	template: string | null
+): MilestoneSettings | null {
+	if (channelId === null && template === null) return null;
+	if (channelId === null && !current) throw refusal('invites:milestonesOff');
+	return {
+		channelId: channelId ?? current!.channelId,
+		template: template ?? current?.template ?? null,
+		numbers: current?.numbers ?? [],
+		// A problem belongs to the channel: choosing one (again) starts without it, as /invite-config log-channel does.
+		problem: channelId === null ? (current?.problem ?? null) : null
+	};
 }
 
 /** Every total that is a milestone: the configured numbers and the rank roles' totals. */
