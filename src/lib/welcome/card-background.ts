@@ -7,6 +7,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { UserError } from '@sapphire/framework';
 import type { Storage } from '../../storage-adapters/types.js';
 import { loadCanvas } from '../canvas.js';
+import { CARD_HEIGHT, CARD_WIDTH } from './card.js';
 import { refusal } from '../interaction-reply.js';
 import { sniffImage, type ImageInfo } from './image-format.js';
 
@@ -17,7 +18,7 @@ import { sniffImage, type ImageInfo } from './image-format.js';
  */
 export const CARD_BACKGROUND_NAMESPACE = 'welcome-cards';
 
-/** 1 MiB: a 1000×360 card needs far less; the stored copy is base64 in the data files and in every backup. */
+/** 1 MiB, as downloaded or uploaded; what is stored is scaled to the card first (storeBackground). */
 export const MAX_BACKGROUND_BYTES = 1024 * 1024;
 /** Larger pictures are scaled down to 1000 pixels anyway, and decoding one costs width × height × 4 bytes of memory. */
 export const MAX_BACKGROUND_SIDE = 4096;
@@ -213,13 +214,32 @@ export async function checkBackground(bytes: Buffer): Promise<ImageInfo> {
 	return info;
 }
 
+/**
+ * A picture larger than the card is scaled down once, here, to just cover CARD_WIDTH × CARD_HEIGHT (the card crops the
+ * rest): every join then decodes about 1000 × 360 pixels instead of up to 4096², and the stored copy (base64 in every
+ * backup) shrinks with it. JPEG stays JPEG; the others become PNG, which keeps their transparency.
+ */
+async function scaleToCard(bytes: Buffer, info: ImageInfo): Promise<{ bytes: Buffer; info: ImageInfo }> {
+	const scale = Math.max(CARD_WIDTH / info.width, CARD_HEIGHT / info.height);
+	if (scale >= 1) return { bytes, info };
+	const width = Math.max(CARD_WIDTH, Math.round(info.width * scale));
+	const height = Math.max(CARD_HEIGHT, Math.round(info.height * scale));
+	const { createCanvas, loadImage } = await loadCanvas();
+	const canvas = createCanvas(width, height);
+	canvas.getContext('2d').drawImage(await loadImage(bytes), 0, 0, width, height);
+	if (info.type === 'jpeg') return { bytes: await canvas.encode('jpeg', 90), info: { type: 'jpeg', width, height } };
+	return { bytes: await canvas.encode('png'), info: { type: 'png', width, height } };
+}
+
+/** Stores the background (scaled to the card first); what was stored, with the size and format it has now. */
 export async function storeBackground(
 	storage: Storage,
 	guildId: string,
-	bytes: Buffer,
-	info: ImageInfo,
+	original: Buffer,
+	originalInfo: ImageInfo,
 	source: StoredBackground['source']
 ): Promise<StoredBackground> {
+	const { bytes, info } = await scaleToCard(original, originalInfo);
 	const stored: StoredBackground = {
 		...info,
 		data: bytes.toString('base64'),
