@@ -3,12 +3,8 @@ import { AutoRoleService } from './autorole/service.js';
 import { onDataRestored } from './data/reload.js';
 import { DiscordGiveaways } from './giveaways/discord.js';
 import { GiveawayService } from './giveaways/service.js';
+import { InviteAnnouncements } from './invites/announcements.js';
 import { DiscordInviteSource } from './invites/discord-source.js';
-import { InviteChannelDelivery } from './invites/delivery.js';
-import { JoinLog } from './invites/join-log.js';
-import { MilestoneAnnouncer } from './invites/milestones.js';
-import { RankRoleSync } from './invites/rank-roles.js';
-import { total } from './invites/records.js';
 import { InviteTracker } from './invites/tracker.js';
 import { ScreeningHolds } from './screening.js';
 import { describeError } from './secrets.js';
@@ -24,20 +20,10 @@ import { WelcomeService } from './welcome/service.js';
 export async function startFeatures(client: SapphireClient): Promise<void> {
 	const { storage, logger } = container;
 
+	let announcements: InviteAnnouncements | undefined;
 	const loadInvites = async () => {
 		const tracker = await InviteTracker.load(storage, new DiscordInviteSource(client), logger);
-		const delivery = new InviteChannelDelivery(tracker, logger);
-		const milestones = new MilestoneAnnouncer(client, storage, tracker, delivery);
-		// Milestones follow the rank roles of the same total, in the same per-inviter sequence.
-		const rankRoles = new RankRoleSync(
-			client,
-			(guildId, inviterId) => ({ total: total(tracker.counts(guildId, inviterId)), config: tracker.config(guildId) }),
-			logger,
-			(guildId, inviterId, inviterTotal, config) => milestones.totalChanged(guildId, inviterId, inviterTotal, config)
-		);
-		tracker.onTotalChanged = (guildId, inviterId) => rankRoles.schedule(guildId, inviterId);
-		const joinLog = new JoinLog(client, tracker, delivery, logger);
-		tracker.onRecorded = (change) => joinLog.recorded(change);
+		announcements = new InviteAnnouncements(client, storage, tracker, logger);
 		// Joins found at start (made while the bot was away) get what any join gets: welcome, auto-roles.
 		tracker.onCaughtUpJoin = (guildId, memberId, record) => {
 			client.guilds.cache
@@ -54,12 +40,16 @@ export async function startFeatures(client: SapphireClient): Promise<void> {
 		return tracker;
 	};
 	container.invites = await loadInvites();
+	// Stopped after invite tracking (which may still record queued joins) and before storage closes.
+	container.services?.add('invite announcements', () => announcements?.stop());
 	// Stopped after the services started below (newest first) and before storage closes: its queued joins are written.
 	container.services?.add('invite tracking', () => container.invites.stop());
 	onDataRestored('invites', async () => {
 		const previous = container.invites;
 		// Its queued joins and leaves happened: written into the restored data before the new tracker reads it.
 		await previous.stop();
+		// Its lines, roles and milestone marks are for the data before the restore: finished, then nothing more.
+		await announcements?.stop();
 		container.invites = await loadInvites();
 		for (const [guildId, reason] of previous.unavailable) container.invites.unavailable.set(guildId, reason);
 		// The restored invite snapshot is from the backup's time: take a fresh baseline so the next join is attributed right.

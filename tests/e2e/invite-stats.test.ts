@@ -86,6 +86,10 @@ describe('/invite-stats end to end', () => {
 		const reply = await stats({ since: '2026-02-30' });
 		expect(reply.ephemeral).toBe(true);
 		expect(reply.content).toBe('`2026-02-30` ist kein Datum: Schreibe es als JJJJ-MM-TT, zum Beispiel 2026-03-01.');
+		// Not 10 characters: our refusal says how to write it, not Discord's bare length error (the leaderboard's options).
+		const short = await stats({ since: '1.3.2026' });
+		expect(short.content).toBe('`1.3.2026` ist kein Datum: Schreibe es als JJJJ-MM-TT, zum Beispiel 2026-03-01.');
+		expect((await stats({ period: 'since', since: '2026-03-01' })).attachments).toHaveLength(1);
 		expect(emulator.unknownRoutes).toEqual([]);
 		expect(emulator.serverErrors).toEqual([]);
 	});

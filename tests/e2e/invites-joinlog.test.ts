@@ -208,7 +208,16 @@ describe('join log, milestones and fake rules end to end', () => {
 		const long = await config('milestones', { channel: hall, template: `{inviter} ${'x'.repeat(1900)}` });
 		expect(long.text).toContain('Milestone announcements');
 		expect(long.text).toContain('…');
+		// A template alone keeps the channel and the numbers; while announcements are off it is refused (review 19 P3.13).
+		const kept = await config('milestones', { template: 'Now {total}' });
+		expect(kept.text).toContain(`<#${hall}>`);
+		expect(kept.text).toContain('Numbers: 1, 3 (and every rank role)');
+		expect(kept.text).toContain('Now {total}');
 		await config('milestones');
+		expect((await config('milestones', { template: 'Now {total}' })).content).toBe(
+			'Milestone announcements are off: choose their channel first with /invite-config milestones.'
+		);
+		expect((await config('show')).text).toContain('"name":"Milestone announcements","value":"off"');
 		await config('rank-role-remove', { role: recruiter });
 	});
 

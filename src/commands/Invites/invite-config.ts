@@ -3,10 +3,10 @@ import { Command } from '@sapphire/framework';
 import { fetchT, type TFunction } from '@sapphire/plugin-i18next';
 import { ADMIN_DEFAULT_PERMISSIONS, adminCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { deferFirst } from '../../lib/interaction-reply.js';
-import { channelMention, ChannelType, EmbedBuilder, roleMention, time, TimestampStyles, type Role } from 'discord.js';
+import { channelMention, ChannelType, EmbedBuilder, roleMention, type Role } from 'discord.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
 import { refusal } from '../../lib/interaction-reply.js';
-import { checkMilestoneTemplate, MAX_MILESTONE_NUMBERS, parseMilestoneNumbers } from '../../lib/invites/milestones.js';
+import { changeMilestoneSettings, checkMilestoneTemplate, MAX_MILESTONE_NUMBERS, parseMilestoneNumbers } from '../../lib/invites/milestones.js';
 import { REJOIN_POLICIES, type RejoinPolicy } from '../../lib/invites/records.js';
 import { RANK_ROLE_MODES, type InviteConfig, type RankRoleMode } from '../../lib/invites/tracker.js';
 import type { DeliveryProblem } from '../../lib/guild-settings.js';
@@ -15,12 +15,12 @@ import { changeExclusion, describeLeaderboardSettings, exclusionTarget } from '.
 import { leaderboardSettings, updateLeaderboardSettings } from '../../lib/invites/leaderboard-discord.js';
 import { addRankRole, removeRankRole } from '../../lib/invites/config-changes.js';
 import { INVITES_COLOR } from '../../lib/invites/views.js';
+import { deliveryProblemLine, milestonesFieldValue } from '../../lib/invites/config-view.js';
+import { fitFields, fitList } from '../../lib/embed-fields.js';
 
 /** A week: "left within N minutes" is about raids and quick leavers, not members who stayed for days. */
 const MAX_FAKE_LEFT_MINUTES = 7 * 24 * 60;
 const TEXT_CHANNELS = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
-/** An embed field's value holds 1024 characters (discord-api-docs, resources/message.mdx, Embed Limits); a template up to 2000. */
-const shorten = (text: string) => (text.length > 700 ? `${text.slice(0, 699)}…` : text);
 
 @ApplyOptions<Command.Options>(adminCommand())
 export class InviteConfigCommand extends Command {
@@ -167,14 +167,7 @@ export class InviteConfigCommand extends Command {
 				}
 				config = await invites.updateConfig(guildId, (current) => ({
 					...current,
-					milestones: channelId
-						? {
-								channelId,
-								template: template ?? current.milestones?.template ?? null,
-								numbers: current.milestones?.numbers ?? [],
-								problem: null
-							}
-						: null
+					milestones: changeMilestoneSettings(current.milestones, channelId, template)
 				}));
 				break;
 			}
@@ -207,11 +200,11 @@ export class InviteConfigCommand extends Command {
 		}
 		const t = await fetchT(interaction);
 		const embed = this.describe(t, config, invites.unavailable.get(guildId));
-		embed.addFields(describeLeaderboardSettings(t, await leaderboardSettings(this.container.storage, guildId)));
+		embed.addFields(fitFields(describeLeaderboardSettings(t, await leaderboardSettings(this.container.storage, guildId))));
 		await interaction.editReply({ embeds: [embed], allowedMentions: { parse: [] } });
 	}
 
-	/** The chosen channel, refused when the bot cannot post there; null when none was given (the feature goes off). */
+	/** The chosen channel, refused when the bot cannot post there; null when none was given. */
 	private usableChannel(interaction: Command.ChatInputCommandInteraction<'cached'>): string | null {
 		const channel = interaction.options.getChannel('channel');
 		if (!channel) return null;
@@ -223,42 +216,38 @@ export class InviteConfigCommand extends Command {
 	private describe(t: TFunction, config: InviteConfig, unreadable: string | undefined): EmbedBuilder {
 		const yesNo = (value: boolean) => t(value ? 'invites:yes' : 'invites:no');
 		const ranks = config.rankRoles.map((rank) => t('invites:rankRoleLine', { count: rank.total, role: roleMention(rank.roleId) }));
-		const problem = (found: DeliveryProblem | null) =>
-			found
-				? `\n${t('invites:deliveryProblem', { since: time(Math.floor(found.since / 1000), TimestampStyles.RelativeTime), problem: found.message, count: found.missed })}`
-				: '';
+		const problem = (found: DeliveryProblem | null) => deliveryProblemLine(t, found);
 		const { joinLog, milestones } = config;
-		const milestoneValue = milestones
-			? [
-					channelMention(milestones.channelId),
-					t('invites:milestoneNumbers', { numbers: milestones.numbers.length > 0 ? milestones.numbers.join(', ') : t('invites:none') }),
-					milestones.template
-						? t('invites:milestoneTemplate', { template: shorten(milestones.template) })
-						: t('invites:milestoneTemplateDefault')
-				].join('\n') + problem(milestones.problem)
-			: t('invites:off');
 		return new EmbedBuilder()
 			.setColor(INVITES_COLOR)
 			.setTitle(t('invites:configTitle'))
 			.addFields(
-				{
-					name: t('invites:fakeAccountAge'),
-					value: config.fakeAccountDays === 0 ? t('invites:off') : t('invites:days', { count: config.fakeAccountDays }),
-					inline: true
-				},
-				{ name: t('invites:noAvatarIsFake'), value: yesNo(config.fakeWithoutAvatar), inline: true },
-				{
-					name: t('invites:fakeLeftWithin'),
-					value: config.fakeLeftWithinMinutes === 0 ? t('invites:off') : t('invites:minutes', { count: config.fakeLeftWithinMinutes }),
-					inline: true
-				},
-				{ name: t('invites:rejoinPolicy'), value: t(`invites:rejoin.${config.rejoinPolicy}`), inline: true },
-				{ name: t('invites:rankRolesFollowTotals'), value: yesNo(config.removeRankRolesBelow), inline: true },
-				{ name: t('invites:rankRoleMode'), value: t(`invites:rankMode.${config.rankRoleMode}`), inline: true },
-				{ name: t('invites:rankRoles'), value: ranks.length > 0 ? ranks.join('\n') : t('invites:none') },
-				{ name: t('invites:joinLog'), value: joinLog ? channelMention(joinLog.channelId) + problem(joinLog.problem) : t('invites:off') },
-				{ name: t('invites:milestones'), value: milestoneValue },
-				{ name: t('invites:inviteUses'), value: unreadable ? t('invites:usesUnreadable', { reason: unreadable }) : t('invites:usesReadable') }
+				...fitFields([
+					{
+						name: t('invites:fakeAccountAge'),
+						value: config.fakeAccountDays === 0 ? t('invites:off') : t('invites:days', { count: config.fakeAccountDays }),
+						inline: true
+					},
+					{ name: t('invites:noAvatarIsFake'), value: yesNo(config.fakeWithoutAvatar), inline: true },
+					{
+						name: t('invites:fakeLeftWithin'),
+						value: config.fakeLeftWithinMinutes === 0 ? t('invites:off') : t('invites:minutes', { count: config.fakeLeftWithinMinutes }),
+						inline: true
+					},
+					{ name: t('invites:rejoinPolicy'), value: t(`invites:rejoin.${config.rejoinPolicy}`), inline: true },
+					{ name: t('invites:rankRolesFollowTotals'), value: yesNo(config.removeRankRolesBelow), inline: true },
+					{ name: t('invites:rankRoleMode'), value: t(`invites:rankMode.${config.rankRoleMode}`), inline: true },
+					{
+						name: t('invites:rankRoles'),
+						value: ranks.length > 0 ? fitList(ranks, '\n', (count) => t('common:andMore', { count })) : t('invites:none')
+					},
+					{ name: t('invites:joinLog'), value: joinLog ? channelMention(joinLog.channelId) + problem(joinLog.problem) : t('invites:off') },
+					{ name: t('invites:milestones'), value: milestonesFieldValue(t, milestones) },
+					{
+						name: t('invites:inviteUses'),
+						value: unreadable ? t('invites:usesUnreadable', { reason: unreadable }) : t('invites:usesReadable')
+					}
+				])
 			);
 	}
 }

@@ -122,8 +122,14 @@ export class WelcomeCardCommand extends Command {
 			? await downloadImage(image.url, { allowPrivate: true })
 			: await downloadImage(url!, { allowPrivate: this.container.config.cardImagePrivateUrls === 'allow' });
 		const info = await checkBackground(bytes);
-		await storeBackground(this.container.storage, interaction.guildId, bytes, info, image ? 'upload' : 'url');
-		return t('welcome:card.backgroundSet', { type: info.type.toUpperCase(), width: info.width, height: info.height, size: bytes.length / 1024 });
+		const stored = await storeBackground(this.container.storage, interaction.guildId, bytes, info, image ? 'upload' : 'url');
+		// What is kept: a picture larger than the card was scaled down to it. Whole kilobytes, rounded up.
+		return t('welcome:card.backgroundSet', {
+			type: stored.type.toUpperCase(),
+			width: stored.width,
+			height: stored.height,
+			size: Math.ceil(stored.bytes / 1024)
+		});
 	}
 
 	/** The card drawn for the admin, as a member would get it, with its alt text. */

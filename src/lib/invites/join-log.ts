@@ -2,11 +2,17 @@ import { container } from '@sapphire/framework';
 import { fetchLanguage, type TFunction } from '@sapphire/plugin-i18next';
 import { SnowflakeUtil, time, TimestampStyles, userMention, type Client } from 'discord.js';
 import type { StorageLogger } from '../../storage-adapters/types.js';
+import { fitField } from '../embed-fields.js';
 import { describeError } from '../secrets.js';
 import type { InviteChannelDelivery } from './delivery.js';
 import type { JoinEvent, MemberRecord } from './records.js';
 import { describeFakeReasons } from './views.js';
 import type { InviteTracker, RecordedChange } from './tracker.js';
+
+/** Discord's limit for message content (discord-api-docs, resources/message.mdx, Create Message: up to 2000 characters). */
+const CONTENT_LIMIT = 2000;
+/** A burst can have dozens of possible inviters; the line names this many and counts the rest. */
+const CANDIDATES_SHOWN = 10;
 
 const relative = (ms: number) => time(Math.floor(ms / 1000), TimestampStyles.RelativeTime);
 
@@ -22,7 +28,10 @@ function source(t: TFunction, join: JoinEvent, record: MemberRecord, uses: numbe
 		case 'vanity':
 			return typeof uses === 'number' ? t('invites:log.viaVanity', { code: join.code ?? '', count: uses }) : t('invites:log.viaVanityNoUses');
 		case 'burst': {
-			const candidates = (join.candidates ?? []).map((id) => userMention(id)).join(', ') || t('invites:nobodyKnown');
+			const all = join.candidates ?? [];
+			const shown: string[] = all.slice(0, CANDIDATES_SHOWN).map((id) => userMention(id));
+			if (all.length > CANDIDATES_SHOWN) shown.push(t('common:andMore', { count: all.length - CANDIDATES_SHOWN }));
+			const candidates = shown.join(', ') || t('invites:nobodyKnown');
 			return record.credit?.burst ? t('invites:log.viaBurstShare', { candidates, inviter }) : t('invites:log.viaBurst', { candidates });
 		}
 		case 'bot':
@@ -54,7 +63,7 @@ export function joinLogLine(t: TFunction, change: RecordedChange, name: string |
 		if (record.credit?.fake) parts.push(t('invites:log.fake', { reasons: describeFakeReasons(t, record.credit.fakeReasons) }));
 	}
 	if (change.caughtUp) parts.push(t('invites:log.whileAway'));
-	return parts.join(' · ');
+	return fitField(parts.join(' · '), CONTENT_LIMIT);
 }
 
 /**

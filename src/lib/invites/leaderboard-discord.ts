@@ -36,6 +36,18 @@ export function discordMemberLookup(guild: Guild): MemberLookup {
 	};
 }
 
+/** A few members' names (the top inviters of /invite-stats): after a restart few are cached, so they are fetched (the id if gone). */
+export async function memberNames(guild: Guild, ids: string[]): Promise<Map<string, string>> {
+	const found = await Promise.all(
+		ids.map(async (id) => {
+			const member = await guild.members.fetch(id).catch(() => null);
+			const name = member?.displayName ?? (await guild.client.users.fetch(id).catch(() => null))?.username;
+			return [id, name ?? id] as const;
+		})
+	);
+	return new Map(found);
+}
+
 /** The leaderboard rows of a guild after its exclusions: up to `needed` (a page and one more), or all (`null`). */
 export async function guildLeaderboard(
 	tracker: InviteTracker,

@@ -1,5 +1,6 @@
 import type { TFunction } from '@sapphire/plugin-i18next';
 import { roleMention, userMention, type APIEmbedField } from 'discord.js';
+import { fitList } from '../embed-fields.js';
 import { MAX_LEADERBOARD_EXCLUSIONS, type InviteLeaderboardSettings } from '../guild-settings.js';
 import { refusal } from '../interaction-reply.js';
 
@@ -25,11 +26,14 @@ export function changeExclusion(settings: InviteLeaderboardSettings, target: Exc
 	return { ...settings, [field]: current.filter((id) => id !== target.id) };
 }
 
-/** The fields /invite-config shows for the leaderboard. */
+/** The fields /invite-config shows for the leaderboard; 25 members and 25 roles do not fit one field, the rest are counted. */
 export function describeLeaderboardSettings(t: TFunction, settings: InviteLeaderboardSettings): APIEmbedField[] {
 	const excluded = [...settings.excludedMembers.map((id) => userMention(id)), ...settings.excludedRoles.map((id) => roleMention(id))];
 	return [
 		{ name: t('invites:leaderboardHidesLeft'), value: t(settings.hideLeft ? 'invites:yes' : 'invites:no'), inline: true },
-		{ name: t('invites:leaderboardExcluded'), value: excluded.length > 0 ? excluded.join(', ') : t('invites:none') }
+		{
+			name: t('invites:leaderboardExcluded'),
+			value: excluded.length > 0 ? fitList(excluded, ', ', (count) => t('common:andMore', { count })) : t('invites:none')
+		}
 	];
 }

@@ -4,8 +4,9 @@ import { roleMention, userMention, type Client } from 'discord.js';
 import { z } from 'zod';
 import type { Storage } from '../../storage-adapters/types.js';
 import type { InviteChannelDelivery } from './delivery.js';
-import { inviterKey } from './records.js';
-import { INVITE_NAMESPACES, type InviteConfig, type InviteTracker } from './tracker.js';
+import { inviterKey, total as totalOf } from './records.js';
+import { refusal } from '../interaction-reply.js';
+import { INVITE_NAMESPACES, type InviteConfig, type InviteTracker, type MilestoneSettings } from './tracker.js';
 
 /** At most this many configured numbers (rank roles add theirs). */
 export const MAX_MILESTONE_NUMBERS = 25;
@@ -79,24 +80,49 @@ export function parseMilestoneNumbers(text: string): { ok: true; numbers: number
 	return parsed.success ? { ok: true, numbers: parsed.data } : { ok: false, key: 'invites:milestoneNumbersInvalid' };
 }
 
+/**
+ * /invite-config milestones: a channel turns announcements on (or moves them), a template alone changes the text and
+ * keeps the current channel (refused while they are off: there is no channel to keep), and neither turns them off.
+ * The numbers are kept in every case but off.
+ */
+export function changeMilestoneSettings(
+	current: MilestoneSettings | null,
+	channelId: string | null,
+	template: string | null
+): MilestoneSettings | null {
+	if (channelId === null && template === null) return null;
+	if (channelId === null && !current) throw refusal('invites:milestonesOff');
+	return {
+		channelId: channelId ?? current!.channelId,
+		template: template ?? current?.template ?? null,
+		numbers: current?.numbers ?? [],
+		// A problem belongs to the channel: choosing one (again) starts without it, as /invite-config log-channel does.
+		problem: channelId === null ? (current?.problem ?? null) : null
+	};
+}
+
 /** Every total that is a milestone: the configured numbers and the rank roles' totals. */
 export function milestoneTotals(config: InviteConfig): number[] {
 	return [...new Set([...(config.milestones?.numbers ?? []), ...config.rankRoles.map((rank) => rank.total)])].sort((a, b) => a - b);
 }
 
-/** `invite-milestones` namespace, key `<guildId>:<inviterId>`: the milestones announced since `at`. */
+/** `invite-milestones` namespace, key `<guildId>:<inviterId>`: the milestones announced since `at`, and the last total seen. */
 export interface MilestoneMarks {
 	announced: number[];
 	at: number;
+	/** Absent in marks written before it existed: those count as seen at the current total (nothing announced). */
+	total?: number;
 }
 
 /**
- * Milestone announcements. Each milestone of an inviter is announced once: it is marked (one atomic write) before the
- * message goes out, so neither a restart nor a total that drops and rises again announces it twice; a crash between
- * the mark and the send loses that one message (at most once, like the join log). A reset of the inviter's counts
- * (or the guild's) re-arms them: reaching a milestone again after a reset is a new achievement. When a total passes
- * several milestones at once (a bonus), only the highest is announced, and a milestone added below a total already
- * passed is never announced for it.
+ * Milestone announcements. A milestone is announced only when a count increase carries the inviter's total across it
+ * (from below to at or above): never on a drop, never for totals passed before milestones were turned on, and never
+ * for a number or rank role added below a total already passed (those are marked as announced when the config
+ * changes, see `configChanged`). Each milestone of an inviter is announced once: it is marked (one atomic write)
+ * before the message goes out, so neither a restart nor a total that drops and rises again announces it twice; a crash
+ * between the mark and the send loses that one message (at most once, like the join log). A reset of the inviter's
+ * counts (or the guild's) re-arms them: reaching a milestone again after a reset is a new achievement. When a total
+ * passes several milestones at once (a bonus), only the highest is announced.
  */
 export class MilestoneAnnouncer {
 	public constructor(
@@ -106,23 +132,58 @@ export class MilestoneAnnouncer {
 		private readonly delivery: InviteChannelDelivery
 	) {}
 
+	/**
+	 * When milestones are turned on or their totals change, every milestone an inviter has already passed is marked as
+	 * announced, without posting: the announcement is for reaching it, which happened before.
+	 */
+	public async configChanged(guildId: string, before: InviteConfig, after: InviteConfig): Promise<void> {
+		if (!after.milestones) return;
+		const totals = milestoneTotals(after);
+		const unchanged = before.milestones !== null && milestoneTotals(before).join() === totals.join();
+		if (unchanged) return;
+		const index = this.tracker.index(guildId);
+		for (const inviterId of index.invitersWithCounts()) {
+			const current = totalOf(index.countsOf(inviterId));
+			await this.mark(guildId, inviterId, (announced) => ({
+				announced: [...new Set([...announced, ...totals.filter((milestone) => milestone <= current)])].sort((a, b) => a - b),
+				total: current
+			}));
+		}
+	}
+
 	public async totalChanged(guildId: string, inviterId: string, total: number, config: InviteConfig): Promise<void> {
 		const settings = config.milestones;
 		if (!settings) return;
-		const reached = milestoneTotals(config).filter((milestone) => milestone <= total);
-		if (reached.length === 0) return;
-		const resetAt = this.tracker.index(guildId).resetAtFor(inviterId);
-		// Only the highest milestone reached is ever announced: one added below a total already passed is marked silently.
-		const milestone = Math.max(...reached);
-		let announce = false;
-		await this.storage.update<MilestoneMarks>(INVITE_NAMESPACES.milestones, inviterKey(guildId, inviterId), (current) => {
-			const announced = current && current.at > resetAt ? current.announced : [];
-			const fresh = reached.filter((reachedMilestone) => !announced.includes(reachedMilestone));
-			if (fresh.length === 0) return current;
-			announce = fresh.includes(milestone);
-			return { announced: [...announced, ...fresh].sort((a, b) => a - b), at: Date.now() };
+		const totals = milestoneTotals(config);
+		let milestone = 0;
+		await this.mark(guildId, inviterId, (announced, previous) => {
+			// Crossed upward since the last total seen; only the highest of them is announced, all are marked.
+			const crossed = totals.filter((candidate) => candidate > (previous ?? total) && candidate <= total && !announced.includes(candidate));
+			if (crossed.length > 0) milestone = Math.max(...crossed);
+			return { announced: [...announced, ...crossed].sort((a, b) => a - b), total };
 		});
-		if (!announce) return;
+		if (milestone === 0) return;
+		await this.announce(guildId, inviterId, total, milestone, config, settings.template);
+	}
+
+	/** One atomic write of an inviter's marks; marks from before the last reset are void (announced none, total 0). */
+	private async mark(
+		guildId: string,
+		inviterId: string,
+		change: (announced: number[], previous: number | undefined) => { announced: number[]; total: number }
+	): Promise<void> {
+		const resetAt = this.tracker.index(guildId).resetAtFor(inviterId);
+		await this.storage.update<MilestoneMarks>(INVITE_NAMESPACES.milestones, inviterKey(guildId, inviterId), (current) => {
+			const valid = current && current.at > resetAt ? current : undefined;
+			// No marks: the inviter had no total when milestones were turned on (configChanged marked all others).
+			const previous = valid ? valid.total : 0;
+			const next = change(valid?.announced ?? [], previous);
+			if (valid && next.total === valid.total && next.announced.length === valid.announced.length) return current;
+			return { ...next, at: Date.now() };
+		});
+	}
+
+	private async announce(guildId: string, inviterId: string, total: number, milestone: number, config: InviteConfig, template: string | null) {
 		const guild = this.client.guilds.cache.get(guildId);
 		if (!guild) return;
 		const roles = config.rankRoles.filter((rank) => rank.total === milestone).map((rank) => roleMention(rank.roleId));
@@ -136,7 +197,7 @@ export class MilestoneAnnouncer {
 			server: guild.name
 		};
 		let content: string;
-		if (settings.template) content = renderMilestone(settings.template, values);
+		if (template) content = renderMilestone(template, values);
 		else {
 			// The default text, in the guild's language with its plurals.
 			const t = container.i18n.getT(await fetchLanguage(guild));

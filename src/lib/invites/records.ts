@@ -134,13 +134,14 @@ export function recordJoin(record: MemberRecord | undefined, facts: JoinFacts): 
 	if (attribution.candidates) event.candidates = attribution.candidates;
 	if (attribution.maybeNone) event.maybeNone = true;
 	const joins = [...(record?.joins ?? []), event].slice(-MAX_HISTORY_EVENTS);
-	let credit = record?.credit ?? null;
+	// Any return takes back a quick leave, also one through the vanity URL or an unknown way (which keeps the credit).
+	let credit = record?.credit ? withoutLeftQuickly(record.credit) : null;
 	if (attribution.inviterId !== null) {
 		const { inviterId } = attribution;
 		const previousStillCounts = credit !== null && credit.at > facts.resetAtFor(credit.inviterId);
 		const keepsPrevious = credit !== null && previousStillCounts && (credit.inviterId === inviterId || facts.rejoinPolicy === 'keep-first');
 		if (credit && keepsPrevious) {
-			credit = withoutLeftQuickly({ ...credit, left: false });
+			credit = { ...credit, left: false };
 			// Kept through another inviter's invite: the credit stays what it was (a burst share or not).
 			if (credit.inviterId !== inviterId) return { present: true, joins, leaves: record?.leaves ?? [], credit };
 		} else {

@@ -162,6 +162,8 @@ export class InviteTracker {
 	/** Told of joins found at start (made while the bot was away), which had no join event of their own. */
 	public onCaughtUpJoin: ((guildId: string, memberId: string, record: MemberRecord) => void) | null = null;
 	public onRecorded: ((change: RecordedChange) => void) | null = null;
+	/** Awaited after each config write, so that what follows from it (milestones already passed) is done first. */
+	public onConfigChanged: ((guildId: string, before: InviteConfig, after: InviteConfig) => Promise<void>) | null = null;
 
 	private readonly guilds = new Map<string, GuildInviteIndex>();
 	private readonly streams = new Map<string, GuildStream>();
@@ -181,12 +183,14 @@ export class InviteTracker {
 	}
 
 	public async updateConfig(guildId: string, change: (config: InviteConfig) => InviteConfig): Promise<InviteConfig> {
+		const before = this.config(guildId);
 		const updated = await this.storage.update<InviteConfig>(INVITE_NAMESPACES.config, guildId, (current) =>
 			change({ ...DEFAULT_INVITE_CONFIG, ...current })
 		);
 		const config = { ...DEFAULT_INVITE_CONFIG, ...updated };
 		this.configs.set(guildId, config);
 		this.index(guildId).setGuildResetAt(config.resetAt);
+		await this.onConfigChanged?.(guildId, before, config);
 		return config;
 	}
 

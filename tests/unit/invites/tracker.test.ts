@@ -264,6 +264,20 @@ describe('InviteTracker', () => {
 			expect(reloaded.counts(GUILD, 'alice')).toEqual(counts());
 		});
 
+		it('a quick leaver who returns without a known invite is no longer fake either (review 19 P3.14)', async () => {
+			await tracker.updateConfig(GUILD, (config) => ({ ...config, fakeLeftWithinMinutes: 5 }));
+			await join('m1', 'alice-code');
+			const joinedAt = (await tracker.history(GUILD, 'm1'))!.joins.at(-1)!.at;
+			await tracker.leave(GUILD, 'm1', joinedAt + MINUTE);
+			expect(counts()).toEqual({ regular: 1, left: 0, fake: 1, bonus: 0 });
+			await join('m1', null);
+			expect((await tracker.history(GUILD, 'm1'))!.joins.at(-1)!.inviterId).toBeNull();
+			const { credit } = (await tracker.history(GUILD, 'm1'))!;
+			expect(credit).toMatchObject({ inviterId: 'alice', fake: false });
+			expect(credit!.fakeReasons).toBeUndefined();
+			expect(counts().fake).toBe(0);
+		});
+
 		it('keep-first keeps a rejoin through another inviter with the first; move gives it to the new one', async () => {
 			await tracker.updateConfig(GUILD, (config) => ({ ...config, rejoinPolicy: 'keep-first' }));
 			await join('m1', 'alice-code');
