@@ -34,6 +34,7 @@ beforeAll(() => {
 	cpSync(join(REPO, 'scripts'), join(project, 'scripts'), { recursive: true });
 	mkdirSync(join(project, 'node_modules'));
 	symlinkSync(join(REPO, 'node_modules/typescript'), join(project, 'node_modules/typescript'));
+	symlinkSync(join(REPO, 'node_modules/esbuild'), join(project, 'node_modules/esbuild'));
 	write('package.json', '{ "type": "module" }\n');
 	write(
 		'tsconfig.json',
@@ -62,6 +63,13 @@ beforeAll(() => {
 	write('src/api.ts', 'export const api = 1;\n');
 	write('src/index.ts', 'export const bot = 1;\n');
 	write('src/commands/old.ts', 'export const old = 1;\n');
+	// The dashboard's pages: type-checked by tsc, bundled by esbuild, with each language's dashboard texts.
+	write('web/tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, types: [] }, include: ['src'] }));
+	write('web/src/main.tsx', 'export const page = 1;\n');
+	write('web/styles/main.css', 'body { margin: 0; }\n');
+	write('web/favicon.svg', '<svg xmlns="http://www.w3.org/2000/svg"/>\n');
+	write('web/index.html', '<!doctype html><script src="app.js"></script>\n');
+	write('src/languages/en-US/dashboard.json', '{}\n');
 });
 
 afterAll(() => {
@@ -116,6 +124,7 @@ describe('the build check (scripts/build.mjs --if-stale)', () => {
 	it('does nothing in an install without sources (a shipped dist/)', () => {
 		rmSync(join(project, 'src'), { recursive: true });
 		rmSync(join(project, 'examples'), { recursive: true });
+		rmSync(join(project, 'web'), { recursive: true });
 		rmSync(join(project, 'node_modules/typescript'));
 		expect(check()).toMatchObject({ built: false, code: 0 });
 	});
