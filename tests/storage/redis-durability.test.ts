@@ -20,7 +20,7 @@ describe.skipIf(!redisServerAvailable)('Redis durability per persistence setting
 		for (const cleanup of cleanups.splice(0)) await cleanup();
 	});
 
-	async function writeThenKill(settings: string[]): Promise<{ present: number; logs: string[] }> {
+	async function writeThenKill(settings: string[]): Promise<{ present: number; wrong: number; logs: string[] }> {
 		const dir = await mkdtemp(join(tmpdir(), 'supreme-durability-'));
 		const redis = new ChildRedis(await freePort(), dir, 'durability-test-password', settings);
 		cleanups.push(async () => {
@@ -51,11 +51,15 @@ describe.skipIf(!redisServerAvailable)('Redis durability per persistence setting
 		const raw = createClient({ url: redis.url });
 		await raw.connect();
 		let present = 0;
-		for (let index = 0; index < WRITES; index++)
-			if ((await raw.get(`supreme:invites::k${index}`)) === JSON.stringify({ value: index })) present++;
+		let wrong = 0;
+		for (let index = 0; index < WRITES; index++) {
+			const value = await raw.get(`supreme:invites::k${index}`);
+			if (value === JSON.stringify({ value: index })) present++;
+			else if (value !== null) wrong++;
+		}
 		await raw.close();
 		await storage.close();
-		return { present, logs };
+		return { present, wrong, logs };
 	}
 
 	it('appendonly yes, appendfsync always: every acknowledged write survives, and the log says so', { timeout: 60_000 }, async () => {
@@ -70,14 +74,16 @@ describe.skipIf(!redisServerAvailable)('Redis durability per persistence setting
 	});
 
 	it(
-		'appendonly yes, appendfsync everysec: every acknowledged write survives a kill of the Redis process; the log warns about power loss',
+		'appendonly yes, appendfsync everysec: a kill of the Redis process can lose the last writes but damages none; the log says so',
 		{ timeout: 60_000 },
 		async () => {
-			const { present, logs } = await writeThenKill(['--appendonly', 'yes', '--appendfsync', 'everysec']);
-			expect(present).toBe(WRITES);
+			// Not every write is promised: while a background fsync is slow (CI's busy disk lost 300 of 400 once), Redis
+			// answers before it writes its log. What is there is what was written.
+			const { wrong, logs } = await writeThenKill(['--appendonly', 'yes', '--appendfsync', 'everysec']);
+			expect(wrong).toBe(0);
 			expect(logs).toContainEqual(
 				expect.stringMatching(
-					/^warn Redis at .* runs with appendonly yes, appendfsync everysec: an acknowledged write survives a crash of the Redis process; up to about 2 seconds/
+					/^warn Redis at .* runs with appendonly yes, appendfsync everysec: up to about 2 seconds of acknowledged writes can be lost if Redis crashes while its disk is busy/
 				)
 			);
 		}

@@ -720,7 +720,8 @@ export function durabilityPromise(settings: Record<string, string>): { settings:
 			fsync === 'always'
 				? 'every acknowledged write is on disk before Redis answers, and survives a crash of Redis or of its machine'
 				: fsync === 'everysec'
-					? 'an acknowledged write survives a crash of the Redis process; up to about 2 seconds of writes can be lost if the machine itself crashes or loses power (appendfsync always closes that gap)'
+					? // Redis holds back writing the AOF while a background fsync is slow (a busy disk), up to 2 s, and answers meanwhile.
+						'up to about 2 seconds of acknowledged writes can be lost if Redis crashes while its disk is busy, or if the machine crashes or loses power (appendfsync always closes that gap)'
 					: 'an acknowledged write survives a crash of the Redis process; what the operating system had not written to disk yet (up to about 30 seconds) is lost if the machine crashes or loses power (appendfsync always closes that gap)';
 		return { settings: `appendonly yes, appendfsync ${fsync}`, text, safe: fsync === 'always' };
 	}
