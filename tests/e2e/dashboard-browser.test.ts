@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { PermissionFlagsBits } from 'discord.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import type { GuildRecord } from '../harness/emulator/types.js';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser.js';
-import { freePort } from '../helpers/free-port.js';
+import { startDashboardBot } from '../helpers/dashboard.js';
 import { languageT } from '../helpers/i18n.js';
 
 /** The texts the pages show, from the same language files (so a test reads like what a user sees). */
@@ -49,26 +47,11 @@ describe('dashboard in a browser', () => {
 		emulator.createInvite(guild.id, { code: 'admin1', inviterId: admin.id });
 		emulator.createInvite(guild.id, { code: 'owner1', inviterId: owner.id });
 
-		const port = await freePort();
-		base = `http://127.0.0.1:${port}`;
-		emulator.oauth.redirectUris.add(`${base}/oauth/callback`);
-		dataDir = mkdtempSync(join(tmpdir(), 'supreme-dashboard-browser-'));
-		bot = new BotProcess({
-			apiUrl: emulator.apiUrl,
-			dataDir,
-			storageAdapter: 'file',
-			env: {
-				COMMAND_GUILD_IDS: guild.id,
-				OWNER_IDS: owner.id,
-				DASHBOARD_PORT: String(port),
-				DASHBOARD_URL: base,
-				DISCORD_CLIENT_ID: emulator.applicationId,
-				DISCORD_CLIENT_SECRET: emulator.oauth.clientSecret
-			}
-		});
-		await bot.start();
-		await bot.waitForLog(/Dashboard listening/);
-		await bot.waitForLog(/Invite tracking ready/);
+		({ bot, base, dataDir } = await startDashboardBot(emulator, {
+			guildId: guild.id,
+			ownerId: owner.id,
+			dataDirPrefix: 'supreme-dashboard-browser-'
+		}));
 		// Some history for the overview and the leaderboard: joins through two inviters, one of them gone again.
 		for (const name of ['ada', 'bram', 'cleo', 'dara']) emulator.joinViaInvite(guild.id, 'admin1', { username: name });
 		const left = emulator.joinViaInvite(guild.id, 'owner1', { username: 'eli' });

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { PermissionFlagsBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotProcess, DiscordEmulator } from '../harness/index.js';
 import type { GuildRecord } from '../harness/emulator/types.js';
-import { DashboardClient } from '../helpers/dashboard.js';
+import { DashboardClient, startDashboardBot } from '../helpers/dashboard.js';
 import { eventually } from '../helpers/eventually.js';
-import { freePort } from '../helpers/free-port.js';
 
 /** The dashboard's HTTP API through the real bot: login by OAuth2 at the emulator, access checks, security, writes. */
 describe('dashboard API (DASHBOARD_PORT)', () => {
@@ -37,26 +34,7 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		// A server the admin manages where the bot is not: the bot leaves it.
 		absent = emulator.createGuild({ name: 'Bot gone' });
 		emulator.addMember(absent.id, admin.id, { roles: [] });
-		const port = await freePort();
-		base = `http://127.0.0.1:${port}`;
-		emulator.oauth.redirectUris.add(`${base}/oauth/callback`);
-		dataDir = mkdtempSync(join(tmpdir(), 'supreme-dashboard-'));
-		bot = new BotProcess({
-			apiUrl: emulator.apiUrl,
-			dataDir,
-			storageAdapter: 'file',
-			env: {
-				COMMAND_GUILD_IDS: guild.id,
-				OWNER_IDS: owner.id,
-				DASHBOARD_PORT: String(port),
-				DASHBOARD_URL: base,
-				DISCORD_CLIENT_ID: emulator.applicationId,
-				DISCORD_CLIENT_SECRET: emulator.oauth.clientSecret
-			}
-		});
-		await bot.start();
-		await bot.waitForLog(/Dashboard listening/);
-		await bot.waitForLog(/Invite tracking ready/);
+		({ bot, base, dataDir } = await startDashboardBot(emulator, { guildId: guild.id, ownerId: owner.id, dataDirPrefix: 'supreme-dashboard-' }));
 		emulator.removeGuild(absent.id);
 	}, 90_000);
 

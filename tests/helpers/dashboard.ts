@@ -1,4 +1,8 @@
-import type { DiscordEmulator } from '../harness/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BotProcess, type DiscordEmulator } from '../harness/index.js';
+import { freePort } from './free-port.js';
 
 /** A browser-like HTTP client for the dashboard: a cookie jar, redirects followed by hand (so each hop is seen). */
 export class DashboardClient {
@@ -50,4 +54,35 @@ export class DashboardClient {
 			else this.cookies.set(name, value);
 		}
 	}
+}
+
+/**
+ * The real bot with its dashboard on a free port, logged-in redirects registered with the emulator's OAuth2, on a
+ * fresh file DATA_DIR; resolves once the dashboard listens and invite tracking is ready.
+ */
+export async function startDashboardBot(
+	emulator: DiscordEmulator,
+	options: { guildId: string; ownerId: string; dataDirPrefix: string }
+): Promise<{ bot: BotProcess; base: string; dataDir: string }> {
+	const port = await freePort();
+	const base = `http://127.0.0.1:${port}`;
+	emulator.oauth.redirectUris.add(`${base}/oauth/callback`);
+	const dataDir = mkdtempSync(join(tmpdir(), options.dataDirPrefix));
+	const bot = new BotProcess({
+		apiUrl: emulator.apiUrl,
+		dataDir,
+		storageAdapter: 'file',
+		env: {
+			COMMAND_GUILD_IDS: options.guildId,
+			OWNER_IDS: options.ownerId,
+			DASHBOARD_PORT: String(port),
+			DASHBOARD_URL: base,
+			DISCORD_CLIENT_ID: emulator.applicationId,
+			DISCORD_CLIENT_SECRET: emulator.oauth.clientSecret
+		}
+	});
+	await bot.start();
+	await bot.waitForLog(/Dashboard listening/);
+	await bot.waitForLog(/Invite tracking ready/);
+	return { bot, base, dataDir };
 }
