@@ -10,7 +10,14 @@ import { runDataCli } from '../helpers/data-cli.js';
 import { redisAvailable, redisTestUrl } from '../helpers/redis.js';
 import { filesUnder } from './_shared.js';
 
-const READ_ONLY_COMMANDS = [['status'], ['status', '--json'], ['backups'], ['verify'], ['export', '--format', 'json']];
+const READ_ONLY_COMMANDS = [
+	['status'],
+	['status', '--json'],
+	['backups'],
+	['verify'],
+	['export', '--format', 'json'],
+	['export', '--format', 'csv', '--guild', '123456789012345678']
+];
 
 /**
  * Every file under `root` with its size, mode and content hash: what a read-only command must leave as it was. SQLite's
