@@ -22,6 +22,8 @@ export interface SchedulerOptions {
 export class GiveawayScheduler {
 	private readonly due = new Map<string, number>();
 	private readonly running = new Set<string>();
+	/** The onDue calls in progress, for `settled`. */
+	private readonly runs = new Set<Promise<void>>();
 	private timer: NodeJS.Timeout | null = null;
 	private sweepTimer: NodeJS.Timeout | null = null;
 	private armedFor: number | null = null;
@@ -51,6 +53,16 @@ export class GiveawayScheduler {
 		this.timer = null;
 		this.sweepTimer = null;
 		this.armedFor = null;
+	}
+
+	/** Whether an onDue call is in progress. */
+	public get busy(): boolean {
+		return this.runs.size > 0;
+	}
+
+	/** Resolves once every onDue call in progress has finished (after `stop`, nothing new starts). */
+	public async settled(): Promise<void> {
+		await Promise.allSettled([...this.runs]);
 	}
 
 	/** Watches a giveaway from `dueAt` (null: stop watching it). */
@@ -100,13 +112,15 @@ export class GiveawayScheduler {
 			if (dueAt > now || this.running.has(id)) continue;
 			this.due.delete(id);
 			this.running.add(id);
-			this.options
+			const run = this.options
 				.onDue(id)
 				.catch(this.options.onError)
 				.finally(() => {
 					this.running.delete(id);
+					this.runs.delete(run);
 					this.arm();
 				});
+			this.runs.add(run);
 		}
 		this.arm();
 	}

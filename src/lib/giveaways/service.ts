@@ -178,6 +178,9 @@ function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
+/** How long a clean stop waits for endings in progress (Docker's stop grace period is 10 s). */
+export const STOP_WAIT_MS = 8000;
+
 /**
  * Giveaways: starting, entries, pause/resume/cancel, rerolls, and the ending, which happens exactly once.
  *
@@ -252,12 +255,27 @@ export class GiveawayService {
 		await this.scheduler.sweep();
 	}
 
-	public stop(): void {
+	/**
+	 * Stops scheduling, then lets the endings, starts and rerolls this process has claimed finish (up to STOP_WAIT_MS,
+	 * while Discord and storage are still open): a clean stop leaves no claim behind for the next start to wait out.
+	 */
+	public async stop(): Promise<void> {
 		this.scheduler.stop();
 		if (this.pruneTimer) clearInterval(this.pruneTimer);
 		this.pruneTimer = null;
 		for (const slot of this.countEdits.values()) if (slot.timer) clearTimeout(slot.timer);
 		this.countEdits.clear();
+		const inFlight = [...this.endings.values()];
+		if (inFlight.length === 0 && !this.scheduler.busy) return;
+		this.logger.info(`Giveaways: waiting for the endings in progress before stopping`);
+		let timer: NodeJS.Timeout | undefined;
+		const waited = await Promise.race([
+			// A due giveaway whose ending the scheduler is about to start is not in `endings` yet.
+			Promise.allSettled([...inFlight, this.scheduler.settled()]).then(() => true),
+			new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_WAIT_MS)))
+		]);
+		clearTimeout(timer);
+		if (!waited) this.logger.warn(`Giveaways: stopped with endings still in progress; the next start takes them over after the claim times out`);
 	}
 
 	// --- reading ---------------------------------------------------------------------------------------------

@@ -37,6 +37,35 @@ describe('GiveawayScheduler', () => {
 		expect(vi.getTimerCount()).toBe(0);
 	});
 
+	it('after stop, settled waits for the endings already running and nothing new fires', async () => {
+		const now = Date.now();
+		let release!: () => void;
+		const slow = new Promise<void>((resolve) => (release = resolve));
+		const fired: string[] = [];
+		const watcher = scheduler(
+			[
+				['due', now + 100],
+				['later', now + 5000]
+			],
+			async (id) => {
+				fired.push(id);
+				await slow;
+			}
+		);
+		await watcher.start();
+		await vi.advanceTimersByTimeAsync(200);
+		expect(watcher.busy).toBe(true);
+		watcher.stop();
+		let settled = false;
+		const settling = watcher.settled().then(() => (settled = true));
+		await vi.advanceTimersByTimeAsync(10_000);
+		expect(settled).toBe(false);
+		release();
+		await settling;
+		expect(watcher.busy).toBe(false);
+		expect(fired).toEqual(['due']);
+	});
+
 	it('caps the timer at setTimeout’s limit and still fires a giveaway 60 days out on time', async () => {
 		const fired: string[] = [];
 		// A sweep every 10 days, so that 60 days of fake time pass quickly; the nearest-end timer alone would need capping.

@@ -153,7 +153,7 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 	});
 
 	afterEach(async () => {
-		for (const created of services.splice(0)) created.stop();
+		await Promise.all(services.splice(0).map((created) => created.stop()));
 		if (available) await fixture.dispose();
 	});
 
@@ -214,6 +214,32 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 			winners: ['u0'],
 			announcement: { messageId: sent }
 		});
+	});
+
+	it.skipIf(!available)('a clean stop lets an ending in progress finish, so no claim is left to time out', async () => {
+		const giveaways = service();
+		const { id } = await start(giveaways, 1);
+		await giveaways.toggleEntry(id, 'u0', member());
+		clock += 10_000;
+		// The announcement is slow (a rate limit): the stop comes while the ending holds its claim.
+		let release!: () => void;
+		const slow = new Promise<void>((resolve) => (release = resolve));
+		const send = discord.sendAnnouncement.bind(discord);
+		discord.sendAnnouncement = async (...args) => {
+			await slow;
+			return send(...args);
+		};
+		const ending = giveaways.end(id);
+		await eventually(async () => (await giveaways.get(id))?.state === 'ending', 'the ending to be claimed');
+		let stopped = false;
+		const stopping = giveaways.stop().then(() => (stopped = true));
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(stopped).toBe(false);
+		release();
+		await stopping;
+		expect(await ending).toMatchObject({ ok: true });
+		expect(await giveaways.get(id)).toMatchObject({ state: 'ended', claim: null, winners: ['u0'] });
+		expect(discord.announcements(id)).toHaveLength(1);
 	});
 
 	it.skipIf(!available)('sends the announcement after a takeover when the dead holder never did, with its nonce', async () => {
