@@ -1,5 +1,6 @@
 import type { TFunction } from '@sapphire/plugin-i18next';
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder, time, TimestampStyles } from 'discord.js';
+import { fitField } from '../embed-fields.js';
 import { say } from '../i18n/text.js';
 import type { BackupInfo } from '../../storage-adapters/index.js';
 import { describeBytes, describeCounts, storageLines, type GuildFacts, type StorageFacts } from './facts.js';
@@ -13,12 +14,6 @@ export const RESTORE_BUTTON = 'restore-data';
 /** A confirmation left on screen longer than this is refused: the owner should look at the list again. */
 export const RESTORE_CONFIRMATION_SECONDS = 5 * 60;
 const EVENTS_SHOWN = 5;
-const FIELD_LIMIT = 1024;
-
-function clip(text: string, limit = FIELD_LIMIT): string {
-	return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
 function discordTime(iso: string): string {
 	return time(Math.floor(Date.parse(iso) / 1000), TimestampStyles.ShortDateTime);
 }
@@ -45,7 +40,7 @@ export function dataStatusEmbed(t: TFunction, view: DataStatusView): EmbedBuilde
 		.addFields(
 			{
 				name: t('data:status.server'),
-				value: clip(
+				value: fitField(
 					[
 						t('data:status.members', { members: guild.trackedMembers, history: guild.joinHistory }),
 						t('data:status.invites', { invites: guild.totalInvites, count: guild.inviters }),
@@ -54,20 +49,20 @@ export function dataStatusEmbed(t: TFunction, view: DataStatusView): EmbedBuilde
 					].join('\n')
 				)
 			},
-			{ name: t('data:status.greetings'), value: clip((view.greetings ?? guild.greetings.map((line) => say(t, line))).join('\n')) },
-			...(view.sections ?? []).map((section) => ({ name: section.title, value: clip(section.lines.join('\n') || '—') })),
+			{ name: t('data:status.greetings'), value: fitField((view.greetings ?? guild.greetings.map((line) => say(t, line))).join('\n')) },
+			...(view.sections ?? []).map((section) => ({ name: section.title, value: fitField(section.lines.join('\n') || '—') })),
 			{
 				name: t('data:status.storage'),
-				value: clip(
+				value: fitField(
 					storageLines(storage, discordTime)
 						.map((line) => say(t, line))
 						.join('\n')
 				)
 			},
-			{ name: t('data:status.perNamespace'), value: clip(describeCounts(storage.counts) ?? t('data:storage.noRecords')) },
+			{ name: t('data:status.perNamespace'), value: fitField(describeCounts(storage.counts) ?? t('data:storage.noRecords')) },
 			{
 				name: t('data:status.events'),
-				value: clip(
+				value: fitField(
 					problems.length > 0
 						? problems
 								.slice(-EVENTS_SHOWN)
@@ -86,9 +81,9 @@ export function backupEmbed(t: TFunction, backup: BackupInfo): EmbedBuilder {
 		.setTitle(t('data:backup.title'))
 		.setDescription(`\`${backup.id}\``)
 		.addFields(
-			{ name: t('data:backup.where'), value: clip(`\`${backup.path}\``) },
+			{ name: t('data:backup.where'), value: fitField(`\`${backup.path}\``) },
 			{ name: t('data:backup.size'), value: describeBytes(backup.sizeBytes), inline: true },
-			{ name: t('data:backup.records'), value: clip(describeCounts(backup.counts) ?? t('data:storage.noRecords')) }
+			{ name: t('data:backup.records'), value: fitField(describeCounts(backup.counts) ?? t('data:storage.noRecords')) }
 		);
 }
 
@@ -180,10 +175,10 @@ export function restoreResultEmbed(t: TFunction, outcome: RestoreOutcome): Embed
 		.setTitle(t('data:restored.title'))
 		.setDescription(t('data:restored.description', { id: outcome.restored.id, safety: outcome.safetyBackup.id }))
 		.addFields(
-			{ name: t('data:restored.records'), value: clip(rows.join('\n') || t('data:storage.noRecords')) },
+			{ name: t('data:restored.records'), value: fitField(rows.join('\n') || t('data:storage.noRecords')) },
 			{
 				name: t('data:restored.reloaded'),
-				value: clip(
+				value: fitField(
 					outcome.reloads
 						.map((reload) =>
 							reload.error ? t('data:restored.reloadFailed', { feature: reload.feature, error: reload.error }) : reload.feature
