@@ -94,7 +94,7 @@ async function supremeFigures(adapter: AdapterName, entrants: number): Promise<{
 			if (!ended.ok || ended.value.winners?.length !== 3) throw new Error(`${adapter}: the giveaway did not end with 3 winners`);
 			return { clickMs, endMs: performance.now() - started };
 		} finally {
-			giveaways.stop();
+			await giveaways.stop();
 		}
 	});
 }
@@ -180,7 +180,7 @@ async function endingFigures(adapter: AdapterName, oldEntries: number): Promise<
 			}
 			return { endMs: median(ends), scanMs: median(scans), rangeMs: median(ranges) };
 		} finally {
-			giveaways.stop();
+			await giveaways.stop();
 		}
 	});
 }
