@@ -330,6 +330,16 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 			[{ winners: 0 }, 'giveaways:badWinners'],
 			[{ channelId: vip.id }, 'giveaways:chooseChannel']
 		];
+		// A channel where the bot may not send: refused now, not when a scheduled giveaway would post there.
+		const closed = emulator.createChannel(guild.id, {
+			name: 'closed',
+			permissionOverwrites: [{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages }]
+		});
+		await eventually(
+			async () => (await browser.json(`${api}/channels`)).body.channels.some((entry: { id: string }) => entry.id === closed.id),
+			'the bot to know the closed channel'
+		);
+		refusals.push([{ channelId: closed.id, startsIn: '1h' }, 'giveaways:cannotPost']);
 		for (const [change, key] of refusals) {
 			const answer = await browser.json(`${api}/giveaways`, {
 				method: 'POST',
