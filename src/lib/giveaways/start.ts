@@ -49,7 +49,7 @@ export interface GiveawayStartContext {
 	retentionMs: number;
 }
 
-/** Why the bot cannot host a giveaway in the channel: its message needs an embed, and members need to see it. */
+/** What the bot needs in a giveaway channel: to see it, to send there, and the message is an embed. */
 const POST_PERMISSIONS = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks;
 
 /**
