@@ -24,6 +24,9 @@ describe('dashboard in a browser', () => {
 	let base: string;
 	let guild: GuildRecord;
 	let welcomeChannel: string;
+	let giveawayChannel: string;
+	let memberRole: string;
+	let inviterRole: string;
 	let admin: { id: string; username: string };
 	let member: { id: string };
 	let owner: { id: string };
@@ -34,10 +37,10 @@ describe('dashboard in a browser', () => {
 		emulator = await DiscordEmulator.start();
 		guild = emulator.createGuild({ name: 'Supreme Lounge' });
 		welcomeChannel = emulator.createChannel(guild.id, { name: 'welcome' }).id;
-		emulator.createChannel(guild.id, { name: 'giveaways' });
+		giveawayChannel = emulator.createChannel(guild.id, { name: 'giveaways' }).id;
 		const managers = emulator.createRole(guild.id, { name: 'Managers', permissions: PermissionFlagsBits.ManageGuild });
-		emulator.createRole(guild.id, { name: 'Member' });
-		emulator.createRole(guild.id, { name: 'Inviter' });
+		memberRole = emulator.createRole(guild.id, { name: 'Member' }).id;
+		inviterRole = emulator.createRole(guild.id, { name: 'Inviter' }).id;
 		admin = emulator.createUser({ username: 'admin' });
 		member = emulator.createUser({ username: 'member' });
 		owner = emulator.createUser({ username: 'owner' });
@@ -185,8 +188,23 @@ describe('dashboard in a browser', () => {
 		await page.getByLabel(t('dashboard:welcome.channel'), { exact: true }).selectOption({ label: '#giveaways' });
 		await page.getByLabel(t('dashboard:giveaways.duration'), { exact: true }).fill('2d');
 		await page.getByLabel(t('dashboard:giveaways.winners'), { exact: true }).fill('2');
+		// The options beyond the basic ones are folded away: opened from the keyboard.
+		await page.getByText(t('dashboard:giveaways.advanced'), { exact: true }).focus();
+		await page.keyboard.press('Enter');
+		const required = page.getByRole('group', { name: t('dashboard:giveaways.requiredRoles') });
+		await required.getByLabel('Member', { exact: true }).check();
+		await page.getByLabel(t('dashboard:giveaways.minAccountAge'), { exact: true }).fill('7d');
+		await page.getByRole('button', { name: t('dashboard:giveaways.addBonus') }).click();
+		await page.getByLabel(t('dashboard:giveaways.bonusRoleLabel', { number: 1 }), { exact: true }).selectOption({ label: 'Inviter' });
+		await page.getByLabel(t('dashboard:giveaways.bonusEntriesLabel', { number: 1 }), { exact: true }).fill('3');
+		await page.getByLabel(t('dashboard:giveaways.claimWindow'), { exact: true }).fill('1d');
+		await screenshot(page, '07-giveaways-form');
 		await page.getByRole('button', { name: t('dashboard:giveaways.start') }).click();
 		await page.getByRole('listitem').filter({ hasText: 'Nitro Classic' }).waitFor();
+		const posted = await emulator.waitForMessage(giveawayChannel, (message) => message.embeds?.[0]?.title === '🎉 Nitro Classic');
+		expect(posted.embeds![0]!.description).toContain(`Only for <@&${memberRole}>`);
+		expect(posted.embeds![0]!.description).toContain('Accounts at least 1 week old');
+		expect(posted.embeds![0]!.description).toContain(`Bonus entries: <@&${inviterRole}> ×3`);
 		await screenshot(page, '07-giveaways');
 
 		await openGuildPage(page, t('dashboard:nav.data'));

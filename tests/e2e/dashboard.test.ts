@@ -256,6 +256,102 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		expect(list.body.ended.map((giveaway: { id: string }) => giveaway.id)).toContain(id);
 	});
 
+	it('starts a giveaway with every /giveaway start option, refused with the command key and text when one is wrong', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const api = `/api/guilds/${guild.id}`;
+		const channel = guild.systemChannelId!;
+		const vip = emulator.createRole(guild.id, { name: 'VIP', position: 1 });
+		const booster = emulator.createRole(guild.id, { name: 'Booster', position: 1 });
+		const banned = emulator.createRole(guild.id, { name: 'Banned', position: 1 });
+		await eventually(async () => {
+			const known = (await browser.json(`${api}/channels`)).body.roles.map((role: { id: string }) => role.id);
+			return [vip.id, booster.id, banned.id].every((id) => known.includes(id));
+		}, 'the bot to know the new roles');
+		const scheduled = await browser.json(`${api}/giveaways`, {
+			method: 'POST',
+			json: {
+				channelId: channel,
+				prize: 'Scheduled Nitro',
+				description: 'From the dashboard',
+				winners: 2,
+				duration: '1h',
+				requiredRoleId: vip.id,
+				blockedRoles: banned.id,
+				minAccountAge: '1d',
+				bonusRoles: `${booster.id} x3, boosters x2`,
+				bonusMode: 'highest',
+				startsIn: '2s',
+				claimWindow: '1h',
+				// An empty field of the form is an option left out.
+				startsAt: '',
+				minServerAge: null
+			}
+		});
+		expect(scheduled.status).toBe(200);
+		expect(scheduled.body.giveaway).toMatchObject({ prize: 'Scheduled Nitro', state: 'scheduled', winnerCount: 2, messageId: null });
+		// Posted by the scheduler at its start, with the requirements and bonus entries the command would show.
+		const posted = await emulator.waitForMessage(channel, (message) => message.embeds?.[0]?.title === '🎉 Scheduled Nitro', 15_000);
+		const text = posted.embeds![0]!.description!;
+		expect(text).toContain('From the dashboard');
+		expect(text).toContain(`Only for <@&${vip.id}>`);
+		expect(text).toContain(`Not for <@&${banned.id}>`);
+		expect(text).toContain('Accounts at least 1 day old');
+		expect(text).toContain(`Bonus entries: <@&${booster.id}> ×3, server boosters ×2 (the highest counts)`);
+		const drop = await browser.json(`${api}/giveaways`, {
+			method: 'POST',
+			json: { channelId: channel, prize: 'Dropped key', winners: 1, duration: '1h', drop: true, requiredRoles: `<@&${vip.id}>` }
+		});
+		expect(drop.body.giveaway).toMatchObject({ state: 'active', drop: true });
+		const dropped = await emulator.waitForMessage(channel, (message) => message.embeds?.[0]?.title === '🎉 Dropped key');
+		expect(dropped.embeds![0]!.description).toContain('**Drop**: the first to enter wins (1 winner)');
+
+		// The same option refused by the dashboard and by the command: the same key, the same sentence.
+		const past = { prize: 'Too late', winners: 1, duration: '1h', startsAt: '2020-01-01 00:00' };
+		const refused = await browser.json(`${api}/giveaways`, { method: 'POST', json: { channelId: channel, ...past } });
+		expect(refused.status).toBe(400);
+		expect(refused.body).toEqual({ error: 'giveaways:option', message: '`starts-at`: it is in the past.' });
+		const command = emulator.runCommand({
+			guildId: guild.id,
+			channelId: channel,
+			userId: admin.id,
+			name: 'giveaway',
+			subcommand: 'start',
+			options: { prize: past.prize, winners: past.winners, duration: past.duration, 'starts-at': past.startsAt },
+			memberPermissions: PermissionFlagsBits.ManageGuild
+		});
+		expect((await command.answer()).content).toBe(refused.body.message);
+		const refusals: Array<[Record<string, unknown>, string]> = [
+			[{ claimWindow: '100d' }, 'giveaways:claimWindowRetention'],
+			[{ bonusRoles: 'everyone x2' }, 'giveaways:option'],
+			[{ requiredRoleId: '123456789012345678' }, 'giveaways:unknownRole'],
+			[{ startsIn: '1h', startsAt: '2030-01-01 00:00' }, 'giveaways:startBoth'],
+			[{ duration: 'soon' }, 'giveaways:notDuration'],
+			[{ winners: 0 }, 'giveaways:badWinners'],
+			[{ channelId: vip.id }, 'giveaways:chooseChannel']
+		];
+		// A channel where the bot may not send: refused now, not when a scheduled giveaway would post there.
+		const closed = emulator.createChannel(guild.id, {
+			name: 'closed',
+			permissionOverwrites: [{ id: emulator.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages }]
+		});
+		await eventually(
+			async () => (await browser.json(`${api}/channels`)).body.channels.some((entry: { id: string }) => entry.id === closed.id),
+			'the bot to know the closed channel'
+		);
+		refusals.push([{ channelId: closed.id, startsIn: '1h' }, 'giveaways:cannotPost']);
+		for (const [change, key] of refusals) {
+			const answer = await browser.json(`${api}/giveaways`, {
+				method: 'POST',
+				json: { channelId: channel, prize: 'Refused', winners: 1, duration: '1h', ...change }
+			});
+			expect([answer.status, answer.body.error], JSON.stringify(change)).toEqual([400, key]);
+		}
+		// None of the refused starts left a giveaway behind.
+		const list = await browser.json(`${api}/giveaways`);
+		expect(list.body.running.map((giveaway: { prize: string }) => giveaway.prize).sort()).toEqual(['Dropped key', 'Scheduled Nitro']);
+	});
+
 	it('rate-limits writes per session with 429 and Retry-After, other sessions unaffected', async () => {
 		const browser = new DashboardClient(base);
 		await browser.login(emulator, admin.id);

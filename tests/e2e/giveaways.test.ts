@@ -248,6 +248,10 @@ describe.each(GIVEAWAY_ADAPTERS)('giveaways end to end: $adapter', ({ adapter, a
 		const announcement = await waitForEnd(id);
 		expect(mentioned(announcement.content)).toEqual([vera]);
 		expect(await answer('start', { prize: 'x', duration: '1h', winners: 1, 'blocked-roles': 'moderators' })).toMatch(/`blocked-roles`/);
+		// A well-formed mention of a role that is not the server's (copied from another server) is refused too.
+		expect(await answer('start', { prize: 'x', duration: '1h', winners: 1, 'required-roles': '<@&123456789012345678>' })).toBe(
+			'There is no role 123456789012345678 in this server.'
+		);
 	});
 
 	it.skipIf(!available)(

@@ -14,10 +14,18 @@ import {
 } from 'discord.js';
 import { guildCommand, inGuildsOnly } from '../../lib/command-options.js';
 import { parseBonus } from '../../lib/giveaways/bonus.js';
-import { END_OPTIONS, parseDuration, parseStart } from '../../lib/giveaways/duration.js';
+import { END_OPTIONS, parseStart } from '../../lib/giveaways/duration.js';
 import { entrantsCsv } from '../../lib/giveaways/entrants.js';
-import { parseRequirements } from '../../lib/giveaways/requirements.js';
-import { MAX_WINNERS, PermanentDiscordError, unwrap } from '../../lib/giveaways/service.js';
+import { MAX_WINNERS, unwrap } from '../../lib/giveaways/service.js';
+import {
+	giveawayStartFrom,
+	MAX_DESCRIPTION_LENGTH,
+	MAX_MIN_INVITES,
+	MAX_OPTION_LENGTH,
+	MAX_PRIZE_LENGTH,
+	MAX_ROLE_LIST_LENGTH,
+	startGiveaway
+} from '../../lib/giveaways/start.js';
 import { currentWinners, type Giveaway, type GiveawayEdit } from '../../lib/giveaways/state.js';
 import { listLine } from '../../lib/giveaways/views.js';
 import { localizeCommand } from '../../lib/i18n/command-localizations.js';
@@ -42,20 +50,20 @@ function idSubcommand(name: string) {
 function requirementOptions(editing: boolean) {
 	return (subcommand: SlashCommandSubcommandBuilder) =>
 		subcommand
-			.addStringOption((option) => option.setName('required-roles').setMaxLength(500))
+			.addStringOption((option) => option.setName('required-roles').setMaxLength(MAX_ROLE_LIST_LENGTH))
 			.addStringOption((option) => option.setName('roles-mode').addChoices({ name: 'any', value: 'any' }, { name: 'all', value: 'all' }))
-			.addStringOption((option) => option.setName('blocked-roles').setMaxLength(500))
-			.addStringOption((option) => option.setName('min-account-age').setMaxLength(50))
-			.addStringOption((option) => option.setName('min-server-age').setMaxLength(50))
+			.addStringOption((option) => option.setName('blocked-roles').setMaxLength(MAX_ROLE_LIST_LENGTH))
+			.addStringOption((option) => option.setName('min-account-age').setMaxLength(MAX_OPTION_LENGTH))
+			.addStringOption((option) => option.setName('min-server-age').setMaxLength(MAX_OPTION_LENGTH))
 			.addBooleanOption((option) => option.setName('boosters-only'))
 			.addIntegerOption((option) =>
 				option
 					.setName('min-invites')
 					.setMinValue(editing ? 0 : 1)
-					.setMaxValue(100_000)
+					.setMaxValue(MAX_MIN_INVITES)
 			)
 			.addBooleanOption((option) => option.setName('invites-during'))
-			.addStringOption((option) => option.setName('bonus-roles').setMaxLength(500))
+			.addStringOption((option) => option.setName('bonus-roles').setMaxLength(MAX_ROLE_LIST_LENGTH))
 			.addStringOption((option) =>
 				option.setName('bonus-mode').addChoices({ name: 'stack', value: 'stack' }, { name: 'highest', value: 'highest' })
 			);
@@ -74,28 +82,28 @@ export class GiveawayCommand extends Command {
 						requirementOptions(false)(
 							subcommand
 								.setName('start')
-								.addStringOption((option) => option.setName('prize').setRequired(true).setMaxLength(200))
-								.addStringOption((option) => option.setName('duration').setRequired(true).setMaxLength(50))
+								.addStringOption((option) => option.setName('prize').setRequired(true).setMaxLength(MAX_PRIZE_LENGTH))
+								.addStringOption((option) => option.setName('duration').setRequired(true).setMaxLength(MAX_OPTION_LENGTH))
 								.addIntegerOption((option) => option.setName('winners').setRequired(true).setMinValue(1).setMaxValue(MAX_WINNERS))
 								.addChannelOption((option) =>
 									option.setName('channel').addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement)
 								)
 								.addRoleOption((option) => option.setName('required-role'))
-								.addStringOption((option) => option.setName('description').setMaxLength(1000))
+								.addStringOption((option) => option.setName('description').setMaxLength(MAX_DESCRIPTION_LENGTH))
 						)
 							.addBooleanOption((option) => option.setName('drop'))
-							.addStringOption((option) => option.setName('starts-in').setMaxLength(50))
-							.addStringOption((option) => option.setName('starts-at').setMaxLength(50))
-							.addStringOption((option) => option.setName('claim-window').setMaxLength(50))
+							.addStringOption((option) => option.setName('starts-in').setMaxLength(MAX_OPTION_LENGTH))
+							.addStringOption((option) => option.setName('starts-at').setMaxLength(MAX_OPTION_LENGTH))
+							.addStringOption((option) => option.setName('claim-window').setMaxLength(MAX_OPTION_LENGTH))
 					)
 					.addSubcommand((subcommand) =>
 						requirementOptions(true)(
 							idSubcommand('edit')(subcommand)
-								.addStringOption((option) => option.setName('prize').setMaxLength(200))
-								.addStringOption((option) => option.setName('description').setMaxLength(1000))
+								.addStringOption((option) => option.setName('prize').setMaxLength(MAX_PRIZE_LENGTH))
+								.addStringOption((option) => option.setName('description').setMaxLength(MAX_DESCRIPTION_LENGTH))
 								.addIntegerOption((option) => option.setName('winners').setMinValue(1).setMaxValue(MAX_WINNERS))
-								.addStringOption((option) => option.setName('ends-in').setMaxLength(50))
-								.addStringOption((option) => option.setName('ends-at').setMaxLength(50))
+								.addStringOption((option) => option.setName('ends-in').setMaxLength(MAX_OPTION_LENGTH))
+								.addStringOption((option) => option.setName('ends-at').setMaxLength(MAX_OPTION_LENGTH))
 						)
 					)
 					.addSubcommand(idSubcommand('end'))
@@ -171,60 +179,40 @@ export class GiveawayCommand extends Command {
 	}
 
 	private async start(t: TFunction, interaction: Command.ChatInputCommandInteraction<'cached'>): Promise<string> {
-		const duration = parseDuration(interaction.options.getString('duration', true));
-		if (!duration.ok) throw refusalOf(duration.reason);
-		const channel = interaction.options.getChannel('channel') ?? interaction.channel;
-		if (!channel || !channel.isTextBased() || channel.isDMBased()) throw refusal('giveaways:chooseChannel');
 		const { options } = interaction;
-		const parsed = parseRequirements({
-			requiredRoleIds: [options.getRole('required-role')?.id].filter((id): id is string => id !== undefined),
-			requiredRoles: options.getString('required-roles'),
-			requiredRolesMode: options.getString('roles-mode') as 'any' | 'all' | null,
-			blockedRoles: options.getString('blocked-roles'),
-			minAccountAge: options.getString('min-account-age'),
-			minMemberAge: options.getString('min-server-age'),
-			boostersOnly: options.getBoolean('boosters-only'),
-			minInvites: options.getInteger('min-invites'),
-			invitesDuring: options.getBoolean('invites-during')
-		});
-		if (!parsed.ok) throw refusalOf(parsed.reason);
-		const bonus = parseBonus(options.getString('bonus-roles'), options.getString('bonus-mode') as 'stack' | 'highest' | null);
-		if (!bonus.ok) throw refusalOf(bonus.reason);
-		const start = parseStart(options.getString('starts-in'), options.getString('starts-at'), Date.now());
-		if (!start.ok) throw refusalOf(start.reason);
-		const claimWindowText = options.getString('claim-window');
-		const claimWindow = claimWindowText === null ? null : parseDuration(claimWindowText, 'claim-window');
-		if (claimWindow && !claimWindow.ok) throw refusalOf(claimWindow.reason);
-		// Ended giveaways are deleted GIVEAWAY_RETENTION after their end: a longer window would delete pending claims.
-		if (claimWindow?.ok && claimWindow.ms > this.container.config.giveawayRetentionMs)
-			throw refusal('giveaways:claimWindowRetention', { retention: retentionSetting(this.container.config.giveawayRetentionMs) });
-		let giveaway: Giveaway;
-		try {
-			giveaway = await this.container.giveaways.create({
-				guildId: interaction.guildId,
-				channelId: channel.id,
-				hostId: interaction.user.id,
-				prize: interaction.options.getString('prize', true),
-				description: interaction.options.getString('description'),
-				winnerCount: interaction.options.getInteger('winners', true),
-				requiredRoleId: null,
-				requirements: parsed.requirements,
-				bonus: bonus.bonus,
-				startsAt: start.startsAt,
-				drop: options.getBoolean('drop') ?? false,
-				claimWindowMs: claimWindow?.ok ? claimWindow.ms : null,
-				durationMs: duration.ms
-			});
-		} catch (error) {
-			if (error instanceof PermanentDiscordError) throw refusal('giveaways:cannotPost', { channel: channelMention(channel.id) });
-			throw error;
-		}
+		const input = giveawayStartFrom(
+			interaction.guild,
+			{
+				channelId: options.getChannel('channel')?.id ?? interaction.channelId,
+				prize: options.getString('prize', true),
+				description: options.getString('description'),
+				winners: options.getInteger('winners', true),
+				duration: options.getString('duration', true),
+				requiredRoleId: options.getRole('required-role')?.id ?? null,
+				requiredRoles: options.getString('required-roles'),
+				rolesMode: options.getString('roles-mode') as 'any' | 'all' | null,
+				blockedRoles: options.getString('blocked-roles'),
+				minAccountAge: options.getString('min-account-age'),
+				minServerAge: options.getString('min-server-age'),
+				boostersOnly: options.getBoolean('boosters-only'),
+				minInvites: options.getInteger('min-invites'),
+				invitesDuring: options.getBoolean('invites-during'),
+				bonusRoles: options.getString('bonus-roles'),
+				bonusMode: options.getString('bonus-mode') as 'stack' | 'highest' | null,
+				drop: options.getBoolean('drop'),
+				startsIn: options.getString('starts-in'),
+				startsAt: options.getString('starts-at'),
+				claimWindow: options.getString('claim-window')
+			},
+			{ hostId: interaction.user.id, now: Date.now(), retentionMs: this.container.config.giveawayRetentionMs }
+		);
+		const giveaway = await startGiveaway(this.container.giveaways, input);
 		return giveaway.state === 'scheduled'
 			? t('giveaways:reply.scheduled', {
 					id: giveaway.id,
 					channel: channelMention(giveaway.channelId),
 					relative: relative(giveaway.startsAt!),
-					ms: duration.ms
+					ms: input.durationMs
 				})
 			: t('giveaways:reply.started', { id: giveaway.id, channel: channelMention(giveaway.channelId), relative: relative(giveaway.endsAt) });
 	}
@@ -286,9 +274,4 @@ export class GiveawayCommand extends Command {
 				{ name: t('giveaways:list.recent'), value: lines(recent).slice(0, 1024) }
 			);
 	}
-}
-
-/** GIVEAWAY_RETENTION in the notation of the setting (90d, 12h). */
-function retentionSetting(ms: number): string {
-	return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`;
 }
