@@ -22,10 +22,10 @@ const startBody = z.object({
 /** GET /api/guilds/:guild/giveaways: running (and scheduled, paused) and recently ended; POST starts one. */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/giveaways', methods: ['GET', 'POST'], access: 'guild' })
 export class GiveawaysRoute extends DashboardRoute {
-	protected override async handle({ request, guild, session }: RouteContext) {
+	protected override async handle({ call, guild }: RouteContext) {
 		const { giveaways } = this.container;
-		if (request.method === 'POST') {
-			const body = await this.body(request, startBody);
+		if (call.method === 'POST') {
+			const body = this.body(call, startBody);
 			const duration = parseDuration(body.duration);
 			if (!duration.ok) throw refusalOf(duration.reason);
 			const channel = guild.channels.cache.get(body.channelId);
@@ -34,7 +34,7 @@ export class GiveawaysRoute extends DashboardRoute {
 				const giveaway = await giveaways.create({
 					guildId: guild.id,
 					channelId: channel.id,
-					hostId: session!.user.id,
+					hostId: call.user!.id,
 					prize: body.prize,
 					description: body.description,
 					winnerCount: body.winners,
