@@ -270,4 +270,19 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		await other.login(emulator, admin.id);
 		expect((await other.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} })).status).toBe(200);
 	});
+
+	it('counts greeting previews as reads: typing in the editor does not use up the writes that saving needs', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const settings = { channelId: guild.systemChannelId!, message: 'Preview {user}' };
+		const statuses: number[] = [];
+		for (let index = 0; index < 35; index++) {
+			statuses.push((await browser.json(`/api/guilds/${guild.id}/greetings/welcome/preview`, { method: 'POST', json: settings })).status);
+		}
+		expect(statuses.every((status) => status === 200)).toBe(true);
+		expect((await browser.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} })).status).toBe(200);
+		// Still a POST: the CSRF token is needed all the same.
+		const forged = await browser.json(`/api/guilds/${guild.id}/greetings/welcome/preview`, { method: 'POST', json: settings, csrf: false });
+		expect(forged.status).toBe(403);
+	});
 });

@@ -20,6 +20,8 @@ export type RouteAccess = 'public' | 'user' | 'guild' | 'owner';
 
 export interface DashboardRouteOptions extends Route.Options {
 	access: RouteAccess;
+	/** A POST that changes nothing (a preview): it still needs the CSRF token, but counts against the read limit. */
+	countsAsRead?: boolean;
 }
 
 /**
@@ -71,10 +73,12 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export abstract class DashboardRoute extends Route<DashboardRouteOptions> {
 	public readonly access: RouteAccess;
+	private readonly countsAsRead: boolean;
 
 	public constructor(context: Route.LoaderContext, options: DashboardRouteOptions) {
 		super(context, options);
 		this.access = options.access;
+		this.countsAsRead = options.countsAsRead ?? false;
 	}
 
 	public override async run(request: Route.Request, response: Route.Response): Promise<void> {
@@ -85,8 +89,9 @@ export abstract class DashboardRoute extends Route<DashboardRouteOptions> {
 		try {
 			const session = dashboard.sessions.fromCookie(readCookies(request).get(SESSION_COOKIE));
 			const write = WRITE_METHODS.has(request.method ?? 'GET');
-			const bucket = `${session?.id ?? `ip:${request.socket.remoteAddress}`}:${write ? 'w' : 'r'}`;
-			const allowed = dashboard.sessions.allow(bucket, write ? WRITE_LIMIT : READ_LIMIT, LIMIT_WINDOW_MS);
+			const limitAsWrite = write && !this.countsAsRead;
+			const bucket = `${session?.id ?? `ip:${request.socket.remoteAddress}`}:${limitAsWrite ? 'w' : 'r'}`;
+			const allowed = dashboard.sessions.allow(bucket, limitAsWrite ? WRITE_LIMIT : READ_LIMIT, LIMIT_WINDOW_MS);
 			if (!allowed.ok) {
 				response.setHeader('Retry-After', String(allowed.retryAfterSeconds));
 				throw new ApiError(429, 'rate_limited', 'dashboard:rateLimited');

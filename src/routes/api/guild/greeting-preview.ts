@@ -10,7 +10,13 @@ import { greetingSettingsFrom } from '../../../lib/welcome/setup.js';
  * POST /api/guilds/:guild/greetings/:kind/preview: the message the settings in the body (not saved) would send for
  * the logged-in user, rendered by the bot's own code, with the generated card as a PNG data URL.
  */
-@ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/greetings/[kind]/preview', methods: ['POST'], access: 'guild' })
+@ApplyOptions<DashboardRouteOptions>({
+	route: 'api/guilds/[guild]/greetings/[kind]/preview',
+	methods: ['POST'],
+	access: 'guild',
+	// The editor previews as the admin types: previews must not use up the writes that saving needs.
+	countsAsRead: true
+})
 export class GreetingPreviewRoute extends DashboardRoute {
 	protected override async handle({ call, guild }: RouteContext) {
 		const kind = greetingKind(call.params.kind);
