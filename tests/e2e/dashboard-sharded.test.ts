@@ -52,6 +52,12 @@ describe.skipIf(!redisAvailable)('dashboard, sharded (2 shards, redis)', () => {
 		}));
 	}, 120_000);
 
+	function shardPid(shard: number): number {
+		const pid = Number(new RegExp(`shard ${shard} process started \\(pid (\\d+)\\)`).exec(bot.runOutput)?.[1]);
+		expect(pid).toBeGreaterThan(0);
+		return pid;
+	}
+
 	afterAll(async () => {
 		if (bot?.running) await bot.stop('SIGTERM');
 		await emulator?.stop();
@@ -134,13 +140,34 @@ describe.skipIf(!redisAvailable)('dashboard, sharded (2 shards, redis)', () => {
 		expect((await browser.json(api)).body.settings.message).toBe(before);
 	});
 
+	it('answers 503 when the server shard stops answering (a timeout), for the server and for the list', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const pid = shardPid(1);
+		// A frozen process: alive for the manager, silent to shard 0's broadcastEval.
+		process.kill(pid, 'SIGSTOP');
+		try {
+			const [overview, list] = await Promise.all([browser.json(`/api/guilds/${byShard[1]!.id}/overview`), browser.json('/api/guilds')]);
+			expect(overview.status).toBe(503);
+			expect(overview.body).toEqual({ error: 'shard_unavailable', message: languageT('de')('dashboard:shardUnavailable') });
+			// Not a list without the servers of a shard that is away: the user would think them gone.
+			expect(list.status).toBe(503);
+			expect(list.body).toEqual({ error: 'shard_unavailable', message: languageT('en-US')('dashboard:shardUnavailable') });
+		} finally {
+			process.kill(pid, 'SIGCONT');
+		}
+		await eventually(
+			async () => (await browser.json(`/api/guilds/${byShard[1]!.id}/overview`)).status === 200,
+			'shard 1 answering again',
+			20_000
+		);
+	}, 60_000);
+
 	it('answers 503 in the server language while its shard restarts, and serves it again once back', async () => {
 		const browser = new DashboardClient(base);
 		await browser.login(emulator, admin.id);
 		const guild = byShard[1]!;
-		const pid = Number(/shard 1 process started \(pid (\d+)\)/.exec(bot.runOutput)?.[1]);
-		expect(pid).toBeGreaterThan(0);
-		process.kill(pid, 'SIGKILL');
+		process.kill(shardPid(1), 'SIGKILL');
 		await bot.waitForLog(/shard 1 exited \(SIGKILL\); restarting it/, 10_000);
 		const away = await browser.json(`/api/guilds/${guild.id}/overview`);
 		expect(away.status).toBe(503);
