@@ -70,13 +70,11 @@ export class DashboardShards {
 
 	/** A `guild` route's call, answered by the server's shard (checks and handler there). */
 	public async answer(guildId: string, call: DashboardCall): Promise<DashboardAnswer> {
-		// Not a snowflake: on no shard. The local answer says so (404) like any server the bot is not in.
-		const shard = SNOWFLAKE.test(guildId) ? this.shardOf(guildId) : null;
+		const shard = this.shardOf(guildId);
 		if (shard === null) return this.bridge.answer(call);
 		return this.onShard(shard, (client, context) => (client as BridgedClient).dashboardBridge.answer(context), call, FORWARD_TIMEOUT_MS).catch(
 			(error: unknown) => {
-				container.logger.warn(`Dashboard: shard ${shard} did not answer ${call.method} ${call.route}: ${describeError(error)}`);
-				throw new ApiError(503, 'shard_unavailable', 'dashboard:shardUnavailable');
+				throw this.unavailable(shard, `answer ${call.method} ${call.route}`, error);
 			}
 		);
 	}
@@ -84,22 +82,18 @@ export class DashboardShards {
 	/** The user's servers that the bot is in and the user may manage, from every shard that holds one, by name. */
 	public async guilds(guildIds: readonly string[], userId: string): Promise<GuildEntry[]> {
 		const byShard = new Map<number | null, string[]>();
-		for (const id of guildIds.filter((candidate) => SNOWFLAKE.test(candidate))) {
+		for (const id of guildIds) {
 			const shard = this.shardOf(id);
 			byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
 		}
 		const answers = await Promise.all(
 			[...byShard].map(async ([shard, ids]) => {
 				if (shard === null) return this.bridge.guilds(ids, userId);
-				const context = { ids, userId };
-				return this.onShard(
-					shard,
-					(client, asked) => (client as BridgedClient).dashboardBridge.guilds(asked.ids, asked.userId),
-					context,
-					FORWARD_TIMEOUT_MS
-				).catch((error: unknown) => {
-					container.logger.warn(`Dashboard: shard ${shard} did not list its servers: ${describeError(error)}`);
-					throw new ApiError(503, 'shard_unavailable', 'dashboard:shardUnavailable');
+				const script = (client: Client, asked: { ids: string[]; userId: string }) =>
+					(client as BridgedClient).dashboardBridge.guilds(asked.ids, asked.userId);
+				return this.onShard(shard, script, { ids, userId }, FORWARD_TIMEOUT_MS).catch((error: unknown) => {
+					// Not a list without that shard's servers: the user would think them gone.
+					throw this.unavailable(shard, 'list its servers', error);
 				});
 			})
 		);
@@ -111,30 +105,33 @@ export class DashboardShards {
 		const { client, i18n, config, storage } = container;
 		const guild = client.guilds.cache.get(guildId);
 		if (guild) return fetchT(guild);
-		const shard = SNOWFLAKE.test(guildId) ? this.shardOf(guildId) : null;
-		const language =
+		const shard = this.shardOf(guildId);
+		const asked =
 			shard === null
 				? null
 				: await this.onShard(shard, (other, id) => (other as BridgedClient).dashboardBridge.language(id), guildId, LANGUAGE_TIMEOUT_MS).catch(
 						() => null
 					);
 		// The shard is away: the language chosen with /language is in storage (a Community locale is not).
-		return i18n.getT(
-			language ??
-				(await guildLanguage(storage, { id: guildId, preferredLocale: '', features: [] }, config.defaultLanguage).catch(
-					() => config.defaultLanguage
-				))
-		);
+		const language =
+			asked ?? (await guildLanguage(storage, { id: guildId, preferredLocale: '', features: [] }, config.defaultLanguage).catch(() => null));
+		return i18n.getT(language ?? config.defaultLanguage);
 	}
 
-	/** The shard that holds the server, or null when it is this process. */
+	/** The shard that holds the server, or null when it is this process (or the id is no snowflake: on no shard). */
 	private shardOf(guildId: string): number | null {
 		const { shard } = container.client;
-		if (shard === null) return null;
+		if (shard === null || !SNOWFLAKE.test(guildId)) return null;
 		const id = ShardClientUtil.shardIdForGuildId(guildId, shard.count);
 		return shard.ids.includes(id) ? null : id;
 	}
 
+	private unavailable(shard: number, what: string, error: unknown): ApiError {
+		container.logger.warn(`Dashboard: shard ${shard} did not ${what}: ${describeError(error)}`);
+		return new ApiError(503, 'shard_unavailable', 'dashboard:shardUnavailable');
+	}
+
+	/** `script` runs as source text in the other shard's process: it may use only its two arguments, no imports. */
 	private async onShard<Context, Result>(
 		shard: number,
 		script: (client: Client, context: Serialized<Context>) => Promise<Result>,
