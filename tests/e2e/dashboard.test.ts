@@ -271,6 +271,34 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		expect((await other.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} })).status).toBe(200);
 	});
 
+	it('refuses a body over 256 KiB, also one sent without a length (chunked), before reading it all', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const big = new TextEncoder().encode(JSON.stringify({ fakeAccountDays: 1, padding: 'x'.repeat(1024 * 1024) }));
+		// Sent in pieces over time: the refusal must come while the client is still sending.
+		let sent = 0;
+		const chunked = new ReadableStream({
+			async pull(controller) {
+				if (sent >= big.length) {
+					controller.close();
+					return;
+				}
+				controller.enqueue(big.subarray(sent, sent + 64 * 1024));
+				sent += 64 * 1024;
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+		});
+		const refused = await browser.json(`/api/guilds/${guild.id}/invites/config`, {
+			method: 'PUT',
+			body: chunked,
+			headers: { 'content-type': 'application/json' },
+			duplex: 'half'
+		} as RequestInit);
+		expect(refused.status).toBe(413);
+		expect(refused.body).toEqual({ error: 'too_large', message: 'The body is too large.' });
+		expect((await browser.json(`/api/guilds/${guild.id}/invites/config`)).body.fakeAccountDays).not.toBe(1);
+	});
+
 	it('counts greeting previews as reads: typing in the editor does not use up the writes that saving needs', async () => {
 		const browser = new DashboardClient(base);
 		await browser.login(emulator, admin.id);
