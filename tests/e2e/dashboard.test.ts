@@ -296,6 +296,14 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		} as RequestInit);
 		expect(refused.status).toBe(413);
 		expect(refused.body).toEqual({ error: 'too_large', message: 'The body is too large.' });
+		// With a length, refused on the length alone, the same way.
+		const announced = await browser.json(`/api/guilds/${guild.id}/invites/config`, {
+			method: 'PUT',
+			body: big,
+			headers: { 'content-type': 'application/json' }
+		});
+		expect(announced.status).toBe(413);
+		expect(announced.body).toEqual({ error: 'too_large', message: 'The body is too large.' });
 		expect((await browser.json(`/api/guilds/${guild.id}/invites/config`)).body.fakeAccountDays).not.toBe(1);
 	});
 

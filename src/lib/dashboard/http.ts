@@ -92,6 +92,7 @@ export class ApiError extends Error {
  */
 export async function readJsonBody(request: IncomingMessage, limit: number): Promise<string | null> {
 	if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) return null;
+	if (Number(request.headers['content-length'] ?? 0) > limit) throw new ApiError(413, 'too_large', 'dashboard:bodyTooLarge');
 	const chunks: Buffer[] = [];
 	let length = 0;
 	for await (const chunk of request as AsyncIterable<Buffer>) {

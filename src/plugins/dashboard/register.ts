@@ -23,8 +23,9 @@ SapphireClient.plugins.registerPostLoginHook(async function dashboardPostLogin()
 	if (!dashboardServedHere()) return;
 	const { config, logger, server, dashboard } = container;
 	// plugin-api's cookie middleware refuses requests made to an IP address (http://127.0.0.1:port) and sets cookies
-	// without SameSite; the dashboard sets its own cookies (src/lib/dashboard/http.ts).
-	if (server.middlewares.has('cookies')) await server.middlewares.unload('cookies');
+	// without SameSite; the dashboard sets its own cookies (src/lib/dashboard/http.ts). Its body middleware answers
+	// a too long Content-Length in English only; the routes check the length themselves (readJsonBody).
+	for (const name of ['cookies', 'body']) if (server.middlewares.has(name)) await server.middlewares.unload(name);
 	dashboard.start();
 	try {
 		await server.connect();
