@@ -5,7 +5,6 @@ import './plugins/core/register.js';
 import { container, LogLevel } from '@sapphire/framework';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createClient, loginFailureLine } from './lib/client.js';
-import { dashboardServedHere } from './lib/dashboard/service.js';
 import { loadDotEnv } from './lib/env-file.js';
 import { loadPlugins, PluginLoadError } from './plugins/loader.js';
 import { describeError, redactSecrets } from './lib/secrets.js';
@@ -42,8 +41,8 @@ try {
 		error instanceof PluginLoadError || error instanceof StartupError ? error.message : `Plugins could not be loaded: ${describeError(error)}`
 	);
 }
-// Before the client exists: plugin-api's hooks register on import and serve HTTP for the client created next.
-if (config.dashboard !== null && dashboardServedHere()) await import('./plugins/dashboard/register.js');
+// Before the client exists: plugin-api's hooks register on import and load the routes for the client created next.
+if (config.dashboard !== null) await import('./plugins/dashboard/register.js');
 const client = createClient(config);
 const { logger } = container;
 installShutdownHandlers(client, logger);

@@ -62,13 +62,13 @@ export function createClient(config: Config): SapphireClient {
 					? guildLanguage(container.storage, context.guild, config.defaultLanguage).catch(() => config.defaultLanguage)
 					: (languageForLocale(context.interactionLocale) ?? config.defaultLanguage)
 		},
-		// Read by @sapphire/plugin-api, which only the process serving the dashboard loads (src/plugins/dashboard).
+		// Read by @sapphire/plugin-api, which every shard loads when the dashboard is on (src/plugins/dashboard).
 		...(config.dashboard === null
 			? {}
 			: {
 					api: {
 						listenOptions: { port: config.dashboard.port, host: config.dashboard.host },
-						// Connected by the dashboard's post-login hook, after its own middlewares are in place.
+						// Connected by the dashboard's post-login hook, after its own middlewares are in place, where it is served.
 						automaticallyConnect: false,
 						// Only the dashboard's own origin; plugin-api's default is "*".
 						origin: config.dashboard.url,

@@ -31,7 +31,7 @@ declare module '@sapphire/pieces' {
 		giveaways: GiveawayService;
 		/** What waits for members still in rules screening / onboarding, in the `screening-holds` namespace. */
 		screening: ScreeningHolds;
-		/** The web dashboard's sessions and settings; only set in the process that serves it (DASHBOARD_PORT). */
+		/** The web dashboard (DASHBOARD_PORT): sessions where it is served, and what every shard answers for its servers. */
 		dashboard: DashboardService;
 		/** Timer-driven services, stopped by shutdown (src/lib/shutdown.ts) before storage closes. */
 		services: RunningServices;

@@ -366,4 +366,55 @@ describe('dashboard API (DASHBOARD_PORT)', () => {
 		await other.login(emulator, admin.id);
 		expect((await other.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} })).status).toBe(200);
 	});
+
+	it('refuses a body over 256 KiB, also one sent without a length (chunked), before reading it all', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const big = new TextEncoder().encode(JSON.stringify({ fakeAccountDays: 1, padding: 'x'.repeat(1024 * 1024) }));
+		// Sent in pieces over time: the refusal must come while the client is still sending.
+		let sent = 0;
+		const chunked = new ReadableStream({
+			async pull(controller) {
+				if (sent >= big.length) {
+					controller.close();
+					return;
+				}
+				controller.enqueue(big.subarray(sent, sent + 64 * 1024));
+				sent += 64 * 1024;
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+		});
+		const refused = await browser.json(`/api/guilds/${guild.id}/invites/config`, {
+			method: 'PUT',
+			body: chunked,
+			headers: { 'content-type': 'application/json' },
+			duplex: 'half'
+		} as RequestInit);
+		expect(refused.status).toBe(413);
+		expect(refused.body).toEqual({ error: 'too_large', message: 'The body is too large.' });
+		// With a length, refused on the length alone, the same way.
+		const announced = await browser.json(`/api/guilds/${guild.id}/invites/config`, {
+			method: 'PUT',
+			body: big,
+			headers: { 'content-type': 'application/json' }
+		});
+		expect(announced.status).toBe(413);
+		expect(announced.body).toEqual({ error: 'too_large', message: 'The body is too large.' });
+		expect((await browser.json(`/api/guilds/${guild.id}/invites/config`)).body.fakeAccountDays).not.toBe(1);
+	});
+
+	it('counts greeting previews as reads: typing in the editor does not use up the writes that saving needs', async () => {
+		const browser = new DashboardClient(base);
+		await browser.login(emulator, admin.id);
+		const settings = { channelId: guild.systemChannelId!, message: 'Preview {user}' };
+		const statuses: number[] = [];
+		for (let index = 0; index < 35; index++) {
+			statuses.push((await browser.json(`/api/guilds/${guild.id}/greetings/welcome/preview`, { method: 'POST', json: settings })).status);
+		}
+		expect(statuses.every((status) => status === 200)).toBe(true);
+		expect((await browser.json(`/api/guilds/${guild.id}/invites/config`, { method: 'PUT', json: {} })).status).toBe(200);
+		// Still a POST: the CSRF token is needed all the same.
+		const forged = await browser.json(`/api/guilds/${guild.id}/greetings/welcome/preview`, { method: 'POST', json: settings, csrf: false });
+		expect(forged.status).toBe(403);
+	});
 });

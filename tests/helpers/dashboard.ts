@@ -58,11 +58,13 @@ export class DashboardClient {
 
 /**
  * The real bot with its dashboard on a free port, logged-in redirects registered with the emulator's OAuth2, on a
- * fresh file DATA_DIR; resolves once the dashboard listens and invite tracking is ready.
+ * fresh file DATA_DIR; resolves once the dashboard listens and invite tracking is ready. With `shardedRedisUrl`:
+ * `npm run start:sharded` on that Redis with 2 shards (the emulator must recommend 2), once both are ready.
  */
 export async function startDashboardBot(
 	emulator: DiscordEmulator,
-	options: { guildId: string; ownerId: string; dataDirPrefix: string }
+	/** guildId: COMMAND_GUILD_IDS (a comma list for several). */
+	options: { guildId: string; ownerId: string; dataDirPrefix: string; shardedRedisUrl?: string }
 ): Promise<{ bot: BotProcess; base: string; dataDir: string }> {
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
@@ -71,8 +73,11 @@ export async function startDashboardBot(
 	const bot = new BotProcess({
 		apiUrl: emulator.apiUrl,
 		dataDir,
-		storageAdapter: 'file',
+		...(options.shardedRedisUrl === undefined
+			? { storageAdapter: 'file' }
+			: { storageAdapter: 'redis', entry: 'dist/sharded.js', readyCount: 2, readyTimeoutMs: 60_000 }),
 		env: {
+			...(options.shardedRedisUrl === undefined ? {} : { REDIS_URL: options.shardedRedisUrl }),
 			COMMAND_GUILD_IDS: options.guildId,
 			OWNER_IDS: options.ownerId,
 			DASHBOARD_PORT: String(port),
@@ -83,6 +88,6 @@ export async function startDashboardBot(
 	});
 	await bot.start();
 	await bot.waitForLog(/Dashboard listening/);
-	await bot.waitForLog(/Invite tracking ready/);
+	await bot.waitForLog(/Invite tracking ready/, 10_000, options.shardedRedisUrl === undefined ? 1 : 2);
 	return { bot, base, dataDir };
 }

@@ -19,7 +19,8 @@ export interface GuildSummary {
 	name: string;
 	iconUrl: string | null;
 	memberCount: number;
-	language?: string;
+	/** The server's language: the pages speak it. */
+	language: string;
 }
 
 export interface Counts {
@@ -42,7 +43,7 @@ export interface Problem {
 }
 
 export interface Overview {
-	guild: GuildSummary & { language: string };
+	guild: GuildSummary;
 	membersTracked: number;
 	days: Array<{ date: string; joins: number; leaves: number }>;
 	topInviters: Inviter[];

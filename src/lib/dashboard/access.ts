@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type Client, type Guild } from 'discord.js';
+import { PermissionFlagsBits, type Guild } from 'discord.js';
 import { z } from 'zod';
 import { oauthUrls } from './oauth.js';
 import type { DashboardSession } from './sessions.js';
@@ -25,11 +25,4 @@ export async function fetchUserGuildIds(apiUrl: string | null, session: Dashboar
 	});
 	if (!response.ok) throw new Error(`Discord did not list the user's servers (HTTP ${response.status})`);
 	return userGuilds.parse(await response.json()).map((guild) => guild.id);
-}
-
-/** Servers the bot is in where the user may manage it now. */
-export async function manageableGuilds(client: Client, guildIds: readonly string[], userId: string): Promise<Guild[]> {
-	const present = guildIds.map((id) => client.guilds.cache.get(id)).filter((guild): guild is Guild => guild !== undefined && guild.available);
-	const allowed = await Promise.all(present.map(async (guild) => ((await canManage(guild, userId)) ? guild : null)));
-	return allowed.filter((guild): guild is Guild => guild !== null).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -86,6 +86,23 @@ export class ApiError extends Error {
 	}
 }
 
+/**
+ * The body's text when the request says it is JSON (else null, left unread), at most `limit` bytes: read here, in
+ * the process that took the request, before the call goes to the shard that holds the server.
+ */
+export async function readJsonBody(request: IncomingMessage, limit: number): Promise<string | null> {
+	if (!String(request.headers['content-type'] ?? '').startsWith('application/json')) return null;
+	if (Number(request.headers['content-length'] ?? 0) > limit) throw new ApiError(413, 'too_large', 'dashboard:bodyTooLarge');
+	const chunks: Buffer[] = [];
+	let length = 0;
+	for await (const chunk of request as AsyncIterable<Buffer>) {
+		length += chunk.length;
+		if (length > limit) throw new ApiError(413, 'too_large', 'dashboard:bodyTooLarge');
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks).toString('utf8');
+}
+
 export function redirect(response: ServerResponse, location: string): void {
 	response.statusCode = 302;
 	response.setHeader('Location', location);

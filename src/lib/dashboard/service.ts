@@ -1,9 +1,16 @@
 import type { DashboardConfig } from '../../config.js';
 import { DashboardSessions } from './sessions.js';
+import { DashboardBridge, DashboardShards } from './shards.js';
 
-/** The dashboard's state on the container: config, sessions and rate limits; started and stopped with the bot. */
+/**
+ * The dashboard's state on the container: config, sessions and rate limits (used where it is served), and what
+ * every process answers for its own servers; started and stopped with the bot.
+ */
 export class DashboardService {
 	public readonly sessions = new DashboardSessions();
+	public readonly bridge = new DashboardBridge();
+	/** Where a server's calls run: here, or on the shard that holds it. */
+	public readonly shards = new DashboardShards(this.bridge);
 	/** Cookies get `Secure` when the public URL is https (behind a TLS-terminating reverse proxy too). */
 	public readonly secureCookies: boolean;
 
@@ -31,7 +38,8 @@ export class DashboardService {
 
 /**
  * Under `npm run start:sharded` every shard is a process with the same config: only shard 0 serves the dashboard
- * (the others would fail to bind the same port). Its guild list therefore holds shard 0's guilds only.
+ * (the others would fail to bind the same port). The others load the same routes and answer the calls shard 0
+ * forwards for their servers (src/lib/dashboard/shards.ts).
  */
 export function dashboardServedHere(env: NodeJS.ProcessEnv = process.env): boolean {
 	return (Number(env.SHARDS) || 0) === 0;

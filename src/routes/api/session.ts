@@ -5,7 +5,8 @@ import { avatarUrl } from '../../lib/dashboard/views.js';
 /** GET /api/session: who is logged in, and the CSRF token the page sends with every write. */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/session', methods: ['GET'], access: 'public' })
 export class SessionRoute extends DashboardRoute {
-	protected override handle({ session }: RouteContext) {
+	protected override handle({ local }: RouteContext) {
+		const { session } = local!;
 		if (session === null) return { user: null, csrfToken: null, isOwner: false };
 		const { user } = session;
 		return {

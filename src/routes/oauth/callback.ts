@@ -12,8 +12,9 @@ import { describeError } from '../../lib/secrets.js';
  */
 @ApplyOptions<DashboardRouteOptions>({ route: 'oauth/callback', methods: ['GET'], access: 'public' })
 export class OAuthCallbackRoute extends DashboardRoute {
-	protected override async handle({ request, response }: RouteContext): Promise<undefined> {
+	protected override async handle({ call, local }: RouteContext): Promise<undefined> {
 		const { dashboard, logger } = this.container;
+		const { response } = local!;
 		const secure = dashboard.secureCookies;
 		// The state is single use: cleared whatever happens next.
 		addCookie(response, serializeCookie(STATE_COOKIE, '', { maxAgeSeconds: 0, secure }));
@@ -22,8 +23,8 @@ export class OAuthCallbackRoute extends DashboardRoute {
 			return undefined;
 		};
 
-		const query = request.query as Record<string, string | undefined>;
-		const [state, signature] = (readCookies(request).get(STATE_COOKIE) ?? '').split('.');
+		const query = call.query as Record<string, string | undefined>;
+		const [state, signature] = (readCookies(local!.request).get(STATE_COOKIE) ?? '').split('.');
 		const stateMatches =
 			typeof query.state === 'string' &&
 			state !== undefined &&

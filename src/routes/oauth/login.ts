@@ -10,8 +10,9 @@ const STATE_MAX_AGE_SECONDS = 600;
 /** GET /oauth/login: a fresh `state`, kept in a signed cookie, then Discord's consent page. */
 @ApplyOptions<DashboardRouteOptions>({ route: 'oauth/login', methods: ['GET'], access: 'public' })
 export class OAuthLoginRoute extends DashboardRoute {
-	protected override handle({ response }: RouteContext): undefined {
+	protected override handle({ local }: RouteContext): undefined {
 		const { dashboard } = this.container;
+		const { response } = local!;
 		const state = randomBytes(24).toString('base64url');
 		addCookie(
 			response,

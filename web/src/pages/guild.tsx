@@ -1,11 +1,10 @@
 import { useEffect } from 'preact/hooks';
-import { ApiError } from '../api.js';
 import { Icon, type IconName } from '../components/icons.js';
 import { Avatar, ErrorNotice, Loading, MessagePage, Notice } from '../components/ui.js';
 import { useApi } from '../hooks.js';
 import { t } from '../i18n.js';
 import { GUILD_PAGES, guildHref, type GuildPage } from '../router.js';
-import type { GuildSummary, Overview, Session } from '../types.js';
+import type { GuildSummary, Session } from '../types.js';
 import { AutorolesPage } from './autoroles.js';
 import { DataPage } from './data.js';
 import { GiveawaysPage } from './giveaways.js';
@@ -40,9 +39,7 @@ export function GuildShell({
 }) {
 	const guilds = useApi<{ guilds: GuildSummary[] }>('/guilds');
 	const guild = guilds.data?.guilds.find((candidate) => candidate.id === guildId) ?? null;
-	// The server's language: from the list when the API gives it there, else from the overview.
-	const overview = useApi<Overview>(guild && !guild.language ? `/guilds/${guildId}/overview` : null);
-	const language = guild?.language ?? overview.data?.guild.language ?? null;
+	const language = guild?.language ?? null;
 	useEffect(() => {
 		if (language) onLanguage(language);
 	}, [language, onLanguage]);
@@ -69,8 +66,6 @@ export function GuildShell({
 			/>
 		);
 	}
-	if (!language && overview.loading) return <Loading />;
-
 	const props: GuildPageProps = { guild, session };
 	return (
 		<div class="layout">
@@ -96,7 +91,6 @@ export function GuildShell({
 				</nav>
 			</aside>
 			<main id="main" class="main" tabIndex={-1} key={`${guild.id}-${page}`}>
-				{overview.error instanceof ApiError && <ErrorNotice error={overview.error} />}
 				{page === 'overview' && <OverviewPage {...props} />}
 				{page === 'invites' && <InvitesPage {...props} />}
 				{page === 'welcome' && <WelcomePage {...props} />}

@@ -15,11 +15,11 @@ const restoreBody = z.object({ backupId: z.string().min(1).max(200), confirm: z.
  */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/data/restore', methods: ['POST'], access: 'owner' })
 export class RestoreRoute extends DashboardRoute {
-	protected override async handle({ request, session }: RouteContext) {
-		const { backupId, confirm } = await this.body(request, restoreBody);
+	protected override async handle({ call }: RouteContext) {
+		const { backupId, confirm } = this.body(call, restoreBody);
 		if (confirm.trim() !== backupId) throw new ApiError(400, 'confirmation', 'dashboard:restoreConfirmation');
 		const outcome = await restoreAndReload(this.container.storage, backupId);
-		this.container.logger.info(`Backup ${backupId} restored by ${session!.user.id} through the dashboard`);
+		this.container.logger.info(`Backup ${backupId} restored by ${call.user!.id} through the dashboard`);
 		return {
 			restored: backupView(outcome.restored),
 			safetyBackup: backupView(outcome.safetyBackup),

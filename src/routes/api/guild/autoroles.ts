@@ -17,15 +17,15 @@ const removeBody = z.object({ roleId });
  */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/autoroles', methods: ['GET', 'PUT', 'DELETE'], access: 'guild' })
 export class AutoRolesRoute extends DashboardRoute {
-	protected override async handle({ request, guild }: RouteContext) {
+	protected override async handle({ call, guild }: RouteContext) {
 		const { autoroles } = this.container;
-		if (request.method === 'PUT') {
-			const body = await this.body(request, addBody);
+		if (call.method === 'PUT') {
+			const body = this.body(call, addBody);
 			const role = guild.roles.cache.get(body.roleId);
 			if (!role) throw new ApiError(404, 'not_found', 'dashboard:unknownRole');
 			await addAutoRole(await fetchT(guild), autoroles, guild, role, body.for, body.delay);
-		} else if (request.method === 'DELETE') {
-			const body = await this.body(request, removeBody);
+		} else if (call.method === 'DELETE') {
+			const body = this.body(call, removeBody);
 			await removeAutoRole(autoroles, guild.id, guild.roles.cache.get(body.roleId) ?? { id: body.roleId, name: body.roleId });
 		}
 		const status = await autoroles.status(guild.id);

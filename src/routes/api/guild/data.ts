@@ -10,14 +10,14 @@ import { welcomeStatus } from '../../../lib/welcome/status.js';
  */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/data', methods: ['GET'], access: 'guild' })
 export class GuildDataRoute extends DashboardRoute {
-	protected override async handle({ guild, session }: RouteContext) {
-		const { storage, invites, dashboard } = this.container;
+	protected override async handle({ call, guild }: RouteContext) {
+		const { storage, invites } = this.container;
 		const [[facts], storageFacts, greetings] = await Promise.all([
 			collectGuildFacts(storage, invites, [guild.id]),
 			collectStorageFacts(storage),
 			welcomeStatus(guild.id)
 		]);
-		const isOwner = dashboard.isOwner(session!.user.id);
+		const { isOwner } = call.user!;
 		return {
 			guild: {
 				trackedMembers: facts!.trackedMembers,

@@ -10,12 +10,18 @@ import { greetingSettingsFrom } from '../../../lib/welcome/setup.js';
  * POST /api/guilds/:guild/greetings/:kind/preview: the message the settings in the body (not saved) would send for
  * the logged-in user, rendered by the bot's own code, with the generated card as a PNG data URL.
  */
-@ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/greetings/[kind]/preview', methods: ['POST'], access: 'guild' })
+@ApplyOptions<DashboardRouteOptions>({
+	route: 'api/guilds/[guild]/greetings/[kind]/preview',
+	methods: ['POST'],
+	access: 'guild',
+	// The editor previews as the admin types: previews must not use up the writes that saving needs.
+	countsAsRead: true
+})
 export class GreetingPreviewRoute extends DashboardRoute {
-	protected override async handle({ request, guild, session }: RouteContext) {
-		const kind = greetingKind(request.params.kind);
-		const settings = greetingSettingsFrom(await fetchT(guild), guild, kind, await this.body(request, greetingInputSchema));
-		const member = await guild.members.fetch(session!.user.id).catch(() => null);
+	protected override async handle({ call, guild }: RouteContext) {
+		const kind = greetingKind(call.params.kind);
+		const settings = greetingSettingsFrom(await fetchT(guild), guild, kind, this.body(call, greetingInputSchema));
+		const member = await guild.members.fetch(call.user!.id).catch(() => null);
 		if (member === null) throw new ApiError(403, 'forbidden', 'dashboard:notAMember');
 		const { message, card } = await this.container.welcome.preview(kind, settings, member);
 		const embeds = (message.embeds ?? []).map((embed) => ('toJSON' in embed ? embed.toJSON() : (embed as APIEmbed)));

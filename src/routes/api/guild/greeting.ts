@@ -10,14 +10,14 @@ import { greetingSettingsFrom } from '../../../lib/welcome/setup.js';
  */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/greetings/[kind]', methods: ['GET', 'PUT', 'DELETE'], access: 'guild' })
 export class GreetingRoute extends DashboardRoute {
-	protected override async handle({ request, guild }: RouteContext) {
-		const kind = greetingKind(request.params.kind);
+	protected override async handle({ call, guild }: RouteContext) {
+		const kind = greetingKind(call.params.kind);
 		const { welcome } = this.container;
-		if (request.method === 'PUT') {
-			const input = await this.body(request, greetingInputSchema);
+		if (call.method === 'PUT') {
+			const input = this.body(call, greetingInputSchema);
 			return greetingView(await welcome.configure(guild.id, kind, greetingSettingsFrom(await fetchT(guild), guild, kind, input)));
 		}
-		if (request.method === 'DELETE') {
+		if (call.method === 'DELETE') {
 			await welcome.disable(guild.id, kind);
 			return greetingView(null);
 		}

@@ -10,14 +10,14 @@ import { unwrap } from '../../../../lib/giveaways/service.js';
  */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/giveaways/[id]/[action]', methods: ['POST'], access: 'guild' })
 export class GiveawayActionRoute extends DashboardRoute {
-	protected override async handle({ request, guild, session }: RouteContext) {
+	protected override async handle({ call, guild }: RouteContext) {
 		const { giveaways } = this.container;
-		const id = request.params.id ?? '';
-		switch (request.params.action) {
+		const id = call.params.id ?? '';
+		switch (call.params.action) {
 			case 'end':
 				return { giveaway: giveawayView(unwrap(await giveaways.endEarly(guild.id, id))) };
 			case 'reroll': {
-				const { giveaway, winners } = unwrap(await giveaways.reroll(guild.id, id, session!.user.id));
+				const { giveaway, winners } = unwrap(await giveaways.reroll(guild.id, id, call.user!.id));
 				return { giveaway: giveawayView(giveaway), winners };
 			}
 			case 'pause':

@@ -51,12 +51,12 @@ const startBody = z.object({
 /** GET /api/guilds/:guild/giveaways: running (and scheduled, paused) and recently ended; POST starts one as /giveaway start. */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/giveaways', methods: ['GET', 'POST'], access: 'guild' })
 export class GiveawaysRoute extends DashboardRoute {
-	protected override async handle({ request, guild, session }: RouteContext) {
+	protected override async handle({ call, guild }: RouteContext) {
 		const { giveaways } = this.container;
-		if (request.method === 'POST') {
-			const body = await this.body(request, startBody);
+		if (call.method === 'POST') {
+			const body = this.body(call, startBody);
 			const input = giveawayStartFrom(guild, body, {
-				hostId: session!.user.id,
+				hostId: call.user!.id,
 				now: Date.now(),
 				retentionMs: this.container.config.giveawayRetentionMs
 			});

@@ -18,8 +18,8 @@ const bonusBody = z.object({
 /** POST /api/guilds/:guild/invites/bonus `{ userId, amount }` (negative removes): /bonus-invites add / remove. */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/invites/bonus', methods: ['POST'], access: 'guild' })
 export class BonusInvitesRoute extends DashboardRoute {
-	protected override async handle({ request, guild }: RouteContext) {
-		const { userId, amount } = await this.body(request, bonusBody);
+	protected override async handle({ call, guild }: RouteContext) {
+		const { userId, amount } = this.body(call, bonusBody);
 		return { userId, ...countsView(await this.container.invites.addBonus(guild.id, userId, amount)) };
 	}
 }

@@ -13,10 +13,10 @@ const configPatch = z.object({
 /** GET / PUT /api/guilds/:guild/invites/config: read or change what /invite-config changes. */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/invites/config', methods: ['GET', 'PUT'], access: 'guild' })
 export class InviteConfigRoute extends DashboardRoute {
-	protected override async handle({ request, guild }: RouteContext) {
+	protected override async handle({ call, guild }: RouteContext) {
 		const { invites } = this.container;
-		if (request.method !== 'PUT') return inviteConfigView(invites.config(guild.id));
-		const patch = await this.body(request, configPatch);
+		if (call.method !== 'PUT') return inviteConfigView(invites.config(guild.id));
+		const patch = this.body(call, configPatch);
 		return inviteConfigView(
 			await invites.updateConfig(guild.id, (current) => ({
 				...current,

@@ -7,10 +7,10 @@ import { LEADERBOARD_PAGE_SIZE } from '../../../../lib/invites/views.js';
 /** GET /api/guilds/:guild/invites/leaderboard?page=N: /invite-leaderboard's pages (same order, same page size). */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/invites/leaderboard', methods: ['GET'], access: 'guild' })
 export class InviteLeaderboardRoute extends DashboardRoute {
-	protected override async handle({ request, guild }: RouteContext) {
+	protected override async handle({ call, guild }: RouteContext) {
 		const rows = this.container.invites.leaderboard(guild.id);
 		const pageCount = Math.max(1, Math.ceil(rows.length / LEADERBOARD_PAGE_SIZE));
-		const requested = Number(request.query.page ?? 1);
+		const requested = Number(call.query.page ?? 1);
 		const page = Number.isInteger(requested) ? Math.min(Math.max(requested, 1), pageCount) : 1;
 		const slice = rows.slice((page - 1) * LEADERBOARD_PAGE_SIZE, page * LEADERBOARD_PAGE_SIZE);
 		const names = await userNames(

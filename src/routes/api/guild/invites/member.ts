@@ -7,8 +7,8 @@ import { DashboardRoute, type DashboardRouteOptions, type RouteContext } from '.
 /** GET /api/guilds/:guild/invites/members/:user: /invites and /who-invited for one member. */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/invites/members/[user]', methods: ['GET'], access: 'guild' })
 export class InviteMemberRoute extends DashboardRoute {
-	protected override async handle({ request, guild }: RouteContext) {
-		const userId = request.params.user ?? '';
+	protected override async handle({ call, guild }: RouteContext) {
+		const userId = call.params.user ?? '';
 		if (!/^\d{17,20}$/.test(userId)) throw new ApiError(400, 'invalid', 'dashboard:invalidMemberId');
 		const { invites, client } = this.container;
 		const record = await invites.history(guild.id, userId);

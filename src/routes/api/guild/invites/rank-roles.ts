@@ -14,14 +14,14 @@ const removeBody = z.object({ roleId: z.string().regex(/^\d{17,20}$/) });
  */
 @ApplyOptions<DashboardRouteOptions>({ route: 'api/guilds/[guild]/invites/rank-roles', methods: ['PUT', 'DELETE'], access: 'guild' })
 export class RankRolesRoute extends DashboardRoute {
-	protected override async handle({ request, guild }: RouteContext) {
+	protected override async handle({ call, guild }: RouteContext) {
 		const { invites } = this.container;
-		if (request.method === 'DELETE') {
-			const { roleId } = await this.body(request, removeBody);
+		if (call.method === 'DELETE') {
+			const { roleId } = this.body(call, removeBody);
 			const role = guild.roles.cache.get(roleId);
 			return inviteConfigView(await removeRankRole(invites, guild.id, role ?? { id: roleId, name: roleId }));
 		}
-		const { roleId, total } = await this.body(request, rankRoleBody);
+		const { roleId, total } = this.body(call, rankRoleBody);
 		const role = guild.roles.cache.get(roleId);
 		if (!role) throw new ApiError(404, 'not_found', 'dashboard:unknownRole');
 		return inviteConfigView(await addRankRole(invites, guild, role, total));
