@@ -178,7 +178,7 @@ function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-/** How long a clean stop waits for endings in progress (Docker's stop grace period is 10 s). */
+/** How long a clean stop waits for endings in progress (within docker stop's default grace period of 10 s). */
 export const STOP_WAIT_MS = 8000;
 
 /**
@@ -211,6 +211,8 @@ export class GiveawayService {
 	private readonly retentionMs: number;
 	private readonly pruneIntervalMs: number;
 	private pruneTimer: NodeJS.Timeout | null = null;
+	/** Set by `stop`: no more entry-count edits (storage closes soon). */
+	private stopping = false;
 	private pruning: Promise<number> | null = null;
 	/** The log speaks the source language (refusals and durations in it are Texts). */
 	private readonly logT: TFunction = languageT(SOURCE_LANGUAGE);
@@ -260,22 +262,30 @@ export class GiveawayService {
 	 * while Discord and storage are still open): a clean stop leaves no claim behind for the next start to wait out.
 	 */
 	public async stop(): Promise<void> {
+		this.stopping = true;
 		this.scheduler.stop();
 		if (this.pruneTimer) clearInterval(this.pruneTimer);
 		this.pruneTimer = null;
 		for (const slot of this.countEdits.values()) if (slot.timer) clearTimeout(slot.timer);
 		this.countEdits.clear();
-		const inFlight = [...this.endings.values()];
-		if (inFlight.length === 0 && !this.scheduler.busy) return;
-		this.logger.info(`Giveaways: waiting for the endings in progress before stopping`);
-		let timer: NodeJS.Timeout | undefined;
-		const waited = await Promise.race([
-			// A due giveaway whose ending the scheduler is about to start is not in `endings` yet.
-			Promise.allSettled([...inFlight, this.scheduler.settled()]).then(() => true),
-			new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_WAIT_MS)))
-		]);
-		clearTimeout(timer);
-		if (!waited) this.logger.warn(`Giveaways: stopped with endings still in progress; the next start takes them over after the claim times out`);
+		if (this.endings.size === 0 && !this.scheduler.busy) return;
+		this.logger.info('Giveaways: waiting for the endings in progress before stopping');
+		// Discord is still connected while we wait: an ending started meanwhile (/giveaway end, a filled drop) is waited for too.
+		const deadline = Date.now() + STOP_WAIT_MS;
+		while (this.endings.size > 0 || this.scheduler.busy) {
+			const left = deadline - Date.now();
+			if (left <= 0) {
+				this.logger.warn('Giveaways: stopped with endings still in progress; the next start takes them over after the claim times out');
+				return;
+			}
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([
+				// A due giveaway whose ending the scheduler is about to start is not in `endings` yet.
+				Promise.allSettled([...this.endings.values(), this.scheduler.settled()]),
+				new Promise((resolve) => (timer = setTimeout(resolve, left)))
+			]);
+			clearTimeout(timer);
+		}
 	}
 
 	// --- reading ---------------------------------------------------------------------------------------------
@@ -910,6 +920,7 @@ export class GiveawayService {
 
 	/** Entry counts are shown by batched edits: the first change edits at once, then at most one edit per interval. */
 	private noteEntriesChanged(id: string): void {
+		if (this.stopping) return;
 		const now = this.now();
 		for (const [key, slot] of this.countEdits) if (!slot.timer && now - slot.lastAt > this.countEditIntervalMs) this.countEdits.delete(key);
 		const slot = this.countEdits.get(id) ?? { timer: null, lastAt: 0 };

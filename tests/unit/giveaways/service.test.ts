@@ -216,30 +216,38 @@ describe.each(ADAPTERS)('giveaway service on $adapter', ({ adapter, available })
 		});
 	});
 
-	it.skipIf(!available)('a clean stop lets an ending in progress finish, so no claim is left to time out', async () => {
+	it.skipIf(!available)('a clean stop lets the endings in progress finish, one begun during the wait too', async () => {
 		const giveaways = service();
-		const { id } = await start(giveaways, 1);
-		await giveaways.toggleEntry(id, 'u0', member());
+		const first = await start(giveaways, 1);
+		const second = await start(giveaways, 1);
+		await giveaways.toggleEntry(first.id, 'u0', member());
+		await giveaways.toggleEntry(second.id, 'u1', member());
 		clock += 10_000;
-		// The announcement is slow (a rate limit): the stop comes while the ending holds its claim.
-		let release!: () => void;
-		const slow = new Promise<void>((resolve) => (release = resolve));
+		// Slow announcements (a rate limit), each released on its own: the stop comes while endings hold their claims.
+		const gates = new Map<string, () => void>();
 		const send = discord.sendAnnouncement.bind(discord);
 		discord.sendAnnouncement = async (...args) => {
-			await slow;
+			const id = [first.id, second.id].find((candidate) => args[1].includes(announcementMarker(candidate)))!;
+			await new Promise<void>((resolve) => gates.set(id, resolve));
 			return send(...args);
 		};
-		const ending = giveaways.end(id);
-		await eventually(async () => (await giveaways.get(id))?.state === 'ending', 'the ending to be claimed');
+		const endings = [giveaways.end(first.id)];
+		await eventually(() => Promise.resolve(gates.has(first.id)), 'the first ending to announce');
 		let stopped = false;
 		const stopping = giveaways.stop().then(() => (stopped = true));
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		// Discord is still connected during the wait: /giveaway end arrives for the second one.
+		endings.push(giveaways.end(second.id));
+		await eventually(() => Promise.resolve(gates.has(second.id)), 'the second ending to announce');
+		gates.get(first.id)!();
+		await new Promise((resolve) => setTimeout(resolve, 100));
 		expect(stopped).toBe(false);
-		release();
+		gates.get(second.id)!();
 		await stopping;
-		expect(await ending).toMatchObject({ ok: true });
-		expect(await giveaways.get(id)).toMatchObject({ state: 'ended', claim: null, winners: ['u0'] });
-		expect(discord.announcements(id)).toHaveLength(1);
+		for (const ending of await Promise.all(endings)) expect(ending).toMatchObject({ ok: true });
+		for (const { id } of [first, second]) {
+			expect(await giveaways.get(id)).toMatchObject({ state: 'ended', claim: null });
+			expect(discord.announcements(id)).toHaveLength(1);
+		}
 	});
 
 	it.skipIf(!available)('sends the announcement after a takeover when the dead holder never did, with its nonce', async () => {
