@@ -51,6 +51,8 @@ export interface GiveawayStartContext {
 
 /** What the bot needs in a giveaway channel: to see it, to send there, and the message is an embed. */
 const POST_PERMISSIONS = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks;
+/** In a thread (/giveaway start run inside one) sending is Send Messages in Threads (topics/permissions.mdx). */
+const THREAD_POST_PERMISSIONS = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessagesInThreads | PermissionFlagsBits.EmbedLinks;
 
 /**
  * What to create, or a refusal (a UserError with the command's language key) naming the first option that is wrong:
@@ -67,7 +69,9 @@ export function giveawayStartFrom(guild: Guild, options: GiveawayStartOptions, c
 	if (!channel || !channel.isTextBased() || channel.isDMBased()) throw refusal('giveaways:chooseChannel');
 	const { me } = guild.members;
 	// A scheduled giveaway posts later: refused now rather than failing unseen at its start.
-	if (me && !channel.permissionsFor(me).has(POST_PERMISSIONS)) throw refusal('giveaways:cannotPost', { channel: channelMention(channel.id) });
+	// A thread answers with its parent's permissions, null when the parent is not cached: then it is not known to work.
+	const needed = channel.isThread() ? THREAD_POST_PERMISSIONS : POST_PERMISSIONS;
+	if (me && !(channel.permissionsFor(me)?.has(needed) ?? false)) throw refusal('giveaways:cannotPost', { channel: channelMention(channel.id) });
 	const parsed = parseRequirements({
 		requiredRoleIds: options.requiredRoleId ? [options.requiredRoleId] : [],
 		requiredRoles: options.requiredRoles ?? null,
