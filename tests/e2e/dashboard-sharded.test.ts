@@ -143,6 +143,9 @@ describe.skipIf(!redisAvailable)('dashboard, sharded (2 shards, redis)', () => {
 	it('answers 503 when the server shard stops answering (a timeout), for the server and for the list', async () => {
 		const browser = new DashboardClient(base);
 		await browser.login(emulator, admin.id);
+		const api = `/api/guilds/${byShard[1]!.id}/greetings/welcome`;
+		const settings = { channelId: byShard[1]!.systemChannelId!, message: 'Before the freeze {user}' };
+		expect((await browser.json(api, { method: 'PUT', json: settings })).status).toBe(200);
 		const pid = shardPid(1);
 		// A frozen process: alive for the manager, silent to shard 0's broadcastEval.
 		process.kill(pid, 'SIGSTOP');
@@ -153,6 +156,10 @@ describe.skipIf(!redisAvailable)('dashboard, sharded (2 shards, redis)', () => {
 			// Not a list without the servers of a shard that is away: the user would think them gone.
 			expect(list.status).toBe(503);
 			expect(list.body).toEqual({ error: 'shard_unavailable', message: languageT('en-US')('dashboard:shardUnavailable') });
+			// A write is not "unavailable": it reached the shard's queue and may still be made, so the answer says so.
+			const written = await browser.json(api, { method: 'PUT', json: { ...settings, message: 'Made late {user}' } });
+			expect(written.status).toBe(504);
+			expect(written.body).toEqual({ error: 'shard_timeout', message: languageT('de')('dashboard:shardTimeout') });
 		} finally {
 			process.kill(pid, 'SIGCONT');
 		}
@@ -161,6 +168,8 @@ describe.skipIf(!redisAvailable)('dashboard, sharded (2 shards, redis)', () => {
 			'shard 1 answering again',
 			20_000
 		);
+		// Once the shard runs again, it makes the change it was sent: which is why the 504 asks to reload first.
+		await eventually(async () => (await browser.json(api)).body.settings?.message === 'Made late {user}', 'the late change to be made', 20_000);
 	}, 60_000);
 
 	it('answers 503 in the server language while its shard restarts, and serves it again once back', async () => {

@@ -11,8 +11,6 @@ import { guildSummary } from './views.js';
 
 /** How long a shard may take to answer a forwarded call (a preview renders a card) before it counts as away. */
 const FORWARD_TIMEOUT_MS = 10_000;
-/** Only the language of an error answer: a shard that does not say it soon gets DEFAULT_LANGUAGE. */
-const LANGUAGE_TIMEOUT_MS = 2_000;
 const SNOWFLAKE = /^\d{17,20}$/;
 
 export type GuildEntry = ReturnType<typeof guildSummary> & { language: string };
@@ -46,15 +44,16 @@ export class DashboardBridge {
 		return entries.filter((entry) => entry !== null);
 	}
 
-	/** The server's language, when this process holds it. */
-	public async language(guildId: string): Promise<string | null> {
-		const guild = container.client.guilds.cache.get(guildId);
-		return guild ? fetchLanguage(guild) : null;
-	}
-
 	/** Before ready the guild cache is not complete yet: "not there" would be a false answer. */
 	private ensureReady(): void {
 		if (!container.client.isReady()) throw new Error('this shard is not ready');
+	}
+}
+
+/** A forwarded call that got no answer in time: the shard is alive (or was) and may still act on it. */
+class ShardTimeout extends Error {
+	public constructor(timeoutMs: number) {
+		super(`no answer within ${timeoutMs} ms`);
 	}
 }
 
@@ -74,6 +73,11 @@ export class DashboardShards {
 		if (shard === null) return this.bridge.answer(call);
 		return this.onShard(shard, (client, context) => (client as BridgedClient).dashboardBridge.answer(context), call, FORWARD_TIMEOUT_MS).catch(
 			(error: unknown) => {
+				// A write that reached a slow shard may still be made there: "unavailable" would invite a second click.
+				if (error instanceof ShardTimeout && call.method !== 'GET') {
+					container.logger.warn(`Dashboard: shard ${shard} did not answer ${call.method} ${call.route} in time; it may still be applied`);
+					throw new ApiError(504, 'shard_timeout', 'dashboard:shardTimeout');
+				}
 				throw this.unavailable(shard, `answer ${call.method} ${call.route}`, error);
 			}
 		);
@@ -100,22 +104,20 @@ export class DashboardShards {
 		return answers.flat().sort((a, b) => a.name.localeCompare(b.name));
 	}
 
-	/** The language of an answer about a server (a refusal before the call left, a shard away): its own, if known. */
+	/**
+	 * The language of an answer about a server that did not come from its shard (a refusal before the call left, a
+	 * shard away): from this process' view or the /language choice in storage, never by asking the shard (a refusal
+	 * must cost no cross-shard call, and the shard may be the one that is away).
+	 */
 	public async translator(guildId: string): Promise<TFunction> {
 		const { client, i18n, config, storage } = container;
 		const guild = client.guilds.cache.get(guildId);
 		if (guild) return fetchT(guild);
-		const shard = this.shardOf(guildId);
-		const asked =
-			shard === null
-				? null
-				: await this.onShard(shard, (other, id) => (other as BridgedClient).dashboardBridge.language(id), guildId, LANGUAGE_TIMEOUT_MS).catch(
-						() => null
-					);
-		// The shard is away: the language chosen with /language is in storage (a Community locale is not).
-		const language =
-			asked ?? (await guildLanguage(storage, { id: guildId, preferredLocale: '', features: [] }, config.defaultLanguage).catch(() => null));
-		return i18n.getT(language ?? config.defaultLanguage);
+		// A Community server's preferred locale is known only to its shard.
+		const stored = SNOWFLAKE.test(guildId)
+			? await guildLanguage(storage, { id: guildId, preferredLocale: '', features: [] }, config.defaultLanguage).catch(() => null)
+			: null;
+		return i18n.getT(stored ?? config.defaultLanguage);
 	}
 
 	/** The shard that holds the server, or null when it is this process (or the id is no snowflake: on no shard). */
@@ -140,7 +142,7 @@ export class DashboardShards {
 	): Promise<Result> {
 		let timer: NodeJS.Timeout | undefined;
 		const timeout = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+			timer = setTimeout(() => reject(new ShardTimeout(timeoutMs)), timeoutMs);
 		});
 		try {
 			// A shard that died has no process (an error at once); one that dies mid-call never answers (the timer).

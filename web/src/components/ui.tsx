@@ -91,7 +91,8 @@ export function errorText(error: unknown): string {
 		if (error.status === 403) return error.code === 'owner_only' ? t('dashboard:errors.ownerOnly') : t('dashboard:errors.forbidden');
 		if (error.status === 401) return t('dashboard:errors.unauthenticated');
 		if (error.status === 429) return t('dashboard:errors.rateLimited');
-		if (error.status === 503) return t('dashboard:errors.storageUnavailable');
+		// A shard away (503 shard_unavailable) or slow (504): the bot's own words, in the server's language.
+		if (error.status === 503 && error.code !== 'shard_unavailable') return t('dashboard:errors.storageUnavailable');
 		if (error.status === 404) return t('dashboard:errors.notFound');
 		return error.message || t('dashboard:errors.generic');
 	}
