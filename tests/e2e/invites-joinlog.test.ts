@@ -221,7 +221,7 @@ describe('join log, milestones and fake rules end to end', () => {
 		await config('rank-role-remove', { role: recruiter });
 	});
 
-	it('rank-role mode highest keeps only the highest role reached; stack keeps them all', async () => {
+	it('rank-role mode highest keeps only the highest role reached; stack keeps them all; a rule change applies at once', async () => {
 		const bronze = emulator.createRole(guildId, { name: 'Bronze' }).id;
 		const silver = emulator.createRole(guildId, { name: 'Silver' }).id;
 		await config('rank-role-add', { invites: 1, role: bronze });
@@ -234,11 +234,17 @@ describe('join log, milestones and fake rules end to end', () => {
 		await eventually(() => Promise.resolve(roles().join() === bronze), 'bronze at 1');
 		emulator.joinViaInvite(guildId, fay.code, { username: 'f2' });
 		await eventually(() => Promise.resolve(roles().join() === silver), 'only silver at 2');
+		// A change of the rules applies to inviters at once, not at their next join.
 		await config('rank-role-mode', { mode: 'stack' });
-		emulator.joinViaInvite(guildId, fay.code, { username: 'f3' });
 		await eventually(() => Promise.resolve(roles().sort().join() === [bronze, silver].sort().join()), 'both roles in stack mode');
-		await config('rank-role-remove', { role: bronze });
-		await config('rank-role-remove', { role: silver });
+		const gold = emulator.createRole(guildId, { name: 'Gold' }).id;
+		await config('rank-role-add', { invites: 2, role: gold });
+		await eventually(() => Promise.resolve(emulator.memberRoles(guildId, fay.id).includes(gold)), 'gold, added at a total fay has');
+		await config('rank-role-mode', { mode: 'highest' });
+		await eventually(() => Promise.resolve(!emulator.memberRoles(guildId, fay.id).includes(bronze)), 'bronze taken in highest mode');
+		expect(emulator.memberRoles(guildId, fay.id)).toEqual(expect.arrayContaining([silver, gold]));
+		await config('rank-role-mode', { mode: 'stack' });
+		for (const role of [bronze, silver, gold]) await config('rank-role-remove', { role });
 	});
 
 	it('fake rules: no avatar, left within minutes (fake instead of left), and the rejoin policy keep the counts consistent', async () => {

@@ -3,7 +3,7 @@ import type { Storage, StorageLogger } from '../../storage-adapters/types.js';
 import { InviteChannelDelivery } from './delivery.js';
 import { JoinLog } from './join-log.js';
 import { MilestoneAnnouncer } from './milestones.js';
-import { RankRoleSync } from './rank-roles.js';
+import { rankRulesChanged, RankRoleSync } from './rank-roles.js';
 import { total } from './records.js';
 import type { InviteTracker } from './tracker.js';
 
@@ -33,8 +33,14 @@ export class InviteAnnouncements {
 		tracker.onTotalChanged = (guildId, inviterId) => {
 			if (!this.stopped) this.rankRoles.schedule(guildId, inviterId);
 		};
-		tracker.onConfigChanged = (guildId, before, after) =>
-			this.stopped ? Promise.resolve() : this.milestones.configChanged(guildId, before, after);
+		tracker.onConfigChanged = async (guildId, before, after) => {
+			if (this.stopped) return;
+			// Marks first: the rank-role runs below then find every milestone already passed marked, and announce none.
+			await this.milestones.configChanged(guildId, before, after);
+			// A rank role added, a mode or rule changed: every inviter gets the roles of their total now, not at their next join.
+			if (rankRulesChanged(before, after))
+				for (const inviterId of tracker.index(guildId).invitersWithCounts()) this.rankRoles.schedule(guildId, inviterId);
+		};
 		tracker.onRecorded = (change) => {
 			if (!this.stopped) this.joinLog.recorded(change);
 		};

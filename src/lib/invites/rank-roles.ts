@@ -16,6 +16,12 @@ export function rankRoleChanges(config: InviteConfig, total: number): { give: st
 	return { give: kept.map((rank) => rank.roleId), take: [...surpassed, ...notReached].map((rank) => rank.roleId) };
 }
 
+/** Whether a config change can change which rank roles an inviter should have (roles, their totals, mode, follow-total). */
+export function rankRulesChanged(before: InviteConfig, after: InviteConfig): boolean {
+	const rules = (config: InviteConfig) => JSON.stringify([config.rankRoles, config.rankRoleMode, config.removeRankRolesBelow]);
+	return rules(before) !== rules(after);
+}
+
 /**
  * Brings an inviter's rank roles in line with their total, one role at a time (PUT/DELETE of that role only), so roles
  * another bot or an auto-role gave meanwhile are never overwritten by a stale copy of the member's role list. A member
