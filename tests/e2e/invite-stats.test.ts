@@ -31,7 +31,8 @@ describe('/invite-stats end to end', () => {
 		emulator.addMember(guildId, alice);
 		emulator.createInvite(guildId, { code: 'alice1', inviterId: alice });
 		dataDir = mkdtempSync(join(tmpdir(), 'supreme-invite-stats-'));
-		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, env: { COMMAND_GUILD_IDS: guildId } });
+		// alice is a bot owner: owners are not held to the command's cooldown, so the tests above may poll it.
+		bot = new BotProcess({ apiUrl: emulator.apiUrl, dataDir, env: { COMMAND_GUILD_IDS: guildId, OWNER_IDS: alice } });
 		await bot.start();
 		await bot.waitForLog(/Invite tracking ready/);
 	});
@@ -42,8 +43,8 @@ describe('/invite-stats end to end', () => {
 		rmSync(dataDir, { recursive: true, force: true });
 	});
 
-	function stats(options: Record<string, string> = {}) {
-		return emulator.runCommand({ guildId, userId: alice, name: 'invite-stats', options, memberPermissions: MEMBER }).answer();
+	function stats(options: Record<string, string> = {}, userId = alice) {
+		return emulator.runCommand({ guildId, userId, name: 'invite-stats', options, memberPermissions: MEMBER }).answer();
 	}
 
 	/** Polls /invite-stats until its alt text matches: joins are recorded a moment after the event. */
@@ -92,5 +93,22 @@ describe('/invite-stats end to end', () => {
 		expect((await stats({ period: 'since', since: '2026-03-01' })).attachments).toHaveLength(1);
 		expect(emulator.unknownRoutes).toEqual([]);
 		expect(emulator.serverErrors).toEqual([]);
+	});
+
+	it('draws at most 2 charts per 10 seconds per server for members (each reads the whole join history), in German', async () => {
+		const members = ['dora', 'emil', 'finn'].map((username) => {
+			const { id } = emulator.createUser({ username });
+			emulator.addMember(guildId, id);
+			return id;
+		});
+		const replies = await Promise.all(members.map((userId) => stats({ period: '7d' }, userId)));
+		const charts = replies.filter((reply) => reply.attachments.length === 1);
+		const refused = replies.filter((reply) => reply.attachments.length === 0);
+		expect(charts).toHaveLength(2);
+		expect(refused).toHaveLength(1);
+		expect(refused[0]!.ephemeral).toBe(true);
+		expect(refused[0]!.content).toMatch(/^Dieser Befehl wurde auf diesem Server gerade oft benutzt: Versuche es in \d+ Sekunden? erneut\.$/);
+		// A bot owner is not held to it.
+		expect((await stats({ period: '7d' })).attachments).toHaveLength(1);
 	});
 });

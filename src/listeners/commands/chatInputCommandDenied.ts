@@ -15,6 +15,11 @@ export class ChatInputCommandDeniedListener extends Listener<typeof Events.ChatI
 
 	private async describe(error: UserError, interaction: ChatInputCommandDeniedPayload['interaction']): Promise<string> {
 		const t = await fetchT(interaction);
+		if (error.identifier === Identifiers.PreconditionCooldown) {
+			// Sapphire's Cooldown precondition says how long is left in the context, in ms; shown in whole seconds.
+			const remaining = Number(Reflect.get(Object(error.context), 'remaining') ?? 0);
+			return t('errors:cooldown', { ms: Math.max(1, Math.ceil(remaining / 1000)) * 1000 });
+		}
 		// Ours are refusals with a language key (refusalOptions); Sapphire's other ones are shown as written.
 		if (error.identifier !== Identifiers.PreconditionUserPermissions) return userFacingMessage(t, error);
 		// Sapphire's UserPermissions precondition puts the missing PermissionsString names in the context.
