@@ -21,9 +21,8 @@ export interface SchedulerOptions {
  */
 export class GiveawayScheduler {
 	private readonly due = new Map<string, number>();
-	private readonly running = new Set<string>();
-	/** The onDue calls in progress, for `settled`. */
-	private readonly runs = new Set<Promise<void>>();
+	/** The onDue calls in progress, by giveaway. */
+	private readonly running = new Map<string, Promise<void>>();
 	private timer: NodeJS.Timeout | null = null;
 	private sweepTimer: NodeJS.Timeout | null = null;
 	private armedFor: number | null = null;
@@ -57,12 +56,12 @@ export class GiveawayScheduler {
 
 	/** Whether an onDue call is in progress. */
 	public get busy(): boolean {
-		return this.runs.size > 0;
+		return this.running.size > 0;
 	}
 
 	/** Resolves once every onDue call in progress has finished (after `stop`, nothing new starts). */
 	public async settled(): Promise<void> {
-		await Promise.allSettled([...this.runs]);
+		await Promise.allSettled([...this.running.values()]);
 	}
 
 	/** Watches a giveaway from `dueAt` (null: stop watching it). */
@@ -111,16 +110,14 @@ export class GiveawayScheduler {
 			if (this.running.size >= MAX_CONCURRENT_ENDINGS) break;
 			if (dueAt > now || this.running.has(id)) continue;
 			this.due.delete(id);
-			this.running.add(id);
 			const run = this.options
 				.onDue(id)
 				.catch(this.options.onError)
 				.finally(() => {
 					this.running.delete(id);
-					this.runs.delete(run);
 					this.arm();
 				});
-			this.runs.add(run);
+			this.running.set(id, run);
 		}
 		this.arm();
 	}

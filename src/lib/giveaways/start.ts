@@ -49,10 +49,14 @@ export interface GiveawayStartContext {
 	retentionMs: number;
 }
 
-/** What the bot needs in a giveaway channel: to see it, to send there, and the message is an embed. */
-const POST_PERMISSIONS = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks;
-/** In a thread (/giveaway start run inside one) sending is Send Messages in Threads (topics/permissions.mdx). */
-const THREAD_POST_PERMISSIONS = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessagesInThreads | PermissionFlagsBits.EmbedLinks;
+/**
+ * What the bot needs in a giveaway channel: to see it, to send there (in a thread, where /giveaway start may be run,
+ * that is Send Messages in Threads: topics/permissions.mdx), and the message is an embed.
+ */
+const postPermissions = (inThread: boolean) =>
+	PermissionFlagsBits.ViewChannel |
+	PermissionFlagsBits.EmbedLinks |
+	(inThread ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages);
 
 /**
  * What to create, or a refusal (a UserError with the command's language key) naming the first option that is wrong:
@@ -70,7 +74,7 @@ export function giveawayStartFrom(guild: Guild, options: GiveawayStartOptions, c
 	const { me } = guild.members;
 	// A scheduled giveaway posts later: refused now rather than failing unseen at its start.
 	// A thread answers with its parent's permissions, null when the parent is not cached: then it is not known to work.
-	const needed = channel.isThread() ? THREAD_POST_PERMISSIONS : POST_PERMISSIONS;
+	const needed = postPermissions(channel.isThread());
 	if (me && !(channel.permissionsFor(me)?.has(needed) ?? false)) throw refusal('giveaways:cannotPost', { channel: channelMention(channel.id) });
 	const parsed = parseRequirements({
 		requiredRoleIds: options.requiredRoleId ? [options.requiredRoleId] : [],
